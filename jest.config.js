@@ -1,0 +1,16 @@
+/**
+ * Jest runs the TypeScript ESM sources through @swc/jest (fast, no type check: `tsc --noEmit` runs
+ * first in `npm test`). Run it through `npm test`, which sets NODE_OPTIONS for ESM.
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+  },
+  testTimeout: 30000,
+};

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/** Demo-only values: printed at start and flagged once, never meant for a shared deployment. */
+export const DEMO_ADMIN_TOKEN = 'glasshouse-admin-demo-token';
+export const DEMO_SESSION_SECRET = 'glasshouse-demo-session-secret-change-me';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Every setting the platform and partner apps read from the environment, with its documented default.
+ * The README's configuration table mirrors this schema.
+ */
+export const configSchema = z.object({
+  /** Platform HTTP port (0 = ephemeral). */
+  PLATFORM_PORT: port.default(3000),
+  /** Tunewave partner app port. */
+  TUNEWAVE_PORT: port.default(3001),
+  /** Reelbox partner app port. */
+  REELBOX_PORT: port.default(3002),
+  /** Public base URL of the platform (issuer of tokens; where partners find it). Default: http://localhost:$PLATFORM_PORT. */
+  PLATFORM_URL: z.url().optional(),
+  /** Main store file; created from the seed on first start. Journal and snapshot live beside it. */
+  DATA_FILE: z.string().min(1).default('data/glasshouse.json'),
+  /** Bearer token of the admin API and the monitor. */
+  ADMIN_TOKEN: z.string().min(16).default(DEMO_ADMIN_TOKEN),
+  /** Secret that signs session and CSRF cookies. */
+  SESSION_SECRET: z.string().min(16).default(DEMO_SESSION_SECRET),
+  /** `true` offers the seeded people on the login page (still through the real login). */
+  DEMO_MODE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** pino log level; `silent` in tests. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Omit<z.infer<typeof configSchema>, 'PLATFORM_URL'> & { PLATFORM_URL: string };
+
+/** Raised when the environment holds a value the schema refuses; names each bad key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates `env` (usually `process.env`) and applies the documented defaults.
+ * @throws ConfigError naming every invalid key.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked = Object.fromEntries(
+    Object.keys(configSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const data = parsed.data;
+  return { ...data, PLATFORM_URL: (data.PLATFORM_URL ?? `http://localhost:${data.PLATFORM_PORT}`).replace(/\/$/, '') };
+}
+
+/** Warnings about demo-only values, printed once by the entry point. */
+export function demoWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.ADMIN_TOKEN === DEMO_ADMIN_TOKEN) warnings.push('ADMIN_TOKEN is the public demo value');
+  if (config.SESSION_SECRET === DEMO_SESSION_SECRET) warnings.push('SESSION_SECRET is the public demo value');
+  return warnings;
+}
+
+/** A config for tests and sandboxes: defaults, ephemeral ports, quiet logs. */
+export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
+  return loadConfig({ PLATFORM_PORT: '0', TUNEWAVE_PORT: '0', REELBOX_PORT: '0', LOG_LEVEL: 'silent', ...overrides });
+}

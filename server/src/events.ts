@@ -1,0 +1,35 @@
+import { EventEmitter } from 'node:events';
+import type { AccessEntry, Message, PolicyMode } from './store/schema.js';
+
+/**
+ * Domain events. Services emit them; realtime, audit and the monitor subscribe. One bus per
+ * platform instance (created in `createPlatform`), never a module-level singleton.
+ */
+export interface DomainEvents {
+  'message.created': { message: Message; participantIds: string[] };
+  'message.deleted': { message: Message; participantIds: string[]; deletedBy: string; via?: string };
+  'access.recorded': { entry: AccessEntry };
+  /** An OAuth step (authorize, consent, code, token, refresh, revoke…), for the monitor. */
+  'oauth.step': { at: number; step: string; clientId?: string; personId?: string; scopes?: string[]; detail?: string };
+  'grant.revoked': { grantId: string; clientId: string; personId: string };
+  'client.status': { clientId: string; status: 'active' | 'shut_down' };
+  'policy.changed': { mode: PolicyMode };
+  'world.reset': Record<string, never>;
+}
+
+export type EventName = keyof DomainEvents;
+
+export class EventBus {
+  readonly #emitter = new EventEmitter({ captureRejections: false });
+  constructor() {
+    this.#emitter.setMaxListeners(100);
+  }
+  emit<E extends EventName>(name: E, payload: DomainEvents[E]): void {
+    this.#emitter.emit(name, payload);
+  }
+  /** Subscribes; returns the function that unsubscribes. */
+  on<E extends EventName>(name: E, listener: (payload: DomainEvents[E]) => void): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { EventBus } from './events.js';
+import type { SocialService } from './social/social-service.js';
+import type { Store } from './store/store.js';
+
+/** What every feature module is built from; assembled once in `createPlatform`. */
+export interface PlatformContext {
+  config: Config;
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+  /** ms since epoch (injectable clock). */
+  now: () => number;
+  social: SocialService;
+}

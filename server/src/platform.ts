@@ -1,0 +1,114 @@
+import http from 'node:http';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler } from 'express';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { pino, type Logger } from 'pino';
+import { Server } from 'socket.io';
+import type { Config } from './config.js';
+import { EventBus } from './events.js';
+import { errorHandler, notFoundHandler } from './http/problem.js';
+import type { PlatformContext } from './platform-context.js';
+import { attachInboxSocket } from './realtime/inbox-socket.js';
+import { createSocialService } from './social/social-service.js';
+import type { Store } from './store/store.js';
+import { authRoutes } from './web/auth-routes.js';
+import { createCsrf } from './web/csrf.js';
+import { inboxRoutes } from './web/inbox-routes.js';
+import { createRenderer } from './web/render.js';
+import { createWebAuth } from './web/session.js';
+
+const require = createRequire(import.meta.url);
+const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web', 'assets');
+const PICO_CSS = require.resolve('@picocss/pico/css/pico.min.css');
+
+export interface PlatformDeps {
+  config: Config;
+  store: Store;
+  logger?: Logger;
+  /** ms since epoch; defaults to Date.now. */
+  now?: () => number;
+}
+
+export interface Platform {
+  app: express.Express;
+  /** Not listening yet: call `httpServer.listen(port)`. */
+  httpServer: http.Server;
+  io: Server;
+  events: EventBus;
+  context: PlatformContext;
+  /** Closes sockets and the HTTP server; leaves the store open (its owner closes it). */
+  close(): Promise<void>;
+}
+
+/** Runs a connect middleware only during the socket.io handshake (not on every poll). */
+function onlyForHandshake(mw: RequestHandler): (req: http.IncomingMessage, res: http.ServerResponse, next: (err?: unknown) => void) => void {
+  return (req, res, next) => {
+    const isHandshake = (req as unknown as { _query: Record<string, string> })._query?.['sid'] === undefined;
+    if (isHandshake) mw(req as express.Request, res as express.Response, next);
+    else next();
+  };
+}
+
+/**
+ * The one composition root of the platform: builds the express app, the HTTP server and socket.io
+ * from what it is given, without listening and without globals, so tests can build many.
+ */
+export function createPlatform(deps: PlatformDeps): Platform {
+  const { config, store } = deps;
+  const logger = deps.logger ?? pino({ level: config.LOG_LEVEL });
+  const now = deps.now ?? Date.now;
+  const events = new EventBus();
+  const social = createSocialService({ store, events, now });
+  const context: PlatformContext = { config, store, events, logger, now, social };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'form-action': null, 'upgrade-insecure-requests': null } },
+      strictTransportSecurity: false,
+    }),
+  );
+  app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
+  app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
+
+  const auth = createWebAuth(store, config.SESSION_SECRET);
+  const csrf = createCsrf(config.SESSION_SECRET);
+  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
+  const web = express.Router();
+  web.use(cookieParser(), auth.sessionMiddleware, auth.passport.session());
+  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect }));
+  web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect }));
+  app.use(web);
+
+  app.use('/api', notFoundHandler);
+  app.use('/admin', notFoundHandler);
+  app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
+
+  const httpServer = http.createServer(app);
+  const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
+  io.engine.use(onlyForHandshake(cookieParser()));
+  io.engine.use(onlyForHandshake(auth.sessionMiddleware));
+  io.engine.use(onlyForHandshake(auth.passport.session()));
+  const detachInbox = attachInboxSocket(io, { events, store, social });
+
+  return {
+    app,
+    httpServer,
+    io,
+    events,
+    context,
+    async close() {
+      detachInbox();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      httpServer.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Message, NowPlaying, Person, Thread } from '../store/schema.js';
+import { pairKey, type Store } from '../store/store.js';
+
+/** The public face of a person: never the password hash. */
+export interface PersonView {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export function personView(p: Person): PersonView {
+  return { id: p.id, username: p.username, displayName: p.displayName };
+}
+
+export interface SocialDeps {
+  store: Store;
+  events: EventBus;
+  /** ms since epoch. */
+  now: () => number;
+  /** New ids for threads and messages. */
+  newId?: (prefix: 'm' | 't') => string;
+}
+
+/** What a new message carries: text and an optional "now playing" card, and the client if via API. */
+export interface NewMessage {
+  text: string;
+  nowPlaying?: NowPlaying;
+  via?: string;
+}
+
+/**
+ * People, friendships, threads and messages, with the platform's own rules: only participants see a
+ * thread; only friends start a 1:1; people delete only their own messages (partners follow policy
+ * rules in messaging/). Throws NotFoundError for anything the caller may not see.
+ */
+export function createSocialService({ store, events, now, newId = (p) => `${p}_${randomUUID()}` }: SocialDeps) {
+  function person(id: string): Person {
+    const p = store.get('people', id);
+    if (!p) throw new NotFoundError('No such person');
+    return p;
+  }
+
+  /** The thread if `personId` is a participant; otherwise 404 (existence is not revealed). */
+  function threadFor(personId: string, threadId: string): Thread {
+    const t = store.get('threads', threadId);
+    if (!t || !t.participantIds.includes(personId)) throw new NotFoundError('No such thread');
+    return t;
+  }
+
+  function lastMessage(threadId: string): Message | undefined {
+    const ids = store.messageIdsIn(threadId);
+    const last = ids[ids.length - 1];
+    return last === undefined ? undefined : store.get('messages', last);
+  }
+
+  /** Threads of a person, most recent activity first. */
+  function threadsOf(personId: string): Thread[] {
+    const activity = (t: Thread) => lastMessage(t.id)?.createdAt ?? t.createdAt;
+    return store.threadsOf(personId).sort((a, b) => activity(b) - activity(a));
+  }
+
+  /**
+   * Messages of a thread, oldest first. `before` (a message id) and `limit` (1–200) page backwards.
+   */
+  function messagesIn(threadId: string, page: { limit?: number; before?: string } = {}): Message[] {
+    let ids = store.messageIdsIn(threadId);
+    if (page.before) {
+      const at = ids.indexOf(page.before);
+      ids = at === -1 ? [] : ids.slice(0, at);
+    }
+    if (page.limit) ids = ids.slice(-page.limit);
+    return ids.map((id) => store.get('messages', id)!);
+  }
+
+  async function send(senderId: string, threadId: string, input: NewMessage): Promise<Message> {
+    const thread = threadFor(senderId, threadId);
+    const message: Message = {
+      id: newId('m'),
+      threadId: thread.id,
+      senderId,
+      text: input.text,
+      ...(input.nowPlaying ? { nowPlaying: input.nowPlaying } : {}),
+      ...(input.via ? { via: input.via } : {}),
+      createdAt: now(),
+    };
+    await store.put('messages', message);
+    events.emit('message.created', { message, participantIds: thread.participantIds });
+    return message;
+  }
+
+  /** The 1:1 thread of two friends, created on first use. @throws ForbiddenError if not friends. */
+  async function directThread(personId: string, otherId: string): Promise<Thread> {
+    person(otherId);
+    if (personId === otherId) throw new ForbiddenError('You cannot start a conversation with yourself');
+    const existing = store
+      .threadsOf(personId)
+      .find((t) => t.kind === 'direct' && t.participantIds.includes(otherId));
+    if (existing) return existing;
+    if (!store.areFriends(personId, otherId)) throw new ForbiddenError('Only friends can start a conversation', 'not_friends');
+    const thread: Thread = { id: newId('t'), kind: 'direct', participantIds: [personId, otherId], createdAt: now() };
+    await store.put('threads', thread);
+    return thread;
+  }
+
+  /** Deletes a message (rules are the caller's); emits `message.deleted`. */
+  async function removeMessage(message: Message, deletedBy: string, via?: string): Promise<void> {
+    const thread = store.get('threads', message.threadId);
+    await store.delete('messages', message.id);
+    events.emit('message.deleted', { message, participantIds: thread?.participantIds ?? [], deletedBy, ...(via ? { via } : {}) });
+  }
+
+  /** A person deletes one of their own messages in a thread they are in. */
+  async function deleteOwn(personId: string, messageId: string): Promise<Message> {
+    const message = store.get('messages', messageId);
+    if (!message) throw new NotFoundError('No such message');
+    threadFor(personId, message.threadId);
+    if (message.senderId !== personId) throw new ForbiddenError('You can only delete your own messages');
+    await removeMessage(message, personId);
+    return message;
+  }
+
+  function unreadCount(personId: string, threadId: string): number {
+    const mark = store.get('readMarks', pairKey(personId, threadId))?.readAt ?? 0;
+    return messagesIn(threadId).filter((m) => m.createdAt > mark && m.senderId !== personId).length;
+  }
+
+  async function markRead(personId: string, threadId: string): Promise<void> {
+    await store.put('readMarks', { id: pairKey(personId, threadId), personId, threadId, readAt: now() });
+  }
+
+  /** Title of a thread as seen by `viewerId`: the group title, or the other person's name. */
+  function threadTitle(thread: Thread, viewerId: string): string {
+    if (thread.title) return thread.title;
+    const other = thread.participantIds.find((id) => id !== viewerId);
+    return other ? (store.get('people', other)?.displayName ?? 'Unknown') : 'Just you';
+  }
+
+  return {
+    person,
+    friendsOf: (personId: string) => store.friendIdsOf(personId).map((id) => person(id)),
+    threadFor,
+    threadsOf,
+    lastMessage,
+    messagesIn,
+    send,
+    directThread,
+    removeMessage,
+    deleteOwn,
+    unreadCount,
+    markRead,
+    threadTitle,
+  };
+}
+
+export type SocialService = ReturnType<typeof createSocialService>;

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/**
+ * The shape of the store document (`DATA_FILE`): plain JSON, one array per collection.
+ * Validated on load; the types of the whole platform are inferred from here.
+ */
+export const personSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  /** `scrypt$N$r$p$saltB64$hashB64` (see social/passwords.ts). */
+  passwordHash: z.string(),
+  /** Admins may open the monitor without the admin token. */
+  isAdmin: z.boolean().optional(),
+});
+
+/** An undirected friendship; `id` is the two person ids sorted and joined by `~`. */
+export const friendshipSchema = z.object({ id: z.string(), personIds: z.tuple([z.string(), z.string()]), since: z.number() });
+
+export const threadSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['direct', 'group']),
+  /** Group threads have a title; direct threads are named after the other participant. */
+  title: z.string().optional(),
+  participantIds: z.array(z.string()).min(2),
+  createdAt: z.number(),
+});
+
+export const nowPlayingSchema = z.strictObject({
+  kind: z.enum(['track', 'episode', 'film']),
+  title: z.string().min(1).max(200),
+  artist: z.string().min(1).max(200).optional(),
+  url: z.url().max(2000).optional(),
+});
+
+export const messageSchema = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  senderId: z.string(),
+  text: z.string(),
+  nowPlaying: nowPlayingSchema.optional(),
+  /** The client that wrote it through the API, if any. */
+  via: z.string().optional(),
+  /** ms since epoch. */
+  createdAt: z.number(),
+});
+
+/** Last time (ms) a person opened a thread; drives unread marks. */
+export const readMarkSchema = z.object({ id: z.string(), personId: z.string(), threadId: z.string(), readAt: z.number() });
+
+/** A registered OAuth client: oidc-provider metadata plus our status. */
+export const clientSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['active', 'shut_down']),
+  /** oidc-provider client metadata (RFC 7591), including `client_secret`. */
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+/** One oidc-provider model instance (grant, code, token, session…) stored by the adapter. */
+export const oidcRecordSchema = z.object({
+  id: z.string(),
+  model: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  /** ms since epoch; absent = no expiry. */
+  expiresAt: z.number().optional(),
+});
+
+export const accessEntrySchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  clientId: z.string(),
+  /** The resource owner whose token was used. */
+  ownerId: z.string(),
+  action: z.enum(['read', 'write', 'delete']),
+  scope: z.string(),
+  /** Route or socket event, e.g. `GET /api/v1/threads/{threadId}/messages`. */
+  operation: z.string(),
+  channel: z.enum(['api', 'socket']),
+  threadIds: z.array(z.string()),
+  messageIds: z.array(z.string()),
+  /** Everyone whose identity or message content is in the response. */
+  peopleIncluded: z.array(z.string()),
+  /** Of those, who never granted this client anything. */
+  bystanders: z.array(z.string()),
+  policy: z.enum(['broad', 'least-privilege']),
+});
+
+export const policyModeSchema = z.enum(['broad', 'least-privilege']);
+
+export const settingsSchema = z.object({
+  id: z.literal('settings'),
+  policy: policyModeSchema,
+  /** Signing keys (JWKS, private) and cookie keys of the authorization server; generated once. */
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  cookieKeys: z.array(z.string()).optional(),
+});
+
+export const collectionSchemas = {
+  people: personSchema,
+  friendships: friendshipSchema,
+  threads: threadSchema,
+  messages: messageSchema,
+  readMarks: readMarkSchema,
+  clients: clientSchema,
+  oidc: oidcRecordSchema,
+  accessLog: accessEntrySchema,
+  settings: settingsSchema,
+} as const;
+
+export type CollectionName = keyof typeof collectionSchemas;
+export type Row<C extends CollectionName> = z.infer<(typeof collectionSchemas)[C]>;
+
+export const worldSchema = z.strictObject({
+  format: z.literal('glasshouse/1'),
+  people: z.array(personSchema),
+  friendships: z.array(friendshipSchema),
+  threads: z.array(threadSchema),
+  messages: z.array(messageSchema),
+  readMarks: z.array(readMarkSchema),
+  clients: z.array(clientSchema),
+  oidc: z.array(oidcRecordSchema),
+  accessLog: z.array(accessEntrySchema),
+  settings: z.array(settingsSchema).max(1),
+});
+
+export type World = z.infer<typeof worldSchema>;
+export type Person = Row<'people'>;
+export type Friendship = Row<'friendships'>;
+export type Thread = Row<'threads'>;
+export type Message = Row<'messages'>;
+export type NowPlaying = z.infer<typeof nowPlayingSchema>;
+export type Client = Row<'clients'>;
+export type OidcRecord = Row<'oidc'>;
+export type AccessEntry = Row<'accessLog'>;
+export type PolicyMode = z.infer<typeof policyModeSchema>;
+export type Settings = Row<'settings'>;
+
+export const collectionNames = Object.keys(collectionSchemas) as CollectionName[];
+
+/** A journal line: one idempotent change to one collection. */
+export const journalOpSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('put'), c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]), v: z.record(z.string(), z.unknown()) }),
+  z.object({ op: z.literal('del'), c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]), id: z.string() }),
+]);
+export type JournalOp = z.infer<typeof journalOpSchema>;

@@ -1,0 +1,180 @@
+import { MultiIndex, Table } from './table.js';
+import type { Persistence } from './persistence.js';
+import {
+  collectionNames,
+  type AccessEntry,
+  type Client,
+  type CollectionName,
+  type Friendship,
+  type JournalOp,
+  type Message,
+  type OidcRecord,
+  type Person,
+  type Row,
+  type Settings,
+  type Thread,
+  type World,
+} from './schema.js';
+
+type Tables = { [C in CollectionName]: Table<Row<C>> };
+
+/** Sorted pair id of a friendship or direct thread key. */
+export function pairKey(a: string, b: string): string {
+  return [a, b].sort().join('~');
+}
+
+/**
+ * The platform's store: all state in memory with indexes, every change journaled through
+ * `persistence` (one writer). Mutations apply at once and return a promise that resolves when the
+ * change is durable. Built by `openStore`; each platform instance owns one.
+ */
+export class Store {
+  readonly #tables = Object.fromEntries(collectionNames.map((c) => [c, new Table()])) as unknown as Tables;
+  readonly #byUsername = new Map<string, string>();
+  readonly #friendsOf = new MultiIndex<Friendship>((f) => f.personIds);
+  readonly #threadsOf = new MultiIndex<Thread>((t) => t.participantIds);
+  readonly #messagesIn = new MultiIndex<Message>((m) => [m.threadId]);
+  readonly #oidcBy = new MultiIndex<OidcRecord>((r) => [
+    `uid:${r.payload['uid'] as string | undefined}`,
+    `userCode:${r.payload['userCode'] as string | undefined}`,
+    `grant:${r.payload['grantId'] as string | undefined}`,
+  ]);
+  #pending: JournalOp[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly persistence: Persistence) {
+    this.#tables.people.index({
+      added: (p) => this.#byUsername.set(p.username.toLowerCase(), p.id),
+      removed: (p) => this.#byUsername.delete(p.username.toLowerCase()),
+    });
+    this.#tables.friendships.index(this.#friendsOf);
+    this.#tables.threads.index(this.#threadsOf);
+    this.#tables.messages.index(this.#messagesIn);
+    this.#tables.oidc.index(this.#oidcBy);
+  }
+
+  /** Replaces everything with `world` (no journal; used at load). */
+  load(world: World, ops: JournalOp[] = []): void {
+    for (const c of collectionNames) this.#tables[c].clear();
+    for (const c of collectionNames) for (const row of world[c]) (this.#tables[c] as Table<typeof row>).put(row);
+    for (const op of ops) this.#apply(op);
+  }
+
+  /** The whole state as a plain document (the data file's shape). */
+  snapshot(): World {
+    const world = { format: 'glasshouse/1' } as World;
+    for (const c of collectionNames) (world as Record<string, unknown>)[c] = this.#tables[c].all();
+    return world;
+  }
+
+  /** Replaces the whole state with `world` and makes it durable as a new snapshot. */
+  async reset(world: World): Promise<void> {
+    await this.flush();
+    this.load(world);
+    await this.persistence.compact(this.snapshot());
+  }
+
+  /** Rewrites the snapshot and empties the journal (at start and at close). */
+  async compact(): Promise<void> {
+    await this.flush();
+    this.purgeExpired(Date.now());
+    await this.persistence.compact(this.snapshot());
+  }
+
+  /** Resolves once every change made so far is durable. */
+  flush(): Promise<void> {
+    return this.#flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.compact();
+    await this.persistence.close();
+  }
+
+  // --- generic changes -------------------------------------------------------------------------
+  put<C extends CollectionName>(c: C, row: Row<C>): Promise<void> {
+    return this.#commit({ op: 'put', c, v: row as Record<string, unknown> });
+  }
+  delete(c: CollectionName, id: string): Promise<void> {
+    return this.#commit({ op: 'del', c, id });
+  }
+  get<C extends CollectionName>(c: C, id: string): Row<C> | undefined {
+    return this.#tables[c].get(id) as Row<C> | undefined;
+  }
+  all<C extends CollectionName>(c: C): Row<C>[] {
+    return this.#tables[c].all() as Row<C>[];
+  }
+
+  #apply(op: JournalOp): void {
+    if (op.op === 'put') (this.#tables[op.c] as Table<{ id: string }>).put(op.v as { id: string });
+    else this.#tables[op.c].delete(op.id);
+  }
+
+  #commit(op: JournalOp): Promise<void> {
+    this.#apply(op);
+    this.#pending.push(op);
+    // Group commit: changes made while a write is in flight go out together in the next one.
+    this.#flushing = this.#flushing.catch(() => undefined).then(async () => {
+      if (this.#pending.length === 0) return;
+      const batch = this.#pending;
+      this.#pending = [];
+      await this.persistence.append(batch);
+    });
+    return this.#flushing;
+  }
+
+  // --- domain lookups ----------------------------------------------------------------------------
+  personByUsername(username: string): Person | undefined {
+    const id = this.#byUsername.get(username.toLowerCase());
+    return id === undefined ? undefined : this.#tables.people.get(id);
+  }
+  friendIdsOf(personId: string): string[] {
+    return this.#friendsOf
+      .ids(personId)
+      .map((fid) => this.#tables.friendships.get(fid)!.personIds.find((p) => p !== personId)!)
+      .filter((id) => id !== undefined);
+  }
+  areFriends(a: string, b: string): boolean {
+    return this.#tables.friendships.has(pairKey(a, b));
+  }
+  threadsOf(personId: string): Thread[] {
+    return this.#threadsOf.ids(personId).map((id) => this.#tables.threads.get(id)!);
+  }
+  /** Message ids of a thread, oldest first. */
+  messageIdsIn(threadId: string): string[] {
+    return this.#messagesIn.ids(threadId);
+  }
+  messageCountIn(threadId: string): number {
+    return this.#messagesIn.count(threadId);
+  }
+  oidcFind(key: `uid:${string}` | `userCode:${string}` | `grant:${string}`): OidcRecord[] {
+    return this.#oidcBy.ids(key).map((id) => this.#tables.oidc.get(id)!);
+  }
+  settings(): Settings {
+    return this.#tables.settings.get('settings') ?? { id: 'settings', policy: 'broad' };
+  }
+  client(id: string): Client | undefined {
+    return this.#tables.clients.get(id);
+  }
+  accessLog(): AccessEntry[] {
+    return this.#tables.accessLog.all();
+  }
+
+  /** Drops expired oidc records (codes, sessions, tokens) from memory; persisted at compaction. */
+  purgeExpired(nowMs: number): void {
+    for (const r of this.#tables.oidc.all()) if (r.expiresAt !== undefined && r.expiresAt <= nowMs) this.#tables.oidc.delete(r.id);
+  }
+}
+
+/**
+ * Opens a store: loads what `persistence` holds, or `seed()` when it holds nothing, then compacts
+ * (journal folded into the snapshot). @throws StoreLoadError when the stored data is unusable.
+ */
+export async function openStore(persistence: Persistence, seed: () => World): Promise<Store> {
+  const store = new Store(persistence);
+  const loaded = await persistence.load();
+  if (loaded) store.load(loaded.world, loaded.ops);
+  else store.load(seed());
+  if (!loaded || loaded.ops.length > 0) await persistence.compact(store.snapshot());
+  return store;
+}

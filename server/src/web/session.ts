@@ -1,0 +1,66 @@
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { Store } from '../store/store.js';
+import type { Person } from '../store/schema.js';
+import { verifyPassword } from '../social/passwords.js';
+import { personView, type PersonView } from '../social/social-service.js';
+
+/** The platform's session cookie; partners use their own names (cookies are shared across ports). */
+export const PLATFORM_SESSION_COOKIE = 'glasshouse.sid';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // The logged-in person on `req.user`.
+    interface User extends PersonView {}
+  }
+}
+declare module 'express-session' {
+  interface SessionData {
+    /** Where to go after login (a same-origin path). */
+    returnTo?: string;
+  }
+}
+declare module 'node:http' {
+  interface IncomingMessage {
+    user?: Express.User;
+  }
+}
+
+/** Session lifetime: 8 hours (ms). */
+const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
+
+/**
+ * The web session (express-session, in-memory store, `glasshouse.sid`, HttpOnly, SameSite=Lax) and
+ * an own `Passport` instance with the local strategy over the store's people (scrypt check).
+ */
+export function createWebAuth(store: Store, secret: string) {
+  const sessionMiddleware: RequestHandler = session({
+    name: PLATFORM_SESSION_COOKIE,
+    secret,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', maxAge: SESSION_MAX_AGE_MS },
+  });
+  const auth = new passport.Passport();
+  auth.use(
+    new LocalStrategy(async (username, password, done) => {
+      const person: Person | undefined = store.personByUsername(username);
+      // Verify against a dummy hash when the person is unknown, so timing does not reveal usernames.
+      const ok = await verifyPassword(password, person?.passwordHash ?? DUMMY_HASH);
+      done(null, person && ok ? personView(person) : false);
+    }),
+  );
+  auth.serializeUser<string>((user, done) => done(null, user.id));
+  auth.deserializeUser<string>((id, done) => {
+    const person = store.get('people', id);
+    done(null, person ? personView(person) : false);
+  });
+  return { sessionMiddleware, passport: auth };
+}
+
+export type WebAuth = ReturnType<typeof createWebAuth>;
+
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

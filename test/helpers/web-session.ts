@@ -1,0 +1,21 @@
+import request from 'supertest';
+import type { Agent } from 'supertest';
+
+/** The CSRF token of the first form on a page. */
+export function csrfFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error('no CSRF token on the page');
+  return match[1];
+}
+
+/** A supertest agent (cookie jar) logged into the platform's web pages as `username`. */
+export async function loggedInAgent(url: string, username: string, password = 'glasshouse'): Promise<Agent> {
+  const agent = request.agent(url);
+  const page = await agent.get('/login').expect(200);
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ username, password, _csrf: csrfFrom(page.text) })
+    .expect(303);
+  return agent;
+}

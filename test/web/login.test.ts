@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
+
+const SESSION_COOKIE = 'glasshouse.sid';
+
+function sessionCookie(setCookie: string[] | string | undefined): string | undefined {
+  const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  return list.find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.split(';')[0];
+}
+
+describe('web login', () => {
+  let gh: RunningPlatform;
+  beforeAll(async () => {
+    gh = await startPlatform();
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it('When a seeded person logs in with the right password, then the inbox shows their threads', async () => {
+    const agent = await loggedInAgent(gh.url, 'alice');
+    const inbox = await agent.get('/').expect(200);
+    expect(inbox.text).toContain('Weekend plans');
+    expect(inbox.text).toContain('Bob Okafor');
+    expect(inbox.text).not.toContain('Book club'); // alice is not in it
+  });
+
+  it('When the password is wrong, then the login is refused and no session is logged in', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login').expect(200);
+    const res = await agent.post('/login').type('form').send({ username: 'alice', password: 'nope', _csrf: csrfFrom(page.text) });
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('Wrong username or password');
+    await agent.get('/').expect(303).expect('Location', /\/login/);
+  });
+
+  it('When an unknown person logs in, then it is refused like a wrong password', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login');
+    const res = await agent.post('/login').type('form').send({ username: 'mallory', password: 'glasshouse', _csrf: csrfFrom(page.text) });
+    expect(res.status).toBe(401);
+  });
+
+  it('When a person logs in, then the session id changes (no session fixation)', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login').expect(200);
+    const before = sessionCookie(page.headers['set-cookie']);
+    expect(before).toBeDefined();
+    const res = await agent.post('/login').type('form').send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(page.text) }).expect(303);
+    const after = sessionCookie(res.headers['set-cookie']);
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    // The pre-login session id must not be logged in.
+    await request(gh.url).get('/').set('Cookie', before!).expect(303);
+  });
+
+  it('When a login form is posted without its CSRF token, then it is refused with 403', async () => {
+    const agent = request.agent(gh.url);
+    await agent.get('/login').expect(200);
+    const res = await agent.post('/login').type('form').send({ username: 'alice', password: 'glasshouse' });
+    expect(res.status).toBe(403);
+    const bogus = await agent.post('/login').type('form').send({ username: 'alice', password: 'glasshouse', _csrf: 'forged' });
+    expect(bogus.status).toBe(403);
+    await agent.get('/').expect(303);
+  });
+
+  it('When a logged-in person posts a message without the CSRF token, then it is refused and nothing is stored', async () => {
+    const agent = await loggedInAgent(gh.url, 'alice');
+    const count = gh.store.messageCountIn('t_alice_bob');
+    await agent.post('/threads/t_alice_bob/messages').type('form').send({ text: 'forged' }).expect(403);
+    expect(gh.store.messageCountIn('t_alice_bob')).toBe(count);
+  });
+
+  it('When login is needed, then the person returns to the page they asked for, and never to another site', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login?returnTo=%2Ffriends').expect(200);
+    await agent.post('/login').type('form').send({ username: 'alice', password: 'glasshouse', _csrf: csrfFrom(page.text) }).expect('Location', '/friends');
+    const evil = request.agent(gh.url);
+    const evilPage = await evil.get('/login?returnTo=%2F%2Fevil.example').expect(200);
+    await evil.post('/login').type('form').send({ username: 'alice', password: 'glasshouse', _csrf: csrfFrom(evilPage.text) }).expect('Location', '/');
+  });
+
+  it('When a person logs out, then the session no longer opens the inbox', async () => {
+    const agent = await loggedInAgent(gh.url, 'carol');
+    const inbox = await agent.get('/').expect(200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(inbox.text) }).expect(303);
+    await agent.get('/').expect(303);
+  });
+});
