@@ -176,6 +176,7 @@ export function seedWorld(options: SeedOptions = {}): World {
       partnerClient('reelbox', options.reelboxUrl ?? 'http://localhost:3002'),
     ],
     oidc: [],
+    authorizations: [],
     accessLog: [],
     settings: [{ id: 'settings', policy: 'broad' }],
   };

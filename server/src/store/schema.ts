@@ -66,6 +66,23 @@ export const oidcRecordSchema = z.object({
   expiresAt: z.number().optional(),
 });
 
+/**
+ * A person's consent to a client, kept after revocation: "has this person ever authorized this
+ * client?" decides who is a bystander. `id` is `${personId}~${clientId}`.
+ */
+export const authorizationSchema = z.object({
+  id: z.string(),
+  personId: z.string(),
+  clientId: z.string(),
+  /** Scopes currently granted (empty once revoked). */
+  scopes: z.array(z.string()),
+  /** oidc-provider grant id of the current grant. */
+  grantId: z.string().optional(),
+  firstGrantedAt: z.number(),
+  grantedAt: z.number(),
+  revokedAt: z.number().optional(),
+});
+
 export const accessEntrySchema = z.object({
   id: z.string(),
   at: z.number(),
@@ -104,6 +121,7 @@ export const collectionSchemas = {
   readMarks: readMarkSchema,
   clients: clientSchema,
   oidc: oidcRecordSchema,
+  authorizations: authorizationSchema,
   accessLog: accessEntrySchema,
   settings: settingsSchema,
 } as const;
@@ -120,6 +138,7 @@ export const worldSchema = z.strictObject({
   readMarks: z.array(readMarkSchema),
   clients: z.array(clientSchema),
   oidc: z.array(oidcRecordSchema),
+  authorizations: z.array(authorizationSchema),
   accessLog: z.array(accessEntrySchema),
   settings: z.array(settingsSchema).max(1),
 });
@@ -133,6 +152,7 @@ export type NowPlaying = z.infer<typeof nowPlayingSchema>;
 export type Client = Row<'clients'>;
 export type OidcRecord = Row<'oidc'>;
 export type AccessEntry = Row<'accessLog'>;
+export type Authorization = Row<'authorizations'>;
 export type PolicyMode = z.infer<typeof policyModeSchema>;
 export type Settings = Row<'settings'>;
 

@@ -1,0 +1,37 @@
+/**
+ * The contract between the authorization server (oauth/) and its users: the resource server
+ * (messaging/), the partner socket, the admin API. Implemented in oauth/ by oidc-provider.
+ */
+
+/** What a valid access token stands for (RFC 7662 §2.2 terms). */
+export interface AccessTokenInfo {
+  clientId: string;
+  /** The resource owner (`sub`). */
+  personId: string;
+  scopes: string[];
+  grantId: string;
+  /** ms since epoch. */
+  expiresAt: number;
+}
+
+/** RFC 6749 §5.1 token response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  /** seconds */
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
+export interface TokenService {
+  /**
+   * Resolves a bearer token. @throws InvalidTokenError when missing, unknown, expired, revoked, of
+   * another audience, or of a client that is shut down.
+   */
+  verify(accessToken: string): Promise<AccessTokenInfo>;
+  /** Issues tokens as if `personId` had consented to `scopes` for `clientId` (admin API, sandboxes). */
+  issue(input: { personId: string; clientId: string; scopes: string[] }): Promise<TokenResponse>;
+  /** Revokes a grant and every token issued under it (RFC 7009 spirit). */
+  revokeGrant(grantId: string): Promise<void>;
+}
