@@ -43,8 +43,9 @@
       if (r.body.redirect && !r.res.ok) { window.location.href = r.body.redirect; return; }
       if (!r.res.ok) { status(r.body.message || 'Could not share.'); return; }
       var parts = [];
-      parts.push(r.body.sent.length ? 'Sent “now playing” to ' + r.body.sent.join(', ') + '.' : 'Not shared with anyone (tick friends to share).');
-      r.body.failed.forEach(function (f) { parts.push(f.name + ': ' + f.reason); });
+      if (r.body.sent.length) parts.push('Sent “now playing” to ' + r.body.sent.join(', ') + '.');
+      else if (!r.body.failed.length) parts.push('Not shared with anyone (tick friends to share).');
+      r.body.failed.forEach(function (f) { parts.push('Not sent to ' + f.name + ': ' + f.reason); });
       status(parts.join(' '));
     }).catch(function () { status('Could not reach the server.'); });
   }
