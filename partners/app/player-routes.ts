@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { GlasshouseApiError, type Person } from '../sdk/index.js';
+import { allPages, GlasshouseApiError, type Person } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import type { PartnerConfig } from './config.js';
 import type { Relay } from './relay.js';
@@ -45,7 +45,8 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
       render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined });
       return;
     }
-    const friends: Person[] = await accounts.client(user.id).friends();
+    const client = accounts.client(user.id);
+    const friends: Person[] = await allPages((page) => client.friends(page));
     accounts.learnNames(user.id, friends);
     const shareWith = new Set(accounts.get(user.id)?.shareWith ?? []);
     render.page(req, res, 'home', {

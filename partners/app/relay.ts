@@ -89,16 +89,15 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
   }
 
   function toItem(personId: string, m: Message): FeedItem {
-    const names = accounts.get(personId)?.names;
     return {
       id: m.id,
       threadId: m.threadId,
-      senderId: m.senderId,
-      senderName: m.senderName ?? names?.get(m.senderId) ?? 'Someone',
+      senderId: m.sender.id,
+      senderName: m.sender.displayName,
       text: m.text,
       ...(m.nowPlaying ? { nowPlaying: m.nowPlaying } : {}),
       createdAt: m.createdAt,
-      mine: m.senderId === personId,
+      mine: m.sender.id === personId,
     };
   }
 

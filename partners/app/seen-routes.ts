@@ -1,27 +1,32 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { GlasshouseApiError, type Person } from '../sdk/index.js';
+import { allPages, GlasshouseApiError, type Person, type Thread } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
 
-const threadIdSchema = z.string().min(1).max(200);
+const threadIdSchema = z.string().min(1).max(100);
 const deleteSchema = z.object({ threadId: threadIdSchema });
 
 /** Messages per page on the thread view. */
 const PAGE_SIZE = 50;
 
-/** A thread's title as the partner can name it: the group title, else the other people's names. */
-function titleOf(thread: { id: string; title?: string | undefined; participantIds?: string[] | undefined }, me: string, names: Map<string, string>): string {
-  if (thread.title) return thread.title;
-  const others = (thread.participantIds ?? []).filter((id) => id !== me).map((id) => names.get(id) ?? 'someone');
-  return others.length ? `With ${others.join(', ')}` : 'A conversation';
+/** "12 Jan 2026, 09:40" (UTC) of ms since epoch. */
+function when(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** How the partner can name a thread: the group title; a 1:1 is named by its participants, if seen. */
+function titleOf(thread: Thread | undefined, me: string, participants?: Person[]): string {
+  if (thread?.title) return thread.title;
+  const others = participants?.filter((p) => p.id !== me).map((p) => p.displayName) ?? [];
+  return others.length ? `With ${others.join(', ')}` : 'A 1:1 conversation';
 }
 
 /**
- * "What we can see": the person's threads, a thread's messages (paged backwards with `before`) and
- * participants, and a delete button per message — exactly what the granted scopes let this partner
- * do, shown as a demonstration. Every read here is an API call the platform logs.
+ * "What we can see": the person's threads, a thread's messages (paged back in time with `before`)
+ * and participants, and a delete button per message — exactly what the granted scopes let this
+ * partner do, shown as a demonstration. Every read here is an API call the platform logs.
  */
 export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfProtect: express.RequestHandler }): Router {
   const { accounts, render, csrfProtect } = deps;
@@ -29,11 +34,17 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
 
   router.get('/seen', requireUser, async (req, res) => {
     const user = currentUser(req)!;
-    const threads = await accounts.client(user.id).threads();
-    const names = accounts.get(user.id)?.names ?? new Map<string, string>();
+    const client = accounts.client(user.id);
+    const threads = await allPages((page) => client.threads(page));
     render.page(req, res, 'seen', {
       title: 'What we can see',
-      threads: threads.map((t) => ({ id: t.id, title: titleOf(t, user.id, names), group: t.kind === 'group', people: t.participantIds?.length })),
+      threads: threads.map((t) => ({
+        id: t.id,
+        title: titleOf(t, user.id),
+        group: t.kind === 'group',
+        messageCount: t.messageCount,
+        lastActivity: when(t.lastActivityAt),
+      })),
     });
   });
 
@@ -43,25 +54,25 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
     const threadId = threadIdSchema.parse(req.params['threadId']);
     const before = typeof req.query['before'] === 'string' ? req.query['before'] : undefined;
     const page = await client.messages(threadId, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
-    // Participants need `threads:participants`; the page still shows the messages without it.
+    // Participants need `threads:participants` (and the policy's leave): without, the page still shows messages.
     let participants: Person[] | undefined;
     let participantsRefused: string | undefined;
     try {
-      participants = await client.participants(threadId);
+      participants = await allPages((p) => client.participants(threadId, p));
       accounts.learnNames(user.id, participants);
     } catch (err) {
       if (!(err instanceof GlasshouseApiError) || (err.status !== 403 && err.status !== 404)) throw err;
       participantsRefused = err.problem.detail;
     }
-    const names = accounts.get(user.id)?.names ?? new Map<string, string>();
-    const thread = (await client.threads()).find((t) => t.id === threadId);
+    const thread = (await allPages((p) => client.threads(p))).find((t) => t.id === threadId);
     render.page(req, res, 'seen-thread', {
-      title: thread ? titleOf(thread, user.id, names) : 'Thread',
+      title: titleOf(thread, user.id, participants),
       threadId,
       participants,
       participantsRefused,
-      messages: page.messages.map((m) => ({ ...m, senderName: m.senderName ?? names.get(m.senderId) ?? m.senderId, mine: m.senderId === user.id })),
-      olderUrl: page.nextBefore ? `/seen/threads/${encodeURIComponent(threadId)}?before=${encodeURIComponent(page.nextBefore)}` : undefined,
+      // The API pages newest first; a conversation reads oldest first.
+      messages: [...page.items].reverse().map((m) => ({ ...m, mine: m.sender.id === user.id, when: when(m.createdAt) })),
+      olderUrl: page.nextCursor ? `/seen/threads/${encodeURIComponent(threadId)}?before=${encodeURIComponent(page.nextCursor)}` : undefined,
       deleted: req.query['deleted'] === '1',
     });
   });

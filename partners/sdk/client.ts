@@ -4,15 +4,14 @@ import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
 import { jsonOrUndefined, send } from './http.js';
 import { requestToken, type TokenSet } from './tokens.js';
 import {
-  listOf,
-  messagePageSchema,
   messageSchema,
-  oneOf,
+  pageSchema,
   personSchema,
   threadSchema,
   type Message,
-  type MessagePage,
   type NewMessage,
+  type Page,
+  type PageQuery,
   type Person,
   type Thread,
 } from './types.js';
@@ -46,14 +45,14 @@ export interface GlasshouseClient {
   readonly tokens: TokenSet;
   /** `GET /me` (scope `profile`). */
   me(): Promise<Person>;
-  /** `GET /me/friends` (scope `friends:read`). */
-  friends(): Promise<Person[]>;
-  /** `GET /threads` (scope `messages:read`): the owner's threads, as the policy allows. */
-  threads(): Promise<Thread[]>;
-  /** `GET /threads/{id}/messages?limit&before` (scope `messages:read`), oldest first. */
-  messages(threadId: string, page?: { limit?: number; before?: string }): Promise<MessagePage>;
-  /** `GET /threads/{id}/participants` (scope `threads:participants`). */
-  participants(threadId: string): Promise<Person[]>;
+  /** `GET /me/friends` (scope `friends:read`), one page. */
+  friends(page?: PageQuery): Promise<Page<Person>>;
+  /** `GET /threads` (scope `messages:read`), most recent activity first; which threads depends on the policy. */
+  threads(page?: PageQuery): Promise<Page<Thread>>;
+  /** `GET /threads/{id}/messages` (scope `messages:read`), newest first; `before` pages back in time. */
+  messages(threadId: string, page?: PageQuery): Promise<Page<Message>>;
+  /** `GET /threads/{id}/participants` (scope `threads:participants`), one page. */
+  participants(threadId: string, page?: PageQuery): Promise<Page<Person>>;
   /** `POST /threads/{id}/messages` (scope `messages:write`). */
   postMessage(threadId: string, message: NewMessage): Promise<Message>;
   /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). */
@@ -65,6 +64,29 @@ export interface GlasshouseClient {
 }
 
 const API_BASE = '/api/v1';
+
+/** `?limit=…&before=…` of a page query ('' when empty). */
+function qs(page: PageQuery = {}): string {
+  const query = new URLSearchParams();
+  if (page.limit !== undefined) query.set('limit', String(page.limit));
+  if (page.before !== undefined) query.set('before', page.before);
+  return query.size ? `?${query}` : '';
+}
+
+/**
+ * Every item of a paged list, fetching page after page (each page is one API call).
+ * @example const friends = await allPages((page) => client.friends(page));
+ */
+export async function allPages<T>(fetchPage: (page: PageQuery) => Promise<Page<T>>, limit = 100): Promise<T[]> {
+  const items: T[] = [];
+  let before: string | undefined;
+  do {
+    const page = await fetchPage({ limit, ...(before ? { before } : {}) });
+    items.push(...page.items);
+    before = page.nextCursor ?? undefined;
+  } while (before);
+  return items;
+}
 
 /** Builds the error for a non-2xx API answer; a body that is not problem details is synthesised. */
 export async function apiErrorOf(res: Response): Promise<GlasshouseApiError> {
@@ -141,19 +163,13 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     get tokens() {
       return tokens;
     },
-    me: () => call('GET', '/me', oneOf(personSchema, 'person')),
-    friends: () => call('GET', '/me/friends', listOf(personSchema, 'friends')),
-    threads: () => call('GET', '/threads', listOf(threadSchema, 'threads')),
-    messages(threadId, page = {}) {
-      const query = new URLSearchParams();
-      if (page.limit !== undefined) query.set('limit', String(page.limit));
-      if (page.before !== undefined) query.set('before', page.before);
-      const qs = query.size ? `?${query}` : '';
-      return call('GET', `/threads/${id(threadId)}/messages${qs}`, messagePageSchema);
-    },
-    participants: (threadId) => call('GET', `/threads/${id(threadId)}/participants`, listOf(personSchema, 'participants')),
-    postMessage: (threadId, message) => call('POST', `/threads/${id(threadId)}/messages`, oneOf(messageSchema, 'message'), message),
-    sendToPerson: (to, message) => call('POST', '/me/messages', oneOf(messageSchema, 'message'), { to, ...message }),
+    me: () => call('GET', '/me', personSchema),
+    friends: (page) => call('GET', `/me/friends${qs(page)}`, pageSchema(personSchema)),
+    threads: (page) => call('GET', `/threads${qs(page)}`, pageSchema(threadSchema)),
+    messages: (threadId, page) => call('GET', `/threads/${id(threadId)}/messages${qs(page)}`, pageSchema(messageSchema)),
+    participants: (threadId, page) => call('GET', `/threads/${id(threadId)}/participants${qs(page)}`, pageSchema(personSchema)),
+    postMessage: (threadId, message) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message),
+    sendToPerson: (to, message) => call('POST', '/me/messages', messageSchema, { to, ...message }),
     async deleteMessage(messageId) {
       await call('DELETE', `/messages/${id(messageId)}`, undefined);
     },

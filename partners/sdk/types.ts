@@ -5,7 +5,7 @@ import { z } from 'zod';
  * are loose: members the SDK does not know are kept, so a newer platform does not break partners.
  */
 
-/** A person as the API shows them (`profile` scope for `/me`; friends and participants alike). */
+/** A person as the API shows them (`/me`, friends, participants, message senders). */
 export const personSchema = z.looseObject({ id: z.string(), username: z.string(), displayName: z.string() });
 export type Person = z.infer<typeof personSchema>;
 
@@ -18,66 +18,62 @@ export const nowPlayingSchema = z.looseObject({
 });
 export type NowPlaying = z.infer<typeof nowPlayingSchema>;
 
-/** ms since epoch, whether the API sends a number or an ISO 8601 string. */
-const instant = z.union([z.number(), z.string().transform((s) => Date.parse(s))]);
-
 export const messageSchema = z.looseObject({
   id: z.string(),
   threadId: z.string(),
-  senderId: z.string(),
-  /** Present when the API includes the sender's name. */
-  senderName: z.string().optional(),
+  /** Who wrote it (their public identity). */
+  sender: personSchema,
   text: z.string(),
   nowPlaying: nowPlayingSchema.optional(),
-  /** Client id of the app the message was sent through, if any. */
+  /** Client id of the app it was sent through, if any. */
   via: z.string().optional(),
   /** ms since epoch. */
-  createdAt: instant,
+  createdAt: z.number(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
+/** A thread of the resource owner, without its participants (those need `threads:participants`). */
 export const threadSchema = z.looseObject({
   id: z.string(),
-  kind: z.enum(['direct', 'group']).optional(),
-  /** Group title, or the name the API gives a direct thread. */
+  kind: z.enum(['direct', 'group']),
+  /** Group threads only. */
   title: z.string().optional(),
-  participantIds: z.array(z.string()).optional(),
+  messageCount: z.number(),
+  /** ms since epoch of the last message (or of the thread's creation). */
+  lastActivityAt: z.number(),
 });
 export type Thread = z.infer<typeof threadSchema>;
 
-/** One page of a thread's messages, oldest first. */
-export interface MessagePage {
-  messages: Message[];
-  /** Pass as `before` to get the previous page; absent on the first message. */
-  nextBefore?: string | undefined;
+/** One page of a list. Pass `nextCursor` as `before` for the next page; `null` on the last one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Paging of every list: `limit` 1–100 (the API's default 50), `before` a previous `nextCursor`. */
+export interface PageQuery {
+  limit?: number;
+  before?: string;
+}
+
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({ items: z.array(item), nextCursor: z.string().nullable() }).transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor }));
+}
+
+/** A "now playing" card as sent (`url` must be http(s)). */
+export interface NowPlayingInput {
+  kind: 'track' | 'episode' | 'film';
+  /** 1–200 characters. */
+  title: string;
+  artist?: string;
+  url?: string;
 }
 
 /** Body of `POST /threads/{id}/messages`; with `to` it is the body of `POST /me/messages`. */
 export interface NewMessage {
-  /** 1–2000 characters. */
+  /** 1–2000 characters once trimmed. */
   text: string;
-  nowPlaying?: { kind: 'track' | 'episode' | 'film'; title: string; artist?: string; url?: string };
-}
-
-/**
- * A list member of a response: the API may answer a bare array or an object holding the array
- * under `key` (`{ "threads": [...] }`); both decode to the array.
- */
-export function listOf<T extends z.ZodType>(item: T, key: string) {
-  return z.union([z.array(item), z.looseObject({ [key]: z.array(item) }).transform((o) => o[key] as z.infer<T>[])]);
-}
-
-/** Decodes a message page: `{ messages, nextBefore? }` or a bare array. */
-export const messagePageSchema = z.union([
-  z.array(messageSchema).transform((messages): MessagePage => ({ messages })),
-  z
-    .looseObject({ messages: z.array(messageSchema), nextBefore: z.string().nullish() })
-    .transform((o): MessagePage => ({ messages: o.messages, nextBefore: o.nextBefore ?? undefined })),
-]);
-
-/** A single resource, bare or wrapped under `key` (`{ "message": {...} }`). */
-export function oneOf<T extends z.ZodType>(item: T, key: string) {
-  return z.union([item, z.looseObject({ [key]: item }).transform((o) => o[key] as z.infer<T>)]);
+  nowPlaying?: NowPlayingInput;
 }
 
 /** Events of the `/partners` socket.io namespace (server → partner). */

@@ -52,7 +52,7 @@ describe('SDK (stand-in server)', () => {
     // Two calls at once share one refresh (the stand-in's refresh tokens are single-use).
     const [me, friends] = await Promise.all([client.me(), client.friends()]);
     expect(me.username).toBe('alice');
-    expect(friends.map((f) => f.username)).toEqual(['bob', 'carol']);
+    expect(friends.items.map((f) => f.username)).toEqual(['bob', 'carol']);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.accessToken).not.toBe(first.accessToken);
     expect(client.tokens.accessToken).toBe(seen[0]!.accessToken);

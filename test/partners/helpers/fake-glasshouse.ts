@@ -117,6 +117,6 @@ export async function startFakeGlasshouse(client: { clientId: string; clientSecr
       .send(JSON.stringify({ type: 'https://glasshouse.example/problems/invalid_token', title: 'Unauthorized', status: 401, detail: 'The access token is missing, invalid, expired or revoked' }));
   });
   app.get('/api/v1/me', (_req, res) => res.json(ALICE));
-  app.get('/api/v1/me/friends', (_req, res) => res.json(FRIENDS));
+  app.get('/api/v1/me/friends', (_req, res) => res.json({ items: FRIENDS, nextCursor: null }));
   return fake;
 }
