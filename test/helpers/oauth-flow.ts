@@ -44,9 +44,21 @@ function pathOf(base: string, location: string): string {
 }
 
 /**
+ * oidc-provider's self-submitting pages (e.g. ending the previous person's provider session when
+ * someone else logged in on the same browser): the form a browser's script would post.
+ */
+function autoSubmittedForm(html: string): { action: string; fields: Record<string, string> } | undefined {
+  if (!html.includes('document.forms[0].submit()')) return undefined;
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!action) return undefined;
+  const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  return { action, fields };
+}
+
+/**
  * Plays the browser from `/auth` to the client's redirect URI with a logged-in agent: follows the
  * provider's redirects and the login interaction, then approves (or denies) on the consent page when
- * it is shown. Returns the redirect URI as reached (code or error in its query) and the pages seen.
+ * it is shown, and posting the provider's self-submitting forms. Returns the redirect URI as reached (code or error in its query) and the pages seen.
  * @throws Error when the flow ends anywhere else (e.g. an error page: invalid redirect URI).
  */
 export async function browseToRedirect(input: {
@@ -59,11 +71,16 @@ export async function browseToRedirect(input: {
   const consentPages: string[] = [];
   let res: Response = await input.agent.get(input.path);
   for (let hop = 0; hop < 12; hop += 1) {
-    if (res.status === 200 && res.text.includes('/confirm"')) {
+    const uid = res.status === 200 ? /action="\/interaction\/([^/"]+)\/confirm"/.exec(res.text)?.[1] : undefined;
+    if (uid) {
       consentPages.push(res.text);
       const action = (input.decision ?? 'approve') === 'approve' ? 'confirm' : 'abort';
-      const uid = /action="\/interaction\/([^/"]+)\/confirm"/.exec(res.text)?.[1];
       res = await input.agent.post(`/interaction/${uid}/${action}`).type('form').send({ _csrf: csrfFrom(res.text) });
+      continue;
+    }
+    const autoPost = res.status === 200 ? autoSubmittedForm(res.text) : undefined;
+    if (autoPost) {
+      res = await input.agent.post(pathOf(input.url, autoPost.action)).type('form').send(autoPost.fields);
       continue;
     }
     const location = res.headers['location'];

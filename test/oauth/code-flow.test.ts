@@ -121,6 +121,25 @@ describe('Log in with Glasshouse: the authorization code flow over HTTP', () => 
     expect(gh.store.get('authorizations', 'p_bob~tunewave')?.grantId).toBe(row?.grantId);
   });
 
+  it('When someone else logs in on the same browser, then the next code is for them, never for the first person', async () => {
+    const agent = await loggedInAgent(gh.url, 'heidi');
+    const scopes = ['profile'];
+    const codeNow = async () => {
+      const { verifier, challenge } = pkcePair();
+      const { redirect } = await browseToRedirect({ url: gh.url, agent, path: authorizationPath({ ...tunewave, scopes, state: 'sw', challenge }), redirectUri: tunewave.redirectUri });
+      const res = await exchangeCode(gh.url, tunewave, redirect.searchParams.get('code')!, verifier);
+      return (await gh.platform.tokens.verify(res.body.access_token)).personId;
+    };
+    expect(await codeNow()).toBe('p_heidi');
+    const home = await agent.get('/').expect(200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(home.text) }).expect(303);
+    const loginPage = await agent.get('/login').expect(200);
+    await agent.post('/login').type('form').send({ username: 'ivan', password: 'glasshouse', _csrf: csrfFrom(loginPage.text) }).expect(303);
+    expect(await codeNow()).toBe('p_ivan');
+    // Heidi's grant survives the provider session switch (partner tokens do not expire with it).
+    expect(gh.store.get('authorizations', 'p_heidi~tunewave')?.revokedAt).toBeUndefined();
+  });
+
   it('When a client uses client_secret_post instead of Basic, then the token endpoint accepts it too', async () => {
     const agent = await loggedInAgent(gh.url, 'carol');
     const { verifier, challenge } = pkcePair();
