@@ -91,7 +91,7 @@ describe('Authorization endpoint refusals (RFC 6749 §4.1.2.1)', () => {
     const fresh = await grace.get(authorizationPath({ ...tunewave, clientId: 'reelbox', scopes: ['profile'], state: 's', challenge: pkcePair().challenge })).set('Accept', 'text/html');
     expect(fresh.status).toBe(400);
     expect(fresh.headers['location']).toBeUndefined();
-    expect(fresh.text).toContain('invalid_client');
+    expect(fresh.text).toContain('Reelbox has been shut down and can no longer connect to Glasshouse (invalid_client)');
     await gh.platform.oauth.clients.setStatus('reelbox', 'active');
   });
 

@@ -25,10 +25,12 @@ export interface Authorizations {
   markRevoked(grantId: string): Promise<Authorization | undefined>;
 }
 
+/** Row id of an authorization: `${personId}~${clientId}`. */
 export function authorizationId(personId: string, clientId: string): string {
   return `${personId}~${clientId}`;
 }
 
+/** Consent records over `store`; `now` (ms) stamps them; revocations are announced on `events`. */
 export function createAuthorizations(store: Store, events: EventBus, now: () => number): Authorizations {
   const get = (personId: string, clientId: string) => store.get('authorizations', authorizationId(personId, clientId));
   return {

@@ -21,6 +21,7 @@ export interface ClientRegistry {
   setStatus(clientId: string, status: ClientStatus): Promise<void>;
 }
 
+/** The client registry over `store`; status changes are announced on `events` (`client.status`). */
 export function createClientRegistry(store: Store, events: EventBus): ClientRegistry {
   return {
     get: (clientId) => store.client(clientId),

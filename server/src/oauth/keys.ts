@@ -11,9 +11,20 @@ export interface ProviderKeys {
 }
 
 /**
- * The keys kept in the store's `settings` row, generated once on first use so that ID tokens and
- * provider cookies survive restarts. Never logged. Writing the settings is fire-and-forget: the
- * keys are usable at once and a failed write is logged (they would be generated again next start).
+ * Writes `keys` into the store's `settings` row unless they are there already (e.g. after the world
+ * was reset to the seed). Fire-and-forget: a failed write is logged, never the keys themselves.
+ */
+export function persistKeys(store: Store, keys: ProviderKeys, logger: Logger): void {
+  const settings = store.settings();
+  if (settings.jwks?.keys.length && settings.cookieKeys?.length) return;
+  store.put('settings', { ...settings, ...keys }).catch((err: unknown) => {
+    logger.error({ err }, 'could not persist the authorization server keys');
+  });
+}
+
+/**
+ * The keys kept in the store's `settings` row, generated once on first use (an ES256 key pair and a
+ * 256-bit cookie secret) so that ID tokens and provider cookies survive restarts. Never logged.
  */
 export function loadOrCreateKeys(store: Store, logger: Logger): ProviderKeys {
   const settings = store.settings();
@@ -23,8 +34,6 @@ export function loadOrCreateKeys(store: Store, logger: Logger): ProviderKeys {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'ES256', use: 'sig' };
   const keys: ProviderKeys = { jwks: { keys: [jwk] }, cookieKeys: [randomBytes(32).toString('base64url')] };
-  store.put('settings', { ...settings, ...keys }).catch((err: unknown) => {
-    logger.error({ err }, 'could not persist the authorization server keys');
-  });
+  persistKeys(store, keys, logger);
   return keys;
 }

@@ -10,7 +10,7 @@ import { appsRoutes } from './apps-routes.js';
 import { createAuthorizations, type Authorizations } from './authorizations.js';
 import { createClientRegistry, type ClientRegistry } from './client-registry.js';
 import { interactionRoutes } from './interaction-routes.js';
-import { loadOrCreateKeys } from './keys.js';
+import { loadOrCreateKeys, persistKeys } from './keys.js';
 import { bridgeProviderEvents } from './oauth-events.js';
 import { createTokenService } from './oidc-token-service.js';
 import { providerConfiguration } from './provider-config.js';
@@ -44,18 +44,16 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   const clients = createClientRegistry(store, events);
   const authorizations = createAuthorizations(store, events, now);
   const audience = apiAudience(config.PLATFORM_URL);
-  const renderErrorPage = (out: ErrorOut) =>
-    render.eta.render('error', {
-      csrf: '',
-      title: 'That did not work',
-      heading: 'This sign-in cannot continue',
-      detail: `${out.error_description ?? 'The request was refused'} (${out.error}).`,
-    });
-  const provider = new Provider(
-    config.PLATFORM_URL,
-    providerConfiguration({ config, store, clients, authorizations, keys: loadOrCreateKeys(store, logger), renderErrorPage }),
-  );
-  const detach = bridgeProviderEvents({ provider, events, authorizations, logger, now });
+  const renderErrorPage = (out: ErrorOut, clientId: string | undefined) => {
+    const client = clientId === undefined ? undefined : clients.get(clientId);
+    const reason = client?.status === 'shut_down' ? `${client.name} has been shut down and can no longer connect to Glasshouse` : (out.error_description ?? 'The request was refused');
+    return render.eta.render('error', { csrf: '', title: 'That did not work', heading: 'This sign-in cannot continue', detail: `${reason} (${out.error}).` });
+  };
+  const keys = loadOrCreateKeys(store, logger);
+  const provider = new Provider(config.PLATFORM_URL, providerConfiguration({ config, store, clients, authorizations, keys, renderErrorPage }));
+  const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
+  // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
+  const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));
   const tokens = createTokenService({ provider, store, clients, authorizations, events, now, audience });
   return {
     provider,
@@ -69,6 +67,9 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
       interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, audience }),
       appsRoutes({ store, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId) }),
     ],
-    close: detach,
+    close() {
+      detachEvents();
+      detachReset();
+    },
   };
 }

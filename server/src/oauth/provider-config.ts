@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { errors, type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
@@ -26,8 +25,11 @@ export interface ProviderConfigDeps {
   clients: ClientRegistry;
   authorizations: Authorizations;
   keys: ProviderKeys;
-  /** HTML for an error the provider cannot send back to a client (e.g. unregistered redirect URI). */
-  renderErrorPage(out: ErrorOut, user: Express.User | undefined): string;
+  /**
+   * HTML for an error the provider cannot send back to a client (unregistered redirect URI, unknown
+   * or shut-down client); `clientId` is the request's, unverified.
+   */
+  renderErrorPage(out: ErrorOut, clientId: string | undefined): string;
 }
 
 /**
@@ -93,8 +95,9 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
       policy: webSessionPolicy(),
     },
     renderError(ctx, out) {
+      const clientId = ctx.query['client_id'];
       ctx.type = 'html';
-      ctx.body = deps.renderErrorPage(out, (ctx.req as IncomingMessage).user);
+      ctx.body = deps.renderErrorPage(out, typeof clientId === 'string' ? clientId : undefined);
     },
     clientBasedCORS: () => false,
     ttl: { ...TTL },

@@ -19,6 +19,7 @@ export const OIDC_ONLY_SCOPES = ['openid'] as const;
 /** Every scope value a client may ask for; anything else is `invalid_scope` (RFC 6749 §4.1.2.1). */
 export const KNOWN_SCOPES: ReadonlySet<string> = new Set<string>([...OIDC_ONLY_SCOPES, ...API_SCOPES]);
 
+/** True for the six messaging API scopes (not `openid`). */
 export function isApiScope(scope: string): scope is ApiScope {
   return (API_SCOPES as readonly string[]).includes(scope);
 }
