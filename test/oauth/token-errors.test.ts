@@ -52,6 +52,17 @@ describe('Token endpoint refusals (RFC 6749 §5.2)', () => {
     expect(gh.store.get('authorizations', 'p_dave~tunewave')?.revokedAt).toBeDefined();
   });
 
+  it('When a code outlives its 60-second lifetime, then it is refused with invalid_grant', async () => {
+    const { code, verifier } = await codeFor('alice');
+    const record = gh.store.get('oidc', `AuthorizationCode:${code}`)!;
+    expect(record.expiresAt! - Date.now()).toBeLessThanOrEqual(60_000);
+    const past = Math.floor(Date.now() / 1000) - 1;
+    await gh.store.put('oidc', { ...record, payload: { ...record.payload, exp: past }, expiresAt: past * 1000 });
+    const res = await exchangeCode(gh.url, tunewave, code, verifier);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_grant' });
+  });
+
   it.each([
     ['the PKCE verifier does not match', (v: string) => ({ code_verifier: `${v.slice(0, -2)}xx` })],
     ['the PKCE verifier is missing', () => ({ code_verifier: undefined })],
@@ -87,10 +98,15 @@ describe('Token endpoint refusals (RFC 6749 §5.2)', () => {
     const issued = await gh.platform.tokens.issue({ personId: 'p_judy', clientId: 'tunewave', scopes: ['profile', 'messages:read'] });
     const revoked: string[] = [];
     gh.platform.events.on('grant.revoked', (e) => revoked.push(`${e.personId}/${e.clientId}`));
+    await gh.store.put('accessLog', {
+      id: 'a_judy_1', at: Date.UTC(2026, 0, 6, 10, 30), clientId: 'tunewave', ownerId: 'p_judy', action: 'read', scope: 'messages:read',
+      operation: 'GET /api/v1/threads', channel: 'api', threadIds: [], messageIds: [], peopleIncluded: [], bystanders: [], policy: 'broad',
+    });
     const judy = await loggedInAgent(gh.url, 'judy');
     const page = await judy.get('/settings/apps').expect(200);
     expect(page.text).toContain('Tunewave');
     expect(page.text).toContain('read all your private conversations');
+    expect(page.text).toContain('Last used: 2026-01-06 10:30 UTC');
     const csrf = /name="_csrf" value="([^"]+)"[\s\S]*?data-revoke="tunewave"/.exec(page.text)?.[1];
     await judy.post('/settings/apps/tunewave/revoke').type('form').send({}).expect(403); // no CSRF token: refused
     expect((await introspect(gh.url, tunewave, issued.access_token)).active).toBe(true);
