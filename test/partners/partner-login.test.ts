@@ -112,7 +112,7 @@ describe('partner login (own routes)', () => {
 describe('partner login when the platform is down', () => {
   it('When the platform does not answer, then the login shows a page with a retry link', async () => {
     const deadPlatform = `http://127.0.0.1:${await freePort()}`;
-    const reelbox = await startPartner(deadPlatform, reelboxConfig, { clientSecret: PARTNER_SECRETS.reelbox });
+    const reelbox = await startPartner(deadPlatform, reelboxConfig);
     try {
       const res = await supertest(reelbox.url).get('/auth/login').set('Accept', 'text/html').expect(503);
       expect(res.text).toContain('Glasshouse is not answering');

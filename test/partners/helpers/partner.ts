@@ -14,15 +14,21 @@ export interface RunningPartner {
   close(): Promise<void>;
 }
 
-/** Tunewave (or `config(...)`) on an ephemeral port of 127.0.0.1, talking to the platform at `platformUrl`. */
+/**
+ * Tunewave (or `config(...)`) on `port` (default: a free one) of 127.0.0.1, talking to the platform
+ * at `platformUrl`, with the seed's demo secret of that partner.
+ */
 export async function startPartner(
   platformUrl: string,
   config: (o: { publicUrl: string; platformUrl: string; clientSecret: string; sessionSecret: string }) => PartnerConfig = tunewaveConfig,
   overrides: Partial<PartnerConfig> = {},
+  port?: number,
 ): Promise<RunningPartner> {
-  const port = await freePort();
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const full = { ...config({ publicUrl: url, platformUrl, clientSecret: PARTNER_SECRETS.tunewave, sessionSecret: 'test-partner-session-secret' }), ...overrides };
+  const base = config({ publicUrl: url, platformUrl, clientSecret: '', sessionSecret: 'test-partner-session-secret' });
+  const clientSecret = PARTNER_SECRETS[base.clientId as keyof typeof PARTNER_SECRETS] ?? '';
+  const full = { ...base, clientSecret, ...overrides };
   const partner = createPartnerApp(full, { log: () => undefined });
   await new Promise<void>((resolve) => partner.httpServer.listen(port, '127.0.0.1', resolve));
   return { partner, config: full, url, close: () => partner.close() };
