@@ -12,6 +12,9 @@ import { EventBus } from './events.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import type { PlatformContext } from './platform-context.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
+import { createMonitorFeed } from './monitor/monitor-feed.js';
+import { monitorRoutes } from './monitor/monitor-routes.js';
+import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
 import type { Store } from './store/store.js';
 import { authRoutes } from './web/auth-routes.js';
@@ -63,6 +66,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const events = new EventBus();
   const social = createSocialService({ store, events, now });
   const context: PlatformContext = { config, store, events, logger, now, social };
+  const monitorFeed = createMonitorFeed({ events, store });
 
   const app = express();
   app.disable('x-powered-by');
@@ -83,6 +87,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   web.use(cookieParser(), auth.sessionMiddleware, auth.passport.session());
   web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect }));
+  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect }));
   app.use(web);
 
   app.use('/api', notFoundHandler);
@@ -95,6 +100,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
   const detachInbox = attachInboxSocket(io, { events, store, social });
+  const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
 
   return {
     app,
@@ -104,6 +110,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     context,
     async close() {
       detachInbox();
+      detachMonitor();
+      monitorFeed.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -21,6 +21,8 @@ declare module 'express-session' {
   interface SessionData {
     /** Where to go after login (a same-origin path). */
     returnTo?: string;
+    /** The admin token was entered on /monitor in this session. */
+    monitorUnlocked?: boolean;
   }
 }
 declare module 'node:http' {

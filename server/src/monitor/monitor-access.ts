@@ -1,0 +1,22 @@
+import type { Request, RequestHandler } from 'express';
+import type { Config } from '../config.js';
+import { bearerOf, isAdminToken } from '../http/admin-token.js';
+import type { Store } from '../store/store.js';
+
+/** Whether this request may see the monitor: admin bearer token, unlocked session, or admin person. */
+export function mayMonitor(req: Request, config: Config, store: Store): boolean {
+  if (isAdminToken(bearerOf(req.get('authorization')), config.ADMIN_TOKEN)) return true;
+  if (req.session?.monitorUnlocked) return true;
+  return Boolean(req.user && store.get('people', req.user.id)?.isAdmin);
+}
+
+/** Sends viewers without access to the unlock page (browsers) — or 401 for API-style callers. */
+export function requireMonitor(config: Config, store: Store): RequestHandler {
+  return (req, res, next) => {
+    if (mayMonitor(req, config, store)) return next();
+    if (req.accepts(['html', 'json']) === 'html') return res.redirect(303, `/monitor/unlock?returnTo=${encodeURIComponent(req.originalUrl)}`);
+    res.status(401).set('WWW-Authenticate', 'Bearer realm="glasshouse-admin"').type('application/problem+json').send(
+      JSON.stringify({ type: 'https://glasshouse.example/problems/invalid_token', title: 'Unauthorized', status: 401, detail: 'The monitor needs the admin token' }),
+    );
+  };
+}

@@ -1,0 +1,96 @@
+import express, { Router } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { ValidationError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import { isAdminToken } from '../http/admin-token.js';
+import { allExposures } from '../audit/exposure.js';
+import { setPolicyMode } from '../policy/policy-mode.js';
+import { policyModeSchema } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Renderer } from '../web/render.js';
+import { safeReturnPath } from '../web/auth-routes.js';
+import { requireMonitor } from './monitor-access.js';
+import { monitorLogSchema, type MonitorLog } from './monitor-event.js';
+import type { MonitorFeed } from './monitor-feed.js';
+import { toMermaid } from './mermaid.js';
+import { exposureChart } from './exposure-chart.js';
+
+const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+
+/**
+ * The educator's pages: GET /monitor (live sequence view), the unlock form (admin token), policy
+ * switch, exports (log JSON, Mermaid, exposure CSV), import of a log, and /monitor/exposure.
+ */
+export function monitorRoutes(deps: { config: Config; store: Store; events: EventBus; feed: MonitorFeed; render: Renderer; csrfProtect: express.RequestHandler }): Router {
+  const { config, store, events, feed, render, csrfProtect } = deps;
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const guard = requireMonitor(config, store);
+  const personName = (id: string) => store.get('people', id)?.displayName ?? id;
+
+  router.get('/monitor/unlock', (req, res) => render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo: safeReturnPath(req.query['returnTo']) }));
+  router.post('/monitor/unlock', form, csrfProtect, (req, res) => {
+    const returnTo = safeReturnPath((req.body as { returnTo?: string }).returnTo);
+    if (!isAdminToken((req.body as { token?: string }).token, config.ADMIN_TOKEN)) {
+      return render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo, error: 'That is not the admin token.' }, 401);
+    }
+    req.session.monitorUnlocked = true;
+    res.redirect(303, returnTo === '/' ? '/monitor' : returnTo);
+  });
+
+  router.get('/monitor', guard, (req, res) => {
+    const clients = store.all('clients').map((c) => ({ id: c.id, name: c.name, status: c.status }));
+    const people = store.all('people').map((p) => ({ id: p.id, name: p.displayName }));
+    render.page(req, res, 'monitor', { title: 'Data-flow monitor', clients, people, monitorData: JSON.stringify({ clients, people }) });
+  });
+
+  router.post('/monitor/policy', guard, form, csrfProtect, async (req, res) => {
+    const parsed = policyModeSchema.safeParse((req.body as { mode?: string }).mode);
+    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
+    await setPolicyMode(store, events, parsed.data);
+    res.redirect(303, safeReturnPath((req.body as { returnTo?: string }).returnTo ?? '/monitor'));
+  });
+
+  router.post('/monitor/clear', guard, form, csrfProtect, (_req, res) => {
+    feed.clear();
+    res.redirect(303, '/monitor');
+  });
+
+  router.get('/monitor/log.json', guard, (_req, res) => {
+    const log: MonitorLog = { format: 'glasshouse-monitor/1', exportedAt: Date.now(), events: feed.events() };
+    res.attachment('glasshouse-data-flow.json').json(log);
+  });
+
+  /** Validates an exported log (JSON body, ≤ 5 MB) and returns it for replay on the page. */
+  router.post('/monitor/import', guard, express.json({ limit: '5mb' }), csrfProtect, (req, res) => {
+    const parsed = monitorLogSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
+    res.json(parsed.data);
+  });
+
+  router.get('/monitor/sequence.mmd', guard, (_req, res) => {
+    res.type('text/plain').attachment('glasshouse-sequence.mmd').send(toMermaid(feed.events()));
+  });
+
+  router.get('/monitor/exposure', guard, (req, res) => {
+    const rows = allExposures(store).map((x) => ({
+      ...x,
+      authorizedNames: x.authorizedPeople.map(personName),
+      bystanderNames: x.bystanders.map(personName),
+      threadTitles: x.threads.map((id) => store.get('threads', id)?.title ?? id),
+    }));
+    render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows) });
+  });
+
+  router.get('/monitor/exposure.csv', guard, (_req, res) => {
+    const rows = allExposures(store).map((x) => [
+      x.clientId, x.clientName, x.status, x.authorizedPeople.length, x.peopleSeen.length, x.bystanders.length,
+      x.messagesRead, x.messagesWritten, x.messagesDeleted, x.threads.length, x.bystanders.map(personName).join('; '),
+    ]);
+    const header = ['client_id', 'client', 'status', 'authorized_people', 'people_seen', 'bystanders', 'messages_read', 'messages_written', 'messages_deleted', 'threads', 'bystander_names'];
+    res.type('text/csv').attachment('glasshouse-exposure.csv').send(stringify([header, ...rows]));
+  });
+  return router;
+}
