@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { queryAccessLog, accessLogQuerySchema } from '../audit/access-log-query.js';
 import type { EventBus } from '../events.js';
 import { jsonBody } from '../http/json-body.js';
-import { setPolicyMode } from '../messaging/policy.js';
+import { setPolicyMode } from '../policy/policy-mode.js';
 import { parseInput } from '../http/validate.js';
 import { policyModeSchema } from '../store/schema.js';
 import type { Store } from '../store/store.js';

@@ -1,4 +1,3 @@
-import type { EventBus } from '../events.js';
 import type { Message, PolicyMode } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
@@ -32,10 +31,4 @@ export function maySeeParticipants(store: Store, clientId: string, threadId: str
 export function mayDeleteMessage(store: Store, caller: { clientId: string; personId: string }, message: Message): boolean {
   if (policyMode(store) === 'broad') return true;
   return message.via === caller.clientId && message.senderId === caller.personId;
-}
-
-/** Switches the policy mode (persisted in settings, durable when resolved) and emits `policy.changed`. */
-export async function setPolicyMode(store: Store, events: EventBus, mode: PolicyMode): Promise<void> {
-  await store.put('settings', { ...store.settings(), policy: mode });
-  events.emit('policy.changed', { mode });
 }
