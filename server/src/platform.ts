@@ -12,6 +12,7 @@ import { EventBus } from './events.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import type { PlatformContext } from './platform-context.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
+import { threadNotices } from './audit/thread-notices.js';
 import { createMonitorFeed } from './monitor/monitor-feed.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
@@ -86,7 +87,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const web = express.Router();
   web.use(cookieParser(), auth.sessionMiddleware, auth.passport.session());
   web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect }));
-  web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect }));
+  web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect }));
   app.use(web);
 

@@ -11,7 +11,6 @@ import { personView, type PersonView } from '../social/social-service.js';
 export const PLATFORM_SESSION_COOKIE = 'glasshouse.sid';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     // The logged-in person on `req.user`.
     interface User extends PersonView {}
