@@ -4,7 +4,6 @@ import { AppError, InsufficientScopeError, InvalidTokenError } from '../errors.j
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace -- declaration merging with express's own namespace
   namespace Express {
     interface Locals {
       /** Set by `bearerAuth`: what the request's access token stands for. */

@@ -43,7 +43,8 @@ export interface PartnerSocketDeps {
  * `message:deleted` only for threads of its resource owner that its client may read under the
  * current policy, and only with `messages:read`. Before each delivery the token is verified again
  * (a revoked or expired token's socket is disconnected instead) and the delivery is written to the
- * access log. Revoking the grant or shutting the client down disconnects its sockets at once.
+ * access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
+ * a socket is disconnected when its token expires.
  * @returns the function that unsubscribes from the event bus.
  */
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
@@ -67,7 +68,13 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   nsp.on('connection', (socket) => {
     const { info } = socket.data;
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
-    socket.on('disconnect', () => queues.delete(socket.id));
+    // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
+    const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1));
+    expiry.unref();
+    socket.on('disconnect', () => {
+      clearTimeout(expiry);
+      queues.delete(socket.id);
+    });
   });
 
   /** Runs deliveries to one socket one after the other, so they arrive in event order. */
