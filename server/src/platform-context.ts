@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EventBus } from './events.js';
+import type { TokenService } from './oauth/token-service.js';
 import type { SocialService } from './social/social-service.js';
 import type { Store } from './store/store.js';
 
@@ -13,4 +14,6 @@ export interface PlatformContext {
   /** ms since epoch (injectable clock). */
   now: () => number;
   social: SocialService;
+  /** Access tokens of the authorization server: verify (resource server), issue (admin, sandboxes), revoke. */
+  tokens: TokenService;
 }

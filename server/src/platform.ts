@@ -9,9 +9,16 @@ import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
+import { adminRoutes } from './admin/admin-routes.js';
+import { createAccessRecorder } from './audit/access-recorder.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { createMessagingApi } from './messaging/messaging-api.js';
+import { API_BASE } from './messaging/router.js';
+import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
+import type { TokenService } from './oauth/token-service.js';
 import type { PlatformContext } from './platform-context.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
+import { attachPartnerSocket } from './realtime/partner-socket.js';
 import { threadNotices } from './audit/thread-notices.js';
 import { createMonitorFeed } from './monitor/monitor-feed.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
@@ -43,6 +50,10 @@ export interface Platform {
   io: Server;
   events: EventBus;
   context: PlatformContext;
+  /** The authorization server's tokens (same instance as `context.tokens`). */
+  tokens: TokenService;
+  /** The authorization server: oidc-provider instance, client registry, consent records. */
+  oauth: OAuthServer;
   /** Closes sockets and the HTTP server; leaves the store open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -66,7 +77,6 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const now = deps.now ?? Date.now;
   const events = new EventBus();
   const social = createSocialService({ store, events, now });
-  const context: PlatformContext = { config, store, events, logger, now, social };
   const monitorFeed = createMonitorFeed({ events, store });
 
   const app = express();
@@ -84,15 +94,34 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const auth = createWebAuth(store, config.SESSION_SECRET);
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
+  const oauth = createOAuthServer({ config, store, events, logger, now, render });
+  const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
+  const audit = createAccessRecorder({ store, events, now });
+  const api = createMessagingApi({
+    config, store, social, tokens: oauth.tokens, audit, now,
+    oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
+  });
+  // Bearer-token APIs come before the web router: no session or cookie work for them.
+  app.use(API_BASE, api.router);
+  app.use('/docs', api.docs);
+  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events }));
+
+  const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
-  web.use(cookieParser(), auth.sessionMiddleware, auth.passport.session());
+  web.use(...webSession);
   web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
+  web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
   web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect }));
   app.use(web);
 
   app.use('/api', notFoundHandler);
   app.use('/admin', notFoundHandler);
+  // oidc-provider at the root, last (RFC 8414 metadata, /auth, /token, /reg…; 404 for anything else).
+  // Its login check reads the web session's person, so the session runs explicitly before /auth
+  // (idempotent after the web router's own pass).
+  app.use(oauth.authorizationPath, ...webSession);
+  app.use(oauth.handler);
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 
   const httpServer = http.createServer(app);
@@ -101,6 +130,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
   const detachInbox = attachInboxSocket(io, { events, store, social });
+  const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
 
   return {
@@ -109,8 +139,13 @@ export function createPlatform(deps: PlatformDeps): Platform {
     io,
     events,
     context,
+    tokens: oauth.tokens,
+    oauth,
     async close() {
+      oauth.close();
       detachInbox();
+      detachPartners();
+      api.close();
       detachMonitor();
       monitorFeed.close();
       io.disconnectSockets(true);

@@ -3,7 +3,17 @@ import type { oas31 } from 'zod-openapi';
 import { API_BASE } from './router.js';
 import type { AnyRoute } from './route-spec.js';
 import { problemSchema } from './schemas.js';
-import { API_SCOPES } from './scopes.js';
+import type { ApiScope } from '../oauth/scopes.js';
+
+/** What each scope grants, in the API's terms (the consent page words them for people: oauth/scopes.ts). */
+const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
+  profile: "The resource owner's id, username and display name",
+  'friends:read': "The resource owner's friends",
+  'messages:read': "The resource owner's threads and their messages",
+  'messages:write': 'Sending messages as the resource owner, including "now playing" attachments',
+  'messages:delete': "Deleting messages in the resource owner's threads",
+  'threads:participants': 'Everyone on a thread, including people who never used the partner',
+};
 
 export interface OpenApiOptions {
   routes: AnyRoute[];
@@ -82,7 +92,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObje
         glasshouse: {
           type: 'oauth2',
           description: 'Authorization code with PKCE (S256); the access token is sent as a bearer token.',
-          flows: { authorizationCode: { authorizationUrl: options.authorizationUrl, tokenUrl: options.tokenUrl, scopes: { ...API_SCOPES } } },
+          flows: { authorizationCode: { authorizationUrl: options.authorizationUrl, tokenUrl: options.tokenUrl, scopes: { ...SCOPE_DESCRIPTIONS } } },
         },
       },
     },

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Caller, Outcome } from './messaging-service.js';
-import type { ApiScope } from './scopes.js';
+import type { ApiScope } from '../oauth/scopes.js';
 
 type Schema = z.ZodType | undefined;
 /** Path and query schemas are objects (zod-openapi turns their keys into parameters). */

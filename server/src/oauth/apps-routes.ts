@@ -1,0 +1,70 @@
+import express, { Router } from 'express';
+import { NotFoundError } from '../errors.js';
+import { pathParam } from '../http/params.js';
+import type { Store } from '../store/store.js';
+import type { Renderer } from '../web/render.js';
+import { requireLogin } from '../web/require-login.js';
+import type { Authorizations } from './authorizations.js';
+import { describeScope } from './scopes.js';
+
+/** `2026-01-05 09:00 UTC` from ms since epoch. */
+export function formatTime(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Latest access-log time (ms) of `clientId` with `ownerId`'s token, if any. */
+function lastUsed(store: Store, clientId: string, ownerId: string): number | undefined {
+  let latest: number | undefined;
+  for (const e of store.accessLog()) if (e.clientId === clientId && e.ownerId === ownerId && (latest === undefined || e.at > latest)) latest = e.at;
+  return latest;
+}
+
+/**
+ * "Apps and websites" (login required):
+ * - GET  /settings/apps — each app the person connected: scopes in plain words, when granted, last
+ *   used (from the access log), and apps removed earlier.
+ * - POST /settings/apps/:clientId/revoke — CSRF-checked: revokes the grant and every token of it.
+ */
+export function appsRoutes(deps: {
+  store: Store;
+  authorizations: Authorizations;
+  render: Renderer;
+  csrfProtect: express.RequestHandler;
+  revokeGrant(grantId: string): Promise<void>;
+}): Router {
+  const { store, authorizations, render, csrfProtect, revokeGrant } = deps;
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  router.get('/settings/apps', requireLogin, (req, res) => {
+    const me = req.user!.id;
+    const apps = authorizations.forPerson(me).map((a) => {
+      const client = store.client(a.clientId);
+      const name = client?.name ?? a.clientId;
+      return {
+        clientId: a.clientId,
+        name,
+        shutDown: client?.status === 'shut_down',
+        connected: a.revokedAt === undefined,
+        scopes: a.scopes.map((s) => describeScope(s, name)),
+        firstGrantedAt: formatTime(a.firstGrantedAt),
+        grantedAt: formatTime(a.grantedAt),
+        revokedAt: formatTime(a.revokedAt),
+        lastUsedAt: formatTime(lastUsed(store, a.clientId, me)),
+      };
+    });
+    render.page(req, res, 'apps', {
+      title: 'Apps and websites',
+      connected: apps.filter((a) => a.connected),
+      removed: apps.filter((a) => !a.connected),
+    });
+  });
+
+  router.post('/settings/apps/:clientId/revoke', requireLogin, form, csrfProtect, async (req, res) => {
+    const grantId = authorizations.activeGrantId(req.user!.id, pathParam(req, 'clientId'));
+    if (!grantId) throw new NotFoundError('That app is not connected to your account');
+    await revokeGrant(grantId);
+    res.redirect(303, '/settings/apps');
+  });
+  return router;
+}

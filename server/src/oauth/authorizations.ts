@@ -1,0 +1,72 @@
+import type { EventBus } from '../events.js';
+import type { Authorization } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * The durable consent records (`authorizations` collection): one row per person and client, kept
+ * after revocation because "has this person ever authorized this client?" defines bystanders.
+ */
+export interface Authorizations {
+  /** The row of `personId` and `clientId`, revoked or not. */
+  get(personId: string, clientId: string): Authorization | undefined;
+  /** The grant id of a current (not revoked) authorization. */
+  activeGrantId(personId: string, clientId: string): string | undefined;
+  /** Everything `personId` ever authorized, newest grant first. */
+  forPerson(personId: string): Authorization[];
+  /**
+   * Records that `personId` granted `scopes` to `clientId` under `grantId` (consent or TokenService):
+   * creates the row or updates it (clearing any revocation), keeping `firstGrantedAt`.
+   */
+  recordGrant(input: { personId: string; clientId: string; grantId: string; scopes: string[] }): Promise<Authorization>;
+  /**
+   * Marks the authorization holding `grantId` as revoked (scopes emptied, `revokedAt` set) and
+   * emits `grant.revoked`. Returns the row, or undefined when no current authorization holds it.
+   */
+  markRevoked(grantId: string): Promise<Authorization | undefined>;
+}
+
+/** Row id of an authorization: `${personId}~${clientId}`. */
+export function authorizationId(personId: string, clientId: string): string {
+  return `${personId}~${clientId}`;
+}
+
+/** Consent records over `store`; `now` (ms) stamps them; revocations are announced on `events`. */
+export function createAuthorizations(store: Store, events: EventBus, now: () => number): Authorizations {
+  const get = (personId: string, clientId: string) => store.get('authorizations', authorizationId(personId, clientId));
+  return {
+    get,
+    activeGrantId(personId, clientId) {
+      const row = get(personId, clientId);
+      return row && row.revokedAt === undefined ? row.grantId : undefined;
+    },
+    forPerson(personId) {
+      return store
+        .all('authorizations')
+        .filter((a) => a.personId === personId)
+        .sort((a, b) => b.grantedAt - a.grantedAt);
+    },
+    async recordGrant({ personId, clientId, grantId, scopes }) {
+      const at = now();
+      const old = get(personId, clientId);
+      const row: Authorization = {
+        id: authorizationId(personId, clientId),
+        personId,
+        clientId,
+        scopes: [...new Set(scopes)],
+        grantId,
+        firstGrantedAt: old?.firstGrantedAt ?? at,
+        grantedAt: at,
+      };
+      await store.put('authorizations', row);
+      return row;
+    },
+    async markRevoked(grantId) {
+      const row = store.all('authorizations').find((a) => a.grantId === grantId && a.revokedAt === undefined);
+      if (!row) return undefined;
+      const revoked: Authorization = { ...row, scopes: [], revokedAt: now() };
+      await store.put('authorizations', revoked);
+      events.emit('grant.revoked', { grantId, clientId: row.clientId, personId: row.personId });
+      return revoked;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { Store } from '../store/store.js';
+import { describeScope } from './scopes.js';
+
+/** A group of people a grant would also reach, for the consent page. */
+export interface AffectedGroup {
+  /** e.g. "people in your group threads". */
+  label: string;
+  count: number;
+  /** Up to five display names, then "and N more". */
+  names: string;
+  /** Of them, how many never authorized this app (they would be bystanders). */
+  neverUsedApp: number;
+}
+
+function nameList(store: Store, ids: string[]): string {
+  const names = ids.map((id) => store.get('people', id)?.displayName ?? id);
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
+/**
+ * What the consent page shows for `personId` connecting `clientId` with `scopes`: each scope in plain
+ * words, and who else is affected (counted from the store: conversation partners, group-thread
+ * members, friends), with how many of them never used the app.
+ */
+export function consentView(store: Store, input: { personId: string; clientId: string; appName: string; scopes: string[] }) {
+  const { personId, clientId, appName, scopes } = input;
+  const everAuthorized = new Set(store.all('authorizations').filter((a) => a.clientId === clientId).map((a) => a.personId));
+  const threads = store.threadsOf(personId);
+  const others = (list: typeof threads) => [...new Set(list.flatMap((t) => t.participantIds))].filter((id) => id !== personId);
+  const group = (label: string, ids: string[]): AffectedGroup => ({
+    label,
+    count: ids.length,
+    names: nameList(store, ids),
+    neverUsedApp: ids.filter((id) => !everAuthorized.has(id)).length,
+  });
+
+  const affected: AffectedGroup[] = [];
+  if (scopes.includes('messages:read') || scopes.includes('messages:delete')) {
+    affected.push(group('people you have conversations with (their messages too)', others(threads)));
+  }
+  if (scopes.includes('threads:participants')) {
+    affected.push(group('people in your group threads', others(threads.filter((t) => t.kind === 'group'))));
+  }
+  if (scopes.includes('friends:read')) affected.push(group('friends of yours', store.friendIdsOf(personId)));
+
+  return {
+    appName,
+    scopes: scopes.map((s) => describeScope(s, appName)),
+    affected: affected.filter((g) => g.count > 0),
+  };
+}
+
+export type ConsentView = ReturnType<typeof consentView>;

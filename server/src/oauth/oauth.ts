@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler, Router } from 'express';
+import Provider, { type ErrorOut } from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { EventBus } from '../events.js';
+import type { Store } from '../store/store.js';
+import type { Renderer } from '../web/render.js';
+import { appsRoutes } from './apps-routes.js';
+import { createAuthorizations, type Authorizations } from './authorizations.js';
+import { createClientRegistry, type ClientRegistry } from './client-registry.js';
+import { interactionRoutes } from './interaction-routes.js';
+import { loadOrCreateKeys, persistKeys } from './keys.js';
+import { bridgeProviderEvents } from './oauth-events.js';
+import { createTokenService } from './oidc-token-service.js';
+import { providerConfiguration } from './provider-config.js';
+import { apiAudience } from './scopes.js';
+import type { TokenService } from './token-service.js';
+
+/** The authorization server of one platform instance. */
+export interface OAuthServer {
+  provider: Provider;
+  tokens: TokenService;
+  clients: ClientRegistry;
+  authorizations: Authorizations;
+  /** The messaging API audience (`${PLATFORM_URL}/api/v1`). */
+  audience: string;
+  /** Path prefix of the authorization endpoint; the web session must run before the provider there. */
+  authorizationPath: string;
+  /** The provider as a node handler: mount at the root of the express app, after every other route. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Login/consent (/interaction/:uid) and "Apps and websites" (/settings/apps); need the web session. */
+  webRoutes(deps: { csrfProtect: RequestHandler }): Router[];
+  /** Detaches event listeners. */
+  close(): void;
+}
+
+/**
+ * Builds the OAuth 2.0 authorization server ("Log in with Glasshouse", oidc-provider 9) over the
+ * platform's store: issuer `PLATFORM_URL`, clients from the `clients` collection, keys from settings.
+ */
+export function createOAuthServer(deps: { config: Config; store: Store; events: EventBus; logger: Logger; now: () => number; render: Renderer }): OAuthServer {
+  const { config, store, events, logger, now, render } = deps;
+  const clients = createClientRegistry(store, events);
+  const authorizations = createAuthorizations(store, events, now);
+  const audience = apiAudience(config.PLATFORM_URL);
+  const renderErrorPage = (out: ErrorOut, clientId: string | undefined) => {
+    const client = clientId === undefined ? undefined : clients.get(clientId);
+    const reason = client?.status === 'shut_down' ? `${client.name} has been shut down and can no longer connect to Glasshouse` : (out.error_description ?? 'The request was refused');
+    return render.eta.render('error', { csrf: '', title: 'That did not work', heading: 'This sign-in cannot continue', detail: `${reason} (${out.error}).` });
+  };
+  const keys = loadOrCreateKeys(store, logger);
+  const provider = new Provider(config.PLATFORM_URL, providerConfiguration({ config, store, clients, authorizations, keys, renderErrorPage }));
+  const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
+  // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
+  const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));
+  const tokens = createTokenService({ provider, store, clients, authorizations, events, now, audience });
+  return {
+    provider,
+    tokens,
+    clients,
+    authorizations,
+    audience,
+    authorizationPath: '/auth',
+    handler: provider.callback(),
+    webRoutes: ({ csrfProtect }) => [
+      interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, audience }),
+      appsRoutes({ store, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId) }),
+    ],
+    close() {
+      detachEvents();
+      detachReset();
+    },
+  };
+}

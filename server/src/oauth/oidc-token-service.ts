@@ -1,0 +1,120 @@
+import type Provider from 'oidc-provider';
+import { AppError, ForbiddenError, InvalidTokenError, NotFoundError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Store } from '../store/store.js';
+import type { Authorizations } from './authorizations.js';
+import type { ClientRegistry } from './client-registry.js';
+import { TTL } from './provider-config.js';
+import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
+import type { AccessTokenInfo, TokenResponse, TokenService } from './token-service.js';
+
+/** Longest bearer token we look up (opaque tokens are 43 characters). */
+const MAX_TOKEN_LENGTH = 512;
+
+/** RFC 6749 §5.2 `invalid_scope`, as a typed 400 (admin API, sandboxes). */
+export class InvalidScopeError extends AppError {
+  constructor(detail: string) {
+    super(400, 'invalid_scope', detail);
+  }
+}
+
+export interface TokenServiceDeps {
+  provider: Provider;
+  store: Store;
+  clients: ClientRegistry;
+  authorizations: Authorizations;
+  events: EventBus;
+  now: () => number;
+  /** The messaging API audience (resource indicator). */
+  audience: string;
+}
+
+/**
+ * TokenService over oidc-provider's own models: tokens minted by `issue()` are the same records a
+ * browser flow creates (Grant, opaque AccessToken, RefreshToken), so refresh, revocation and
+ * introspection treat them alike. No HTTP round trip.
+ */
+export function createTokenService(deps: TokenServiceDeps): TokenService {
+  const { provider, store, clients, authorizations, events, now, audience } = deps;
+  const resourceServer = () =>
+    new provider.ResourceServer(audience, { scope: API_SCOPES.join(' '), audience, accessTokenFormat: 'opaque', accessTokenTTL: TTL.AccessToken });
+
+  /** Scopes requested for `clientId`. @throws InvalidScopeError (empty, unknown, or beyond the client's `scope`). */
+  function checkScopes(clientId: string, scopes: string[], allowed: string | undefined): string[] {
+    const wanted = [...new Set(scopes)];
+    if (wanted.length === 0) throw new InvalidScopeError('At least one scope is needed');
+    const unknown = wanted.filter((s) => !isApiScope(s));
+    if (unknown.length) throw new InvalidScopeError(`Unknown scope: ${unknown.join(' ')}`);
+    const allowList = allowed === undefined ? undefined : new Set(splitScope(allowed));
+    const refused = allowList ? wanted.filter((s) => !allowList.has(s)) : [];
+    if (refused.length) throw new InvalidScopeError(`Client ${clientId} may not ask for: ${refused.join(' ')}`);
+    return wanted;
+  }
+
+  return {
+    /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
+    async verify(accessToken) {
+      if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
+      const at = await provider.AccessToken.find(accessToken);
+      if (!at?.clientId || !at.accountId) throw new InvalidTokenError();
+      const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
+      if (!aud.includes(audience)) throw new InvalidTokenError('The access token is not meant for this API');
+      if (clients.get(at.clientId)?.status !== 'active') throw new InvalidTokenError('The app this token was issued to has been shut down');
+      if (!(await provider.Grant.find(at.grantId))) throw new InvalidTokenError();
+      const info: AccessTokenInfo = {
+        clientId: at.clientId,
+        personId: at.accountId,
+        scopes: splitScope(at.scope),
+        grantId: at.grantId,
+        expiresAt: (at.exp ?? 0) * 1000,
+      };
+      return info;
+    },
+
+    /**
+     * Tokens as if `personId` had approved `scopes` for `clientId`: extends the person's current
+     * grant for that client (or creates one) and records the `authorizations` row.
+     * @throws NotFoundError (person or client), ForbiddenError (client shut down), InvalidScopeError.
+     */
+    async issue({ personId, clientId, scopes }) {
+      if (!store.get('people', personId)) throw new NotFoundError('No such person');
+      const stored = clients.get(clientId);
+      if (!stored) throw new NotFoundError('No such client');
+      if (stored.status !== 'active') throw new ForbiddenError(`Client ${clientId} is shut down`, 'client_shut_down');
+      const wanted = checkScopes(clientId, scopes, stored.metadata['scope'] as string | undefined);
+      const client = await provider.Client.find(clientId);
+      if (!client) throw new ForbiddenError(`Client ${clientId} cannot be used`, 'client_invalid');
+
+      const currentId = authorizations.activeGrantId(personId, clientId);
+      const grant = (currentId ? await provider.Grant.find(currentId) : undefined) ?? new provider.Grant({ accountId: personId, clientId });
+      grant.addResourceScope(audience, wanted.join(' '));
+      const grantId = await grant.save();
+
+      const scope = wanted.join(' ');
+      const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
+      const at = new provider.AccessToken({ ...common, resourceServer: resourceServer(), scope });
+      const access_token = await at.save();
+      const refresh_token = client.grantTypeAllowed('refresh_token')
+        ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
+        : undefined;
+
+      await authorizations.recordGrant({ personId, clientId, grantId, scopes: splitScope(grant.getResourceScope(audience)) });
+      events.emit('oauth.step', { at: now(), step: 'token', clientId, personId, scopes: wanted, detail: 'issued without a browser (TokenService.issue)' });
+      const response: TokenResponse = { access_token, token_type: 'Bearer', expires_in: at.expiration, scope };
+      if (refresh_token) response.refresh_token = refresh_token;
+      return response;
+    },
+
+    /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
+    async revokeGrant(grantId) {
+      await Promise.all([
+        provider.AccessToken.revokeByGrantId(grantId),
+        provider.RefreshToken.revokeByGrantId(grantId),
+        provider.AuthorizationCode.revokeByGrantId(grantId),
+        provider.Grant.adapter.destroy(grantId),
+      ]);
+      const row = await authorizations.markRevoked(grantId);
+      events.emit('oauth.step', { at: now(), step: 'revoke', clientId: row?.clientId, personId: row?.personId, detail: 'grant and all its tokens revoked by the person' });
+    },
+  };
+}

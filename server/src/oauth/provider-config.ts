@@ -1,0 +1,121 @@
+import { errors, type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import type { Authorizations } from './authorizations.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { ProviderKeys } from './keys.js';
+import { webSessionPolicy } from './login-policy.js';
+import { API_SCOPES, KNOWN_SCOPES, apiAudience, splitScope } from './scopes.js';
+import { storeAdapterFactory } from './store-adapter.js';
+
+/** Lifetimes in seconds. Codes are single-use and short-lived (RFC 9700 §4.5, RFC 6749 §4.1.2). */
+export const TTL = {
+  AccessToken: 60 * 60,
+  AuthorizationCode: 60,
+  RefreshToken: 30 * 24 * 60 * 60,
+  Grant: 365 * 24 * 60 * 60,
+  IdToken: 60 * 60,
+  Interaction: 10 * 60,
+  Session: 14 * 24 * 60 * 60,
+} as const;
+
+export interface ProviderConfigDeps {
+  config: Config;
+  store: Store;
+  clients: ClientRegistry;
+  authorizations: Authorizations;
+  keys: ProviderKeys;
+  /**
+   * HTML for an error the provider cannot send back to a client (unregistered redirect URI, unknown
+   * or shut-down client); `clientId` is the request's, unverified.
+   */
+  renderErrorPage(out: ErrorOut, clientId: string | undefined): string;
+}
+
+/**
+ * RFC 6749 §4.1.2.1 / §3.3: every requested scope must be known; an empty request is refused too.
+ * (Scopes outside the client's registered `scope` are refused by oidc-provider's own check.)
+ */
+async function checkKnownScopes(_ctx: KoaContextWithOIDC, value: string | undefined): Promise<void> {
+  const scopes = splitScope(value);
+  if (scopes.length === 0) throw new errors.InvalidScope('at least one scope must be requested', '');
+  const unknown = scopes.filter((s) => !KNOWN_SCOPES.has(s));
+  if (unknown.length) throw new errors.InvalidScope(`unknown scope: ${unknown.join(' ')}`, unknown.join(' '));
+}
+
+/**
+ * The oidc-provider 9 configuration of Glasshouse: authorization code + PKCE S256 for every client,
+ * refresh tokens with rotation, opaque access tokens for the messaging API audience (RFC 8707 via
+ * `resourceIndicators`), revocation (RFC 7009), introspection (RFC 7662, a client sees only its own
+ * tokens), Dynamic Client Registration (RFC 7591, `ADMIN_TOKEN` as initial access token), RFC 8414
+ * metadata. Login and consent are our express routes under /interaction/:uid; devInteractions off.
+ */
+export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
+  const { config, store, clients, authorizations, keys } = deps;
+  const audience = apiAudience(config.PLATFORM_URL);
+  return {
+    adapter: storeAdapterFactory(store, clients),
+    jwks: keys.jwks as Configuration['jwks'],
+    cookies: {
+      keys: keys.cookieKeys,
+      names: { session: 'glasshouse.oidc', interaction: 'glasshouse.interaction', resume: 'glasshouse.resume' },
+    },
+    async findAccount(_ctx, id) {
+      const person = store.get('people', id);
+      if (!person) return undefined;
+      return {
+        accountId: person.id,
+        claims: () => ({ sub: person.id, preferred_username: person.username, name: person.displayName }),
+      };
+    },
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
+    scopes: [...KNOWN_SCOPES],
+    extraParams: { scope: checkKnownScopes },
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    // Partner tokens must not die with the browser session at the provider (logout, account switch).
+    expiresWithSession: () => false,
+    async loadExistingGrant(ctx) {
+      const { result, session, client, provider } = ctx.oidc;
+      const grantId = result?.consent?.grantId ?? (session?.accountId && client ? authorizations.activeGrantId(session.accountId, client.clientId) : undefined);
+      return grantId ? provider.Grant.find(grantId) : undefined;
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: webSessionPolicy(),
+    },
+    renderError(ctx, out) {
+      const clientId = ctx.query['client_id'];
+      ctx.type = 'html';
+      ctx.body = deps.renderErrorPage(out, typeof clientId === 'string' ? clientId : undefined);
+    },
+    clientBasedCORS: () => false,
+    ttl: { ...TTL },
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: false },
+      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      registration: { enabled: true, initialAccessToken: config.ADMIN_TOKEN },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf ?? audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo(_ctx, indicator) {
+          if (indicator !== audience) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
+          return { scope: API_SCOPES.join(' '), audience, accessTokenFormat: 'opaque', accessTokenTTL: TTL.AccessToken };
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Store } from '../store/store.js';
+import type { ClientRegistry } from './client-registry.js';
+
+/** Seconds since epoch, the unit of oidc-provider payloads (`iat`, `exp`, `consumed`). */
+const epochSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * oidc-provider's storage adapter over our Store. Each model instance (Session, Interaction, Grant,
+ * AuthorizationCode, AccessToken, RefreshToken, RegistrationAccessToken…) is one row of the `oidc`
+ * collection with id `${model}:${id}`; the `Client` model reads and writes the `clients` collection
+ * instead (a shut-down client is "not found", so it can neither authorize nor use the token endpoint).
+ * Expiry uses the real clock, like oidc-provider itself. Payloads are copied in and out: the provider
+ * mutates what it reads, the store's rows must never change outside a journaled write.
+ */
+export function storeAdapterFactory(store: Store, clients: ClientRegistry): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model));
+}
+
+function recordAdapter(store: Store, model: string): Adapter {
+  const key = (id: string) => `${model}:${id}`;
+  const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
+    record && (record.expiresAt === undefined || record.expiresAt > Date.now())
+      ? (structuredClone(record.payload) as AdapterPayload)
+      : undefined;
+  const byIndex = (index: `uid:${string}` | `userCode:${string}`) =>
+    live(store.oidcFind(index).find((r) => r.model === model));
+
+  return {
+    async upsert(id, payload, expiresIn) {
+      await store.put('oidc', {
+        id: key(id),
+        model,
+        payload: structuredClone(payload) as Record<string, unknown>,
+        ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
+      });
+    },
+    async find(id) {
+      return live(store.get('oidc', key(id)));
+    },
+    async findByUid(uid) {
+      return byIndex(`uid:${uid}`);
+    },
+    async findByUserCode(userCode) {
+      return byIndex(`userCode:${userCode}`);
+    },
+    async consume(id) {
+      const record = store.get('oidc', key(id));
+      if (record) await store.put('oidc', { ...record, payload: { ...record.payload, consumed: epochSeconds() } });
+    },
+    async destroy(id) {
+      await store.delete('oidc', key(id));
+    },
+    async revokeByGrantId(grantId) {
+      const rows = store.oidcFind(`grant:${grantId}`).filter((r) => r.model === model);
+      await Promise.all(rows.map((r) => store.delete('oidc', r.id)));
+    },
+  };
+}
+
+function clientAdapter(clients: ClientRegistry): Adapter {
+  const unsupported = async () => undefined;
+  return {
+    async upsert(id, payload) {
+      await clients.saveMetadata(id, payload as Record<string, unknown>);
+    },
+    async find(id) {
+      return clients.activeMetadata(id) as AdapterPayload | undefined;
+    },
+    async destroy(id) {
+      await clients.remove(id);
+    },
+    findByUid: unsupported,
+    findByUserCode: unsupported,
+    consume: unsupported,
+    revokeByGrantId: unsupported,
+  };
+}
