@@ -19,14 +19,15 @@ function forbiddenKeyIn(value: unknown, depth = 0): string | undefined {
 
 /**
  * Reads a JSON request body, refusing with RFC 9457 problems: 415 unless `Content-Type` is
- * `application/json` (when a body is sent), 413 over 16 kB, 400 for malformed JSON (body-parser's
+ * `application/json` (when a non-empty body is sent), 413 over 16 kB, 400 for malformed JSON (body-parser's
  * errors, mapped in http/problem.ts) and 400 for `__proto__`, `constructor` or `prototype` keys at
  * any depth. Without a body, `req.body` stays undefined and the schema refuses it.
  */
 export function jsonBody(): RequestHandler[] {
   const parse = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: true, type: 'application/json' });
   const checkType: RequestHandler = (req, _res, next) => {
-    if (req.is('application/json') === false) {
+    const empty = req.get('content-length') === '0';
+    if (!empty && req.is('application/json') === false) {
       throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
     }
     next();
