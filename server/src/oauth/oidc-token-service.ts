@@ -60,11 +60,14 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
       if (!aud.includes(audience)) throw new InvalidTokenError('The access token is not meant for this API');
       if (clients.get(at.clientId)?.status !== 'active') throw new InvalidTokenError('The app this token was issued to has been shut down');
-      if (!(await provider.Grant.find(at.grantId))) throw new InvalidTokenError();
+      const grant = await provider.Grant.find(at.grantId);
+      if (!grant) throw new InvalidTokenError();
+      // A narrowed grant withdraws scopes from tokens already issued under it.
+      const granted = new Set(splitScope(grant.getResourceScope(audience)));
       const info: AccessTokenInfo = {
         clientId: at.clientId,
         personId: at.accountId,
-        scopes: splitScope(at.scope),
+        scopes: splitScope(at.scope).filter((s) => granted.has(s)),
         grantId: at.grantId,
         expiresAt: (at.exp ?? 0) * 1000,
       };
@@ -103,6 +106,19 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const response: TokenResponse = { access_token, token_type: 'Bearer', expires_in: at.expiration, scope };
       if (refresh_token) response.refresh_token = refresh_token;
       return response;
+    },
+
+    async narrowGrant(grantId, keep) {
+      const grant = await provider.Grant.find(grantId);
+      if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
+      const current = splitScope(grant.getResourceScope(audience));
+      const withdrawn = current.filter((s) => !keep.includes(s));
+      if (withdrawn.length) grant.rejectResourceScope(audience, withdrawn.join(' '));
+      await grant.save();
+      const left = current.filter((s) => keep.includes(s));
+      await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
+      events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
+      return left;
     },
 
     /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */

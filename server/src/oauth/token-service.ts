@@ -34,4 +34,9 @@ export interface TokenService {
   issue(input: { personId: string; clientId: string; scopes: string[] }): Promise<TokenResponse>;
   /** Revokes a grant and every token issued under it (RFC 7009 spirit). */
   revokeGrant(grantId: string): Promise<void>;
+  /**
+   * Narrows a grant to `keep` (scopes outside it are withdrawn at once: tokens already issued lose
+   * them too). Returns the scopes left. @throws NotFoundError when the grant is gone.
+   */
+  narrowGrant(grantId: string, keep: string[]): Promise<string[]>;
 }
