@@ -82,6 +82,16 @@ describe('messaging API authentication and scopes', () => {
     }
   });
 
+  it('When a scope is withdrawn from a grant, then the token already issued gets 403 for it at once', async () => {
+    const token = await tokenFor(gh, 'frank', ['profile', 'messages:read']);
+    await request(gh.url).get('/api/v1/threads').set('Authorization', `Bearer ${token}`).expect(200);
+    await gh.platform.tokens.narrowGrant((await gh.platform.tokens.verify(token)).grantId, ['profile']);
+    const res = await request(gh.url).get('/api/v1/threads').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(403);
+    expect(res.body.scope).toBe('messages:read');
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
+  });
+
   it('When a token is sent in the query string, then it is not accepted (RFC 6750 §2.3 is not supported)', async () => {
     const token = await tokenFor(gh, 'alice', ['profile']);
     await request(gh.url).get(`/api/v1/me?access_token=${token}`).expect(401);

@@ -83,6 +83,18 @@ describe('the partner socket', () => {
     expect(writeOnly.created).toEqual([]);
   });
 
+  it('When messages:read is withdrawn from a connected token, then deliveries stop at once', async () => {
+    const token = await tokenFor(gh, 'judy', ['profile', 'messages:read']);
+    const judy = await open(token);
+    await says('ivan', 't_ivan_judy', 'first');
+    await until(() => judy.created.length === 1);
+    await gh.platform.tokens.narrowGrant((await gh.platform.tokens.verify(token)).grantId, ['profile']);
+    await says('ivan', 't_ivan_judy', 'second');
+    await settle();
+    expect(judy.created.map((c) => c.message.text)).toEqual(['first']);
+    expect(gh.store.accessLog().filter((e) => e.ownerId === 'p_judy' && e.channel === 'socket')).toHaveLength(1);
+  });
+
   it('When the policy is least-privilege, then only threads the client posted into reach its socket', async () => {
     const token = await tokenFor(gh, 'erin', ['messages:read', 'messages:write']);
     const erin = await open(token);

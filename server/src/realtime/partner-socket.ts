@@ -42,8 +42,8 @@ export interface PartnerSocketDeps {
  * `connect_error` "invalid_token" otherwise). A socket receives `message:created` and
  * `message:deleted` only for threads of its resource owner that its client may read under the
  * current policy, and only with `messages:read`. Before each delivery the token is verified again
- * (a revoked or expired token's socket is disconnected instead) and the delivery is written to the
- * access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
+ * (a revoked or expired token's socket is disconnected instead; withdrawn scopes apply at once) and
+ * the delivery is written to the access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
  * a socket is disconnected when its token expires.
  * @returns the function that unsubscribes from the event bus.
  */
@@ -91,12 +91,14 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     // Decided when the event happens; the message being delivered counts as one the client posted.
     if (!(message.via === info.clientId || mayReadThread(store, info.clientId, message.threadId))) return;
     enqueue(socket, async () => {
-      const valid = await tokens.verify(token).then((i) => i.expiresAt > now(), () => false);
-      if (!valid) {
+      const fresh = await tokens.verify(token).catch(() => undefined);
+      if (!fresh || fresh.expiresAt <= now()) {
         socket.disconnect(true);
         return;
       }
-      if (!socket.connected) return;
+      // Scopes may have been withdrawn since the handshake (TokenService.narrowGrant).
+      socket.data.info = fresh;
+      if (!socket.connected || !fresh.scopes.includes('messages:read')) return;
       await audit.record({
         clientId: info.clientId, ownerId: info.personId, action: 'read', scope: 'messages:read',
         operation: `socket message:${kind}`, channel: 'socket', threadIds: [message.threadId], messageIds: [message.id],
