@@ -35,6 +35,10 @@ export const configSchema = z.object({
   TUNEWAVE_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.tunewave),
   /** OAuth client secret of Reelbox, likewise. */
   REELBOX_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.reelbox),
+  /** Messaging API: requests allowed per access token per window (429 beyond). */
+  API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** Messaging API: length of the rate-limit window, in seconds. */
+  API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** pino log level; `silent` in tests. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -9,11 +9,16 @@ import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
+import { adminRoutes } from './admin/admin-routes.js';
+import { createAccessRecorder } from './audit/access-recorder.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { createMessagingApi } from './messaging/messaging-api.js';
+import { API_BASE } from './messaging/router.js';
 import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
 import type { TokenService } from './oauth/token-service.js';
 import type { PlatformContext } from './platform-context.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
+import { attachPartnerSocket } from './realtime/partner-socket.js';
 import { threadNotices } from './audit/thread-notices.js';
 import { createMonitorFeed } from './monitor/monitor-feed.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
@@ -91,6 +96,15 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
   const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
+  const audit = createAccessRecorder({ store, events, now });
+  const api = createMessagingApi({
+    config, store, social, tokens: oauth.tokens, audit, now,
+    oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
+  });
+  // Bearer-token APIs come before the web router: no session or cookie work for them.
+  app.use(API_BASE, api.router);
+  app.use('/docs', api.docs);
+  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events }));
 
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
@@ -116,6 +130,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
   const detachInbox = attachInboxSocket(io, { events, store, social });
+  const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
 
   return {
@@ -129,6 +144,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     async close() {
       oauth.close();
       detachInbox();
+      detachPartners();
+      api.close();
       detachMonitor();
       monitorFeed.close();
       io.disconnectSockets(true);

@@ -34,6 +34,10 @@ export class Store {
   readonly #friendsOf = new MultiIndex<Friendship>((f) => f.personIds);
   readonly #threadsOf = new MultiIndex<Thread>((t) => t.participantIds);
   readonly #messagesIn = new MultiIndex<Message>((m) => [m.threadId]);
+  /** `${clientId} ${threadId}` → messages written through that client there (least-privilege policy). */
+  readonly #postedVia = new MultiIndex<Message>((m) => [m.via === undefined ? undefined : `${m.via} ${m.threadId}`]);
+  /** `client:${id}` and `owner:${id}` → access-log entries, oldest first. */
+  readonly #accessBy = new MultiIndex<AccessEntry>((e) => [`client:${e.clientId}`, `owner:${e.ownerId}`]);
   readonly #oidcBy = new MultiIndex<OidcRecord>((r) => [
     `uid:${r.payload['uid'] as string | undefined}`,
     `userCode:${r.payload['userCode'] as string | undefined}`,
@@ -50,6 +54,8 @@ export class Store {
     this.#tables.friendships.index(this.#friendsOf);
     this.#tables.threads.index(this.#threadsOf);
     this.#tables.messages.index(this.#messagesIn);
+    this.#tables.messages.index(this.#postedVia);
+    this.#tables.accessLog.index(this.#accessBy);
     this.#tables.oidc.index(this.#oidcBy);
   }
 
@@ -158,6 +164,15 @@ export class Store {
   }
   accessLog(): AccessEntry[] {
     return this.#tables.accessLog.all();
+  }
+  /** Access-log entries of one client or one resource owner, oldest first. */
+  accessLogOf(key: { clientId: string } | { ownerId: string }): AccessEntry[] {
+    const k = 'clientId' in key ? `client:${key.clientId}` : `owner:${key.ownerId}`;
+    return this.#accessBy.ids(k).map((id) => this.#tables.accessLog.get(id)!);
+  }
+  /** Whether a message written through `clientId` is in `threadId` (what least-privilege allows). */
+  clientPostedIn(clientId: string, threadId: string): boolean {
+    return this.#postedVia.count(`${clientId} ${threadId}`) > 0;
   }
 
   /** Drops expired oidc records (codes, sessions, tokens) from memory; persisted at compaction. */

@@ -1,0 +1,18 @@
+import type { RequestHandler } from 'express';
+import { InvalidTokenError } from '../errors.js';
+import { bearerOf, isAdminToken } from '../http/admin-token.js';
+import { MissingTokenError } from '../http/bearer-auth.js';
+
+/**
+ * Lets through requests bearing `Authorization: Bearer <adminToken>` (RFC 6750 §2.1), compared in
+ * constant time. Otherwise 401 problem details with `WWW-Authenticate: Bearer` (RFC 6750 §3): a bare
+ * challenge without credentials, `error="invalid_token"` with wrong ones.
+ */
+export function adminAuth(adminToken: string): RequestHandler {
+  return (req, _res, next) => {
+    const header = req.get('authorization');
+    if (header === undefined || !/^Bearer\b/i.test(header)) throw new MissingTokenError();
+    if (!isAdminToken(bearerOf(header), adminToken)) throw new InvalidTokenError('Not the admin token');
+    next();
+  };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { AccessEntry } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+/** Filters of `GET /admin/access-log` (query string); all optional, unknown ones refused. */
+export const accessLogQuerySchema = z.strictObject({
+  clientId: z.string().min(1).max(200).optional(),
+  ownerId: z.string().min(1).max(200).optional(),
+  action: z.enum(['read', 'write', 'delete']).optional(),
+  /** Entries at or after this time (ms since epoch). */
+  since: z.coerce.number().int().min(0).optional(),
+  /** At most this many entries, the most recent ones (1–10000, default 1000). */
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+export type AccessLogQuery = z.output<typeof accessLogQuerySchema>;
+
+/**
+ * Access-log entries matching every given filter, newest last, at most `limit` (the most recent).
+ * Starts from the client or owner index when one of those filters is given.
+ */
+export function queryAccessLog(store: Store, q: AccessLogQuery): AccessEntry[] {
+  const base = q.clientId !== undefined ? store.accessLogOf({ clientId: q.clientId })
+    : q.ownerId !== undefined ? store.accessLogOf({ ownerId: q.ownerId })
+    : store.accessLog();
+  const matching = base.filter(
+    (e) =>
+      (q.clientId === undefined || e.clientId === q.clientId) &&
+      (q.ownerId === undefined || e.ownerId === q.ownerId) &&
+      (q.action === undefined || e.action === q.action) &&
+      (q.since === undefined || e.at >= q.since),
+  );
+  return matching.slice(-q.limit);
+}

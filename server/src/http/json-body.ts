@@ -1,0 +1,41 @@
+import express, { type RequestHandler } from 'express';
+import { AppError, BadRequestError } from '../errors.js';
+
+/** Largest JSON body the API reads (bytes); larger ones get 413. */
+export const JSON_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Keys that could reach an object's prototype if some code later merged the body into an object. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function forbiddenKeyIn(value: unknown, depth = 0): string | undefined {
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return key;
+    const found = forbiddenKeyIn((value as Record<string, unknown>)[key], depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a JSON request body, refusing with RFC 9457 problems: 415 unless `Content-Type` is
+ * `application/json` (when a non-empty body is sent), 413 over 16 kB, 400 for malformed JSON (body-parser's
+ * errors, mapped in http/problem.ts) and 400 for `__proto__`, `constructor` or `prototype` keys at
+ * any depth. Without a body, `req.body` stays undefined and the schema refuses it.
+ */
+export function jsonBody(): RequestHandler[] {
+  const parse = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: true, type: 'application/json' });
+  const checkType: RequestHandler = (req, _res, next) => {
+    const empty = req.get('content-length') === '0';
+    if (!empty && req.is('application/json') === false) {
+      throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
+    }
+    next();
+  };
+  const checkKeys: RequestHandler = (req, _res, next) => {
+    const key = forbiddenKeyIn(req.body);
+    if (key !== undefined) throw new BadRequestError(`The key "${key}" is not allowed in a request body`);
+    next();
+  };
+  return [checkType, parse, checkKeys];
+}

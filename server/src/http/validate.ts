@@ -1,0 +1,16 @@
+import type { z } from 'zod';
+import { ValidationError } from '../errors.js';
+
+/**
+ * Parses request input (`where`: `path`, `query` or `body`) with `schema`; with no schema there is
+ * nothing to parse (undefined).
+ * @throws ValidationError (400 problem details) listing each issue with its path, e.g. `body.text`.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S>;
+export function parseInput(schema: z.ZodType | undefined, value: unknown, where: string): unknown;
+export function parseInput(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(parsed.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })));
+}

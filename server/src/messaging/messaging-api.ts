@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import type { AccessRecorder } from '../audit/access-recorder.js';
+import type { Config } from '../config.js';
+import { tokenRateLimit } from '../http/rate-limit.js';
+import type { TokenService } from '../oauth/token-service.js';
+import type { SocialService } from '../social/social-service.js';
+import type { Store } from '../store/store.js';
+import { apiDocsRouter } from './docs.js';
+import { createMessagingService } from './messaging-service.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { API_BASE, messagingRouter } from './router.js';
+import { messagingRoutes } from './routes.js';
+
+export interface MessagingApiDeps {
+  config: Config;
+  store: Store;
+  social: SocialService;
+  tokens: TokenService;
+  audit: AccessRecorder;
+  /** ms since epoch. */
+  now: () => number;
+  /** OAuth 2.0 endpoints, for the document's security scheme (absolute URLs). */
+  oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
+}
+
+export interface MessagingApi {
+  /** Mount at `API_BASE` (`/api/v1`): the routes and `GET /openapi.json` (public). */
+  router: Router;
+  /** Mount at `/docs`: Swagger UI over the document. */
+  docs: Router;
+  /** Stops the rate limiter's timer. */
+  close(): void;
+}
+
+/**
+ * The messaging API for partners, assembled: service, route list, per-token rate limit
+ * (`API_RATE_LIMIT` requests per `API_RATE_WINDOW_SECONDS`), the OpenAPI 3.1 document generated
+ * from the same route list, and its rendered docs.
+ */
+export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
+  const { config, store, social, tokens, audit, now } = deps;
+  const routes = messagingRoutes(createMessagingService({ store, social }));
+  const rateLimit = { limit: config.API_RATE_LIMIT, windowSeconds: config.API_RATE_WINDOW_SECONDS };
+  const limiter = tokenRateLimit(rateLimit);
+  const document = buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
+
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now }));
+  return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`), close: limiter.close };
+}

@@ -1,0 +1,129 @@
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { SocialService } from '../social/social-service.js';
+import type { AccessEntry, Message } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { pageOf } from './pagination.js';
+import { mayDeleteMessage, mayReadThread, maySeeParticipants } from './policy.js';
+import type { MessageOut, NewMessageBody, Page, PageQuery, PersonOut, ThreadOut } from './schemas.js';
+import { lastActivityAt, messageOut, personOut, threadOut } from './views.js';
+
+/** Who calls: the client and the resource owner of a verified access token. */
+export interface Caller {
+  clientId: string;
+  personId: string;
+}
+
+/** What one response disclosed, for the access log (the route adds client, owner, scope, operation). */
+export type AccessDraft = Pick<AccessEntry, 'action' | 'threadIds' | 'messageIds' | 'peopleIncluded'>;
+
+/** A response body with the access it amounts to. */
+export interface Outcome<T> {
+  body: T;
+  access: AccessDraft;
+}
+
+const distinct = (ids: string[]) => [...new Set(ids)];
+const read = (threadIds: string[], messageIds: string[], people: string[]): AccessDraft => ({
+  action: 'read', threadIds: distinct(threadIds), messageIds, peopleIncluded: distinct(people),
+});
+
+/**
+ * The messaging API's logic as plain functions of a caller: the social rules (participants only,
+ * friends only for a new 1:1) come from the social service, the policy rules from policy.ts. Every
+ * function returns the body and the access it amounts to, and throws NotFoundError (404) for anything
+ * the token may not see, ForbiddenError (403) for a visible thing the policy does not let it touch.
+ */
+export function createMessagingService({ store, social }: { store: Store; social: SocialService }) {
+  /** The owner's thread, if the client may read it under the current policy; else 404 `notFound`. */
+  function readableThread(caller: Caller, threadId: string, notFound = 'No such thread') {
+    const thread = store.get('threads', threadId);
+    if (!thread?.participantIds.includes(caller.personId) || !mayReadThread(store, caller.clientId, thread.id)) {
+      throw new NotFoundError(notFound);
+    }
+    return thread;
+  }
+
+  function written(message: Message): Outcome<MessageOut> {
+    return {
+      body: messageOut(store, message),
+      access: { action: 'write', threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: [message.senderId] },
+    };
+  }
+
+  return {
+    /** `GET /me`: the owner's public identity. */
+    me(caller: Caller): Outcome<PersonOut> {
+      const me = social.person(caller.personId);
+      return { body: personOut(me), access: read([], [], [me.id]) };
+    },
+
+    /** `GET /me/friends`: the owner's friends by display name, paged. */
+    friends(caller: Caller, query: PageQuery): Outcome<Page<PersonOut>> {
+      const all = social.friendsOf(caller.personId).sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+      const page = pageOf(all.map(personOut), query);
+      return { body: page, access: read([], [], page.items.map((p) => p.id)) };
+    },
+
+    /** `GET /threads`: the owner's threads the client may read, most recent activity first, paged. */
+    threads(caller: Caller, query: PageQuery): Outcome<Page<ThreadOut>> {
+      const readable = store
+        .threadsOf(caller.personId)
+        .filter((t) => mayReadThread(store, caller.clientId, t.id))
+        .map((t) => ({ t, at: lastActivityAt(store, t) }))
+        .sort((a, b) => b.at - a.at || a.t.id.localeCompare(b.t.id));
+      const page = pageOf(readable.map(({ t }) => threadOut(store, t)), query);
+      return { body: page, access: read(page.items.map((t) => t.id), [], []) };
+    },
+
+    /** `GET /threads/{threadId}/messages`: newest first, paged with `before` = a message id. */
+    messages(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<MessageOut>> {
+      const thread = readableThread(caller, threadId);
+      const newestFirst = store.messageIdsIn(thread.id).reverse().map((id) => store.get('messages', id)!);
+      const page = pageOf(newestFirst, query);
+      return {
+        body: { items: page.items.map((m) => messageOut(store, m)), nextCursor: page.nextCursor },
+        access: read([thread.id], page.items.map((m) => m.id), page.items.map((m) => m.senderId)),
+      };
+    },
+
+    /** `GET /threads/{threadId}/participants`: everyone on the thread, by display name, paged. */
+    participants(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<PersonOut>> {
+      const thread = social.threadFor(caller.personId, threadId);
+      if (!maySeeParticipants(store, caller.clientId, thread.id)) throw new NotFoundError('No such thread');
+      const people = thread.participantIds.map((pid) => personOut(social.person(pid)));
+      people.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+      const page = pageOf(people, query);
+      return { body: page, access: read([thread.id], [], page.items.map((p) => p.id)) };
+    },
+
+    /** `POST /threads/{threadId}/messages`: sends as the owner, `via` the client. */
+    async post(caller: Caller, threadId: string, input: NewMessageBody): Promise<Outcome<MessageOut>> {
+      const message = await social.send(caller.personId, threadId, { ...input, via: caller.clientId });
+      return written(message);
+    },
+
+    /** `POST /me/messages`: sends to a friend in their 1:1 thread (created on first use). */
+    async postDirect(caller: Caller, to: string, input: NewMessageBody): Promise<Outcome<MessageOut>> {
+      const thread = await social.directThread(caller.personId, to);
+      return written(await social.send(caller.personId, thread.id, { ...input, via: caller.clientId }));
+    },
+
+    /**
+     * `DELETE /messages/{messageId}`. 404 when the message is not in a thread the client may read;
+     * 403 `forbidden_by_policy` when it is visible but the policy keeps it from deleting it. The
+     * access names the author of the deleted message: their content is what the access destroyed.
+     */
+    async remove(caller: Caller, messageId: string): Promise<Outcome<undefined>> {
+      const message = store.get('messages', messageId);
+      if (!message) throw new NotFoundError('No such message');
+      readableThread(caller, message.threadId, 'No such message');
+      if (!mayDeleteMessage(store, caller, message)) {
+        throw new ForbiddenError('Under the least-privilege policy a client deletes only messages it sent for this person', 'forbidden_by_policy');
+      }
+      await social.removeMessage(message, caller.personId, caller.clientId);
+      return { body: undefined, access: { action: 'delete', threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: [message.senderId] } };
+    },
+  };
+}
+
+export type MessagingService = ReturnType<typeof createMessagingService>;

@@ -1,0 +1,101 @@
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import type { oas31 } from 'zod-openapi';
+import { API_BASE } from './router.js';
+import type { AnyRoute } from './route-spec.js';
+import { problemSchema } from './schemas.js';
+import type { ApiScope } from '../oauth/scopes.js';
+
+/** What each scope grants, in the API's terms (the consent page words them for people: oauth/scopes.ts). */
+const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
+  profile: "The resource owner's id, username and display name",
+  'friends:read': "The resource owner's friends",
+  'messages:read': "The resource owner's threads and their messages",
+  'messages:write': 'Sending messages as the resource owner, including "now playing" attachments',
+  'messages:delete': "Deleting messages in the resource owner's threads",
+  'threads:participants': 'Everyone on a thread, including people who never used the partner',
+};
+
+export interface OpenApiOptions {
+  routes: AnyRoute[];
+  /** OAuth 2.0 endpoints the security scheme points to (absolute URLs). */
+  authorizationUrl: string;
+  tokenUrl: string;
+  /** Requests per token per window, as enforced (documented in the description). */
+  rateLimit: { limit: number; windowSeconds: number };
+}
+
+const problem = (description: string, headers?: Record<string, { description: string }>) => ({
+  description,
+  ...(headers ? { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { description: v.description, schema: { type: 'string' as const } }])) } : {}),
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponsesObject {
+  const { status, description, schema } = route.success;
+  const responses: ZodOpenApiResponsesObject = {
+    [`${status}`]: schema ? { description, content: { 'application/json': { schema } } } : { description },
+    '401': problem('Missing, malformed, unknown, expired or revoked token (RFC 6750 §3.1)', { 'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750 §3)' } }),
+    '403': problem(`\`insufficient_scope\`: the token lacks \`${route.scope}\``, { 'WWW-Authenticate': { description: 'Bearer challenge with error="insufficient_scope" and the scope' } }),
+    '429': problem(`Over the per-token limit; retry after the given seconds (window ${windowSeconds} s)`, { 'Retry-After': { description: 'Seconds to wait (RFC 9110 §10.2.3)' } }),
+  };
+  for (const e of route.errors) {
+    const key = `${e.status}` as `4${string}`;
+    const prior = responses[key];
+    const priorText = prior && 'description' in prior ? `${prior.description}; ` : '';
+    responses[key] = problem(priorText + e.description);
+  }
+  if (route.body) {
+    responses['413'] = problem('Body over 16 kB');
+    responses['415'] = problem('Body not sent as application/json');
+  }
+  return responses;
+}
+
+function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperationObject {
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: `${route.description}\n\nScope: \`${route.scope}\`.`,
+    tags: [route.path.startsWith('/me') ? 'Me' : route.path.startsWith('/threads') ? 'Threads' : 'Messages'],
+    security: [{ glasshouse: [route.scope] }],
+    ...(route.params || route.query ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) } } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+    responses: responsesOf(route, windowSeconds),
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the messaging API, generated from the route list and its zod schemas
+ * (zod-openapi). Served at `GET /api/v1/openapi.json`, rendered at `/docs`.
+ */
+export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObject {
+  const { routes, rateLimit } = options;
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of routes) paths[route.path] = { ...paths[route.path], [route.method]: operationOf(route, rateLimit.windowSeconds) };
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Glasshouse messaging API for partners',
+      version: '1.0.0',
+      description: [
+        'What partner apps (Tunewave, Reelbox…) may do with the private messages of the people who logged in with Glasshouse.',
+        'Authenticate with an OAuth 2.0 access token: `Authorization: Bearer <token>` (RFC 6750). Errors are RFC 9457 problem details.',
+        'Policy modes: `broad` (default, as reported in 2018) reaches every thread of the resource owner; `least-privilege` only threads the client has posted into, and deletes only what it sent.',
+        `Lists: \`limit\` 1–100 (default 50), \`before\` = the previous page's \`nextCursor\`. Rate limit: ${rateLimit.limit} requests per token per ${rateLimit.windowSeconds} s (429 with Retry-After).`,
+        'Every successful call is recorded in the access log with the people it included and, of those, the bystanders (people who never authorized the client).',
+      ].join('\n\n'),
+    },
+    servers: [{ url: API_BASE }],
+    tags: [{ name: 'Me' }, { name: 'Threads' }, { name: 'Messages' }],
+    components: {
+      securitySchemes: {
+        glasshouse: {
+          type: 'oauth2',
+          description: 'Authorization code with PKCE (S256); the access token is sent as a bearer token.',
+          flows: { authorizationCode: { authorizationUrl: options.authorizationUrl, tokenUrl: options.tokenUrl, scopes: { ...SCOPE_DESCRIPTIONS } } },
+        },
+      },
+    },
+    paths,
+  });
+}

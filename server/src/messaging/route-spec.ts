@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { Caller, Outcome } from './messaging-service.js';
+import type { ApiScope } from '../oauth/scopes.js';
+
+type Schema = z.ZodType | undefined;
+/** Path and query schemas are objects (zod-openapi turns their keys into parameters). */
+type ObjectSchema = z.ZodType<unknown, Record<string, unknown>> | undefined;
+type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+/**
+ * One endpoint of the messaging API, described once: the express router (messaging/router.ts) and
+ * the OpenAPI document (messaging/openapi.ts) are both built from the same list, so no route goes
+ * undocumented and no documented schema differs from the one that parses.
+ */
+export interface RouteSpec<P extends ObjectSchema = ObjectSchema, Q extends ObjectSchema = ObjectSchema, B extends Schema = Schema, R = unknown> {
+  method: 'get' | 'post' | 'delete';
+  /** OpenAPI path under `/api/v1`, e.g. `/threads/{threadId}/messages`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  /** The scope the token must hold (else 403 insufficient_scope). */
+  scope: ApiScope;
+  params?: P;
+  query?: Q;
+  /** JSON request body (strict schema): brings 400/413/415 answers. */
+  body?: B;
+  success: { status: 200 | 201 | 204; description: string; schema?: z.ZodType<R> };
+  /** 400/404/409… this route may answer, besides 401, 403 and 429 which every route may. */
+  errors: { status: number; description: string }[];
+  /** The logic, given the parsed input: a body and the access it amounts to. */
+  handle(input: { caller: Caller; params: Out<P>; query: Out<Q>; body: Out<B> }): Outcome<R> | Promise<Outcome<R>>;
+}
+
+/** Type-erased route, for lists of routes. */
+export type AnyRoute = RouteSpec<ObjectSchema, ObjectSchema, Schema, unknown>;
+
+/** Checks a route's types against its schemas, then erases them for the route list. */
+export function defineRoute<P extends ObjectSchema, Q extends ObjectSchema, B extends Schema, R>(spec: RouteSpec<P, Q, B, R>): AnyRoute {
+  return spec;
+}
+
+/** `/threads/{threadId}` → `/threads/:threadId` (express 5 syntax). */
+export function expressPath(openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1');
+}

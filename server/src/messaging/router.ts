@@ -1,0 +1,61 @@
+import { Router, type RequestHandler } from 'express';
+import type { AccessRecorder } from '../audit/access-recorder.js';
+import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
+import { jsonBody } from '../http/json-body.js';
+import type { TokenService } from '../oauth/token-service.js';
+import { parseInput } from '../http/validate.js';
+import { expressPath, type AnyRoute } from './route-spec.js';
+
+/** Where the messaging API is mounted. */
+export const API_BASE = '/api/v1';
+
+export interface MessagingRouterDeps {
+  routes: AnyRoute[];
+  tokens: TokenService;
+  audit: AccessRecorder;
+  /** Per-token rate limit, after authentication (http/rate-limit.ts). */
+  rateLimit: RequestHandler;
+  /** ms since epoch. */
+  now: () => number;
+}
+
+/**
+ * The express side of the route list. Each route runs, in order: bearer authentication (401),
+ * the per-token rate limit (429), the scope check (403), the JSON body reader (415/413/400) for
+ * routes with a body, parsing of path, query and body (400), the route's logic (404/403…), then the
+ * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
+ * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
+ */
+export function messagingRouter({ routes, tokens, audit, rateLimit, now }: MessagingRouterDeps): Router {
+  const router = Router();
+  const authenticate = bearerAuth(tokens, now);
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  for (const route of routes) {
+    const run: RequestHandler = async (req, res) => {
+      const token = tokenOf(res);
+      const caller = { clientId: token.clientId, personId: token.personId };
+      const outcome = await route.handle({
+        caller,
+        params: parseInput(route.params, req.params, 'path'),
+        query: parseInput(route.query, req.query, 'query'),
+        body: parseInput(route.body, req.body, 'body'),
+      });
+      await audit.record({
+        ...outcome.access,
+        clientId: caller.clientId,
+        ownerId: caller.personId,
+        scope: route.scope,
+        operation: `${route.method.toUpperCase()} ${API_BASE}${route.path}`,
+        channel: 'api',
+      });
+      if (route.success.status === 204) res.status(204).end();
+      else res.status(route.success.status).json(outcome.body);
+    };
+    const bodyReader = route.body ? jsonBody() : [];
+    router[route.method](expressPath(route.path), authenticate, rateLimit, requireScope(route.scope), ...bodyReader, run);
+  }
+  return router;
+}

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { AccessRecorder } from '../audit/access-recorder.js';
+import type { EventBus } from '../events.js';
+import { mayReadThread } from '../messaging/policy.js';
+import type { MessageOut } from '../messaging/schemas.js';
+import { messageOut } from '../messaging/views.js';
+import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
+import type { Message } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+/** Events a partner receives on `/partners`, within its token's scope and the policy. */
+export interface PartnerServerToClient {
+  'message:created': (payload: { message: MessageOut }) => void;
+  'message:deleted': (payload: { messageId: string; threadId: string }) => void;
+}
+/** Partners only listen. */
+export type PartnerClientToServer = Record<string, never>;
+interface PartnerSocketData {
+  token: string;
+  info: AccessTokenInfo;
+}
+type PartnerNamespace = Namespace<PartnerClientToServer, PartnerServerToClient, Record<string, never>, PartnerSocketData>;
+type PartnerSocket = Socket<PartnerClientToServer, PartnerServerToClient, Record<string, never>, PartnerSocketData>;
+
+export const PARTNER_NAMESPACE = '/partners';
+const room = { owner: (id: string) => `owner:${id}`, client: (id: string) => `client:${id}`, grant: (id: string) => `grant:${id}` };
+
+export interface PartnerSocketDeps {
+  events: EventBus;
+  store: Store;
+  tokens: TokenService;
+  audit: AccessRecorder;
+  logger: Logger;
+  /** ms since epoch. */
+  now: () => number;
+}
+
+/**
+ * Real time for partners: namespace `/partners`, authenticated at the handshake with
+ * `auth: { token }` (an OAuth access token, verified by the token service; refused with a
+ * `connect_error` "invalid_token" otherwise). A socket receives `message:created` and
+ * `message:deleted` only for threads of its resource owner that its client may read under the
+ * current policy, and only with `messages:read`. Before each delivery the token is verified again
+ * (a revoked or expired token's socket is disconnected instead; withdrawn scopes apply at once) and
+ * the delivery is written to the access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
+ * a socket is disconnected when its token expires.
+ * @returns the function that unsubscribes from the event bus.
+ */
+export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
+  const { events, store, tokens, audit, logger, now } = deps;
+  const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
+  const queues = new Map<string, Promise<void>>();
+
+  nsp.use(async (socket, next) => {
+    const token: unknown = socket.handshake.auth['token'];
+    try {
+      if (typeof token !== 'string' || token === '') throw new Error('no token');
+      const info = await tokens.verify(token);
+      if (info.expiresAt <= now()) throw new Error('expired');
+      socket.data = { token, info };
+      next();
+    } catch {
+      next(Object.assign(new Error('invalid_token'), { data: { detail: 'A valid access token is required: auth: { token }' } }));
+    }
+  });
+
+  nsp.on('connection', (socket) => {
+    const { info } = socket.data;
+    void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
+    // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
+    const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1));
+    expiry.unref();
+    socket.on('disconnect', () => {
+      clearTimeout(expiry);
+      queues.delete(socket.id);
+    });
+  });
+
+  /** Runs deliveries to one socket one after the other, so they arrive in event order. */
+  function enqueue(socket: PartnerSocket, task: () => Promise<void>): void {
+    const next = (queues.get(socket.id) ?? Promise.resolve()).then(task).catch((err: unknown) => {
+      logger.error({ err, socketId: socket.id }, 'partner delivery failed');
+    });
+    queues.set(socket.id, next);
+  }
+
+  function deliver(socket: PartnerSocket, kind: 'created' | 'deleted', message: Message): void {
+    const { token, info } = socket.data;
+    if (!info.scopes.includes('messages:read')) return;
+    // Decided when the event happens; the message being delivered counts as one the client posted.
+    if (!(message.via === info.clientId || mayReadThread(store, info.clientId, message.threadId))) return;
+    enqueue(socket, async () => {
+      const fresh = await tokens.verify(token).catch(() => undefined);
+      if (!fresh || fresh.expiresAt <= now()) {
+        socket.disconnect(true);
+        return;
+      }
+      // Scopes may have been withdrawn since the handshake (TokenService.narrowGrant).
+      socket.data.info = fresh;
+      if (!socket.connected || !fresh.scopes.includes('messages:read')) return;
+      await audit.record({
+        clientId: info.clientId, ownerId: info.personId, action: 'read', scope: 'messages:read',
+        operation: `socket message:${kind}`, channel: 'socket', threadIds: [message.threadId], messageIds: [message.id],
+        peopleIncluded: kind === 'created' ? [message.senderId] : [],
+      });
+      if (kind === 'created') socket.emit('message:created', { message: messageOut(store, message) });
+      else socket.emit('message:deleted', { messageId: message.id, threadId: message.threadId });
+    });
+  }
+
+  function socketsOfOwners(personIds: readonly string[]): PartnerSocket[] {
+    const ids = new Set(personIds.flatMap((pid) => [...(nsp.adapter.rooms.get(room.owner(pid)) ?? [])]));
+    return [...ids].map((id) => nsp.sockets.get(id)).filter((s): s is PartnerSocket => s !== undefined);
+  }
+
+  const offs = [
+    events.on('message.created', ({ message, participantIds }) => {
+      for (const socket of socketsOfOwners(participantIds)) deliver(socket, 'created', message);
+    }),
+    events.on('message.deleted', ({ message, participantIds }) => {
+      for (const socket of socketsOfOwners(participantIds)) deliver(socket, 'deleted', message);
+    }),
+    events.on('grant.revoked', ({ grantId }) => nsp.in(room.grant(grantId)).disconnectSockets(true)),
+    events.on('client.status', ({ clientId, status }) => {
+      if (status === 'shut_down') nsp.in(room.client(clientId)).disconnectSockets(true);
+    }),
+    events.on('world.reset', () => nsp.disconnectSockets(true)),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}

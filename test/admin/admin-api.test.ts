@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { AccessEntry, PolicyMode } from '../../server/src/store/schema.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { stateOf, tokenFor } from '../helpers/api.js';
+
+describe('admin API: policy and access log', () => {
+  let gh: RunningPlatform;
+  const admin = () => ({ Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` });
+  beforeAll(async () => {
+    gh = await startPlatform();
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it.each([
+    ['no Authorization header', undefined, 'Bearer realm="glasshouse"'],
+    ['a wrong admin token', 'Bearer not-the-admin-token', 'Bearer realm="glasshouse", error="invalid_token"'],
+    ['a Basic header', 'Basic YWRtaW46YWRtaW4=', 'Bearer realm="glasshouse"'],
+  ])('When the admin API is called with %s, then 401 problem details and nothing changes', async (_case, header, challenge) => {
+    const before = stateOf(gh.store);
+    for (const req of [request(gh.url).put('/admin/policy').send({ mode: 'least-privilege' }), request(gh.url).get('/admin/access-log')]) {
+      const res = await (header ? req.set('Authorization', header) : req);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toMatch(new RegExp(`^${challenge.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it('When a partner token is used on the admin API, then it is refused', async () => {
+    const token = await tokenFor(gh, 'alice');
+    await request(gh.url).get('/admin/access-log').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+
+  it('When the policy is switched, then it is persisted and policy.changed is emitted', async () => {
+    const seen: PolicyMode[] = [];
+    const off = gh.platform.events.on('policy.changed', ({ mode }) => seen.push(mode));
+    const res = await request(gh.url).put('/admin/policy').set(admin()).send({ mode: 'least-privilege' }).expect(200);
+    expect(res.body).toEqual({ mode: 'least-privilege' });
+    expect(gh.store.settings().policy).toBe('least-privilege');
+    await request(gh.url).put('/admin/policy').set(admin()).send({ mode: 'broad' }).expect(200);
+    off();
+    expect(seen).toEqual(['least-privilege', 'broad']);
+  });
+
+  it.each([
+    ['an unknown mode', '{"mode": "none"}', 'application/json', 400],
+    ['an extra field', '{"mode": "broad", "x": 1}', 'application/json', 400],
+    ['malformed JSON', '{"mode":', 'application/json', 400],
+    ['a __proto__ key', '{"mode": "broad", "__proto__": {}}', 'application/json', 400],
+    ['a form body', 'mode=broad', 'application/x-www-form-urlencoded', 415],
+  ])('When the policy body is %s, then it is refused and nothing changes', async (_case, raw, type, status) => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).put('/admin/policy').set(admin()).set('Content-Type', type).send(raw);
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it('When the access log is asked for with filters, then matching entries come back newest last', async () => {
+    const alice = await tokenFor(gh, 'alice', ['profile', 'messages:read']);
+    const bob = await tokenFor(gh, 'bob', ['profile'], 'reelbox');
+    const since = Date.now();
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${alice}`).expect(200);
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${bob}`).expect(200);
+    await request(gh.url).get('/api/v1/threads').set('Authorization', `Bearer ${alice}`).expect(200);
+    const all = (await request(gh.url).get(`/admin/access-log?since=${since}`).set(admin()).expect(200)).body.entries as AccessEntry[];
+    expect(all.map((e) => `${e.clientId} ${e.operation}`)).toEqual(['tunewave GET /api/v1/me', 'reelbox GET /api/v1/me', 'tunewave GET /api/v1/threads']);
+    const tunewave = (await request(gh.url).get(`/admin/access-log?since=${since}&clientId=tunewave`).set(admin()).expect(200)).body.entries as AccessEntry[];
+    expect(tunewave.map((e) => e.operation)).toEqual(['GET /api/v1/me', 'GET /api/v1/threads']);
+    const bobs = (await request(gh.url).get('/admin/access-log?ownerId=p_bob&action=read').set(admin()).expect(200)).body.entries as AccessEntry[];
+    expect(bobs.map((e) => e.clientId)).toEqual(['reelbox']);
+    await request(gh.url).get('/admin/access-log?action=peek').set(admin()).expect(400);
+    await request(gh.url).get('/admin/access-log?since=yesterday').set(admin()).expect(400);
+  });
+});

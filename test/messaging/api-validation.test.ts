@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import request from 'supertest';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { stateOf, tokenFor } from '../helpers/api.js';
+
+const THREAD = '/api/v1/threads/g_weekend/messages';
+const DIRECT = '/api/v1/me/messages';
+const long = 'x'.repeat(2001);
+
+/** [case, path, raw JSON body] → 400 problem details. */
+const BAD_BODIES: [string, string, string][] = [
+  ['malformed JSON', THREAD, '{"text": "hi"'],
+  ['a JSON array', THREAD, '["hi"]'],
+  ['a JSON string', THREAD, '"hi"'],
+  ['an empty object', THREAD, '{}'],
+  ['text of the wrong type', THREAD, '{"text": 42}'],
+  ['empty text', THREAD, '{"text": ""}'],
+  ['blank text', THREAD, '{"text": "   \\n\\t "}'],
+  ['text over 2000 characters', THREAD, JSON.stringify({ text: long })],
+  ['an unknown field', THREAD, '{"text": "hi", "senderId": "p_bob"}'],
+  ['a __proto__ key', THREAD, '{"text": "hi", "__proto__": {"isAdmin": true}}'],
+  ['a nested __proto__ key', THREAD, '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "__proto__": {"x": 1}}}'],
+  ['a constructor key', THREAD, '{"text": "hi", "constructor": {"prototype": {}}}'],
+  ['a now-playing card of an unknown kind', THREAD, '{"text": "hi", "nowPlaying": {"kind": "podcast", "title": "t"}}'],
+  ['a now-playing card with an unknown field', THREAD, '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "html": "<b>"}}'],
+  ['a now-playing link that is not http(s)', THREAD, '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "url": "javascript:alert(1)"}}'],
+  ['a direct message without a recipient', DIRECT, '{"text": "hi"}'],
+  ['a recipient of the wrong type', DIRECT, '{"to": ["p_bob"], "text": "hi"}'],
+];
+
+describe('messaging API input validation', () => {
+  let gh: RunningPlatform;
+  let auth: { Authorization: string };
+  beforeAll(async () => {
+    gh = await startPlatform();
+    auth = { Authorization: `Bearer ${await tokenFor(gh, 'alice')}` };
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it.each(BAD_BODIES)('When the body is %s, then 400 problem details and the store is unchanged', async (_case, path, raw) => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).post(path).set(auth).set('Content-Type', 'application/json').send(raw);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.any(String) });
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it('When a field is wrong, then the problem lists it by path', async () => {
+    const res = await request(gh.url).post(THREAD).set(auth).send({ text: '', extra: 1 }).expect(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body', 'body.text']);
+  });
+
+  it.each([
+    ['text/plain', 'hello'],
+    ['application/x-www-form-urlencoded', 'text=hello'],
+    ['application/xml', '<text>hello</text>'],
+  ])('When the body is sent as %s, then 415 and the store is unchanged', async (type, raw) => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).post(THREAD).set(auth).set('Content-Type', type).send(raw);
+    expect(res.status).toBe(415);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it('When the body is over 16 kB, then 413 and the store is unchanged', async () => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).post(THREAD).set(auth).send({ text: 'x'.repeat(17 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it('When there is no body at all, then 400', async () => {
+    await request(gh.url).post(THREAD).set(auth).expect(400);
+  });
+
+  it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=1&limit=2', 'before=', 'before=m_9999', 'sort=desc'])(
+    'When a list is asked with %s, then 400 problem details and nothing is logged',
+    async (query) => {
+      const before = stateOf(gh.store);
+      const res = await request(gh.url).get(`${THREAD}?${query}`).set(auth);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
+
+  it('When text has surrounding spaces and exactly 2000 characters inside, then it is accepted trimmed', async () => {
+    const text = 'y'.repeat(2000);
+    const res = await request(gh.url).post(THREAD).set(auth).send({ text: `  ${text}  ` }).expect(201);
+    expect(res.body.text).toBe(text);
+  });
+
+  it('When arbitrary JSON is posted or arbitrary list queries are sent, then never a 5xx, and a refusal changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(THREAD, DIRECT), fc.json({ maxDepth: 3 }), async (path, raw) => {
+        const before = stateOf(gh.store);
+        const res = await request(gh.url).post(path).set(auth).set('Content-Type', 'application/json').send(raw);
+        expect([201, 400, 403, 404]).toContain(res.status);
+        if (res.status !== 201) expect(stateOf(gh.store)).toBe(before);
+      }),
+      { numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom('limit', 'before', 'x'), fc.string({ maxLength: 8 })), async (query) => {
+        const res = await request(gh.url).get(THREAD).query(query).set(auth);
+        expect([200, 400]).toContain(res.status);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

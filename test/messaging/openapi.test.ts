@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { z } from 'zod';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { ENDPOINTS, tokenFor } from '../helpers/api.js';
+
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, { security: Record<string, string[]>[]; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
+  components: { schemas: Record<string, object>; securitySchemes: Record<string, { type: string; flows?: { authorizationCode?: { scopes: Record<string, string> } } }> };
+}
+
+/** The document's schema of one response, as a validator independent of our zod schemas. */
+function validatorOf(doc: Doc, method: string, path: string, status: number, type: string): z.ZodType {
+  const schema = doc.paths[path]?.[method]?.responses[String(status)]?.content?.[type]?.schema;
+  if (!schema) throw new Error(`${method} ${path} ${status} ${type} is not described`);
+  const rooted = JSON.stringify({ ...schema, $defs: doc.components.schemas }).replaceAll('#/components/schemas/', '#/$defs/');
+  return z.fromJSONSchema(JSON.parse(rooted));
+}
+
+const opOf = (e: (typeof ENDPOINTS)[number]) => ({ method: e.method, path: e.name.split(' ')[1]! });
+
+describe('the OpenAPI document', () => {
+  let gh: RunningPlatform;
+  let doc: Doc;
+  let token: string;
+  beforeAll(async () => {
+    gh = await startPlatform();
+    doc = (await request(gh.url).get('/api/v1/openapi.json').expect(200).expect('Content-Type', /json/)).body as Doc;
+    token = await tokenFor(gh, 'alice');
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it('When the document is fetched without a token, then it is OpenAPI 3.1 with every scope in an OAuth 2.0 scheme', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const scopes = Object.keys(doc.components.securitySchemes['glasshouse']?.flows?.authorizationCode?.scopes ?? {});
+    expect(scopes.sort()).toEqual([...new Set(ENDPOINTS.map((e) => e.scope))].sort());
+  });
+
+  it.each(ENDPOINTS)('When $name is looked up, then it is described with its scope, errors and examples', (e) => {
+    const { method, path } = opOf(e);
+    const op = doc.paths[path]?.[method];
+    expect(op).toBeDefined();
+    expect(op!.security).toEqual([{ glasshouse: [e.scope] }]);
+    expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining([String(e.ok), '401', '403', '429']));
+    if (e.body) expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
+  });
+
+  it('When the document lists paths, then each is one of the public contract (no undocumented or extra route)', () => {
+    const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(described.sort()).toEqual(ENDPOINTS.map((e) => e.name).sort());
+    expect(JSON.stringify(doc.components.schemas)).toContain('"example"');
+  });
+
+  it.each(ENDPOINTS)('When $name answers for real, then its success body validates against the document', async (e) => {
+    const { method, path } = opOf(e);
+    const req = request(gh.url)[e.method](e.path).set('Authorization', `Bearer ${token}`);
+    const nowPlaying = { kind: 'track', title: 'Gnossienne No. 1', artist: 'Erik Satie', url: 'https://example.org/g' };
+    const res = await (e.body ? req.send({ ...e.body, nowPlaying }) : req);
+    expect(res.status).toBe(e.ok);
+    if (e.ok === 204) {
+      expect(doc.paths[path]![method]!.responses['204']!.content).toBeUndefined();
+      return;
+    }
+    expect(validatorOf(doc, method, path, e.ok, 'application/json').safeParse(res.body).error).toBeUndefined();
+  });
+
+  it.each(ENDPOINTS)('When $name fails (401, 403), then the problem validates against the document', async (e) => {
+    const { method, path } = opOf(e);
+    const noScope = await tokenFor(gh, 'bob', ['profile', 'friends:read'].filter((s) => s !== e.scope));
+    for (const [status, header] of [[401, 'Bearer nope'], [403, `Bearer ${noScope}`]] as const) {
+      const req = request(gh.url)[e.method](e.path).set('Authorization', header);
+      const res = await (e.body ? req.send(e.body) : req);
+      expect(res.status).toBe(status);
+      expect(validatorOf(doc, method, path, status, 'application/problem+json').safeParse(res.body).error).toBeUndefined();
+    }
+  });
+
+  it('When a body does not match, then the document-derived validator refuses it (the check can fail)', () => {
+    const message = validatorOf(doc, 'post', '/threads/{threadId}/messages', 201, 'application/json');
+    const good = { id: 'm', threadId: 't', sender: { id: 'p', username: 'u', displayName: 'U' }, text: 'x', createdAt: 1 };
+    expect(message.safeParse(good).success).toBe(true);
+    expect(message.safeParse({ ...good, senderId: 'p' }).success).toBe(false);
+    expect(message.safeParse({ ...good, sender: { id: 'p' } }).success).toBe(false);
+  });
+
+  it('When /docs is opened, then Swagger UI is served from local assets and points at the document', async () => {
+    const page = await request(gh.url).get('/docs/').expect(200).expect('Content-Type', /html/);
+    expect(page.text).not.toMatch(/(src|href)=["']https?:/);
+    await request(gh.url).get('/docs/swagger-ui-bundle.js').expect(200).expect('Content-Type', /javascript/);
+    const init = await request(gh.url).get('/docs/swagger-ui-init.js').expect(200);
+    expect(init.text).toContain('/api/v1/openapi.json');
+    await request(gh.url).get('/docs').expect(301).expect('Location', '/docs/');
+  });
+});

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { tokenFor } from '../helpers/api.js';
+
+describe('messaging API rate limit', () => {
+  let gh: RunningPlatform;
+  beforeAll(async () => {
+    gh = await startPlatform({ API_RATE_LIMIT: '3', API_RATE_WINDOW_SECONDS: '60' });
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it('When a token goes over its limit, then 429 problem details with Retry-After, and other tokens are unaffected', async () => {
+    const alice = await tokenFor(gh, 'alice', ['profile']);
+    const bob = await tokenFor(gh, 'bob', ['profile']);
+    for (let i = 0; i < 3; i += 1) {
+      const ok = await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${alice}`).expect(200);
+      expect(ok.headers['ratelimit']).toMatch(/limit=3, remaining=\d, reset=\d+/);
+    }
+    const logged = gh.store.accessLog().length;
+    const res = await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${alice}`);
+    expect(res.status).toBe(429);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(res.body).toMatchObject({ status: 429, type: expect.stringMatching(/rate_limited$/) });
+    expect(gh.store.accessLog()).toHaveLength(logged);
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${bob}`).expect(200);
+  });
+
+  it('When requests come without a valid token, then they are refused with 401 and count against no token', async () => {
+    for (let i = 0; i < 5; i += 1) await request(gh.url).get('/api/v1/me').set('Authorization', 'Bearer nope').expect(401);
+    const carol = await tokenFor(gh, 'carol', ['profile']);
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${carol}`).expect(200);
+  });
+});
