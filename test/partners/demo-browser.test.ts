@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
+import { startDemo, type RunningDemo } from './helpers/demo.js';
+import type { RunningPartner } from './helpers/partner.js';
+
+/** A Glasshouse page is live once its inbox socket is connected. */
+async function waitForInboxSocket(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
+  await page.waitForTimeout(200);
+}
+
+/** In a fresh page: the partner's "Log in with Glasshouse", the platform's login and consent, back. */
+async function logIntoPartner(page: Page, gh: string, partner: RunningPartner, username: string): Promise<void> {
+  await page.goto(partner.url);
+  await page.locator('#login-with-glasshouse').click();
+  await page.waitForURL((u) => u.origin === gh && u.pathname.startsWith('/login'));
+  await loginInBrowser(page, gh, username);
+  await Promise.all([page.waitForURL(`${partner.url}/`), page.locator('button[data-consent="approve"]').click()]);
+}
+
+/**
+ * The demo story in Chromium, for both partners: alice logs into the partner with Glasshouse, shares
+ * with bob and presses play; bob's open thread shows the card without reload. Then the partner's
+ * "what we can see" reads a group thread it never wrote in and deletes a message, which vanishes
+ * from bob's open thread live.
+ */
+describe('the demo story in a real browser', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it.each([
+    ['tunewave', 'Gymnopédie No. 1', 'Please no peanuts, I am allergic.'],
+    ['reelbox', 'A Trip to the Moon', 'I can drive, four seats.'],
+  ] as const)('When alice plays on %s with bob chosen, then bob sees "now playing" live, and a deletion on "what we can see" vanishes from his thread', async (name, firstTitle, victim) => {
+    const partner = demo[name];
+    const aliceContext = await browser.newContext();
+    const bobContext = await browser.newContext();
+    try {
+      const alice = await aliceContext.newPage();
+      await logIntoPartner(alice, demo.gh.url, partner, 'alice');
+
+      const bob = await bobContext.newPage();
+      await loginInBrowser(bob, demo.gh.url, 'bob');
+      await bob.goto(`${demo.gh.url}/threads/t_alice_bob`);
+      await waitForInboxSocket(bob);
+      let reloaded = false;
+      bob.on('load', () => (reloaded = true));
+
+      await alice.locator('input[data-username="bob"]').check();
+      await Promise.all([alice.waitForURL(/saved=1/), alice.locator('#share-save').click()]);
+      const played = alice.waitForResponse((r) => r.url().endsWith('/play') && r.status() === 200);
+      await alice.locator('.item').first().locator('.play-item').click();
+      await played;
+      // Within a second of the partner's send, without reload.
+      await bob.locator('#messages .now-playing .np-title', { hasText: firstTitle }).waitFor({ timeout: 1000 });
+      expect(reloaded).toBe(false);
+      expect(await alice.locator('#np-status').textContent()).toContain('Bob Okafor');
+      // The player advances in real time.
+      const progress = await alice.locator('#np-progress').evaluate((el) => (el as HTMLProgressElement).value);
+      await alice.waitForFunction((before) => (document.getElementById('np-progress') as HTMLProgressElement).value > before, progress);
+
+      // Bob's reply reaches the partner's live feed (platform socket → partner server → SSE).
+      await alice.locator('#feed-status[data-live="true"]').waitFor();
+      await demo.gh.platform.context.social.send('p_bob', 't_alice_bob', { text: `Nice pick on ${name}!` });
+      await alice.locator('#feed li', { hasText: `Nice pick on ${name}!` }).waitFor({ timeout: 3000 });
+
+      await bob.goto(`${demo.gh.url}/threads/g_weekend`);
+      reloaded = false;
+      await waitForInboxSocket(bob);
+      await alice.goto(`${partner.url}/seen`);
+      await alice.locator('a', { hasText: 'Weekend plans' }).click();
+      await alice.locator('#participants', { hasText: 'Erin Castillo' }).waitFor();
+      await alice.locator('#messages li', { hasText: victim }).locator('button', { hasText: 'Delete' }).click();
+      await bob.locator('#messages .text', { hasText: victim }).waitFor({ state: 'detached', timeout: 3000 });
+      await alice.locator('.notice', { hasText: 'The message was deleted' }).waitFor();
+      expect(reloaded).toBe(false);
+    } finally {
+      await aliceContext.close();
+      await bobContext.close();
+    }
+  });
+});
