@@ -1,42 +1,70 @@
 /**
  * `npm start`: the only place that reads the environment and listens. Opens the store on DATA_FILE
- * (seeded on first start), starts the platform, and prints the URL and the demo logins.
+ * (seeded on first start), makes the built-in partners' registrations match where they run, starts
+ * the platform, Tunewave and Reelbox in this one process, waits until all three answer, and prints
+ * the URLs and the demo logins. Ctrl-C (SIGINT) or SIGTERM stops all three and closes the store.
  */
 import { ConfigError, demoWarnings, loadConfig } from './src/config.js';
+import { listen, ListenError, waitUntilAnswering } from './src/http/startup.js';
 import { createPlatform } from './src/platform.js';
 import { StoreLoadError } from './src/store/persistence.js';
 import { openFileStore } from './src/store/open-data-file.js';
+import { syncPartnerClients } from './src/store/sync-partner-clients.js';
+import { createReelbox } from '../partners/reelbox/reelbox.js';
+import { createTunewave } from '../partners/tunewave/tunewave.js';
 import { DEMO_PASSWORD, SEED_PEOPLE } from '../seed/world.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const store = await openFileStore(config.DATA_FILE, {
-    tunewaveUrl: `http://localhost:${config.TUNEWAVE_PORT}`,
-    reelboxUrl: `http://localhost:${config.REELBOX_PORT}`,
+  const tunewaveUrl = `http://localhost:${config.TUNEWAVE_PORT}`;
+  const reelboxUrl = `http://localhost:${config.REELBOX_PORT}`;
+  const store = await openFileStore(config.DATA_FILE, { tunewaveUrl, reelboxUrl });
+  const updated = await syncPartnerClients(store, {
+    tunewave: { baseUrl: tunewaveUrl, clientSecret: config.TUNEWAVE_CLIENT_SECRET },
+    reelbox: { baseUrl: reelboxUrl, clientSecret: config.REELBOX_CLIENT_SECRET },
   });
-  const platform = createPlatform({ config, store });
-  await new Promise<void>((resolve) => platform.httpServer.listen(config.PLATFORM_PORT, resolve));
 
-  console.log(`\nGlasshouse is running\n  platform  ${config.PLATFORM_URL}\n  data      ${config.DATA_FILE}`);
-  console.log(`\nDemo logins (password "${DEMO_PASSWORD}"): ${Object.keys(SEED_PEOPLE).join(', ')}`);
-  console.log(`Admin token: ${config.ADMIN_TOKEN}`);
-  for (const w of demoWarnings(config)) console.log(`note: ${w} (demo only)`);
-  console.log('\nPress Ctrl-C to stop.');
+  const platform = createPlatform({ config, store });
+  const partnerSecret = (name: string) => `${config.SESSION_SECRET}:${name}`;
+  const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave') });
+  const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox') });
 
   let stopping = false;
-  const stop = async () => {
+  const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
+    console.log('\nStopping…');
+    await Promise.allSettled([tunewave.close(), reelbox.close()]);
     await platform.close();
     await store.close();
-    process.exit(0);
+    process.exit(code);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+
+  try {
+    await listen(platform.httpServer, config.PLATFORM_PORT, 'Glasshouse');
+    await listen(tunewave.httpServer, config.TUNEWAVE_PORT, 'Tunewave');
+    await listen(reelbox.httpServer, config.REELBOX_PORT, 'Reelbox');
+    await waitUntilAnswering([`${config.PLATFORM_URL}/login`, `${tunewaveUrl}/healthz`, `${reelboxUrl}/healthz`]);
+  } catch (err) {
+    console.error(`Glasshouse cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    await stop(1);
+    return;
+  }
+
+  console.log(`\nGlasshouse is running\n  platform  ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\n  data      ${config.DATA_FILE}`);
+  if (updated.length) console.log(`  (registrations of ${updated.join(', ')} updated to match)`);
+  console.log(`\nDemo logins (password "${DEMO_PASSWORD}"): ${Object.keys(SEED_PEOPLE).join(', ')}`);
+  console.log(`Admin token: ${config.ADMIN_TOKEN}`);
+  console.log(`\nTry it: open ${tunewaveUrl}, "Log in with Glasshouse" as alice, tick bob, press play;`);
+  console.log(`        in a private window, log into ${config.PLATFORM_URL} as bob and watch the inbox.`);
+  for (const w of demoWarnings(config)) console.log(`note: ${w} (demo only)`);
+  console.log('\nPress Ctrl-C to stop.');
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StoreLoadError) {
+  if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof ListenError) {
     console.error(`Glasshouse cannot start: ${err.message}`);
   } else {
     console.error(err);

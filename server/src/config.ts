@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARTNER_SECRETS } from '../../seed/world.js';
 
 /** Demo-only values: printed at start and flagged once, never meant for a shared deployment. */
 export const DEMO_ADMIN_TOKEN = 'glasshouse-admin-demo-token';
@@ -30,6 +31,10 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** OAuth client secret the Tunewave app uses (and the platform's `tunewave` registration is set to at start). */
+  TUNEWAVE_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.tunewave),
+  /** OAuth client secret of Reelbox, likewise. */
+  REELBOX_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.reelbox),
   /** Messaging API: requests allowed per access token per window (429 beyond). */
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Messaging API: length of the rate-limit window, in seconds. */
@@ -67,6 +72,9 @@ export function demoWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.ADMIN_TOKEN === DEMO_ADMIN_TOKEN) warnings.push('ADMIN_TOKEN is the public demo value');
   if (config.SESSION_SECRET === DEMO_SESSION_SECRET) warnings.push('SESSION_SECRET is the public demo value');
+  if (config.TUNEWAVE_CLIENT_SECRET === PARTNER_SECRETS.tunewave || config.REELBOX_CLIENT_SECRET === PARTNER_SECRETS.reelbox) {
+    warnings.push('the partners\' client secrets are the public demo values');
+  }
   return warnings;
 }
 

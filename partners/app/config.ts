@@ -1,0 +1,70 @@
+/**
+ * What a partner app is built from. Tunewave and Reelbox are two values of this type: the factory
+ * (`createPartnerApp`) holds all behaviour, so both partners behave the same and differ in looks and
+ * catalogue only.
+ */
+
+/** The scopes both partners ask for: everything the 2018 integrations had (see the brief). */
+export const PARTNER_SCOPES = ['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'] as const;
+
+/** One playable work of the catalogue. */
+export interface CatalogueItem {
+  /** Stable id, unique within the catalogue (used in URLs and forms). */
+  id: string;
+  title: string;
+  /** Performer/composer (tracks) or director (films); sent as `nowPlaying.artist`. */
+  artist: string;
+  /** Length in seconds. */
+  durationSec: number;
+  year?: number;
+  /** One line about the work (shown under the title). */
+  note?: string;
+}
+
+/** Colours of the partner's pages (any CSS colour). */
+export interface BrandColours {
+  /** Buttons, links, progress bar. */
+  primary: string;
+  /** Hover/focus shade of `primary`. */
+  primaryHover: string;
+  /** Highlights: the playing item, the live feed. */
+  accent: string;
+  /** Page background gradient, top and bottom. */
+  backgroundTop: string;
+  backgroundBottom: string;
+}
+
+export interface PartnerConfig {
+  /** Shown everywhere, e.g. "Tunewave". */
+  name: string;
+  /** Under the name on the landing page. */
+  tagline: string;
+  /** A short symbol in the header, e.g. "♫". */
+  logo: string;
+  /** Pico colour scheme of the pages. */
+  theme: 'light' | 'dark';
+  colours: BrandColours;
+  /** What a "now playing" card is about. */
+  kind: 'track' | 'film';
+  /** "listening to" / "watching", as in "Alice is listening to …". */
+  verb: string;
+  catalogue: CatalogueItem[];
+  /** Where browsers reach this app, e.g. http://localhost:3001 (no trailing slash). The OAuth
+   *  redirect URI is `${publicUrl}/auth/callback` and must be registered on the platform. */
+  publicUrl: string;
+  /** Where the platform is, for browsers and for this server alike, e.g. http://localhost:3000. */
+  platformUrl: string;
+  /** OAuth client registered on the platform. */
+  clientId: string;
+  clientSecret: string;
+  /** Signs the session and CSRF cookies (≥ 16 characters). */
+  sessionSecret: string;
+  /** Session cookie name, distinct per app (cookies are shared across ports on localhost), e.g.
+   *  `tunewave.sid`. The CSRF cookie is named after it (`tunewave.csrf`). */
+  cookieName: string;
+}
+
+/** The CSRF cookie that goes with a session cookie name (`x.sid` → `x.csrf`). */
+export function csrfCookieName(cookieName: string): string {
+  return `${cookieName.replace(/\.sid$/, '')}.csrf`;
+}

@@ -1,0 +1,111 @@
+import http from 'node:http';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Request } from 'express';
+import express from 'express';
+import cookieParser from 'cookie-parser';
+import session from 'express-session';
+import helmet from 'helmet';
+import { createAccounts } from './accounts.js';
+import { csrfCookieName, type PartnerConfig } from './config.js';
+import { createCsrf } from './csrf.js';
+import { failureResponder } from './failure-pages.js';
+import { failureHandler } from './failures.js';
+import { createLogin, loginRoutes } from './login.js';
+import { playerRoutes } from './player-routes.js';
+import { createRelay } from './relay.js';
+import { createRenderer, currentUser } from './render.js';
+import { seenRoutes } from './seen-routes.js';
+
+const require = createRequire(import.meta.url);
+const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+const PICO_CSS = require.resolve('@picocss/pico/css/pico.min.css');
+
+/** Partner session lifetime: 8 hours (ms). */
+const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
+
+export interface PartnerApp {
+  app: express.Express;
+  /** Not listening yet: call `httpServer.listen(port)`. */
+  httpServer: http.Server;
+  /** Ends live feeds and sockets to the platform, then closes the HTTP server. */
+  close(): Promise<void>;
+}
+
+export interface PartnerAppOptions {
+  /** Where server errors are reported (default: console.error). */
+  log?: (err: unknown) => void;
+}
+
+/**
+ * Builds one partner app (Tunewave, Reelbox…) from its config, without listening and without
+ * globals: its own session cookie, own `Passport`, own in-memory accounts and socket relay.
+ * Routes: `/` (landing or player), `/auth/login`, `/auth/callback`, `/logout`, `/share`, `/play`,
+ * `/events` (SSE), `/seen…` ("what we can see"), `/healthz`, `/assets/…`.
+ */
+export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptions = {}): PartnerApp {
+  const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
+  const accounts = createAccounts(config);
+  const relay = createRelay({ platformUrl: config.platformUrl, accounts, log });
+  const login = createLogin(config, accounts);
+  const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
+  const render = createRenderer(config, csrf.token);
+
+  /** Forgets the person's tokens and feed, and ends the session (logout, revocation, shut-down). */
+  async function endSession(req: Request): Promise<void> {
+    const user = currentUser(req);
+    if (user) {
+      relay.close(user.id);
+      accounts.remove(user.id);
+    }
+    await new Promise<void>((resolve) => req.logout({ keepSessionInfo: false }, () => resolve()));
+    await new Promise<void>((resolve) => (req.session ? req.session.destroy(() => resolve()) : resolve()));
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
+      strictTransportSecurity: false,
+    }),
+  );
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, name: config.name });
+  });
+  app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
+  app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
+
+  app.use(
+    cookieParser(),
+    session({
+      name: config.cookieName,
+      secret: config.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax', maxAge: SESSION_MAX_AGE_MS },
+    }),
+    login.passport.session(),
+  );
+  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession }));
+  app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect }));
+  app.use(seenRoutes({ accounts, render, csrfProtect: csrf.protect }));
+  const respond = failureResponder(render, config.name);
+  app.use((req, res) => respond(req, res, 'not_found'));
+  app.use(failureHandler({ respond, onSessionEnded: endSession, log }));
+
+  const httpServer = http.createServer(app);
+  return {
+    app,
+    httpServer,
+    async close() {
+      relay.closeAll();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { Request, Response } from 'express';
+import type { FailureKind, FailureResponder } from './failures.js';
+import type { Renderer } from './render.js';
+
+interface PageSpec {
+  status: number;
+  heading: string;
+  /** `{name}` is replaced by the partner's name. */
+  message: string;
+  /** Offer to try the same page again (for passing problems). */
+  retry?: boolean;
+  /** Offer to log in again. */
+  login?: boolean;
+}
+
+const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
+  consent_denied: {
+    status: 403,
+    heading: 'You did not allow {name}',
+    message: 'You chose not to give {name} access to your Glasshouse account, so you are not logged in. Nothing was shared.',
+    login: true,
+  },
+  bad_state: {
+    status: 400,
+    heading: 'This login could not be verified',
+    message: 'The answer from Glasshouse does not belong to a login started here (it is missing, expired or already used), so {name} refused it. Please start again.',
+    login: true,
+  },
+  authorization_error: {
+    status: 400,
+    heading: 'Glasshouse did not log you in',
+    message: 'Glasshouse answered the login with an error.',
+    login: true,
+  },
+  shut_down: {
+    status: 503,
+    heading: 'This integration has been shut down',
+    message: 'Glasshouse no longer accepts {name} as a partner: its access to your account has been switched off, and {name} can no longer read or send messages for you.',
+  },
+  unreachable: {
+    status: 503,
+    heading: 'Glasshouse is not answering',
+    message: '{name} could not reach Glasshouse. It may be starting or stopped; try again in a moment.',
+    retry: true,
+  },
+  insufficient_scope: {
+    status: 403,
+    heading: '{name} was not allowed to do that',
+    message: 'Glasshouse refused: the access you granted does not cover this.',
+  },
+  not_found: { status: 404, heading: 'Not found', message: 'There is nothing here, or nothing {name} may see.' },
+  bad_gateway: { status: 502, heading: 'Glasshouse gave an unexpected answer', message: 'Please try again.', retry: true },
+  bad_request: { status: 400, heading: 'That request was not valid', message: 'Please go back and try again.' },
+  csrf: { status: 403, heading: 'This form has expired', message: 'The form was not sent by {name}, or it is too old. Reload the page and try again.', retry: true },
+  internal: { status: 500, heading: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', retry: true },
+};
+
+/** Where a person goes after their access was revoked: the landing page, with a notice. */
+export const REVOKED_LOCATION = '/?notice=revoked';
+
+/** `fetch` callers (the player's script) get JSON, browsers get pages. */
+function wantsJson(req: Request): boolean {
+  return req.accepts(['html', 'json']) === 'json';
+}
+
+/**
+ * Draws each failure kind: a revoked session is sent back to log in (303 to the landing page with a
+ * notice, or 401 JSON `{ error, redirect }`), everything else is an error page (JSON `{ error,
+ * message, redirect? }` for `fetch` callers) — never a stack trace.
+ */
+export function failureResponder(render: Renderer, name: string): FailureResponder {
+  return (req: Request, res: Response, kind: FailureKind, detail?: string) => {
+    if (kind === 'revoked') {
+      if (wantsJson(req)) res.status(401).json({ error: kind, redirect: REVOKED_LOCATION });
+      else res.redirect(303, REVOKED_LOCATION);
+      return;
+    }
+    const spec = PAGES[kind];
+    const fill = (s: string) => s.replaceAll('{name}', name);
+    if (wantsJson(req)) {
+      res.status(spec.status).json({ error: kind, message: fill(spec.message), ...(kind === 'shut_down' ? { redirect: '/' } : {}) });
+      return;
+    }
+    const retryUrl = req.method === 'GET' ? req.originalUrl : '/';
+    render.page(
+      req,
+      res,
+      'failure',
+      {
+        title: fill(spec.heading),
+        kind,
+        heading: fill(spec.heading),
+        message: fill(spec.message),
+        detail: kind === 'authorization_error' || kind === 'insufficient_scope' ? detail : undefined,
+        retryUrl: spec.retry ? retryUrl : undefined,
+        loginUrl: spec.login ? '/auth/login' : undefined,
+      },
+      spec.status,
+    );
+  };
+}

@@ -1,0 +1,85 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import passport from 'passport';
+import { discover } from '../sdk/index.js';
+import type { Accounts } from './accounts.js';
+import type { PartnerConfig } from './config.js';
+import { PartnerFailure } from './failures.js';
+import { GlasshouseStrategy } from './glasshouse-strategy.js';
+import type { PartnerUser } from './render.js';
+
+/** The strategy's name in this app's own passport instance. */
+const STRATEGY = 'glasshouse';
+
+/**
+ * "Log in with Glasshouse" for one partner app: an own `Passport` instance (no globals) whose
+ * session holds only the person id; the person and tokens live in `accounts`. The strategy is built
+ * on first use from the platform's discovery metadata, so a partner starts even while the platform
+ * is down (the login page then says so, with a retry link).
+ */
+export function createLogin(config: PartnerConfig, accounts: Accounts) {
+  const auth = new passport.Passport();
+  auth.serializeUser<string>((user, done) => done(null, (user as PartnerUser).id));
+  auth.deserializeUser<string>((id, done) => {
+    const account = accounts.get(id);
+    done(null, account ? toUser(account.person) : false);
+  });
+
+  let ready: Promise<void> | undefined;
+  function ensureStrategy(): Promise<void> {
+    ready ??= discover(config.platformUrl).then(
+      (metadata) => {
+        auth.use(STRATEGY, new GlasshouseStrategy(config, metadata, (person, tokens) => toUser(accounts.upsert(person, tokens).person)));
+      },
+      (err: unknown) => {
+        ready = undefined;
+        throw err;
+      },
+    );
+    return ready;
+  }
+
+  return { passport: auth, ensureStrategy };
+}
+
+function toUser(p: { id: string; username: string; displayName: string }): PartnerUser {
+  return { id: p.id, username: p.username, displayName: p.displayName };
+}
+
+export type Login = ReturnType<typeof createLogin>;
+
+/**
+ * `GET /auth/login` redirects to the platform's authorization endpoint (code, PKCE S256, state, all
+ * partner scopes). `GET /auth/callback` refuses provider errors, a missing code and a bad state with
+ * pages; on success it logs the person in on a regenerated session. `POST /logout` forgets the
+ * person's tokens and ends the session.
+ */
+export function loginRoutes(deps: { login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void> }): Router {
+  const { login } = deps;
+  const router = Router();
+
+  router.get('/auth/login', async (req, res, next) => {
+    await login.ensureStrategy();
+    login.passport.authenticate(STRATEGY)(req, res, next);
+  });
+
+  router.get('/auth/callback', async (req: Request, res: Response, next: NextFunction) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (q['error'] === 'access_denied') throw new PartnerFailure('consent_denied');
+    if (q['error']) throw new PartnerFailure('authorization_error', `${q['error']}${q['error_description'] ? `: ${q['error_description']}` : ''}`);
+    if (!q['code'] || !q['state']) throw new PartnerFailure('bad_state');
+    await login.ensureStrategy();
+    login.passport.authenticate(STRATEGY, (err: unknown, user: PartnerUser | false) => {
+      if (err) return next(err);
+      if (!user) return next(new PartnerFailure('bad_state'));
+      // passport ≥ 0.6 regenerates the session here (no session fixation).
+      req.logIn(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, '/')));
+    })(req, res, next);
+  });
+
+  router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), deps.csrfProtect, async (req, res) => {
+    await deps.onLogout(req);
+    res.redirect(303, '/?notice=logged_out');
+  });
+
+  return router;
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Request, Response } from 'express';
+import { Eta } from 'eta';
+import type { PartnerConfig } from './config.js';
+
+const VIEWS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
+
+/** The logged-in person on a partner page. */
+export interface PartnerUser {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+/** The logged-in person, if any (passport's `req.user`). */
+export function currentUser(req: Request): PartnerUser | undefined {
+  return req.user as PartnerUser | undefined;
+}
+
+/**
+ * Server-side pages of a partner (eta, auto-escaping). Every page gets the brand, the person, a
+ * CSRF token and the platform URL; routes pass only their own data.
+ */
+export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, res: Response) => string) {
+  const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
+  const brand = {
+    name: config.name,
+    tagline: config.tagline,
+    logo: config.logo,
+    theme: config.theme,
+    colours: config.colours,
+    platformUrl: config.platformUrl,
+  };
+  return {
+    /** Renders `view` with `data` and sends it as HTML with `status`. */
+    page(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
+      const user = currentUser(req);
+      let csrf = '';
+      try {
+        if (user) csrf = csrfToken(req, res);
+      } catch {
+        // No token (e.g. the session is gone): forms are not shown then.
+      }
+      res.status(status).type('html').send(eta.render(view, { brand, user, csrf, ...data }));
+    },
+  };
+}
+
+export type Renderer = ReturnType<typeof createRenderer>;

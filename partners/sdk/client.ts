@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { discover, type AuthorizationServerMetadata } from './discovery.js';
+import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
+import { jsonOrUndefined, send } from './http.js';
+import { requestToken, type TokenSet } from './tokens.js';
+import {
+  messageSchema,
+  pageSchema,
+  personSchema,
+  threadSchema,
+  type Message,
+  type NewMessage,
+  type Page,
+  type PageQuery,
+  type Person,
+  type Thread,
+} from './types.js';
+
+export interface GlasshouseClientOptions {
+  /** Platform root, e.g. `http://localhost:3000` (the API is under `/api/v1`). */
+  baseUrl: string;
+  accessToken: string;
+  /** With `clientId` and `clientSecret`, lets the client refresh on a 401. */
+  refreshToken?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  /** Called after each successful refresh with the new tokens (persist them here). */
+  onTokens?: ((tokens: TokenSet) => void | Promise<void>) | undefined;
+  /** Known metadata (skips discovery of the token endpoint). */
+  metadata?: AuthorizationServerMetadata | undefined;
+  fetch?: typeof fetch | undefined;
+}
+
+/**
+ * A typed client of the messaging API for one resource owner's tokens. Every method may throw:
+ * - `GlasshouseApiError` (status + RFC 9457 `problem`): 401 bad token (after a failed or impossible
+ *   refresh), 403 `insufficient_scope` (see `requiredScope`), 404 what the token may not see, 400
+ *   `validation_failed`…;
+ * - `GlasshouseTokenError` when a refresh was refused: `invalid_grant` (revoked: log in again) or
+ *   `invalid_client` (the client is shut down);
+ * - `GlasshouseUnreachableError` when the platform does not answer.
+ */
+export interface GlasshouseClient {
+  /** The tokens in use (updated by refreshes). */
+  readonly tokens: TokenSet;
+  /** `GET /me` (scope `profile`). */
+  me(): Promise<Person>;
+  /** `GET /me/friends` (scope `friends:read`), one page. */
+  friends(page?: PageQuery): Promise<Page<Person>>;
+  /** `GET /threads` (scope `messages:read`), most recent activity first; which threads depends on the policy. */
+  threads(page?: PageQuery): Promise<Page<Thread>>;
+  /** `GET /threads/{id}/messages` (scope `messages:read`), newest first; `before` pages back in time. */
+  messages(threadId: string, page?: PageQuery): Promise<Page<Message>>;
+  /** `GET /threads/{id}/participants` (scope `threads:participants`), one page. */
+  participants(threadId: string, page?: PageQuery): Promise<Page<Person>>;
+  /** `POST /threads/{id}/messages` (scope `messages:write`). */
+  postMessage(threadId: string, message: NewMessage): Promise<Message>;
+  /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). */
+  sendToPerson(to: string, message: NewMessage): Promise<Message>;
+  /** `DELETE /messages/{id}` (scope `messages:delete`); resolves on 204. */
+  deleteMessage(messageId: string): Promise<void>;
+  /** Refreshes now. @throws GlasshouseError when no refresh token or credentials were given. */
+  refresh(): Promise<TokenSet>;
+}
+
+const API_BASE = '/api/v1';
+
+/** `?limit=…&before=…` of a page query ('' when empty). */
+function qs(page: PageQuery = {}): string {
+  const query = new URLSearchParams();
+  if (page.limit !== undefined) query.set('limit', String(page.limit));
+  if (page.before !== undefined) query.set('before', page.before);
+  return query.size ? `?${query}` : '';
+}
+
+/**
+ * Every item of a paged list, fetching page after page (each page is one API call).
+ * @example const friends = await allPages((page) => client.friends(page));
+ */
+export async function allPages<T>(fetchPage: (page: PageQuery) => Promise<Page<T>>, limit = 100): Promise<T[]> {
+  const items: T[] = [];
+  let before: string | undefined;
+  do {
+    const page = await fetchPage({ limit, ...(before ? { before } : {}) });
+    items.push(...page.items);
+    before = page.nextCursor ?? undefined;
+  } while (before);
+  return items;
+}
+
+/** Builds the error for a non-2xx API answer; a body that is not problem details is synthesised. */
+export async function apiErrorOf(res: Response): Promise<GlasshouseApiError> {
+  const body = (await jsonOrUndefined(res)) as Partial<Problem> | undefined;
+  const problem: Problem =
+    body && typeof body === 'object' && typeof body.type === 'string'
+      ? (body as Problem)
+      : { type: 'about:blank', title: res.statusText || 'Error', status: res.status, detail: res.statusText || `HTTP ${res.status}` };
+  return new GlasshouseApiError(res.status, problem, res.headers.get('www-authenticate') ?? undefined);
+}
+
+/** A client for the messaging API. See `GlasshouseClient` for shapes and errors. */
+export function createGlasshouseClient(options: GlasshouseClientOptions): GlasshouseClient {
+  const fetchImpl = options.fetch ?? fetch;
+  let tokens: TokenSet = { accessToken: options.accessToken, refreshToken: options.refreshToken };
+  let metadata = options.metadata;
+  let refreshing: Promise<TokenSet> | undefined;
+
+  const canRefresh = () => Boolean(tokens.refreshToken && options.clientId && options.clientSecret);
+
+  async function doRefresh(): Promise<TokenSet> {
+    if (!canRefresh()) throw new GlasshouseError('Cannot refresh: no refresh token or client credentials');
+    metadata ??= await discover(options.baseUrl, fetchImpl);
+    const { raw: _raw, ...next } = await requestToken(
+      metadata.token_endpoint,
+      { clientId: options.clientId!, clientSecret: options.clientSecret! },
+      { grant_type: 'refresh_token', refresh_token: tokens.refreshToken! },
+      fetchImpl,
+    );
+    tokens = next;
+    await options.onTokens?.(tokens);
+    return tokens;
+  }
+
+  /** One refresh at a time: concurrent 401s share it (a rotated refresh token is single-use). */
+  function refresh(): Promise<TokenSet> {
+    refreshing ??= doRefresh().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
+
+  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown): Promise<z.infer<T>> {
+    const attempt = (token: string) =>
+      send(fetchImpl, new URL(API_BASE + path, options.baseUrl).href, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const used = tokens.accessToken;
+    let res = await attempt(used);
+    if (res.status === 401 && canRefresh()) {
+      await res.body?.cancel();
+      // Another call may have refreshed meanwhile: use its token rather than refreshing again.
+      const fresh = tokens.accessToken !== used ? tokens : await refresh();
+      res = await attempt(fresh.accessToken);
+    }
+    if (!res.ok) throw await apiErrorOf(res);
+    if (!schema) {
+      await res.body?.cancel();
+      return undefined as z.infer<T>;
+    }
+    const parsed = schema.safeParse(await jsonOrUndefined(res));
+    if (!parsed.success) throw new GlasshouseError(`Unexpected response shape from ${method} ${API_BASE}${path}`);
+    return parsed.data;
+  }
+
+  const id = encodeURIComponent;
+  return {
+    get tokens() {
+      return tokens;
+    },
+    me: () => call('GET', '/me', personSchema),
+    friends: (page) => call('GET', `/me/friends${qs(page)}`, pageSchema(personSchema)),
+    threads: (page) => call('GET', `/threads${qs(page)}`, pageSchema(threadSchema)),
+    messages: (threadId, page) => call('GET', `/threads/${id(threadId)}/messages${qs(page)}`, pageSchema(messageSchema)),
+    participants: (threadId, page) => call('GET', `/threads/${id(threadId)}/participants${qs(page)}`, pageSchema(personSchema)),
+    postMessage: (threadId, message) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message),
+    sendToPerson: (to, message) => call('POST', '/me/messages', messageSchema, { to, ...message }),
+    async deleteMessage(messageId) {
+      await call('DELETE', `/messages/${id(messageId)}`, undefined);
+    },
+    refresh,
+  };
+}

@@ -1,0 +1,51 @@
+import { io, type Socket } from 'socket.io-client';
+import type { PartnerServerToClientEvents } from './types.js';
+
+/** A connection to the platform's `/partners` namespace, with typed events. */
+export type PartnerSocket = Socket<PartnerServerToClientEvents, Record<string, never>>;
+
+export interface PartnerSocketOptions {
+  /** Platform root, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  /** The access token, or a function read at every (re)connection (so refreshed tokens are used). */
+  token: string | (() => string);
+  /** socket.io reconnection (default true). Turn off to handle `connect_error` yourself. */
+  reconnection?: boolean;
+}
+
+/**
+ * Opens the `/partners` namespace with handshake `auth: { token }` (websocket transport). Listen for
+ * `message:created` `{ message }` and `message:deleted` `{ messageId, threadId }`; a refused handshake
+ * (bad or revoked token, client shut down) arrives as `connect_error` with the server's message.
+ * Call `socket.disconnect()` to close it.
+ */
+export function connectPartnerSocket(options: PartnerSocketOptions): PartnerSocket {
+  const { token } = options;
+  return io(new URL('/partners', options.baseUrl).href, {
+    transports: ['websocket'],
+    reconnection: options.reconnection ?? true,
+    auth: (cb) => cb({ token: typeof token === 'function' ? token() : token }),
+  });
+}
+
+/**
+ * Resolves once `socket` is connected; rejects with the `connect_error` (its `message` is the
+ * server's reason) or after `timeoutMs` (ms).
+ */
+export function whenConnected(socket: PartnerSocket, timeoutMs = 5000): Promise<void> {
+  if (socket.connected) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error('socket connection timed out')), timeoutMs);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      socket.off('connect', onConnect);
+      socket.off('connect_error', onError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onConnect = () => done();
+    const onError = (err: Error) => done(err);
+    socket.on('connect', onConnect);
+    socket.on('connect_error', onError);
+  });
+}

@@ -1,0 +1,46 @@
+import type http from 'node:http';
+
+/** Raised when a server cannot listen (port taken, not allowed); names the port. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
+
+/** Listens on `port` (all interfaces). @throws ListenError naming `what` and the port. */
+export function listen(server: http.Server, port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const reason = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${err.code ?? err.message})`;
+      reject(new ListenError(`${what}: port ${port} ${reason}`));
+    };
+    server.once('error', onError);
+    server.listen(port, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Resolves once every URL gives an HTTP answer (any status; redirects not followed), polling every
+ * 100 ms. @throws Error naming the URLs still silent after `timeoutMs` (ms).
+ */
+export async function waitUntilAnswering(urls: string[], timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(urls);
+  while (pending.size > 0) {
+    await Promise.all(
+      [...pending].map(async (url) => {
+        try {
+          const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(1000) });
+          await res.body?.cancel();
+          pending.delete(url);
+        } catch {
+          // Not answering yet.
+        }
+      }),
+    );
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) throw new Error(`Not answering after ${timeoutMs} ms: ${[...pending].join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,45 @@
+import { partnerClient } from '../../../seed/world.js';
+import type { Client } from './schema.js';
+import type { Store } from './store.js';
+
+/** Where a built-in partner runs and the secret its app authenticates with. */
+export interface BuiltInPartnerRegistration {
+  /** e.g. http://localhost:3001; the redirect URI is `${baseUrl}/auth/callback`. */
+  baseUrl: string;
+  clientSecret: string;
+}
+
+/**
+ * Makes the stored registrations of the built-in partners (`tunewave`, `reelbox`) match where
+ * their apps run now: redirect URIs, client URI and secret follow `partners`; status (a shut-down
+ * partner stays shut down) and the rest stay as stored. A missing registration is recreated.
+ * Returns the ids it changed. Run it before `createPlatform`.
+ */
+export async function syncPartnerClients(
+  store: Store,
+  partners: Record<'tunewave' | 'reelbox', BuiltInPartnerRegistration>,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const id of ['tunewave', 'reelbox'] as const) {
+    const { baseUrl, clientSecret } = partners[id];
+    const wanted = partnerClient(id, baseUrl);
+    const stored = store.client(id);
+    const next: Client = {
+      ...wanted,
+      ...(stored ? { name: stored.name, status: stored.status } : {}),
+      metadata: {
+        ...wanted.metadata,
+        ...(stored?.metadata ?? {}),
+        client_uri: wanted.metadata['client_uri'],
+        redirect_uris: wanted.metadata['redirect_uris'],
+        post_logout_redirect_uris: wanted.metadata['post_logout_redirect_uris'],
+        client_secret: clientSecret,
+      },
+    };
+    if (JSON.stringify(next) !== JSON.stringify(stored)) {
+      await store.put('clients', next);
+      changed.push(id);
+    }
+  }
+  return changed;
+}
