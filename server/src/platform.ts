@@ -123,7 +123,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
-  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect }));
+  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
   app.use(web);
 
   app.use('/api', notFoundHandler);
