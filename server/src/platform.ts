@@ -25,6 +25,9 @@ import { monitorRoutes } from './monitor/monitor-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
 import type { Store } from './store/store.js';
+import type { World } from './store/schema.js';
+import { seedWorld, type SeedOptions } from '../../seed/world.js';
+import { apiDocsRouter } from './messaging/docs.js';
 import { authRoutes } from './web/auth-routes.js';
 import { createCsrf } from './web/csrf.js';
 import { inboxRoutes } from './web/inbox-routes.js';
@@ -41,6 +44,13 @@ export interface PlatformDeps {
   logger?: Logger;
   /** ms since epoch; defaults to Date.now. */
   now?: () => number;
+  /** The world `POST /admin/reset` restores; defaults to the seed with the configured partner URLs. */
+  seed?: () => World;
+}
+
+/** Where the built-in partners run by default: http://localhost:$TUNEWAVE_PORT / $REELBOX_PORT. */
+export function partnerUrlsOf(config: Config): SeedOptions {
+  return { tunewaveUrl: `http://localhost:${config.TUNEWAVE_PORT}`, reelboxUrl: `http://localhost:${config.REELBOX_PORT}` };
 }
 
 export interface Platform {
@@ -103,8 +113,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);
+  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events, tokens: oauth.tokens, clients: oauth.clients, seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))) }));
+  app.use('/docs/admin', apiDocsRouter('/admin/openapi.json', 'Glasshouse admin API'));
   app.use('/docs', api.docs);
-  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events }));
 
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
@@ -112,7 +123,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
-  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect }));
+  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
   app.use(web);
 
   app.use('/api', notFoundHandler);

@@ -1,15 +1,12 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { queryAccessLog, accessLogQuerySchema } from '../audit/access-log-query.js';
-import type { EventBus } from '../events.js';
 import { jsonBody } from '../http/json-body.js';
 import { setPolicyMode } from '../policy/policy-mode.js';
 import { parseInput } from '../http/validate.js';
-import { policyModeSchema } from '../store/schema.js';
-import type { Store } from '../store/store.js';
 import { adminAuth } from './admin-auth.js';
-
-const policyBodySchema = z.strictObject({ mode: policyModeSchema });
+import { buildAdminOpenApiDocument } from './admin-openapi.js';
+import { policyBodySchema } from './admin-schemas.js';
+import { adminWorldRoutes, type AdminWorldDeps } from './admin-world-routes.js';
 
 /**
  * The admin API (base `/admin`, `Authorization: Bearer $ADMIN_TOKEN`; 401 problem otherwise). This
@@ -19,8 +16,12 @@ const policyBodySchema = z.strictObject({ mode: policyModeSchema });
  * - `GET /admin/access-log?clientId&ownerId&action&since&limit` → 200 `{ "entries": AccessEntry[] }`,
  *   newest last (`since` in ms since epoch; `limit` 1–10000, default 1000, the most recent).
  */
-export function adminRoutes({ adminToken, store, events }: { adminToken: string; store: Store; events: EventBus }): Router {
+export function adminRoutes(deps: { adminToken: string } & AdminWorldDeps): Router {
+  const { adminToken, store, events } = deps;
   const router = Router();
+  const document = buildAdminOpenApiDocument();
+  // The description itself is public, like the messaging API's.
+  router.get('/openapi.json', (_req, res) => res.json(document));
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -38,5 +39,6 @@ export function adminRoutes({ adminToken, store, events }: { adminToken: string;
     res.json({ entries: queryAccessLog(store, query) });
   });
 
+  router.use(adminWorldRoutes(deps));
   return router;
 }

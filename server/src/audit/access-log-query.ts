@@ -7,6 +7,8 @@ export const accessLogQuerySchema = z.strictObject({
   clientId: z.string().min(1).max(200).optional(),
   ownerId: z.string().min(1).max(200).optional(),
   action: z.enum(['read', 'write', 'delete']).optional(),
+  /** A person (id) either as resource owner or among the people included. */
+  personId: z.string().min(1).max(200).optional(),
   /** Entries at or after this time (ms since epoch). */
   since: z.coerce.number().int().min(0).optional(),
   /** At most this many entries, the most recent ones (1–10000, default 1000). */
@@ -27,6 +29,7 @@ export function queryAccessLog(store: Store, q: AccessLogQuery): AccessEntry[] {
       (q.clientId === undefined || e.clientId === q.clientId) &&
       (q.ownerId === undefined || e.ownerId === q.ownerId) &&
       (q.action === undefined || e.action === q.action) &&
+      (q.personId === undefined || e.ownerId === q.personId || e.peopleIncluded.includes(q.personId)) &&
       (q.since === undefined || e.at >= q.since),
   );
   return matching.slice(-q.limit);

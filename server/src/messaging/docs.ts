@@ -6,10 +6,10 @@ import swaggerUi from 'swagger-ui-express';
  * come from the local swagger-ui-dist package (no CDN: the demo runs offline); the online validator
  * badge is off. Per-instance options (`serveFiles`), never swagger-ui-express's shared state.
  */
-export function apiDocsRouter(documentUrl: string): Router {
+export function apiDocsRouter(documentUrl: string, title = 'Glasshouse messaging API'): Router {
   const options = {
     swaggerUrl: documentUrl,
-    customSiteTitle: 'Glasshouse messaging API',
+    customSiteTitle: title,
     swaggerOptions: { validatorUrl: null },
   };
   const router = Router();

@@ -6,6 +6,11 @@ import { ValidationError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { isAdminToken } from '../http/admin-token.js';
 import { allExposures } from '../audit/exposure.js';
+import { clientGrantUsage, grantUsage } from '../audit/granted-vs-used.js';
+import { NotFoundError } from '../errors.js';
+import { pathParam } from '../http/params.js';
+import type { ClientRegistry } from '../oauth/client-registry.js';
+import type { TokenService } from '../oauth/token-service.js';
 import { setPolicyMode } from '../policy/policy-mode.js';
 import { policyModeSchema } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -23,8 +28,11 @@ const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'
  * The educator's pages: GET /monitor (live sequence view), the unlock form (admin token), policy
  * switch, exports (log JSON, Mermaid, exposure CSV), import of a log, and /monitor/exposure.
  */
-export function monitorRoutes(deps: { config: Config; store: Store; events: EventBus; feed: MonitorFeed; render: Renderer; csrfProtect: express.RequestHandler }): Router {
-  const { config, store, events, feed, render, csrfProtect } = deps;
+export function monitorRoutes(deps: {
+  config: Config; store: Store; events: EventBus; feed: MonitorFeed; render: Renderer; csrfProtect: express.RequestHandler;
+  tokens: TokenService; clients: ClientRegistry;
+}): Router {
+  const { config, store, events, feed, render, csrfProtect, tokens, clients } = deps;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb' });
   const guard = requireMonitor(config, store);
@@ -80,8 +88,29 @@ export function monitorRoutes(deps: { config: Config; store: Store; events: Even
       authorizedNames: x.authorizedPeople.map(personName),
       bystanderNames: x.bystanders.map(personName),
       threadTitles: x.threads.map((id) => store.get('threads', id)?.title ?? id),
+      scopes: clientGrantUsage(store, x.clientId),
     }));
     render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows) });
+  });
+
+  /** Narrows every current grant of a client to the scopes it used with that person ("reduce to what it used"). */
+  router.post('/monitor/clients/:clientId/reduce', guard, form, csrfProtect, async (req, res) => {
+    const clientId = pathParam(req, 'clientId');
+    for (const u of grantUsage(store, { clientId })) {
+      const grantId = store.get('authorizations', `${u.personId}~${clientId}`)?.grantId;
+      if (grantId && u.used.length > 0 && u.unused.length > 0) await tokens.narrowGrant(grantId, u.used);
+    }
+    res.redirect(303, '/monitor/exposure');
+  });
+
+  /** Shuts a partner down, or brings it back (same effect as PATCH /admin/clients/{clientId}). */
+  router.post('/monitor/clients/:clientId/status', guard, form, csrfProtect, async (req, res) => {
+    const clientId = pathParam(req, 'clientId');
+    const parsed = z.enum(['active', 'shut_down']).safeParse((req.body as { status?: string }).status);
+    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
+    if (!store.client(clientId)) throw new NotFoundError('No such client');
+    await clients.setStatus(clientId, parsed.data);
+    res.redirect(303, '/monitor/exposure');
   });
 
   router.get('/monitor/exposure.csv', guard, (_req, res) => {

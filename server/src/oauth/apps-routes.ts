@@ -6,6 +6,7 @@ import type { Renderer } from '../web/render.js';
 import { requireLogin } from '../web/require-login.js';
 import type { Authorizations } from './authorizations.js';
 import { describeScope } from './scopes.js';
+import { grantUsage } from '../audit/granted-vs-used.js';
 
 /** `2026-01-05 09:00 UTC` from ms since epoch. */
 export function formatTime(ms: number | undefined): string | undefined {
@@ -31,22 +32,26 @@ export function appsRoutes(deps: {
   render: Renderer;
   csrfProtect: express.RequestHandler;
   revokeGrant(grantId: string): Promise<void>;
+  narrowGrant(grantId: string, keep: string[]): Promise<string[]>;
 }): Router {
-  const { store, authorizations, render, csrfProtect, revokeGrant } = deps;
+  const { store, authorizations, render, csrfProtect, revokeGrant, narrowGrant } = deps;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
 
   router.get('/settings/apps', requireLogin, (req, res) => {
     const me = req.user!.id;
+    const usage = new Map(grantUsage(store, { personId: me }).map((u) => [u.clientId, u]));
     const apps = authorizations.forPerson(me).map((a) => {
       const client = store.client(a.clientId);
       const name = client?.name ?? a.clientId;
+      const used = new Set(usage.get(a.clientId)?.used ?? []);
       return {
         clientId: a.clientId,
         name,
         shutDown: client?.status === 'shut_down',
         connected: a.revokedAt === undefined,
-        scopes: a.scopes.map((s) => describeScope(s, name)),
+        scopes: a.scopes.map((s) => ({ ...describeScope(s, name), used: used.has(s) })),
+        canReduce: used.size > 0 && used.size < a.scopes.length,
         firstGrantedAt: formatTime(a.firstGrantedAt),
         grantedAt: formatTime(a.grantedAt),
         revokedAt: formatTime(a.revokedAt),
@@ -64,6 +69,16 @@ export function appsRoutes(deps: {
     const grantId = authorizations.activeGrantId(req.user!.id, pathParam(req, 'clientId'));
     if (!grantId) throw new NotFoundError('That app is not connected to your account');
     await revokeGrant(grantId);
+    res.redirect(303, '/settings/apps');
+  });
+  /** POST /settings/apps/:clientId/reduce — CSRF-checked: keeps only the scopes the app actually used. */
+  router.post('/settings/apps/:clientId/reduce', requireLogin, form, csrfProtect, async (req, res) => {
+    const me = req.user!.id;
+    const clientId = pathParam(req, 'clientId');
+    const grantId = authorizations.activeGrantId(me, clientId);
+    const usage = grantUsage(store, { personId: me, clientId })[0];
+    if (!grantId || !usage) throw new NotFoundError('That app is not connected to your account');
+    if (usage.used.length > 0) await narrowGrant(grantId, usage.used);
     res.redirect(303, '/settings/apps');
   });
   return router;

@@ -65,7 +65,7 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
     handler: provider.callback(),
     webRoutes: ({ csrfProtect }) => [
       interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, audience }),
-      appsRoutes({ store, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId) }),
+      appsRoutes({ store, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep) }),
     ],
     close() {
       detachEvents();
