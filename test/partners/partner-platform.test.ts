@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import supertest from 'supertest';
 import { csrfFrom } from '../helpers/web-session.js';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
 import { csrfOf } from './helpers/partner.js';
@@ -65,7 +66,11 @@ describe('partners with the real platform', () => {
   it('When the platform shuts Reelbox down, then Reelbox says this integration has been shut down', async () => {
     const { agent } = await logInWithGlasshouse(demo.gh, demo.reelbox, 'bob');
     await agent.get('/').expect(200);
-    await demo.gh.platform.oauth.clients.setStatus('reelbox', 'shut_down');
+    await supertest(demo.gh.url)
+      .patch('/admin/clients/reelbox')
+      .set('Authorization', `Bearer ${demo.gh.config.ADMIN_TOKEN}`)
+      .send({ status: 'shut_down' })
+      .expect(200);
     const page = await agent.get('/').set('Accept', 'text/html').expect(503);
     expect(page.text).toContain('This integration has been shut down');
   });
