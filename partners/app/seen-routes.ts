@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { allPages, GlasshouseApiError, type Person, type Thread } from '../sdk/index.js';
+import { allPages, GlasshouseApiError, type GlasshouseClient, type Person, type Thread } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
@@ -23,6 +23,16 @@ function titleOf(thread: Thread | undefined, me: string, participants?: Person[]
   return others.length ? `With ${others.join(', ')}` : 'A 1:1 conversation';
 }
 
+/** Everyone on a thread, or `undefined` when the scope or the policy does not allow it (403/404). */
+async function participantsOrNothing(client: GlasshouseClient, threadId: string): Promise<Person[] | undefined> {
+  try {
+    return await allPages((p) => client.participants(threadId, p));
+  } catch (err) {
+    if (err instanceof GlasshouseApiError && (err.status === 403 || err.status === 404)) return undefined;
+    throw err;
+  }
+}
+
 /**
  * "What we can see": the person's threads, a thread's messages (paged back in time with `before`)
  * and participants, and a delete button per message — exactly what the granted scopes let this
@@ -36,11 +46,13 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
     const user = currentUser(req)!;
     const client = accounts.client(user.id);
     const threads = await allPages((page) => client.threads(page));
+    // A 1:1 thread has no title in the API: the partner names it after its participants.
+    const people = await Promise.all(threads.map((t) => (t.kind === 'direct' ? participantsOrNothing(client, t.id) : undefined)));
     render.page(req, res, 'seen', {
       title: 'What we can see',
-      threads: threads.map((t) => ({
+      threads: threads.map((t, i) => ({
         id: t.id,
-        title: titleOf(t, user.id),
+        title: titleOf(t, user.id, people[i]),
         group: t.kind === 'group',
         messageCount: t.messageCount,
         lastActivity: when(t.lastActivityAt),

@@ -44,6 +44,7 @@ describe('partners with the real platform', () => {
     const { agent } = await logInWithGlasshouse(demo.gh, demo.reelbox, 'alice');
     const list = await agent.get('/seen').expect(200);
     expect(list.text).toContain('Weekend plans');
+    expect(list.text).toContain('With Bob Okafor'); // a 1:1, named after its participants
     expect(list.text).toContain('This is a demonstration');
     const thread = await agent.get('/seen/threads/g_weekend').expect(200);
     expect(thread.text).toContain('Please no peanuts, I am allergic.');
