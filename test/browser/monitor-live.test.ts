@@ -1,0 +1,60 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
+import { startDemo, type RunningDemo } from '../partners/helpers/demo.js';
+
+const ARTIFACTS = path.resolve('test-artifacts');
+
+describe('the monitor in a real browser', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('When alice uses Tunewave in one browser, then the monitor in another shows each step in order, bystanders highlighted', async () => {
+    const educator = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await loginInBrowser(educator, demo.gh.url, 'alice'); // alice is an admin person
+    await educator.goto(`${demo.gh.url}/monitor`);
+    await educator.locator('#monitor-status', { hasText: 'Live.' }).waitFor();
+
+    const person = await (await browser.newContext()).newPage();
+    await person.goto(demo.tunewave.url);
+    await person.locator('#login-with-glasshouse').click();
+    await person.waitForURL((u) => u.pathname.startsWith('/login'));
+    await loginInBrowser(person, demo.gh.url, 'alice');
+    await person.locator('[data-consent="approve"]').click();
+    await person.waitForURL((u) => u.origin === demo.tunewave.url);
+    await person.goto(`${demo.tunewave.url}/seen/threads/g_weekend`);
+    await person.getByText('Hike on Saturday?').waitFor();
+
+    const rows = educator.locator('.seq-row');
+    const bystanderRow = educator.locator('.seq-row.has-bystanders', { hasText: 'GET /api/v1/threads/{threadId}/messages' });
+    await bystanderRow.first().waitFor({ timeout: 10_000 });
+    const labels = await rows.locator('.seq-label').allTextContents();
+    const at = (prefix: string) => labels.findIndex((l) => l.startsWith(prefix));
+    expect(at('authorize')).toBeGreaterThanOrEqual(0);
+    expect(at('authorize')).toBeLessThan(at('consent'));
+    expect(at('consent')).toBeLessThan(at('token'));
+    expect(at('token')).toBeLessThan(labels.findIndex((l) => l.includes('/threads/{threadId}/messages')));
+    const chip = await bystanderRow.first().locator('.bystander-chip').textContent();
+    for (const name of ['Bob Okafor', 'Carol Lindqvist', 'Erin Castillo']) expect(chip).toContain(name);
+    expect(chip).not.toContain('Alice Moreau'); // she authorized Tunewave
+
+    await bystanderRow.first().click();
+    const details = bystanderRow.first().locator('.seq-details');
+    await expect(details.locator('.person.bystander').allTextContents()).resolves.toEqual(
+      expect.arrayContaining(['Erin Castillo — bystander', 'Carol Lindqvist — bystander']),
+    );
+    await expect(details.textContent()).resolves.toContain('messages:read');
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await educator.screenshot({ path: path.join(ARTIFACTS, 'monitor.png'), fullPage: true });
+  });
+});
