@@ -114,6 +114,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);
   app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events, tokens: oauth.tokens, clients: oauth.clients, seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))) }));
+  /** Public: the partner access policy now in force (`{ "mode": "broad" | "least-privilege" }`), for partners' badges. */
+  app.get('/policy', (_req, res) => res.set('Cache-Control', 'no-store').json({ mode: store.settings().policy }));
   app.use('/docs/admin', apiDocsRouter('/admin/openapi.json', 'Glasshouse admin API'));
   app.use('/docs', api.docs);
 
