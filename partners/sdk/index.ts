@@ -16,3 +16,6 @@ export type {
   PolicyMode, ResetResult,
 } from './admin-types.js';
 export { createSandbox, ALL_API_SCOPES, type Sandbox, type SandboxOptions } from './sandbox.js';
+export { parseScenario, ScenarioFileError, type ParsedScenario } from './scenario/parse.js';
+export { runScenario, type RunOptions, type ScenarioReport, type ScenarioTarget, type StepReport } from './scenario/run.js';
+export { formatReport } from './scenario/report.js';
