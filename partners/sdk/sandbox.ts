@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
 import net from 'node:net';
 import type { PartnerApp } from '../app/create-partner-app.js';
 import type { Platform } from '../../server/src/platform.js';
@@ -57,7 +58,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function listenOn(server: import('node:http').Server, port: number): Promise<void> {
+/** Listens on 127.0.0.1:`port`. @throws the server's error (EADDRINUSE…). */
+function listenOn(server: http.Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {

@@ -7,12 +7,14 @@ import type { ScenarioReport } from '../../partners/sdk/scenario/run.js';
 import { runCli, scenarioText, type CliRun } from './helpers/scenarios.js';
 
 /**
- * `npm run scenario` as a process. The four runs start together in beforeAll (each is a node
- * process loading the platform: run one after another they would cost four times the wait).
+ * `npm run scenario` as a process. The four runs start together in beforeAll; only the first
+ * builds its own sandbox (loading the platform is most of a run's time), the --url runs use
+ * sandboxes of this process, one each since every run resets its world.
  */
 describe('the scenario CLI', () => {
   let dir = '';
   let listening: Sandbox;
+  let another: Sandbox;
   const runs: Record<'json' | 'url' | 'failing' | 'broken', CliRun | undefined> = { json: undefined, url: undefined, failing: undefined, broken: undefined };
 
   beforeAll(async () => {
@@ -22,16 +24,17 @@ describe('the scenario CLI', () => {
     const broken = path.join(dir, 'broken.yaml');
     await writeFile(broken, 'name: broken\nsteps:\n  - play:\n      as: alice\n      client: tunewave\n      to: bob\n      titel: Canon in D\n');
     listening = await createSandbox();
+    another = await createSandbox();
     const [json, url, failed, bad] = await Promise.all([
       runCli(['seed/scenarios/demo-video.yaml', '--json']),
       runCli(['seed/scenarios/least-privilege.yaml', '--url', listening.platformUrl, '--admin-token', listening.adminToken]),
-      runCli([failing]),
+      runCli([failing, '--url', another.platformUrl, '--admin-token', another.adminToken]),
       runCli([broken, '--json']),
     ]);
     Object.assign(runs, { json, url, failing: failed, broken: bad });
   }, 60_000);
   afterAll(async () => {
-    await listening.close();
+    await Promise.all([listening.close(), another.close()]);
     await rm(dir, { recursive: true, force: true });
   });
 
