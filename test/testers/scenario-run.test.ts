@@ -50,7 +50,7 @@ describe('runScenario', () => {
     expect(report.steps[2]?.error).toMatch(/^expected success, got 403 insufficient_scope/);
   });
 
-  it('When a step names an unknown person or a client never authorized, then that step fails and says why', async () => {
+  it('When a step names an unknown person, a client never authorized or a thread that is not there, then that step fails and says why', async () => {
     sandbox = await createSandbox();
     const text = [
       'name: mistakes',
@@ -58,9 +58,12 @@ describe('runScenario', () => {
       '  - read: { as: alice, client: tunewave }',
       '  - authorize: { person: mallory, client: tunewave, scopes: [profile] }',
       '  - play: { as: alice, client: reelbox, to: nobody, title: Metropolis }',
+      '  - authorize: { person: alice, client: tunewave, scopes: [messages:delete] }',
+      '  - delete: { as: alice, client: tunewave, thread: no_such_thread, text: hello, expect: { status: 404 } }',
     ].join('\n');
     const report = await runScenario(parseScenario(text, 'mistakes.yaml'), sandbox);
-    expect(report.steps.map((s) => s.ok)).toEqual([false, false, false]);
+    expect(report.steps.map((s) => s.ok)).toEqual([false, false, false, true, false]);
+    expect(report.steps[4]?.error).toMatch(/^cannot look up messages of no_such_thread: 404/);
     expect(report.steps[0]?.error).toMatch(/alice has not authorized tunewave/);
     expect(report.steps[1]?.error).toMatch(/unknown person "mallory"/);
   });

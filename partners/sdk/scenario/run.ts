@@ -63,7 +63,7 @@ async function runStep(ctx: RunContext, step: Step): Promise<StepReport> {
     if (err instanceof GlasshouseApiError) {
       const refusal = `${err.status} ${err.code}: ${err.problem.detail}`;
       if (expected.status === err.status) return { ...base, summary: `${intentOf(step)}: refused as expected (${refusal})`, ok: true, status: err.status };
-      return { ...base, summary: `${intentOf(step)}: refused`, ok: false, status: err.status, error: `expected ${expected.status ? `status ${expected.status}` : "success"}, got ${refusal}` };
+      return { ...base, summary: `${intentOf(step)}: refused`, ok: false, status: err.status, error: `expected ${expected.status ? `status ${expected.status}` : 'success'}, got ${refusal}` };
     }
     return { ...base, summary: `${intentOf(step)}: could not run`, ok: false, error: err instanceof Error ? err.message : String(err) };
   }

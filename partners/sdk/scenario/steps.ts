@@ -14,7 +14,12 @@ const joined = (xs: string[]) => xs.join(', ') || 'nobody';
 async function messageToDelete(ctx: RunContext, args: Args<'delete'>): Promise<{ id: string; label: string }> {
   if (args.message) return { id: args.message, label: args.message };
   const text = args.text!;
-  const candidates = args.thread ? await ctx.admin.threadMessages(args.thread) : ctx.sent;
+  // A failed lookup is the scenario's problem, not the partner's refusal: it must not pass for an expected 404.
+  const candidates = args.thread
+    ? await ctx.admin.threadMessages(args.thread).catch((err: unknown) => {
+        throw new ScenarioStepError(`cannot look up messages of ${args.thread}: ${err instanceof Error ? err.message : String(err)}`);
+      })
+    : ctx.sent;
   const found = candidates.find((m) => m.text.includes(text));
   if (!found) throw new ScenarioStepError(`no message with text ${quote(text)} ${args.thread ? `in ${args.thread}` : 'was sent by this scenario (give thread)'}`);
   return { id: found.id, label: `${found.id} ${quote(found.text)} in ${found.threadId}` };
