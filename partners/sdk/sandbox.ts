@@ -72,8 +72,8 @@ function listenOn(server: http.Server, port: number): Promise<void> {
 /**
  * Builds and starts an isolated Glasshouse for one test (or one scenario run): a seeded in-memory
  * store, the platform on an ephemeral port of 127.0.0.1, optionally Tunewave and Reelbox, and an
- * admin client. Nothing is shared between two sandboxes of one process. Typically ~20–60 ms without
- * partners (`npm run bench`). Close it in `afterAll`/`afterEach`.
+ * admin client. Nothing is shared between two sandboxes of one process. Create and close take a p50 of
+ * 7–30 ms without partners (`npm run bench`). Close it in `afterAll`/`afterEach`.
  * @example
  *   const sandbox = await createSandbox();
  *   const alice = await sandbox.client('alice', 'tunewave');
