@@ -41,7 +41,7 @@ describe('the admin API for testers', () => {
 
   it.each([
     ['post', '/admin/reset'], ['post', '/admin/tokens'], ['get', '/admin/exposure'], ['patch', '/admin/clients/tunewave'],
-    ['get', '/admin/clients'], ['post', '/admin/grants/revoke'], ['get', '/admin/threads/g_weekend/messages'],
+    ['get', '/admin/clients'], ['get', '/admin/people'], ['post', '/admin/grants/revoke'], ['get', '/admin/threads/g_weekend/messages'],
   ] as const)('When %s %s comes without the admin token, then it is 401 with a Bearer challenge', async (method, path) => {
     const res = await request(gh.url)[method](path).set('Authorization', 'Bearer not-the-admin-token');
     expect(res.status).toBe(401);
@@ -70,6 +70,21 @@ describe('the admin API for testers', () => {
     await request(gh.url).get('/admin/threads/nope/messages').set(admin()).expect(404);
   });
 
+  it('When the people are listed, then every seeded person comes with id, username and display name only', async () => {
+    const res = await request(gh.url).get('/admin/people').set(admin()).expect(200);
+    expect(res.body.people).toHaveLength(10);
+    expect(res.body.people).toContainEqual({ id: 'p_erin', username: 'erin', displayName: 'Erin Castillo' });
+    expect(JSON.stringify(res.body)).not.toContain('scrypt');
+  });
+
+  it('When a now-playing message is read through the admin API, then its card comes with it', async () => {
+    const token = (await request(gh.url).post('/admin/tokens').set(admin()).send({ username: 'alice', clientId: 'tunewave', scopes: ['messages:write'] }).expect(200)).body.access_token;
+    const nowPlaying = { kind: 'track', title: 'Clair de lune', artist: 'Debussy' };
+    await request(gh.url).post('/api/v1/me/messages').set('Authorization', `Bearer ${token}`).send({ to: 'p_bob', text: 'Listening', nowPlaying }).expect(201);
+    const res = await request(gh.url).get('/admin/threads/t_alice_bob/messages').set(admin()).expect(200);
+    expect(res.body.messages.at(-1)).toMatchObject({ text: 'Listening', nowPlaying, via: 'tunewave' });
+  });
+
   it('When a client status is not one of the two, then it is 400 and the client is unchanged', async () => {
     await request(gh.url).patch('/admin/clients/reelbox').set(admin()).send({ status: 'deleted' }).expect(400);
     await request(gh.url).patch('/admin/clients/unknown').set(admin()).send({ status: 'active' }).expect(404);
@@ -81,7 +96,7 @@ describe('the admin API for testers', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     const router = adminRoutes({ adminToken: gh.config.ADMIN_TOKEN, store: gh.store, events: gh.platform.events, tokens: gh.platform.tokens, clients: gh.platform.oauth.clients, seed: seedWorld });
     const routes = routesOf(router).filter((r) => r.path !== '/openapi.json');
-    expect(routes.length).toBeGreaterThanOrEqual(9);
+    expect(routes.length).toBeGreaterThanOrEqual(10);
     for (const { method, path } of routes) expect([method, path, doc.body.paths[path]?.[method] !== undefined]).toEqual([method, path, true]);
     await request(gh.url).get('/docs/admin/').expect(200);
   });

@@ -46,7 +46,9 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScena
       throw new ScenarioFileError(file, lineOf(doc, counter, path), path.join('.'), `unknown field "${issue.keys[0]}"`);
     }
     const path = [...prefix, ...issue.path];
-    throw new ScenarioFileError(file, lineOf(doc, counter, path), path.join('.'), issue.message);
+    // zod says "expected string, received undefined" for a field that is simply not there.
+    const missing = issue.code === 'invalid_type' && path.length > 0 && !doc.hasIn(path as unknown[]);
+    throw new ScenarioFileError(file, lineOf(doc, counter, path), path.join('.'), missing ? `required (${issue.expected})` : issue.message);
   };
 
   // Validate steps individually first for precise messages.

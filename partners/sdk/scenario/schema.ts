@@ -10,60 +10,93 @@ const clientId = z.string().min(1).describe('An OAuth client id, e.g. tunewave')
 const scope = z.enum(['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants']);
 const policy = z.enum(['broad', 'least-privilege']);
 
-/** What a step's result must be; `status` is the HTTP status of the API call (default: 2xx). */
+const count = z.number().int().min(0);
+const texts = z.array(z.string().min(1));
+
+/** What a step's result must be; `status` is the HTTP status of the API call (default: any 2xx). */
 const stepExpectation = z.strictObject({
-  status: z.number().int().min(100).max(599).optional(),
-  /** Texts that must appear among the returned messages. */
-  contains: z.array(z.string()).optional(),
-  /** Texts that must not appear. */
-  notContains: z.array(z.string()).optional(),
-  /** Usernames that must be among returned participants / people. */
-  includes: z.array(username).optional(),
-  /** Exact number of items returned (threads, messages, participants, friends). */
-  count: z.number().int().min(0).optional(),
+  status: z.number().int().min(100).max(599).optional().describe('HTTP status the call must get, e.g. 404 to assert a refusal (default: any 2xx)'),
+  contains: texts.optional().describe('Texts found (as substrings) among the returned messages, or thread ids/titles for a thread list'),
+  notContains: texts.optional().describe('Texts that must not be found there'),
+  includes: z.array(username).optional().describe('Usernames that must be among the returned people (participants, friends)'),
+  count: count.optional().describe('Exact number of items returned or sent (threads, messages, participants, friends)'),
 });
 
-const asClient = { as: username, client: clientId, expect: stepExpectation.optional() };
+const asClient = { as: username.describe('The resource owner whose token the client uses'), client: clientId, expect: stepExpectation.optional() };
+const bounds = { min: count.optional(), max: count.optional() };
+/** A number of the exposure report: exact, or bounded. */
+const amount = z
+  .union([count, z.strictObject(bounds)], { error: 'expected a number or { min, max }' })
+  .describe('An exact number, or { min, max }');
+/** A list of the exposure report (people, threads): its length, exactly these members, or bounds and named members. */
+const members = z
+  .union([count, texts, z.strictObject({ ...bounds, includes: texts.optional(), excludes: texts.optional() })], {
+    error: 'expected a number, a list, or { min, max, includes, excludes }',
+  })
+  .describe('An exact number of members; a list: exactly these (any order); or { min, max, includes, excludes } (usernames, or thread ids for threads)');
 
 export const stepSchemas = {
-  authorize: z.strictObject({ person: username, client: clientId, scopes: z.array(scope).min(1) }).describe('Consent as if the person approved: mints tokens'),
+  authorize: z
+    .strictObject({ person: username, client: clientId, scopes: z.array(scope).min(1), expect: stepExpectation.optional() })
+    .describe('Consent as if the person approved: mints tokens (POST /admin/tokens) used by later steps'),
   play: z.strictObject({
     ...asClient,
     to: z.union([username, z.array(username).min(1)]),
     kind: z.enum(['track', 'episode', 'film']).default('track'),
     title: z.string().min(1),
     artist: z.string().optional(),
-    text: z.string().optional(),
-  }).describe('Send a "now playing" message to friends (POST /me/messages)'),
-  send: z.strictObject({ ...asClient, thread: z.string().optional(), to: username.optional(), text: z.string().min(1) }).describe('Send a message into a thread or to a friend'),
+    text: z.string().min(1).optional().describe('Message text (default: "<name> is playing <title> by <artist>")'),
+  }).describe('Send a "now playing" message to friends (POST /me/messages, one per friend)'),
+  send: z
+    .strictObject({ ...asClient, thread: z.string().min(1).optional(), to: username.optional(), text: z.string().min(1) })
+    .refine((s) => (s.thread === undefined) !== (s.to === undefined), { message: 'give either thread or to' })
+    .describe('Send a message into a thread (POST /threads/{id}/messages) or to a friend (POST /me/messages)'),
   read: z.strictObject({ ...asClient, thread: z.string().optional() }).describe('List threads, or read a thread\'s messages'),
   friends: z.strictObject({ ...asClient }).describe('Read the person\'s friends'),
   participants: z.strictObject({ ...asClient, thread: z.string() }).describe('Read everyone on a thread'),
-  delete: z.strictObject({ ...asClient, message: z.string().optional(), text: z.string().optional() }).describe('Delete a message by id or by its text'),
-  revoke: z.strictObject({ person: username, client: clientId }).describe('The person revokes the client\'s grant'),
-  'set-policy': policy.describe('Switch the policy mode'),
-  shutdown: z.strictObject({ client: clientId }).describe('An admin shuts the client down'),
+  delete: z
+    .strictObject({
+      ...asClient,
+      message: z.string().min(1).optional().describe('Message id'),
+      text: z.string().min(1).optional().describe('Text (substring) of the message: looked up in `thread` through the admin API, or among messages this scenario sent'),
+      thread: z.string().min(1).optional(),
+    })
+    .refine((s) => (s.message === undefined) !== (s.text === undefined), { message: 'give either message or text' })
+    .describe('Delete a message (DELETE /messages/{id}) by id or by its text'),
+  revoke: z.strictObject({ person: username, client: clientId, expect: stepExpectation.optional() }).describe('The person\'s grant to the client is revoked (POST /admin/grants/revoke)'),
+  'set-policy': policy.describe('Switch the policy mode (PUT /admin/policy)'),
+  shutdown: z.strictObject({ client: clientId, expect: stepExpectation.optional() }).describe('An admin shuts the client down (PATCH /admin/clients/{id})'),
   expect: z.strictObject({
     accessLog: z.strictObject({
       client: clientId.optional(),
       owner: username.optional(),
       action: z.enum(['read', 'write', 'delete']).optional(),
-      count: z.number().int().min(0).optional(),
-      minCount: z.number().int().min(0).optional(),
-      bystanders: z.array(username).optional().describe('Usernames that must appear as bystanders'),
-    }).optional(),
+      thread: z.string().min(1).optional().describe('Only entries that touched this thread'),
+      count: count.optional().describe('Exact number of matching entries made during this scenario'),
+      minCount: count.optional(),
+      maxCount: count.optional(),
+      bystanders: z.array(username).optional().describe('Usernames that must appear as bystanders of the matching entries'),
+    }).optional().describe('The access log (GET /admin/access-log), entries made since the scenario started'),
     exposure: z.strictObject({
       client: clientId,
-      authorizedPeople: z.number().int().min(0).optional(),
-      peopleSeen: z.number().int().min(0).optional(),
-      bystanders: z.number().int().min(0).optional(),
-      messagesRead: z.number().int().min(0).optional(),
-      messagesWritten: z.number().int().min(0).optional(),
-      messagesDeleted: z.number().int().min(0).optional(),
-      threads: z.number().int().min(0).optional(),
-    }).optional(),
-    messages: z.strictObject({ thread: z.string(), contains: z.array(z.string()).optional(), notContains: z.array(z.string()).optional() }).optional(),
-  }).describe('Assertions on the platform state'),
+      authorizedPeople: members.optional(),
+      peopleSeen: members.optional(),
+      bystanders: members.optional(),
+      messagesRead: amount.optional(),
+      messagesWritten: amount.optional(),
+      messagesDeleted: amount.optional(),
+      threads: members.optional(),
+    }).optional().describe('The client\'s exposure report (GET /admin/exposure), since the last reset'),
+    messages: z.strictObject({
+      thread: z.string().min(1),
+      contains: texts.optional().describe('Texts (substrings) that must be in the thread'),
+      notContains: texts.optional(),
+      nowPlaying: texts.optional().describe('Titles of "now playing" cards that must be in the thread'),
+      count: count.optional(),
+    }).optional().describe('A thread\'s messages (GET /admin/threads/{id}/messages)'),
+  })
+    .refine((e) => Boolean(e.accessLog ?? e.exposure ?? e.messages), { message: 'give accessLog, exposure or messages' })
+    .describe('Assertions on the platform state (admin API)'),
 } as const;
 
 export type StepKind = keyof typeof stepSchemas;
@@ -75,11 +108,14 @@ export const stepSchema = z.union(
 );
 
 export const scenarioSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().min(1).describe('Shown at the top of the report'),
   description: z.string().optional(),
-  /** Policy mode at the start (default: broad). */
-  policy: policy.optional(),
-  steps: z.array(stepSchema).min(1),
+  /** Policy mode at the start (default: the target's; `broad` after a reset to the seed). */
+  policy: policy.optional().describe('Policy mode at the start (default: the target\'s; broad after a reset to the seed)'),
+  steps: z.array(stepSchema).min(1).describe('Run in order; each is an object with exactly one key, the step kind'),
+}).meta({
+  title: 'Glasshouse scenario',
+  description: 'A scripted partner story run by `npm run scenario -- <file>` against a sandbox or a running platform.',
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -3,7 +3,7 @@ import { createDocument, type ZodOpenApiOperationObject, type oas31 } from 'zod-
 import { accessLogQuerySchema } from '../audit/access-log-query.js';
 import { problemSchema } from '../messaging/schemas.js';
 import {
-  accessLogResponseSchema, adminMessageSchema, clientParamsSchema, clientSchema, clientStatusBodySchema, exposureQuerySchema,
+  accessLogResponseSchema, adminMessageSchema, adminPersonSchema, clientParamsSchema, clientSchema, clientStatusBodySchema, exposureQuerySchema,
   exposureResponseSchema, policyBodySchema, resetResponseSchema, revokeBodySchema, threadParamsSchema, tokenRequestSchema, tokenResponseSchema,
 } from './admin-schemas.js';
 
@@ -29,6 +29,7 @@ export const adminOperations = {
     { requestParams: { query: exposureQuerySchema } }, { '200': json(exposureResponseSchema, 'Exposure'), '404': problem('Unknown client or person') }) },
   '/policy': { put: op('Switch the policy mode', '`broad` (2018) or `least-privilege`, at run time.',
     { requestBody: { required: true, content: { 'application/json': { schema: policyBodySchema } } } }, { '200': json(policyBodySchema, 'The mode now in force'), '400': problem('Unknown mode') }) },
+  '/people': { get: op('List people', 'Every person of the world (id, username, display name), to map usernames to ids.', {}, { '200': json(z.object({ people: z.array(adminPersonSchema) }), 'People, in store order') }) },
   '/clients': { get: op('List clients', 'Registered OAuth clients and their status.', {}, { '200': json(z.object({ clients: z.array(clientSchema) }), 'Clients') }) },
   '/clients/{clientId}': { patch: op('Shut a client down or bring it back', 'Shutting down stops its tokens at once (API 401, sockets closed) and refuses its consent page.',
     { requestParams: { path: clientParamsSchema }, requestBody: { required: true, content: { 'application/json': { schema: clientStatusBodySchema } } } },

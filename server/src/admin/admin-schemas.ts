@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_SCOPES } from '../oauth/scopes.js';
-import { accessEntrySchema, policyModeSchema } from '../store/schema.js';
+import { accessEntrySchema, nowPlayingSchema, policyModeSchema } from '../store/schema.js';
 
 /** Request and response shapes of the admin API; the admin OpenAPI document is built from them. */
 export const policyBodySchema = z.strictObject({ mode: policyModeSchema }).meta({ id: 'PolicyBody' });
@@ -57,8 +57,12 @@ export const exposureResponseSchema = z
   .object({ clients: z.array(clientExposureSchema).optional(), person: z.object({ username: z.string(), apps: z.array(personExposureSchema) }).optional() })
   .meta({ id: 'Exposure' });
 export const clientSchema = z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'shut_down']) }).meta({ id: 'Client' });
+export const adminPersonSchema = z.object({ id: z.string(), username: z.string(), displayName: z.string() }).meta({ id: 'AdminPerson' });
 export const resetResponseSchema = z.object({ people: z.number(), threads: z.number(), messages: z.number() }).meta({ id: 'ResetResult' });
 export const adminMessageSchema = z
-  .object({ id: z.string(), threadId: z.string(), senderId: z.string(), text: z.string(), via: z.string().optional(), createdAt: z.number() })
+  .object({
+    id: z.string(), threadId: z.string(), senderId: z.string(), text: z.string(),
+    nowPlaying: nowPlayingSchema.optional(), via: z.string().optional(), createdAt: z.number(),
+  })
   .meta({ id: 'AdminMessage' });
 export const accessLogResponseSchema = z.object({ entries: z.array(accessEntrySchema) }).meta({ id: 'AccessLog' });

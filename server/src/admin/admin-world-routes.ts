@@ -31,6 +31,7 @@ export interface AdminWorldDeps {
  *   client, 400 `invalid_scope`, 403 client shut down.
  * - `POST /grants/revoke` `{ username, clientId }` → 204: the person's grant and all its tokens revoked.
  * - `GET /exposure?clientId=&username=` → 200 exposure per client (all, or one), or of one person.
+ * - `GET /people` → 200 `{ people: [{ id, username, displayName }] }` (usernames to ids, for scripts).
  * - `GET /clients`, `PATCH /clients/{clientId}` `{ status: "active"|"shut_down" }` → the client.
  *   Shutting down stops its tokens at once (API 401, sockets closed) and its consent page.
  * - `GET /threads/{threadId}/messages` → every message of a thread (for assertions).
@@ -89,6 +90,10 @@ export function adminWorldRoutes({ store, events, tokens, clients, seed }: Admin
     });
   });
 
+  router.get('/people', (_req, res) => {
+    res.json({ people: store.all('people').map(({ id, username, displayName }) => ({ id, username, displayName })) });
+  });
+
   router.get('/clients', (_req, res) => {
     res.json({ clients: store.all('clients').map((c) => ({ id: c.id, name: c.name, status: c.status })) });
   });
@@ -106,7 +111,9 @@ export function adminWorldRoutes({ store, events, tokens, clients, seed }: Admin
     const { threadId } = parseInput(threadParamsSchema, req.params, 'path');
     if (!store.get('threads', threadId)) throw new NotFoundError('No such thread');
     const messages = store.messageIdsIn(threadId).map((id) => store.get('messages', id)!);
-    res.json({ messages: messages.map(({ id, threadId: t, senderId, text, via, createdAt }) => ({ id, threadId: t, senderId, text, ...(via ? { via } : {}), createdAt })) });
+    res.json({ messages: messages.map(({ id, threadId: t, senderId, text, nowPlaying, via, createdAt }) => ({
+      id, threadId: t, senderId, text, ...(nowPlaying ? { nowPlaying } : {}), ...(via ? { via } : {}), createdAt,
+    })) });
   });
   return router;
 }

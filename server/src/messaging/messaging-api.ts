@@ -42,10 +42,13 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
   const routes = messagingRoutes(createMessagingService({ store, social }));
   const rateLimit = { limit: config.API_RATE_LIMIT, windowSeconds: config.API_RATE_WINDOW_SECONDS };
   const limiter = tokenRateLimit(rateLimit);
-  const document = buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
+  // Built on first request, not per platform: generating it is about half of createPlatform's time,
+  // and sandboxes (one per test) rarely ask for it. test/messaging/openapi.test.ts builds it.
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
+    document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });
   router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now }));

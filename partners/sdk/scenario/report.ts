@@ -1,0 +1,25 @@
+import type { ScenarioReport } from './run.js';
+
+/**
+ * The report as text for people: one line per step (✓/✗, line number, kind, HTTP status, what
+ * happened), the reason under each failed step, and a last line with the verdict, e.g.
+ *   ✓ line 28  read          404  tunewave, as alice, reads g_weekend: refused as expected (404 not_found: …)
+ *   ✗ line 54  expect             g_weekend holds 4 messages
+ *                                 → g_weekend messages: "Please no peanuts" not found
+ */
+export function formatReport(report: ScenarioReport, file?: string): string {
+  const lines = [`Scenario: ${report.name}${file ? ` (${file})` : ''}`];
+  const width = Math.max(...report.steps.map((s) => String(s.line).length));
+  for (const step of report.steps) {
+    const head = `  ${step.ok ? '✓' : '✗'} line ${String(step.line).padEnd(width)}  ${step.kind.padEnd(12)} ${String(step.status ?? '').padEnd(3)}  `;
+    lines.push(head + step.summary);
+    if (step.error) lines.push(`${' '.repeat(head.length)}→ ${step.error}`);
+  }
+  const failed = report.steps.filter((s) => !s.ok);
+  lines.push(
+    failed.length === 0
+      ? `PASS: ${report.steps.length} of ${report.steps.length} steps`
+      : `FAIL: ${failed.length} of ${report.steps.length} steps failed (line${failed.length > 1 ? 's' : ''} ${failed.map((s) => s.line).join(', ')})`,
+  );
+  return lines.join('\n');
+}
