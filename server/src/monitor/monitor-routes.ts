@@ -21,6 +21,7 @@ import { monitorLogSchema, type MonitorLog } from './monitor-event.js';
 import type { MonitorFeed } from './monitor-feed.js';
 import { toMermaid } from './mermaid.js';
 import { exposureChart } from './exposure-chart.js';
+import { compareRoutes } from './compare-routes.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
@@ -38,6 +39,7 @@ export function monitorRoutes(deps: {
   const guard = requireMonitor(config, store);
   const personName = (id: string) => store.get('people', id)?.displayName ?? id;
 
+  router.use(compareRoutes({ render, guard }));
   router.get('/monitor/unlock', (req, res) => render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo: safeReturnPath(req.query['returnTo']) }));
   router.post('/monitor/unlock', form, csrfProtect, (req, res) => {
     const returnTo = safeReturnPath((req.body as { returnTo?: string }).returnTo);

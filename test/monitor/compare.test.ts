@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { loggedInAgent } from '../helpers/web-session.js';
+
+describe('compare policies', () => {
+  let gh: RunningPlatform;
+  beforeAll(async () => {
+    gh = await startPlatform();
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it('When the 2018 story is compared, then least-privilege shows fewer bystanders and the refused steps, and the running world is untouched', async () => {
+    const before = gh.store.accessLog().length;
+    const alice = await loggedInAgent(gh.url, 'alice');
+    const list = await alice.get('/monitor/compare').expect(200);
+    expect(list.text).toContain('<option value="broad-access-2018"');
+    const page = await alice.get('/monitor/compare?scenario=broad-access-2018').expect(200);
+    const table = /<table class="compare" data-client-id="tunewave">[\s\S]*?<\/table>/.exec(page.text)![0];
+    const cells = (metric: string) => {
+      const row = new RegExp(`data-metric="${metric}">[\\s\\S]*?</tr>`).exec(table)![0];
+      return [...row.matchAll(/<td>(?:<strong>)?(\d+)/g)].map((m) => Number(m[1]));
+    };
+    const [broadBystanders, strictBystanders] = cells('bystanders');
+    expect(broadBystanders).toBeGreaterThan(strictBystanders!);
+    const [broadRead, strictRead] = cells('messagesRead');
+    expect(broadRead).toBeGreaterThan(strictRead!);
+    expect(page.text).toMatch(/<td class="differs">404<\/td>/);
+    expect(gh.store.accessLog().length).toBe(before);
+  });
+
+  it('When an unknown or malformed scenario is asked for, then it is 404', async () => {
+    const alice = await loggedInAgent(gh.url, 'alice');
+    await alice.get('/monitor/compare?scenario=nope').expect(404);
+    await alice.get('/monitor/compare?scenario=..%2F..%2Fpackage').expect(404);
+  });
+});
