@@ -1,10 +1,12 @@
 /**
  * Glasshouse SDK: a typed client for the messaging API (`createGlasshouseClient`), the `/partners`
- * socket (`connectPartnerSocket`), OAuth discovery and token requests, and the error family.
+ * socket (`connectPartnerSocket`), OAuth discovery and token requests, the platform's access policy
+ * (`getPolicyMode`), and the error family.
  */
 export { createGlasshouseClient, allPages, apiErrorOf, type GlasshouseClient, type GlasshouseClientOptions } from './client.js';
 export { connectPartnerSocket, whenConnected, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
+export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
 export { requestToken, basicAuthorization, type TokenSet, type ClientCredentials } from './tokens.js';
 export { GlasshouseError, GlasshouseApiError, GlasshouseTokenError, GlasshouseUnreachableError, bearerError, type Problem } from './errors.js';
 export type { Person, Message, Thread, Page, PageQuery, NewMessage, NowPlaying, NowPlayingInput, PartnerServerToClientEvents } from './types.js';
