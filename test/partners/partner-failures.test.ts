@@ -22,7 +22,10 @@ describe('partner failure pages', () => {
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('Carol Lindqvist');
     // The refresh really happened: the platform now holds a new, live access token.
-    const live = demo.gh.store.all('oidc').filter((r) => r.model === 'AccessToken' && r.payload['clientId'] === 'tunewave' && r.payload['accountId'] === 'p_alice' && r.expiresAt! > Date.now());
+    const live = demo.gh.store
+      .all('oidc')
+      .filter((r) => r.model === 'AccessToken' && r.payload['clientId'] === 'tunewave' && r.payload['accountId'] === 'p_alice')
+      .filter((r) => r.expiresAt! > Date.now());
     expect(live).toHaveLength(1);
   });
 
