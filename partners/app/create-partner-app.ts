@@ -13,6 +13,7 @@ import { createCsrf } from './csrf.js';
 import { failureResponder } from './failure-pages.js';
 import { failureHandler } from './failures.js';
 import { createLogin, loginRoutes } from './login.js';
+import { createPolicyBadges } from './policy-badge.js';
 import { playerRoutes } from './player-routes.js';
 import { createRelay } from './relay.js';
 import { createRenderer, currentUser } from './render.js';
@@ -36,11 +37,14 @@ export interface PartnerApp {
 export interface PartnerAppOptions {
   /** Where server errors are reported (default: console.error). */
   log?: (err: unknown) => void;
+  /** Clock (ms since epoch) of the policy badge's cache; default Date.now. */
+  now?: () => number;
 }
 
 /**
  * Builds one partner app (Tunewave, Reelbox…) from its config, without listening and without
- * globals: its own session cookie, own `Passport`, own in-memory accounts and socket relay.
+ * globals: its own session cookie, own `Passport`, own in-memory accounts, socket relay and
+ * policy-badge cache.
  * Routes: `/` (landing or player), `/auth/login`, `/auth/callback`, `/logout`, `/share`, `/play`,
  * `/events` (SSE), `/seen…` ("what we can see"), `/healthz`, `/assets/…`.
  */
@@ -50,7 +54,8 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   const relay = createRelay({ platformUrl: config.platformUrl, accounts, log });
   const login = createLogin(config, accounts);
   const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
-  const render = createRenderer(config, csrf.token);
+  const policy = createPolicyBadges({ platformUrl: config.platformUrl, ...(options.now ? { now: options.now } : {}) });
+  const render = createRenderer(config, csrf.token, policy);
 
   /** Forgets the person's tokens and feed, and ends the session (logout, revocation, shut-down). */
   async function endSession(req: Request): Promise<void> {

@@ -69,7 +69,7 @@ function wantsJson(req: Request): boolean {
  * message, redirect? }` for `fetch` callers) — never a stack trace.
  */
 export function failureResponder(render: Renderer, name: string): FailureResponder {
-  return (req: Request, res: Response, kind: FailureKind, detail?: string) => {
+  return async (req: Request, res: Response, kind: FailureKind, detail?: string) => {
     if (kind === 'revoked') {
       if (wantsJson(req)) res.status(401).json({ error: kind, redirect: REVOKED_LOCATION });
       else res.redirect(303, REVOKED_LOCATION);
@@ -82,7 +82,7 @@ export function failureResponder(render: Renderer, name: string): FailureRespond
       return;
     }
     const retryUrl = req.method === 'GET' ? req.originalUrl : '/';
-    render.page(
+    await render.page(
       req,
       res,
       'failure',

@@ -78,7 +78,7 @@ export function publicDetail(thrown: unknown): string | undefined {
 export const ENDS_SESSION: ReadonlySet<FailureKind> = new Set(['revoked', 'shut_down']);
 
 export interface FailureResponder {
-  (req: Request, res: Response, kind: FailureKind, detail?: string): void;
+  (req: Request, res: Response, kind: FailureKind, detail?: string): Promise<void>;
 }
 
 /**
@@ -96,6 +96,6 @@ export function failureHandler(deps: {
     const kind = classify(err);
     if (kind === 'internal' || kind === 'bad_gateway') deps.log(err);
     if (ENDS_SESSION.has(kind)) await deps.onSessionEnded(req);
-    deps.respond(req, res, kind, publicDetail(err));
+    await deps.respond(req, res, kind, publicDetail(err));
   };
 }

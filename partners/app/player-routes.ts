@@ -42,14 +42,14 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
     if (!user) {
       const key = String(req.query['notice'] ?? '') as keyof typeof NOTICES;
       const notice = NOTICES[key]?.replaceAll('{name}', config.name);
-      render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined });
+      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined });
       return;
     }
     const client = accounts.client(user.id);
     const friends: Person[] = await allPages((page) => client.friends(page));
     accounts.learnNames(user.id, friends);
     const shareWith = new Set(accounts.get(user.id)?.shareWith ?? []);
-    render.page(req, res, 'home', {
+    await render.page(req, res, 'home', {
       title: 'Player',
       catalogue: config.catalogue.map((i) => ({ ...i, clock: clock(i.durationSec) })),
       friends: friends.map((f) => ({ ...f, checked: shareWith.has(f.id) })),

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Request, Response } from 'express';
 import { Eta } from 'eta';
 import type { PartnerConfig } from './config.js';
+import type { PolicyBadges } from './policy-badge.js';
 
 const VIEWS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
@@ -20,9 +21,9 @@ export function currentUser(req: Request): PartnerUser | undefined {
 
 /**
  * Server-side pages of a partner (eta, auto-escaping). Every page gets the brand, the person, a
- * CSRF token and the platform URL; routes pass only their own data.
+ * CSRF token, the platform URL and the platform's policy badge; routes pass only their own data.
  */
-export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, res: Response) => string) {
+export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, res: Response) => string, policy: PolicyBadges) {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
   const brand = {
     name: config.name,
@@ -33,8 +34,9 @@ export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, 
     platformUrl: config.platformUrl,
   };
   return {
-    /** Renders `view` with `data` and sends it as HTML with `status`. */
-    page(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
+    /** Renders `view` with `data` and sends it as HTML with `status` (after asking for the policy badge). */
+    async page(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): Promise<void> {
+      const badge = await policy.current();
       const user = currentUser(req);
       let csrf = '';
       try {
@@ -42,7 +44,7 @@ export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, 
       } catch {
         // No token (e.g. the session is gone): forms are not shown then.
       }
-      res.status(status).type('html').send(eta.render(view, { brand, user, csrf, ...data }));
+      res.status(status).type('html').send(eta.render(view, { brand, user, csrf, policy: badge, ...data }));
     },
   };
 }

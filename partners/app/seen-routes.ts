@@ -48,7 +48,7 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
     const threads = await allPages((page) => client.threads(page));
     // A 1:1 thread has no title in the API: the partner names it after its participants.
     const people = await Promise.all(threads.map((t) => (t.kind === 'direct' ? participantsOrNothing(client, t.id) : undefined)));
-    render.page(req, res, 'seen', {
+    await render.page(req, res, 'seen', {
       title: 'What we can see',
       threads: threads.map((t, i) => ({
         id: t.id,
@@ -77,7 +77,7 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
       participantsRefused = err.problem.detail;
     }
     const thread = (await allPages((p) => client.threads(p))).find((t) => t.id === threadId);
-    render.page(req, res, 'seen-thread', {
+    await render.page(req, res, 'seen-thread', {
       title: titleOf(thread, user.id, participants),
       threadId,
       participants,

@@ -1,13 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
 import { startDemo, type RunningDemo } from './helpers/demo.js';
 import type { RunningPartner } from './helpers/partner.js';
 
-/** A Glasshouse page is live once its inbox socket is connected. */
-async function waitForInboxSocket(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
-  await page.waitForTimeout(200);
+/**
+ * Opens a Glasshouse page and resolves once its inbox socket is live: the server has acknowledged
+ * the socket.io CONNECT (`40…` frame), by which time the socket has joined the person's room.
+ */
+async function gotoLiveInbox(page: Page, url: string): Promise<void> {
+  const connected = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no inbox socket for ${url} within 5 s`)), 5000);
+    page.once('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (typeof payload === 'string' && payload.startsWith('40')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }),
+    );
+  });
+  await page.goto(url);
+  await connected;
 }
 
 /** In a fresh page: the partner's "Log in with Glasshouse", the platform's login and consent, back. */
@@ -28,10 +42,17 @@ async function logIntoPartner(page: Page, gh: string, partner: RunningPartner, u
 describe('the demo story in a real browser', () => {
   let demo: RunningDemo;
   let browser: Browser;
+  /** Bob only watches his threads: one logged-in page for both stories. */
+  let bobContext: BrowserContext;
+  let bob: Page;
   beforeAll(async () => {
     [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
+    bobContext = await browser.newContext();
+    bob = await bobContext.newPage();
+    await loginInBrowser(bob, demo.gh.url, 'bob');
   });
   afterAll(async () => {
+    await bobContext?.close();
     await browser?.close();
     await demo?.close();
   });
@@ -42,17 +63,14 @@ describe('the demo story in a real browser', () => {
   ] as const)('When alice plays on %s with bob chosen, then bob sees "now playing" live, and a deletion on "what we can see" vanishes from his thread', async (name, firstTitle, victim) => {
     const partner = demo[name];
     const aliceContext = await browser.newContext();
-    const bobContext = await browser.newContext();
+    let reloaded = false;
+    const onBobLoad = () => (reloaded = true);
     try {
       const alice = await aliceContext.newPage();
       await logIntoPartner(alice, demo.gh.url, partner, 'alice');
 
-      const bob = await bobContext.newPage();
-      await loginInBrowser(bob, demo.gh.url, 'bob');
-      await bob.goto(`${demo.gh.url}/threads/t_alice_bob`);
-      await waitForInboxSocket(bob);
-      let reloaded = false;
-      bob.on('load', () => (reloaded = true));
+      await gotoLiveInbox(bob, `${demo.gh.url}/threads/t_alice_bob`);
+      bob.on('load', onBobLoad);
 
       await alice.locator('input[data-username="bob"]').check();
       await Promise.all([alice.waitForURL(/saved=1/), alice.locator('#share-save').click()]);
@@ -72,9 +90,8 @@ describe('the demo story in a real browser', () => {
       await demo.gh.platform.context.social.send('p_bob', 't_alice_bob', { text: `Nice pick on ${name}!` });
       await alice.locator('#feed li', { hasText: `Nice pick on ${name}!` }).waitFor({ timeout: 3000 });
 
-      await bob.goto(`${demo.gh.url}/threads/g_weekend`);
+      await gotoLiveInbox(bob, `${demo.gh.url}/threads/g_weekend`);
       reloaded = false;
-      await waitForInboxSocket(bob);
       await alice.goto(`${partner.url}/seen`);
       await alice.locator('a', { hasText: 'Weekend plans' }).click();
       await alice.locator('#participants', { hasText: 'Erin Castillo' }).waitFor();
@@ -83,8 +100,8 @@ describe('the demo story in a real browser', () => {
       await alice.locator('.notice', { hasText: 'The message was deleted' }).waitFor();
       expect(reloaded).toBe(false);
     } finally {
+      bob.off('load', onBobLoad);
       await aliceContext.close();
-      await bobContext.close();
     }
   });
 });

@@ -2,32 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
 import { PARTNER_SCOPES } from '../../partners/app/config.js';
 import { reelboxConfig } from '../../partners/reelbox/reelbox.js';
-import { freePort } from '../helpers/platform.js';
-import { startFakeGlasshouse, type FakeGlasshouse } from './helpers/fake-glasshouse.js';
-import { logInThroughFake, startPartner, type RunningPartner } from './helpers/partner.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
+import { basicAuthorization } from '../../partners/sdk/index.js';
+import { freePort } from '../helpers/platform.js';
+import { loggedInAgent } from '../helpers/web-session.js';
+import { authorizeAtGlasshouse, logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
+import { watchTokenRequests } from './helpers/glasshouse.js';
+import { cookieValue, csrfOf, startPartner } from './helpers/partner.js';
 
-/** The partner's own login routes, against a stand-in authorization server (no platform needed). */
-describe('partner login (own routes)', () => {
-  let fake: FakeGlasshouse;
-  let tunewave: RunningPartner;
+/** The partners' own login routes against the platform's real authorization server (oidc-provider). */
+describe('partner login with the real authorization server', () => {
+  let demo: RunningDemo;
   beforeAll(async () => {
-    fake = await startFakeGlasshouse({ clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave });
-    tunewave = await startPartner(fake.url);
+    demo = await startDemo();
   });
   afterAll(async () => {
-    await tunewave.close();
-    await fake.close();
+    await demo.close();
   });
 
   it('When a person starts the login, then the redirect carries PKCE S256, a state, the client id, the redirect URI and every partner scope', async () => {
-    const res = await supertest(tunewave.url).get('/auth/login').expect(302);
+    const res = await supertest(demo.tunewave.url).get('/auth/login').expect(302);
     const location = new URL(res.headers['location']!);
-    expect(location.origin + location.pathname).toBe(`${fake.url}/authorize`);
+    expect(location.origin + location.pathname).toBe(`${demo.gh.url}/auth`);
     const q = location.searchParams;
     expect(q.get('response_type')).toBe('code');
     expect(q.get('client_id')).toBe('tunewave');
-    expect(q.get('redirect_uri')).toBe(`${tunewave.url}/auth/callback`);
+    expect(q.get('redirect_uri')).toBe(`${demo.tunewave.url}/auth/callback`);
     expect(q.get('scope')?.split(' ').sort()).toEqual([...PARTNER_SCOPES].sort());
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('code_challenge')).toMatch(/^[\w-]{43}$/);
@@ -35,13 +35,37 @@ describe('partner login (own routes)', () => {
     expect(res.headers['set-cookie']?.[0]).toMatch(/^tunewave\.sid=/);
   });
 
-  it('When the callback carries a state this browser never got, then it is refused with a page and nobody is logged in', async () => {
-    const agent = supertest.agent(tunewave.url);
-    await agent.get('/auth/login').expect(302);
-    const res = await agent.get('/auth/callback?code=abc&state=forged-state').expect(400);
+  it.each(['tunewave', 'reelbox'] as const)('When a person starts the %s login, then Glasshouse accepts the request and shows its consent page', async (name) => {
+    const start = await supertest(demo[name].url).get('/auth/login').expect(302);
+    const authorize = new URL(start.headers['location']!);
+    const platform = await loggedInAgent(demo.gh.url, 'dave');
+    let res = await platform.get(authorize.pathname + authorize.search);
+    for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop += 1) {
+      const next = new URL(res.headers['location']!, demo.gh.url);
+      res = await platform.get(next.pathname + next.search);
+    }
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('wants to connect to your Glasshouse account');
+    for (const scope of ['messages:read', 'messages:delete', 'threads:participants']) expect(res.text).toContain(`data-scope="${scope}"`);
+  });
+
+  it('When the callback carries the code and state of a login another browser started, then it is refused with a page and nobody is logged in', async () => {
+    const victim = supertest.agent(demo.tunewave.url);
+    await victim.get('/auth/login').expect(302);
+    const attacker = await authorizeAtGlasshouse(demo.gh, demo.tunewave, 'frank');
+    expect(attacker.redirect.searchParams.get('code')).toBeTruthy();
+    const res = await victim.get(attacker.redirect.pathname + attacker.redirect.search).set('Accept', 'text/html').expect(400);
     expect(res.type).toBe('text/html');
     expect(res.text).toContain('This login could not be verified');
-    await agent.get('/seen').expect(303).expect('Location', '/');
+    await victim.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
+  });
+
+  it('When the callback carries a real code but a forged state, then it is refused with a page and nobody is logged in', async () => {
+    const { agent, redirect } = await authorizeAtGlasshouse(demo.gh, demo.tunewave, 'grace');
+    redirect.searchParams.set('state', 'forged-state');
+    const res = await agent.get(redirect.pathname + redirect.search).expect(400);
+    expect(res.text).toContain('This login could not be verified');
+    await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
   });
 
   it.each([
@@ -49,62 +73,69 @@ describe('partner login (own routes)', () => {
     ['no code', '/auth/callback?state=abc'],
     ['nothing', '/auth/callback'],
   ])('When the callback has %s, then it is refused with a page (not a new login)', async (_label, path) => {
-    const res = await supertest(tunewave.url).get(path).expect(400);
+    const res = await supertest(demo.tunewave.url).get(path).expect(400);
     expect(res.text).toContain('This login could not be verified');
   });
 
-  it('When the person denies consent, then the callback shows the consent-denied page', async () => {
-    fake.denyNext = true;
-    const agent = supertest.agent(tunewave.url);
-    const start = await agent.get('/auth/login').expect(302);
-    const back = new URL((await fetch(start.headers['location']!, { redirect: 'manual' })).headers.get('location')!);
-    expect(back.searchParams.get('error')).toBe('access_denied');
-    const res = await agent.get(back.pathname + back.search).expect(403);
-    expect(res.text).toContain('You did not allow Tunewave');
-    expect(res.text).toContain('href="/auth/login"');
+  it('When the person presses Deny on the Glasshouse consent page, then the callback gets access_denied and shows the consent-denied page', async () => {
+    const { redirect, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'heidi', 'deny');
+    expect(redirect.searchParams.get('error')).toBe('access_denied');
+    expect(redirect.searchParams.get('code')).toBeNull();
+    expect(callback.status).toBe(403);
+    expect(callback.text).toContain('You did not allow Tunewave');
+    expect(callback.text).toContain('href="/auth/login"');
   });
 
-  it('When the platform sends another OAuth error, then its code is shown escaped on a page', async () => {
-    const res = await supertest(tunewave.url).get('/auth/callback?error=invalid_scope&error_description=%3Cscript%3Ex%3C/script%3E').expect(400);
+  // The error and its description come from the query of a public URL: anyone can craft them, so
+  // this is a hand-made request to the partner, not something the platform is made to send.
+  it('When the callback carries another OAuth error, then its code is shown escaped on a page', async () => {
+    const res = await supertest(demo.tunewave.url).get('/auth/callback?error=invalid_scope&error_description=%3Cscript%3Ex%3C/script%3E').expect(400);
     expect(res.text).toContain('Glasshouse did not log you in');
     expect(res.text).toContain('invalid_scope: &lt;script&gt;');
     expect(res.text).not.toContain('<script>x');
   });
 
   it.each(['/seen', '/seen/threads/g_weekend'])('When nobody is logged in, then %s sends the browser to the landing page', async (path) => {
-    await supertest(tunewave.url).get(path).set('Accept', 'text/html').expect(303).expect('Location', '/');
+    await supertest(demo.tunewave.url).get(path).set('Accept', 'text/html').expect(303).expect('Location', '/');
   });
 
   it('When nobody is logged in, then the landing page offers "Log in with Glasshouse" and the API-like routes answer 401 JSON', async () => {
-    const landing = await supertest(tunewave.url).get('/').expect(200);
+    const landing = await supertest(demo.tunewave.url).get('/').expect(200);
     expect(landing.text).toContain('Log in with Glasshouse');
-    const play = await supertest(tunewave.url).post('/play').set('Accept', 'application/json').send({ itemId: 'x' }).expect(401);
+    const play = await supertest(demo.tunewave.url).post('/play').set('Accept', 'application/json').send({ itemId: 'x' }).expect(401);
     expect(play.body).toEqual({ error: 'login_required', redirect: '/' });
-    await supertest(tunewave.url).get('/events').set('Accept', 'text/event-stream').expect(401);
+    await supertest(demo.tunewave.url).get('/events').set('Accept', 'text/event-stream').expect(401);
   });
 
-  // The fake refuses a token request without Basic auth, with the secret in the body, or whose
-  // code_verifier does not hash (S256) to the challenge: reaching the player proves all three.
+  // oidc-provider refuses a code whose verifier does not hash (S256) to the challenge, and a request
+  // carrying the secret both in a Basic header and in the body; it accepts client_secret_post too,
+  // so the header the platform received is what shows the method.
   it('When the login completes, then the code is exchanged with client_secret_basic and the PKCE verifier, and the session id changes', async () => {
-    const agent = supertest.agent(tunewave.url);
-    const start = await agent.get('/auth/login').expect(302);
-    const before = /tunewave\.sid=([^;]+)/.exec(String(start.headers['set-cookie']))?.[1];
-    const back = new URL((await fetch(start.headers['location']!, { redirect: 'manual' })).headers.get('location')!);
-    const done = await agent.get(back.pathname + back.search).expect(303).expect('Location', '/');
-    const after = /tunewave\.sid=([^;]+)/.exec(String(done.headers['set-cookie']))?.[1];
-    expect(after).toBeDefined();
-    expect(after).not.toBe(before);
-    expect(fake.lastTokenAuth).toMatch(/^Basic /);
-    const home = await agent.get('/').expect(200);
-    expect(home.text).toContain('Bob Okafor');
-    expect(home.text).toContain('Gymnopédie No. 1');
+    const tokenRequests = watchTokenRequests(demo.gh);
+    try {
+      const { agent, start, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+      expect(callback.status).toBe(303);
+      expect(callback.headers['location']).toBe('/');
+      const before = cookieValue(start.headers['set-cookie'], 'tunewave.sid');
+      const after = cookieValue(callback.headers['set-cookie'], 'tunewave.sid');
+      expect(before).toBeDefined();
+      expect(after).toBeDefined();
+      expect(after).not.toBe(before);
+      expect(tokenRequests.seen).toEqual([
+        { method: 'POST', path: '/token', authorization: basicAuthorization({ clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave }) },
+      ]);
+      const home = await agent.get('/').expect(200);
+      expect(home.text).toContain('Bob Okafor');
+      expect(home.text).toContain('Gymnopédie No. 1');
+    } finally {
+      tokenRequests.stop();
+    }
   });
 
   it('When a person logs out, then the session no longer opens the pages', async () => {
-    const agent = await logInThroughFake(tunewave.url);
+    const { agent } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'bob');
     const home = await agent.get('/').expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)![1]!;
-    await agent.post('/logout').type('form').send({ _csrf: csrf }).expect(303).expect('Location', '/?notice=logged_out');
+    await agent.post('/logout').type('form').send({ _csrf: csrfOf(home.text) }).expect(303).expect('Location', '/?notice=logged_out');
     await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
   });
 });

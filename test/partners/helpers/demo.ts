@@ -1,5 +1,6 @@
 import supertest from 'supertest';
 import type { Agent, Response } from 'supertest';
+import type { PartnerAppOptions } from '../../../partners/app/create-partner-app.js';
 import { reelboxConfig } from '../../../partners/reelbox/reelbox.js';
 import { tunewaveConfig } from '../../../partners/tunewave/tunewave.js';
 import { browseToRedirect } from '../../helpers/oauth-flow.js';
@@ -15,12 +16,15 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
-/** Starts the platform with the partners' redirect URIs registered for their ephemeral ports. */
-export async function startDemo(): Promise<RunningDemo> {
+/**
+ * Starts the platform with the partners' redirect URIs registered for their ephemeral ports.
+ * @param partnerOptions given to both partner apps (e.g. a clock).
+ */
+export async function startDemo(partnerOptions: PartnerAppOptions = {}): Promise<RunningDemo> {
   const [tunewavePort, reelboxPort] = [await freePort(), await freePort()];
   const gh = await startPlatform({}, { tunewaveUrl: `http://127.0.0.1:${tunewavePort}`, reelboxUrl: `http://127.0.0.1:${reelboxPort}` });
-  const tunewave = await startPartner(gh.url, tunewaveConfig, {}, tunewavePort);
-  const reelbox = await startPartner(gh.url, reelboxConfig, {}, reelboxPort);
+  const tunewave = await startPartner(gh.url, tunewaveConfig, { port: tunewavePort, app: partnerOptions });
+  const reelbox = await startPartner(gh.url, reelboxConfig, { port: reelboxPort, app: partnerOptions });
   return {
     gh,
     tunewave,
@@ -32,17 +36,28 @@ export async function startDemo(): Promise<RunningDemo> {
   };
 }
 
+/** A login started on the partner and answered by Glasshouse, before the browser returns to the partner. */
+export interface PendingLogin {
+  /** The partner's cookie jar (holds the login's `state` and PKCE verifier). */
+  agent: Agent;
+  /** The partner's `GET /auth/login` answer (redirect to the platform). */
+  start: Response;
+  /** Where the platform sent the browser back: the partner's callback with `code`/`error` and `state`. */
+  redirect: URL;
+  /** The platform's cookie jar, logged in as the person. */
+  platformAgent: Agent;
+}
+
 /**
- * "Log in with Glasshouse" over HTTP: the partner's /auth/login, the platform's login (as
- * `username`) and consent (`decision`), back to the partner's callback.
- * @returns the partner agent (logged in when approved) and the callback's response.
+ * The first half of "Log in with Glasshouse" over HTTP: the partner's /auth/login, the platform's
+ * login (as `username`) and consent (`decision`), up to the redirect back to the partner.
  */
-export async function logInWithGlasshouse(
+export async function authorizeAtGlasshouse(
   gh: RunningPlatform,
   partner: RunningPartner,
   username: string,
   decision: 'approve' | 'deny' = 'approve',
-): Promise<{ agent: Agent; callback: Response; platformAgent: Agent }> {
+): Promise<PendingLogin> {
   const platformAgent = await loggedInAgent(gh.url, username);
   const agent = supertest.agent(partner.url);
   const start = await agent.get('/auth/login').expect(302);
@@ -54,6 +69,20 @@ export async function logInWithGlasshouse(
     redirectUri: `${partner.url}/auth/callback`,
     decision,
   });
-  const callback = await agent.get(redirect.pathname + redirect.search).set('Accept', 'text/html');
-  return { agent, callback, platformAgent };
+  return { agent, start, redirect, platformAgent };
+}
+
+/**
+ * "Log in with Glasshouse" over HTTP: `authorizeAtGlasshouse`, then back to the partner's callback.
+ * @returns the partner agent (logged in when approved), the callback's response and the steps before.
+ */
+export async function logInWithGlasshouse(
+  gh: RunningPlatform,
+  partner: RunningPartner,
+  username: string,
+  decision: 'approve' | 'deny' = 'approve',
+): Promise<PendingLogin & { callback: Response }> {
+  const pending = await authorizeAtGlasshouse(gh, partner, username, decision);
+  const callback = await pending.agent.get(pending.redirect.pathname + pending.redirect.search).set('Accept', 'text/html');
+  return { ...pending, callback };
 }

@@ -1,6 +1,4 @@
-import supertest from 'supertest';
-import type { Agent } from 'supertest';
-import { createPartnerApp, type PartnerApp } from '../../../partners/app/create-partner-app.js';
+import { createPartnerApp, type PartnerApp, type PartnerAppOptions } from '../../../partners/app/create-partner-app.js';
 import type { PartnerConfig } from '../../../partners/app/config.js';
 import { tunewaveConfig } from '../../../partners/tunewave/tunewave.js';
 import { PARTNER_SECRETS } from '../../../seed/world.js';
@@ -14,34 +12,30 @@ export interface RunningPartner {
   close(): Promise<void>;
 }
 
+type PartnerConfigFactory = (o: { publicUrl: string; platformUrl: string; clientSecret: string; sessionSecret: string }) => PartnerConfig;
+
+export interface StartPartnerOptions {
+  /** Replaces parts of the partner's config. */
+  overrides?: Partial<PartnerConfig>;
+  /** Default: a free port. */
+  port?: number;
+  /** Passed to `createPartnerApp` (default: errors are not logged). */
+  app?: PartnerAppOptions;
+}
+
 /**
- * Tunewave (or `config(...)`) on `port` (default: a free one) of 127.0.0.1, talking to the platform
- * at `platformUrl`, with the seed's demo secret of that partner.
+ * Tunewave (or `config(...)`) on a port of 127.0.0.1, talking to the platform at `platformUrl`, with
+ * the seed's demo secret of that partner.
  */
-export async function startPartner(
-  platformUrl: string,
-  config: (o: { publicUrl: string; platformUrl: string; clientSecret: string; sessionSecret: string }) => PartnerConfig = tunewaveConfig,
-  overrides: Partial<PartnerConfig> = {},
-  port?: number,
-): Promise<RunningPartner> {
-  port ??= await freePort();
+export async function startPartner(platformUrl: string, config: PartnerConfigFactory = tunewaveConfig, options: StartPartnerOptions = {}): Promise<RunningPartner> {
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const base = config({ publicUrl: url, platformUrl, clientSecret: '', sessionSecret: 'test-partner-session-secret' });
   const clientSecret = PARTNER_SECRETS[base.clientId as keyof typeof PARTNER_SECRETS] ?? '';
-  const full = { ...base, clientSecret, ...overrides };
-  const partner = createPartnerApp(full, { log: () => undefined });
+  const full = { ...base, clientSecret, ...options.overrides };
+  const partner = createPartnerApp(full, { log: () => undefined, ...options.app });
   await new Promise<void>((resolve) => partner.httpServer.listen(port, '127.0.0.1', resolve));
   return { partner, config: full, url, close: () => partner.close() };
-}
-
-/** Follows the partner's login through a platform that answers at once (the fake); returns the agent. */
-export async function logInThroughFake(partnerUrl: string): Promise<Agent> {
-  const agent = supertest.agent(partnerUrl);
-  const start = await agent.get('/auth/login').expect(302);
-  const back = await fetch(start.headers['location']!, { redirect: 'manual' });
-  const callback = new URL(back.headers.get('location')!);
-  await agent.get(callback.pathname + callback.search).expect(303).expect('Location', '/');
-  return agent;
 }
 
 /** The CSRF token a logged-in partner page carries. */
@@ -49,4 +43,10 @@ export function csrfOf(html: string): string {
   const match = /name="csrf-token" content="([^"]+)"/.exec(html);
   if (!match?.[1]) throw new Error('no CSRF token on the page');
   return match[1];
+}
+
+/** The value of the `name` cookie among `Set-Cookie` headers (undefined when it is not set). */
+export function cookieValue(setCookie: string[] | string | undefined, name: string): string | undefined {
+  const cookie = ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith(`${name}=`));
+  return cookie?.split(';')[0]!.slice(name.length + 1);
 }
