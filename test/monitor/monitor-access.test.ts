@@ -71,3 +71,21 @@ describe('who may watch the monitor', () => {
     expect(gh.store.settings().policy).toBe('broad');
   });
 });
+
+describe('unlocking the monitor in a fresh browser', () => {
+  let gh: RunningPlatform;
+  beforeAll(async () => {
+    gh = await startPlatform();
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it('When someone who never logged in enters the admin token, then the monitor opens', async () => {
+    const agent = request.agent(gh.url);
+    await agent.get('/monitor').set('Accept', 'text/html').expect(303).expect('Location', '/monitor/unlock?returnTo=%2Fmonitor');
+    const page = await agent.get('/monitor/unlock?returnTo=%2Fmonitor').expect(200);
+    await agent.post('/monitor/unlock').type('form').send({ token: gh.config.ADMIN_TOKEN, returnTo: '/monitor', _csrf: csrfFrom(page.text) }).expect(303).expect('Location', '/monitor');
+    await agent.get('/monitor').expect(200);
+  });
+});

@@ -49,7 +49,7 @@ describe('the scenario CLI', () => {
   it('When a scenario runs with --url against a listening platform, then it reports each step and the platform shows its effects', async () => {
     const { code, stdout } = runs.url!;
     expect(stdout).toContain('Scenario: The same story under least privilege (seed/scenarios/least-privilege.yaml)');
-    expect(stdout).toMatch(/✓ line 35 +read +404 +tunewave, as alice, reads g_weekend: refused as expected/);
+    expect(stdout).toMatch(/✓ line 36 +read +404 +tunewave, as alice, reads g_weekend: refused as expected/);
     expect(stdout).toMatch(/PASS: \d+ of \d+ steps\n$/);
     expect(code).toBe(0);
     expect(listening.store.settings().policy).toBe('least-privilege');

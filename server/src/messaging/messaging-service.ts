@@ -3,7 +3,7 @@ import type { SocialService } from '../social/social-service.js';
 import type { AccessEntry, Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { pageOf } from './pagination.js';
-import { mayDeleteMessage, mayReadThread, maySeeParticipants } from './policy.js';
+import { mayDeleteMessage, mayReadMessage, mayReadThread, maySeeParticipants } from './policy.js';
 import type { MessageOut, NewMessageBody, Page, PageQuery, PersonOut, ThreadOut } from './schemas.js';
 import { lastActivityAt, messageOut, personOut, threadOut } from './views.js';
 
@@ -37,7 +37,7 @@ export function createMessagingService({ store, social }: { store: Store; social
   /** The owner's thread, if the client may read it under the current policy; else 404 `notFound`. */
   function readableThread(caller: Caller, threadId: string, notFound = 'No such thread') {
     const thread = store.get('threads', threadId);
-    if (!thread?.participantIds.includes(caller.personId) || !mayReadThread(store, caller.clientId, thread.id)) {
+    if (!thread?.participantIds.includes(caller.personId) || !mayReadThread(store, caller, thread.id)) {
       throw new NotFoundError(notFound);
     }
     return thread;
@@ -68,7 +68,7 @@ export function createMessagingService({ store, social }: { store: Store; social
     threads(caller: Caller, query: PageQuery): Outcome<Page<ThreadOut>> {
       const readable = store
         .threadsOf(caller.personId)
-        .filter((t) => mayReadThread(store, caller.clientId, t.id))
+        .filter((t) => mayReadThread(store, caller, t.id))
         .map((t) => ({ t, at: lastActivityAt(store, t) }))
         .sort((a, b) => b.at - a.at || a.t.id.localeCompare(b.t.id));
       const page = pageOf(readable.map(({ t }) => threadOut(store, t)), query);
@@ -78,7 +78,7 @@ export function createMessagingService({ store, social }: { store: Store; social
     /** `GET /threads/{threadId}/messages`: newest first, paged with `before` = a message id. */
     messages(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<MessageOut>> {
       const thread = readableThread(caller, threadId);
-      const newestFirst = store.messageIdsIn(thread.id).reverse().map((id) => store.get('messages', id)!);
+      const newestFirst = store.messageIdsIn(thread.id).reverse().map((id) => store.get('messages', id)!).filter((m) => mayReadMessage(store, caller, m));
       const page = pageOf(newestFirst, query);
       return {
         body: { items: page.items.map((m) => messageOut(store, m)), nextCursor: page.nextCursor },
@@ -89,7 +89,7 @@ export function createMessagingService({ store, social }: { store: Store; social
     /** `GET /threads/{threadId}/participants`: everyone on the thread, by display name, paged. */
     participants(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<PersonOut>> {
       const thread = social.threadFor(caller.personId, threadId);
-      if (!maySeeParticipants(store, caller.clientId, thread.id)) throw new NotFoundError('No such thread');
+      if (!maySeeParticipants(store, caller, thread.id)) throw new NotFoundError('No such thread');
       const people = thread.participantIds.map((pid) => personOut(social.person(pid)));
       people.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
       const page = pageOf(people, query);

@@ -7,21 +7,36 @@ import type { Store } from '../store/store.js';
  * threads, which the caller has already checked the owner is in.
  *
  * - `broad` (as reported in 2018): every thread of the owner, every message in them, all participants.
- * - `least-privilege`: only threads the client has posted into (a message with `via === clientId`);
- *   only messages the client itself sent on behalf of this owner; participants of other threads hidden.
+ * - `least-privilege`: only threads the client has posted into *for this owner* (a message with
+ *   `via === clientId` and `senderId === ownerId`), and in them only what was said from that first
+ *   post on — so posting into a thread never unlocks its history; only messages the client itself
+ *   sent on behalf of this owner may be deleted; participants of other threads hidden.
  */
 export function policyMode(store: Store): PolicyMode {
   return store.settings().policy;
 }
 
-/** May `clientId` read `threadId` (messages, live events)? */
-export function mayReadThread(store: Store, clientId: string, threadId: string): boolean {
-  return policyMode(store) === 'broad' || store.clientPostedIn(clientId, threadId);
+/** The caller of an access: a client acting for a resource owner. */
+export interface Reach {
+  clientId: string;
+  personId: string;
 }
 
-/** May `clientId` see who is on `threadId`? Same rule as reading it. */
-export function maySeeParticipants(store: Store, clientId: string, threadId: string): boolean {
-  return mayReadThread(store, clientId, threadId);
+/** May the caller read `threadId` (messages, live events)? */
+export function mayReadThread(store: Store, caller: Reach, threadId: string): boolean {
+  return policyMode(store) === 'broad' || store.firstPostVia(caller.clientId, caller.personId, threadId) !== undefined;
+}
+
+/** May the caller read `message` (in a thread it may read)? Under least-privilege: from its first post on. */
+export function mayReadMessage(store: Store, caller: Reach, message: Message): boolean {
+  if (policyMode(store) === 'broad') return true;
+  const first = store.firstPostVia(caller.clientId, caller.personId, message.threadId);
+  return first !== undefined && message.createdAt >= first;
+}
+
+/** May the caller see who is on `threadId`? Same rule as reading it. */
+export function maySeeParticipants(store: Store, caller: Reach, threadId: string): boolean {
+  return mayReadThread(store, caller, threadId);
 }
 
 /**

@@ -40,7 +40,11 @@ export function monitorRoutes(deps: {
   const personName = (id: string) => store.get('people', id)?.displayName ?? id;
 
   router.use(compareRoutes({ render, guard }));
-  router.get('/monitor/unlock', (req, res) => render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo: safeReturnPath(req.query['returnTo']) }));
+  router.get('/monitor/unlock', (req, res) => {
+    // Start the session now: the form's CSRF token is bound to its id, which must survive to the POST.
+    req.session.returnTo = safeReturnPath(req.query['returnTo']);
+    render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo: req.session.returnTo });
+  });
   router.post('/monitor/unlock', form, csrfProtect, (req, res) => {
     const returnTo = safeReturnPath((req.body as { returnTo?: string }).returnTo);
     if (!isAdminToken((req.body as { token?: string }).token, config.ADMIN_TOKEN)) {

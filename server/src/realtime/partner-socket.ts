@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { AccessRecorder } from '../audit/access-recorder.js';
 import type { EventBus } from '../events.js';
-import { mayReadThread } from '../messaging/policy.js';
+import { mayReadMessage } from '../messaging/policy.js';
 import type { MessageOut } from '../messaging/schemas.js';
 import { messageOut } from '../messaging/views.js';
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
@@ -89,7 +89,8 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     const { token, info } = socket.data;
     if (!info.scopes.includes('messages:read')) return;
     // Decided when the event happens; the message being delivered counts as one the client posted.
-    if (!(message.via === info.clientId || mayReadThread(store, info.clientId, message.threadId))) return;
+    const ownPost = message.via === info.clientId && message.senderId === info.personId;
+    if (!(ownPost || mayReadMessage(store, info, message))) return;
     enqueue(socket, async () => {
       const fresh = await tokens.verify(token).catch(() => undefined);
       if (!fresh || fresh.expiresAt <= now()) {

@@ -35,7 +35,8 @@ export class Store {
   readonly #threadsOf = new MultiIndex<Thread>((t) => t.participantIds);
   readonly #messagesIn = new MultiIndex<Message>((m) => [m.threadId]);
   /** `${clientId} ${threadId}` → messages written through that client there (least-privilege policy). */
-  readonly #postedVia = new MultiIndex<Message>((m) => [m.via === undefined ? undefined : `${m.via} ${m.threadId}`]);
+  /** Messages a client posted for one person in one thread: `${via} ${senderId} ${threadId}`. */
+  readonly #postedVia = new MultiIndex<Message>((m) => [m.via === undefined ? undefined : `${m.via} ${m.senderId} ${m.threadId}`]);
   /** `client:${id}` and `owner:${id}` → access-log entries, oldest first. */
   readonly #accessBy = new MultiIndex<AccessEntry>((e) => [`client:${e.clientId}`, `owner:${e.ownerId}`]);
   readonly #oidcBy = new MultiIndex<OidcRecord>((r) => [
@@ -171,8 +172,17 @@ export class Store {
     return this.#accessBy.ids(k).map((id) => this.#tables.accessLog.get(id)!);
   }
   /** Whether a message written through `clientId` is in `threadId` (what least-privilege allows). */
-  clientPostedIn(clientId: string, threadId: string): boolean {
-    return this.#postedVia.count(`${clientId} ${threadId}`) > 0;
+  /**
+   * When (ms) `clientId`, acting for `personId`, first posted into `threadId` among the messages
+   * still stored; undefined when it never did (least-privilege reach).
+   */
+  firstPostVia(clientId: string, personId: string, threadId: string): number | undefined {
+    let first: number | undefined;
+    for (const id of this.#postedVia.ids(`${clientId} ${personId} ${threadId}`)) {
+      const at = this.#tables.messages.get(id)!.createdAt;
+      if (first === undefined || at < first) first = at;
+    }
+    return first;
   }
 
   /** Drops expired oidc records (codes, sessions, tokens) from memory; persisted at compaction. */

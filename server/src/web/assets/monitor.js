@@ -21,10 +21,13 @@ document.addEventListener('DOMContentLoaded', function () {
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
-  function actorIndex(name) {
-    var i = actors.indexOf(name);
-    if (i === -1) { actors.push(name); renderAll(); i = actors.indexOf(name); }
-    return i;
+  // Adds the event's actors as columns; true when a column was added (the view must be redrawn).
+  function learnActors(e) {
+    var added = false;
+    [e.from, e.to].forEach(function (name) {
+      if (actors.indexOf(name) === -1) { actors.push(name); added = true; }
+    });
+    return added;
   }
   function visible(e) {
     if (filterClient.value && e.clientId !== filterClient.value) return false;
@@ -70,8 +73,8 @@ document.addEventListener('DOMContentLoaded', function () {
     return box;
   }
   function renderRow(e) {
-    var from = actorIndex(e.from);
-    var to = actorIndex(e.to);
+    var from = actors.indexOf(e.from);
+    var to = actors.indexOf(e.to);
     var bystanders = (e.details.people || []).filter(function (p) { return p.bystander; });
     var row = el('div', 'seq-row kind-' + e.kind + (bystanders.length ? ' has-bystanders' : ''));
     row.setAttribute('data-seq', e.seq);
@@ -100,6 +103,7 @@ document.addEventListener('DOMContentLoaded', function () {
     return header;
   }
   function renderAll() {
+    events.forEach(learnActors);
     root.style.setProperty('--cols', actors.length);
     root.textContent = '';
     root.appendChild(renderHeader());
@@ -108,7 +112,8 @@ document.addEventListener('DOMContentLoaded', function () {
   function add(e) {
     if (paused) { queued.push(e); pauseButton.textContent = 'Resume (' + queued.length + ')'; return; }
     events.push(e);
-    if (visible(e)) root.appendChild(renderRow(e));
+    if (learnActors(e)) renderAll();
+    else if (visible(e)) root.appendChild(renderRow(e));
   }
 
   filterClient.addEventListener('change', renderAll);
@@ -116,6 +121,7 @@ document.addEventListener('DOMContentLoaded', function () {
   pauseButton.addEventListener('click', function () {
     paused = !paused;
     pauseButton.textContent = paused ? 'Resume' : 'Pause';
+    statusLine.textContent = paused ? 'Paused: new events wait.' : 'Live.';
     if (!paused) { var q = queued; queued = []; q.forEach(add); }
   });
   document.getElementById('clear').addEventListener('click', function () { events = []; queued = []; renderAll(); });
