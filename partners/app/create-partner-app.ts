@@ -12,6 +12,7 @@ import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
 import { failureResponder } from './failure-pages.js';
 import { failureHandler } from './failures.js';
+import { faviconRoutes } from './favicon.js';
 import { createLogin, loginRoutes } from './login.js';
 import { createPolicyBadges } from './policy-badge.js';
 import { playerRoutes } from './player-routes.js';
@@ -46,7 +47,7 @@ export interface PartnerAppOptions {
  * globals: its own session cookie, own `Passport`, own in-memory accounts, socket relay and
  * policy-badge cache.
  * Routes: `/` (landing or player), `/auth/login`, `/auth/callback`, `/logout`, `/share`, `/play`,
- * `/events` (SSE), `/seen…` ("what we can see"), `/healthz`, `/assets/…`.
+ * `/events` (SSE), `/seen…` ("what we can see"), `/healthz`, `/assets/…`, `/favicon.svg`.
  */
 export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptions = {}): PartnerApp {
   const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
@@ -80,6 +81,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, name: config.name });
   });
+  app.use(faviconRoutes(config));
   app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 

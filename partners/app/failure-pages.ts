@@ -48,15 +48,25 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
     heading: '{name} was not allowed to do that',
     message: 'Glasshouse refused: the access you granted does not cover this.',
   },
+  forbidden_by_policy: {
+    status: 403,
+    heading: 'Glasshouse refused',
+    message: 'Glasshouse did not let {name} do this for you: its least-privilege policy is in force.',
+  },
+  refused: { status: 400, heading: 'Glasshouse refused', message: 'Glasshouse did not let {name} do that.' },
   not_found: { status: 404, heading: 'Not found', message: 'There is nothing here, or nothing {name} may see.' },
   bad_gateway: { status: 502, heading: 'Glasshouse gave an unexpected answer', message: 'Please try again.', retry: true },
   bad_request: { status: 400, heading: 'That request was not valid', message: 'Please go back and try again.' },
+  too_large: { status: 413, heading: 'That request was too large', message: 'It carried more than {name} accepts. Please go back and try again with less.' },
   csrf: { status: 403, heading: 'This form has expired', message: 'The form was not sent by {name}, or it is too old. Reload the page and try again.', retry: true },
   internal: { status: 500, heading: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', retry: true },
 };
 
 /** Where a person goes after their access was revoked: the landing page, with a notice. */
 export const REVOKED_LOCATION = '/?notice=revoked';
+
+/** Kinds whose public detail (the platform's words, or ours) is worth showing. */
+const SHOWS_DETAIL: ReadonlySet<FailureKind> = new Set(['authorization_error', 'insufficient_scope', 'forbidden_by_policy', 'refused']);
 
 /** `fetch` callers (the player's script) get JSON, browsers get pages. */
 function wantsJson(req: Request): boolean {
@@ -65,11 +75,12 @@ function wantsJson(req: Request): boolean {
 
 /**
  * Draws each failure kind: a revoked session is sent back to log in (303 to the landing page with a
- * notice, or 401 JSON `{ error, redirect }`), everything else is an error page (JSON `{ error,
- * message, redirect? }` for `fetch` callers) — never a stack trace.
+ * notice, or 401 JSON `{ error, redirect }`), everything else is an error page (for `fetch` callers,
+ * RFC 9457 problem details `{ title, status, detail, error, message, redirect? }`, where `error` is
+ * the kind and `message` the page's text) — never a stack trace.
  */
 export function failureResponder(render: Renderer, name: string): FailureResponder {
-  return async (req: Request, res: Response, kind: FailureKind, detail?: string) => {
+  return async (req: Request, res: Response, kind: FailureKind, detail?: string, status?: number) => {
     if (kind === 'revoked') {
       if (wantsJson(req)) res.status(401).json({ error: kind, redirect: REVOKED_LOCATION });
       else res.redirect(303, REVOKED_LOCATION);
@@ -77,8 +88,21 @@ export function failureResponder(render: Renderer, name: string): FailureRespond
     }
     const spec = PAGES[kind];
     const fill = (s: string) => s.replaceAll('{name}', name);
+    const code = status ?? spec.status;
+    const shownDetail = SHOWS_DETAIL.has(kind) && detail ? fill(detail) : undefined;
     if (wantsJson(req)) {
-      res.status(spec.status).json({ error: kind, message: fill(spec.message), ...(kind === 'shut_down' ? { redirect: '/' } : {}) });
+      const message = fill(spec.message);
+      res
+        .status(code)
+        .type('application/problem+json')
+        .json({
+          title: fill(spec.heading),
+          status: code,
+          detail: shownDetail ? `${message} ${shownDetail}` : message,
+          error: kind,
+          message,
+          ...(kind === 'shut_down' ? { redirect: '/' } : {}),
+        });
       return;
     }
     const retryUrl = req.method === 'GET' ? req.originalUrl : '/';
@@ -91,11 +115,11 @@ export function failureResponder(render: Renderer, name: string): FailureRespond
         kind,
         heading: fill(spec.heading),
         message: fill(spec.message),
-        detail: kind === 'authorization_error' || kind === 'insufficient_scope' ? detail : undefined,
+        detail: shownDetail,
         retryUrl: spec.retry ? retryUrl : undefined,
         loginUrl: spec.login ? '/auth/login' : undefined,
       },
-      spec.status,
+      code,
     );
   };
 }

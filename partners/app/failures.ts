@@ -13,7 +13,10 @@ import { GlasshouseApiError, GlasshouseError, GlasshouseTokenError, GlasshouseUn
  * - `shut_down`: the platform refuses this client itself (`invalid_client`): the integration is off;
  * - `unreachable`: no answer from the platform;
  * - `insufficient_scope`, `not_found`: the API refused one thing; `bad_gateway`: it answered oddly;
- * - `bad_request`: our own validation refused the request; `csrf`: a form without a valid token;
+ * - `forbidden_by_policy`: the platform's least-privilege policy refused it (403);
+ * - `refused`: any other 4xx from the API (except 401), shown with the platform's status;
+ * - `bad_request`: the request was malformed (our validation, or a body that does not parse);
+ * - `too_large`: the body (or its number of fields) is over our limit; `csrf`: a form without a valid token;
  * - `internal`: anything else (logged, never shown).
  */
 export type FailureKind =
@@ -26,7 +29,10 @@ export type FailureKind =
   | 'insufficient_scope'
   | 'not_found'
   | 'bad_gateway'
+  | 'forbidden_by_policy'
+  | 'refused'
   | 'bad_request'
+  | 'too_large'
   | 'csrf'
   | 'internal';
 
@@ -47,6 +53,22 @@ function unwrap(err: unknown): unknown {
   return err instanceof OAuth2Strategy.InternalOAuthError && err.oauthError ? err.oauthError : err;
 }
 
+/** A caller's mistake found by Express's body parsers (http-errors with a `type`, e.g. `entity.too.large`). */
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+/** Body-parser errors caused by the caller (4xx); their 5xx (`stream.not.readable`…) are ours. */
+function bodyParserError(err: unknown): BodyParserError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { type, status } = err as Partial<Record<'type' | 'status', unknown>>;
+  return typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500 ? { type, status } : undefined;
+}
+
+/** Bodies over a limit: too many bytes, or too many form fields. */
+const TOO_LARGE_TYPES: ReadonlySet<string> = new Set(['entity.too.large', 'parameters.too.many']);
+
 /** Sorts anything thrown into a `FailureKind`. */
 export function classify(thrown: unknown): FailureKind {
   const err = unwrap(thrown);
@@ -59,10 +81,13 @@ export function classify(thrown: unknown): FailureKind {
     if (err.code === 'invalid_client') return 'shut_down';
     if (err.status === 401) return 'revoked';
     if (err.code === 'insufficient_scope') return 'insufficient_scope';
+    if (err.code === 'forbidden_by_policy') return 'forbidden_by_policy';
     if (err.status === 404) return 'not_found';
-    return err.status >= 500 ? 'bad_gateway' : 'internal';
+    return err.status >= 500 || err.status < 400 ? 'bad_gateway' : 'refused';
   }
   if (err instanceof GlasshouseError) return 'bad_gateway';
+  const parserError = bodyParserError(err);
+  if (parserError) return TOO_LARGE_TYPES.has(parserError.type) ? 'too_large' : 'bad_request';
   return 'internal';
 }
 
@@ -74,11 +99,23 @@ export function publicDetail(thrown: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The status to answer with when it is not the kind's own: the platform's for `refused`, the body
+ * parser's for `too_large` (413) and the parser's other 4xx (e.g. 415 `charset.unsupported`).
+ */
+export function statusOf(thrown: unknown): number | undefined {
+  const err = unwrap(thrown);
+  if (err instanceof GlasshouseApiError && classify(err) === 'refused') return err.status;
+  if (err instanceof PartnerFailure) return undefined;
+  return bodyParserError(err)?.status;
+}
+
 /** Kinds after which the person's tokens are useless: forget them and end the session. */
 export const ENDS_SESSION: ReadonlySet<FailureKind> = new Set(['revoked', 'shut_down']);
 
 export interface FailureResponder {
-  (req: Request, res: Response, kind: FailureKind, detail?: string): Promise<void>;
+  /** `status` replaces the kind's own status (e.g. the platform's 409 for `refused`). */
+  (req: Request, res: Response, kind: FailureKind, detail?: string, status?: number): Promise<void>;
 }
 
 /**
@@ -96,6 +133,6 @@ export function failureHandler(deps: {
     const kind = classify(err);
     if (kind === 'internal' || kind === 'bad_gateway') deps.log(err);
     if (ENDS_SESSION.has(kind)) await deps.onSessionEnded(req);
-    await deps.respond(req, res, kind, publicDetail(err));
+    await deps.respond(req, res, kind, publicDetail(err), statusOf(err));
   };
 }

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { allPages, GlasshouseApiError, type GlasshouseClient, type Person, type Thread } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
+import { PartnerFailure } from './failures.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
 
@@ -92,7 +93,14 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
   router.post('/seen/messages/:messageId/delete', requireUser, express.urlencoded({ extended: false, limit: '4kb' }), csrfProtect, async (req, res) => {
     const user = currentUser(req)!;
     const { threadId } = deleteSchema.parse(req.body ?? {});
-    await accounts.client(user.id).deleteMessage(String(req.params['messageId']));
+    try {
+      await accounts.client(user.id).deleteMessage(String(req.params['messageId']));
+    } catch (err) {
+      if (err instanceof GlasshouseApiError && err.code === 'forbidden_by_policy') {
+        throw new PartnerFailure('forbidden_by_policy', 'Under the least-privilege policy, {name} may only delete messages it sent for you.');
+      }
+      throw err;
+    }
     res.redirect(303, `/seen/threads/${encodeURIComponent(threadId)}?deleted=1`);
   });
 

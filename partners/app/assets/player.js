@@ -41,7 +41,7 @@
       return res.json().then(function (body) { return { res: res, body: body }; });
     }).then(function (r) {
       if (r.body.redirect && !r.res.ok) { window.location.href = r.body.redirect; return; }
-      if (!r.res.ok) { status(r.body.message || 'Could not share.'); return; }
+      if (!r.res.ok) { status(r.body.detail || r.body.message || 'Could not share.'); return; }
       var parts = [];
       if (r.body.sent.length) parts.push('Sent “now playing” to ' + r.body.sent.join(', ') + '.');
       else if (!r.body.failed.length) parts.push('Not shared with anyone (tick friends to share).');

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { Agent } from 'supertest';
+import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
+import { glasshouseAdmin } from './helpers/glasshouse.js';
+import { csrfOf } from './helpers/partner.js';
+
+/**
+ * Refusals a logged-in person can meet on Tunewave, against the real platform under the
+ * least-privilege policy: each is a readable page (or problem details for `fetch`) with its own
+ * status — never a 500, never a logged stack trace.
+ */
+describe('partner refusals under least-privilege', () => {
+  let demo: RunningDemo;
+  const log = jest.fn<(err: unknown) => void>();
+  let agent: Agent;
+  let csrf: string;
+
+  beforeAll(async () => {
+    demo = await startDemo({ log });
+    await glasshouseAdmin(demo.gh).setPolicy('least-privilege');
+    agent = (await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice')).agent;
+    csrf = csrfOf((await agent.get('/').expect(200)).text);
+    // Tunewave posts into alice's 1:1 with bob, so least-privilege lets it see that thread.
+    await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_bob' }).expect(303);
+    await agent.post('/play').set('x-csrf-token', csrf).set('Accept', 'application/json').send({ itemId: 'joplin-entertainer' }).expect(200);
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  const messageOf = (threadId: string, senderId: string) =>
+    demo.gh.store.messageIdsIn(threadId).find((id) => demo.gh.store.get('messages', id)!.senderId === senderId)!;
+  const deleteMessage = (messageId: string, threadId: string, accept: string) =>
+    agent.post(`/seen/messages/${encodeURIComponent(messageId)}/delete`).type('form').set('Accept', accept).send({ _csrf: csrf, threadId });
+
+  it('When alice deletes bob\'s message in a thread Tunewave posted in, then the page says Glasshouse refused (403) and the message stays', async () => {
+    const messageId = messageOf('t_alice_bob', 'p_bob');
+    const res = await deleteMessage(messageId, 't_alice_bob', 'text/html').expect(403);
+    expect(res.text).toContain('Glasshouse refused');
+    expect(res.text).toContain('Under the least-privilege policy, Tunewave may only delete messages it sent for you.');
+    expect(res.text).not.toContain('Something went wrong');
+    expect(demo.gh.store.get('messages', messageId)).toBeDefined();
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('When a fetch caller deletes a message the policy protects, then it gets 403 problem details', async () => {
+    const res = await deleteMessage(messageOf('t_alice_bob', 'p_bob'), 't_alice_bob', 'application/json').expect(403);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 403, error: 'forbidden_by_policy', title: 'Glasshouse refused' });
+    expect(res.body.detail).toContain('Tunewave may only delete messages it sent for you');
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('When alice deletes a message in a thread Tunewave never posted in, then the page says not found (404)', async () => {
+    const messageId = messageOf('g_weekend', 'p_carol');
+    const res = await deleteMessage(messageId, 'g_weekend', 'text/html').expect(404);
+    expect(res.text).toContain('Not found');
+    expect(demo.gh.store.get('messages', messageId)).toBeDefined();
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('When the platform refuses with another 4xx (an id too long: 400), then the page has that status and the platform\'s reason', async () => {
+    const res = await deleteMessage('x'.repeat(300), 't_alice_bob', 'text/html').expect(400);
+    expect(res.text).toContain('data-failure="refused"');
+    expect(res.text).toContain('Glasshouse refused');
+    expect(res.text).toContain('expected string to have &lt;=100 characters');
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('When the policy is least-privilege, then the demo banner says Tunewave sees only the conversations it posted in', async () => {
+    const res = await agent.get('/seen').expect(200);
+    expect(res.text).toContain('Glasshouse runs its <em>least-privilege</em> policy');
+    expect(res.text).not.toContain('read <em>all</em> your conversations');
+  });
+});
+
+/** Caller mistakes found by the body parsers: 400/413, as problem details or a page; nothing logged. */
+describe('partner answers to malformed or oversized requests', () => {
+  let demo: RunningDemo;
+  const log = jest.fn<(err: unknown) => void>();
+  let agent: Agent;
+  let csrf: string;
+
+  beforeAll(async () => {
+    demo = await startDemo({ log });
+    agent = (await logInWithGlasshouse(demo.gh, demo.tunewave, 'bob')).agent;
+    csrf = csrfOf((await agent.get('/').expect(200)).text);
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  const play = (body: string, accept: string) =>
+    agent.post('/play').set('x-csrf-token', csrf).set('Content-Type', 'application/json').set('Accept', accept).send(body);
+  const share = (fields: string, accept: string) =>
+    agent.post('/share').type('form').set('Accept', accept).send(`_csrf=${encodeURIComponent(csrf)}&${fields}`);
+  const manyFriends = Array.from({ length: 5000 }, (_, i) => `friend=p_${i}`).join('&');
+  const manyEmptyFields = Array.from({ length: 1500 }, () => 'friend').join('&'); // under 8 kB, over 1,000 fields
+
+  it.each([
+    { what: 'malformed JSON is played', status: 400, error: 'bad_request', send: () => play('{"itemId":', 'application/json') },
+    { what: 'a 200 kB JSON body is played', status: 413, error: 'too_large', send: () => play(JSON.stringify({ itemId: 'x'.repeat(200_000) }), 'application/json') },
+    { what: '5,000 friends are shared', status: 413, error: 'too_large', send: () => share(manyFriends, 'application/json') },
+    { what: '1,500 form fields are shared', status: 413, error: 'too_large', send: () => share(manyEmptyFields, 'application/json') },
+  ])('When $what by a fetch caller, then the answer is $status problem details', async ({ send, status, error }) => {
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status, error });
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    { what: 'malformed JSON is played', status: 400, heading: 'That request was not valid', send: () => play('{"itemId":', 'text/html') },
+    { what: '5,000 friends are shared', status: 413, heading: 'That request was too large', send: () => share(manyFriends, 'text/html') },
+  ])('When $what by a browser, then the answer is a $status page', async ({ send, status, heading }) => {
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain(heading);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('When a page loads, then its icon is served (/favicon.svg) and /favicon.ico is not a 404', async () => {
+    const home = await agent.get('/').expect(200);
+    expect(home.text).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    const icon = await agent.get('/favicon.svg').buffer(true).expect(200).expect('Content-Type', /^image\/svg\+xml/);
+    expect(String(icon.body)).toContain('♫');
+    await agent.get('/favicon.ico').expect(204);
+  });
+});
