@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createAccessRecorder } from '../../server/src/audit/access-recorder.js';
 import { EventBus } from '../../server/src/events.js';
 import { openFileStore } from '../../server/src/store/open-data-file.js';
+import { simulateCrash } from '../helpers/crash.js';
 
 describe('access log durability', () => {
   let dir: string;
@@ -23,6 +24,7 @@ describe('access log durability', () => {
       clientId: 'tunewave', ownerId: 'p_alice', action: 'read', scope: 'profile', operation: 'GET /api/v1/me',
       channel: 'api', threadIds: [], messageIds: [], peopleIncluded: ['p_alice'],
     });
+    await simulateCrash(dataFile);
     const reopened = await openFileStore(dataFile); // no close(): as after a crash
     expect(reopened.accessLog()).toEqual([entry]);
     expect(reopened.accessLogOf({ clientId: 'tunewave' })).toEqual([entry]);

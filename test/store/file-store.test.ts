@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { filePersistence, journalPathFor, StoreLoadError } from '../../server/src/store/persistence.js';
 import { openFileStore } from '../../server/src/store/open-data-file.js';
 import { seedWorld } from '../../seed/world.js';
+import { simulateCrash } from '../helpers/crash.js';
 
 describe('the file store', () => {
   let dir: string;
@@ -31,6 +32,7 @@ describe('the file store', () => {
     await store.put('messages', msg);
     expect(await readFile(journalPathFor(dataFile), 'utf8')).toContain('m_roundtrip');
     // Simulate a crash: no close(), no compaction. Reopen from snapshot + journal.
+    await simulateCrash(dataFile);
     const reopened = await openFileStore(dataFile);
     expect(reopened.get('messages', 'm_roundtrip')).toEqual(msg);
     await reopened.delete('messages', 'm_roundtrip');
@@ -46,6 +48,7 @@ describe('the file store', () => {
     await store.put('messages', { id: 'm_kept', threadId: 't_alice_bob', senderId: 'p_bob', text: 'kept', createdAt: 2 });
     await store.flush();
     await appendFile(journalPathFor(dataFile), '{"op":"put","c":"messages","v":{"id":"m_to');
+    await simulateCrash(dataFile);
     const reopened = await openFileStore(dataFile);
     expect(reopened.get('messages', 'm_kept')?.text).toBe('kept');
     await reopened.close();
@@ -72,7 +75,24 @@ describe('the file store', () => {
     await store.put('messages', { id: 'm_a', threadId: 't_alice_bob', senderId: 'p_bob', text: 'a', createdAt: 3 });
     await store.flush();
     await appendFile(journalPathFor(dataFile), 'garbage\n{"op":"del","c":"messages","id":"m_a"}\n');
+    await simulateCrash(dataFile);
     await expect(openFileStore(dataFile)).rejects.toThrow(/journal\.jsonl:2: invalid journal line/);
+  });
+
+  it('When a second process opens the same data file, then it is refused and nothing is rewritten; after the first closes, it opens', async () => {
+    const first = await openFileStore(dataFile);
+    await first.put('messages', { id: 'm_first', threadId: 't_alice_bob', senderId: 'p_alice', text: 'first', createdAt: 5 });
+    const before = await readFile(dataFile, 'utf8');
+    const journalBefore = await readFile(journalPathFor(dataFile), 'utf8');
+    const error = await openFileStore(dataFile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreLoadError);
+    expect((error as Error).message).toMatch(/already in use by another Glasshouse process/);
+    expect(await readFile(dataFile, 'utf8')).toBe(before);
+    expect(await readFile(journalPathFor(dataFile), 'utf8')).toBe(journalBefore);
+    await first.close();
+    const second = await openFileStore(dataFile);
+    expect(second.get('messages', 'm_first')?.text).toBe('first');
+    await second.close();
   });
 
   it('When a store is reset, then it holds the given world and the journal is empty', async () => {

@@ -1,6 +1,7 @@
 import { open, readFile, mkdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, Memory } from 'lowdb';
+import lockfile from 'proper-lockfile';
 import { JSONFile } from 'lowdb/node';
 import { collectionSchemas, journalOpSchema, worldSchema, type JournalOp, type World } from './schema.js';
 
@@ -58,6 +59,21 @@ export function filePersistence(dataFile: string): Persistence {
   const journalFile = journalPathFor(dataFile);
   const db = new Low<World | null>(new JSONFile<World | null>(dataFile), null);
   let journal: FileHandle | undefined;
+  let release: (() => Promise<void>) | undefined;
+
+  /** One writer per data file: a lock (`<DATA_FILE>.lock`, refreshed while held) before anything is read or written. */
+  async function lock(): Promise<void> {
+    if (release) return;
+    await mkdir(path.dirname(dataFile) || '.', { recursive: true });
+    try {
+      release = await lockfile.lock(dataFile, { realpath: false, stale: 10_000, retries: 0, onCompromised: () => undefined });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new StoreLoadError(`${dataFile}: already in use by another Glasshouse process (one writer per data file; stop it or use another DATA_FILE)`);
+      }
+      throw err;
+    }
+  }
 
   async function journalHandle(): Promise<FileHandle> {
     journal ??= await open(journalFile, 'a');
@@ -67,6 +83,7 @@ export function filePersistence(dataFile: string): Persistence {
   return {
     description: `${dataFile} (+ ${path.basename(journalFile)})`,
     async load() {
+      await lock();
       try {
         await db.read();
       } catch (err) {
@@ -86,7 +103,7 @@ export function filePersistence(dataFile: string): Persistence {
       await handle.datasync();
     },
     async compact(world) {
-      await mkdir(path.dirname(dataFile) || '.', { recursive: true });
+      await lock();
       db.data = world;
       await db.write(); // steno: write a temp file, then rename over the old one
       const written = await open(dataFile, 'r');
@@ -98,6 +115,11 @@ export function filePersistence(dataFile: string): Persistence {
     async close() {
       await journal?.close();
       journal = undefined;
+      // Already released means the lock was taken from us (stale): nothing left to give back.
+      await release?.().catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ERELEASED') throw err;
+      });
+      release = undefined;
     },
   };
 }
