@@ -98,6 +98,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
       strictTransportSecurity: false,
     }),
   );
+  app.get('/favicon.ico', (_req, res) => res.status(204).end());
   app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 

@@ -131,4 +131,10 @@ describe('messaging API with an expired token', () => {
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
     expect(stateOf(gh.store)).toBe(before);
   });
+
+  it('When a token is sent in the query string, then the problem never echoes it back', async () => {
+    const res = await request(gh.url).get('/api/v1/me?access_token=secret-token-in-query').expect(401);
+    expect(JSON.stringify(res.body)).not.toContain('secret-token-in-query');
+    expect(res.body.instance).toBe('/api/v1/me');
+  });
 });

@@ -36,7 +36,12 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScena
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax) throw new ScenarioFileError(file, counter.linePos(syntax.pos[0]).line, '', syntax.message.split('\n')[0]!);
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }); // refuses "billion laughs" alias bombs
+  } catch (err) {
+    throw new ScenarioFileError(file, 1, '', `cannot be read: ${(err as Error).message}`);
+  }
 
   // An unknown field explains a "missing" one (a typo), so it is reported first.
   const fail = (issues: z.core.$ZodIssue[], prefix: PropertyKey[] = []): never => {

@@ -40,7 +40,7 @@ export function problemOf(err: AppError, req: Request): Problem {
     title: TITLES[err.status] ?? 'Error',
     status: err.status,
     detail: err.detail,
-    instance: req.originalUrl,
+    instance: req.originalUrl.split('?')[0], // never echo the query (it may carry an access_token)
     ...err.extra,
   };
 }

@@ -61,6 +61,9 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store }) {
   }
 
   const unsubscribe = [
+    events.on('world.reset', () => {
+      buffer = [];
+    }),
     events.on('access.recorded', ({ entry }) => push(fromAccess(entry))),
     events.on('oauth.step', (s) => {
       const client = clientName(s.clientId);

@@ -93,7 +93,10 @@ export function monitorRoutes(deps: {
       ...x,
       authorizedNames: x.authorizedPeople.map(personName),
       bystanderNames: x.bystanders.map(personName),
-      threadTitles: x.threads.map((id) => store.get('threads', id)?.title ?? id),
+      threadTitles: x.threads.map((id) => {
+        const t = store.get('threads', id);
+        return t?.title ?? (t ? t.participantIds.map(personName).join(' & ') : id);
+      }),
       scopes: clientGrantUsage(store, x.clientId),
     }));
     render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows) });
