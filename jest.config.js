@@ -13,4 +13,6 @@ export default {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
   testTimeout: 30000,
+  // Two workers on two cores: most test time is waiting on sockets and Chromium, not CPU.
+  maxWorkers: 2,
 };
