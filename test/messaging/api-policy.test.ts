@@ -40,6 +40,11 @@ describe('policy modes over HTTP', () => {
     await api().post('/api/v1/threads/t_alice_carol/messages').set(auth()).send({ text: 'Now playing' }).expect(201);
     const page = await api().get('/api/v1/threads/t_alice_carol/messages').set(auth()).expect(200);
     expect(page.body.items.map((m: { text: string }) => m.text)).toEqual(['Now playing']);
+    // Neither the thread list nor a delete gives the hidden history away.
+    const list = await api().get('/api/v1/threads').set(auth()).expect(200);
+    expect(list.body.items.find((t: { id: string }) => t.id === 't_alice_carol')).toMatchObject({ messageCount: 1 });
+    const hidden = gh.store.all('messages').find((m) => m.threadId === 't_alice_carol' && m.senderId === 'p_carol')!;
+    await api().delete(`/api/v1/messages/${hidden.id}`).set(auth()).expect(404);
     // The same client acting for another person reaches nothing through alice's post.
     const carol = await tokenFor(gh, 'carol', ['messages:read'], 'tunewave');
     await api().get('/api/v1/threads/t_alice_carol/messages').set('Authorization', `Bearer ${carol}`).expect(404);
@@ -49,8 +54,10 @@ describe('policy modes over HTTP', () => {
 
   it('When a client deletes a message it did not send, then broad allows it and least-privilege refuses it', async () => {
     await setPolicy('least-privilege');
+    const later = await gh.platform.context.social.send('p_carol', 't_alice_carol', { text: 'carol, after Tunewave posted' });
     const before = stateOf(gh.store);
-    await api().delete('/api/v1/messages/m_0005').set(auth()).expect(403); // carol's, in t_alice_carol (readable now)
+    await api().delete(`/api/v1/messages/${later.id}`).set(auth()).expect(403); // carol's, visible (after its post)
+    await api().delete('/api/v1/messages/m_0005').set(auth()).expect(404); // carol's, before its post: hidden
     await api().delete('/api/v1/messages/m_0001').set(auth()).expect(404); // alice's, in t_alice_bob (never posted in)
     expect(stateOf(gh.store)).toBe(before);
     const own = await api().post('/api/v1/threads/t_alice_carol/messages').set(auth()).send({ text: 'oops' }).expect(201);

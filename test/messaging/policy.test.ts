@@ -47,7 +47,9 @@ describe('policy modes', () => {
     await w.setPolicy('least-privilege');
     const mine = (await w.service.post(tunewave, 'g_weekend', { text: 'mine' })).body;
     const bobs = (await w.service.post({ clientId: 'tunewave', personId: 'p_bob' }, 'g_weekend', { text: 'bob via tunewave' })).body;
-    await expect(w.service.remove(tunewave, 'm_0019')).rejects.toMatchObject({ status: 403, code: 'forbidden_by_policy' }); // erin's, visible
+    const erins = await w.social.send('p_erin', 'g_weekend', { text: 'erin, after the post' });
+    await expect(w.service.remove(tunewave, erins.id)).rejects.toMatchObject({ status: 403, code: 'forbidden_by_policy' }); // visible, not its own
+    await expect(w.service.remove(tunewave, 'm_0019')).rejects.toMatchObject({ status: 404 }); // erin's, before its post: hidden
     await expect(w.service.remove(tunewave, bobs.id)).rejects.toMatchObject({ status: 403 });
     await expect(w.service.remove(tunewave, 'm_0002')).rejects.toMatchObject({ status: 404 }); // thread never posted in
     await expect(w.service.remove(reelbox, mine.id)).rejects.toMatchObject({ status: 404 });

@@ -23,13 +23,16 @@ describe('partner refusals under least-privilege', () => {
     // Tunewave posts into alice's 1:1 with bob, so least-privilege lets it see that thread.
     await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_bob' }).expect(303);
     await agent.post('/play').set('x-csrf-token', csrf).set('Accept', 'application/json').send({ itemId: 'joplin-entertainer' }).expect(200);
+    // Bob answers: visible to Tunewave (after its post), but not Tunewave's to delete.
+    await demo.gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'Nice track!' });
   });
   afterAll(async () => {
     await demo.close();
   });
 
+  /** The newest message of `senderId` in `threadId`. */
   const messageOf = (threadId: string, senderId: string) =>
-    demo.gh.store.messageIdsIn(threadId).find((id) => demo.gh.store.get('messages', id)!.senderId === senderId)!;
+    demo.gh.store.messageIdsIn(threadId).reverse().find((id) => demo.gh.store.get('messages', id)!.senderId === senderId)!;
   const deleteMessage = (messageId: string, threadId: string, accept: string) =>
     agent.post(`/seen/messages/${encodeURIComponent(messageId)}/delete`).type('form').set('Accept', accept).send({ _csrf: csrf, threadId });
 

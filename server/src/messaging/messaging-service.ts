@@ -3,7 +3,7 @@ import type { SocialService } from '../social/social-service.js';
 import type { AccessEntry, Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { pageOf } from './pagination.js';
-import { mayDeleteMessage, mayReadMessage, mayReadThread, maySeeParticipants } from './policy.js';
+import { mayDeleteMessage, mayReadMessage, mayReadThread, maySeeParticipants, policyMode } from './policy.js';
 import type { MessageOut, NewMessageBody, Page, PageQuery, PersonOut, ThreadOut } from './schemas.js';
 import { lastActivityAt, messageOut, personOut, threadOut } from './views.js';
 
@@ -66,12 +66,14 @@ export function createMessagingService({ store, social }: { store: Store; social
 
     /** `GET /threads`: the owner's threads the client may read, most recent activity first, paged. */
     threads(caller: Caller, query: PageQuery): Outcome<Page<ThreadOut>> {
+      // Under broad every message counts: no per-message filter (threads can be long).
+      const visible = policyMode(store) === 'broad' ? undefined : (m: Message) => mayReadMessage(store, caller, m);
       const readable = store
         .threadsOf(caller.personId)
         .filter((t) => mayReadThread(store, caller, t.id))
-        .map((t) => ({ t, at: lastActivityAt(store, t) }))
+        .map((t) => ({ t, at: lastActivityAt(store, t, visible) }))
         .sort((a, b) => b.at - a.at || a.t.id.localeCompare(b.t.id));
-      const page = pageOf(readable.map(({ t }) => threadOut(store, t)), query);
+      const page = pageOf(readable.map(({ t }) => threadOut(store, t, visible)), query);
       return { body: page, access: read(page.items.map((t) => t.id), [], []) };
     },
 
@@ -117,6 +119,7 @@ export function createMessagingService({ store, social }: { store: Store; social
       const message = store.get('messages', messageId);
       if (!message) throw new NotFoundError('No such message');
       readableThread(caller, message.threadId, 'No such message');
+      if (!mayReadMessage(store, caller, message)) throw new NotFoundError('No such message');
       if (!mayDeleteMessage(store, caller, message)) {
         throw new ForbiddenError('Under the least-privilege policy a client deletes only messages it sent for this person', 'forbidden_by_policy');
       }

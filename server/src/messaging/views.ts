@@ -22,19 +22,29 @@ export function messageOut(store: Store, m: Message): MessageOut {
 }
 
 /** Time (ms) of the last message in a thread, or its creation. */
-export function lastActivityAt(store: Store, t: Thread): number {
+export function lastActivityAt(store: Store, t: Thread, visible?: (m: Message) => boolean): number {
   const ids = store.messageIdsIn(t.id);
-  const last = ids.length > 0 ? store.get('messages', ids[ids.length - 1]!) : undefined;
-  return last?.createdAt ?? t.createdAt;
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const m = store.get('messages', ids[i]!)!;
+    if (!visible || visible(m)) return m.createdAt;
+  }
+  return t.createdAt;
 }
 
-/** A thread without its participants (those need `threads:participants`) nor a 1:1 title. */
-export function threadOut(store: Store, t: Thread): ThreadOut {
+/**
+ * A thread without its participants (those need `threads:participants`) nor a 1:1 title. With
+ * `visible`, the count and last activity cover only the messages the caller may read (so they
+ * never reveal a history the policy hides).
+ */
+export function threadOut(store: Store, t: Thread, visible?: (m: Message) => boolean): ThreadOut {
+  const messageCount = visible
+    ? store.messageIdsIn(t.id).filter((id) => visible(store.get('messages', id)!)).length
+    : store.messageCountIn(t.id);
   return {
     id: t.id,
     kind: t.kind,
     ...(t.kind === 'group' && t.title ? { title: t.title } : {}),
-    messageCount: store.messageCountIn(t.id),
-    lastActivityAt: lastActivityAt(store, t),
+    messageCount,
+    lastActivityAt: lastActivityAt(store, t, visible),
   };
 }

@@ -8,6 +8,7 @@ const FEED_CAPACITY = 5000;
 const SNIPPET_CHARS = 80;
 
 export const GLASSHOUSE = 'Glasshouse';
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 export const BROWSER = 'Browser';
 
 /**
@@ -38,7 +39,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store }) {
       kind: 'access',
       from: toClient ? GLASSHOUSE : client,
       to: toClient ? client : GLASSHOUSE,
-      label: `${entry.action} · ${entry.operation} · ${entry.peopleIncluded.length} people (${entry.bystanders.length} bystanders)`,
+      label: `${entry.action} · ${entry.operation} · ${count(entry.peopleIncluded.length, 'person', 'people')} (${count(entry.bystanders.length, 'bystander', 'bystanders')})`,
       clientId: entry.clientId,
       personId: entry.ownerId,
       details: {
