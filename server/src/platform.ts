@@ -29,6 +29,7 @@ import type { World } from './store/schema.js';
 import { seedWorld, type SeedOptions } from '../../seed/world.js';
 import { apiDocsRouter } from './messaging/docs.js';
 import { authRoutes } from './web/auth-routes.js';
+import { loginThrottle } from './web/login-throttle.js';
 import { createCsrf } from './web/csrf.js';
 import { inboxRoutes } from './web/inbox-routes.js';
 import { createRenderer } from './web/render.js';
@@ -123,7 +124,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
   web.use(...webSession);
-  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect }));
+  const throttle = loginThrottle();
+  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
   web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
@@ -157,6 +159,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     oauth,
     async close() {
       oauth.close();
+      throttle.close();
       detachInbox();
       detachPartners();
       api.close();

@@ -88,4 +88,18 @@ describe('web login', () => {
     await agent.post('/logout').type('form').send({ _csrf: csrfFrom(inbox.text) }).expect(303);
     await agent.get('/').expect(303);
   });
+
+  it('When a password is guessed ten times, then the eleventh attempt is refused with 429 even if right, and other people are unaffected', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login').expect(200);
+    const csrf = csrfFrom(page.text);
+    for (let i = 0; i < 10; i++) {
+      await agent.post('/login').type('form').send({ username: 'dave', password: `guess-${i}`, _csrf: csrf }).expect(401);
+    }
+    const blocked = await agent.post('/login').type('form').send({ username: 'dave', password: 'glasshouse', _csrf: csrf });
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toMatch(/retry after \d+ s/);
+    await agent.get('/').expect(303); // not logged in
+    await loggedInAgent(gh.url, 'frank');
+  });
 });

@@ -14,8 +14,12 @@ export function safeReturnPath(value: unknown): string {
  * and OWASP session fixation), POST /logout. In demo mode the login page lists the seeded people as
  * one-click forms that still post username and password through the same login.
  */
-export function authRoutes(deps: { store: Store; auth: WebAuth; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler }): Router {
-  const { store, auth, render, demoMode, csrfProtect } = deps;
+export function authRoutes(deps: {
+  store: Store; auth: WebAuth; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler;
+  /** Limits failed logins (web/login-throttle.ts). */
+  throttle: express.RequestHandler;
+}): Router {
+  const { store, auth, render, demoMode, csrfProtect, throttle } = deps;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const loginPage = (req: Request, res: import('express').Response, error?: string, username?: string) =>
@@ -32,7 +36,7 @@ export function authRoutes(deps: { store: Store; auth: WebAuth; render: Renderer
     loginPage(req, res);
   });
 
-  router.post('/login', form, csrfProtect, (req, res, next) => {
+  router.post('/login', form, throttle, csrfProtect, (req, res, next) => {
     const returnTo = safeReturnPath(req.session.returnTo);
     auth.passport.authenticate('local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
