@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import net from 'node:net';
 import type { PartnerApp } from '../app/create-partner-app.js';
 import type { Platform } from '../../server/src/platform.js';
 import type { World } from '../../server/src/store/schema.js';
 import type { Store } from '../../server/src/store/store.js';
+import { freePort } from '../../server/src/http/startup.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import type { PolicyMode } from './admin-types.js';
 import { createGlasshouseClient, type GlasshouseClient } from './client.js';
@@ -44,18 +44,6 @@ export interface Sandbox {
   store: Store;
   /** Stops the partners and the platform and closes the store. Safe to call twice. */
   close(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the OAuth issuer URL must be known before the platform is built). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Listens on 127.0.0.1:`port`. @throws the server's error (EADDRINUSE…). */

@@ -1,21 +1,11 @@
-import net from 'node:net';
+import { freePort } from '../../server/src/http/startup.js';
 import { testConfig, type Config } from '../../server/src/config.js';
 import { createPlatform, type Platform } from '../../server/src/platform.js';
 import { openMemoryStore } from '../../server/src/store/open-data-file.js';
 import type { Store } from '../../server/src/store/store.js';
 import type { SeedOptions } from '../../seed/world.js';
 
-/** A free TCP port on 127.0.0.1 (the OAuth issuer URL must be known before the server is built). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface RunningPlatform {
   platform: Platform;

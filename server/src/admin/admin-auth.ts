@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { InvalidTokenError } from '../errors.js';
-import { bearerOf, isAdminToken } from '../http/admin-token.js';
-import { MissingTokenError } from '../http/bearer-auth.js';
+import { isAdminToken } from '../http/admin-token.js';
+import { bearerOf, MissingTokenError } from '../http/bearer-auth.js';
 
 /**
  * Lets through requests bearing `Authorization: Bearer <adminToken>` (RFC 6750 §2.1), compared in

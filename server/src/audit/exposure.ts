@@ -41,7 +41,7 @@ function everAuthorized(store: Store, clientId: string): Set<string> {
 }
 
 /** Exposure of one client over `entries` (default: the whole access log). */
-export function clientExposure(store: Store, clientId: string, entries: AccessEntry[] = store.accessLog()): ClientExposure {
+export function clientExposure(store: Store, clientId: string, entries: AccessEntry[] = store.accessLogOf({ clientId })): ClientExposure {
   const mine = entries.filter((e) => e.clientId === clientId);
   const authorized = everAuthorized(store, clientId);
   const seen = new Set<string>();
@@ -73,12 +73,12 @@ export function clientExposure(store: Store, clientId: string, entries: AccessEn
 }
 
 /** Exposure of every registered client, in client id order. */
-export function allExposures(store: Store, entries: AccessEntry[] = store.accessLog()): ClientExposure[] {
+export function allExposures(store: Store, entries?: AccessEntry[]): ClientExposure[] {
   return store
     .all('clients')
     .map((c) => c.id)
     .sort()
-    .map((id) => clientExposure(store, id, entries));
+    .map((id) => clientExposure(store, id, entries ?? store.accessLogOf({ clientId: id })));
 }
 
 /** Which apps saw `personId`, how often, and on whose authorization. */

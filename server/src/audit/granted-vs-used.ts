@@ -11,10 +11,13 @@ export interface GrantUsage {
   unused: string[];
 }
 
-/** Distinct scopes used per `${clientId}|${ownerId}`. */
-function usedScopes(store: Store): Map<string, Set<string>> {
+/** Distinct scopes used per `${clientId}|${ownerId}` (over the owner's or client's entries when filtered). */
+function usedScopes(store: Store, filter: { personId?: string; clientId?: string }): Map<string, Set<string>> {
+  const entries = filter.personId ? store.accessLogOf({ ownerId: filter.personId })
+    : filter.clientId ? store.accessLogOf({ clientId: filter.clientId })
+    : store.accessLog();
   const used = new Map<string, Set<string>>();
-  for (const e of store.accessLog()) {
+  for (const e of entries) {
     const key = `${e.clientId}|${e.ownerId}`;
     let set = used.get(key);
     if (!set) used.set(key, (set = new Set()));
@@ -25,7 +28,7 @@ function usedScopes(store: Store): Map<string, Set<string>> {
 
 /** Granted versus used for every current (not revoked) authorization, optionally of one person or client. */
 export function grantUsage(store: Store, filter: { personId?: string; clientId?: string } = {}): GrantUsage[] {
-  const used = usedScopes(store);
+  const used = usedScopes(store, filter);
   return store
     .all('authorizations')
     .filter((a) => a.revokedAt === undefined)

@@ -17,6 +17,11 @@ declare global {
 /** RFC 6750 §2.1: `Authorization: Bearer <b64token>`. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if well formed. */
+export function bearerOf(header: string | undefined): string | undefined {
+  return BEARER.exec(header ?? '')?.[1];
+}
+
 /** RFC 6750 §3.1: a request with no credentials gets a bare challenge, without an error code. */
 export class MissingTokenError extends AppError {
   constructor() {
@@ -34,7 +39,7 @@ export function bearerAuth(tokens: TokenService, now: () => number): RequestHand
   return async (req, res, next) => {
     const header = req.get('authorization');
     if (header === undefined || !/^Bearer\b/i.test(header)) throw new MissingTokenError();
-    const token = BEARER.exec(header)?.[1];
+    const token = bearerOf(header);
     if (token === undefined) throw new InvalidTokenError('The Authorization header is not a well-formed bearer token');
     const info = await tokens.verify(token);
     if (info.expiresAt <= now()) throw new InvalidTokenError('The access token has expired');

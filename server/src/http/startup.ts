@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import net from 'node:net';
 
 /** Raised when a server cannot listen (port taken, not allowed); names the port. */
 export class ListenError extends Error {
@@ -43,4 +44,16 @@ export async function waitUntilAnswering(urls: string[], timeoutMs = 10_000): Pr
     if (Date.now() > deadline) throw new Error(`Not answering after ${timeoutMs} ms: ${[...pending].join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A free TCP port on 127.0.0.1 (the OAuth issuer URL must be known before the platform is built). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,6 +1,9 @@
 import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config.js';
-import { bearerOf, isAdminToken } from '../http/admin-token.js';
+import { InvalidTokenError } from '../errors.js';
+import { isAdminToken } from '../http/admin-token.js';
+import { bearerOf } from '../http/bearer-auth.js';
+import { sendProblem } from '../http/problem.js';
 import type { Store } from '../store/store.js';
 
 /** Whether this request may see the monitor: admin bearer token, unlocked session, or admin person. */
@@ -15,8 +18,6 @@ export function requireMonitor(config: Config, store: Store): RequestHandler {
   return (req, res, next) => {
     if (mayMonitor(req, config, store)) return next();
     if (req.accepts(['html', 'json']) === 'html') return res.redirect(303, `/monitor/unlock?returnTo=${encodeURIComponent(req.originalUrl)}`);
-    res.status(401).set('WWW-Authenticate', 'Bearer realm="glasshouse-admin"').type('application/problem+json').send(
-      JSON.stringify({ type: 'https://glasshouse.example/problems/invalid_token', title: 'Unauthorized', status: 401, detail: 'The monitor needs the admin token' }),
-    );
+    sendProblem(res, req, new InvalidTokenError('The monitor needs the admin token', 'glasshouse-admin'));
   };
 }

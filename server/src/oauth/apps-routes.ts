@@ -16,7 +16,7 @@ export function formatTime(ms: number | undefined): string | undefined {
 /** Latest access-log time (ms) of `clientId` with `ownerId`'s token, if any. */
 function lastUsed(store: Store, clientId: string, ownerId: string): number | undefined {
   let latest: number | undefined;
-  for (const e of store.accessLog()) if (e.clientId === clientId && e.ownerId === ownerId && (latest === undefined || e.at > latest)) latest = e.at;
+  for (const e of store.accessLogOf({ ownerId })) if (e.clientId === clientId && (latest === undefined || e.at > latest)) latest = e.at;
   return latest;
 }
 

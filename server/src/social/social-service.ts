@@ -124,7 +124,15 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
 
   function unreadCount(personId: string, threadId: string): number {
     const mark = store.get('readMarks', pairKey(personId, threadId))?.readAt ?? 0;
-    return messagesIn(threadId).filter((m) => m.createdAt > mark && m.senderId !== personId).length;
+    // Newest first, stopping at the read mark: the cost follows the unread messages, not the thread.
+    const ids = store.messageIdsIn(threadId);
+    let unread = 0;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const m = store.get('messages', ids[i]!)!;
+      if (m.createdAt <= mark) break;
+      if (m.senderId !== personId) unread += 1;
+    }
+    return unread;
   }
 
   async function markRead(personId: string, threadId: string): Promise<void> {

@@ -171,7 +171,6 @@ export class Store {
     const k = 'clientId' in key ? `client:${key.clientId}` : `owner:${key.ownerId}`;
     return this.#accessBy.ids(k).map((id) => this.#tables.accessLog.get(id)!);
   }
-  /** Whether a message written through `clientId` is in `threadId` (what least-privilege allows). */
   /**
    * When (ms) `clientId`, acting for `personId`, first posted into `threadId` among the messages
    * still stored; undefined when it never did (least-privilege reach).
