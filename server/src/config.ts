@@ -39,6 +39,14 @@ export const configSchema = z.object({
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Messaging API: length of the rate-limit window, in seconds. */
   API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /**
+   * `true` builds the platform with a clock testers can advance (`POST /admin/clock/advance`);
+   * sandboxes always have one. Off by default: a shared demo keeps the wall clock.
+   */
+  CONTROLLABLE_CLOCK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** pino log level; `silent` in tests. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import type { EventBus } from './events.js';
 import type { TokenService } from './oauth/token-service.js';
@@ -13,6 +14,8 @@ export interface PlatformContext {
   logger: Logger;
   /** ms since epoch (injectable clock). */
   now: () => number;
+  /** The clock `now` reads. */
+  clock: Clock;
   social: SocialService;
   /** Access tokens of the authorization server: verify (resource server), issue (admin, sandboxes), revoke. */
   tokens: TokenService;

@@ -7,8 +7,10 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
+import { controllableClock, systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
+import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
@@ -43,8 +45,11 @@ export interface PlatformDeps {
   config: Config;
   store: Store;
   logger?: Logger;
-  /** ms since epoch; defaults to Date.now. */
-  now?: () => number;
+  /**
+   * The platform's one clock (clock/clock.ts). Default: a controllable one when
+   * `CONTROLLABLE_CLOCK=true`, else the wall clock.
+   */
+  clock?: Clock;
   /** The world `POST /admin/reset` restores; defaults to the seed with the configured partner URLs. */
   seed?: () => World;
 }
@@ -60,6 +65,10 @@ export interface Platform {
   httpServer: http.Server;
   io: Server;
   events: EventBus;
+  /** The clock every part of this platform reads (advance it through the admin API when controllable). */
+  clock: Clock;
+  /** Faults injected by testers (admin API `/admin/faults`). */
+  faults: FaultInjector;
   context: PlatformContext;
   /** The authorization server's tokens (same instance as `context.tokens`). */
   tokens: TokenService;
@@ -85,10 +94,12 @@ function onlyForHandshake(mw: RequestHandler): (req: http.IncomingMessage, res: 
 export function createPlatform(deps: PlatformDeps): Platform {
   const { config, store } = deps;
   const logger = deps.logger ?? pino({ level: config.LOG_LEVEL });
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? (config.CONTROLLABLE_CLOCK ? controllableClock() : systemClock);
+  const now = () => clock.now();
   const events = new EventBus();
+  const faults = createFaultInjector({ clock, events });
   const social = createSocialService({ store, events, now });
-  const monitorFeed = createMonitorFeed({ events, store });
+  const monitorFeed = createMonitorFeed({ events, store, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -106,16 +117,16 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const auth = createWebAuth(store, config.SESSION_SECRET);
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
-  const oauth = createOAuthServer({ config, store, events, logger, now, render });
-  const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
+  const oauth = createOAuthServer({ config, store, events, logger, clock, faults, render });
+  const context: PlatformContext = { config, store, events, logger, now, clock, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now });
   const api = createMessagingApi({
-    config, store, social, tokens: oauth.tokens, audit, now,
+    config, store, social, tokens: oauth.tokens, audit, clock, faults,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);
-  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events, tokens: oauth.tokens, clients: oauth.clients, seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))) }));
+  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events, clock, faults, tokens: oauth.tokens, clients: oauth.clients, seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))) }));
   /** Public: the partner access policy now in force (`{ "mode": "broad" | "least-privilege" }`), for partners' badges. */
   app.get('/policy', (_req, res) => res.set('Cache-Control', 'no-store').json({ mode: store.settings().policy }));
   app.use('/docs/admin', apiDocsRouter('/admin/openapi.json', 'Glasshouse admin API'));
@@ -124,11 +135,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
   web.use(...webSession);
-  const throttle = loginThrottle();
+  const throttle = loginThrottle(clock);
   web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
-  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
+  web.use(monitorRoutes({ config, store, events, now, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
   app.use(web);
 
   app.use('/api', notFoundHandler);
@@ -146,7 +157,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
   const detachInbox = attachInboxSocket(io, { events, store, social });
-  const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
+  const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now, faults });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
 
   return {
@@ -154,6 +165,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     httpServer,
     io,
     events,
+    clock,
+    faults,
     context,
     tokens: oauth.tokens,
     oauth,
@@ -165,6 +178,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
       api.close();
       detachMonitor();
       monitorFeed.close();
+      faults.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

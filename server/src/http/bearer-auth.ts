@@ -14,6 +14,11 @@ declare global {
   }
 }
 
+/** SHA-256 of a token (base64url): how the rate limit and injected faults know a token without keeping it. */
+export function tokenKeyOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
 /** RFC 6750 §2.1: `Authorization: Bearer <b64token>`. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
@@ -44,7 +49,7 @@ export function bearerAuth(tokens: TokenService, now: () => number): RequestHand
     const info = await tokens.verify(token);
     if (info.expiresAt <= now()) throw new InvalidTokenError('The access token has expired');
     res.locals.token = info;
-    res.locals.tokenKey = createHash('sha256').update(token).digest('base64url');
+    res.locals.tokenKey = tokenKeyOf(token);
     next();
   };
 }

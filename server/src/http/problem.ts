@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
+import { AppError, InjectedFaultError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
 const TYPE_BASE = 'https://glasshouse.example/problems/';
@@ -18,6 +18,7 @@ export interface Problem {
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
   413: 'Content Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
 /** Maps anything thrown to an AppError; errors from body-parser keep their 4xx status. */
@@ -53,7 +54,7 @@ export function sendProblem(res: Response, req: Request, err: AppError): void {
     res.set('WWW-Authenticate', 'Bearer realm="glasshouse"');
   } else if (err instanceof InsufficientScopeError) {
     res.set('WWW-Authenticate', `Bearer realm="glasshouse", error="insufficient_scope", scope="${err.scope}"`);
-  } else if (err instanceof TooManyRequestsError) {
+  } else if (err instanceof TooManyRequestsError || (err instanceof InjectedFaultError && err.retryAfterSeconds !== undefined)) {
     res.set('Retry-After', String(err.retryAfterSeconds));
   }
   res.status(err.status).type('application/problem+json').send(JSON.stringify(problemOf(err, req)));
@@ -72,7 +73,7 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const appError = toAppError(err);
-    if (appError.status >= 500) logger.error({ err, path: req.path }, 'request failed');
+    if (appError.status >= 500 && !(appError instanceof InjectedFaultError)) logger.error({ err, path: req.path }, 'request failed');
     const wantsHtml = renderPage && !/^\/(api|admin)\b/.test(req.path) && req.accepts(['json', 'html']) === 'html';
     if (wantsHtml) return renderPage(res, appError);
     sendProblem(res, req, appError);

@@ -1,5 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { AccessRecorder } from '../audit/access-recorder.js';
+import { apiFaultGate } from '../faults/api-fault-gate.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
 import { jsonBody } from '../http/json-body.js';
 import type { TokenService } from '../oauth/token-service.js';
@@ -17,16 +19,18 @@ export interface MessagingRouterDeps {
   rateLimit: RequestHandler;
   /** ms since epoch. */
   now: () => number;
+  /** Injected faults (faults/), applied right after authentication. */
+  faults: FaultInjector;
 }
 
 /**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
- * the per-token rate limit (429), the scope check (403), the JSON body reader (415/413/400) for
+ * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429), the scope check (403), the JSON body reader (415/413/400) for
  * routes with a body, parsing of path, query and body (400), the route's logic (404/403…), then the
  * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
-export function messagingRouter({ routes, tokens, audit, rateLimit, now }: MessagingRouterDeps): Router {
+export function messagingRouter({ routes, tokens, audit, rateLimit, now, faults }: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens, now);
   router.use((_req, res, next) => {
@@ -34,6 +38,7 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now }: Messa
     next();
   });
   for (const route of routes) {
+    const operation = `${route.method.toUpperCase()} ${API_BASE}${route.path}`;
     const run: RequestHandler = async (req, res) => {
       const token = tokenOf(res);
       const caller = { clientId: token.clientId, personId: token.personId };
@@ -48,14 +53,16 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now }: Messa
         clientId: caller.clientId,
         ownerId: caller.personId,
         scope: route.scope,
-        operation: `${route.method.toUpperCase()} ${API_BASE}${route.path}`,
+        operation,
         channel: 'api',
+        ...(res.locals.injected ? { injected: res.locals.injected } : {}),
       });
       if (route.success.status === 204) res.status(204).end();
       else res.status(route.success.status).json(outcome.body);
     };
     const bodyReader = route.body ? jsonBody() : [];
-    router[route.method](expressPath(route.path), authenticate, rateLimit, requireScope(route.scope), ...bodyReader, run);
+    const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
+    router[route.method](expressPath(route.path), authenticate, faultGate, rateLimit, requireScope(route.scope), ...bodyReader, run);
   }
   return router;
 }
