@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
 import { jsonOrUndefined, send } from './http.js';
+import { retryDelayMs, wait, type RetryPolicy } from './retry.js';
 import { requestToken, type TokenSet } from './tokens.js';
 import {
   messageSchema,
@@ -29,10 +30,13 @@ export interface GlasshouseClientOptions {
   /** Known metadata (skips discovery of the token endpoint). */
   metadata?: AuthorizationServerMetadata | undefined;
   fetch?: typeof fetch | undefined;
+  /** Retries after 429/503 honouring Retry-After (default: up to 2, waits up to 30 s each; see RetryPolicy). */
+  retry?: RetryPolicy | undefined;
 }
 
 /**
- * A typed client of the messaging API for one resource owner's tokens. Every method may throw:
+ * A typed client of the messaging API for one resource owner's tokens. A 429 or 503 is tried again
+ * after its `Retry-After` (`options.retry`); a 401 refreshes once when it can. Every method may throw:
  * - `GlasshouseApiError` (status + RFC 9457 `problem`): 401 bad token (after a failed or impossible
  *   refresh), 403 `insufficient_scope` (see `requiredScope`), 404 what the token may not see, 400
  *   `validation_failed`…;
@@ -140,13 +144,23 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
+    /** One try, and tries again while the answer is a 429/503 the retry policy allows. */
+    const withRetries = async (token: string) => {
+      let res = await attempt(token);
+      for (let n = 1, delay = retryDelayMs(res, n, options.retry); delay !== undefined; n++, delay = retryDelayMs(res, n, options.retry)) {
+        await res.body?.cancel();
+        await wait(delay);
+        res = await attempt(token);
+      }
+      return res;
+    };
     const used = tokens.accessToken;
-    let res = await attempt(used);
+    let res = await withRetries(used);
     if (res.status === 401 && canRefresh()) {
       await res.body?.cancel();
       // Another call may have refreshed meanwhile: use its token rather than refreshing again.
       const fresh = tokens.accessToken !== used ? tokens : await refresh();
-      res = await attempt(fresh.accessToken);
+      res = await withRetries(fresh.accessToken);
     }
     if (!res.ok) throw await apiErrorOf(res);
     if (!schema) {

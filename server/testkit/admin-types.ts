@@ -120,3 +120,37 @@ export const adminMessageSchema = z.looseObject({
   createdAt: z.number(),
 });
 export type AdminMessage = z.infer<typeof adminMessageSchema>;
+
+/** `GET /admin/clock`, `POST /admin/clock/advance`: the platform clock. */
+export const clockInfoSchema = z.looseObject({ now: z.number(), offsetMs: z.number(), controllable: z.boolean() });
+export type ClockInfo = z.infer<typeof clockInfoSchema>;
+
+/**
+ * Which tokens `expireTokens` / `revokeTokens` end: one token (access or refresh), a person's grant
+ * to a client, every grant of a client, or a grant by id.
+ */
+export type TokenTarget = { token: string } | { username: string; clientId: string } | { clientId: string } | { grantId: string };
+
+/** `POST /admin/faults` (README "Time, faults and expiry for testers"): one client's or one token's calls. */
+export type FaultRequest = ({ clientId: string; token?: never } | { token: string; clientId?: never }) & {
+  /** For the next N matching calls, and/or for T seconds of the platform clock (none: until cleared). */
+  times?: number;
+  seconds?: number;
+} & (
+    | { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfter?: number }
+    | { kind: 'latency'; latencyMs: number }
+    | { kind: 'drop-sockets' }
+    | { kind: 'refuse-refresh' }
+  );
+
+/** A fault in force. */
+export const faultSchema = z.looseObject({
+  id: z.string(),
+  kind: z.enum(['status', 'latency', 'drop-sockets', 'refuse-refresh']),
+  label: z.string(),
+  clientId: z.string().optional(),
+  byToken: z.boolean(),
+  remaining: z.number().optional(),
+  until: z.number().optional(),
+});
+export type Fault = z.infer<typeof faultSchema>;

@@ -23,7 +23,10 @@ export interface SandboxOptions {
   adminToken?: string;
 }
 
-/** An isolated Glasshouse: platform (and partners) on 127.0.0.1, in-memory store, silent logs. */
+/**
+ * An isolated Glasshouse: platform (and partners) on 127.0.0.1, in-memory store, silent logs, and a
+ * controllable clock (`admin.advanceClock(seconds)`; README "Time, faults and expiry for testers").
+ */
 export interface Sandbox {
   /** e.g. `http://127.0.0.1:40123`: the API base and OAuth issuer. */
   platformUrl: string;
@@ -103,7 +106,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const startPlatform = async (attempt = 1): Promise<{ platform: Platform; platformUrl: string }> => {
     const port = await freePort();
     const platformUrl = `http://127.0.0.1:${port}`;
-    const platform = createPlatform({ config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken }), store, seed: world });
+    const platform = createPlatform({ config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken, CONTROLLABLE_CLOCK: 'true' }), store, seed: world });
     try {
       await listenOn(platform.httpServer, port);
       return { platform, platformUrl };
