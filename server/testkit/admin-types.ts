@@ -47,6 +47,8 @@ export const accessEntrySchema = z.looseObject({
   /** Of those, who never granted this client anything. */
   bystanders: z.array(z.string()),
   policy: z.string(),
+  /** The fault a tester injected into this call, e.g. `status 503`. */
+  injected: z.string().optional(),
 });
 export type AccessEntry = z.infer<typeof accessEntrySchema>;
 
