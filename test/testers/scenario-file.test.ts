@@ -46,6 +46,6 @@ describe('scenario files', () => {
     const schema = JSON.parse(committed) as { $schema: string; required: string[]; properties: { steps: { items: { anyOf: unknown[] } } } };
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.required).toEqual(['name', 'steps']);
-    expect(schema.properties.steps.items.anyOf).toHaveLength(11);
+    expect(schema.properties.steps.items.anyOf).toHaveLength(15);
   });
 });
