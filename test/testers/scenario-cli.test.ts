@@ -15,7 +15,7 @@ describe('the scenario CLI', () => {
   let dir = '';
   let listening: Sandbox;
   let another: Sandbox;
-  const runs: Record<'json' | 'url' | 'failing' | 'broken', CliRun | undefined> = { json: undefined, url: undefined, failing: undefined, broken: undefined };
+  const runs: Record<'json' | 'url' | 'failing' | 'broken' | 'missing', CliRun | undefined> = { json: undefined, url: undefined, failing: undefined, broken: undefined, missing: undefined };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-scenario-'));
@@ -25,13 +25,14 @@ describe('the scenario CLI', () => {
     await writeFile(broken, 'name: broken\nsteps:\n  - play:\n      as: alice\n      client: tunewave\n      to: bob\n      titel: Canon in D\n');
     listening = await createSandbox();
     another = await createSandbox();
-    const [json, url, failed, bad] = await Promise.all([
+    const [json, url, failed, bad, missing] = await Promise.all([
       runCli(['seed/scenarios/demo-video.yaml', '--json']),
       runCli(['seed/scenarios/least-privilege.yaml', '--url', listening.platformUrl, '--admin-token', listening.adminToken]),
       runCli([failing, '--url', another.platformUrl, '--admin-token', another.adminToken]),
       runCli([broken, '--json']),
+      runCli(['nope.yaml']),
     ]);
-    Object.assign(runs, { json, url, failing: failed, broken: bad });
+    Object.assign(runs, { json, url, failing: failed, broken: bad, missing });
   }, 60_000);
   afterAll(async () => {
     await Promise.all([listening.close(), another.close()]);
@@ -66,6 +67,13 @@ describe('the scenario CLI', () => {
   it('When the scenario file is broken, then the CLI prints file:line: field: problem and exits 2', () => {
     const { code, stdout, stderr } = runs.broken!;
     expect(stderr).toContain(`${path.join(dir, 'broken.yaml')}:7: steps.0.play.titel: unknown field "titel"`);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+
+  it('When the scenario file does not exist, then the CLI says "No such file" in one line and exits 2', () => {
+    const { code, stdout, stderr } = runs.missing!;
+    expect(stderr).toBe('No such file: nope.yaml\n');
     expect(stdout).toBe('');
     expect(code).toBe(2);
   });

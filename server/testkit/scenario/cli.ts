@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
+import { fileProblem, oneLine } from '../../src/cli-errors.js';
 import { DEMO_ADMIN_TOKEN } from '../../src/config.js';
 import type { Sandbox } from '../sandbox.js';
 import { parseScenario, ScenarioFileError } from './parse.js';
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    console.error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    console.error(fileProblem(file, err));
     return 2;
   }
   let scenario;
@@ -71,11 +72,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report, file));
     return report.ok ? 0 : 1;
   } catch (err) {
-    console.error(`Cannot run ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`Cannot run ${file}: ${oneLine(err)}`);
     return 2;
   } finally {
     await sandbox?.close();
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`scenario: ${oneLine(err)}`);
+  return 2;
+});
