@@ -14,9 +14,10 @@ import { createReelbox } from '../../partners/reelbox/reelbox.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import type { PolicyMode } from './admin-types.js';
 import { createGlasshouseClient, type GlasshouseClient } from '../../partners/sdk/client.js';
+import { API_SCOPES } from '../../partners/sdk/scopes.js';
 
 /** Every scope of the messaging API: what `sandbox.client()` asks for unless told otherwise. */
-export const ALL_API_SCOPES = ['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'];
+export const ALL_API_SCOPES: readonly string[] = API_SCOPES;
 
 export interface SandboxOptions {
   /** The world to start from, and to go back to on `POST /admin/reset` (default: the seed). */
@@ -145,7 +146,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     partnerUrls,
     adminToken,
     admin,
-    async client(username, clientId, scopes = ALL_API_SCOPES) {
+    async client(username, clientId, scopes = [...ALL_API_SCOPES]) {
       const tokens = await admin.mintToken({ username, clientId, scopes });
       return createGlasshouseClient({ baseUrl: platformUrl, accessToken: tokens.access_token });
     },
