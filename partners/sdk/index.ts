@@ -9,5 +9,6 @@ export { connectPartnerSocket, whenConnected, type PartnerSocket, type PartnerSo
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
 export { requestToken, basicAuthorization, type TokenSet, type ClientCredentials } from './tokens.js';
+export { API_SCOPES, type ApiScope } from './scopes.js';
 export { GlasshouseError, GlasshouseApiError, GlasshouseTokenError, GlasshouseUnreachableError, bearerError, type Problem } from './errors.js';
 export type { Person, Message, Thread, Page, PageQuery, NewMessage, NowPlaying, NowPlayingInput, PartnerServerToClientEvents } from './types.js';
