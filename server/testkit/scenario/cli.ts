@@ -7,6 +7,8 @@
  * `--no-reset`. Exit code: 0 every step passed, 1 a step failed, 2 the scenario could not run (bad
  * file, shown as `file:line: field: problem`; bad arguments; platform unreachable or admin token refused).
  */
+// First: oidc-provider warns about Node 20 while it is imported; errors here are one line.
+import '../quiet-runtime-warning.js';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { fileProblem, oneLine } from '../../src/cli-errors.js';
