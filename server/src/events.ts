@@ -11,8 +11,8 @@ export interface DomainEvents {
   'access.recorded': { entry: AccessEntry };
   /** An OAuth step (authorize, consent, code, token, refresh, revoke…), for the monitor. */
   'oauth.step': { at: number; step: string; clientId?: string; personId?: string; scopes?: string[]; detail?: string };
-  /** Access tokens an admin expired or revoked (their partner sockets close). */
-  'tokens.ended': { accessTokens: string[] };
+  /** Tokens an admin expired or revoked (README "Time, faults and expiry for testers"); partner sockets holding `accessTokens` close. */
+  'tokens.ended': { action: 'expire' | 'revoke'; count: number; clientId?: string; accessTokens: string[] };
   /** A controllable clock moved forward. */
   'clock.advanced': { now: number; offsetMs: number };
   /** An admin added a `drop-sockets` fault: close the partner sockets of this client (or token hash). */

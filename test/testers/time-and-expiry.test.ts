@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
-  connectPartnerSocket, createGlasshouseClient, GlasshouseApiError, GlasshouseTokenError, type GlasshouseClient, type PartnerSocket,
+  connectPartnerSocket, createGlasshouseClient, GlasshouseApiError, GlasshouseTokenError, whenConnected, type GlasshouseClient, type PartnerSocket,
 } from '../../partners/sdk/index.js';
 import { threadNotices } from '../../server/src/audit/thread-notices.js';
 import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
@@ -95,6 +95,17 @@ describe('time and token expiry for testers', () => {
     const closed = new Promise((resolve) => socket.once('disconnect', resolve));
     await sandbox.admin.advanceClock(61);
     expect(await closed).toBe('io server disconnect');
+  });
+
+  it("When an admin expires a person's grant, then its partner socket closes and the monitor shows the admin's step", async () => {
+    const minted = await sandbox.admin.mintToken({ username: 'ivan', clientId: 'tunewave', scopes: ['messages:read'] });
+    const socket = connectPartnerSocket({ baseUrl: sandbox.platformUrl, token: minted.access_token, reconnection: false });
+    await whenConnected(socket);
+    const closed = new Promise((resolve) => socket.once('disconnect', resolve));
+    expect(await sandbox.admin.expireTokens({ username: 'ivan', clientId: 'tunewave' })).toBe(1);
+    expect(await closed).toBe('io server disconnect');
+    const log = await request(sandbox.platformUrl).get('/monitor/log.json').set('Authorization', `Bearer ${sandbox.adminToken}`).expect(200);
+    expect(log.body.events.at(-1)).toMatchObject({ kind: 'admin', from: 'Admin', to: 'Glasshouse', label: '1 token expired · Tunewave' });
   });
 
   it('When a partner read a thread and three hours pass, then the notice says "3 hours ago"', async () => {

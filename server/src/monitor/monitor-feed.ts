@@ -80,6 +80,8 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
         details: { step: s.step, ...(s.scopes ? { scopes: s.scopes } : {}), ...(s.detail ? { note: s.detail } : {}) },
       });
     }),
+    events.on('tokens.ended', ({ action, count: n, clientId }) =>
+      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${count(n, 'token', 'tokens')} ${action === 'expire' ? 'expired' : 'revoked'}${clientId ? ` · ${clientName(clientId)}` : ''}`, ...(clientId ? { clientId } : {}), details: { note: `${action} by an admin` } })),
     events.on('fault.injected', ({ at, clientId, channel, label }) =>
       push({ at, kind: 'fault', from: GLASSHOUSE, to: clientName(clientId), label: `injected fault · ${label} · ${channel}`, clientId, details: { channel: channel === 'refresh' ? 'api' : channel, note: `injected: ${label}` } })),
     events.on('policy.changed', ({ mode }) =>

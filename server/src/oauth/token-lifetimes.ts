@@ -37,28 +37,26 @@ export function createTokenLifetimes({ store, events, clock, revokeGrant }: Toke
   };
   const accessTokensOf = (grantIds: string[]) =>
     grantIds.flatMap((g) => store.oidcFind(`grant:${g}`)).filter((r) => r.model === 'AccessToken' && live(r));
-  const ended = (records: OidcRecord[]) => {
+  /** Announces ended tokens (monitor; partner sockets holding one of the access tokens close). */
+  const ended = (action: 'expire' | 'revoke', records: OidcRecord[]) => {
+    const clientId = records[0]?.payload['clientId'];
     const accessTokens = records.filter((r) => r.model === 'AccessToken').map((r) => r.id.slice('AccessToken:'.length));
-    if (accessTokens.length) events.emit('tokens.ended', { accessTokens });
+    events.emit('tokens.ended', { action, count: records.length, ...(typeof clientId === 'string' ? { clientId } : {}), accessTokens });
   };
-  const step = (what: string, detail: string, clientId?: string) =>
-    events.emit('oauth.step', { at: clock.now(), step: what, ...(clientId ? { clientId } : {}), detail });
 
   return {
     async expire(target: TokenTarget): Promise<number> {
       const records = 'token' in target ? [tokenRecord(target.token)] : accessTokensOf('grantId' in target ? [target.grantId] : grantsOf(target.clientId));
       const at = clock.now();
       for (const r of records) await store.put('oidc', { ...r, expiresAt: at });
-      ended(records);
-      step('expire', `${records.length} token(s) expired by an admin`, records[0]?.payload['clientId'] as string | undefined);
+      ended('expire', records);
       return records.length;
     },
     async revoke(target: TokenTarget): Promise<number> {
       if ('token' in target) {
         const record = tokenRecord(target.token);
         await store.delete('oidc', record.id);
-        ended([record]);
-        step('revoke', `one ${record.model === 'AccessToken' ? 'access' : 'refresh'} token revoked by an admin`, record.payload['clientId'] as string | undefined);
+        ended('revoke', [record]);
         return 1;
       }
       const grantIds = 'grantId' in target ? [target.grantId] : grantsOf(target.clientId);
