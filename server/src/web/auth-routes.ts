@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { Renderer } from './render.js';
 import { PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type WebAuth } from './session.js';
 import { DEMO_PASSWORD } from '../../../seed/world.js';
+import { formBody } from '../http/form-body.js';
 
 /** A local path to return to after login; anything else (absolute URLs, `//host`) becomes `/`. */
 export function safeReturnPath(value: unknown): string {
@@ -25,7 +26,7 @@ export function authRoutes(deps: {
 }): Router {
   const { store, auth, events, render, demoMode, csrfProtect, throttle } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
   const loginPage = (req: Request, res: import('express').Response, error?: string, username?: string) =>
     render.page(req, res, 'login', {
       title: 'Log in',
@@ -40,7 +41,7 @@ export function authRoutes(deps: {
     loginPage(req, res);
   });
 
-  router.post('/login', form, throttle, csrfProtect, (req, res, next) => {
+  router.post('/login', ...form, throttle, csrfProtect, (req, res, next) => {
     const returnTo = safeReturnPath(req.session.returnTo);
     const previous = req.sessionID;
     auth.passport.authenticate('local', (err: unknown, user: Express.User | false) => {
@@ -56,7 +57,7 @@ export function authRoutes(deps: {
   });
 
   const csrfIfLoggedIn: express.RequestHandler = (req, res, next) => (req.user ? csrfProtect(req, res, next) : next());
-  router.post('/logout', form, csrfIfLoggedIn, (req, res, next) => {
+  router.post('/logout', ...form, csrfIfLoggedIn, (req, res, next) => {
     const sessionId = req.sessionID;
     res.clearCookie(PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS);
     const done = () => {
