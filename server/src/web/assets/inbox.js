@@ -28,7 +28,7 @@
     var template = document.createElement('template');
     template.innerHTML = html;
     var node = template.content.firstElementChild;
-    node.querySelectorAll('input[name="_csrf"]').forEach(function (input) { input.value = csrfToken(); });
+    node.querySelectorAll('input[name="_csrf"]').forEach(function (input) { input.setAttribute('value', csrfToken()); });
     return node;
   }
 
