@@ -57,10 +57,14 @@ export interface GlasshouseClient {
   messages(threadId: string, page?: PageQuery): Promise<Page<Message>>;
   /** `GET /threads/{id}/participants` (scope `threads:participants`), one page. */
   participants(threadId: string, page?: PageQuery): Promise<Page<Person>>;
-  /** `POST /threads/{id}/messages` (scope `messages:write`). */
-  postMessage(threadId: string, message: NewMessage): Promise<Message>;
-  /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). */
-  sendToPerson(to: string, message: NewMessage): Promise<Message>;
+  /**
+   * `POST /threads/{id}/messages` (scope `messages:write`). Sent with an `Idempotency-Key` (a fresh
+   * UUID unless `write.idempotencyKey` is given; reuse yours to retry safely), which the client's own
+   * retry after a refresh reuses: a retried write is stored once.
+   */
+  postMessage(threadId: string, message: NewMessage, write?: WriteOptions): Promise<Message>;
+  /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). Idempotency as `postMessage`. */
+  sendToPerson(to: string, message: NewMessage, write?: WriteOptions): Promise<Message>;
   /** `DELETE /messages/{id}` (scope `messages:delete`); resolves on 204. */
   deleteMessage(messageId: string): Promise<void>;
   /** Refreshes now. @throws GlasshouseError when no refresh token or credentials were given. */
@@ -68,6 +72,12 @@ export interface GlasshouseClient {
 }
 
 const API_BASE = '/api/v1';
+
+/** Options of a write. */
+export interface WriteOptions {
+  /** The `Idempotency-Key` to send (1–255 visible ASCII); default a fresh UUID per call. */
+  idempotencyKey?: string;
+}
 
 /** `?limit=…&max_id=…&since_id=…&min_id=…` of a page query ('' when empty). */
 function qs(page: PageQuery = {}): string {
@@ -152,7 +162,9 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     return refreshing;
   }
 
-  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown): Promise<z.infer<T>> {
+  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown, idempotencyKey?: string): Promise<z.infer<T>> {
+    // One key for the call, so every attempt of it (the retry after a refresh) is the same write.
+    const key = method === 'POST' ? (idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
     const attempt = (token: string) =>
       send(fetchImpl, new URL(API_BASE + path, options.baseUrl).href, {
         method,
@@ -160,6 +172,7 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
           authorization: `Bearer ${token}`,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(key === undefined ? {} : { 'idempotency-key': key }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
@@ -201,8 +214,8 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     threads: (page) => call('GET', `/threads${qs(page)}`, pageSchema(threadSchema)),
     messages: (threadId, page) => call('GET', `/threads/${id(threadId)}/messages${qs(page)}`, pageSchema(messageSchema)),
     participants: (threadId, page) => call('GET', `/threads/${id(threadId)}/participants${qs(page)}`, pageSchema(personSchema)),
-    postMessage: (threadId, message) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message),
-    sendToPerson: (to, message) => call('POST', '/me/messages', messageSchema, { to, ...message }),
+    postMessage: (threadId, message, write) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message, write?.idempotencyKey),
+    sendToPerson: (to, message, write) => call('POST', '/me/messages', messageSchema, { to, ...message }, write?.idempotencyKey),
     async deleteMessage(messageId) {
       await call('DELETE', `/messages/${id(messageId)}`, undefined);
     },
