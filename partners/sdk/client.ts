@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
 import { jsonOrUndefined, send } from './http.js';
-import { retryDelayMs, wait, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 import { requestToken, type TokenSet } from './tokens.js';
 import {
   messageSchema,
@@ -176,16 +176,7 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-    /** One try, and tries again while the answer is a 429/503 the retry policy allows. */
-    const withRetries = async (token: string) => {
-      let res = await attempt(token);
-      for (let n = 1, delay = retryDelayMs(res, n, options.retry); delay !== undefined; n++, delay = retryDelayMs(res, n, options.retry)) {
-        await res.body?.cancel();
-        await wait(delay);
-        res = await attempt(token);
-      }
-      return res;
-    };
+    const withRetries = (token: string) => withRetry(() => attempt(token), options.retry);
     const used = tokens.accessToken;
     let res = await withRetries(used);
     if (res.status === 401 && canRefresh()) {

@@ -30,5 +30,13 @@ export function retryDelayMs(res: Response, attempt: number, policy: RetryPolicy
   return seconds > (policy.maxWaitSeconds ?? 30) ? undefined : seconds * 1000;
 }
 
-/** Waits `ms` (real time: the server asked for it). */
-export const wait = (ms: number): Promise<void> => sleep(ms);
+/** Sends with `send`, and again while the answer is a 429/503 `policy` allows (waiting real time: the server asked for it). */
+export async function withRetry(send: () => Promise<Response>, policy: RetryPolicy = {}): Promise<Response> {
+  let res = await send();
+  for (let n = 1, delay = retryDelayMs(res, n, policy); delay !== undefined; n++, delay = retryDelayMs(res, n, policy)) {
+    await res.body?.cancel();
+    await sleep(delay);
+    res = await send();
+  }
+  return res;
+}
