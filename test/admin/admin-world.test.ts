@@ -101,6 +101,10 @@ describe('the admin API for testers', () => {
     const routes = routesOf(router).filter((r) => r.path !== '/openapi.json');
     expect(routes.length).toBeGreaterThanOrEqual(17);
     for (const { method, path } of routes) expect([method, path, doc.body.paths[path]?.[method] !== undefined]).toEqual([method, path, true]);
+    // Documented from the same route list as the router: what it parses is what it documents.
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/tokens/expire', '/tokens/revoke', '/clock', '/clock/advance', '/faults']));
+    expect(doc.body.components.schemas.TokenRequest.properties.expiresIn).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(doc.body.paths['/clock/advance'].post.responses['409']).toBeDefined();
     await request(gh.url).get('/docs/admin/').expect(200);
   });
 });
