@@ -1,12 +1,12 @@
 /**
  * `npm run partners`: Tunewave and Reelbox only, against the platform at `PLATFORM_URL` (README
- * "Partners without the platform"). Reads the same environment as `npm start` (TUNEWAVE_PORT,
+ * "The demo, step by step", step 9). Reads the same environment as `npm start` (TUNEWAVE_PORT,
  * REELBOX_PORT, the client secrets, SESSION_SECRET). The partners answer at once; while the platform
  * does not, they show "Glasshouse is not answering", and this process keeps trying politely (backing
  * off up to every 15 s) and says when it answers. Ctrl-C (SIGINT) or SIGTERM stops both.
  */
-import { ConfigError, loadConfig } from './src/config.js';
-import { listen, ListenError } from './src/http/startup.js';
+import { loadConfig } from './src/config.js';
+import { listen } from './src/http/startup.js';
 import { waitForPlatform } from './src/http/wait-for-platform.js';
 import { createReelbox } from '../partners/reelbox/reelbox.js';
 import { createTunewave } from '../partners/tunewave/tunewave.js';
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`The partners cannot start: ${err instanceof ConfigError || err instanceof ListenError || err instanceof Error ? err.message : String(err)}`);
+  // A bad setting (one line per key), a port in use: the message says it; no stack trace.
+  console.error(`The partners cannot start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

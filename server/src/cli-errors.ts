@@ -1,6 +1,6 @@
 /**
  * How the command-line entry points (`npm start`, `npm run partners`, `npm run seed`,
- * `npm run scenario`) word an error: one line, no stack trace (README "Configuration").
+ * `npm run scenario`) word an error: one line, no stack trace.
  */
 
 /** `No such file: nope.yaml` and the like, for a failed read of `file`. */
