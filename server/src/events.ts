@@ -18,7 +18,13 @@ export interface DomainEvents {
   /** An admin added a `drop-sockets` fault: close the partner sockets of this client (or token hash). */
   'faults.drop-sockets': { faultId: string; clientId?: string; tokenKey?: string };
   /** An injected fault changed a call (README "Time, faults and expiry for testers"). */
-  'fault.injected': { at: number; clientId: string; channel: 'api' | 'socket' | 'refresh'; label: string; faultId: string };
+  'fault.injected': {
+    at: number; clientId: string; ownerId: string; channel: 'api' | 'socket' | 'refresh'; label: string; faultId: string;
+    /** The call it changed, e.g. `GET /api/v1/me`, `socket handshake`. */
+    operation: string;
+    /** True when the caller writes the access-log entry itself (API calls, socket deliveries). */
+    logged: boolean;
+  };
   'grant.revoked': { grantId: string; clientId: string; personId: string };
   'client.status': { clientId: string; status: 'active' | 'shut_down' };
   'policy.changed': { mode: PolicyMode };

@@ -11,6 +11,7 @@ import { controllableClock, systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
 import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
+import { attachFaultLog } from './faults/fault-log.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
@@ -126,6 +127,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const oauth = createOAuthServer({ config, store, events, logger, clock, faults, render });
   const context: PlatformContext = { config, store, events, logger, now, clock, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now });
+  const detachFaultLog = attachFaultLog({ events, audit, logger });
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, clock, faults,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
@@ -193,6 +195,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
       detachMonitor();
       monitorFeed.close();
       faults.close();
+      detachFaultLog();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

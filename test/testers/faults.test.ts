@@ -86,6 +86,11 @@ describe('injected faults', () => {
     const again = connect();
     await whenConnected(again);
     again.disconnect();
+    const logged = (await injectedEntries('reelbox')).filter((e) => e.channel === 'socket');
+    expect(logged.map((e) => [e.operation, e.injected, e.ownerId])).toEqual([
+      ['socket disconnect', 'drop-sockets', 'p_frank'],
+      ['socket handshake', 'drop-sockets', 'p_frank'],
+    ]);
   });
 
   it('When a refresh is refused once, then the SDK reports invalid_grant, and the untouched refresh token works next time', async () => {
@@ -94,6 +99,8 @@ describe('injected faults', () => {
     await sandbox.admin.injectFault({ clientId: 'tunewave', kind: 'refuse-refresh', times: 1 });
     await expect(sdk.me()).rejects.toMatchObject({ name: GlasshouseTokenError.name, error: 'invalid_grant' });
     expect((await sdk.me()).username).toBe('grace');
+    const refused = (await injectedEntries('tunewave')).filter((e) => e.injected === 'refuse-refresh');
+    expect(refused.map((e) => [e.operation, e.ownerId, e.peopleIncluded])).toEqual([['POST /token (refresh_token grant)', 'p_grace', []]]);
   });
 
   it('When the world is reset, then every fault is gone', async () => {

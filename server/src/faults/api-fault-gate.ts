@@ -24,7 +24,7 @@ const ACTION_OF = { get: 'read', post: 'write', delete: 'delete' } as const;
 export function apiFaultGate(faults: FaultInjector, audit: AccessRecorder, route: { method: keyof typeof ACTION_OF; scope: string; operation: string }): RequestHandler {
   return async (_req, res, next) => {
     const token = tokenOf(res);
-    const fault = faults.take('api', { clientId: token.clientId, tokenKey: res.locals.tokenKey ?? '' });
+    const fault = faults.take('api', { clientId: token.clientId, tokenKey: res.locals.tokenKey ?? '', ownerId: token.personId, operation: route.operation }, { logged: true });
     if (!fault) return next();
     res.locals.injected = fault.label;
     if (fault.kind === 'latency') {
@@ -32,7 +32,8 @@ export function apiFaultGate(faults: FaultInjector, audit: AccessRecorder, route
       return next();
     }
     await audit.record({
-      clientId: token.clientId, ownerId: token.personId, action: ACTION_OF[route.method], scope: route.scope,
+      // No scope was exercised: nothing was read or written (granted-vs-used ignores '').
+      clientId: token.clientId, ownerId: token.personId, action: ACTION_OF[route.method], scope: '',
       operation: route.operation, channel: 'api', threadIds: [], messageIds: [], peopleIncluded: [], injected: fault.label,
     });
     throw new InjectedFaultError(fault.status ?? 500, fault.retryAfter);

@@ -17,10 +17,14 @@ interface Rule extends Fault {
   tokenKey?: string;
 }
 
-/** What a call is: its client and the hash of the token it carries. */
+/** What a call is: its client, the hash of the token it carries, whose token it is, what it does. */
 export interface FaultCall {
   clientId: string;
   tokenKey: string;
+  /** The resource owner (person id). */
+  ownerId: string;
+  /** e.g. `GET /api/v1/me`, `socket handshake`. */
+  operation: string;
 }
 
 const labelOf = (f: FaultRequest) =>
@@ -65,16 +69,19 @@ export function createFaultInjector({ clock, events }: { clock: Clock; events: E
     },
     /**
      * The first rule in force for `call` on `channel`, counted as used (and announced), if any.
-     * A `drop-sockets` rule matches socket handshakes only (`handshake: true`).
+     * A `drop-sockets` rule matches socket handshakes only (`handshake: true`). `logged`: the caller
+     * writes the access-log entry itself; otherwise faults/fault-log.ts does.
      */
-    take(channel: FaultChannel, call: FaultCall, options: { handshake?: boolean } = {}): Fault | undefined {
+    take(channel: FaultChannel, call: FaultCall, options: { handshake?: boolean; logged?: boolean } = {}): Fault | undefined {
       const rule = rules.find(
         (r) => active(r) && KINDS_BY_CHANNEL[channel].includes(r.kind) && (r.kind !== 'drop-sockets' || options.handshake === true)
           && (r.tokenKey ? r.tokenKey === call.tokenKey : r.clientId === call.clientId),
       );
       if (!rule) return undefined;
       if (rule.remaining !== undefined) rule.remaining -= 1;
-      events.emit('fault.injected', { at: clock.now(), clientId: call.clientId, channel, label: rule.label, faultId: rule.id });
+      events.emit('fault.injected', {
+        at: clock.now(), clientId: call.clientId, ownerId: call.ownerId, channel, label: rule.label, faultId: rule.id, operation: call.operation, logged: options.logged ?? false,
+      });
       return publicOf(rule);
     },
     /** Waits a latency fault's time (wall clock: latency is real waiting). */

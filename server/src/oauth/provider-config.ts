@@ -94,7 +94,8 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     rotateRefreshToken(ctx) {
       const clientId = ctx.oidc.client?.clientId ?? '';
       const value = ctx.oidc.params?.['refresh_token'];
-      const fault = faults.take('refresh', { clientId, tokenKey: typeof value === 'string' ? tokenKeyOf(value) : '' });
+      const ownerId = ctx.oidc.entities.RefreshToken?.accountId ?? '';
+      const fault = faults.take('refresh', { clientId, tokenKey: typeof value === 'string' ? tokenKeyOf(value) : '', ownerId, operation: 'POST /token (refresh_token grant)' });
       if (fault) throw new errors.InvalidGrant('refresh refused (injected fault)');
       return true;
     },

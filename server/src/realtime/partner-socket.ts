@@ -73,7 +73,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       if (typeof token !== 'string' || token === '') throw new Error('no token');
       const info = await tokens.verify(token);
       if (info.expiresAt <= now()) throw new Error('expired');
-      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token) }, { handshake: true });
+      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token), ownerId: info.personId, operation: 'socket handshake' }, { handshake: true });
       if (fault?.kind === 'drop-sockets') {
         next(Object.assign(new Error('injected_fault'), { data: { detail: 'Injected fault: sockets of this client are refused for now' } }));
         return;
@@ -126,7 +126,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       // Scopes may have been withdrawn since the handshake (TokenService.narrowGrant).
       socket.data.info = fresh;
       if (!socket.connected || !fresh.scopes.includes('messages:read')) return;
-      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token) });
+      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token), ownerId: info.personId, operation: `socket message:${kind}` }, { logged: true });
       if (fault) await faults.delay(fault);
       await audit.record({
         clientId: info.clientId, ownerId: info.personId, action: 'read', scope: 'messages:read',
@@ -167,7 +167,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       for (const socket of nsp.sockets.values()) {
         const { info, token } = socket.data;
         if (tokenKey ? tokenKeyOf(token) !== tokenKey : info.clientId !== clientId) continue;
-        events.emit('fault.injected', { at: now(), clientId: info.clientId, channel: 'socket', label: 'drop-sockets', faultId });
+        events.emit('fault.injected', { at: now(), clientId: info.clientId, ownerId: info.personId, channel: 'socket', label: 'drop-sockets', faultId, operation: 'socket disconnect', logged: false });
         socket.disconnect(true);
       }
     }),
