@@ -82,8 +82,8 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
     }),
     events.on('tokens.ended', ({ action, count: n, clientId }) =>
       push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${count(n, 'token', 'tokens')} ${action === 'expire' ? 'expired' : 'revoked'}${clientId ? ` · ${clientName(clientId)}` : ''}`, ...(clientId ? { clientId } : {}), details: { note: `${action} by an admin` } })),
-    events.on('fault.injected', ({ at, clientId, channel, label }) =>
-      push({ at, kind: 'fault', from: GLASSHOUSE, to: clientName(clientId), label: `injected fault · ${label} · ${channel}`, clientId, details: { channel: channel === 'refresh' ? 'api' : channel, note: `injected: ${label}` } })),
+    events.on('fault.injected', ({ at, clientId, ownerId, channel, label, operation }) =>
+      push({ at, kind: 'fault', from: GLASSHOUSE, to: clientName(clientId), label: `injected fault · ${label} · ${channel}`, clientId, ...(ownerId ? { personId: ownerId } : {}), details: { channel: channel === 'refresh' ? 'api' : channel, operation, note: `injected: ${label}` } })),
     events.on('policy.changed', ({ mode }) =>
       push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `policy → ${mode}`, details: { policy: mode } })),
     events.on('client.status', ({ clientId, status }) =>
