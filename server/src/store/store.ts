@@ -1,4 +1,5 @@
 import { MultiIndex, Table } from './table.js';
+import { GroupCommit, type Change } from './group-commit.js';
 import type { Persistence } from './persistence.js';
 import {
   collectionNames,
@@ -44,10 +45,13 @@ export class Store {
     `userCode:${r.payload['userCode'] as string | undefined}`,
     `grant:${r.payload['grantId'] as string | undefined}`,
   ]);
-  #pending: JournalOp[] = [];
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #writer: GroupCommit;
 
   constructor(private readonly persistence: Persistence) {
+    this.#writer = new GroupCommit(persistence, {
+      undo: (change) => this.#undo(change),
+      durableWorld: (notYetDurable) => this.#durableWorld(notYetDurable),
+    });
     this.#tables.people.index({
       added: (p) => this.#byUsername.set(p.username.toLowerCase(), p.id),
       removed: (p) => this.#byUsername.delete(p.username.toLowerCase()),
@@ -67,7 +71,7 @@ export class Store {
     for (const op of ops) this.#apply(op);
   }
 
-  /** The whole state as a plain document (the data file's shape). */
+  /** The whole state as a plain document (the data file's shape), including changes not yet durable. */
   snapshot(): World {
     const world = { format: 'glasshouse/1' } as World;
     for (const c of collectionNames) (world as Record<string, unknown>)[c] = this.#tables[c].all();
@@ -78,27 +82,36 @@ export class Store {
   async reset(world: World): Promise<void> {
     await this.flush();
     this.load(world);
-    await this.persistence.compact(this.snapshot());
+    await this.#writer.compact();
   }
 
-  /** Rewrites the snapshot and empties the journal (at start and at close). */
-  async compact(): Promise<void> {
-    await this.flush();
-    this.purgeExpired(Date.now());
-    await this.persistence.compact(this.snapshot());
+  /** Rewrites the snapshot and empties the journal; writes go on meanwhile (README "Storage"). */
+  compact(): Promise<void> {
+    return this.#writer.compact();
   }
 
-  /** Resolves once every change made so far is durable. */
+  /** Bytes in the journal since the last compaction. */
+  journalBytes(): number {
+    return this.persistence.journalBytes();
+  }
+
+  /** Resolves once every change made so far is settled (durable, or refused and undone). */
   flush(): Promise<void> {
-    return this.#flushing;
+    return this.#writer.flush();
   }
 
   async close(): Promise<void> {
+    await this.flush();
+    await this.purgeExpired(Date.now()).catch(() => undefined);
     await this.compact();
     await this.persistence.close();
   }
 
   // --- generic changes -------------------------------------------------------------------------
+  /**
+   * Changes apply in memory at once; the promise resolves when they are durable.
+   * @throws StoreWriteError (503) when the disk refused the write: the change is undone.
+   */
   put<C extends CollectionName>(c: C, row: Row<C>): Promise<void> {
     return this.#commit({ op: 'put', c, v: row as Record<string, unknown> });
   }
@@ -118,16 +131,33 @@ export class Store {
   }
 
   #commit(op: JournalOp): Promise<void> {
+    const table = this.#tables[op.c] as Table<{ id: string }>;
+    const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
+    const row = table.get(id);
+    const before = row ? { row, seq: table.seqOf(id)! } : undefined;
     this.#apply(op);
-    this.#pending.push(op);
-    // Group commit: changes made while a write is in flight go out together in the next one.
-    this.#flushing = this.#flushing.catch(() => undefined).then(async () => {
-      if (this.#pending.length === 0) return;
-      const batch = this.#pending;
-      this.#pending = [];
-      await this.persistence.append(batch);
-    });
-    return this.#flushing;
+    return this.#writer.submit({ op, before });
+  }
+
+  #undo({ op, before }: Change): void {
+    const table = this.#tables[op.c] as Table<{ id: string }>;
+    if (before) table.restore(before.row, before.seq);
+    else table.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
+  }
+
+  #durableWorld(notYetDurable: readonly Change[]): World {
+    const world = this.snapshot() as unknown as Record<string, unknown>;
+    const touched = new Set(notYetDurable.map((ch) => ch.op.c));
+    for (const c of touched) {
+      const rows = new Map(this.#tables[c].entries().map((e) => [e.row.id, e as { row: { id: string }; seq: number }]));
+      for (const { op, before } of [...notYetDurable].reverse()) {
+        if (op.c !== c) continue;
+        if (before) rows.set(before.row.id, before);
+        else rows.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
+      }
+      world[c] = [...rows.values()].sort((x, y) => x.seq - y.seq).map((e) => e.row);
+    }
+    return world as unknown as World;
   }
 
   // --- domain lookups ----------------------------------------------------------------------------
@@ -184,9 +214,14 @@ export class Store {
     return first;
   }
 
-  /** Drops expired oidc records (codes, sessions, tokens) from memory; persisted at compaction. */
-  purgeExpired(nowMs: number): void {
-    for (const r of this.#tables.oidc.all()) if (r.expiresAt !== undefined && r.expiresAt <= nowMs) this.#tables.oidc.delete(r.id);
+  /**
+   * Deletes expired oidc records (codes, sessions, tokens…) through the journal, like any change.
+   * Resolves with how many were deleted. @throws StoreWriteError
+   */
+  async purgeExpired(nowMs: number): Promise<number> {
+    const expired = this.#tables.oidc.all().filter((r) => r.expiresAt !== undefined && r.expiresAt <= nowMs);
+    await Promise.all(expired.map((r) => this.delete('oidc', r.id)));
+    return expired.length;
   }
 }
 
@@ -199,6 +234,6 @@ export async function openStore(persistence: Persistence, seed: () => World): Pr
   const loaded = await persistence.load();
   if (loaded) store.load(loaded.world, loaded.ops);
   else store.load(seed());
-  if (!loaded || loaded.ops.length > 0) await persistence.compact(store.snapshot());
+  if (!loaded || loaded.needsCompaction) await store.compact();
   return store;
 }

@@ -1,0 +1,114 @@
+import type { Persistence } from './persistence.js';
+import type { JournalOp, World } from './schema.js';
+import { StoreWriteError } from './store-errors.js';
+
+/** One change applied in memory and waiting to be durable; `before` undoes it. */
+export interface Change {
+  op: JournalOp;
+  /** The row it replaced or deleted, with its insertion sequence; undefined when it added a row. */
+  before: { row: { id: string }; seq: number } | undefined;
+}
+
+interface Waiting extends Change {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+export interface GroupCommitHooks {
+  /** Undoes one change in memory (called newest first). */
+  undo(change: Change): void;
+  /** The world as it is on disk: memory with `notYetDurable` undone (newest first). */
+  durableWorld(notYetDurable: readonly Change[]): World;
+}
+
+/**
+ * The store's one writer (README "Storage"). Changes made while a write is in flight go out
+ * together in the next one (group commit). When a write fails, every change of that batch and every
+ * change queued after it rejects with StoreWriteError and is undone in memory, newest first, so
+ * memory equals the disk again and nothing refused is ever written later. Compactions run between
+ * batches and in the background: appends go on meanwhile.
+ */
+export class GroupCommit {
+  #pending: Waiting[] = [];
+  #running = false;
+  #idle: Promise<void> = Promise.resolve();
+  #markIdle: () => void = () => undefined;
+  #compactWaiters: { resolve(): void; reject(err: unknown): void }[] = [];
+  #compacting: Promise<void> | undefined;
+
+  constructor(private readonly persistence: Persistence, private readonly hooks: GroupCommitHooks) {}
+
+  /** Queues an already applied change; resolves once durable. @throws StoreWriteError */
+  submit(change: Change): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ ...change, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** Resolves once every change submitted so far is settled (durable or refused) and no compaction runs. */
+  async flush(): Promise<void> {
+    while (this.#running || this.#compacting) {
+      await this.#idle;
+      await this.#compacting?.catch(() => undefined);
+    }
+  }
+
+  /** Writes a new snapshot of what is durable; appends continue meanwhile. */
+  compact(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#compactWaiters.push({ resolve, reject });
+      this.#kick();
+    });
+  }
+
+  get compacting(): boolean {
+    return this.#compacting !== undefined;
+  }
+
+  #kick(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#idle = new Promise((resolve) => (this.#markIdle = resolve));
+    queueMicrotask(() => void this.#run()); // same-tick changes join the first batch
+  }
+
+  async #run(): Promise<void> {
+    for (;;) {
+      if (this.#compactWaiters.length > 0 && !this.#compacting) this.#startCompaction();
+      if (this.#pending.length === 0) break;
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        await this.persistence.append(batch.map((c) => c.op));
+        for (const c of batch) c.resolve();
+      } catch (err) {
+        const refused = [...batch, ...this.#pending];
+        this.#pending = [];
+        for (const c of [...refused].reverse()) this.hooks.undo(c);
+        const error = err instanceof StoreWriteError ? err : new StoreWriteError(err);
+        for (const c of refused) c.reject(error);
+      }
+    }
+    this.#running = false;
+    this.#markIdle();
+  }
+
+  /** Between batches (nothing in flight): snapshot = memory minus what is still pending. */
+  #startCompaction(): void {
+    const waiters = this.#compactWaiters;
+    this.#compactWaiters = [];
+    const world = this.hooks.durableWorld([...this.#pending]);
+    this.#compacting = this.persistence.compact(world).then(
+      () => waiters.forEach((w) => w.resolve()),
+      (err: unknown) => {
+        waiters.forEach((w) => w.reject(err));
+        throw err;
+      },
+    ).finally(() => {
+      this.#compacting = undefined;
+      if (this.#compactWaiters.length > 0) this.#kick();
+    });
+    this.#compacting.catch(() => undefined);
+  }
+}
