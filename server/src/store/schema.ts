@@ -1,13 +1,17 @@
 import { z } from 'zod';
+import { storedText } from './text.js';
 
 /**
+ * Every text a person or a partner typed goes through `storedText` (well-formed Unicode, no control
+ * characters; README "Text in the store"), here and at the edges.
+ *
  * The shape of the store document (`DATA_FILE`): plain JSON, one array per collection.
  * Validated on load; the types of the whole platform are inferred from here.
  */
 export const personSchema = z.object({
   id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
+  username: storedText({ min: 1, max: 100 }),
+  displayName: storedText({ min: 1, max: 200 }),
   /** `scrypt$N$r$p$saltB64$hashB64` (see social/passwords.ts). */
   passwordHash: z.string(),
   /** Admins may open the monitor without the admin token. */
@@ -21,15 +25,15 @@ export const threadSchema = z.object({
   id: z.string(),
   kind: z.enum(['direct', 'group']),
   /** Group threads have a title; direct threads are named after the other participant. */
-  title: z.string().optional(),
+  title: storedText({ max: 200 }).optional(),
   participantIds: z.array(z.string()).min(2),
   createdAt: z.number(),
 });
 
 export const nowPlayingSchema = z.strictObject({
   kind: z.enum(['track', 'episode', 'film']),
-  title: z.string().min(1).max(200),
-  artist: z.string().min(1).max(200).optional(),
+  title: storedText({ min: 1, max: 200 }),
+  artist: storedText({ min: 1, max: 200 }).optional(),
   url: z.url().max(2000).optional(),
 });
 
@@ -37,7 +41,7 @@ export const messageSchema = z.object({
   id: z.string(),
   threadId: z.string(),
   senderId: z.string(),
-  text: z.string(),
+  text: storedText(),
   nowPlaying: nowPlayingSchema.optional(),
   /** The client that wrote it through the API, if any. */
   via: z.string().optional(),
@@ -51,7 +55,7 @@ export const readMarkSchema = z.object({ id: z.string(), personId: z.string(), t
 /** A registered OAuth client: oidc-provider metadata plus our status. */
 export const clientSchema = z.object({
   id: z.string(),
-  name: z.string(),
+  name: storedText(),
   status: z.enum(['active', 'shut_down']),
   /** oidc-provider client metadata (RFC 7591), including `client_secret`. */
   metadata: z.record(z.string(), z.unknown()),

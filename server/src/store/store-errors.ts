@@ -29,3 +29,8 @@ export class StoreWriteError extends AppError {
 export class StoreConflictError extends Error {
   override name = 'StoreConflictError';
 }
+
+/** A row that does not fit its collection's schema reached the store: a bug at an edge (500). */
+export class InvalidRowError extends Error {
+  override name = 'InvalidRowError';
+}

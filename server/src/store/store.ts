@@ -1,8 +1,11 @@
 import { MultiIndex, Table } from './table.js';
 import { GroupCommit, type Change } from './group-commit.js';
 import type { Persistence } from './persistence.js';
+import { firstIssue } from './journal.js';
+import { InvalidRowError } from './store-errors.js';
 import {
   collectionNames,
+  collectionSchemas,
   type AccessEntry,
   type Client,
   type CollectionName,
@@ -131,6 +134,11 @@ export class Store {
   }
 
   #commit(op: JournalOp): Promise<void> {
+    if (op.op === 'put') {
+      // Last line of defence (the edges validate first): nothing unreadable enters memory or the file.
+      const checked = collectionSchemas[op.c].safeParse(op.v);
+      if (!checked.success) return Promise.reject(new InvalidRowError(`${op.c} ${String(op.v['id'])}: ${firstIssue(checked.error)}`));
+    }
     const table = this.#tables[op.c] as Table<{ id: string }>;
     const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
     const row = table.get(id);

@@ -5,10 +5,11 @@ import { pathParam } from '../http/params.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { storedText } from '../store/text.js';
 import type { Renderer } from './render.js';
 import { requireLogin } from './require-login.js';
 
-const composeSchema = z.object({ text: z.string().trim().min(1, 'Write something first').max(2000) });
+const composeSchema = z.object({ text: storedText({ trim: true, min: 1, max: 2000 }) });
 
 /** A message as pages and inbox sockets show it: with the sender's name and the app it came through. */
 export function messageView(store: Store, m: Message) {
