@@ -7,7 +7,7 @@
 import { ConfigError, demoWarnings, loadConfig } from './src/config.js';
 import { listen, ListenError, waitUntilAnswering } from './src/http/startup.js';
 import { createPlatform } from './src/platform.js';
-import { StoreLoadError } from './src/store/persistence.js';
+import { StoreConflictError, StoreLoadError, StoreWriteError } from './src/store/persistence.js';
 import { openFileStore } from './src/store/open-data-file.js';
 import { syncPartnerClients } from './src/store/sync-partner-clients.js';
 import { createReelbox } from '../partners/reelbox/reelbox.js';
@@ -36,7 +36,12 @@ async function main(): Promise<void> {
     console.log('\nStopping…');
     await Promise.allSettled([tunewave.close(), reelbox.close()]);
     await platform.close();
-    await store.close();
+    try {
+      await store.close();
+    } catch (err) {
+      console.error(`Glasshouse: ${err instanceof Error ? err.message : String(err)}`);
+      code = 1;
+    }
     process.exit(code);
   };
   process.on('SIGINT', () => void stop());
@@ -64,7 +69,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof ListenError) {
+  if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof StoreWriteError || err instanceof StoreConflictError || err instanceof ListenError) {
     console.error(`Glasshouse cannot start: ${err.message}`);
   } else {
     console.error(err);

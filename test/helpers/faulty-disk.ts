@@ -16,6 +16,9 @@ export function errnoError(code: string, syscall: string): NodeJS.ErrnoException
 export function faultyDisk(base: Disk = nodeDisk) {
   const faults: Partial<Record<FaultyCall, { code: string; left: number }>> = {};
   const calls: Record<FaultyCall, number> = { write: 0, sync: 0, rename: 0, truncate: 0 };
+  /** `sync <path>` and `rename <from> <to>`, in order: to check what reaches the disk when. */
+  const log: string[] = [];
+  const paths = new WeakMap<object, string>();
   const fault = (call: FaultyCall): string | undefined => {
     calls[call]++;
     const f = faults[call];
@@ -25,6 +28,11 @@ export function faultyDisk(base: Disk = nodeDisk) {
   };
   const disk: Disk = {
     ...base,
+    async open(file, flags, mode) {
+      const handle = await base.open(file, flags, mode);
+      paths.set(handle, file);
+      return handle;
+    },
     async write(handle, text) {
       const code = fault('write');
       if (!code) return base.write(handle, text);
@@ -34,6 +42,7 @@ export function faultyDisk(base: Disk = nodeDisk) {
     async sync(handle) {
       const code = fault('sync');
       if (code) throw errnoError(code, 'fsync');
+      log.push(`sync ${paths.get(handle) ?? '?'}`);
       return base.sync(handle);
     },
     async truncate(handle, length) {
@@ -44,12 +53,14 @@ export function faultyDisk(base: Disk = nodeDisk) {
     async rename(from, to) {
       const code = fault('rename');
       if (code) throw errnoError(code, 'rename');
+      log.push(`rename ${from} ${to}`);
       return base.rename(from, to);
     },
   };
   return {
     disk,
     calls,
+    log,
     /** The next `times` calls of `call` fail with `code` (Infinity: until `heal()`). */
     failNext(call: FaultyCall, code: string, times = 1) {
       faults[call] = { code, left: times };

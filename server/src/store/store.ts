@@ -103,11 +103,18 @@ export class Store {
     return this.#writer.flush();
   }
 
+  /**
+   * Purges, compacts and lets go of the files. The lock is released even when the compaction is
+   * refused (e.g. StoreConflictError: the data file was edited meanwhile), which is then rethrown.
+   */
   async close(): Promise<void> {
-    await this.flush();
-    await this.purgeExpired(Date.now()).catch(() => undefined);
-    await this.compact();
-    await this.persistence.close();
+    try {
+      await this.flush();
+      await this.purgeExpired(Date.now()).catch(() => undefined);
+      await this.compact();
+    } finally {
+      await this.persistence.close();
+    }
   }
 
   // --- generic changes -------------------------------------------------------------------------
