@@ -22,6 +22,7 @@ const NEW_ROWS: { [C in CollectionName]: (n: string) => Row<C> } = {
     id: `a_${n}`, at: 1, clientId: 'tunewave', ownerId: 'p_alice', action: 'read', scope: 'profile', operation: 'GET /api/v1/me',
     channel: 'api', threadIds: [], messageIds: [], peopleIncluded: ['p_alice'], bystanders: [], policy: 'broad',
   }),
+  accessTotals: (n) => ({ id: `client c_${n}`, kind: 'client', clientId: `c_${n}`, count: 1, lastAt: 1, sets: { people: ['p_alice'] }, sums: {} }),
   settings: () => ({ id: 'settings', policy: 'least-privilege' }),
 };
 const COLLECTIONS = Object.keys(NEW_ROWS) as CollectionName[];

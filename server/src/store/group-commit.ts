@@ -1,13 +1,20 @@
 import type { Persistence } from './persistence.js';
-import type { JournalOp, World } from './schema.js';
+import type { JournalLine, JournalOp, World } from './schema.js';
 import { StoreWriteError } from './store-errors.js';
 
-/** One change applied in memory and waiting to be durable; `before` undoes it. */
-export interface Change {
+/** One row change applied in memory; `before` undoes it. */
+export interface RowChange {
   op: JournalOp;
   /** The row it replaced or deleted, with its insertion sequence; undefined when it added a row. */
   before: { row: { id: string }; seq: number } | undefined;
 }
+
+/** Row changes that are durable together or not at all (one journal line). */
+export interface Change {
+  rows: RowChange[];
+}
+
+const lineOf = ({ rows }: Change): JournalLine => (rows.length === 1 ? rows[0]!.op : { op: 'all', ops: rows.map((r) => r.op) });
 
 interface Waiting extends Change {
   resolve(): void;
@@ -15,10 +22,10 @@ interface Waiting extends Change {
 }
 
 export interface GroupCommitHooks {
-  /** Undoes one change in memory (called newest first). */
-  undo(change: Change): void;
+  /** Undoes one row change in memory (called newest first). */
+  undo(change: RowChange): void;
   /** The world as it is on disk: memory with `notYetDurable` undone (newest first). */
-  durableWorld(notYetDurable: readonly Change[]): World;
+  durableWorld(notYetDurable: readonly RowChange[]): World;
 }
 
 /**
@@ -80,12 +87,12 @@ export class GroupCommit {
       const batch = this.#pending;
       this.#pending = [];
       try {
-        await this.persistence.append(batch.map((c) => c.op));
+        await this.persistence.append(batch.map(lineOf));
         for (const c of batch) c.resolve();
       } catch (err) {
         const refused = [...batch, ...this.#pending];
         this.#pending = [];
-        for (const c of [...refused].reverse()) this.hooks.undo(c);
+        for (const row of refused.flatMap((c) => c.rows).reverse()) this.hooks.undo(row);
         const error = err instanceof StoreWriteError ? err : new StoreWriteError(err);
         for (const c of refused) c.reject(error);
       }
@@ -98,7 +105,7 @@ export class GroupCommit {
   #startCompaction(): void {
     const waiters = this.#compactWaiters;
     this.#compactWaiters = [];
-    const world = this.hooks.durableWorld([...this.#pending]);
+    const world = this.hooks.durableWorld(this.#pending.flatMap((c) => c.rows));
     this.#compacting = this.persistence.compact(world).then(
       () => waiters.forEach((w) => w.resolve()),
       (err: unknown) => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { z } from 'zod';
 import { errnoOf, syncDir, type Disk } from './disk.js';
-import { collectionSchemas, journalOpSchema, type JournalOp } from './schema.js';
+import { collectionSchemas, journalLineSchema, type JournalOp } from './schema.js';
 import { StoreLoadError } from './store-errors.js';
 
 /**
@@ -48,7 +48,7 @@ export async function readSegment(disk: Disk, file: string): Promise<{ ops: Jour
   }
   const end = text.lastIndexOf('\n') + 1;
   const lines = text.slice(0, end).split('\n').slice(0, -1);
-  const ops = lines.map((line, index) => {
+  const ops = lines.flatMap((line, index) => {
     const where = `${file}:${index + 1}: invalid journal line`;
     let json: unknown;
     try {
@@ -56,13 +56,15 @@ export async function readSegment(disk: Disk, file: string): Promise<{ ops: Jour
     } catch {
       throw new StoreLoadError(`${where} (not JSON)`);
     }
-    const op = journalOpSchema.safeParse(json);
-    if (!op.success) throw new StoreLoadError(`${where} (${firstIssue(op.error)})`);
-    if (op.data.op === 'put') {
-      const row = collectionSchemas[op.data.c].safeParse(op.data.v);
-      if (!row.success) throw new StoreLoadError(`${where} (${op.data.c} ${String(op.data.v['id'] ?? '?')}: ${firstIssue(row.error)})`);
+    const parsed = journalLineSchema.safeParse(json);
+    if (!parsed.success) throw new StoreLoadError(`${where} (${firstIssue(parsed.error)})`);
+    const lineOps = parsed.data.op === 'all' ? parsed.data.ops : [parsed.data];
+    for (const op of lineOps) {
+      if (op.op !== 'put') continue;
+      const row = collectionSchemas[op.c].safeParse(op.v);
+      if (!row.success) throw new StoreLoadError(`${where} (${op.c} ${String(op.v['id'] ?? '?')}: ${firstIssue(row.error)})`);
     }
-    return op.data;
+    return lineOps;
   });
   return { ops, wholeBytes: Buffer.byteLength(text.slice(0, end)), size: Buffer.byteLength(text) };
 }

@@ -3,7 +3,7 @@ import { Low, Memory } from 'lowdb';
 import { errnoOf, nodeDisk, syncDir, type Disk } from './disk.js';
 import { JournalWriter, journalPathFor, journalSegments, readSegment } from './journal.js';
 import { acquireLock } from './lock.js';
-import type { JournalOp, World } from './schema.js';
+import type { JournalLine, JournalOp, World } from './schema.js';
 import { readSnapshot, writeSnapshot, type Fingerprint } from './snapshot-file.js';
 import { StoreLoadError } from './store-errors.js';
 
@@ -26,8 +26,8 @@ export interface Loaded {
 export interface Persistence {
   /** Snapshot with its journal, or `null` when nothing is stored yet. @throws StoreLoadError */
   load(): Promise<Loaded | null>;
-  /** Appends changes; resolves once they are durable (fsync). Rejects with the file-system error. */
-  append(ops: JournalOp[]): Promise<void>;
+  /** Appends changes, one line each; resolves once they are durable (fsync). Rejects with the file-system error. */
+  append(lines: JournalLine[]): Promise<void>;
   /**
    * Makes `world` the snapshot and drops the journal it covers. Call it when no append is in flight,
    * with `world` = exactly what is durable: appends made after the call (while it runs) go to a new
@@ -117,9 +117,9 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
       }
       return { world: snapshot.world, ops, needsCompaction };
     },
-    async append(ops) {
+    async append(lines) {
       writer ??= new JournalWriter(disk, journalPathFor(await lock(), segment));
-      await writer.append(ops.map((op) => JSON.stringify(op) + '\n').join(''));
+      await writer.append(lines.map((line) => JSON.stringify(line) + '\n').join(''));
     },
     async compact(world) {
       const text = JSON.stringify(world, null, 2); // now, before any await: `world` is what is durable now

@@ -107,6 +107,31 @@ export const accessEntrySchema = z.object({
   policy: z.enum(['broad', 'least-privilege']),
 });
 
+/**
+ * Access-log totals (README "Retention"): raw entries older than the retention window are folded
+ * into these rows, so that exposure, notices, granted-vs-used and "last used" stay complete while the
+ * raw log stays bounded. One row per key: `client <clientId>`, `person <clientId> <personId>`,
+ * `thread <threadId> <clientId> <ownerId> <action>`, `grant <clientId> <ownerId>`. Grows with the
+ * world (clients × people × threads), not with time.
+ */
+export const accessTotalSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['client', 'person', 'thread', 'grant']),
+  clientId: z.string(),
+  ownerId: z.string().optional(),
+  personId: z.string().optional(),
+  threadId: z.string().optional(),
+  action: z.enum(['read', 'write', 'delete']).optional(),
+  /** Accesses counted. */
+  count: z.number().int().min(0),
+  /** ms since epoch of the latest access counted. */
+  lastAt: z.number(),
+  /** Distinct ids by name: `people`, `threads`, `messagesRead`, `owners`, `scopes`. */
+  sets: z.record(z.string(), z.array(z.string())),
+  /** Counters by name: `messagesWritten`, `messagesDeleted`. */
+  sums: z.record(z.string(), z.number()),
+});
+
 export const policyModeSchema = z.enum(['broad', 'least-privilege']);
 
 export const settingsSchema = z.object({
@@ -127,6 +152,7 @@ export const collectionSchemas = {
   oidc: oidcRecordSchema,
   authorizations: authorizationSchema,
   accessLog: accessEntrySchema,
+  accessTotals: accessTotalSchema,
   settings: settingsSchema,
 } as const;
 
@@ -144,6 +170,8 @@ export const worldSchema = z.strictObject({
   oidc: z.array(oidcRecordSchema),
   authorizations: z.array(authorizationSchema),
   accessLog: z.array(accessEntrySchema),
+  /** Absent in data files written before retention existed. */
+  accessTotals: z.array(accessTotalSchema).default([]),
   settings: z.array(settingsSchema).max(1),
 });
 
@@ -156,6 +184,7 @@ export type NowPlaying = z.infer<typeof nowPlayingSchema>;
 export type Client = Row<'clients'>;
 export type OidcRecord = Row<'oidc'>;
 export type AccessEntry = Row<'accessLog'>;
+export type AccessTotal = Row<'accessTotals'>;
 export type Authorization = Row<'authorizations'>;
 export type PolicyMode = z.infer<typeof policyModeSchema>;
 export type Settings = Row<'settings'>;
@@ -168,3 +197,7 @@ export const journalOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('del'), c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]), id: z.string() }),
 ]);
 export type JournalOp = z.infer<typeof journalOpSchema>;
+
+/** A journal line: one change, or several that must apply together (`all`: one line, so all or none). */
+export const journalLineSchema = z.union([journalOpSchema, z.object({ op: z.literal('all'), ops: z.array(journalOpSchema) })]);
+export type JournalLine = z.infer<typeof journalLineSchema>;

@@ -1,5 +1,5 @@
 import { MultiIndex, Table } from './table.js';
-import { GroupCommit, type Change } from './group-commit.js';
+import { GroupCommit, type RowChange } from './group-commit.js';
 import type { Persistence } from './persistence.js';
 import { firstIssue } from './journal.js';
 import { InvalidRowError } from './store-errors.js';
@@ -141,26 +141,39 @@ export class Store {
   }
 
   #commit(op: JournalOp): Promise<void> {
-    if (op.op === 'put') {
+    return this.commitAll([op]);
+  }
+
+  /**
+   * Applies `ops` together: durable all at once (one journal line) or refused and undone all at once.
+   * @throws StoreWriteError, InvalidRowError (nothing applied)
+   */
+  commitAll(ops: JournalOp[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    for (const op of ops) {
+      if (op.op !== 'put') continue;
       // Last line of defence (the edges validate first): nothing unreadable enters memory or the file.
       const checked = collectionSchemas[op.c].safeParse(op.v);
       if (!checked.success) return Promise.reject(new InvalidRowError(`${op.c} ${String(op.v['id'])}: ${firstIssue(checked.error)}`));
     }
-    const table = this.#tables[op.c] as Table<{ id: string }>;
-    const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
-    const row = table.get(id);
-    const before = row ? { row, seq: table.seqOf(id)! } : undefined;
-    this.#apply(op);
-    return this.#writer.submit({ op, before });
+    const rows = ops.map((op): RowChange => {
+      const table = this.#tables[op.c] as Table<{ id: string }>;
+      const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
+      const row = table.get(id);
+      const before = row ? { row, seq: table.seqOf(id)! } : undefined;
+      this.#apply(op);
+      return { op, before };
+    });
+    return this.#writer.submit({ rows });
   }
 
-  #undo({ op, before }: Change): void {
+  #undo({ op, before }: RowChange): void {
     const table = this.#tables[op.c] as Table<{ id: string }>;
     if (before) table.restore(before.row, before.seq);
     else table.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
   }
 
-  #durableWorld(notYetDurable: readonly Change[]): World {
+  #durableWorld(notYetDurable: readonly RowChange[]): World {
     const world = this.snapshot() as unknown as Record<string, unknown>;
     const touched = new Set(notYetDurable.map((ch) => ch.op.c));
     for (const c of touched) {
@@ -235,7 +248,7 @@ export class Store {
    */
   async purgeExpired(nowMs: number): Promise<number> {
     const expired = this.#tables.oidc.all().filter((r) => r.expiresAt !== undefined && r.expiresAt <= nowMs);
-    await Promise.all(expired.map((r) => this.delete('oidc', r.id)));
+    await this.commitAll(expired.map((r) => ({ op: 'del', c: 'oidc', id: r.id })));
     return expired.length;
   }
 }
