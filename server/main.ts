@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const tunewaveUrl = `http://localhost:${config.TUNEWAVE_PORT}`;
   const reelboxUrl = `http://localhost:${config.REELBOX_PORT}`;
-  const store = await openFileStore(config.DATA_FILE, { tunewaveUrl, reelboxUrl });
+  const store = await openFileStore(config.DATA_FILE, { tunewaveUrl, reelboxUrl }, {
+    compactAfterBytes: config.JOURNAL_COMPACT_BYTES,
+    onBackgroundError: (err) => console.error(`Glasshouse: background compaction failed: ${err instanceof Error ? err.message : String(err)}`),
+  });
   const updated = await syncPartnerClients(store, {
     tunewave: { baseUrl: tunewaveUrl, clientSecret: config.TUNEWAVE_CLIENT_SECRET },
     reelbox: { baseUrl: reelboxUrl, clientSecret: config.REELBOX_CLIENT_SECRET },

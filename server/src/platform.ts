@@ -24,6 +24,7 @@ import { createMonitorFeed } from './monitor/monitor-feed.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
+import { startHousekeeping } from './housekeeping.js';
 import type { Store } from './store/store.js';
 import type { World } from './store/schema.js';
 import { seedWorld, type SeedOptions } from '../../seed/world.js';
@@ -65,6 +66,8 @@ export interface Platform {
   tokens: TokenService;
   /** The authorization server: oidc-provider instance, client registry, consent records. */
   oauth: OAuthServer;
+  /** Purge of expired OAuth records and access-log retention (README "Retention"); `runOnce()` runs it now. */
+  housekeeping: ReturnType<typeof startHousekeeping>;
   /** Closes sockets and the HTTP server; leaves the store open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -148,6 +151,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const detachInbox = attachInboxSocket(io, { events, store, social });
   const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
+  const housekeeping = startHousekeeping({ store, config, now, logger });
 
   return {
     app,
@@ -157,7 +161,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
     context,
     tokens: oauth.tokens,
     oauth,
+    housekeeping,
     async close() {
+      await housekeeping.close();
       oauth.close();
       throttle.close();
       detachInbox();

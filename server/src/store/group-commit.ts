@@ -21,6 +21,14 @@ interface Waiting extends Change {
   reject(err: unknown): void;
 }
 
+/** Background compaction (README "Storage"). */
+export interface StoreOptions {
+  /** Compact in the background once the journal passes this many bytes (default: never). */
+  compactAfterBytes?: number;
+  /** Told when a background compaction fails (it is tried again once the journal grows by as much again). */
+  onBackgroundError?: (err: unknown) => void;
+}
+
 export interface GroupCommitHooks {
   /** Undoes one row change in memory (called newest first). */
   undo(change: RowChange): void;
@@ -43,7 +51,11 @@ export class GroupCommit {
   #compactWaiters: { resolve(): void; reject(err: unknown): void }[] = [];
   #compacting: Promise<void> | undefined;
 
-  constructor(private readonly persistence: Persistence, private readonly hooks: GroupCommitHooks) {}
+  constructor(
+    private readonly persistence: Persistence,
+    private readonly hooks: GroupCommitHooks,
+    private readonly options: StoreOptions = {},
+  ) {}
 
   /** Queues an already applied change; resolves once durable. @throws StoreWriteError */
   submit(change: Change): Promise<void> {
@@ -89,6 +101,7 @@ export class GroupCommit {
       try {
         await this.persistence.append(batch.map(lineOf));
         for (const c of batch) c.resolve();
+        this.#compactIfLarge();
       } catch (err) {
         const refused = [...batch, ...this.#pending];
         this.#pending = [];
@@ -101,19 +114,32 @@ export class GroupCommit {
     this.#markIdle();
   }
 
+  #compactIfLarge(): void {
+    const limit = this.options.compactAfterBytes;
+    if (limit === undefined || this.#compacting || this.#compactWaiters.length > 0) return;
+    if (this.persistence.journalBytes() < limit) return;
+    // Appends go to a new segment meanwhile, which must grow past the limit again before a retry.
+    this.#compactWaiters.push({ resolve: () => undefined, reject: (err) => this.options.onBackgroundError?.(err) });
+  }
+
   /** Between batches (nothing in flight): snapshot = memory minus what is still pending. */
   #startCompaction(): void {
     const waiters = this.#compactWaiters;
     this.#compactWaiters = [];
     const world = this.hooks.durableWorld(this.#pending.flatMap((c) => c.rows));
+    let succeeded = false;
     this.#compacting = this.persistence.compact(world).then(
-      () => waiters.forEach((w) => w.resolve()),
+      () => {
+        succeeded = true;
+        waiters.forEach((w) => w.resolve());
+      },
       (err: unknown) => {
         waiters.forEach((w) => w.reject(err));
         throw err;
       },
     ).finally(() => {
       this.#compacting = undefined;
+      if (succeeded) this.#compactIfLarge(); // writes went on meanwhile: maybe large again already
       if (this.#compactWaiters.length > 0) this.#kick();
     });
     this.#compacting.catch(() => undefined);

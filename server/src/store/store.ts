@@ -1,5 +1,5 @@
 import { MultiIndex, Table } from './table.js';
-import { GroupCommit, type RowChange } from './group-commit.js';
+import { GroupCommit, type RowChange, type StoreOptions } from './group-commit.js';
 import type { Persistence } from './persistence.js';
 import { firstIssue } from './journal.js';
 import { InvalidRowError } from './store-errors.js';
@@ -50,11 +50,11 @@ export class Store {
   ]);
   readonly #writer: GroupCommit;
 
-  constructor(private readonly persistence: Persistence) {
+  constructor(private readonly persistence: Persistence, options: StoreOptions = {}) {
     this.#writer = new GroupCommit(persistence, {
       undo: (change) => this.#undo(change),
       durableWorld: (notYetDurable) => this.#durableWorld(notYetDurable),
-    });
+    }, options);
     this.#tables.people.index({
       added: (p) => this.#byUsername.set(p.username.toLowerCase(), p.id),
       removed: (p) => this.#byUsername.delete(p.username.toLowerCase()),
@@ -133,6 +133,10 @@ export class Store {
   }
   all<C extends CollectionName>(c: C): Row<C>[] {
     return this.#tables[c].all() as Row<C>[];
+  }
+  /** Changes whenever collection `c` does (for caches of derived views). */
+  versionOf(c: CollectionName): number {
+    return this.#tables[c].version;
   }
 
   #apply(op: JournalOp): void {
@@ -253,12 +257,14 @@ export class Store {
   }
 }
 
+export type { StoreOptions } from './group-commit.js';
+
 /**
  * Opens a store: loads what `persistence` holds, or `seed()` when it holds nothing, then compacts
  * (journal folded into the snapshot). @throws StoreLoadError when the stored data is unusable.
  */
-export async function openStore(persistence: Persistence, seed: () => World): Promise<Store> {
-  const store = new Store(persistence);
+export async function openStore(persistence: Persistence, seed: () => World, options: StoreOptions = {}): Promise<Store> {
+  const store = new Store(persistence, options);
   const loaded = await persistence.load();
   if (loaded) store.load(loaded.world, loaded.ops);
   else store.load(seed());

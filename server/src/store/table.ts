@@ -21,6 +21,12 @@ export class Table<T extends HasId> {
   readonly #rows = new Map<string, { row: T; seq: number }>();
   readonly #indexes: IndexHooks<T>[] = [];
   #lastSeq = 0;
+  #version = 0;
+
+  /** Grows on every change: lets readers cache what they derive from the table. */
+  get version(): number {
+    return this.#version;
+  }
 
   index(hooks: IndexHooks<T>): void {
     this.#indexes.push(hooks);
@@ -48,6 +54,7 @@ export class Table<T extends HasId> {
   }
   put(row: T): void {
     const old = this.#rows.get(row.id);
+    this.#version++;
     this.#rows.set(row.id, { row, seq: old?.seq ?? ++this.#lastSeq });
     for (const ix of this.#indexes) {
       if (!old) ix.added(row);
@@ -67,6 +74,7 @@ export class Table<T extends HasId> {
     const entries = [...this.#rows.values(), { row, seq }].sort((a, b) => a.seq - b.seq);
     this.clear();
     for (const e of entries) {
+      this.#version++;
       this.#rows.set(e.row.id, e);
       for (const ix of this.#indexes) ix.added(e.row);
     }
@@ -74,6 +82,7 @@ export class Table<T extends HasId> {
   delete(id: string): T | undefined {
     const old = this.#rows.get(id);
     if (!old) return undefined;
+    this.#version++;
     this.#rows.delete(id);
     for (const ix of this.#indexes) ix.removed(old.row);
     return old.row;
