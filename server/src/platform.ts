@@ -115,6 +115,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, now,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
+    onUnrecorded: (access, err) => logger.error({ err, access }, 'a change was saved but its access-log entry could not be'),
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);

@@ -268,6 +268,14 @@ export async function openStore(persistence: Persistence, seed: () => World, opt
   const loaded = await persistence.load();
   if (loaded) store.load(loaded.world, loaded.ops);
   else store.load(seed());
-  if (!loaded || loaded.needsCompaction) await store.compact();
+  if (!loaded) await store.compact();
+  else if (loaded.needsCompaction) {
+    // Folding the journal at start is an optimisation: with no room for a new snapshot (a full disk),
+    // start from snapshot + journal anyway; the journal keeps working.
+    await store.compact().catch((err: unknown) => {
+      if (!options.onBackgroundError) throw err;
+      options.onBackgroundError(err);
+    });
+  }
   return store;
 }
