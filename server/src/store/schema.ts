@@ -61,7 +61,10 @@ export const clientSchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
 });
 
-/** One oidc-provider model instance (grant, code, token, session…) stored by the adapter. */
+/**
+ * One oidc-provider model instance (grant, code, token, session…) stored by the adapter.
+ * Retention: deleted once `expiresAt` passes, by the housekeeping timer (README "Retention").
+ */
 export const oidcRecordSchema = z.object({
   id: z.string(),
   model: z.string(),
@@ -87,6 +90,10 @@ export const authorizationSchema = z.object({
   revokedAt: z.number().optional(),
 });
 
+/**
+ * One access (BRIEF "Definitions"). Retention: the newest ACCESS_LOG_KEEP_ENTRIES younger than
+ * ACCESS_LOG_KEEP_HOURS are kept raw; older ones are folded into `accessTotals` (README "Retention").
+ */
 export const accessEntrySchema = z.object({
   id: z.string(),
   at: z.number(),
