@@ -38,7 +38,7 @@ export interface PartnerApp {
 export interface PartnerAppOptions {
   /** Where server errors are reported (default: console.error). */
   log?: (err: unknown) => void;
-  /** Clock (ms since epoch) of the policy badge's cache; default Date.now. */
+  /** Clock (ms since epoch) of the policy badge's cache and of pending logins' age; default Date.now. */
   now?: () => number;
 }
 
@@ -53,7 +53,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
   const accounts = createAccounts(config);
   const relay = createRelay({ platformUrl: config.platformUrl, accounts, log });
-  const login = createLogin(config, accounts);
+  const login = createLogin(config, accounts, options.now);
   const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
   const policy = createPolicyBadges({ platformUrl: config.platformUrl, ...(options.now ? { now: options.now } : {}) });
   const render = createRenderer(config, csrf.token, policy);

@@ -60,11 +60,14 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
     return feed;
   }
 
-  /** The person's access ended (`revoked` or `shut_down`): tell their pages, forget the account. */
+  /**
+   * The person's access ended (`revoked`, `shut_down`, or a refresh refused for another reason):
+   * tell their pages where to go, forget the account.
+   */
   function end(personId: string, reason: FailureKind): void {
     const feed = stop(personId);
     accounts.remove(personId);
-    const redirect = reason === 'shut_down' ? '/?notice=shut_down' : REVOKED_LOCATION;
+    const redirect = reason === 'shut_down' ? '/?notice=shut_down' : reason === 'revoked' ? REVOKED_LOCATION : '/';
     for (const res of feed?.browsers ?? []) {
       sse(res, 'ended', { reason, redirect });
       res.end();
@@ -79,11 +82,12 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
       if (feeds.get(personId) === feed) feed.socket.connect();
     } catch (err) {
       const kind = classify(err);
-      if (kind === 'unreachable') {
+      if (kind === 'unreachable' || kind === 'platform_error') {
         feed.refreshed = false;
         feed.retryTimer = setTimeout(() => void recover(personId, feed), RETRY_MS).unref();
       } else {
-        end(personId, kind === 'shut_down' ? 'shut_down' : 'revoked');
+        if (kind !== 'revoked') deps.log(err);
+        end(personId, kind);
       }
     }
   }

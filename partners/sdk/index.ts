@@ -8,6 +8,7 @@ export { createGlasshouseClient, allPages, apiErrorOf, type GlasshouseClient, ty
 export { connectPartnerSocket, whenConnected, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
+export { readAuthorizationResponse, GlasshouseIssuerError, type AuthorizationResponse } from './authorization-response.js';
 export { requestToken, basicAuthorization, type TokenSet, type ClientCredentials } from './tokens.js';
 export { GlasshouseError, GlasshouseApiError, GlasshouseTokenError, GlasshouseUnreachableError, bearerError, type Problem } from './errors.js';
 export type { Person, Message, Thread, Page, PageQuery, NewMessage, NowPlaying, NowPlayingInput, PartnerServerToClientEvents } from './types.js';

@@ -55,7 +55,7 @@ export async function requestToken(
   const body = await jsonOrUndefined(res);
   if (!res.ok) {
     const err = tokenErrorSchema.safeParse(body);
-    throw new GlasshouseTokenError(res.status, err.success ? err.data.error : 'server_error', err.success ? err.data.error_description : undefined);
+    throw new GlasshouseTokenError(res.status, err.success ? err.data.error : 'server_error', err.success ? err.data.error_description : undefined, params['grant_type']);
   }
   const parsed = tokenResponseSchema.safeParse(body);
   if (!parsed.success) throw new GlasshouseError('The token endpoint answered without an access token');
