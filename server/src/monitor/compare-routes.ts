@@ -29,8 +29,8 @@ export function compareRoutes(deps: { render: Renderer; guard: RequestHandler })
     if (!selected) return deps.render.page(req, res, 'compare', { title: 'Compare policies', scenarios, selected: undefined });
     if (!NAME.test(selected) || !scenarios.includes(selected)) throw new NotFoundError(`No shipped scenario "${selected}"`);
     // Loaded on demand: the scenario runner builds sandboxes with createPlatform itself.
-    const { parseScenario } = await import('../../../partners/sdk/scenario/parse.js');
-    const { compareScenario } = await import('../../../partners/sdk/scenario/compare.js');
+    const { parseScenario } = await import('../../testkit/scenario/parse.js');
+    const { compareScenario } = await import('../../testkit/scenario/compare.js');
     const file = path.join(SCENARIOS_DIR, `${selected}.yaml`);
     const result = await compareScenario(parseScenario(await readFile(file, 'utf8'), file));
     const [broad, strict] = result.runs;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nowPlayingSchema } from './types.js';
+import { nowPlayingSchema } from '../../partners/sdk/types.js';
 
 /**
  * Shapes of the admin API's answers (base `/admin`), decoded at the edge with zod. Objects are

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import type { PartnerApp } from '../app/create-partner-app.js';
-import type { Platform } from '../../server/src/platform.js';
-import type { World } from '../../server/src/store/schema.js';
-import type { Store } from '../../server/src/store/store.js';
-import { freePort } from '../../server/src/http/startup.js';
+import type { PartnerApp } from '../../partners/app/create-partner-app.js';
+import type { Platform } from '../src/platform.js';
+import type { World } from '../src/store/schema.js';
+import type { Store } from '../src/store/store.js';
+import { freePort } from '../src/http/startup.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import type { PolicyMode } from './admin-types.js';
-import { createGlasshouseClient, type GlasshouseClient } from './client.js';
+import { createGlasshouseClient, type GlasshouseClient } from '../../partners/sdk/client.js';
 
 /** Every scope of the messaging API: what `sandbox.client()` asks for unless told otherwise. */
 export const ALL_API_SCOPES = ['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'];
@@ -71,10 +71,10 @@ function listenOn(server: http.Server, port: number): Promise<void> {
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   // The platform is loaded on first use only: partner apps import this SDK and need none of it.
   // One import at a time: jest's ESM loader fails on concurrent dynamic imports of shared modules.
-  const { testConfig } = await import('../../server/src/config.js');
-  const { createPlatform } = await import('../../server/src/platform.js');
-  const { openStore } = await import('../../server/src/store/store.js');
-  const { memoryPersistence } = await import('../../server/src/store/persistence.js');
+  const { testConfig } = await import('../src/config.js');
+  const { createPlatform } = await import('../src/platform.js');
+  const { openStore } = await import('../src/store/store.js');
+  const { memoryPersistence } = await import('../src/store/persistence.js');
   const { seedWorld, partnerClient, PARTNER_SECRETS } = await import('../../seed/world.js');
   const adminToken = options.adminToken ?? `sandbox-${randomBytes(16).toString('hex')}`;
   const partnerPorts = options.partners ? { tunewave: await freePort(), reelbox: await freePort() } : undefined;
@@ -126,8 +126,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   };
   if (partnerPorts) {
     try {
-      const { createTunewave } = await import('../tunewave/tunewave.js');
-      const { createReelbox } = await import('../reelbox/reelbox.js');
+      const { createTunewave } = await import('../../partners/tunewave/tunewave.js');
+      const { createReelbox } = await import('../../partners/reelbox/reelbox.js');
       const secretOf = (id: 'tunewave' | 'reelbox') => String(store.client(id)?.metadata['client_secret'] ?? PARTNER_SECRETS[id]);
       const common = { platformUrl, sessionSecret: `sandbox-session-${randomBytes(16).toString('hex')}` };
       const silent = { log: () => undefined };

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
-import { DEMO_ADMIN_TOKEN } from '../../../server/src/config.js';
+import { DEMO_ADMIN_TOKEN } from '../../src/config.js';
 import type { Sandbox } from '../sandbox.js';
 import { parseScenario, ScenarioFileError } from './parse.js';
 import { formatReport } from './report.js';
