@@ -22,6 +22,28 @@ export class GlasshouseIssuerError extends GlasshouseError {
 }
 
 /**
+ * oauth4webapi's check of an authorization response (RFC 9207 `iss`; `state` unless
+ * `oauth.skipStateCheck`), its errors as the SDK's: `GlasshouseIssuerError` for `iss`,
+ * `oauth.AuthorizationResponseError` passed through for an OAuth error response,
+ * `GlasshouseError` for anything else unusable (a repeated or missing parameter, a wrong `state`).
+ */
+export function checkAuthorizationResponse(
+  metadata: AuthorizationServerMetadata,
+  clientId: string,
+  params: URLSearchParams,
+  expectedState: string | typeof oauth.skipStateCheck,
+): URLSearchParams {
+  try {
+    return oauth.validateAuthResponse(metadata as oauth.AuthorizationServer, { client_id: clientId }, params, expectedState);
+  } catch (err) {
+    if (err instanceof oauth.AuthorizationResponseError) throw err;
+    // oauth4webapi names the parameter in its message (its error code is the same for all of them).
+    if (err instanceof oauth.OperationProcessingError && /"iss"/.test(err.message)) throw new GlasshouseIssuerError(err.message, { cause: err });
+    throw new GlasshouseError(`The authorization response cannot be used: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/**
  * Reads an authorization response (the query of the redirect URI) and checks its `iss` against
  * `metadata.issuer` (RFC 9207 §2.4; success and error responses alike). `state` is returned, not
  * checked: the caller matches it against its pending requests.
@@ -30,11 +52,10 @@ export class GlasshouseIssuerError extends GlasshouseError {
 export function readAuthorizationResponse(metadata: AuthorizationServerMetadata, clientId: string, params: URLSearchParams): AuthorizationResponse {
   const state = params.get('state') ?? undefined;
   try {
-    const ok = oauth.validateAuthResponse(metadata as oauth.AuthorizationServer, { client_id: clientId }, params, oauth.skipStateCheck);
+    const ok = checkAuthorizationResponse(metadata, clientId, params, oauth.skipStateCheck);
     return { code: ok.get('code') ?? undefined, state };
   } catch (err) {
     if (err instanceof oauth.AuthorizationResponseError) return { error: err.error, errorDescription: err.error_description, state };
-    if (err instanceof oauth.OperationProcessingError && /"iss"/.test(err.message)) throw new GlasshouseIssuerError(err.message, { cause: err });
-    throw new GlasshouseError(err instanceof Error ? err.message : 'Unusable authorization response', { cause: err });
+    throw err;
   }
 }

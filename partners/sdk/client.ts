@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
 import { jsonOrUndefined, send } from './http.js';
-import { requestToken, type TokenSet } from './tokens.js';
+import { refreshTokens, type TokenSet } from './tokens.js';
 import {
   messageSchema,
   pageSchema,
@@ -110,12 +110,9 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
   async function doRefresh(): Promise<TokenSet> {
     if (!canRefresh()) throw new GlasshouseError('Cannot refresh: no refresh token or client credentials');
     metadata ??= await discover(options.baseUrl, fetchImpl);
-    const { raw: _raw, ...next } = await requestToken(
-      metadata.token_endpoint,
-      { clientId: options.clientId!, clientSecret: options.clientSecret! },
-      { grant_type: 'refresh_token', refresh_token: tokens.refreshToken! },
-      fetchImpl,
-    );
+    const { raw: _raw, ...next } = await refreshTokens(metadata, { clientId: options.clientId!, clientSecret: options.clientSecret! }, tokens.refreshToken!, {
+      fetch: fetchImpl,
+    });
     tokens = next;
     await options.onTokens?.(tokens);
     return tokens;
