@@ -49,7 +49,7 @@ export interface GlasshouseClient {
   friends(page?: PageQuery): Promise<Page<Person>>;
   /** `GET /threads` (scope `messages:read`), most recent activity first; which threads depends on the policy. */
   threads(page?: PageQuery): Promise<Page<Thread>>;
-  /** `GET /threads/{id}/messages` (scope `messages:read`), newest first; `before` pages back in time. */
+  /** `GET /threads/{id}/messages` (scope `messages:read`), newest first; `maxId` pages back in time, `sinceId`/`minId` forward. */
   messages(threadId: string, page?: PageQuery): Promise<Page<Message>>;
   /** `GET /threads/{id}/participants` (scope `threads:participants`), one page. */
   participants(threadId: string, page?: PageQuery): Promise<Page<Person>>;
@@ -65,11 +65,14 @@ export interface GlasshouseClient {
 
 const API_BASE = '/api/v1';
 
-/** `?limit=…&before=…` of a page query ('' when empty). */
+/** `?limit=…&max_id=…&since_id=…&min_id=…` of a page query ('' when empty). */
 function qs(page: PageQuery = {}): string {
   const query = new URLSearchParams();
   if (page.limit !== undefined) query.set('limit', String(page.limit));
+  if (page.maxId !== undefined) query.set('max_id', page.maxId);
   if (page.before !== undefined) query.set('before', page.before);
+  if (page.sinceId !== undefined) query.set('since_id', page.sinceId);
+  if (page.minId !== undefined) query.set('min_id', page.minId);
   return query.size ? `?${query}` : '';
 }
 
@@ -79,13 +82,29 @@ function qs(page: PageQuery = {}): string {
  */
 export async function allPages<T>(fetchPage: (page: PageQuery) => Promise<Page<T>>, limit = 100): Promise<T[]> {
   const items: T[] = [];
-  let before: string | undefined;
+  let maxId: string | undefined;
   do {
-    const page = await fetchPage({ limit, ...(before ? { before } : {}) });
+    const page = await fetchPage({ limit, ...(maxId ? { maxId } : {}) });
     items.push(...page.items);
-    before = page.nextCursor ?? undefined;
-  } while (before);
+    maxId = page.nextCursor ?? undefined;
+  } while (maxId);
   return items;
+}
+
+/**
+ * Every item newer than `cursor` (a page's `prevCursor` or an item id, deleted or not), oldest
+ * first, walking forward with `minId` (no gaps): catch-up after a reconnect, or the end of a walk
+ * during which items moved or arrived. Returns the items and the cursor to pass next time.
+ * @example const { items, cursor } = await newerThan((page) => client.messages(threadId, page), lastSeenId);
+ */
+export async function newerThan<T>(fetchPage: (page: PageQuery) => Promise<Page<T>>, cursor: string, limit = 100): Promise<{ items: T[]; cursor: string }> {
+  const items: T[] = [];
+  for (;;) {
+    const page = await fetchPage({ limit, minId: cursor });
+    if (page.items.length === 0) return { items, cursor };
+    items.push(...[...page.items].reverse());
+    cursor = page.prevCursor ?? cursor;
+  }
 }
 
 /** Builds the error for a non-2xx API answer; a body that is not problem details is synthesised. */

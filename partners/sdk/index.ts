@@ -5,11 +5,12 @@
  * (`getPolicyMode`), and the error family. Testers' tools (sandbox, admin client, scenarios) live in
  * `server/testkit/`.
  */
-export { createGlasshouseClient, allPages, apiErrorOf, type GlasshouseClient, type GlasshouseClientOptions } from './client.js';
+export { createGlasshouseClient, allPages, newerThan, apiErrorOf, type GlasshouseClient, type GlasshouseClientOptions } from './client.js';
 export { connectPartnerSocket, whenConnected, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
 export { readAuthorizationResponse, GlasshouseIssuerError, type AuthorizationResponse } from './authorization-response.js';
 export { exchangeCode, refreshTokens, requestToken, basicAuthorization, type TokenSet, type ClientCredentials, type TokenRequestOptions } from './tokens.js';
+export { API_SCOPES, type ApiScope } from './scopes.js';
 export { GlasshouseError, GlasshouseApiError, GlasshouseTokenError, GlasshouseUnreachableError, bearerError, type Problem } from './errors.js';
 export type { Person, Message, Thread, Page, PageQuery, NewMessage, NowPlaying, NowPlayingInput, PartnerServerToClientEvents } from './types.js';

@@ -13,4 +13,4 @@ export { createSandbox, ALL_API_SCOPES, type Sandbox, type SandboxOptions } from
 export { parseScenario, ScenarioFileError, type ParsedScenario } from './scenario/parse.js';
 export { runScenario, type RunOptions, type ScenarioReport, type ScenarioTarget, type StepReport } from './scenario/run.js';
 export { formatReport } from './scenario/report.js';
-export { compareScenario, type PolicyRun } from './scenario/compare.js';
+export { compareScenario, compareScenarioFile, type PolicyRun } from './scenario/compare.js';
