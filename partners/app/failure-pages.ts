@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { FailureKind, FailureResponder } from './failures.js';
+import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
 
 interface PageSpec {
@@ -100,7 +100,8 @@ function wantsJson(req: Request): boolean {
  * Draws each failure kind: a revoked session is sent back to log in (303 to the landing page with a
  * notice, or 401 JSON `{ error, redirect }`), everything else is an error page (for `fetch` callers,
  * RFC 9457 problem details `{ title, status, detail, error, message, redirect? }`, where `error` is
- * the kind and `message` the page's text) — never a stack trace.
+ * the kind and `message` the page's text; `redirect` when the kind ended the session) — never a
+ * stack trace.
  */
 export function failureResponder(render: Renderer, name: string): FailureResponder {
   return async (req: Request, res: Response, kind: FailureKind, detail?: string, status?: number) => {
@@ -124,7 +125,7 @@ export function failureResponder(render: Renderer, name: string): FailureRespond
           detail: shownDetail ? `${message} ${shownDetail}` : message,
           error: kind,
           message,
-          ...(kind === 'shut_down' ? { redirect: '/' } : {}),
+          ...(ENDS_SESSION.has(kind) ? { redirect: '/' } : {}),
         });
       return;
     }
