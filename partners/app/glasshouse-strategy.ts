@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
 import {
   basicAuthorization,
@@ -5,6 +7,7 @@ import {
   GlasshouseTokenError,
   GlasshouseUnreachableError,
   type AuthorizationServerMetadata,
+  type DPoPKey,
   type Person,
   type TokenSet,
 } from '../sdk/index.js';
@@ -22,23 +25,30 @@ export type OnLogin = (person: Person, tokens: TokenSet) => { id: string; userna
  *   platform's registered method; `clientSecret` is left empty so the secret never goes in the body;
  * - `parseErrorResponse` (public, meant to be overridden): token errors become the SDK's
  *   `GlasshouseTokenError` with the HTTP status and `grantType: 'authorization_code'`;
- * - `userProfile`: the profile is `GET /api/v1/me` through the SDK.
+ * - `userProfile`: the profile is `GET /api/v1/me` through the SDK;
+ * - with a `dpop` key (RFC 9449), `authenticate` makes a fresh proof of `POST token_endpoint` for
+ *   each callback and the `DPoP` entry of `customHeaders` reads it from that request's async
+ *   context (customHeaders are passed as-is to each token request), so the tokens come back bound.
  * The RFC 9207 `iss` of the callback is checked before this strategy runs (see `login.ts`).
  */
 export class GlasshouseStrategy extends OAuth2Strategy {
-  constructor(
-    private readonly config: PartnerConfig,
-    metadata: AuthorizationServerMetadata,
-    onLogin: OnLogin,
-    now: () => number = Date.now,
-  ) {
+  private readonly config: PartnerConfig;
+  private readonly tokenEndpoint: string;
+  private readonly dpop: DPoPKey | undefined;
+  /** The DPoP proof of the callback being handled. */
+  private readonly proofs: AsyncLocalStorage<string>;
+
+  constructor(config: PartnerConfig, metadata: AuthorizationServerMetadata, onLogin: OnLogin, now: () => number = Date.now, dpop?: DPoPKey) {
+    const proofs = new AsyncLocalStorage<string>();
+    const customHeaders: Record<string, string> = { Authorization: basicAuthorization({ clientId: config.clientId, clientSecret: config.clientSecret }) };
+    if (dpop) Object.defineProperty(customHeaders, 'DPoP', { enumerable: true, get: () => proofs.getStore() });
     super(
       {
         authorizationURL: metadata.authorization_endpoint,
         tokenURL: metadata.token_endpoint,
         clientID: config.clientId,
         clientSecret: '',
-        customHeaders: { Authorization: basicAuthorization({ clientId: config.clientId, clientSecret: config.clientSecret }) },
+        customHeaders,
         callbackURL: `${config.publicUrl}/auth/callback`,
         scope: [...PARTNER_SCOPES],
         pkce: true,
@@ -47,17 +57,31 @@ export class GlasshouseStrategy extends OAuth2Strategy {
         // `store(req, verifier, state, meta, cb)` by its arity (lib/strategy.js).
         store: new PendingLoginStore(now) as unknown as OAuth2Strategy.StateStore,
       },
-      (accessToken: string, refreshToken: string, results: { expires_in?: number; scope?: string }, profile: Person, done: OAuth2Strategy.VerifyCallback) => {
+      (accessToken: string, refreshToken: string, results: { expires_in?: number; scope?: string; token_type?: string }, profile: Person, done: OAuth2Strategy.VerifyCallback) => {
         const tokens: TokenSet = {
           accessToken,
           refreshToken: refreshToken || undefined,
           expiresAt: results.expires_in === undefined ? undefined : now() + results.expires_in * 1000,
           scope: results.scope,
+          tokenType: results.token_type?.toLowerCase(),
         };
         done(null, onLogin(profile, tokens));
       },
     );
     this.name = 'glasshouse';
+    this.config = config;
+    this.tokenEndpoint = metadata.token_endpoint;
+    this.dpop = dpop;
+    this.proofs = proofs;
+  }
+
+  /** passport's entry point; with DPoP, a callback runs inside the async context of its proof. */
+  override authenticate(req: Request, options?: object): void {
+    if (!this.dpop || !(req.query as Record<string, unknown>)['code']) return super.authenticate(req, options);
+    this.dpop.proof('POST', this.tokenEndpoint).then(
+      (proof) => this.proofs.run(proof, () => super.authenticate(req, options)),
+      (err: unknown) => this.error(err instanceof Error ? err : new Error(String(err))),
+    );
   }
 
   /** RFC 6749 §5.2 error body (or none) of a refused code exchange, as a typed SDK error. */
@@ -75,7 +99,7 @@ export class GlasshouseStrategy extends OAuth2Strategy {
 
   /** The person behind a fresh access token: `GET /api/v1/me`. */
   override userProfile(accessToken: string, done: (err?: unknown, profile?: Person) => void): void {
-    createGlasshouseClient({ baseUrl: this.config.platformUrl, accessToken })
+    createGlasshouseClient({ baseUrl: this.config.platformUrl, accessToken, dpop: this.dpop })
       .me()
       .then((person) => done(null, person), done);
   }

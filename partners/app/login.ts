@@ -1,6 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import { discover, readAuthorizationResponse, type AuthorizationServerMetadata } from '../sdk/index.js';
+import { discover, readAuthorizationResponse, type AuthorizationServerMetadata, type DPoPKey } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import type { PartnerConfig } from './config.js';
 import { PartnerFailure } from './failures.js';
@@ -16,7 +16,7 @@ const STRATEGY = 'glasshouse';
  * on first use from the platform's discovery metadata, so a partner starts even while the platform
  * is down (the login page then says so, with a retry link).
  */
-export function createLogin(config: PartnerConfig, accounts: Accounts, now: () => number = Date.now) {
+export function createLogin(config: PartnerConfig, accounts: Accounts, now: () => number = Date.now, dpop?: DPoPKey) {
   const auth = new passport.Passport();
   auth.serializeUser<string>((user, done) => done(null, (user as PartnerUser).id));
   auth.deserializeUser<string>((id, done) => {
@@ -29,7 +29,7 @@ export function createLogin(config: PartnerConfig, accounts: Accounts, now: () =
   function ensureStrategy(): Promise<AuthorizationServerMetadata> {
     ready ??= discover(config.platformUrl).then(
       (metadata) => {
-        auth.use(STRATEGY, new GlasshouseStrategy(config, metadata, (person, tokens) => toUser(accounts.upsert(person, tokens).person), now));
+        auth.use(STRATEGY, new GlasshouseStrategy(config, metadata, (person, tokens) => toUser(accounts.upsert(person, tokens).person), now, dpop));
         return metadata;
       },
       (err: unknown) => {

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { connectPartnerSocket, type Message, type PartnerSocket } from '../sdk/index.js';
+import { connectPartnerSocket, type DPoPKey, type Message, type PartnerSocket } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import { classify, type FailureKind } from './failures.js';
 import { REVOKED_LOCATION } from './failure-pages.js';
@@ -42,7 +42,7 @@ function sse(res: Response, event: string, data: unknown): void {
  * A refused handshake or a server-side disconnect triggers one token refresh; if that is refused the
  * account is forgotten and the pages are sent to `redirect`.
  */
-export function createRelay(deps: { platformUrl: string; accounts: Accounts; log: (err: unknown) => void }) {
+export function createRelay(deps: { platformUrl: string; accounts: Accounts; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
   const { accounts } = deps;
   const feeds = new Map<string, Feed>();
 
@@ -106,7 +106,7 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
   }
 
   function open(personId: string): Feed {
-    const socket = connectPartnerSocket({ baseUrl: deps.platformUrl, token: () => accounts.get(personId)?.tokens.accessToken ?? '' });
+    const socket = connectPartnerSocket({ baseUrl: deps.platformUrl, token: () => accounts.get(personId)?.tokens.accessToken ?? '', dpop: deps.dpop });
     const feed: Feed = { socket, browsers: new Set(), refreshed: false };
     socket.on('connect', () => {
       feed.refreshed = false;

@@ -1,7 +1,10 @@
+import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
+import type { DPoPKey } from './dpop.js';
 import { jsonOrUndefined, send } from './http.js';
+import { requestOptions } from './oauth-requests.js';
 import { refreshTokens, type TokenSet } from './tokens.js';
 import {
   messageSchema,
@@ -26,6 +29,9 @@ export interface GlasshouseClientOptions {
   clientSecret?: string | undefined;
   /** Called after each successful refresh with the new tokens (persist them here). */
   onTokens?: ((tokens: TokenSet) => void | Promise<void>) | undefined;
+  /** Sends the token as `Authorization: DPoP` with a fresh proof per request, and binds refreshed
+   *  tokens to this key (RFC 9449 §7.1); for tokens obtained with the same key. */
+  dpop?: DPoPKey | undefined;
   /** Known metadata (skips discovery of the token endpoint). */
   metadata?: AuthorizationServerMetadata | undefined;
   fetch?: typeof fetch | undefined;
@@ -131,6 +137,7 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     metadata ??= await discover(options.baseUrl, fetchImpl);
     const { raw: _raw, ...next } = await refreshTokens(metadata, { clientId: options.clientId!, clientSecret: options.clientSecret! }, tokens.refreshToken!, {
       fetch: fetchImpl,
+      dpop: options.dpop,
     });
     tokens = next;
     await options.onTokens?.(tokens);
@@ -146,16 +153,21 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
   }
 
   async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown): Promise<z.infer<T>> {
-    const attempt = (token: string) =>
-      send(fetchImpl, new URL(API_BASE + path, options.baseUrl).href, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    const attempt = async (token: string): Promise<Response> => {
+      const url = new URL(API_BASE + path, options.baseUrl);
+      const headers: Record<string, string> = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      if (!options.dpop) return send(fetchImpl, url.href, { method, headers: { ...headers, authorization: `Bearer ${token}` }, ...(payload ? { body: payload } : {}) });
+      try {
+        return await oauth.protectedResourceRequest(token, method, url, new Headers(headers), payload ?? null, {
+          ...requestOptions(fetchImpl, await options.dpop.handle()),
+        });
+      } catch (err) {
+        // oauth4webapi throws on any WWW-Authenticate challenge; the response says what happened.
+        if (err instanceof oauth.WWWAuthenticateChallengeError) return err.response;
+        throw err;
+      }
+    };
     const used = tokens.accessToken;
     let res = await attempt(used);
     if (res.status === 401 && canRefresh()) {

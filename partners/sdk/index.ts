@@ -11,6 +11,7 @@ export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './di
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
 export { readAuthorizationResponse, GlasshouseIssuerError, type AuthorizationResponse } from './authorization-response.js';
 export { exchangeCode, refreshTokens, requestToken, basicAuthorization, type TokenSet, type ClientCredentials, type TokenRequestOptions } from './tokens.js';
+export { createDPoPKey, DPOP_ALG, type DPoPKey } from './dpop.js';
 export { API_SCOPES, type ApiScope } from './scopes.js';
 export { GlasshouseError, GlasshouseApiError, GlasshouseTokenError, GlasshouseUnreachableError, bearerError, type Problem } from './errors.js';
 export type { Person, Message, Thread, Page, PageQuery, NewMessage, NowPlaying, NowPlayingInput, PartnerServerToClientEvents } from './types.js';

@@ -10,7 +10,8 @@ import { send } from './http.js';
  */
 export function requestOptions(fetchImpl: typeof fetch, DPoP?: oauth.DPoPHandle) {
   return {
-    [oauth.customFetch]: (url: string, init: RequestInit) => send(fetchImpl, url, init),
+    // oauth4webapi's request init is a fetch RequestInit (its body types are a subset of BodyInit).
+    [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => send(fetchImpl, url, init as RequestInit),
     [oauth.allowInsecureRequests]: true,
     ...(DPoP ? { DPoP } : {}),
   };

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { checkAuthorizationResponse } from './authorization-response.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
+import type { DPoPKey } from './dpop.js';
 import { GlasshouseError } from './errors.js';
 import { requestOptions, tokenErrorOf } from './oauth-requests.js';
 
@@ -28,8 +29,8 @@ export interface TokenRequestOptions {
   fetch?: typeof fetch | undefined;
   /** Clock (ms) for `expiresAt`; default Date.now. */
   now?: (() => number) | undefined;
-  /** A DPoP key pair's handle (`oauth.DPoP(client, keyPair)`): the tokens are bound to it (RFC 9449). */
-  DPoP?: oauth.DPoPHandle | undefined;
+  /** Binds the issued access token to this key (RFC 9449 §5: a proof goes with the request). */
+  dpop?: DPoPKey | undefined;
 }
 
 /**
@@ -90,10 +91,11 @@ export async function exchangeCode(
     if (!(err instanceof oauth.AuthorizationResponseError)) throw err;
     throw new GlasshouseError(`The authorization response is an error: ${err.error}`, { cause: err });
   }
+  const DPoP = await options.dpop?.handle();
   const t = await tokenRequest(
     'authorization_code',
     () =>
-      oauth.authorizationCodeGrantRequest(as, oauthClient, oauth.ClientSecretBasic(client.clientSecret), params, input.redirectUri, input.codeVerifier, requestOptions(options.fetch ?? fetch, options.DPoP)),
+      oauth.authorizationCodeGrantRequest(as, oauthClient, oauth.ClientSecretBasic(client.clientSecret), params, input.redirectUri, input.codeVerifier, requestOptions(options.fetch ?? fetch, DPoP)),
     (response) => oauth.processAuthorizationCodeResponse(as, oauthClient, response),
   );
   return toTokenSet(t, undefined, options.now ?? Date.now);
@@ -114,9 +116,10 @@ export async function refreshTokens(
 ): Promise<TokenSet & { raw: Record<string, unknown> }> {
   const as = metadata as oauth.AuthorizationServer;
   const oauthClient: oauth.Client = { client_id: client.clientId };
+  const DPoP = await options.dpop?.handle();
   const t = await tokenRequest(
     'refresh_token',
-    () => oauth.refreshTokenGrantRequest(as, oauthClient, oauth.ClientSecretBasic(client.clientSecret), refreshToken, requestOptions(options.fetch ?? fetch, options.DPoP)),
+    () => oauth.refreshTokenGrantRequest(as, oauthClient, oauth.ClientSecretBasic(client.clientSecret), refreshToken, requestOptions(options.fetch ?? fetch, DPoP)),
     (response) => oauth.processRefreshTokenResponse(as, oauthClient, response),
   );
   return toTokenSet(t, refreshToken, options.now ?? Date.now);
