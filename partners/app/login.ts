@@ -53,8 +53,8 @@ export type Login = ReturnType<typeof createLogin>;
  * `GET /auth/login` redirects to the platform's authorization endpoint (code, PKCE S256, state, all
  * partner scopes); each start adds a pending request to the session (see `pending-logins.ts`), so
  * several login tabs all complete. `GET /auth/callback` refuses, with pages: a response without
- * state or without both code and error (`bad_state`), a wrong or missing RFC 9207 `iss` (`wrong_issuer`), provider
- * errors, a `state` no pending request has; then exchanges the code (errors classified in
+ * state or without both code and error (`bad_state`), a wrong or missing RFC 9207 `iss`
+ * (`wrong_issuer`), provider errors, a `state` no pending request has; then exchanges the code (errors classified in
  * `failures.ts`) and logs the person in on a regenerated session that keeps the other pending
  * requests. `POST /logout` forgets the person's tokens and ends the session.
  */
