@@ -54,11 +54,17 @@ export type Login = ReturnType<typeof createLogin>;
  * partner scopes); each start adds a pending request to the session (see `pending-logins.ts`), so
  * several login tabs all complete. `GET /auth/callback` refuses, with pages: a response without
  * state or without both code and error (`bad_state`), a wrong or missing RFC 9207 `iss`
- * (`wrong_issuer`), provider errors, a `state` no pending request has; then exchanges the code (errors classified in
- * `failures.ts`) and logs the person in on a regenerated session that keeps the other pending
- * requests. `POST /logout` forgets the person's tokens and ends the session.
+ * (`wrong_issuer`), provider errors, a `state` no pending request has; then exchanges the code
+ * (errors classified in `failures.ts`) and logs the person in on a regenerated session that keeps
+ * the other pending requests. `POST /logout` forgets the person's tokens, ends the session and
+ * expires its cookie; when nobody is logged in it just redirects to the landing page (with its
+ * "Log in with Glasshouse" button).
  */
-export function loginRoutes(deps: { login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void> }): Router {
+export function loginRoutes(deps: {
+  login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void>;
+  /** The session cookie's name, expired by every logout. */
+  cookieName: string;
+}): Router {
   const { login } = deps;
   const router = Router();
 
@@ -84,8 +90,11 @@ export function loginRoutes(deps: { login: Login; csrfProtect: import('express')
     })(req, res, next);
   });
 
-  router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), deps.csrfProtect, async (req, res) => {
+  // Idempotent: logged out already (a stale tab), it needs no CSRF token (it changes nothing).
+  const csrfIfLoggedIn: import('express').RequestHandler = (req, res, next) => (req.user ? deps.csrfProtect(req, res, next) : next());
+  router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), csrfIfLoggedIn, async (req, res) => {
     await deps.onLogout(req);
+    res.clearCookie(deps.cookieName, { httpOnly: true, sameSite: 'lax', path: '/' });
     res.redirect(303, '/?notice=logged_out');
   });
 
