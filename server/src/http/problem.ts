@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, InjectedFaultError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
+import { StoreWriteError } from '../store/store-errors.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
 const TYPE_BASE = 'https://glasshouse.example/problems/';
@@ -54,9 +55,10 @@ export function sendProblem(res: Response, req: Request, err: AppError): void {
     res.set('WWW-Authenticate', 'Bearer realm="glasshouse"');
   } else if (err instanceof InsufficientScopeError) {
     res.set('WWW-Authenticate', `Bearer realm="glasshouse", error="insufficient_scope", scope="${err.scope}"`);
-  } else if (err instanceof TooManyRequestsError || (err instanceof InjectedFaultError && err.retryAfterSeconds !== undefined)) {
-    res.set('Retry-After', String(err.retryAfterSeconds));
   }
+  // 429 and 503 (a write the storage refused, or a fault a tester injected) say when to retry (RFC 9110 §10.2.3).
+  if (err instanceof TooManyRequestsError || err instanceof StoreWriteError) res.set('Retry-After', String(err.retryAfterSeconds));
+  else if (err instanceof InjectedFaultError && err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).type('application/problem+json').send(JSON.stringify(problemOf(err, req)));
 }
 

@@ -23,6 +23,8 @@ export interface MessagingApiDeps {
   faults: FaultInjector;
   /** OAuth 2.0 endpoints, for the document's security scheme (absolute URLs). */
   oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
+  /** See MessagingRouterDeps.onUnrecorded. */
+  onUnrecorded?: (access: object, err: unknown) => void;
 }
 
 export interface MessagingApi {
@@ -54,6 +56,6 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
     document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });
-  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, faults }));
+  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, faults, onUnrecorded: deps.onUnrecorded }));
   return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`), close: limiter.close };
 }
