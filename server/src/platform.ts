@@ -110,7 +110,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now });
   const api = createMessagingApi({
-    config, store, social, tokens: oauth.tokens, audit, now,
+    config, store, social, tokens: oauth.tokens, audit,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.

@@ -15,8 +15,6 @@ export interface MessagingRouterDeps {
   audit: AccessRecorder;
   /** Per-token rate limit, after authentication (http/rate-limit.ts). */
   rateLimit: RequestHandler;
-  /** ms since epoch. */
-  now: () => number;
 }
 
 /**
@@ -26,9 +24,9 @@ export interface MessagingRouterDeps {
  * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
-export function messagingRouter({ routes, tokens, audit, rateLimit, now }: MessagingRouterDeps): Router {
+export function messagingRouter({ routes, tokens, audit, rateLimit }: MessagingRouterDeps): Router {
   const router = Router();
-  const authenticate = bearerAuth(tokens, now);
+  const authenticate = bearerAuth(tokens);
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();

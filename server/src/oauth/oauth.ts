@@ -54,7 +54,7 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
   const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));
-  const tokens = createTokenService({ provider, store, clients, authorizations, events, now, audience });
+  const tokens = createTokenService({ provider, store, clients, authorizations, events, now, audience, publicUrl: config.PLATFORM_URL });
   return {
     provider,
     tokens,

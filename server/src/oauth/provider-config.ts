@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ProviderKeys } from './keys.js';
+import { DPOP_ALGS } from './dpop.js';
 import { webSessionPolicy } from './login-policy.js';
 import { API_SCOPES, KNOWN_SCOPES, apiAudience, splitScope } from './scopes.js';
 import { storeAdapterFactory } from './store-adapter.js';
@@ -100,6 +101,7 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
       ctx.body = deps.renderErrorPage(out, typeof clientId === 'string' ? clientId : undefined);
     },
     clientBasedCORS: () => false,
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
     ttl: { ...TTL },
     features: {
       devInteractions: { enabled: false },
