@@ -51,6 +51,13 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   };
   const keys = loadOrCreateKeys(store, logger);
   const provider = new Provider(config.PLATFORM_URL, providerConfiguration({ config, store, clients, authorizations, keys, renderErrorPage }));
+  // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
+  // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.oidc?.route === 'discovery' ? (ctx.body as { claims_supported?: string[] }) : undefined;
+    if (body?.claims_supported) body.claims_supported = body.claims_supported.filter((claim) => claim !== 'sid');
+  });
   const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
   const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));

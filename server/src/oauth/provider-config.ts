@@ -73,7 +73,8 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     scopes: [...KNOWN_SCOPES],
     extraParams: { scope: checkKnownScopes },
     responseTypes: ['code'],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    // `none`: public clients (RFC 6749 §2.1) such as the API docs page (README "API docs"), PKCE-only.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -106,6 +107,10 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: false },
+      // The Glasshouse web session is the login; an RP-initiated logout of the provider's own
+      // session alone would end nothing a person can see (README "OAuth 2.0": not advertised).
+      rpInitiatedLogout: { enabled: false },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       registration: { enabled: true, initialAccessToken: config.ADMIN_TOKEN },
