@@ -125,9 +125,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const web = express.Router();
   web.use(...webSession);
   const throttle = loginThrottle();
-  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
+  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware, now }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
-  web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
+  web.use(...oauth.webRoutes({ csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
   app.use(web);
 

@@ -30,7 +30,7 @@ export interface OAuthServer {
   /** The provider as a node handler: mount at the root of the express app, after every other route. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Login/consent (/interaction/:uid) and "Apps and websites" (/settings/apps); need the web session. */
-  webRoutes(deps: { csrfProtect: RequestHandler }): Router[];
+  webRoutes(deps: { csrfProtect: RequestHandler; throttle: RequestHandler }): Router[];
   /** Detaches event listeners. */
   close(): void;
 }
@@ -70,8 +70,8 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
     audience,
     authorizationPath: '/auth',
     handler: provider.callback(),
-    webRoutes: ({ csrfProtect }) => [
-      interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, audience }),
+    webRoutes: ({ csrfProtect, throttle }) => [
+      interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience }),
       appsRoutes({ store, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep) }),
     ],
     close() {

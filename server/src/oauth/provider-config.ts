@@ -94,7 +94,7 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: webSessionPolicy(),
+      policy: webSessionPolicy((hint) => (store.personByUsername(hint) ?? store.get('people', hint))?.id),
     },
     renderError(ctx, out) {
       const clientId = ctx.query['client_id'];

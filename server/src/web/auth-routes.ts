@@ -18,8 +18,10 @@ export function authRoutes(deps: {
   store: Store; auth: WebAuth; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler;
   /** Limits failed logins (web/login-throttle.ts). */
   throttle: express.RequestHandler;
+  /** ms since epoch: stamps `session.authTime`. */
+  now: () => number;
 }): Router {
-  const { store, auth, render, demoMode, csrfProtect, throttle } = deps;
+  const { store, auth, render, demoMode, csrfProtect, throttle, now } = deps;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const loginPage = (req: Request, res: import('express').Response, error?: string, username?: string) =>
@@ -33,7 +35,9 @@ export function authRoutes(deps: {
 
   router.get('/login', (req, res) => {
     if (req.query['returnTo'] !== undefined || !req.session.returnTo) req.session.returnTo = safeReturnPath(req.query['returnTo']);
-    loginPage(req, res);
+    // `username` prefills the form (an app's OIDC `login_hint`, offered by "switch account").
+    const hint = req.query['username'];
+    loginPage(req, res, undefined, typeof hint === 'string' ? hint.slice(0, 64) : undefined);
   });
 
   router.post('/login', form, throttle, csrfProtect, (req, res, next) => {
@@ -42,7 +46,11 @@ export function authRoutes(deps: {
       if (err) return next(err);
       if (!user) return loginPage(req, res, 'Wrong username or password.', String(req.body?.username ?? ''));
       // passport ≥0.6 regenerates the session here: a fresh id, nothing carried over.
-      req.login(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, returnTo)));
+      req.login(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        req.session.authTime = now();
+        res.redirect(303, returnTo);
+      });
     })(req, res, next);
   });
 
