@@ -14,7 +14,10 @@ export interface ClientRegistry {
   get(clientId: string): Client | undefined;
   /** RFC 7591 metadata of an active client, or undefined when unknown or shut down. */
   activeMetadata(clientId: string): Record<string, unknown> | undefined;
-  /** Stores metadata written by oidc-provider (registration, update); keeps a known client's status. */
+  /**
+   * Stores metadata written by oidc-provider (Dynamic Client Registration and its updates): keeps a
+   * known client's status and origin; a new client is marked `dynamic` (unverified, RFC 7591 §5).
+   */
   saveMetadata(clientId: string, metadata: Record<string, unknown>): Promise<void>;
   remove(clientId: string): Promise<void>;
   /** Switches a client on or off; emits `client.status`. @throws Error when the client is unknown. */
@@ -33,7 +36,8 @@ export function createClientRegistry(store: Store, events: EventBus): ClientRegi
     async saveMetadata(clientId, metadata) {
       const existing = store.client(clientId);
       const name = typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
-      await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', metadata: structuredClone(metadata) });
+      const dynamic = existing ? existing.dynamic : true;
+      await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', ...(dynamic ? { dynamic } : {}), metadata: structuredClone(metadata) });
     },
     remove: (clientId) => store.delete('clients', clientId),
     async setStatus(clientId, status) {

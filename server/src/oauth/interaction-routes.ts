@@ -12,7 +12,8 @@ import type { ClientRegistry } from './client-registry.js';
 import { consentView } from './consent-view.js';
 import { decideLogin } from './interaction-login.js';
 import { verifyPassword } from '../social/passwords.js';
-import { splitScope } from './scopes.js';
+import { approveResourceScopes } from './grant-scopes.js';
+import { isApiScope, splitScope } from './scopes.js';
 
 export interface InteractionRoutesDeps {
   provider: Provider;
@@ -82,6 +83,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   }
 
   /** The web login page, back to this interaction afterwards; `username` prefills it (`login_hint`). */
+  const requestedScopes = (d: Details) => splitScope(d.params['scope'] as string | undefined);
   const loginFirst = (res: Response, uid: string, username?: string) =>
     res.redirect(303, `/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}${username ? `&username=${encodeURIComponent(username)}` : ''}`);
   const finish = (req: Request, res: Response, result: InteractionResults, merge = true) =>
@@ -115,8 +117,12 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     }
     if (d.prompt.name !== 'consent') throw new BadRequestError(`Unsupported sign-in step "${d.prompt.name}"`);
     const personId = samePerson(d, req);
-    const scopes = splitScope(d.params['scope'] as string | undefined);
-    const view = consentView(store, { personId, clientId: client.id, appName: client.name, scopes });
+    const grant = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
+    const granted = grant ? [...new Set([...splitScope(grant.getOIDCScope()).filter((s) => !isApiScope(s)), ...splitScope(grant.getResourceScope(audience))])] : [];
+    const view = consentView(store, {
+      personId, clientId: client.id, appName: client.name, scopes: requestedScopes(d), granted,
+      redirectUri: String(d.params['redirect_uri']), verified: client.dynamic !== true,
+    });
     render.page(req, res, 'consent', { title: `Connect ${client.name}`, uid: d.uid, ...view });
   });
 
@@ -150,11 +156,16 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     if (d.prompt.name !== 'consent') throw new BadRequestError('Nothing to consent to in this sign-in request');
     const client = activeClient(d);
     const personId = samePerson(d, req);
-    const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
     const grant = (d.grantId ? await provider.Grant.find(d.grantId) : undefined) ?? new provider.Grant({ accountId: personId, clientId: client.id });
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    // Exactly what the consent page listed: every requested scope (the client may ask for them all:
+    // the provider checked its registered `scope`), whether new, earlier withdrawn or already granted.
+    const requested = requestedScopes(d);
+    // `profile` is both an OIDC scope (ID token claims) and an API scope: the provider asks for both.
+    const oidcScopes = [...new Set([...requested.filter((s) => !isApiScope(s)), ...(missing.missingOIDCScope ?? [])])];
+    if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    approveResourceScopes(grant, audience, requested.filter(isApiScope));
     const grantId = await grant.save();
     const granted = splitScope(grant.getResourceScope(audience));
     await authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted });

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { createDpopVerifier, InvalidDpopProofError } from './dpop.js';
+import { approveResourceScopes, narrowIssuedTokens, withdrawResourceScopes } from './grant-scopes.js';
 import { TTL } from './provider-config.js';
 import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
 import type { AccessTokenInfo, TokenResponse, TokenService } from './token-service.js';
@@ -111,7 +112,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
       const currentId = authorizations.activeGrantId(personId, clientId);
       const grant = (currentId ? await provider.Grant.find(currentId) : undefined) ?? new provider.Grant({ accountId: personId, clientId });
-      grant.addResourceScope(audience, wanted.join(' '));
+      approveResourceScopes(grant, audience, wanted);
       const grantId = await grant.save();
 
       const scope = wanted.join(' ');
@@ -134,9 +135,10 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
       const current = splitScope(grant.getResourceScope(audience));
       const withdrawn = current.filter((s) => !keep.includes(s));
-      if (withdrawn.length) grant.rejectResourceScope(audience, withdrawn.join(' '));
+      withdrawResourceScopes(grant, audience, withdrawn);
       await grant.save();
       const left = current.filter((s) => keep.includes(s));
+      await narrowIssuedTokens(store, grantId, left);
       await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
       events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
       return left;
