@@ -6,6 +6,7 @@ import type { ClientRegistry } from './client-registry.js';
 import type { ProviderKeys } from './keys.js';
 import { DPOP_ALGS } from './dpop.js';
 import { webSessionPolicy } from './login-policy.js';
+import { validateRedirectUris } from './redirect-uri-rules.js';
 import { API_SCOPES, KNOWN_SCOPES, apiAudience, splitScope } from './scopes.js';
 import { storeAdapterFactory } from './store-adapter.js';
 
@@ -81,6 +82,8 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'ES256',
     },
+    // Registration-time redirect URI rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.3): redirect-uri-rules.ts.
+    extraClientMetadata: { properties: ['redirect_uris'], validator: validateRedirectUris },
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
