@@ -94,8 +94,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(
+    // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
+    // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY.
     helmet({
-      contentSecurityPolicy: { directives: { 'form-action': null, 'upgrade-insecure-requests': null } },
+      contentSecurityPolicy: { directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] } },
+      frameguard: { action: 'deny' },
       strictTransportSecurity: false,
     }),
   );
