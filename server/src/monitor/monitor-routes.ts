@@ -1,5 +1,4 @@
 import express, { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ValidationError } from '../errors.js';
@@ -22,6 +21,7 @@ import type { MonitorFeed } from './monitor-feed.js';
 import { toMermaid } from './mermaid.js';
 import { exposureChart } from './exposure-chart.js';
 import { compareRoutes } from './compare-routes.js';
+import { toCsv } from '../http/csv.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
@@ -128,7 +128,7 @@ export function monitorRoutes(deps: {
       x.messagesRead, x.messagesWritten, x.messagesDeleted, x.threads.length, x.bystanders.map(personName).join('; '),
     ]);
     const header = ['client_id', 'client', 'status', 'authorized_people', 'people_seen', 'bystanders', 'messages_read', 'messages_written', 'messages_deleted', 'threads', 'bystander_names'];
-    res.type('text/csv').attachment('glasshouse-exposure.csv').send(stringify([header, ...rows]));
+    res.type('text/csv').attachment('glasshouse-exposure.csv').send(toCsv([header, ...rows]));
   });
   return router;
 }
