@@ -9,6 +9,7 @@ import type { Renderer } from '../web/render.js';
 import { appsRoutes } from './apps-routes.js';
 import { createAuthorizations, type Authorizations } from './authorizations.js';
 import { createClientRegistry, type ClientRegistry } from './client-registry.js';
+import { docsClient } from './docs-client.js';
 import { interactionRoutes } from './interaction-routes.js';
 import { loadOrCreateKeys, persistKeys } from './keys.js';
 import { bridgeProviderEvents } from './oauth-events.js';
@@ -41,7 +42,7 @@ export interface OAuthServer {
  */
 export function createOAuthServer(deps: { config: Config; store: Store; events: EventBus; logger: Logger; now: () => number; render: Renderer }): OAuthServer {
   const { config, store, events, logger, now, render } = deps;
-  const clients = createClientRegistry(store, events);
+  const clients = createClientRegistry(store, events, [docsClient(config.PLATFORM_URL)]);
   const authorizations = createAuthorizations(store, events, now);
   const audience = apiAudience(config.PLATFORM_URL);
   const renderErrorPage = (out: ErrorOut, clientId: string | undefined) => {

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ProviderKeys } from './keys.js';
+import { DOCS_CLIENT_ID } from './docs-client.js';
 import { DPOP_ALGS } from './dpop.js';
 import { webSessionPolicy } from './login-policy.js';
 import { validateRedirectUris } from './redirect-uri-rules.js';
@@ -104,7 +105,9 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
       ctx.type = 'html';
       ctx.body = deps.renderErrorPage(out, typeof clientId === 'string' ? clientId : undefined);
     },
-    clientBasedCORS: () => false,
+    // Browser calls to /token, /token/revocation… (CORS): only the API docs page, from the platform's
+    // own origin (docs-client.ts); partners call from their servers.
+    clientBasedCORS: (_ctx, origin, client) => client.clientId === DOCS_CLIENT_ID && origin === new URL(config.PLATFORM_URL).origin,
     enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
     ttl: { ...TTL },
     features: {
