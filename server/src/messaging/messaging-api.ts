@@ -18,6 +18,8 @@ export interface MessagingApiDeps {
   social: SocialService;
   tokens: TokenService;
   audit: AccessRecorder;
+  /** ms since epoch. */
+  now: () => number;
   /** OAuth 2.0 endpoints, for the document's security scheme (absolute URLs). */
   oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
 }
@@ -37,7 +39,7 @@ export interface MessagingApi {
  * from the same route list, and its rendered docs.
  */
 export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
-  const { config, store, social, tokens, audit } = deps;
+  const { config, store, social, tokens, audit, now } = deps;
   const routes = messagingRoutes(createMessagingService({ store, social }));
   const rateLimit = { limit: config.API_RATE_LIMIT, windowSeconds: config.API_RATE_WINDOW_SECONDS };
   const limiter = tokenRateLimit(rateLimit);
@@ -50,7 +52,7 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
     document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });
-  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware }));
+  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now }));
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
   return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close: limiter.close };
 }

@@ -14,6 +14,7 @@ import { decideLogin } from './interaction-login.js';
 import { verifyPassword } from '../social/passwords.js';
 import { approveResourceScopes } from './grant-scopes.js';
 import { isApiScope, splitScope } from './scopes.js';
+import { formBody } from '../http/form-body.js';
 
 export interface InteractionRoutesDeps {
   provider: Provider;
@@ -47,7 +48,7 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
   const step = (s: { step: string; clientId?: string; personId?: string; scopes?: string[]; detail?: string }) =>
     events.emit('oauth.step', { at: now(), ...s });
 
@@ -127,7 +128,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   });
 
   /** POST /interaction/:uid/login — CSRF-checked "Continue as …", with the password when the app asked for a fresh login. */
-  router.post('/interaction/:uid/login', form, throttle, csrfProtect, async (req, res) => {
+  router.post('/interaction/:uid/login', ...form, throttle, csrfProtect, async (req, res) => {
     const d = await details(req, res);
     if (!req.user) return loginFirst(res, d.uid);
     if (d.prompt.name !== 'login') throw new BadRequestError('Nothing to log in to in this sign-in request');
@@ -144,13 +145,19 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   });
 
   /** POST /interaction/:uid/switch — CSRF-checked: logs out of the web session, then the login page for the hinted person. */
-  router.post('/interaction/:uid/switch', form, csrfProtect, async (req, res, next) => {
+  router.post('/interaction/:uid/switch', ...form, csrfProtect, async (req, res, next) => {
     const d = await details(req, res);
     const hint = d.params['login_hint'];
-    req.logout((err) => (err ? next(err) : loginFirst(res, d.uid, typeof hint === 'string' ? hint : undefined)));
+    const sessionId = req.sessionID;
+    req.logout((err) => {
+      if (err) return next(err);
+      // Sockets of the old web session close with it (README "Real time"), as on POST /logout.
+      events.emit('session.ended', { sessionId, reason: 'logged_out' });
+      loginFirst(res, d.uid, typeof hint === 'string' ? hint : undefined);
+    });
   });
 
-  router.post('/interaction/:uid/confirm', form, csrfProtect, async (req, res) => {
+  router.post('/interaction/:uid/confirm', ...form, csrfProtect, async (req, res) => {
     const d = await details(req, res);
     if (!req.user) return loginFirst(res, d.uid);
     if (d.prompt.name !== 'consent') throw new BadRequestError('Nothing to consent to in this sign-in request');
@@ -173,7 +180,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     await finish(req, res, { consent: { grantId } });
   });
 
-  router.post('/interaction/:uid/abort', form, csrfProtect, async (req, res) => {
+  router.post('/interaction/:uid/abort', ...form, csrfProtect, async (req, res) => {
     const d = await details(req, res);
     step({ step: 'deny', clientId: String(d.params['client_id']), personId: req.user?.id, detail: 'the person denied the request' });
     await finish(req, res, { error: 'access_denied', error_description: 'The person did not allow access' }, false);
