@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { API_SCOPES } from '../../server/src/oauth/scopes.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
@@ -28,7 +29,7 @@ const ADVERTISED: Record<string, { value: (url: string) => unknown; provenBy: st
   grant_types_supported: { value: () => ['authorization_code', 'refresh_token'], provenBy: 'oauth4webapi.test.ts' },
   token_endpoint_auth_methods_supported: { value: () => ['client_secret_basic', 'client_secret_post', 'none'], provenBy: 'oauth4webapi.test.ts, this file: public client' },
   code_challenge_methods_supported: { value: () => ['S256'], provenBy: 'authorization-errors.test.ts' },
-  scopes_supported: { value: () => ['openid', 'profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'], provenBy: 'oauth4webapi.test.ts' },
+  scopes_supported: { value: () => ['openid', ...API_SCOPES], provenBy: 'oauth4webapi.test.ts' },
   claims_supported: { value: () => ['sub', 'name', 'preferred_username', 'auth_time', 'iss'], provenBy: 'this file: ID token claims (auth_time with max_age)' },
   claim_types_supported: { value: () => ['normal'], provenBy: 'this file: ID token claims' },
   claims_parameter_supported: { value: () => false, provenBy: 'not offered' },
