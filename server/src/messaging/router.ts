@@ -19,7 +19,7 @@ export interface MessagingRouterDeps {
   audit: AccessRecorder;
   /** Per-token rate limit, after authentication (http/rate-limit.ts). */
   rateLimit: RequestHandler;
-  /** ms since epoch. */
+  /** ms since epoch (Idempotency-Key retention). */
   now: () => number;
   /** Injected faults (faults/), applied right after authentication. */
   faults: FaultInjector;
@@ -38,7 +38,7 @@ export interface MessagingRouterDeps {
  */
 export function messagingRouter({ routes, tokens, audit, rateLimit, now, faults, onUnrecorded }: MessagingRouterDeps): Router {
   const router = Router();
-  const authenticate = bearerAuth(tokens, now);
+  const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
