@@ -31,6 +31,12 @@ const sockets: Socket[] = [];
 let delivered = 0;
 let posted = 0;
 let refused = 0;
+/** Why posts were not answered 201: status code or error, with counts. */
+const refusals = new Map<string, number>();
+const refuse = (why: string) => {
+  refused++;
+  refusals.set(why, (refusals.get(why) ?? 0) + 1);
+};
 
 const size = (file: string) => stat(file).then((s) => s.size, () => 0);
 async function sample(t: number) {
@@ -63,9 +69,9 @@ try {
     void fetch(`${gh.url}/api/v1/threads/g_weekend/messages`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: `soak ${posted}` }),
     }).then(async (res) => {
-      if (res.status !== 201) refused++;
+      if (res.status !== 201) refuse(String(res.status));
       await res.body?.cancel();
-    }, () => refused++);
+    }, (err: Error) => refuse(err.message));
   }, 1000 / POSTS_PER_SECOND);
   while (Date.now() - start < SECONDS * 1000) {
     const t = (Date.now() - start) / 1000;
@@ -82,7 +88,7 @@ try {
   rows.push(last);
   const curve = (key: 'dataKb' | 'journalKb' | 'rssMb') => rows.map((r) => r[key]).join(' ');
   console.log(`\ndata file (KB): ${curve('dataKb')}\njournal (KB):   ${curve('journalKb')}\nRSS (MB):       ${curve('rssMb')}`);
-  console.log(`posted ${posted}, refused ${refused}, delivered ${delivered}`);
+  console.log(`posted ${posted}, refused ${refused}${refused ? ` (${[...refusals].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}, delivered ${delivered}`);
 } finally {
   for (const s of sockets) s.close();
   await gh.kill('SIGTERM');

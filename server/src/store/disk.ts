@@ -9,8 +9,8 @@ export interface Disk {
   open(file: string, flags: string, mode?: number): Promise<FileHandle>;
   /** Writes all of `text` at the handle's position (the end, for a handle opened with `a`). */
   write(handle: FileHandle, text: string): Promise<void>;
-  /** fsync(2) of a file or a folder handle. */
-  sync(handle: FileHandle): Promise<void>;
+  /** fsync(2) of a file or a folder handle; fdatasync(2) with `dataOnly` (enough for an append: the size is flushed too). */
+  sync(handle: FileHandle, dataOnly?: boolean): Promise<void>;
   truncate(handle: FileHandle, length: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(file: string): Promise<void>;
@@ -28,7 +28,7 @@ export const nodeDisk: Disk = {
   async write(handle, text) {
     await handle.appendFile(text);
   },
-  sync: (handle) => handle.sync(),
+  sync: (handle, dataOnly) => (dataOnly ? handle.datasync() : handle.sync()),
   truncate: (handle, length) => handle.truncate(length),
   rename,
   unlink,
