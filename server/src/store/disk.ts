@@ -1,4 +1,4 @@
-import { open, readFile, readdir, rename, stat, unlink, writeFile, chmod, mkdir, realpath, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rename, stat, unlink, writeFile, chmod, mkdir, realpath, link, type FileHandle } from 'node:fs/promises';
 
 /**
  * The file-system calls the file store makes, in one place: the production implementation is
@@ -13,6 +13,8 @@ export interface Disk {
   sync(handle: FileHandle, dataOnly?: boolean): Promise<void>;
   truncate(handle: FileHandle, length: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** link(2): creates `to` for the file `from`; fails with EEXIST when `to` exists (an atomic create). */
+  link(from: string, to: string): Promise<void>;
   unlink(file: string): Promise<void>;
   readFile(file: string): Promise<Buffer>;
   writeFile(file: string, text: string, options: { flag: string; mode?: number }): Promise<void>;
@@ -31,6 +33,7 @@ export const nodeDisk: Disk = {
   sync: (handle, dataOnly) => (dataOnly ? handle.datasync() : handle.sync()),
   truncate: (handle, length) => handle.truncate(length),
   rename,
+  link,
   unlink,
   readFile: (file) => readFile(file),
   writeFile: (file, text, options) => writeFile(file, text, options),
