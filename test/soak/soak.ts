@@ -5,7 +5,7 @@
  * Every few seconds it prints the data file, the journal and the platform's RSS: with retention,
  * purge and background compaction (README "Retention") the three level off instead of growing.
  *
- * Settings (environment): SOAK_SECONDS (300), SOAK_SOCKETS (200), SOAK_POSTS_PER_SECOND (10),
+ * Settings (environment): SOAK_SECONDS (300), SOAK_SOCKETS (200), SOAK_POSTS_PER_SECOND (5),
  * SOAK_SAMPLES (20); any platform setting (ACCESS_LOG_KEEP_ENTRIES, HOUSEKEEPING_INTERVAL_SECONDS,
  * JOURNAL_COMPACT_BYTES…) is passed on to the platform.
  */
@@ -18,7 +18,7 @@ import { startPlatformProcess } from '../helpers/platform-process.js';
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SECONDS = num('SOAK_SECONDS', 300);
 const SOCKETS = num('SOAK_SOCKETS', 200);
-const POSTS_PER_SECOND = num('SOAK_POSTS_PER_SECOND', 10);
+const POSTS_PER_SECOND = num('SOAK_POSTS_PER_SECOND', 5);
 const SAMPLES = num('SOAK_SAMPLES', 20);
 const PEOPLE = ['alice', 'bob', 'carol', 'erin'];
 const passOn = ['ACCESS_LOG_KEEP_ENTRIES', 'ACCESS_LOG_KEEP_HOURS', 'HOUSEKEEPING_INTERVAL_SECONDS', 'JOURNAL_COMPACT_BYTES'];
