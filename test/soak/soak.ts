@@ -6,7 +6,8 @@
  * purge and background compaction (README "Retention") the three level off instead of growing.
  *
  * Settings (environment): SOAK_SECONDS (300), SOAK_SOCKETS (200), SOAK_POSTS_PER_SECOND (5),
- * SOAK_SAMPLES (20); any platform setting (ACCESS_LOG_KEEP_ENTRIES, HOUSEKEEPING_INTERVAL_SECONDS,
+ * SOAK_SAMPLES (20), SOAK_NODE_OPTIONS (the platform's NODE_OPTIONS, e.g. `--max-old-space-size=256` to
+ * show the heap is bounded rather than merely lazily collected); any platform setting (ACCESS_LOG_KEEP_ENTRIES, HOUSEKEEPING_INTERVAL_SECONDS,
  * JOURNAL_COMPACT_BYTES…) is passed on to the platform.
  */
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
@@ -26,6 +27,7 @@ const passOn = ['ACCESS_LOG_KEEP_ENTRIES', 'ACCESS_LOG_KEEP_HOURS', 'HOUSEKEEPIN
 const dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-soak-'));
 const dataFile = path.join(dir, 'glasshouse.json');
 const env = Object.fromEntries(passOn.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+if (process.env['SOAK_NODE_OPTIONS']) env['NODE_OPTIONS'] = process.env['SOAK_NODE_OPTIONS']; // e.g. --max-old-space-size=256
 const gh = await startPlatformProcess(dataFile, env);
 const sockets: Socket[] = [];
 let delivered = 0;
