@@ -30,8 +30,9 @@ async function main(): Promise<void> {
 
   const platform = createPlatform({ config, store, compare: compareScenarioFile });
   const partnerSecret = (name: string) => `${config.SESSION_SECRET}:${name}`;
-  const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave') });
-  const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox') });
+  const dpop = config.PARTNERS_DPOP;
+  const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave'), dpop });
+  const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox'), dpop });
 
   let stopping = false;
   const stop = async (code = 0) => {

@@ -45,6 +45,11 @@ export const configSchema = z.object({
   TUNEWAVE_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.tunewave),
   /** OAuth client secret of Reelbox, likewise. */
   REELBOX_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.reelbox),
+  /** `true`: Tunewave and Reelbox bind their tokens to a DPoP key (RFC 9449) — API calls, refreshes, socket. */
+  PARTNERS_DPOP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Messaging API: requests allowed per access token per window (429 beyond). */
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Messaging API: length of the rate-limit window, in seconds. */
