@@ -1,4 +1,4 @@
-import { open, readFile, readdir, rename, stat, unlink, writeFile, chmod, mkdir, realpath, link, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rename, stat, statfs, unlink, writeFile, chmod, mkdir, realpath, link, type FileHandle } from 'node:fs/promises';
 
 /**
  * The file-system calls the file store makes, in one place: the production implementation is
@@ -23,6 +23,8 @@ export interface Disk {
   readdir(dir: string): Promise<string[]>;
   mkdir(dir: string): Promise<void>;
   realpath(file: string): Promise<string>;
+  /** Bytes free for us on the file system holding `dir` (statfs(2) `bavail × bsize`). */
+  freeBytes(dir: string): Promise<number>;
 }
 
 export const nodeDisk: Disk = {
@@ -44,6 +46,10 @@ export const nodeDisk: Disk = {
     await mkdir(dir, { recursive: true });
   },
   realpath: (file) => realpath(file),
+  async freeBytes(dir) {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  },
 };
 
 /** fsync of a folder, so that a rename or a new file in it survives a power cut (rename(2) alone does not). */
