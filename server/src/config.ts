@@ -59,7 +59,7 @@ export const configSchema = z.object({
   /** Retention: raw access-log entries older than this many hours are folded into totals. */
   ACCESS_LOG_KEEP_HOURS: z.coerce.number().min(0).max(87_600).default(168),
   /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
-  HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(10),
   /** The journal is folded into the snapshot in the background once it passes this many bytes. */
   JOURNAL_COMPACT_BYTES: z.coerce.number().int().min(4_096).max(2 ** 40).default(8 * 1024 * 1024),
   /** pino log level; `silent` in tests. */
