@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { followMessages, type CatchUpOptions, type MessageMark } from './catch-up.js';
 import type { PartnerServerToClientEvents } from './types.js';
 
 /** A connection to the platform's `/partners` namespace, with typed events. */
@@ -11,19 +12,35 @@ export interface PartnerSocketOptions {
   token: string | (() => string);
   /** socket.io reconnection (default true). Turn off to handle `connect_error` yourself. */
   reconnection?: boolean;
+  /**
+   * Catch up after a reconnect (README "Catch-up after a reconnect"): the platform does not replay
+   * what a partner socket missed while it was away, so the helper reads it back through the API and
+   * hands every message to `catchUp.onMessage` exactly once (listen there, not to `message:created`).
+   */
+  catchUp?: CatchUpOptions;
 }
+
+/** The socket, and with `catchUp` the newest message delivered so far (to persist as `lastSeen`). */
+export type FollowingSocket = PartnerSocket & { lastSeen?: () => MessageMark | undefined };
 
 /**
  * Opens the `/partners` namespace with handshake `auth: { token }` (websocket transport). Listen for
  * `message:created` `{ message }` and `message:deleted` `{ messageId, threadId }`; a refused handshake
  * (bad or revoked token, client shut down) arrives as `connect_error` with the server's message.
- * Call `socket.disconnect()` to close it.
+ * Call `socket.disconnect()` to close it. With `catchUp`, messages missed during a network drop or
+ * a platform restart are read back and delivered once each.
  */
-export function connectPartnerSocket(options: PartnerSocketOptions): PartnerSocket {
+export function connectPartnerSocket(options: PartnerSocketOptions): FollowingSocket {
   const { token } = options;
-  return io(new URL('/partners', options.baseUrl).href, {
+  const socket: FollowingSocket = connect(options.baseUrl, token, options.reconnection ?? true);
+  if (options.catchUp) socket.lastSeen = followMessages(socket, options.catchUp).lastSeen;
+  return socket;
+}
+
+function connect(baseUrl: string, token: PartnerSocketOptions['token'], reconnection: boolean): PartnerSocket {
+  return io(new URL('/partners', baseUrl).href, {
     transports: ['websocket'],
-    reconnection: options.reconnection ?? true,
+    reconnection,
     auth: (cb) => cb({ token: typeof token === 'function' ? token() : token }),
   });
 }
