@@ -93,10 +93,10 @@
     document.body.setAttribute('data-session-ended', 'true');
   }
 
-  socket.on('connect', function () {
-    // A recovered connection got the missed broadcasts already; a new one asks (duplicates are skipped).
-    if (!socket.recovered) catchUp();
-  });
+  // Every (re)connection asks what it missed: a recovered one has been replayed the broadcasts
+  // already (connection-state recovery), a new one after a long gap or a restart has not; either
+  // way each message id is shown once.
+  socket.on('connect', catchUp);
   socket.on('connect_error', function (err) {
     if (err && (err.message === 'login required' || err.message === 'session_changed')) loggedOut();
   });
