@@ -36,6 +36,8 @@ export const configSchema = z.object({
   ADMIN_TOKEN: z.string().min(16).default(DEMO_ADMIN_TOKEN),
   /** Secret that signs session and CSRF cookies. */
   SESSION_SECRET: z.string().min(16).default(DEMO_SESSION_SECRET),
+  /** Lifetime of a platform web session, in seconds since its last request (default 8 h); its sockets close when it ends. */
+  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(8 * 60 * 60),
   /** `true` offers the seeded people on the login page (still through the real login). */
   DEMO_MODE: z
     .enum(['true', 'false'])
