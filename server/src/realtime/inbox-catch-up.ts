@@ -53,14 +53,17 @@ export function inboxCatchUp(
   const missed: Message[] = [];
   for (const id of threadIds) {
     const ids = deps.store.messageIdsIn(id);
-    // Messages are appended in time order: walk back from the newest while they are recent enough.
+    // The thread's messages are kept in time order: walk back from the newest while recent enough.
+    const recent: Message[] = [];
     for (let i = ids.length - 1; i >= 0; i--) {
       const m = deps.store.get('messages', ids[i]!);
       if (!m) continue;
       if (m.createdAt < since) break;
-      missed.push(m);
+      recent.push(m);
     }
+    missed.push(...recent.reverse());
   }
+  // Stable: messages of one millisecond keep their thread's order.
   missed.sort((a, b) => a.createdAt - b.createdAt);
   const page = missed.slice(0, CATCH_UP_LIMIT);
   (ack as (a: CatchUpAck) => void)({ messages: page.map((m) => deps.present(m, personId)), more: missed.length > page.length });
