@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { followMessages, type CatchUpOptions, type MessageMark } from './catch-up.js';
+import type { DPoPKey } from './dpop.js';
 import type { PartnerServerToClientEvents } from './types.js';
 
 /** A connection to the platform's `/partners` namespace, with typed events. */
@@ -18,30 +19,42 @@ export interface PartnerSocketOptions {
    * hands every message to `catchUp.onMessage` exactly once (listen there, not to `message:created`).
    */
   catchUp?: CatchUpOptions;
+  /** For a DPoP-bound token: each handshake carries a fresh proof of `GET {baseUrl}/partners` (RFC 9449 §4.2). */
+  dpop?: DPoPKey | undefined;
 }
 
 /** The socket, and with `catchUp` the newest message delivered so far (to persist as `lastSeen`). */
 export type FollowingSocket = PartnerSocket & { lastSeen?: () => MessageMark | undefined };
 
 /**
- * Opens the `/partners` namespace with handshake `auth: { token }` (websocket transport). Listen for
+ * Opens the `/partners` namespace with handshake `auth: { token }`, or `auth: { token, dpop }` with
+ * a `dpop` key (websocket transport). Listen for
  * `message:created` `{ message }` and `message:deleted` `{ messageId, threadId }`; a refused handshake
  * (bad or revoked token, client shut down) arrives as `connect_error` with the server's message.
  * Call `socket.disconnect()` to close it. With `catchUp`, messages missed during a network drop or
  * a platform restart are read back and delivered once each.
  */
 export function connectPartnerSocket(options: PartnerSocketOptions): FollowingSocket {
-  const { token } = options;
-  const socket: FollowingSocket = connect(options.baseUrl, token, options.reconnection ?? true);
+  const socket: FollowingSocket = connect(options);
   if (options.catchUp) socket.lastSeen = followMessages(socket, options.catchUp).lastSeen;
   return socket;
 }
 
-function connect(baseUrl: string, token: PartnerSocketOptions['token'], reconnection: boolean): PartnerSocket {
-  return io(new URL('/partners', baseUrl).href, {
+function connect(options: PartnerSocketOptions): PartnerSocket {
+  const { token, dpop } = options;
+  const url = new URL('/partners', options.baseUrl).href;
+  return io(url, {
     transports: ['websocket'],
-    reconnection,
-    auth: (cb) => cb({ token: typeof token === 'function' ? token() : token }),
+    reconnection: options.reconnection ?? true,
+    auth: (cb) => {
+      const current = typeof token === 'function' ? token() : token;
+      if (!dpop) return cb({ token: current });
+      // Without a proof the platform refuses the bound token, and the socket reports it.
+      dpop.proof('GET', url, current).then(
+        (proof) => cb({ token: current, dpop: proof }),
+        () => cb({ token: current }),
+      );
+    },
   });
 }
 
