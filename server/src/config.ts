@@ -29,7 +29,7 @@ export const configSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== ''))
-    .pipe(z.array(z.url().refine((o) => new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
+    .pipe(z.array(z.url().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
   /** Main store file; created from the seed on first start. Journal and snapshot live beside it. */
   DATA_FILE: z.string().min(1).default('data/glasshouse.json'),
   /** Bearer token of the admin API and the monitor. */
