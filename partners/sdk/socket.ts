@@ -4,7 +4,16 @@ import type { DPoPKey } from './dpop.js';
 import type { PartnerServerToClientEvents } from './types.js';
 
 /** A connection to the platform's `/partners` namespace, with typed events. */
-export type PartnerSocket = Socket<PartnerServerToClientEvents, Record<string, never>>;
+export type PartnerSocket = Socket<PartnerServerToClientEvents, PartnerClientToServerEvents>;
+
+/**
+ * What a partner may send: `sync` with an ack, answered `{ ok: true }` after every delivery decided
+ * before it (e.g. `await socket.timeout(2000).emitWithAck('sync')`); any other event is answered
+ * `{ error: 'unknown_event' }`.
+ */
+export interface PartnerClientToServerEvents {
+  sync: (ack: (answer: { ok: true }) => void) => void;
+}
 
 export interface PartnerSocketOptions {
   /** Platform root, e.g. `http://localhost:3000`. */
