@@ -27,15 +27,20 @@ describe('a thread page catches up after a reconnect', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await loginInBrowser(page, gh.url, 'alice');
+    const inbox = await context.newPage();
+    await inbox.goto(`${gh.url}/`);
     await page.goto(`${gh.url}/threads/t_alice_bob`);
+    // Alice has read the thread (the thread page marks it): from now on the inbox counts bob's messages.
+    await inbox.reload();
     let reloaded = false;
     page.on('load', () => (reloaded = true));
     const warmup = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
     await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
 
     const connected = inboxSockets();
+    expect(connected).toBe(2);
     await context.setOffline(true);
-    await until(() => inboxSockets() === connected - 1);
+    await until(() => inboxSockets() === 0);
     const missed = [
       await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
       await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
@@ -49,6 +54,10 @@ describe('a thread page catches up after a reconnect', () => {
     const order = await page.locator('#messages .text').allTextContents();
     expect(order.slice(-3)).toEqual(['missed while offline 1', 'missed while offline 2', 'marker']);
     expect(reloaded).toBe(false);
+    // The inbox page (offline too) counted each of bob's four messages once: warm-up, two missed, marker.
+    const item = inbox.locator('[data-thread-id="t_alice_bob"]');
+    await item.locator('.preview', { hasText: 'marker' }).waitFor({ timeout: 5000 });
+    expect(await item.locator('.unread-mark').textContent()).toBe('4 new');
     await context.close();
   });
 });
