@@ -52,16 +52,14 @@ export function inboxCatchUp(
   }
   const missed: Message[] = [];
   for (const id of threadIds) {
-    const ids = deps.store.messageIdsIn(id);
-    // The thread's messages are kept in time order: walk back from the newest while recent enough.
+    // The thread's timeline is sorted by [createdAt, id]: read from `since` on, at most one page more.
     const recent: Message[] = [];
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const m = deps.store.get('messages', ids[i]!);
-      if (!m) continue;
-      if (m.createdAt < since) break;
-      recent.push(m);
+    for (const { id: messageId } of deps.store.messageIndexOf(id)?.asc(undefined, [since]) ?? []) {
+      const m = deps.store.get('messages', messageId);
+      if (m) recent.push(m);
+      if (recent.length > CATCH_UP_LIMIT) break;
     }
-    missed.push(...recent.reverse());
+    missed.push(...recent);
   }
   // Stable: messages of one millisecond keep their thread's order.
   missed.sort((a, b) => a.createdAt - b.createdAt);
