@@ -29,13 +29,15 @@ export const configSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== ''))
-    .pipe(z.array(z.url().refine((o) => new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
+    .pipe(z.array(z.url().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
   /** Main store file; created from the seed on first start. Journal and snapshot live beside it. */
   DATA_FILE: z.string().min(1).default('data/glasshouse.json'),
   /** Bearer token of the admin API and the monitor. */
   ADMIN_TOKEN: z.string().min(16).default(DEMO_ADMIN_TOKEN),
   /** Secret that signs session and CSRF cookies. */
   SESSION_SECRET: z.string().min(16).default(DEMO_SESSION_SECRET),
+  /** Lifetime of a platform web session, in seconds since its last request (default 8 h); its sockets close when it ends. */
+  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(8 * 60 * 60),
   /** `true` offers the seeded people on the login page (still through the real login). */
   DEMO_MODE: z
     .enum(['true', 'false'])
