@@ -1,13 +1,33 @@
 import { z } from 'zod';
+import type { components, operations } from './contract/messaging-api.js';
 
 /**
- * Shapes of the messaging API's resources (base `/api/v1`), decoded at the edge with zod. Objects
- * are loose: members the SDK does not know are kept, so a newer platform does not break partners.
+ * Shapes of the messaging API's resources (base `/api/v1`). The types are the generated wire
+ * contract (`./contract/messaging-api.ts`, from the server's OpenAPI document: `npm run contract`);
+ * the zod decoders below check answers at the edge and are held to exactly those types at compile
+ * time (`Same`). Objects are loose: members the SDK does not know are kept, so a newer platform does
+ * not break partners.
  */
+type Schemas = components['schemas'];
+
+/** `true` when A and B are assignable both ways (no member missing, extra or of another type). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** `true` when a loose zod object decodes exactly `T`: the same members (optional ones too), each of the same type. */
+type Decodes<S extends { shape: object }, T> = Same<keyof S['shape'], keyof T> extends true ? Same<z.output<S>, T> : false;
+
+export type Person = Schemas['Person'];
+export type NowPlaying = Schemas['NowPlaying'];
+export type Message = Schemas['Message'];
+export type Thread = Schemas['Thread'];
+/** A "now playing" card as sent (`url` must be http(s); title and artist 1–200 characters). */
+export type NowPlayingInput = Schemas['NowPlaying'];
+/** Body of `POST /threads/{id}/messages`; with `to` it is the body of `POST /me/messages`. */
+export type NewMessage = Schemas['NewMessage'];
+/** Paging of every list (e.g. `limit` 1–100, the API's default 50; `before` a previous `nextCursor`). */
+export type PageQuery = NonNullable<operations['listThreads']['parameters']['query']>;
 
 /** A person as the API shows them (`/me`, friends, participants, message senders). */
 export const personSchema = z.looseObject({ id: z.string(), username: z.string(), displayName: z.string() });
-export type Person = z.infer<typeof personSchema>;
 
 /** The "now playing" attachment of a message. */
 export const nowPlayingSchema = z.looseObject({
@@ -16,7 +36,6 @@ export const nowPlayingSchema = z.looseObject({
   artist: z.string().optional(),
   url: z.string().optional(),
 });
-export type NowPlaying = z.infer<typeof nowPlayingSchema>;
 
 export const messageSchema = z.looseObject({
   id: z.string(),
@@ -30,7 +49,6 @@ export const messageSchema = z.looseObject({
   /** ms since epoch. */
   createdAt: z.number(),
 });
-export type Message = z.infer<typeof messageSchema>;
 
 /** A thread of the resource owner, without its participants (those need `threads:participants`). */
 export const threadSchema = z.looseObject({
@@ -42,7 +60,15 @@ export const threadSchema = z.looseObject({
   /** ms since epoch of the last message (or of the thread's creation). */
   lastActivityAt: z.number(),
 });
-export type Thread = z.infer<typeof threadSchema>;
+
+// Compile-time check: each decoder yields exactly the generated wire type (tsc fails otherwise).
+const decodersMatchTheContract: [
+  Decodes<typeof personSchema, Person>,
+  Decodes<typeof nowPlayingSchema, NowPlaying>,
+  Decodes<typeof messageSchema, Message>,
+  Decodes<typeof threadSchema, Thread>,
+] = [true, true, true, true];
+void decodersMatchTheContract;
 
 /** One page of a list. Pass `nextCursor` as `before` for the next page; `null` on the last one. */
 export interface Page<T> {
@@ -50,30 +76,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Paging of every list: `limit` 1–100 (the API's default 50), `before` a previous `nextCursor`. */
-export interface PageQuery {
-  limit?: number;
-  before?: string;
-}
-
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({ items: z.array(item), nextCursor: z.string().nullable() }).transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor }));
-}
-
-/** A "now playing" card as sent (`url` must be http(s)). */
-export interface NowPlayingInput {
-  kind: 'track' | 'episode' | 'film';
-  /** 1–200 characters. */
-  title: string;
-  artist?: string;
-  url?: string;
-}
-
-/** Body of `POST /threads/{id}/messages`; with `to` it is the body of `POST /me/messages`. */
-export interface NewMessage {
-  /** 1–2000 characters once trimmed. */
-  text: string;
-  nowPlaying?: NowPlayingInput;
 }
 
 /** Events of the `/partners` socket.io namespace (server → partner). */
