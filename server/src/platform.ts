@@ -48,6 +48,12 @@ export interface PlatformDeps {
   now?: () => number;
   /** The world `POST /admin/reset` restores; defaults to the seed with the configured partner URLs. */
   seed?: () => World;
+  /**
+   * The HTTP server to answer on (default: a new one, not listening). It may already listen, e.g. on
+   * an ephemeral port whose URL is `config.PLATFORM_URL` (`listenOnEphemeralPort`): the platform owns
+   * it from here and closes it in `close()`.
+   */
+  httpServer?: http.Server;
   /** Runs `/monitor/compare`'s scenarios (`compareScenarioFile` of `server/testkit/`); without it the page only lists them. */
   compare?: ScenarioComparer;
 }
@@ -59,7 +65,7 @@ export function partnerUrlsOf(config: Config): SeedOptions {
 
 export interface Platform {
   app: express.Express;
-  /** Not listening yet: call `httpServer.listen(port)`. */
+  /** `deps.httpServer`, or a new one not listening yet: call `httpServer.listen(port)`. */
   httpServer: http.Server;
   io: Server;
   events: EventBus;
@@ -143,7 +149,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use(oauth.handler);
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 
-  const httpServer = http.createServer(app);
+  const httpServer = deps.httpServer ?? http.createServer();
+  httpServer.on('request', app);
   const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
   io.engine.use(onlyForHandshake(cookieParser()));
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));

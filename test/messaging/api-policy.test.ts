@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { stateOf, tokenFor } from '../helpers/api.js';
 
 describe('policy modes over HTTP', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let token: string;
   const api = () => request(gh.url);
   const auth = () => ({ Authorization: `Bearer ${token}` });
   const setPolicy = (mode: string) => api().put('/admin/policy').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ mode }).expect(200);
 
   beforeAll(async () => {
-    gh = await startPlatform();
     token = await tokenFor(gh, 'alice');
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it('When the same token reads a thread its client never posted in, then broad answers 200 and least-privilege 404', async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io as connect, type Socket } from 'socket.io-client';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { until, usePlatform } from '../helpers/platform.js';
 import { loginCookie } from '../helpers/web-session.js';
 
 interface Received { created: { message: { id: string; threadId: string; text: string } }[]; deleted: { messageId: string }[] }
 
 describe('the live inbox', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: Socket[] = [];
   const received: Record<string, Received> = {};
 
@@ -24,21 +24,11 @@ describe('the live inbox', () => {
     return socket;
   }
 
-  const until = async (check: () => boolean, ms = 2000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
   beforeAll(async () => {
-    gh = await startPlatform();
     await Promise.all(['alice', 'bob', 'carol'].map(open));
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gh.close();
   });
 
   it('When alice writes to bob, then both their sockets get it and carol, not in the thread, gets nothing', async () => {
