@@ -16,7 +16,6 @@ import { createMessagingApi } from './messaging/messaging-api.js';
 import { API_BASE } from './messaging/router.js';
 import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
 import type { TokenService } from './oauth/token-service.js';
-import type { PlatformContext } from './platform-context.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
 import { attachPartnerSocket } from './realtime/partner-socket.js';
 import { threadNotices } from './audit/thread-notices.js';
@@ -24,7 +23,7 @@ import { createMonitorFeed } from './monitor/monitor-feed.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
 import type { ScenarioComparer } from './monitor/compare-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
-import { createSocialService } from './social/social-service.js';
+import { createSocialService, type SocialService } from './social/social-service.js';
 import type { Store } from './store/store.js';
 import type { World } from './store/schema.js';
 import { seedWorld, type SeedOptions } from '../../seed/world.js';
@@ -69,8 +68,9 @@ export interface Platform {
   httpServer: http.Server;
   io: Server;
   events: EventBus;
-  context: PlatformContext;
-  /** The authorization server's tokens (same instance as `context.tokens`). */
+  /** People, friendships, threads and messages as the web pages change them (emits `message.created`…). */
+  social: SocialService;
+  /** Access tokens of the authorization server: verify (resource server), issue (admin, sandboxes), revoke. */
   tokens: TokenService;
   /** The authorization server: oidc-provider instance, client registry, consent records. */
   oauth: OAuthServer;
@@ -116,7 +116,6 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
-  const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now });
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, now,
@@ -164,7 +163,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     httpServer,
     io,
     events,
-    context,
+    social,
     tokens: oauth.tokens,
     oauth,
     async close() {

@@ -48,6 +48,17 @@ function violations(files: { file: string; text: string }[]): string[] {
   return found;
 }
 
+/** Imports of another folder's `*-routes` module: route modules are leaves that only the composition root mounts. */
+function routeImports(files: { file: string; text: string }[]): string[] {
+  return files.flatMap(({ file, text }) =>
+    file === 'server/src/platform.ts'
+      ? []
+      : importsOf(file, text)
+          .filter((target) => /-routes\.js$/.test(target) && path.dirname(target) !== path.dirname(file))
+          .map((target) => `${file} → ${target}`),
+  );
+}
+
 describe('direction of imports', () => {
   it('When any file under partners/ is read, then none imports from server/ or seed/, and the SDK imports no partner app; nor the platform or seed the testkit', () => {
     const files = [...sourcesUnder('partners'), ...sourcesUnder('server/src'), ...sourcesUnder('seed')].map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
@@ -70,5 +81,13 @@ describe('direction of imports', () => {
       { file: 'partners/app/x.ts', text: "import { discover } from '../sdk/index.js';" },
       { file: 'server/testkit/x.ts', text: "import { a } from '../../partners/sdk/client.js';\nimport { b } from '../src/platform.js';" },
     ])).toEqual([]);
+  });
+
+  it('When the platform is read, then no feature imports another folder\'s route module (shared pieces live in their feature)', () => {
+    const files = sourcesUnder('server/src').map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
+    expect(routeImports(files)).toEqual([]);
+    expect(routeImports([{ file: 'server/src/realtime/x.ts', text: "import { v } from '../web/inbox-routes.js';" }])).toEqual([
+      'server/src/realtime/x.ts → server/src/web/inbox-routes.js',
+    ]);
   });
 });

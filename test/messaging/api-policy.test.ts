@@ -50,7 +50,7 @@ describe('policy modes over HTTP', () => {
 
   it('When a client deletes a message it did not send, then broad allows it and least-privilege refuses it', async () => {
     await setPolicy('least-privilege');
-    const later = await gh.platform.context.social.send('p_carol', 't_alice_carol', { text: 'carol, after Tunewave posted' });
+    const later = await gh.platform.social.send('p_carol', 't_alice_carol', { text: 'carol, after Tunewave posted' });
     const before = stateOf(gh.store);
     await api().delete(`/api/v1/messages/${later.id}`).set(auth()).expect(403); // carol's, visible (after its post)
     await api().delete('/api/v1/messages/m_0005').set(auth()).expect(404); // carol's, before its post: hidden

@@ -111,7 +111,7 @@ describe('the data flow of a scripted Tunewave story', () => {
       partner.once('connect_error', reject);
     });
     seen.length = 0;
-    await gh.platform.context.social.send('p_carol', 'g_weekend', { text: 'Is Tunewave listening?' });
+    await gh.platform.social.send('p_carol', 'g_weekend', { text: 'Is Tunewave listening?' });
     await until(() => seen.some((e) => e.details.channel === 'socket'));
     const delivery = seen.find((e) => e.details.channel === 'socket')!;
     expect(delivery).toMatchObject({ from: 'Glasshouse', to: 'Tunewave', clientId: 'tunewave' });

@@ -11,7 +11,7 @@ describe('TokenService (issue, verify, revokeGrant)', () => {
   const gh = usePlatform();
   let tokens: TokenService;
   beforeAll(async () => {
-    tokens = gh.platform.context.tokens;
+    tokens = gh.platform.tokens;
   });
 
   it('When tokens are issued for a person, client and scopes, then verify() returns exactly those facts', async () => {

@@ -109,7 +109,7 @@ describe('SDK with the real platform', () => {
     try {
       await whenConnected(socket);
       const received = new Promise<Message>((resolve) => socket.once('message:created', ({ message }) => resolve(message)));
-      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'Socket hello' });
+      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Socket hello' });
       expect(await received).toMatchObject({ threadId: 't_alice_bob', text: 'Socket hello', sender: { username: 'bob' } });
     } finally {
       socket.disconnect();

@@ -2,7 +2,7 @@ import type { Server } from 'socket.io';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
 import type { SocialService } from '../social/social-service.js';
-import { messageView, type MessageView } from '../web/inbox-routes.js';
+import { messageView, type MessageView } from '../social/message-view.js';
 
 /** Events a logged-in browser receives on the default namespace (its own inbox only). */
 export interface InboxServerToClient {

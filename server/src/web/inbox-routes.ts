@@ -3,22 +3,12 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { pathParam } from '../http/params.js';
 import type { SocialService } from '../social/social-service.js';
-import type { Message } from '../store/schema.js';
+import { messageView } from '../social/message-view.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from './render.js';
 import { requireLogin } from './require-login.js';
 
 const composeSchema = z.object({ text: z.string().trim().min(1, 'Write something first').max(2000) });
-
-/** A message as pages and inbox sockets show it: with the sender's name and the app it came through. */
-export function messageView(store: Store, m: Message) {
-  return {
-    ...m,
-    senderName: store.get('people', m.senderId)?.displayName ?? 'Someone',
-    viaName: m.via ? (store.client(m.via)?.name ?? m.via) : undefined,
-  };
-}
-export type MessageView = ReturnType<typeof messageView>;
 
 /**
  * The person's own Glasshouse pages: inbox (threads newest first, unread marks), thread view (send,

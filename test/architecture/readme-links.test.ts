@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const HEADINGS = new Set([...readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1]!.trim()));
+
+/** Code, templates and browser scripts of the repository's top folders. */
+function sources(): { file: string; text: string }[] {
+  return ['server', 'partners', 'seed', 'test'].flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(ts|js|eta)$/.test(f))
+      .map((f) => path.join(dir, f))
+      .filter((file) => file !== 'test/architecture/readme-links.test.ts')
+      .map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') })),
+  );
+}
+
+/** `file: README, "Section"` for each reference to a README section that does not exist. */
+function brokenReferences(files: { file: string; text: string }[], headings: Set<string>): string[] {
+  return files.flatMap(({ file, text }) =>
+    [...text.matchAll(/README,? "([^"]+)"/g)].filter((m) => !headings.has(m[1]!)).map((m) => `${file}: README, "${m[1]}"`),
+  );
+}
+
+/** Files that send the reader to a document outside the repository (the project's old brief). */
+function outsidePointers(files: { file: string; text: string }[]): string[] {
+  return files.filter(({ text }) => /\bbrief\b/i.test(text)).map(({ file }) => file);
+}
+
+describe('comments point into the repository', () => {
+  it('When code names a README section, then the README has that heading; and nothing points to the brief', () => {
+    const files = sources();
+    expect(brokenReferences(files, HEADINGS)).toEqual([]);
+    expect(outsidePointers(files)).toEqual([]);
+  });
+
+  it('When a comment names a missing section or the brief, then the checks name the file', () => {
+    const files = [{ file: 'a.ts', text: '// see README, "No such section"' }, { file: 'b.ts', text: '/** (BRIEF "Definitions") */' }];
+    expect(brokenReferences(files, HEADINGS)).toEqual(['a.ts: README, "No such section"']);
+    expect(outsidePointers(files)).toEqual(['b.ts']);
+  });
+});
