@@ -101,7 +101,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     }),
     login.passport.session(),
   );
-  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession }));
+  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, cookieName: config.cookieName }));
   app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect }));
   app.use(seenRoutes({ accounts, render, csrfProtect: csrf.protect }));
   const respond = failureResponder(render, config.name);

@@ -4,7 +4,7 @@
  * (`getPolicyMode`), and the error family. Testers' tools (sandbox, admin client, scenarios) live in
  * `server/testkit/`.
  */
-export { createGlasshouseClient, allPages, apiErrorOf, type GlasshouseClient, type GlasshouseClientOptions } from './client.js';
+export { createGlasshouseClient, allPages, newerThan, apiErrorOf, type GlasshouseClient, type GlasshouseClientOptions, type WriteOptions } from './client.js';
 export { connectPartnerSocket, whenConnected, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';

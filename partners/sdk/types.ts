@@ -23,8 +23,6 @@ export type Thread = Schemas['Thread'];
 export type NowPlayingInput = Schemas['NowPlaying'];
 /** Body of `POST /threads/{id}/messages`; with `to` it is the body of `POST /me/messages`. */
 export type NewMessage = Schemas['NewMessage'];
-/** Paging of every list (e.g. `limit` 1–100, the API's default 50; `before` a previous `nextCursor`). */
-export type PageQuery = NonNullable<operations['listThreads']['parameters']['query']>;
 
 /** A person as the API shows them (`/me`, friends, participants, message senders). */
 export const personSchema = z.looseObject({ id: z.string(), username: z.string(), displayName: z.string() });
@@ -70,14 +68,42 @@ const decodersMatchTheContract: [
 ] = [true, true, true, true];
 void decodersMatchTheContract;
 
-/** One page of a list. Pass `nextCursor` as `before` for the next page; `null` on the last one. */
+/**
+ * One page of a list. Pass `nextCursor` as `maxId` for the next (older) page, `null` on the last one;
+ * `prevCursor` as `sinceId`/`minId` for what is newer than this page (`null` only when nothing was
+ * listed). Cursors are opaque.
+ */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  prevCursor: string | null;
 }
 
+/**
+ * Paging of every list (keyset, the platform README "Paging"): `limit` 1–100 (the API's default 50);
+ * `maxId` older than (alias `before`); `sinceId` the newest items newer than; `minId` the items
+ * immediately newer (to walk forward without gaps). Each is a cursor from a page or an item id
+ * (a deleted message's id too). Not `maxId` with `before`, nor `sinceId` with `minId`.
+ */
+export interface PageQuery {
+  limit?: number;
+  maxId?: string;
+  /** Alias of `maxId`, kept for existing callers. */
+  before?: string;
+  sinceId?: string;
+  minId?: string;
+}
+
+/** `maxId` → `max_id`: a query parameter's name on the wire. */
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}` : S;
+// Compile-time check: PageQuery names exactly the list parameters of the generated contract.
+const pageQueryMatchesTheContract: Same<SnakeCase<keyof PageQuery & string>, keyof NonNullable<operations['listThreads']['parameters']['query']>> = true;
+void pageQueryMatchesTheContract;
+
 export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.looseObject({ items: z.array(item), nextCursor: z.string().nullable() }).transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor }));
+  return z
+    .looseObject({ items: z.array(item), nextCursor: z.string().nullable(), prevCursor: z.string().nullable().optional() })
+    .transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor, prevCursor: p.prevCursor ?? null }));
 }
 
 /** Events of the `/partners` socket.io namespace (server → partner). */

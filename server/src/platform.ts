@@ -31,6 +31,8 @@ import { apiDocsRouter } from './messaging/docs.js';
 import { authRoutes } from './web/auth-routes.js';
 import { loginThrottle } from './web/login-throttle.js';
 import { createCsrf } from './web/csrf.js';
+import { createOriginPolicy } from './http/origin-policy.js';
+import { createMessagePresenter } from './web/message-view.js';
 import { inboxRoutes } from './web/inbox-routes.js';
 import { createRenderer } from './web/render.js';
 import { createWebAuth } from './web/session.js';
@@ -113,8 +115,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
   const auth = createWebAuth(store, config.SESSION_SECRET);
+  const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
-  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
+  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now() }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
   const audit = createAccessRecorder({ store, events, now });
   const api = createMessagingApi({
@@ -131,9 +134,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
-  web.use(...webSession);
+  // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
+  web.use(origins.guard, ...webSession);
   const throttle = loginThrottle();
-  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
+  web.use(authRoutes({ store, auth, events, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
   web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
@@ -150,13 +154,20 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   const httpServer = deps.httpServer ?? http.createServer();
   httpServer.on('request', app);
-  const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
+  const io = new Server(httpServer, {
+    serveClient: true,
+    cors: { origin: false },
+    // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
+    // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up after a reconnect".
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+  });
   io.engine.use(onlyForHandshake(cookieParser()));
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
-  const detachInbox = attachInboxSocket(io, { events, store, social });
+  const present = createMessagePresenter({ store, social, render });
+  const detachInbox = attachInboxSocket(io, { events, store, social, origins, logger, present });
   const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
-  const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
+  const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed, events, origins, logger });
 
   return {
     app,

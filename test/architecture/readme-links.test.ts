@@ -19,7 +19,10 @@ function sources(): { file: string; text: string }[] {
 /** `file: README, "Section"` for each reference to a README section that does not exist. */
 function brokenReferences(files: { file: string; text: string }[], headings: Set<string>): string[] {
   return files.flatMap(({ file, text }) =>
-    [...text.matchAll(/README,? "([^"]+)"/g)].filter((m) => !headings.has(m[1]!)).map((m) => `${file}: README, "${m[1]}"`),
+    [...text.matchAll(/README,? "([^"]+)"/g)]
+      .map((m) => m[1]!.replace(/\s*\n\s*(?:\*|\/\/)?\s*/g, ' ')) // a name may wrap onto the next comment line
+      .filter((name) => !headings.has(name))
+      .map((name) => `${file}: README, "${name}"`),
   );
 }
 
@@ -36,7 +39,11 @@ describe('comments point into the repository', () => {
   });
 
   it('When a comment names a missing section or the brief, then the checks name the file', () => {
-    const files = [{ file: 'a.ts', text: '// see README, "No such section"' }, { file: 'b.ts', text: '/** (BRIEF "Definitions") */' }];
+    const files = [
+      { file: 'a.ts', text: '// see README, "No such section"' },
+      { file: 'b.ts', text: '/** (BRIEF "Definitions") */' },
+      { file: 'c.ts', text: '/**\n * see README "Layers and the\n * direction of imports" */' },
+    ];
     expect(brokenReferences(files, HEADINGS)).toEqual(['a.ts: README, "No such section"']);
     expect(outsidePointers(files)).toEqual(['b.ts']);
   });

@@ -103,7 +103,7 @@ export interface paths {
         };
         /**
          * The resource owner's threads
-         * @description Most recent activity first. Under the `broad` policy every thread of the resource owner is reachable; under `least-privilege` only threads this client has posted into. Participants are not listed (see `threads:participants`).
+         * @description Most recent activity first (the latest message posted; a deletion does not move a thread). A thread id is a cursor at its current place. Under the `broad` policy every thread of the resource owner is reachable; under `least-privilege` only threads this client has posted into. Participants are not listed (see `threads:participants`).
          *
          *     Scope: `messages:read`.
          */
@@ -125,7 +125,7 @@ export interface paths {
         };
         /**
          * Messages of a thread
-         * @description Newest first; `before` is a message id. Under the `broad` policy every thread of the resource owner is reachable; under `least-privilege` only threads this client has posted into.
+         * @description Newest first, by creation. Cursors: a `nextCursor`/`prevCursor` or any message id, even of a deleted message. Under the `broad` policy every thread of the resource owner is reachable; under `least-privilege` only threads this client has posted into.
          *
          *     Scope: `messages:read`.
          */
@@ -183,7 +183,10 @@ export interface components {
         };
         MessagePage: {
             items: components["schemas"]["Message"][];
+            /** @description Pass as `max_id` for the items after this page; `null` when none follow */
             nextCursor: string | null;
+            /** @description Pass as `since_id` or `min_id` for items newer than this page; `null` on an empty page without cursor */
+            prevCursor: string | null;
         };
         /**
          * @example {
@@ -245,7 +248,10 @@ export interface components {
         };
         PersonPage: {
             items: components["schemas"]["Person"][];
+            /** @description Pass as `max_id` for the items after this page; `null` when none follow */
             nextCursor: string | null;
+            /** @description Pass as `since_id` or `min_id` for items newer than this page; `null` on an empty page without cursor */
+            prevCursor: string | null;
         };
         /**
          * @example {
@@ -292,7 +298,10 @@ export interface components {
         };
         ThreadPage: {
             items: components["schemas"]["Thread"][];
+            /** @description Pass as `max_id` for the items after this page; `null` when none follow */
             nextCursor: string | null;
+            /** @description Pass as `since_id` or `min_id` for items newer than this page; `null` on an empty page without cursor */
+            prevCursor: string | null;
         };
     };
     responses: never;
@@ -359,10 +368,16 @@ export interface operations {
     listFriends: {
         parameters: {
             query?: {
-                /** @description Cursor: the `nextCursor` of the previous page (for messages, a message id); the page continues after it */
+                /** @description Alias of `max_id` (kept for existing clients) */
                 before?: string;
                 /** @description Page size (1–100) */
                 limit?: number;
+                /** @description Older than: items after this cursor in list order (pass `nextCursor` to walk on) */
+                max_id?: string;
+                /** @description Immediately newer than: the items just before this cursor in list order, still newest first (walk forward with `prevCursor`, no gaps) */
+                min_id?: string;
+                /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
+                since_id?: string;
             };
             header?: never;
             path?: never;
@@ -426,7 +441,10 @@ export interface operations {
     postDirectMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -483,6 +501,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `idempotency_key_in_use`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 16 kB */
             413: {
                 headers: {
@@ -494,6 +521,15 @@ export interface operations {
             };
             /** @description Body not sent as application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `idempotency_key_reused`: this Idempotency-Key was used for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -587,10 +623,16 @@ export interface operations {
     listThreads: {
         parameters: {
             query?: {
-                /** @description Cursor: the `nextCursor` of the previous page (for messages, a message id); the page continues after it */
+                /** @description Alias of `max_id` (kept for existing clients) */
                 before?: string;
                 /** @description Page size (1–100) */
                 limit?: number;
+                /** @description Older than: items after this cursor in list order (pass `nextCursor` to walk on) */
+                max_id?: string;
+                /** @description Immediately newer than: the items just before this cursor in list order, still newest first (walk forward with `prevCursor`, no gaps) */
+                min_id?: string;
+                /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
+                since_id?: string;
             };
             header?: never;
             path?: never;
@@ -654,10 +696,16 @@ export interface operations {
     listMessages: {
         parameters: {
             query?: {
-                /** @description Cursor: the `nextCursor` of the previous page (for messages, a message id); the page continues after it */
+                /** @description Alias of `max_id` (kept for existing clients) */
                 before?: string;
                 /** @description Page size (1–100) */
                 limit?: number;
+                /** @description Older than: items after this cursor in list order (pass `nextCursor` to walk on) */
+                max_id?: string;
+                /** @description Immediately newer than: the items just before this cursor in list order, still newest first (walk forward with `prevCursor`, no gaps) */
+                min_id?: string;
+                /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
+                since_id?: string;
             };
             header?: never;
             path: {
@@ -733,7 +781,10 @@ export interface operations {
     postMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Thread id */
                 threadId: string;
@@ -795,6 +846,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `idempotency_key_in_use`: a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 16 kB */
             413: {
                 headers: {
@@ -806,6 +866,15 @@ export interface operations {
             };
             /** @description Body not sent as application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `idempotency_key_reused`: this Idempotency-Key was used for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -829,10 +898,16 @@ export interface operations {
     listParticipants: {
         parameters: {
             query?: {
-                /** @description Cursor: the `nextCursor` of the previous page (for messages, a message id); the page continues after it */
+                /** @description Alias of `max_id` (kept for existing clients) */
                 before?: string;
                 /** @description Page size (1–100) */
                 limit?: number;
+                /** @description Older than: items after this cursor in list order (pass `nextCursor` to walk on) */
+                max_id?: string;
+                /** @description Immediately newer than: the items just before this cursor in list order, still newest first (walk forward with `prevCursor`, no gaps) */
+                min_id?: string;
+                /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
+                since_id?: string;
             };
             header?: never;
             path: {

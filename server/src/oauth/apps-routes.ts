@@ -7,6 +7,7 @@ import { requireLogin } from '../web/require-login.js';
 import type { Authorizations } from './authorizations.js';
 import { describeScope } from './scopes.js';
 import { grantUsage } from '../audit/granted-vs-used.js';
+import { formBody } from '../http/form-body.js';
 
 /** `2026-01-05 09:00 UTC` from ms since epoch. */
 export function formatTime(ms: number | undefined): string | undefined {
@@ -36,7 +37,7 @@ export function appsRoutes(deps: {
 }): Router {
   const { store, authorizations, render, csrfProtect, revokeGrant, narrowGrant } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
 
   router.get('/settings/apps', requireLogin, (req, res) => {
     const me = req.user!.id;
@@ -65,14 +66,14 @@ export function appsRoutes(deps: {
     });
   });
 
-  router.post('/settings/apps/:clientId/revoke', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/settings/apps/:clientId/revoke', requireLogin, ...form, csrfProtect, async (req, res) => {
     const grantId = authorizations.activeGrantId(req.user!.id, pathParam(req, 'clientId'));
     if (!grantId) throw new NotFoundError('That app is not connected to your account');
     await revokeGrant(grantId);
     res.redirect(303, '/settings/apps');
   });
   /** POST /settings/apps/:clientId/reduce — CSRF-checked: keeps only the scopes the app actually used. */
-  router.post('/settings/apps/:clientId/reduce', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/settings/apps/:clientId/reduce', requireLogin, ...form, csrfProtect, async (req, res) => {
     const me = req.user!.id;
     const clientId = pathParam(req, 'clientId');
     const grantId = authorizations.activeGrantId(me, clientId);
