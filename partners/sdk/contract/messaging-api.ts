@@ -196,7 +196,7 @@ export interface components {
          */
         NewDirectMessage: {
             nowPlaying?: components["schemas"]["NowPlaying"];
-            /** @description Message text, 1–2000 characters once trimmed */
+            /** @description Message text, 1–2000 characters (Unicode code points) once trimmed; well-formed Unicode, no control characters except newline and tab */
             text: string;
             /**
              * @description Recipient person id
@@ -216,7 +216,7 @@ export interface components {
          */
         NewMessage: {
             nowPlaying?: components["schemas"]["NowPlaying"];
-            /** @description Message text, 1–2000 characters once trimmed */
+            /** @description Message text, 1–2000 characters (Unicode code points) once trimmed; well-formed Unicode, no control characters except newline and tab */
             text: string;
         };
         /**
