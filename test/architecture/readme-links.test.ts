@@ -3,7 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const HEADINGS = new Set([...readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1]!.trim()));
+const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** What a reference may name: a heading, or an emphasised label (`**Real time**`, `*Apps and websites*`). */
+const LANDMARKS = [...README.matchAll(/^#{2,4} (.+)$/gm), ...README.matchAll(/\*\*([^*\n]+)\*\*|\*([^*\n]+)\*/g)].map((m) =>
+  (m[1] ?? m[2] ?? '').trim().toLowerCase(),
+);
 
 /** Code, templates and browser scripts of the repository's top folders. */
 function sources(): { file: string; text: string }[] {
@@ -16,12 +20,12 @@ function sources(): { file: string; text: string }[] {
   );
 }
 
-/** `file: README, "Section"` for each reference to a README section that does not exist. */
-function brokenReferences(files: { file: string; text: string }[], headings: Set<string>): string[] {
+/** `file: README, "Section"` for each reference that no README heading or emphasised label contains. */
+function brokenReferences(files: { file: string; text: string }[], landmarks: string[]): string[] {
   return files.flatMap(({ file, text }) =>
     [...text.matchAll(/README,? "([^"]+)"/g)]
       .map((m) => m[1]!.replace(/\s*\n\s*(?:\*|\/\/)?\s*/g, ' ')) // a name may wrap onto the next comment line
-      .filter((name) => !headings.has(name))
+      .filter((name) => !landmarks.some((l) => l.includes(name.toLowerCase())))
       .map((name) => `${file}: README, "${name}"`),
   );
 }
@@ -32,9 +36,9 @@ function outsidePointers(files: { file: string; text: string }[]): string[] {
 }
 
 describe('comments point into the repository', () => {
-  it('When code names a README section, then the README has that heading; and nothing points to the brief', () => {
+  it('When code names a README section, then the README has that heading or label; and nothing points to the brief', () => {
     const files = sources();
-    expect(brokenReferences(files, HEADINGS)).toEqual([]);
+    expect(brokenReferences(files, LANDMARKS)).toEqual([]);
     expect(outsidePointers(files)).toEqual([]);
   });
 
@@ -44,7 +48,7 @@ describe('comments point into the repository', () => {
       { file: 'b.ts', text: '/** (BRIEF "Definitions") */' },
       { file: 'c.ts', text: '/**\n * see README "Layers and the\n * direction of imports" */' },
     ];
-    expect(brokenReferences(files, HEADINGS)).toEqual(['a.ts: README, "No such section"']);
+    expect(brokenReferences(files, LANDMARKS)).toEqual(['a.ts: README, "No such section"']);
     expect(outsidePointers(files)).toEqual(['b.ts']);
   });
 });
