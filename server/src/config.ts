@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { PARTNER_SECRETS } from '../../seed/world.js';
 
 /** Demo-only values: printed at start and flagged once, never meant for a shared deployment. */
 export const DEMO_ADMIN_TOKEN = 'glasshouse-admin-demo-token';
 export const DEMO_SESSION_SECRET = 'glasshouse-demo-session-secret-change-me';
+/** Demo client secrets of the built-in partners: the defaults of TUNEWAVE_/REELBOX_CLIENT_SECRET, and the seed's registrations. */
+export const DEMO_PARTNER_SECRETS = { tunewave: 'tunewave-demo-secret-0123456789', reelbox: 'reelbox-demo-secret-0123456789' } as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -44,9 +45,9 @@ export const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   /** OAuth client secret the Tunewave app uses (and the platform's `tunewave` registration is set to at start). */
-  TUNEWAVE_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.tunewave),
+  TUNEWAVE_CLIENT_SECRET: z.string().min(16).default(DEMO_PARTNER_SECRETS.tunewave),
   /** OAuth client secret of Reelbox, likewise. */
-  REELBOX_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.reelbox),
+  REELBOX_CLIENT_SECRET: z.string().min(16).default(DEMO_PARTNER_SECRETS.reelbox),
   /** `true`: Tunewave and Reelbox bind their tokens to a DPoP key (RFC 9449) — API calls, refreshes, socket. */
   PARTNERS_DPOP: z
     .enum(['true', 'false'])
@@ -107,7 +108,7 @@ export function demoWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.ADMIN_TOKEN === DEMO_ADMIN_TOKEN) warnings.push('ADMIN_TOKEN is the public demo value');
   if (config.SESSION_SECRET === DEMO_SESSION_SECRET) warnings.push('SESSION_SECRET is the public demo value');
-  if (config.TUNEWAVE_CLIENT_SECRET === PARTNER_SECRETS.tunewave || config.REELBOX_CLIENT_SECRET === PARTNER_SECRETS.reelbox) {
+  if (config.TUNEWAVE_CLIENT_SECRET === DEMO_PARTNER_SECRETS.tunewave || config.REELBOX_CLIENT_SECRET === DEMO_PARTNER_SECRETS.reelbox) {
     warnings.push('the partners\' client secrets are the public demo values');
   }
   return warnings;

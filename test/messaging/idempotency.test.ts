@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createGlasshouseClient } from '../../partners/sdk/index.js';
 import { tokenFor } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { expireAccessTokens } from '../partners/helpers/glasshouse.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 
 describe('Idempotency-Key on the messaging API\'s POSTs', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let token: string;
   const count = (threadId: string) => gh.store.messageIdsIn(threadId).length;
   const post = (path: string, body: object, key?: string, bearer = token) => {
@@ -17,11 +17,7 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
   };
 
   beforeAll(async () => {
-    gh = await startPlatform();
     token = await tokenFor(gh, 'alice');
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it.each([

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io as connect, type Socket } from 'socket.io-client';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { until, usePlatform } from '../helpers/platform.js';
 import { loginCookie } from '../helpers/web-session.js';
 
 interface Received { created: { message: { id: string; threadId: string; text: string } }[]; deleted: { messageId: string }[] }
 
 describe('the live inbox', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: Socket[] = [];
   const byName: Record<string, Socket> = {};
   const received: Record<string, Received> = {};
@@ -26,40 +26,30 @@ describe('the live inbox', () => {
     return socket;
   }
 
-  const until = async (check: () => boolean, ms = 2000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
   beforeAll(async () => {
-    gh = await startPlatform();
     await Promise.all(['alice', 'bob', 'carol'].map(open));
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gh.close();
   });
 
   it('When alice writes to bob, then both their sockets get it and carol, not in the thread, gets nothing', async () => {
-    const message = await gh.platform.context.social.send('p_alice', 't_alice_bob', { text: 'live hello' });
+    const message = await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'live hello' });
     await until(() => received['bob']!.created.some((p) => p.message.id === message.id));
     await until(() => received['alice']!.created.some((p) => p.message.id === message.id));
     // A message carol *can* see arrives after it: if she had been sent the first one, it would be here by now.
-    const marker = await gh.platform.context.social.send('p_alice', 't_alice_carol', { text: 'marker' });
+    const marker = await gh.platform.social.send('p_alice', 't_alice_carol', { text: 'marker' });
     await until(() => received['carol']!.created.some((p) => p.message.id === marker.id));
     expect(received['carol']!.created.map((p) => p.message.id)).not.toContain(message.id);
   });
 
   it('When a message is deleted, then it is removed from the participants\' sockets only', async () => {
-    const message = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'oops' });
-    await gh.platform.context.social.deleteOwn('p_bob', message.id);
+    const message = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'oops' });
+    await gh.platform.social.deleteOwn('p_bob', message.id);
     await until(() => received['alice']!.deleted.some((p) => p.messageId === message.id));
     await until(() => received['bob']!.deleted.some((p) => p.messageId === message.id));
-    const marker = await gh.platform.context.social.send('p_carol', 't_alice_carol', { text: 'marker 2' });
-    await gh.platform.context.social.deleteOwn('p_carol', marker.id);
+    const marker = await gh.platform.social.send('p_carol', 't_alice_carol', { text: 'marker 2' });
+    await gh.platform.social.deleteOwn('p_carol', marker.id);
     await until(() => received['carol']!.deleted.some((p) => p.messageId === marker.id));
     expect(received['carol']!.deleted.map((p) => p.messageId)).not.toContain(message.id);
   });
