@@ -22,6 +22,8 @@ export interface MessagingApiDeps {
   now: () => number;
   /** OAuth 2.0 endpoints, for the document's security scheme (absolute URLs). */
   oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
+  /** See MessagingRouterDeps.onUnrecorded. */
+  onUnrecorded?: (access: object, err: unknown) => void;
 }
 
 export interface MessagingApi {
@@ -52,7 +54,7 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
     document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });
-  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now }));
+  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, onUnrecorded: deps.onUnrecorded }));
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
   return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close: limiter.close };
 }
