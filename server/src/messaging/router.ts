@@ -17,7 +17,7 @@ export interface MessagingRouterDeps {
   audit: AccessRecorder;
   /** Per-token rate limit, after authentication (http/rate-limit.ts). */
   rateLimit: RequestHandler;
-  /** ms since epoch. */
+  /** ms since epoch (Idempotency-Key retention). */
   now: () => number;
   /** Told about a change made durable whose access-log entry the storage then refused (see below). */
   onUnrecorded?: (access: object, err: unknown) => void;
@@ -33,7 +33,7 @@ export interface MessagingRouterDeps {
  */
 export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrecorded }: MessagingRouterDeps): Router {
   const router = Router();
-  const authenticate = bearerAuth(tokens, now);
+  const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -61,7 +61,7 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrec
         await audit.record(access);
       } catch (err) {
         // A read sends nothing without its entry (503). A write is durable already: a 503 would say it
-        // was refused when it is stored (README "Storage"), so it is answered, and the gap reported.
+        // was refused when it is stored (README "Data and storage"), so it is answered, and the gap reported.
         if (route.method === 'get' || !(err instanceof StoreWriteError)) throw err;
         onUnrecorded?.(access, err);
       }

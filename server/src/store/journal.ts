@@ -8,7 +8,7 @@ import { StoreLoadError } from './store-errors.js';
 /**
  * `data/glasshouse.json` → `data/glasshouse.journal.jsonl` (segment 0). While a background compaction
  * runs, new changes go to the next segment (`glasshouse.journal.1.jsonl`…); load replays every segment
- * in order (README "Storage").
+ * in order (README "Data and storage").
  */
 export function journalPathFor(dataFile: string, segment = 0): string {
   const { dir, name } = path.parse(dataFile);

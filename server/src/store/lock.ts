@@ -35,7 +35,7 @@ async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | unde
 }
 
 /**
- * One writer per data file (README "Storage"): `<real path of DATA_FILE>.lock` holds the owner's pid
+ * One writer per data file (README "Data and storage"): `<real path of DATA_FILE>.lock` holds the owner's pid
  * and host. A lock whose process no longer exists on this host (SIGKILL, power cut) is taken over at
  * once; a live owner, in this process or another, is refused. The real path is used, so a symlink or
  * a relative path to the same file meets the same lock. Returns the release function.

@@ -1,15 +1,11 @@
 import express, { Router, type Request } from 'express';
+import { safeReturnPath } from '../http/return-path.js';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from './render.js';
 import { PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type WebAuth } from './session.js';
 import { DEMO_PASSWORD } from '../../../seed/world.js';
 import { formBody } from '../http/form-body.js';
-
-/** A local path to return to after login; anything else (absolute URLs, `//host`) becomes `/`. */
-export function safeReturnPath(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
-}
 
 /**
  * GET /login, POST /login (passport-local; the session is regenerated at login, RFC 9700 §4.x spirit
@@ -23,8 +19,10 @@ export function authRoutes(deps: {
   store: Store; auth: WebAuth; events: EventBus; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler;
   /** Limits failed logins (web/login-throttle.ts). */
   throttle: express.RequestHandler;
+  /** ms since epoch: stamps `session.authTime`. */
+  now: () => number;
 }): Router {
-  const { store, auth, events, render, demoMode, csrfProtect, throttle } = deps;
+  const { store, auth, events, render, demoMode, csrfProtect, throttle, now } = deps;
   const router = Router();
   const form = formBody('16kb');
   const loginPage = (req: Request, res: import('express').Response, error?: string, username?: string) =>
@@ -38,7 +36,9 @@ export function authRoutes(deps: {
 
   router.get('/login', (req, res) => {
     if (req.query['returnTo'] !== undefined || !req.session.returnTo) req.session.returnTo = safeReturnPath(req.query['returnTo']);
-    loginPage(req, res);
+    // `username` prefills the form (an app's OIDC `login_hint`, offered by "switch account").
+    const hint = req.query['username'];
+    loginPage(req, res, undefined, typeof hint === 'string' ? hint.slice(0, 64) : undefined);
   });
 
   router.post('/login', ...form, throttle, csrfProtect, (req, res, next) => {
@@ -51,6 +51,7 @@ export function authRoutes(deps: {
       req.login(user, (loginErr) => {
         if (loginErr) return next(loginErr);
         events.emit('session.ended', { sessionId: previous, reason: 'logged_in' });
+        req.session.authTime = now();
         res.redirect(303, returnTo);
       });
     })(req, res, next);

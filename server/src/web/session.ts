@@ -22,6 +22,11 @@ declare module 'express-session' {
     returnTo?: string;
     /** The admin token was entered on /monitor in this session. */
     monitorUnlocked?: boolean;
+    /**
+     * When the person last proved their password in this session (ms since epoch): the OIDC
+     * `auth_time` (OIDC Core §2) of the sign-ins it answers; `max_age` and `prompt=login` compare to it.
+     */
+    authTime?: number;
   }
 }
 declare module 'node:http' {
@@ -30,23 +35,20 @@ declare module 'node:http' {
   }
 }
 
-/** Session lifetime: 8 hours (ms). */
-const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
-
 /** Attributes of the session cookie (also used to expire it at logout). */
 export const SESSION_COOKIE_OPTIONS = { httpOnly: true, sameSite: 'lax', path: '/' } as const;
 
 /**
  * The web session (express-session, in-memory store, `glasshouse.sid`, HttpOnly, SameSite=Lax) and
- * an own `Passport` instance with the local strategy over the store's people (scrypt check).
+ * an own `Passport` instance (the session lives `maxAgeSeconds` after its last request) with the local strategy over the store's people (scrypt check).
  */
-export function createWebAuth(store: Store, secret: string) {
+export function createWebAuth(store: Store, secret: string, maxAgeSeconds: number) {
   const sessionMiddleware: RequestHandler = session({
     name: PLATFORM_SESSION_COOKIE,
     secret,
     resave: false,
     saveUninitialized: false,
-    cookie: { ...SESSION_COOKIE_OPTIONS, maxAge: SESSION_MAX_AGE_MS },
+    cookie: { ...SESSION_COOKIE_OPTIONS, maxAge: maxAgeSeconds * 1000 },
   });
   const auth = new passport.Passport();
   auth.use(
