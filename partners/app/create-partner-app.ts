@@ -20,6 +20,7 @@ import { playerRoutes } from './player-routes.js';
 import { createRelay } from './relay.js';
 import { createRenderer, currentUser } from './render.js';
 import { seenRoutes } from './seen-routes.js';
+import { originGuard } from './origin-guard.js';
 
 const require = createRequire(import.meta.url);
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -94,6 +95,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
   app.use(
+    originGuard(config.publicUrl),
     cookieParser(),
     session({
       name: config.cookieName,

@@ -30,13 +30,15 @@ export const configSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== ''))
-    .pipe(z.array(z.url().refine((o) => new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
+    .pipe(z.array(z.url().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
   /** Main store file; created from the seed on first start. Journal and snapshot live beside it. */
   DATA_FILE: z.string().min(1).default('data/glasshouse.json'),
   /** Bearer token of the admin API and the monitor. */
   ADMIN_TOKEN: z.string().min(16).default(DEMO_ADMIN_TOKEN),
   /** Secret that signs session and CSRF cookies. */
   SESSION_SECRET: z.string().min(16).default(DEMO_SESSION_SECRET),
+  /** Lifetime of a platform web session, in seconds since its last request (default 8 h); its sockets close when it ends. */
+  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(8 * 60 * 60),
   /** `true` offers the seeded people on the login page (still through the real login). */
   DEMO_MODE: z
     .enum(['true', 'false'])
@@ -60,7 +62,7 @@ export const configSchema = z.object({
   /** Retention: raw access-log entries older than this many hours are folded into totals. */
   ACCESS_LOG_KEEP_HOURS: z.coerce.number().min(0).max(87_600).default(168),
   /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
-  HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(10),
   /** The journal is folded into the snapshot in the background once it passes this many bytes. */
   JOURNAL_COMPACT_BYTES: z.coerce.number().int().min(4_096).max(2 ** 40).default(8 * 1024 * 1024),
   /** pino log level; `silent` in tests. */

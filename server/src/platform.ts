@@ -120,7 +120,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
-  const auth = createWebAuth(store, config.SESSION_SECRET);
+  const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS);
   const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now() }));

@@ -8,12 +8,14 @@ interface Received { created: { message: { id: string; threadId: string; text: s
 describe('the live inbox', () => {
   const gh = usePlatform();
   const sockets: Socket[] = [];
+  const byName: Record<string, Socket> = {};
   const received: Record<string, Received> = {};
 
   async function open(username: string): Promise<Socket> {
     const cookie = await loginCookie(gh.url, username);
     const socket = connect(gh.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false });
     sockets.push(socket);
+    byName[username] = socket;
     const box: Received = (received[username] = { created: [], deleted: [] });
     socket.on('message:created', (p: Received['created'][number]) => box.created.push(p));
     socket.on('message:deleted', (p: Received['deleted'][number]) => box.deleted.push(p));
@@ -50,6 +52,22 @@ describe('the live inbox', () => {
     await gh.platform.social.deleteOwn('p_carol', marker.id);
     await until(() => received['carol']!.deleted.some((p) => p.messageId === marker.id));
     expect(received['carol']!.deleted.map((p) => p.messageId)).not.toContain(message.id);
+  });
+
+  it('When a page asks messages:since after a gap, then it gets the messages of its threads from then on, oldest first, as the thread page renders them', async () => {
+    const since = Date.now();
+    const first = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'gap <1>' });
+    await gh.platform.context.social.send('p_carol', 'g_book_club', { text: 'not alice\'s thread' });
+    const second = await gh.platform.context.social.send('p_alice', 't_alice_carol', { text: 'gap 2' });
+    const all = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', { since })) as { messages: { message: { id: string }; html: string }[]; more: boolean };
+    const ids = all.messages.map((m) => m.message.id);
+    expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
+    expect(ids.indexOf(first.id)).toBeGreaterThanOrEqual(0);
+    expect(all.messages.every((m) => !m.html.includes('not alice'))).toBe(true);
+    expect(all.messages.find((m) => m.message.id === first.id)!.html).toMatch(/^<li class="message" data-message-id="[^"]+">[\s\S]*<time datetime=[\s\S]*gap &lt;1&gt;/);
+    expect(all.more).toBe(false);
+    const one = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', { since, threadId: 't_alice_carol' })) as { messages: { message: { id: string } }[] };
+    expect(one.messages.map((m) => m.message.id)).toEqual([second.id]);
   });
 
   it('When a socket connects without a logged-in session, then it is refused', async () => {

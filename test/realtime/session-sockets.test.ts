@@ -69,4 +69,23 @@ describe('sockets die with their web session', () => {
     await new Promise<void>((resolve) => inbox.socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker.id && resolve()));
     expect(inbox.socket.connected).toBe(true);
   });
+
+  it('When a session expires (here after 1 s without requests), then its sockets hear session:ended expired and are closed', async () => {
+    const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
+    try {
+      const cookie = await loginCookie(short.url, 'bob');
+      const socket = connect(short.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false });
+      sockets.push(socket);
+      const ended: string[] = [];
+      socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      await disconnected(socket);
+      expect(ended).toEqual(['expired']);
+    } finally {
+      await short.close();
+    }
+  });
 });

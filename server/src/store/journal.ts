@@ -119,7 +119,7 @@ export class JournalWriter {
     this.#dirty = true;
     try {
       await this.disk.write(handle, text);
-      await this.disk.sync(handle);
+      await this.disk.sync(handle, true);
     } catch (err) {
       await this.#truncate(handle).catch(() => undefined); // retried before the next append if it fails too
       throw err;
@@ -130,7 +130,7 @@ export class JournalWriter {
 
   async #truncate(handle: FileHandle): Promise<void> {
     await this.disk.truncate(handle, this.#size);
-    await this.disk.sync(handle);
+    await this.disk.sync(handle, true);
     this.#dirty = false;
   }
 
