@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { connectPartnerSocket, createGlasshouseClient, whenConnected, type FollowingSocket, type Message } from '../../partners/sdk/index.js';
 import { tokenFor } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 
 const until = async (check: () => boolean, ms = 5000) => {
   const end = Date.now() + ms;
@@ -12,14 +12,10 @@ const until = async (check: () => boolean, ms = 5000) => {
 };
 
 describe('the SDK\'s partner socket catches up after a reconnect', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: FollowingSocket[] = [];
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gh.close();
   });
 
   async function follow(username: string, lastSeen?: { id: string; createdAt: number }) {
