@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { startPlatform, until, type RunningPlatform } from '../helpers/platform.js';
 
 describe('a thread page catches up after a reconnect', () => {
   let gh: RunningPlatform;
@@ -15,13 +15,6 @@ describe('a thread page catches up after a reconnect', () => {
   });
 
   const inboxSockets = () => gh.platform.io.of('/').sockets.size;
-  const until = async (check: () => boolean, ms = 5000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
 
   it('When alice\'s thread page goes offline, bob posts twice and it comes back online, then each missed message shows exactly once without reload', async () => {
     const context = await browser.newContext();
@@ -34,7 +27,7 @@ describe('a thread page catches up after a reconnect', () => {
     await inbox.reload();
     let reloaded = false;
     page.on('load', () => (reloaded = true));
-    const warmup = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
+    const warmup = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
     await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
 
     const connected = inboxSockets();
@@ -42,13 +35,13 @@ describe('a thread page catches up after a reconnect', () => {
     await context.setOffline(true);
     await until(() => inboxSockets() === 0);
     const missed = [
-      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
-      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
+      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
+      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
     ];
     await context.setOffline(false);
     for (const m of missed) await page.locator(`[data-message-id="${m.id}"]`).waitFor({ timeout: 10000 });
     // A later live message is the marker that nothing else is still on its way.
-    const marker = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'marker' });
+    const marker = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'marker' });
     await page.locator(`[data-message-id="${marker.id}"]`).waitFor({ timeout: 5000 });
     for (const m of missed) expect(await page.locator(`[data-message-id="${m.id}"]`).count()).toBe(1);
     const order = await page.locator('#messages .text').allTextContents();
