@@ -108,7 +108,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
   const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
-  const audit = createAccessRecorder({ store, events, now });
+  const audit = createAccessRecorder({ store, events, now, onLost: (err, count) => logger.error({ err, count }, 'access-log entries could not be made durable') });
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, now,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },

@@ -32,4 +32,23 @@ describe('access log durability', () => {
     await store.close();
     await reopened.close();
   });
+
+  it('When accesses are logged without waiting, then they are in the log at once, in order, and durable after the group commit', async () => {
+    const dataFile = path.join(dir, 'unawaited.json');
+    const store = await openFileStore(dataFile);
+    const audit = createAccessRecorder({ store, events: new EventBus(), now: () => 42 });
+    const read = (ownerId: string) => ({
+      clientId: 'tunewave', ownerId, action: 'read' as const, scope: 'profile', operation: 'GET /api/v1/me',
+      channel: 'api' as const, threadIds: [], messageIds: [], peopleIncluded: [ownerId],
+    });
+    const one = audit.log(read('p_alice'));
+    const batch = audit.logMany([read('p_bob'), read('p_carol')]);
+    expect(store.accessLog()).toEqual([one, ...batch]);
+    await store.flush();
+    await simulateCrash(dataFile);
+    const reopened = await openFileStore(dataFile);
+    expect(reopened.accessLog()).toEqual([one, ...batch]);
+    await store.close();
+    await reopened.close();
+  });
 });

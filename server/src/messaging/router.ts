@@ -23,7 +23,8 @@ export interface MessagingRouterDeps {
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * the per-token rate limit (429), the scope check (403), the JSON body reader (415/413/400) for
  * routes with a body, parsing of path, query and body (400), the route's logic (404/403…), then the
- * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
+ * access-log entry: logged before the response is sent, and for changes durable before it too
+ * (README "Access log"). Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
 export function messagingRouter({ routes, tokens, audit, rateLimit, now }: MessagingRouterDeps): Router {
@@ -43,14 +44,18 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now }: Messa
         query: parseInput(route.query, req.query, 'query'),
         body: parseInput(route.body, req.body, 'body'),
       });
-      await audit.record({
+      const access = {
         ...outcome.access,
         clientId: caller.clientId,
         ownerId: caller.personId,
         scope: route.scope,
         operation: `${route.method.toUpperCase()} ${API_BASE}${route.path}`,
-        channel: 'api',
-      });
+        channel: 'api' as const,
+      };
+      // A read is logged (in order, in memory, durable with the next group commit) without holding
+      // the answer; a change answers once its own entry is durable too.
+      if (route.method === 'get') audit.log(access);
+      else await audit.record(access);
       if (route.success.status === 204) res.status(204).end();
       else res.status(route.success.status).json(outcome.body);
     };

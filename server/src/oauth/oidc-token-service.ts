@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { TTL } from './provider-config.js';
+import { oidcRowId } from './store-adapter.js';
 import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
 import type { AccessTokenInfo, TokenResponse, TokenService } from './token-service.js';
 
@@ -108,6 +109,12 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       return response;
     },
 
+    isLive(accessToken) {
+      const row = store.get('oidc', oidcRowId('AccessToken', accessToken));
+      if (!row || (row.expiresAt !== undefined && row.expiresAt <= Date.now())) return false;
+      return clients.get(String(row.payload['clientId']))?.status === 'active';
+    },
+
     async narrowGrant(grantId, keep) {
       const grant = await provider.Grant.find(grantId);
       if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
@@ -117,6 +124,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       await grant.save();
       const left = current.filter((s) => keep.includes(s));
       await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
+      events.emit('grant.narrowed', { grantId, scopes: left });
       events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
       return left;
     },

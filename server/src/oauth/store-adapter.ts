@@ -17,8 +17,13 @@ export function storeAdapterFactory(store: Store, clients: ClientRegistry): (mod
   return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model));
 }
 
+/** The `oidc` row id of a provider model instance. */
+export function oidcRowId(model: string, id: string): string {
+  return `${model}:${id}`;
+}
+
 function recordAdapter(store: Store, model: string): Adapter {
-  const key = (id: string) => `${model}:${id}`;
+  const key = (id: string) => oidcRowId(model, id);
   const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
     record && (record.expiresAt === undefined || record.expiresAt > Date.now())
       ? (structuredClone(record.payload) as AdapterPayload)

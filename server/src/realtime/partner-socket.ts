@@ -41,16 +41,19 @@ export interface PartnerSocketDeps {
  * `auth: { token }` (an OAuth access token, verified by the token service; refused with a
  * `connect_error` "invalid_token" otherwise). A socket receives `message:created` and
  * `message:deleted` only for threads of its resource owner that its client may read under the
- * current policy, and only with `messages:read`. Before each delivery the token is verified again
- * (a revoked or expired token's socket is disconnected instead; withdrawn scopes apply at once) and
- * the delivery is written to the access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
- * a socket is disconnected when its token expires.
+ * current policy, and only with `messages:read`.
+ *
+ * Deliveries (README "Real time"): each event is decided for every socket at once from an in-memory
+ * view — the token's facts from the handshake, kept current by `grant.narrowed` (scopes withdrawn),
+ * `grant.revoked`, `client.status` and `world.reset` (disconnect), a timer at expiry, and
+ * `TokenService.isLive` (a revoked token's socket is disconnected instead) — with no adapter lookup;
+ * the payload goes out once to all the sockets it is for, then the deliveries are logged in one batch
+ * (one entry per client and resource owner, with the number of sockets), in event order.
  * @returns the function that unsubscribes from the event bus.
  */
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
-  const { events, store, tokens, audit, logger, now } = deps;
+  const { events, store, tokens, audit, now } = deps;
   const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
-  const queues = new Map<string, Promise<void>>();
 
   nsp.use(async (socket, next) => {
     const token: unknown = socket.handshake.auth['token'];
@@ -71,43 +74,45 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
     const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1));
     expiry.unref();
-    socket.on('disconnect', () => {
-      clearTimeout(expiry);
-      queues.delete(socket.id);
-    });
+    socket.on('disconnect', () => clearTimeout(expiry));
   });
 
-  /** Runs deliveries to one socket one after the other, so they arrive in event order. */
-  function enqueue(socket: PartnerSocket, task: () => Promise<void>): void {
-    const next = (queues.get(socket.id) ?? Promise.resolve()).then(task).catch((err: unknown) => {
-      logger.error({ err, socketId: socket.id }, 'partner delivery failed');
-    });
-    queues.set(socket.id, next);
+  /** Is `socket` still allowed to receive `message` now? Disconnects it when its token is no longer live. */
+  function mayReceive(socket: PartnerSocket, message: Message, at: number): boolean {
+    const { token, info } = socket.data;
+    if (!socket.connected) return false;
+    if (info.expiresAt <= at || !tokens.isLive(token)) {
+      socket.disconnect(true);
+      return false;
+    }
+    if (!info.scopes.includes('messages:read')) return false;
+    // The message being delivered counts as one the client posted (least-privilege reach).
+    const ownPost = message.via === info.clientId && message.senderId === info.personId;
+    return ownPost || mayReadMessage(store, info, message);
   }
 
-  function deliver(socket: PartnerSocket, kind: 'created' | 'deleted', message: Message): void {
-    const { token, info } = socket.data;
-    if (!info.scopes.includes('messages:read')) return;
-    // Decided when the event happens; the message being delivered counts as one the client posted.
-    const ownPost = message.via === info.clientId && message.senderId === info.personId;
-    if (!(ownPost || mayReadMessage(store, info, message))) return;
-    enqueue(socket, async () => {
-      const fresh = await tokens.verify(token).catch(() => undefined);
-      if (!fresh || fresh.expiresAt <= now()) {
-        socket.disconnect(true);
-        return;
-      }
-      // Scopes may have been withdrawn since the handshake (TokenService.narrowGrant).
-      socket.data.info = fresh;
-      if (!socket.connected || !fresh.scopes.includes('messages:read')) return;
-      await audit.record({
-        clientId: info.clientId, ownerId: info.personId, action: 'read', scope: 'messages:read',
-        operation: `socket message:${kind}`, channel: 'socket', threadIds: [message.threadId], messageIds: [message.id],
-        peopleIncluded: kind === 'created' ? [message.senderId] : [],
-      });
-      if (kind === 'created') socket.emit('message:created', { message: messageOut(store, message) });
-      else socket.emit('message:deleted', { messageId: message.id, threadId: message.threadId });
-    });
+  function deliver(kind: 'created' | 'deleted', message: Message, participantIds: readonly string[]): void {
+    const at = now();
+    const to: string[] = [];
+    const reached = new Map<string, { clientId: string; ownerId: string; sockets: number }>();
+    for (const socket of socketsOfOwners(participantIds)) {
+      if (!mayReceive(socket, message, at)) continue;
+      to.push(socket.id);
+      const { clientId, personId } = socket.data.info;
+      const key = `${clientId} ${personId}`;
+      const seen = reached.get(key);
+      if (seen) seen.sockets += 1;
+      else reached.set(key, { clientId, ownerId: personId, sockets: 1 });
+    }
+    if (to.length === 0) return;
+    // One encoding for all the sockets; sent before the log is written (same tick: nothing in between).
+    if (kind === 'created') nsp.to(to).emit('message:created', { message: messageOut(store, message) });
+    else nsp.to(to).emit('message:deleted', { messageId: message.id, threadId: message.threadId });
+    audit.logMany([...reached.values()].map(({ clientId, ownerId, sockets }) => ({
+      clientId, ownerId, action: 'read' as const, scope: 'messages:read', operation: `socket message:${kind}`, channel: 'socket' as const,
+      threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: kind === 'created' ? [message.senderId] : [],
+      ...(sockets > 1 ? { sockets } : {}),
+    })));
   }
 
   function socketsOfOwners(personIds: readonly string[]): PartnerSocket[] {
@@ -116,11 +121,13 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   }
 
   const offs = [
-    events.on('message.created', ({ message, participantIds }) => {
-      for (const socket of socketsOfOwners(participantIds)) deliver(socket, 'created', message);
-    }),
-    events.on('message.deleted', ({ message, participantIds }) => {
-      for (const socket of socketsOfOwners(participantIds)) deliver(socket, 'deleted', message);
+    events.on('message.created', ({ message, participantIds }) => deliver('created', message, participantIds)),
+    events.on('message.deleted', ({ message, participantIds }) => deliver('deleted', message, participantIds)),
+    events.on('grant.narrowed', ({ grantId, scopes }) => {
+      for (const id of nsp.adapter.rooms.get(room.grant(grantId)) ?? []) {
+        const data = nsp.sockets.get(id)?.data;
+        if (data) data.info = { ...data.info, scopes: data.info.scopes.filter((s) => scopes.includes(s)) };
+      }
     }),
     events.on('grant.revoked', ({ grantId }) => nsp.in(room.grant(grantId)).disconnectSockets(true)),
     events.on('client.status', ({ clientId, status }) => {

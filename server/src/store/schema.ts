@@ -101,6 +101,8 @@ export const accessEntrySchema = z.object({
   /** Of those, who never granted this client anything. */
   bystanders: z.array(z.string()),
   policy: z.enum(['broad', 'least-privilege']),
+  /** Socket deliveries: how many sockets of this client and owner got the event, when more than one. */
+  sockets: z.number().int().min(2).optional(),
 });
 
 export const policyModeSchema = z.enum(['broad', 'least-privilege']);

@@ -117,10 +117,14 @@ export class Store {
 
   // --- generic changes -------------------------------------------------------------------------
   put<C extends CollectionName>(c: C, row: Row<C>): Promise<void> {
-    return this.#commit({ op: 'put', c, v: row as Record<string, unknown> });
+    return this.#commit([{ op: 'put', c, v: row as Record<string, unknown> }]);
+  }
+  /** Several rows at once, in order, in the same group commit (one promise for all). */
+  putMany<C extends CollectionName>(c: C, rows: readonly Row<C>[]): Promise<void> {
+    return this.#commit(rows.map((row) => ({ op: 'put', c, v: row as Record<string, unknown> })));
   }
   delete(c: CollectionName, id: string): Promise<void> {
-    return this.#commit({ op: 'del', c, id });
+    return this.#commit([{ op: 'del', c, id }]);
   }
   get<C extends CollectionName>(c: C, id: string): Row<C> | undefined {
     return this.#tables[c].get(id) as Row<C> | undefined;
@@ -134,9 +138,11 @@ export class Store {
     else this.#tables[op.c].delete(op.id);
   }
 
-  #commit(op: JournalOp): Promise<void> {
-    this.#apply(op);
-    this.#pending.push(op);
+  #commit(ops: JournalOp[]): Promise<void> {
+    for (const op of ops) {
+      this.#apply(op);
+      this.#pending.push(op);
+    }
     // Group commit: changes made while a write is in flight go out together in the next one.
     this.#flushing = this.#flushing.catch(() => undefined).then(async () => {
       if (this.#pending.length === 0) return;
