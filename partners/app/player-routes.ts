@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { allPages, GlasshouseApiError, type Person } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
-import type { PartnerConfig } from './config.js';
+import { PARTNER_SCOPES, SCOPE_ASKS, type PartnerConfig } from './config.js';
 import type { Relay } from './relay.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
@@ -42,7 +42,8 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
     if (!user) {
       const key = String(req.query['notice'] ?? '') as keyof typeof NOTICES;
       const notice = NOTICES[key]?.replaceAll('{name}', config.name);
-      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined });
+      const asks = PARTNER_SCOPES.map((scope) => ({ scope, text: SCOPE_ASKS[scope] }));
+      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined, asks });
       return;
     }
     const client = accounts.client(user.id);

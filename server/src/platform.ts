@@ -22,6 +22,7 @@ import { attachPartnerSocket } from './realtime/partner-socket.js';
 import { threadNotices } from './audit/thread-notices.js';
 import { createMonitorFeed } from './monitor/monitor-feed.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
+import type { ScenarioComparer } from './monitor/compare-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
 import type { Store } from './store/store.js';
@@ -47,6 +48,8 @@ export interface PlatformDeps {
   now?: () => number;
   /** The world `POST /admin/reset` restores; defaults to the seed with the configured partner URLs. */
   seed?: () => World;
+  /** Runs `/monitor/compare`'s scenarios (`compareScenarioFile` of `server/testkit/`); without it the page only lists them. */
+  compare?: ScenarioComparer;
 }
 
 /** Where the built-in partners run by default: http://localhost:$TUNEWAVE_PORT / $REELBOX_PORT. */
@@ -128,7 +131,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
-  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
+  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
   app.use(web);
 
   app.use('/api', notFoundHandler);

@@ -21,7 +21,7 @@ import { monitorLogSchema, type MonitorLog } from './monitor-event.js';
 import type { MonitorFeed } from './monitor-feed.js';
 import { toMermaid } from './mermaid.js';
 import { exposureChart } from './exposure-chart.js';
-import { compareRoutes } from './compare-routes.js';
+import { compareRoutes, type ScenarioComparer } from './compare-routes.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
@@ -31,7 +31,7 @@ const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'
  */
 export function monitorRoutes(deps: {
   config: Config; store: Store; events: EventBus; feed: MonitorFeed; render: Renderer; csrfProtect: express.RequestHandler;
-  tokens: TokenService; clients: ClientRegistry;
+  tokens: TokenService; clients: ClientRegistry; compare?: ScenarioComparer;
 }): Router {
   const { config, store, events, feed, render, csrfProtect, tokens, clients } = deps;
   const router = Router();
@@ -39,7 +39,7 @@ export function monitorRoutes(deps: {
   const guard = requireMonitor(config, store);
   const personName = (id: string) => store.get('people', id)?.displayName ?? id;
 
-  router.use(compareRoutes({ render, guard }));
+  router.use(compareRoutes({ render, guard, compare: deps.compare }));
   router.get('/monitor/unlock', (req, res) => {
     // Start the session now: the form's CSRF token is bound to its id, which must survive to the POST.
     req.session.returnTo = safeReturnPath(req.query['returnTo']);
