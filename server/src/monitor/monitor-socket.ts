@@ -31,5 +31,8 @@ export function attachMonitorSocket(io: Server, deps: { config: Config; store: S
   const nsp = io.of('/monitor') as unknown as import('socket.io').Namespace<Record<string, never>, MonitorServerToClient>;
   nsp.use((socket, next) => (mayWatch(socket as unknown as Socket, deps.config, deps.store) ? next() : next(new Error('admin token required'))));
   nsp.on('connection', (socket) => socket.emit('history', deps.feed.events()));
-  return deps.feed.subscribe((event) => nsp.emit('access', event));
+  // Encoding a broadcast costs even with nobody watching: skip it then (every API call makes one).
+  return deps.feed.subscribe((event) => {
+    if (nsp.sockets.size > 0) nsp.emit('access', event);
+  });
 }

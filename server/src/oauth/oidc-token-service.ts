@@ -52,10 +52,30 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return wanted;
   }
 
+  /** Is the stored token still there, unexpired, and its client active? (In memory: see `isLive`.) */
+  function isLive(accessToken: string): boolean {
+    const row = store.get('oidc', oidcRowId('AccessToken', accessToken));
+    if (!row || (row.expiresAt !== undefined && row.expiresAt <= Date.now())) return false;
+    return clients.get(String(row.payload['clientId']))?.status === 'active';
+  }
+
+  /**
+   * Facts of tokens verified before, so that a bearer check is a map lookup plus `isLive` rather than
+   * two adapter reads: revocation, expiry and shutdown show through `isLive`, a narrowed grant is
+   * applied here by `narrowGrant`. Bounded; the oldest entry goes first.
+   */
+  const verified = new Map<string, AccessTokenInfo>();
+  const VERIFIED_MAX = 10_000;
+
   return {
     /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
     async verify(accessToken) {
       if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
+      const known = verified.get(accessToken);
+      if (known) {
+        if (isLive(accessToken)) return { ...known, scopes: [...known.scopes] };
+        verified.delete(accessToken);
+      }
       const at = await provider.AccessToken.find(accessToken);
       if (!at?.clientId || !at.accountId) throw new InvalidTokenError();
       const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
@@ -72,7 +92,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         grantId: at.grantId,
         expiresAt: (at.exp ?? 0) * 1000,
       };
-      return info;
+      verified.set(accessToken, info);
+      if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      return { ...info, scopes: [...info.scopes] };
     },
 
     /**
@@ -109,11 +131,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       return response;
     },
 
-    isLive(accessToken) {
-      const row = store.get('oidc', oidcRowId('AccessToken', accessToken));
-      if (!row || (row.expiresAt !== undefined && row.expiresAt <= Date.now())) return false;
-      return clients.get(String(row.payload['clientId']))?.status === 'active';
-    },
+    isLive,
 
     async narrowGrant(grantId, keep) {
       const grant = await provider.Grant.find(grantId);
@@ -123,6 +141,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if (withdrawn.length) grant.rejectResourceScope(audience, withdrawn.join(' '));
       await grant.save();
       const left = current.filter((s) => keep.includes(s));
+      for (const [token, info] of verified) if (info.grantId === grantId) verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
       await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
       events.emit('grant.narrowed', { grantId, scopes: left });
       events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
