@@ -21,13 +21,14 @@ const sockets = Number(env('BENCH_SOCKETS', '1000'));
 const sizes = env('BENCH_SIZES', '1000,100000').split(',').map(Number);
 const out = env('BENCH_OUT', 'bench/results.json');
 
-const figures: Figure[] = [info(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`, os.cpus().length, 'cores')];
+const machine = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+// Other processes skew every figure: the 1-minute load average is recorded before and after.
+const figures: Figure[] = [info(`machine: ${machine()}; load average at start`, os.loadavg()[0]!, 'runnable')];
 const report = (fs: Figure[]) => {
   for (const f of fs) console.log(`${f.met ? 'ok  ' : 'MISS'} ${f.name}: ${f.value} ${f.unit} (target ${f.target})`);
   figures.push(...fs);
 };
-report([]);
-console.log(figures[0]!.name);
+console.log(`${figures[0]!.name}: ${figures[0]!.value}`);
 const pageRatios: number[] = [];
 for (const size of sizes) {
   const { figures: fs, messagesPageRatio } = await benchPlatform({ size, seconds, repeat, sockets });
@@ -37,6 +38,7 @@ for (const size of sizes) {
 if (pageRatios.length === 2) report([atLeast('messages page: ratio at the larger size over the ratio at the smaller', pageRatios[1]! / pageRatios[0]!, 'ratio', 0.8)]);
 report(await benchSandbox());
 report(await benchStoreWrites());
+report([info('load average at the end', os.loadavg()[0]!, 'runnable')]);
 
 await mkdir(path.dirname(out) || '.', { recursive: true });
 await writeFile(out, JSON.stringify(figures, null, 2) + '\n');
