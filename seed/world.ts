@@ -179,6 +179,7 @@ export function seedWorld(options: SeedOptions = {}): World {
     oidc: [],
     authorizations: [],
     accessLog: [],
+    accessTotals: [],
     settings: [{ id: 'settings', policy: 'broad' }],
   };
 }

@@ -7,6 +7,7 @@ import express from 'express';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import helmet from 'helmet';
+import { createDPoPKey } from '../sdk/index.js';
 import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
@@ -38,7 +39,7 @@ export interface PartnerApp {
 export interface PartnerAppOptions {
   /** Where server errors are reported (default: console.error). */
   log?: (err: unknown) => void;
-  /** Clock (ms since epoch) of the policy badge's cache; default Date.now. */
+  /** Clock (ms since epoch) of the policy badge's cache and of pending logins' age; default Date.now. */
   now?: () => number;
 }
 
@@ -51,9 +52,11 @@ export interface PartnerAppOptions {
  */
 export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptions = {}): PartnerApp {
   const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
-  const accounts = createAccounts(config);
-  const relay = createRelay({ platformUrl: config.platformUrl, accounts, log });
-  const login = createLogin(config, accounts);
+  // One DPoP key per partner process (RFC 9449), kept as long as the tokens: in memory, like them.
+  const dpop = config.dpop ? createDPoPKey() : undefined;
+  const accounts = createAccounts(config, dpop);
+  const relay = createRelay({ platformUrl: config.platformUrl, accounts, log, dpop });
+  const login = createLogin(config, accounts, options.now, dpop);
   const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
   const policy = createPolicyBadges({ platformUrl: config.platformUrl, ...(options.now ? { now: options.now } : {}) });
   const render = createRenderer(config, csrf.token, policy);
@@ -96,7 +99,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     }),
     login.passport.session(),
   );
-  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession }));
+  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, cookieName: config.cookieName }));
   app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect }));
   app.use(seenRoutes({ accounts, render, csrfProtect: csrf.protect }));
   const respond = failureResponder(render, config.name);

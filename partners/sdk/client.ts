@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
-import { jsonOrUndefined, send } from './http.js';
-import { requestToken, type TokenSet } from './tokens.js';
+import { authorizedRequest } from './authorized-request.js';
+import type { DPoPKey } from './dpop.js';
+import { jsonOrUndefined } from './http.js';
+import { refreshTokens, type TokenSet } from './tokens.js';
 import {
   messageSchema,
   pageSchema,
@@ -26,6 +28,9 @@ export interface GlasshouseClientOptions {
   clientSecret?: string | undefined;
   /** Called after each successful refresh with the new tokens (persist them here). */
   onTokens?: ((tokens: TokenSet) => void | Promise<void>) | undefined;
+  /** Sends the token as `Authorization: DPoP` with a fresh proof per request, and binds refreshed
+   *  tokens to this key (RFC 9449 §7.1); for tokens obtained with the same key. */
+  dpop?: DPoPKey | undefined;
   /** Known metadata (skips discovery of the token endpoint). */
   metadata?: AuthorizationServerMetadata | undefined;
   fetch?: typeof fetch | undefined;
@@ -53,10 +58,14 @@ export interface GlasshouseClient {
   messages(threadId: string, page?: PageQuery): Promise<Page<Message>>;
   /** `GET /threads/{id}/participants` (scope `threads:participants`), one page. */
   participants(threadId: string, page?: PageQuery): Promise<Page<Person>>;
-  /** `POST /threads/{id}/messages` (scope `messages:write`). */
-  postMessage(threadId: string, message: NewMessage): Promise<Message>;
-  /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). */
-  sendToPerson(to: string, message: NewMessage): Promise<Message>;
+  /**
+   * `POST /threads/{id}/messages` (scope `messages:write`). Sent with an `Idempotency-Key` (a fresh
+   * UUID unless `write.idempotencyKey` is given; reuse yours to retry safely), which the client's own
+   * retry after a refresh reuses: a retried write is stored once.
+   */
+  postMessage(threadId: string, message: NewMessage, write?: WriteOptions): Promise<Message>;
+  /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). Idempotency as `postMessage`. */
+  sendToPerson(to: string, message: NewMessage, write?: WriteOptions): Promise<Message>;
   /** `DELETE /messages/{id}` (scope `messages:delete`); resolves on 204. */
   deleteMessage(messageId: string): Promise<void>;
   /** Refreshes now. @throws GlasshouseError when no refresh token or credentials were given. */
@@ -64,6 +73,12 @@ export interface GlasshouseClient {
 }
 
 const API_BASE = '/api/v1';
+
+/** Options of a write. */
+export interface WriteOptions {
+  /** The `Idempotency-Key` to send (1–255 visible ASCII); default a fresh UUID per call. */
+  idempotencyKey?: string;
+}
 
 /** `?limit=…&max_id=…&since_id=…&min_id=…` of a page query ('' when empty). */
 function qs(page: PageQuery = {}): string {
@@ -129,12 +144,10 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
   async function doRefresh(): Promise<TokenSet> {
     if (!canRefresh()) throw new GlasshouseError('Cannot refresh: no refresh token or client credentials');
     metadata ??= await discover(options.baseUrl, fetchImpl);
-    const { raw: _raw, ...next } = await requestToken(
-      metadata.token_endpoint,
-      { clientId: options.clientId!, clientSecret: options.clientSecret! },
-      { grant_type: 'refresh_token', refresh_token: tokens.refreshToken! },
-      fetchImpl,
-    );
+    const { raw: _raw, ...next } = await refreshTokens(metadata, { clientId: options.clientId!, clientSecret: options.clientSecret! }, tokens.refreshToken!, {
+      fetch: fetchImpl,
+      dpop: options.dpop,
+    });
     tokens = next;
     await options.onTokens?.(tokens);
     return tokens;
@@ -148,17 +161,16 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     return refreshing;
   }
 
-  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown): Promise<z.infer<T>> {
-    const attempt = (token: string) =>
-      send(fetchImpl, new URL(API_BASE + path, options.baseUrl).href, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown, idempotencyKey?: string): Promise<z.infer<T>> {
+    // One key for the call, so every attempt of it (the retry after a refresh) is the same write.
+    const key = method === 'POST' ? (idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(key === undefined ? {} : { 'idempotency-key': key }),
+    };
+    const request = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    const attempt = (token: string) => authorizedRequest(fetchImpl, new URL(API_BASE + path, options.baseUrl), request, token, options.dpop);
     const used = tokens.accessToken;
     let res = await attempt(used);
     if (res.status === 401 && canRefresh()) {
@@ -187,8 +199,8 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     threads: (page) => call('GET', `/threads${qs(page)}`, pageSchema(threadSchema)),
     messages: (threadId, page) => call('GET', `/threads/${id(threadId)}/messages${qs(page)}`, pageSchema(messageSchema)),
     participants: (threadId, page) => call('GET', `/threads/${id(threadId)}/participants${qs(page)}`, pageSchema(personSchema)),
-    postMessage: (threadId, message) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message),
-    sendToPerson: (to, message) => call('POST', '/me/messages', messageSchema, { to, ...message }),
+    postMessage: (threadId, message, write) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message, write?.idempotencyKey),
+    sendToPerson: (to, message, write) => call('POST', '/me/messages', messageSchema, { to, ...message }, write?.idempotencyKey),
     async deleteMessage(messageId) {
       await call('DELETE', `/messages/${id(messageId)}`, undefined);
     },

@@ -17,7 +17,12 @@ export interface DomainEvents {
   'client.status': { clientId: string; status: 'active' | 'shut_down' };
   'policy.changed': { mode: PolicyMode };
   'world.reset': Record<string, never>;
+  /** A web session ended or changed hands (logout, login on it, expiry): its sockets must close. */
+  'session.ended': { sessionId: string; reason: SessionEndReason };
 }
+
+/** Why a web session's sockets were closed; sent to the page as `session:ended`. */
+export type SessionEndReason = 'logged_out' | 'logged_in' | 'expired';
 
 export type EventName = keyof DomainEvents;
 

@@ -25,6 +25,7 @@ import { monitorRoutes } from './monitor/monitor-routes.js';
 import type { ScenarioComparer } from './monitor/compare-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
+import { startHousekeeping } from './housekeeping.js';
 import type { Store } from './store/store.js';
 import type { World } from './store/schema.js';
 import { seedWorld, type SeedOptions } from '../../seed/world.js';
@@ -32,6 +33,8 @@ import { apiDocsRouter } from './messaging/docs.js';
 import { authRoutes } from './web/auth-routes.js';
 import { loginThrottle } from './web/login-throttle.js';
 import { createCsrf } from './web/csrf.js';
+import { createOriginPolicy } from './http/origin-policy.js';
+import { createMessagePresenter } from './web/message-view.js';
 import { inboxRoutes } from './web/inbox-routes.js';
 import { createRenderer } from './web/render.js';
 import { createWebAuth } from './web/session.js';
@@ -68,6 +71,8 @@ export interface Platform {
   tokens: TokenService;
   /** The authorization server: oidc-provider instance, client registry, consent records. */
   oauth: OAuthServer;
+  /** Purge of expired OAuth records and access-log retention (README "Retention"); `runOnce()` runs it now. */
+  housekeeping: ReturnType<typeof startHousekeeping>;
   /** Closes sockets and the HTTP server; leaves the store open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -107,14 +112,16 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
   const auth = createWebAuth(store, config.SESSION_SECRET);
+  const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
-  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
+  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now() }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
   const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now, onLost: (err, count) => logger.error({ err, count }, 'access-log entries could not be made durable') });
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, now,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
+    onUnrecorded: (access, err) => logger.error({ err, access }, 'a change was saved but its access-log entry could not be'),
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);
@@ -126,9 +133,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
-  web.use(...webSession);
+  // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
+  web.use(origins.guard, ...webSession);
   const throttle = loginThrottle();
-  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
+  web.use(authRoutes({ store, auth, events, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
   web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
@@ -144,13 +152,21 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 
   const httpServer = http.createServer(app);
-  const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
+  const io = new Server(httpServer, {
+    serveClient: true,
+    cors: { origin: false },
+    // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
+    // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up".
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+  });
   io.engine.use(onlyForHandshake(cookieParser()));
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
-  const detachInbox = attachInboxSocket(io, { events, store, social });
+  const present = createMessagePresenter({ store, social, render });
+  const detachInbox = attachInboxSocket(io, { events, store, social, origins, logger, present });
   const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
-  const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
+  const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed, events, origins, logger });
+  const housekeeping = startHousekeeping({ store, config, now, logger });
 
   return {
     app,
@@ -160,7 +176,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
     context,
     tokens: oauth.tokens,
     oauth,
+    housekeeping,
     async close() {
+      await housekeeping.close();
       oauth.close();
       throttle.close();
       detachInbox();

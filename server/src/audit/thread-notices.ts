@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { accessTotals, totalsWhere } from './access-totals.js';
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
@@ -18,17 +19,10 @@ const VERBS = { read: 'read', write: 'wrote in', delete: 'deleted messages in' }
  * "Tunewave, authorized by Alice Moreau, read this conversation 3 minutes ago (2 times)".
  */
 export function threadNotices(store: Store, threadId: string, nowMs: number): string[] {
-  const latest = new Map<string, { clientId: string; ownerId: string; action: keyof typeof VERBS; at: number; times: number }>();
-  for (const e of store.accessLog()) {
-    if (!e.threadIds.includes(threadId)) continue;
-    const key = `${e.clientId}|${e.ownerId}|${e.action}`;
-    const row = latest.get(key);
-    if (row) {
-      row.times += 1;
-      row.at = Math.max(row.at, e.at);
-    } else latest.set(key, { clientId: e.clientId, ownerId: e.ownerId, action: e.action, at: e.at, times: 1 });
-  }
-  return [...latest.values()]
+  const latest = totalsWhere(accessTotals(store), 'thread', { threadId }).map((t) => ({
+    clientId: t.clientId, ownerId: t.ownerId!, action: t.action!, at: t.lastAt, times: t.count,
+  }));
+  return latest
     .sort((a, b) => b.at - a.at)
     .map((r) => {
       const app = store.client(r.clientId)?.name ?? r.clientId;

@@ -2,7 +2,9 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import type { oas31 } from 'zod-openapi';
 import { API_BASE } from './router.js';
 import type { AnyRoute } from './route-spec.js';
+import { z } from 'zod';
 import { problemSchema } from './schemas.js';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_WINDOW_MS } from './idempotency.js';
 import type { ApiScope } from '../oauth/scopes.js';
 
 /** What each scope grants, in the API's terms (the consent page words them for people: oauth/scopes.ts). */
@@ -44,12 +46,22 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
     const priorText = prior && 'description' in prior ? `${prior.description}; ` : '';
     responses[key] = problem(priorText + e.description);
   }
+  if (route.method === 'post') {
+    responses['409'] = problem(`\`idempotency_key_in_use\`: a request with this ${IDEMPOTENCY_HEADER} is still running`);
+    responses['422'] = problem(`\`idempotency_key_reused\`: this ${IDEMPOTENCY_HEADER} was used for another request`);
+  }
   if (route.body) {
     responses['413'] = problem('Body over 16 kB');
     responses['415'] = problem('Body not sent as application/json');
   }
   return responses;
 }
+
+const idempotencyHeader = z.object({
+  [IDEMPOTENCY_HEADER]: z.string().min(1).max(255).optional().meta({
+    description: `Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within ${IDEMPOTENCY_WINDOW_MS / 3_600_000} h returns the first response (with \`Idempotent-Replayed: true\`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID.`,
+  }),
+});
 
 function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperationObject {
   return {
@@ -58,7 +70,9 @@ function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperatio
     description: `${route.description}\n\nScope: \`${route.scope}\`.`,
     tags: [route.path.startsWith('/me') ? 'Me' : route.path.startsWith('/threads') ? 'Threads' : 'Messages'],
     security: [{ glasshouse: [route.scope] }],
-    ...(route.params || route.query ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) } } : {}),
+    ...(route.params || route.query || route.method === 'post'
+      ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}), ...(route.method === 'post' ? { header: idempotencyHeader } : {}) } }
+      : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     responses: responsesOf(route, windowSeconds),
   };

@@ -4,7 +4,9 @@ import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
 import { jsonBody } from '../http/json-body.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
+import { createIdempotency } from './idempotency.js';
 import { expressPath, type AnyRoute } from './route-spec.js';
+import { StoreWriteError } from '../store/store-errors.js';
 
 /** Where the messaging API is mounted. */
 export const API_BASE = '/api/v1';
@@ -17,19 +19,23 @@ export interface MessagingRouterDeps {
   rateLimit: RequestHandler;
   /** ms since epoch. */
   now: () => number;
+  /** Told about a change made durable whose access-log entry the storage then refused (see below). */
+  onUnrecorded?: (access: object, err: unknown) => void;
 }
 
 /**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * the per-token rate limit (429), the scope check (403), the JSON body reader (415/413/400) for
- * routes with a body, parsing of path, query and body (400), the route's logic (404/403…), then the
- * access-log entry: logged before the response is sent, and for changes durable before it too
- * (README "Access log"). Responses are `Cache-Control: no-store`
+ * routes with a body, `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing
+ * of path, query and body (400), the route's logic (404/403…), then the access-log entry, durable
+ * (through the group commit) before the response is sent (README "Access log").
+ * Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
-export function messagingRouter({ routes, tokens, audit, rateLimit, now }: MessagingRouterDeps): Router {
+export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrecorded }: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens, now);
+  const idempotency = createIdempotency(now);
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -52,15 +58,22 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now }: Messa
         operation: `${route.method.toUpperCase()} ${API_BASE}${route.path}`,
         channel: 'api' as const,
       };
-      // A read is logged (in order, in memory, durable with the next group commit) without holding
-      // the answer; a change answers once its own entry is durable too.
-      if (route.method === 'get') audit.log(access);
-      else await audit.record(access);
+      // Logged in order at once; the answer waits for the store's next group commit (shared by every
+      // call in flight: no disk write of its own), so nothing is answered without its entry.
+      try {
+        await audit.record(access);
+      } catch (err) {
+        // A read sends nothing without its entry (503). A write is durable already: a 503 would say it
+        // was refused when it is stored (README "Storage"), so it is answered, and the gap reported.
+        if (route.method === 'get' || !(err instanceof StoreWriteError)) throw err;
+        onUnrecorded?.(access, err);
+      }
       if (route.success.status === 204) res.status(204).end();
       else res.status(route.success.status).json(outcome.body);
     };
     const bodyReader = route.body ? jsonBody() : [];
-    router[route.method](expressPath(route.path), authenticate, rateLimit, requireScope(route.scope), ...bodyReader, run);
+    const once = route.method === 'post' ? [idempotency.middleware] : [];
+    router[route.method](expressPath(route.path), authenticate, rateLimit, requireScope(route.scope), ...bodyReader, ...once, run);
   }
   return router;
 }

@@ -7,17 +7,17 @@ import { requireLogin } from '../web/require-login.js';
 import type { Authorizations } from './authorizations.js';
 import { describeScope } from './scopes.js';
 import { grantUsage } from '../audit/granted-vs-used.js';
+import { accessTotals, totalId } from '../audit/access-totals.js';
+import { formBody } from '../http/form-body.js';
 
 /** `2026-01-05 09:00 UTC` from ms since epoch. */
 export function formatTime(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Latest access-log time (ms) of `clientId` with `ownerId`'s token, if any. */
+/** Latest access time (ms) of `clientId` with `ownerId`'s token, if any (whole history, README "Retention"). */
 function lastUsed(store: Store, clientId: string, ownerId: string): number | undefined {
-  let latest: number | undefined;
-  for (const e of store.accessLogOf({ ownerId })) if (e.clientId === clientId && (latest === undefined || e.at > latest)) latest = e.at;
-  return latest;
+  return accessTotals(store).get(totalId.grant(clientId, ownerId))?.lastAt;
 }
 
 /**
@@ -36,7 +36,7 @@ export function appsRoutes(deps: {
 }): Router {
   const { store, authorizations, render, csrfProtect, revokeGrant, narrowGrant } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
 
   router.get('/settings/apps', requireLogin, (req, res) => {
     const me = req.user!.id;
@@ -65,14 +65,14 @@ export function appsRoutes(deps: {
     });
   });
 
-  router.post('/settings/apps/:clientId/revoke', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/settings/apps/:clientId/revoke', requireLogin, ...form, csrfProtect, async (req, res) => {
     const grantId = authorizations.activeGrantId(req.user!.id, pathParam(req, 'clientId'));
     if (!grantId) throw new NotFoundError('That app is not connected to your account');
     await revokeGrant(grantId);
     res.redirect(303, '/settings/apps');
   });
   /** POST /settings/apps/:clientId/reduce — CSRF-checked: keeps only the scopes the app actually used. */
-  router.post('/settings/apps/:clientId/reduce', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/settings/apps/:clientId/reduce', requireLogin, ...form, csrfProtect, async (req, res) => {
     const me = req.user!.id;
     const clientId = pathParam(req, 'clientId');
     const grantId = authorizations.activeGrantId(me, clientId);

@@ -8,14 +8,21 @@ import { messageOut } from '../messaging/views.js';
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { answerUnknownEvents, refuse } from './catch-all.js';
 
 /** Events a partner receives on `/partners`, within its token's scope and the policy. */
 export interface PartnerServerToClient {
   'message:created': (payload: { message: MessageOut }) => void;
   'message:deleted': (payload: { messageId: string; threadId: string }) => void;
 }
-/** Partners only listen. */
-export type PartnerClientToServer = Record<string, never>;
+/**
+ * Partners mostly listen. `sync` (with an ack) is answered `{ ok: true }` after every delivery to this
+ * socket decided before it: "I have everything up to now" (a marker, e.g. for tests that something
+ * was *not* delivered).
+ */
+export interface PartnerClientToServer {
+  sync: (ack: (answer: { ok: true }) => void) => void;
+}
 interface PartnerSocketData {
   token: string;
   info: AccessTokenInfo;
@@ -41,7 +48,8 @@ export interface PartnerSocketDeps {
  * `auth: { token }` (an OAuth access token, verified by the token service; refused with a
  * `connect_error` "invalid_token" otherwise). A socket receives `message:created` and
  * `message:deleted` only for threads of its resource owner that its client may read under the
- * current policy, and only with `messages:read`.
+ * current policy, and only with `messages:read`. Bearer-authenticated: no cookie is read, so any
+ * origin may connect. Partners send only `sync`; any other event is answered `unknown_event` (catch-all.ts).
  *
  * Deliveries (README "Real time"): each event is decided for every socket at once from an in-memory
  * view — the token's facts from the handshake, kept current by `grant.narrowed` (scopes withdrawn),
@@ -52,7 +60,7 @@ export interface PartnerSocketDeps {
  * @returns the function that unsubscribes from the event bus.
  */
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
-  const { events, store, tokens, audit, now } = deps;
+  const { events, store, tokens, audit, logger, now } = deps;
   const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
 
   nsp.use(async (socket, next) => {
@@ -70,6 +78,12 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
 
   nsp.on('connection', (socket) => {
     const { info } = socket.data;
+    answerUnknownEvents(socket as unknown as Socket, ['sync'], logger);
+    socket.on('sync', (ack: unknown) => {
+      if (typeof ack !== 'function') return refuse(logger, socket as unknown as Socket, 'sync', ack, 'an acknowledgement callback is required');
+      // Deliveries go out in the tick of their event: every earlier one is already on the wire.
+      (ack as (a: { ok: true }) => void)({ ok: true });
+    });
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
     const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1));
