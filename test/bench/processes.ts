@@ -15,9 +15,14 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `test/bench/child-<kind>.ts` with `env`; resolves when it prints `ready <port>`. */
+/**
+ * Starts `test/bench/child-<kind>.ts` with `env`; resolves when it prints `ready <port>`. With
+ * `BENCH_PROFILE_DIR` set, the platform runs with `--cpu-prof` and leaves its profile there on exit.
+ */
 export function startServer(kind: 'platform' | 'express' | 'json-server', env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', tsx, path.join(here, `child-${kind}.ts`)], {
+  const profileDir = kind === 'platform' ? process.env['BENCH_PROFILE_DIR'] : undefined;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', tsx, path.join(here, `child-${kind}.ts`)], {
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     ...(cwd ? { cwd } : {}),
     stdio: ['ignore', 'pipe', 'inherit'],

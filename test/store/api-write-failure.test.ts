@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testConfig } from '../../server/src/config.js';
 import { createPlatform, type Platform } from '../../server/src/platform.js';
-import { filePersistence } from '../../server/src/store/persistence.js';
+import { filePersistence, journalPathFor } from '../../server/src/store/persistence.js';
 import { openStore, type Store } from '../../server/src/store/store.js';
 import { seedWorld } from '../../seed/world.js';
 import { ALL_SCOPES, tokenFor } from '../helpers/api.js';
@@ -17,10 +17,12 @@ describe('when the disk refuses the write behind an API call', () => {
   let store: Store;
   let platform: Platform;
   let token: string;
+  let dataFile: string;
   const faults = faultyDisk();
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-api-faults-'));
-    store = await openStore(filePersistence(path.join(dir, 'glasshouse.json'), faults.disk), () => seedWorld());
+    dataFile = path.join(dir, 'glasshouse.json');
+    store = await openStore(filePersistence(dataFile, faults.disk), () => seedWorld());
     platform = createPlatform({ config: testConfig(), store });
     token = await tokenFor({ platform, store } as RunningPlatform, 'alice', ALL_SCOPES);
   });
@@ -49,5 +51,15 @@ describe('when the disk refuses the write behind an API call', () => {
     // Once the disk has room again, the same call succeeds.
     const retry = await request(platform.app)[method](url).set('Authorization', `Bearer ${token}`).send(body);
     expect(retry.status).toBe(method === 'post' ? 201 : 200);
+  });
+
+  it('When a partner POSTs a message, then the message and its access-log entry reach the journal as one line (one append, durable together)', async () => {
+    const res = await request(platform.app).post('/api/v1/threads/g_weekend/messages').set('Authorization', `Bearer ${token}`).send({ text: 'one append' });
+    expect(res.status).toBe(201);
+    const lines = (await readFile(journalPathFor(dataFile), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { op: string; ops?: { op: string; c: string; v: { id: string; messageIds?: string[] } }[] });
+    const line = lines.find((l) => l.ops?.some((op) => op.c === 'messages' && op.v.id === res.body.id));
+    expect(line?.ops?.map((op) => [op.op, op.c])).toEqual([['put', 'messages'], ['put', 'accessLog']]);
+    expect(line?.ops?.[1]?.v.messageIds).toEqual([res.body.id]);
+    expect(store.accessLog().filter((e) => e.messageIds.includes(res.body.id) && e.action === 'write')).toHaveLength(1);
   });
 });

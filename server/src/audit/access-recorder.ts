@@ -64,6 +64,17 @@ export function createAccessRecorder({ store, events, now, newId = () => `a_${ra
   }
 
   return {
+    /**
+     * The entry of `access` as a store row, for a caller that commits it together with the change it
+     * records (one journal line, durable or refused together); `announce` it once committed.
+     */
+    entryFor(access: AccessRecord): AccessEntry {
+      return entryOf(access, now(), store.settings().policy);
+    },
+    /** Emits `access.recorded` for entries committed by their producer (see `entryFor`). */
+    announce(entries: readonly AccessEntry[]): void {
+      for (const entry of entries) events.emit('access.recorded', { entry });
+    },
     /** Logs one access now; durable with the next group commit (not awaited). */
     log(access: AccessRecord): AccessEntry {
       return unawaited(append([access]))[0]!;

@@ -1,5 +1,6 @@
 import { ForbiddenError, NotFoundError } from '../errors.js';
-import type { SocialService } from '../social/social-service.js';
+import type { AlongRows, SocialService } from '../social/social-service.js';
+import type { LogAlong } from './route-spec.js';
 import type { AccessEntry, Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { keysetPage } from './pagination.js';
@@ -44,11 +45,22 @@ export function createMessagingService({ store, social }: { store: Store; social
     return thread;
   }
 
-  function written(message: Message): Outcome<MessageOut> {
+  const writeAccess = (message: Message): AccessDraft => ({
+    action: 'write', threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: [message.senderId],
+  });
+
+  /** Its access-log entry, made durable in the same commit as the message (`logAlong`). */
+  function along(logAlong: LogAlong | undefined): AlongRows | undefined {
+    if (!logAlong) return undefined;
+    let rows: AlongRows | undefined;
     return {
-      body: messageOut(store, message),
-      access: { action: 'write', threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: [message.senderId] },
+      ops: (message) => (rows = logAlong(writeAccess(message))).ops(message),
+      durable: () => rows?.durable(),
     };
+  }
+
+  function written(message: Message): Outcome<MessageOut> {
+    return { body: messageOut(store, message), access: writeAccess(message) };
   }
 
   return {
@@ -91,16 +103,16 @@ export function createMessagingService({ store, social }: { store: Store; social
       return { body: page, access: read([thread.id], [], page.items.map((p) => p.id)) };
     },
 
-    /** `POST /threads/{threadId}/messages`: sends as the owner, `via` the client. */
-    async post(caller: Caller, threadId: string, input: NewMessageBody): Promise<Outcome<MessageOut>> {
-      const message = await social.send(caller.personId, threadId, { ...input, via: caller.clientId });
+    /** `POST /threads/{threadId}/messages`: sends as the owner, `via` the client (with its log entry when `logAlong`). */
+    async post(caller: Caller, threadId: string, input: NewMessageBody, logAlong?: LogAlong): Promise<Outcome<MessageOut>> {
+      const message = await social.send(caller.personId, threadId, { ...input, via: caller.clientId }, along(logAlong));
       return written(message);
     },
 
     /** `POST /me/messages`: sends to a friend in their 1:1 thread (created on first use). */
-    async postDirect(caller: Caller, to: string, input: NewMessageBody): Promise<Outcome<MessageOut>> {
+    async postDirect(caller: Caller, to: string, input: NewMessageBody, logAlong?: LogAlong): Promise<Outcome<MessageOut>> {
       const thread = await social.directThread(caller.personId, to);
-      return written(await social.send(caller.personId, thread.id, { ...input, via: caller.clientId }));
+      return written(await social.send(caller.personId, thread.id, { ...input, via: caller.clientId }, along(logAlong)));
     },
 
     /**

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Caller, Outcome } from './messaging-service.js';
+import type { AlongRows } from '../social/social-service.js';
+import type { AccessDraft, Caller, Outcome } from './messaging-service.js';
 import type { ApiScope } from '../oauth/scopes.js';
 
 type Schema = z.ZodType | undefined;
@@ -28,9 +29,16 @@ export interface RouteSpec<P extends ObjectSchema = ObjectSchema, Q extends Obje
   success: { status: 200 | 201 | 204; description: string; schema?: z.ZodType<R> };
   /** 400/404/409… this route may answer, besides 401, 403 and 429 which every route may. */
   errors: { status: number; description: string }[];
-  /** The logic, given the parsed input: a body and the access it amounts to. */
-  handle(input: { caller: Caller; params: Out<P>; query: Out<Q>; body: Out<B> }): Outcome<R> | Promise<Outcome<R>>;
+  /**
+   * The logic, given the parsed input: a body and the access it amounts to. A write may commit its
+   * access-log entry with its own change through `logAlong` (one append, README "Performance");
+   * the router then records nothing more.
+   */
+  handle(input: { caller: Caller; params: Out<P>; query: Out<Q>; body: Out<B>; logAlong: LogAlong }): Outcome<R> | Promise<Outcome<R>>;
 }
+
+/** Builds the access-log entry of `access` as rows for the caller's own commit (see `AlongRows`). */
+export type LogAlong = (access: AccessDraft) => AlongRows;
 
 /** Type-erased route, for lists of routes. */
 export type AnyRoute = RouteSpec<ObjectSchema, ObjectSchema, Schema, unknown>;

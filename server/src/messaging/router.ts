@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import type { AccessRecorder } from '../audit/access-recorder.js';
+import type { AccessRecord, AccessRecorder } from '../audit/access-recorder.js';
+import type { AccessDraft } from './messaging-service.js';
 import { apiFaultGate } from '../faults/api-fault-gate.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
@@ -7,7 +8,7 @@ import { jsonBody } from '../http/json-body.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
 import { createIdempotency } from './idempotency.js';
-import { expressPath, type AnyRoute } from './route-spec.js';
+import { expressPath, type AnyRoute, type LogAlong } from './route-spec.js';
 import { StoreWriteError } from '../store/store-errors.js';
 
 /** Where the messaging API is mounted. */
@@ -49,25 +50,35 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, faults,
     const run: RequestHandler = async (req, res) => {
       const token = tokenOf(res);
       const caller = { clientId: token.clientId, personId: token.personId };
-      const outcome = await route.handle({
-        caller,
-        params: parseInput(route.params, req.params, 'path'),
-        query: parseInput(route.query, req.query, 'query'),
-        body: parseInput(route.body, req.body, 'body'),
-      });
-      const access = {
-        ...outcome.access,
+      const accessOf = (draft: AccessDraft): AccessRecord => ({
+        ...draft,
         clientId: caller.clientId,
         ownerId: caller.personId,
         scope: route.scope,
         operation,
         channel: 'api' as const,
         ...(res.locals.injected ? { injected: res.locals.injected } : {}),
+      });
+      // A write commits its entry in the same journal line as its change (one append, durable or
+      // refused together); then it is answered with nothing more to wait for.
+      let loggedAlong = false;
+      const logAlong: LogAlong = (draft) => {
+        const entry = audit.entryFor(accessOf(draft));
+        loggedAlong = true;
+        return { ops: () => [{ op: 'put', c: 'accessLog', v: entry }], durable: () => audit.announce([entry]) };
       };
-      // Logged in order at once; the answer waits for the store's next group commit (shared by every
-      // call in flight: no disk write of its own), so nothing is answered without its entry.
+      const outcome = await route.handle({
+        caller,
+        params: parseInput(route.params, req.params, 'path'),
+        query: parseInput(route.query, req.query, 'query'),
+        body: parseInput(route.body, req.body, 'body'),
+        logAlong,
+      });
+      const access = accessOf(outcome.access);
+      // Otherwise logged in order at once; the answer waits for the store's next group commit (shared
+      // by every call in flight: no disk write of its own), so nothing is answered without its entry.
       try {
-        await audit.record(access);
+        if (!loggedAlong) await audit.record(access);
       } catch (err) {
         // A read sends nothing without its entry (503). A write is durable already: a 503 would say it
         // was refused when it is stored (README "Data and storage"), so it is answered, and the gap reported.

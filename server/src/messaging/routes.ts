@@ -62,7 +62,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       params: threadParamsSchema, body: newMessageSchema,
       success: { status: 201, description: 'The message sent', schema: messageSchema },
       errors: [badInput, notFound('No such thread, the owner is not in it')],
-      handle: ({ caller, params, body }) => service.post(caller, params.threadId, body),
+      handle: ({ caller, params, body, logAlong }) => service.post(caller, params.threadId, body, logAlong),
     }),
     defineRoute({
       method: 'post', path: '/me/messages', operationId: 'postDirectMessage', scope: 'messages:write',
@@ -70,7 +70,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       body: newDirectMessageSchema,
       success: { status: 201, description: 'The message sent', schema: messageSchema },
       errors: [badInput, { status: 403, description: '`not_friends`: no 1:1 thread yet and not friends (or `to` is the owner)' }, notFound('No such person')],
-      handle: ({ caller, body: { to, ...message } }) => service.postDirect(caller, to, message),
+      handle: ({ caller, body: { to, ...message }, logAlong }) => service.postDirect(caller, to, message, logAlong),
     }),
     defineRoute({
       method: 'delete', path: '/messages/{messageId}', operationId: 'deleteMessage', scope: 'messages:delete',

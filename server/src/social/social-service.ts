@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { EventBus } from '../events.js';
-import type { Message, NowPlaying, Person, Thread } from '../store/schema.js';
+import type { JournalOp, Message, NowPlaying, Person, Thread } from '../store/schema.js';
 import { pairKey, type Store } from '../store/store.js';
+
+/** Rows committed in the same journal line as a new message (see `send`). */
+export interface AlongRows {
+  ops(message: Message): JournalOp[];
+  /** Called once the message and these rows are durable, before `message.created`. */
+  durable(): void;
+}
 
 /** The public face of a person: never the password hash. */
 export interface PersonView {
@@ -75,7 +82,12 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
     return newestFirst.reverse();
   }
 
-  async function send(senderId: string, threadId: string, input: NewMessage): Promise<Message> {
+  /**
+   * Stores a message and emits `message.created` once it is durable. `along` adds rows that must be
+   * durable in the same journal line (the access-log entry of an API write: one append per POST);
+   * its `durable` runs before the event. @throws StoreWriteError (nothing stored)
+   */
+  async function send(senderId: string, threadId: string, input: NewMessage, along?: AlongRows): Promise<Message> {
     const thread = threadFor(senderId, threadId);
     const stamp = store.stampMessage(now());
     const message: Message = {
@@ -87,7 +99,8 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
       ...(input.via ? { via: input.via } : {}),
       createdAt: stamp.createdAt,
     };
-    await store.put('messages', message);
+    await store.commitAll([{ op: 'put', c: 'messages', v: message }, ...(along?.ops(message) ?? [])]);
+    along?.durable();
     events.emit('message.created', { message, participantIds: thread.participantIds });
     return message;
   }
