@@ -73,4 +73,14 @@ describe('partner socket deliveries', () => {
     expect([revoked.texts, sameGrant.texts]).toEqual([[], []]);
     expect(reasons).toEqual(['io server disconnect', 'io server disconnect']);
   });
+
+  it('When a partner socket gets a delivery, then the platform keeps no copy of it for replay (partners catch up with since_id; only the inbox has connection-state recovery)', async () => {
+    const receiver = await open(await tokenFor(gh, 'heidi', ['messages:read'], 'tunewave'));
+    await post('ivan', 'g_family', 'Nothing kept');
+    await until(() => receiver.texts.includes('Nothing kept'));
+    const kept = (nsp: string) => (gh.platform.io.of(nsp).adapter as unknown as { packets?: unknown[] }).packets;
+    expect(kept('/partners')).toBeUndefined();
+    expect(kept('/')).toEqual(expect.any(Array));
+  });
 });
+

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
 import type { AccessRecorder } from '../audit/access-recorder.js';
 import { AppError, InvalidTokenError } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -29,6 +30,8 @@ export interface PartnerClientToServer {
 }
 interface PartnerSocketData {
   token: string;
+  /** SHA-256 of the token (`tokenKeyOf`), computed once at the handshake: faults match on it per delivery. */
+  tokenKey: string;
   info: AccessTokenInfo;
 }
 type PartnerNamespace = Namespace<PartnerClientToServer, PartnerServerToClient, Record<string, never>, PartnerSocketData>;
@@ -72,6 +75,10 @@ export interface PartnerSocketDeps {
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
   const { events, store, tokens, audit, logger, now, faults } = deps;
   const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
+  // Partner sockets catch up with `since_id` (README "Catch-up after a reconnect"), not with socket.io's
+  // connection state recovery (the inbox's), whose adapter keeps a copy of every broadcast for two
+  // minutes: this namespace gets the plain in-memory adapter (nothing kept once sent).
+  if (nsp.adapter.constructor !== Adapter) (nsp as unknown as { adapter: Adapter }).adapter = new Adapter(nsp as unknown as Namespace);
 
   nsp.use(async (socket, next) => {
     const { token, dpop } = socket.handshake.auth as { token?: unknown; dpop?: unknown };
@@ -80,13 +87,14 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       // README "Partner socket": a DPoP-bound token comes with a proof for GET ${PLATFORM_URL}/partners.
       const scheme = dpop === undefined ? 'Bearer' : 'DPoP';
       const info = await tokens.authenticate({ scheme, token, proof: dpop, method: 'GET', path: PARTNER_NAMESPACE });
-      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token), ownerId: info.personId, operation: 'socket handshake' }, { handshake: true });
+      const tokenKey = tokenKeyOf(token);
+      const fault = faults.take('socket', { clientId: info.clientId, tokenKey, ownerId: info.personId, operation: 'socket handshake' }, { handshake: true });
       if (fault?.kind === 'drop-sockets') {
         next(Object.assign(new Error('injected_fault'), { data: { detail: 'Injected fault: sockets of this client are refused for now' } }));
         return;
       }
       if (fault) await faults.delay(fault);
-      socket.data = { token, info };
+      socket.data = { token, tokenKey, info };
       next();
     } catch (err) {
       const known = err instanceof AppError && err.status === 401;
@@ -151,7 +159,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     for (const socket of socketsOfOwners(participantIds)) {
       if (!mayReceive(socket, message, at)) continue;
       const { clientId, personId } = socket.data.info;
-      const fault = faults.take('socket', { clientId, tokenKey: tokenKeyOf(socket.data.token), ownerId: personId, operation: `socket message:${kind}` }, { logged: true });
+      const fault = faults.take('socket', { clientId, tokenKey: socket.data.tokenKey, ownerId: personId, operation: `socket message:${kind}` }, { logged: true });
       if (fault) {
         deliverLate(socket, kind, message, fault).catch((err: unknown) => logger.error({ err, socketId: socket.id }, 'delayed partner delivery failed'));
         continue;
@@ -199,8 +207,8 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     }),
     events.on('faults.drop-sockets', ({ faultId, clientId, tokenKey }) => {
       for (const socket of nsp.sockets.values()) {
-        const { info, token } = socket.data;
-        if (tokenKey ? tokenKeyOf(token) !== tokenKey : info.clientId !== clientId) continue;
+        const { info } = socket.data;
+        if (tokenKey ? socket.data.tokenKey !== tokenKey : info.clientId !== clientId) continue;
         events.emit('fault.injected', { at: now(), clientId: info.clientId, ownerId: info.personId, channel: 'socket', label: 'drop-sockets', faultId, operation: 'socket disconnect', logged: false });
         socket.disconnect(true);
       }
