@@ -82,5 +82,12 @@ describe('partner socket deliveries', () => {
     expect(kept('/partners')).toBeUndefined();
     expect(kept('/')).toEqual(expect.any(Array));
   });
+
+  it('When nobody involved has an inbox page open, then a post renders nothing for the inbox and keeps no copy for replay (a page catches up with messages:since)', async () => {
+    const packets = () => (gh.platform.io.of('/').adapter as unknown as { packets: unknown[] }).packets.length;
+    const before = packets();
+    await post('ivan', 'g_family', 'Nobody watching');
+    expect(packets()).toBe(before);
+  });
 });
 

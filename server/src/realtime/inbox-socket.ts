@@ -63,7 +63,13 @@ export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void
   const offs = [
     bindSocketsToSessions(inbox as unknown as Namespace, events),
     events.on('message.created', ({ message, participantIds }) => {
-      for (const pid of participantIds) inbox.to(personRoom(pid)).emit('message:created', present(message, pid));
+      // Only for people with an inbox open: nothing rendered, and no copy kept two minutes for
+      // connection-state recovery, for nobody. A page that (re)connects later asks `messages:since`
+      // (README "Catch-up after a reconnect"), which brings what it missed.
+      for (const pid of participantIds) {
+        if (!inbox.adapter.rooms.get(personRoom(pid))?.size) continue;
+        inbox.to(personRoom(pid)).emit('message:created', present(message, pid));
+      }
     }),
     events.on('message.deleted', ({ message, participantIds }) => {
       inbox.to(participantIds.map(personRoom)).emit('message:deleted', { messageId: message.id, threadId: message.threadId });
