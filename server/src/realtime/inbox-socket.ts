@@ -52,6 +52,10 @@ export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void
     if (!user) return next(new Error('login required'));
     const expected = (socket.handshake.auth as { personId?: unknown } | undefined)?.personId;
     if (expected !== undefined && expected !== user.id) return next(new Error('session_changed'));
+    // A recovered socket keeps its rooms: only ever the person it was first opened for.
+    const previous = (socket.data as { personId?: string } | undefined)?.personId;
+    if (socket.recovered && previous !== user.id) return next(new Error('session_changed'));
+    socket.data = { personId: user.id };
     next();
   });
   inbox.on('connection', (socket) => {
