@@ -5,7 +5,7 @@ import type { OriginPolicy } from '../http/origin-policy.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { answerUnknownEvents } from './catch-all.js';
+import { answerUnknownEvents, onKnownEvent } from './catch-all.js';
 import { CATCH_UP_EVENT, inboxCatchUp, type CatchUpAck, type InboxMessageEvent } from './inbox-catch-up.js';
 import { bindSocketsToSessions, type SessionEndedEvents } from './session-sockets.js';
 
@@ -62,7 +62,8 @@ export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void
     const me = socket.request.user!.id;
     void socket.join(personRoom(me));
     answerUnknownEvents(socket as unknown as Socket, [CATCH_UP_EVENT], logger);
-    socket.on(CATCH_UP_EVENT, (query, ack) => inboxCatchUp({ store, social, logger, present }, socket as unknown as Socket, me, query, ack));
+    onKnownEvent(socket as unknown as Socket, CATCH_UP_EVENT, 1, logger, ([query], ack) =>
+      inboxCatchUp({ store, social, logger, present }, socket as unknown as Socket, me, query, ack));
   });
   const offs = [
     bindSocketsToSessions(inbox as unknown as Namespace, events),

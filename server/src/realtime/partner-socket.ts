@@ -11,7 +11,7 @@ import { messageOut } from '../messaging/views.js';
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { answerUnknownEvents, refuse } from './catch-all.js';
+import { answerUnknownEvents, onKnownEvent } from './catch-all.js';
 
 /**
  * Events a partner receives on `/partners`, within its token's scope and the policy: the wire
@@ -94,9 +94,8 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   nsp.on('connection', (socket) => {
     const { info } = socket.data;
     answerUnknownEvents(socket as unknown as Socket, ['sync'], logger);
-    socket.on('sync', (ack: unknown) => {
-      if (typeof ack !== 'function') return refuse(logger, socket as unknown as Socket, 'sync', ack, 'an acknowledgement callback is required');
-      enqueue(socket, async () => (ack as (a: { ok: true }) => void)({ ok: true }));
+    onKnownEvent(socket as unknown as Socket, 'sync', 0, logger, (_payload, ack) => {
+      enqueue(socket, async () => ack({ ok: true }));
     });
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
