@@ -19,12 +19,12 @@ import { answerUnknownEvents, onKnownEvent } from './catch-all.js';
  */
 export type PartnerServerToClient = PartnerServerToClientEvents;
 /**
- * Partners mostly listen. `sync` (with an ack) is answered `{ ok: true }` after every delivery to this
+ * Partners mostly listen. `sync` (with an ack) is answered `{ ok: true, at }` after every delivery to this
  * socket decided before it: "I have everything up to now" (a marker, e.g. for tests that something
- * was *not* delivered).
+ * was *not* delivered); `at` is the platform's time (ms), the SDK's catch-up mark before any message.
  */
 export interface PartnerClientToServer {
-  sync: (ack: (answer: { ok: true }) => void) => void;
+  sync: (ack: (answer: { ok: true; at: number }) => void) => void;
 }
 interface PartnerSocketData {
   token: string;
@@ -95,7 +95,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     const { info } = socket.data;
     answerUnknownEvents(socket as unknown as Socket, ['sync'], logger);
     onKnownEvent(socket as unknown as Socket, 'sync', 0, logger, (_payload, ack) => {
-      enqueue(socket, async () => ack({ ok: true }));
+      enqueue(socket, async () => ack({ ok: true, at: now() }));
     });
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
