@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { usePlatform } from '../helpers/platform.js';
+import { startPlatform, usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loginCookie } from '../helpers/web-session.js';
 
 /**
@@ -94,5 +94,31 @@ describe('connection-state recovery never outlives the session', () => {
     const fresh = await loginCookie(gh.url, 'alice');
     expect(await reconnectWith(socket, fresh)).toMatch(/^connected/);
     expect(texts).toEqual(['before the drop']);
+  });
+
+  it('When bob\'s session expires while his socket is away (here 1 s without requests), then its state is forgotten: the reconnection is refused and replays nothing', async () => {
+    const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
+    try {
+      const cookie = await loginCookie(short.url, 'bob');
+      const socket = connect(short.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false });
+      sockets.push(socket);
+      const texts: string[] = [];
+      socket.on('message:created', (p: { message: { text: string } }) => texts.push(p.message.text));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      await short.platform.social.send('p_alice', 't_alice_bob', { text: 'before the drop' });
+      await new Promise<void>((resolve) => socket.once('message:created', () => resolve()));
+      const expired = new Promise<void>((resolve) => short.platform.events.on('session.ended', () => resolve()));
+      short.platform.io.of('/').sockets.get(socket.id!)!.conn.close();
+      await expired;
+      await short.platform.social.send('p_alice', 't_alice_bob', { text: 'during the drop' });
+      expect(await reconnectWith(socket, cookie)).toBe('login required');
+      expect(await reconnectWith(socket, await loginCookie(short.url, 'bob'))).toMatch(/^connected/);
+      expect(texts).toEqual(['before the drop']);
+    } finally {
+      await short.close();
+    }
   });
 });
