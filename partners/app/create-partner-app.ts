@@ -106,7 +106,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     }),
     login.passport.session(),
   );
-  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, cookieName: config.cookieName }));
+  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, onSessionReplaced: (id) => relay.closeSession(id), cookieName: config.cookieName }));
   app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect }));
   app.use(seenRoutes({ accounts, render, csrfProtect: csrf.protect }));
   const respond = failureResponder(render, config.name);

@@ -98,7 +98,7 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
   });
 
   router.get('/events', requireUser, (req, res) => {
-    relay.subscribe(currentUser(req)!.id, res);
+    relay.subscribe(currentUser(req)!.id, res, req.sessionID);
   });
 
   return router;
