@@ -92,7 +92,7 @@ describe('the data flow of a scripted Tunewave story', () => {
       expect.objectContaining({ clientId: 'tunewave', authorized: false, accesses: 3, onBehalfOf: [{ id: 'p_alice', username: 'alice' }], threads: ['g_weekend'] }),
     ]);
     const csv = await request(gh.url).get('/monitor/exposure.csv').set(admin()).expect(200);
-    expect(csv.text.split('\n')[2]).toBe('tunewave,Tunewave,active,2,6,4,5,1,1,3,Carol Lindqvist; Erin Castillo; Heidi Brandt; Ivan Duarte');
+    expect(csv.text.split('\n')[2]).toBe('"tunewave","Tunewave","active",2,6,4,5,1,1,3,"Carol Lindqvist; Erin Castillo; Heidi Brandt; Ivan Duarte"');
   });
 
   it('When the policy switches to least-privilege, then the same token loses the thread it never wrote in', async () => {
