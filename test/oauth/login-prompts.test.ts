@@ -131,6 +131,18 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     expect(claims!.auth_time).toBeLessThanOrEqual(seconds(Date.now()));
   });
 
+  it.each([
+    ['prompt=login', { prompt: 'login' }],
+    ['prompt=login consent', { prompt: 'login consent' }],
+    ['max_age=0', { max_age: '0' }],
+  ])('When alice logged in within the same clock second as the request and an app asks with %s, then she must still type her password (only a login during this sign-in counts)', async (_name, extra) => {
+    // Her login is stamped a second ahead: at or after the second the sign-in started (interaction `iat`).
+    const agent = await personLoggedIn('alice', -1 / 60);
+    const { page } = await authorize(agent, extra);
+    expect(page?.status).toBe(200);
+    expect(page!.text).toContain('name="password"');
+  });
+
   it('When alice is logged in and an app sends login_hint=bob, then she is offered to switch, and switching signs bob in', async () => {
     const agent = await personLoggedIn('alice', 1);
     const { page, flow } = await authorize(agent, { login_hint: 'bob' });

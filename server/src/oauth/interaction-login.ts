@@ -7,8 +7,8 @@ import { LOGIN_HINT_MISMATCH } from './login-policy.js';
 export interface LoginPromptFacts {
   params: Record<string, unknown>;
   prompt: { name: string; reasons: string[] };
-  /** When the interaction started (seconds since epoch). */
-  iat?: number;
+  /** The interaction (sign-in request) id. */
+  uid: string;
 }
 
 export interface LoginDecision {
@@ -22,16 +22,19 @@ export interface LoginDecision {
 
 /**
  * How to answer the `login` prompt for the person of the web session (`req.user`):
- * - `prompt=login` asks for the password unless the person typed it during this interaction;
+ * - `prompt=login` asks for the password unless the person typed it during this interaction
+ *   (`session.passwordInteraction`, set by POST /login and POST /interaction/:uid/login);
  * - `max_age` asks for it when the last password check (`session.authTime`) is older than that;
  * - a `login_hint` (username or person id) naming someone else offers to switch account;
  * - otherwise the web session answers, with `auth_time` = its real login time (never "now").
  */
 export function decideLogin(store: Store, req: Request, d: LoginPromptFacts, nowMs: number): LoginDecision {
   const authTime = req.session.authTime ?? 0;
-  const freshLogin = d.iat !== undefined && authTime >= d.iat * 1000;
+  // The password was typed during this very sign-in (not merely in the same clock second it started).
+  const freshLogin = req.session.passwordInteraction === d.uid;
   const maxAge = d.params['max_age'] === undefined ? undefined : Number(d.params['max_age']);
-  const tooOld = maxAge !== undefined && Number.isFinite(maxAge) && nowMs - authTime > maxAge * 1000;
+  // max_age=0 always asks (OIDC Core §3.1.2.1: like prompt=login).
+  const tooOld = maxAge !== undefined && Number.isFinite(maxAge) && (maxAge === 0 || nowMs - authTime > maxAge * 1000);
   const needsPassword = !freshLogin && (d.prompt.reasons.includes('login_prompt') || tooOld);
   const hint = d.params['login_hint'];
   const hinted = typeof hint === 'string' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH) ? (store.personByUsername(hint) ?? store.get('people', hint)) : undefined;

@@ -141,6 +141,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       return loginStepPage(req, res, d, client, decision, 'Wrong password.');
     }
     req.session.authTime = now();
+    req.session.passwordInteraction = d.uid;
     return finishLogin(req, res, client, req.session.authTime, 'password confirmed (prompt=login or max_age)');
   });
 
