@@ -39,6 +39,11 @@ describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.
     ['native', 'http://localhost:7777/cb', /localhost/],
     ['native', 'http://evil.example/cb', /loopback IP literal/],
     ['native', 'https://127.0.0.1/cb', /native clients use http on loopback/],
+    ['web', 'https://localhost./cb', /localhost/],
+    ['native', 'https://LOCALHOST./cb', /localhost/],
+    ['web', 'https://app.localhost./cb', /localhost/],
+    ['web', 'https://tunewave.example@evil.example/cb', /user name or password/],
+    ['native', 'http://me:secret@127.0.0.1/cb', /user name or password/],
   ] as const)('When a %s client registers %s, then 400 invalid_redirect_uri says why', async (type, uri, why) => {
     const result = await register(uri, type);
     expect(result.error).toBe('invalid_redirect_uri');
