@@ -38,6 +38,18 @@ describe('A look-alike client is distinguishable on the consent page (RFC 7591 Â
     expect(res.text).toContain(lookAlike);
   });
 
+  it.each([
+    ['a right-to-left override', 'Tunewave\u202Eevil'],
+    ['a bidi isolate', '\u2067Tunewave'],
+    ['a zero-width space', 'Tune\u200Bwave'],
+    ['a byte order mark', '\uFEFFTunewave'],
+  ])('When a client registers a name with %s (it reorders or hides text on the consent page), then 400 invalid_client_metadata', async (_what, name) => {
+    const res = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ client_name: name, redirect_uris: ['https://evil.example/cb'], scope: 'profile' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/client_name .*invisible/) });
+  });
+
   it.each(['/login', '/consent'])('When %s is served, then it forbids framing (frame-ancestors none, X-Frame-Options DENY)', async (which) => {
     const res = which === '/login' ? await request(gh.url).get('/login') : await consentPage('tunewave', `${PARTNER_URL}/auth/callback`);
     expect(res.headers['x-frame-options']).toBe('DENY');

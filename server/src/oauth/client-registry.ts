@@ -27,6 +27,14 @@ export interface ClientRegistry {
 }
 
 /**
+ * Invisible and reordering characters (Unicode format characters `Cf`: bidi overrides and isolates,
+ * zero-width spaces and joiners, BOM; line/paragraph separators): a self-asserted `client_name`
+ * (RFC 7591 §5) with them could reverse or hide the consent page's warning text around it.
+ */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u;
+const INVISIBLE_PROBLEM = 'must not contain invisible or text-reordering characters (bidi controls, zero-width characters)';
+
+/**
  * The client registry over `store`; status changes are announced on `events` (`client.status`).
  * `builtIn` clients (the API docs page, docs-client.ts) come from the configuration: always active,
  * never stored, not changeable.
@@ -45,7 +53,7 @@ export function createClientRegistry(store: Store, events: EventBus, builtIn: re
       if (fixed.has(clientId)) throw new Error(`${clientId} is built in and cannot be changed`);
       const existing = store.client(clientId);
       const name = typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
-      const problem = textProblem(name);
+      const problem = textProblem(name) ?? (INVISIBLE.test(name) ? INVISIBLE_PROBLEM : undefined);
       if (problem) throw new errors.InvalidClientMetadata(`client_name ${problem}`); // RFC 7591 §3.2.2
       const dynamic = existing ? existing.dynamic : true;
       await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', ...(dynamic ? { dynamic } : {}), metadata: structuredClone(metadata) });
