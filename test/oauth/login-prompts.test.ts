@@ -163,6 +163,16 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     expect(claims?.sub).toBe('p_bob');
   });
 
+  it.each(['@bob', ' BOB ', 'p_bob'])('When alice is logged in and an app sends login_hint=%j (bob written another way), then she is offered to switch to bob', async (hint) => {
+    const agent = await personLoggedIn('alice', 1);
+    const { page } = await authorize(agent, { login_hint: hint });
+    expect(page?.status).toBe(200);
+    expect(page!.text).toContain('data-login-hint="bob"');
+    const switchAction = /action="(\/interaction\/[^/"]+\/switch)"/.exec(page!.text)![1]!;
+    const switched = await agent.post(switchAction).type('form').send({ _csrf: csrfFrom(page!.text) });
+    expect(new URL(switched.headers['location']!, url).searchParams.get('username')).toBe('bob');
+  });
+
   it('When alice is logged in and an app sends login_hint=bob, then "Continue as Alice" answers for alice (her choice, not silently)', async () => {
     const agent = await personLoggedIn('alice', 1);
     const { page, flow } = await authorize(agent, { login_hint: 'bob' });

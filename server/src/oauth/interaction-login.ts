@@ -21,6 +21,15 @@ export interface LoginDecision {
 }
 
 /**
+ * The person a `login_hint` names (OIDC Core §3.1.2.1; README "Login prompts"): a username, with or
+ * without the `@` the pages show and in any case, or a person id; surrounding spaces ignored.
+ */
+export function personOfLoginHint(store: Store, hint: string): Person | undefined {
+  const name = hint.trim();
+  return store.personByUsername(name.replace(/^@/, '')) ?? store.get('people', name);
+}
+
+/**
  * How to answer the `login` prompt for the person of the web session (`req.user`):
  * - `prompt=login` asks for the password unless the person typed it during this interaction
  *   (`session.passwordInteraction`, set by POST /login and POST /interaction/:uid/login);
@@ -37,6 +46,6 @@ export function decideLogin(store: Store, req: Request, d: LoginPromptFacts, now
   const tooOld = maxAge !== undefined && Number.isFinite(maxAge) && (maxAge === 0 || nowMs - authTime > maxAge * 1000);
   const needsPassword = !freshLogin && (d.prompt.reasons.includes('login_prompt') || tooOld);
   const hint = d.params['login_hint'];
-  const hinted = typeof hint === 'string' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH) ? (store.personByUsername(hint) ?? store.get('people', hint)) : undefined;
+  const hinted = typeof hint === 'string' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH) ? personOfLoginHint(store, hint) : undefined;
   return { hinted: hinted && hinted.id !== req.user?.id ? hinted : undefined, needsPassword, authTime };
 }

@@ -6,6 +6,7 @@ import type { ClientRegistry } from './client-registry.js';
 import type { ProviderKeys } from './keys.js';
 import { DOCS_CLIENT_ID } from './docs-client.js';
 import { DPOP_ALGS } from './dpop.js';
+import { personOfLoginHint } from './interaction-login.js';
 import { webSessionPolicy } from './login-policy.js';
 import { validateRedirectUris } from './redirect-uri-rules.js';
 import { API_SCOPES, KNOWN_SCOPES, apiAudience, splitScope } from './scopes.js';
@@ -98,7 +99,7 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: webSessionPolicy((hint) => (store.personByUsername(hint) ?? store.get('people', hint))?.id),
+      policy: webSessionPolicy((hint) => personOfLoginHint(store, hint)?.id),
     },
     renderError(ctx, out) {
       const clientId = ctx.query['client_id'];
