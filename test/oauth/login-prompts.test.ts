@@ -173,6 +173,16 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     expect(new URL(switched.headers['location']!, url).searchParams.get('username')).toBe('bob');
   });
 
+  it('When alice is logged in and an app sends a login_hint that names nobody known, then she is asked (switch or continue), not answered for silently', async () => {
+    const agent = await personLoggedIn('alice', 1);
+    const { page, flow } = await authorize(agent, { login_hint: 'nobody-here' });
+    expect(page?.status).toBe(200);
+    expect(page!.text).toContain('data-login-hint="nobody-here"');
+    expect(page!.text).toContain('Continue as Alice');
+    const { claims } = await drive(agent, await continueAs(agent, page!), flow);
+    expect(claims?.sub).toBe('p_alice');
+  });
+
   it('When alice is logged in and an app sends login_hint=bob, then "Continue as Alice" answers for alice (her choice, not silently)', async () => {
     const agent = await personLoggedIn('alice', 1);
     const { page, flow } = await authorize(agent, { login_hint: 'bob' });

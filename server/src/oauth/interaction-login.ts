@@ -12,8 +12,11 @@ export interface LoginPromptFacts {
 }
 
 export interface LoginDecision {
-  /** The person the app's `login_hint` names, when it is not the one logged in: offer to switch. */
-  hinted?: Person;
+  /**
+   * Who the app's `login_hint` names, when it is not the one logged in: offer to switch. A hint that
+   * names nobody known is shown as given (at most 64 characters): the person still chooses.
+   */
+  hinted?: Pick<Person, 'username' | 'displayName'> & { id?: string };
   /** `prompt=login`, or `max_age` older than the last password check: ask for the password again. */
   needsPassword: boolean;
   /** The real time of the last password check in this web session (ms), for `auth_time`. */
@@ -34,7 +37,8 @@ export function personOfLoginHint(store: Store, hint: string): Person | undefine
  * - `prompt=login` asks for the password unless the person typed it during this interaction
  *   (`session.passwordInteraction`, set by POST /login and POST /interaction/:uid/login);
  * - `max_age` asks for it when the last password check (`session.authTime`) is older than that;
- * - a `login_hint` (username or person id) naming someone else offers to switch account;
+ * - a `login_hint` (username or person id) naming someone else, or nobody known, offers to switch
+ *   account next to "Continue as …";
  * - otherwise the web session answers, with `auth_time` = its real login time (never "now").
  */
 export function decideLogin(store: Store, req: Request, d: LoginPromptFacts, nowMs: number): LoginDecision {
@@ -46,6 +50,9 @@ export function decideLogin(store: Store, req: Request, d: LoginPromptFacts, now
   const tooOld = maxAge !== undefined && Number.isFinite(maxAge) && (maxAge === 0 || nowMs - authTime > maxAge * 1000);
   const needsPassword = !freshLogin && (d.prompt.reasons.includes('login_prompt') || tooOld);
   const hint = d.params['login_hint'];
-  const hinted = typeof hint === 'string' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH) ? personOfLoginHint(store, hint) : undefined;
+  const asGiven = typeof hint === 'string' ? hint.trim().replace(/^@/, '').slice(0, 64) : '';
+  const hinted: LoginDecision['hinted'] = asGiven !== '' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH)
+    ? (personOfLoginHint(store, asGiven) ?? { username: asGiven, displayName: asGiven })
+    : undefined;
   return { hinted: hinted && hinted.id !== req.user?.id ? hinted : undefined, needsPassword, authTime };
 }
