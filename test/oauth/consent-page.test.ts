@@ -38,6 +38,13 @@ describe('A look-alike client is distinguishable on the consent page (RFC 7591 Â
     expect(res.text).toContain(lookAlike);
   });
 
+  it.each(['com.example.app:/cb', 'com.example.app://evil.example/cb'])('When a native client with the private-use redirect %s asks, then the page names the scheme (an app on the device), never a blank or the URI\'s made-up host', async (uri) => {
+    const reg = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ client_name: 'Tunewave', application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: [uri], scope: 'profile messages:read' }).expect(201);
+    const res = await consentPage(reg.body.client_id as string, uri);
+    expect(res.text).toMatch(/data-redirect-host>an app on this device \(com\.example\.app:\)</);
+  });
+
   it.each([
     ['a right-to-left override', 'Tunewave\u202Eevil'],
     ['a bidi isolate', '\u2067Tunewave'],

@@ -20,6 +20,17 @@ function nameList(store: Store, ids: string[]): string {
 }
 
 /**
+ * Where the authorization response goes, in words for the consent page (RFC 9700 §4.1): the host
+ * of an `http`/`https` redirect URI; for a private-use scheme (RFC 8252 §7.1, `com.example.app:`)
+ * the scheme, as an app on the person's device, since any "host" in such a URI is made up.
+ */
+export function answerDestination(redirectUri: string): string {
+  if (!URL.canParse(redirectUri)) return redirectUri;
+  const { protocol, host } = new URL(redirectUri);
+  return protocol === 'http:' || protocol === 'https:' ? host : `an app on this device (${protocol})`;
+}
+
+/**
  * What the consent page shows for `personId` connecting `clientId` with `scopes` (exactly what Allow
  * grants and the token will carry): each scope in plain words, `isNew` when the person has not
  * granted it yet (`granted`: the grant's current scopes), the scopes granted earlier that this
@@ -56,7 +67,7 @@ export function consentView(
     appName,
     clientId,
     verified: input.verified,
-    redirectHost: URL.canParse(input.redirectUri) ? new URL(input.redirectUri).host : input.redirectUri,
+    redirectHost: answerDestination(input.redirectUri),
     scopes: scopes.map((s) => ({ ...describeScope(s, appName), isNew: !granted.includes(s) })),
     /** The person granted this app something before: "new" then tells what this Allow adds. */
     grantedBefore: granted.length > 0,
