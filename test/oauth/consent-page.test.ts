@@ -57,6 +57,15 @@ describe('A look-alike client is distinguishable on the consent page (RFC 7591 Â
     expect(res.body).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/client_name .*invisible/) });
   });
 
+  it('When a client registers a 101-character name (it would push the warning off the consent page), then 400 invalid_client_metadata; 100 is fine', async () => {
+    const reg = (name: string) => request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ client_name: name, redirect_uris: ['https://evil.example/cb'], scope: 'profile' });
+    const long = await reg(`Tunewave${'\u00A0'.repeat(93)}`);
+    expect(long.status).toBe(400);
+    expect(long.body).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/client_name .*100 characters/) });
+    expect((await reg('ðŸŽµ'.repeat(100))).status).toBe(201);
+  });
+
   it.each(['/login', '/consent'])('When %s is served, then it forbids framing (frame-ancestors none, X-Frame-Options DENY)', async (which) => {
     const res = which === '/login' ? await request(gh.url).get('/login') : await consentPage('tunewave', `${PARTNER_URL}/auth/callback`);
     expect(res.headers['x-frame-options']).toBe('DENY');
