@@ -12,7 +12,8 @@ export const monitorEventSchema = z.object({
   seq: z.number().int().min(1),
   /** ms since epoch. */
   at: z.number(),
-  kind: z.enum(['oauth', 'access', 'admin']),
+  /** `fault`: a fault a tester injected changed a call (README "Time, faults and expiry for testers"). */
+  kind: z.enum(['oauth', 'access', 'admin', 'fault']),
   /** Sequence arrow: from → to. */
   from: actorSchema,
   to: actorSchema,

@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider';
 import { AppError, ForbiddenError, InvalidTokenError, NotFoundError } from '../errors.js';
+import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
@@ -7,7 +8,9 @@ import type { ClientRegistry } from './client-registry.js';
 import { createDpopVerifier, InvalidDpopProofError } from './dpop.js';
 import { approveResourceScopes, narrowIssuedTokens, withdrawResourceScopes } from './grant-scopes.js';
 import { TTL } from './provider-config.js';
+import { oidcRowId } from './store-adapter.js';
 import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
+import { createTokenLifetimes } from './token-lifetimes.js';
 import type { AccessTokenInfo, TokenResponse, TokenService } from './token-service.js';
 
 /** Longest bearer token we look up (opaque tokens are 43 characters). */
@@ -26,7 +29,7 @@ export interface TokenServiceDeps {
   clients: ClientRegistry;
   authorizations: Authorizations;
   events: EventBus;
-  now: () => number;
+  clock: Clock;
   /** The messaging API audience (resource indicator). */
   audience: string;
   /** The platform's public origin (`PLATFORM_URL`): DPoP proofs name URLs under it (`htu`). */
@@ -39,7 +42,8 @@ export interface TokenServiceDeps {
  * introspection treat them alike. No HTTP round trip.
  */
 export function createTokenService(deps: TokenServiceDeps): TokenService {
-  const { provider, store, clients, authorizations, events, now, audience, publicUrl } = deps;
+  const { provider, store, clients, authorizations, events, clock, audience, publicUrl } = deps;
+  const now = () => clock.now();
   const dpop = createDpopVerifier(now);
   const resourceServer = () =>
     new provider.ResourceServer(audience, { scope: API_SCOPES.join(' '), audience, accessTokenFormat: 'opaque', accessTokenTTL: TTL.AccessToken });
@@ -56,9 +60,43 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return wanted;
   }
 
+  /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
+  async function revokeGrant(grantId: string): Promise<void> {
+    await Promise.all([
+      provider.AccessToken.revokeByGrantId(grantId),
+      provider.RefreshToken.revokeByGrantId(grantId),
+      provider.AuthorizationCode.revokeByGrantId(grantId),
+      provider.Grant.adapter.destroy(grantId),
+    ]);
+    const row = await authorizations.markRevoked(grantId);
+    events.emit('oauth.step', { at: now(), step: 'revoke', clientId: row?.clientId, personId: row?.personId, detail: 'grant and all its tokens revoked by the person' });
+  }
+  const lifetimes = createTokenLifetimes({ store, events, clock, revokeGrant });
+
+  /** Is the stored token still there, unexpired, and its client active? (In memory: see `isLive`.) */
+  function isLive(accessToken: string): boolean {
+    const row = store.get('oidc', oidcRowId('AccessToken', accessToken));
+    if (!row || (row.expiresAt !== undefined && row.expiresAt <= clock.now())) return false;
+    return clients.get(String(row.payload['clientId']))?.status === 'active';
+  }
+
+  /**
+   * Facts of tokens verified before, so that a bearer check is a map lookup plus `isLive` rather than
+   * two adapter reads: revocation, expiry and shutdown show through `isLive`, a narrowed grant is
+   * applied here by `narrowGrant`. Bounded; the oldest entry goes first.
+   */
+  const verified = new Map<string, AccessTokenInfo>();
+  const VERIFIED_MAX = 10_000;
+  const copy = (info: AccessTokenInfo): AccessTokenInfo => ({ ...info, scopes: [...info.scopes] });
+
   /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
   async function verify(accessToken: string): Promise<AccessTokenInfo> {
     if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
+    const known = verified.get(accessToken);
+    if (known) {
+      if (isLive(accessToken)) return copy(known);
+      verified.delete(accessToken);
+    }
     const at = await provider.AccessToken.find(accessToken);
     if (!at?.clientId || !at.accountId) throw new InvalidTokenError();
     const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
@@ -73,10 +111,13 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       personId: at.accountId,
       scopes: splitScope(at.scope).filter((s) => granted.has(s)),
       grantId: at.grantId,
-      expiresAt: (at.exp ?? 0) * 1000,
+      // On the platform clock (store-adapter.ts); oidc-provider's `exp` is wall-clock seconds.
+      expiresAt: store.get('oidc', `AccessToken:${accessToken}`)?.expiresAt ?? (at.exp ?? 0) * 1000,
     };
     if (at.jkt) info.jkt = at.jkt;
-    return info;
+    verified.set(accessToken, info);
+    if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    return copy(info);
   }
 
   return {
@@ -101,7 +142,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
      * grant for that client (or creates one) and records the `authorizations` row.
      * @throws NotFoundError (person or client), ForbiddenError (client shut down), InvalidScopeError.
      */
-    async issue({ personId, clientId, scopes }) {
+    async issue({ personId, clientId, scopes, expiresIn }) {
       if (!store.get('people', personId)) throw new NotFoundError('No such person');
       const stored = clients.get(clientId);
       if (!stored) throw new NotFoundError('No such client');
@@ -117,7 +158,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
       const scope = wanted.join(' ');
       const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
-      const at = new provider.AccessToken({ ...common, resourceServer: resourceServer(), scope });
+      const at = new provider.AccessToken({ ...common, resourceServer: resourceServer(), scope, ...(expiresIn ? { expiresIn } : {}) });
       const access_token = await at.save();
       const refresh_token = client.grantTypeAllowed('refresh_token')
         ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
@@ -130,6 +171,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       return response;
     },
 
+    isLive,
+
     async narrowGrant(grantId, keep) {
       const grant = await provider.Grant.find(grantId);
       if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
@@ -139,21 +182,15 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       await grant.save();
       const left = current.filter((s) => keep.includes(s));
       await narrowIssuedTokens(store, grantId, left);
+      for (const [token, info] of verified) if (info.grantId === grantId) verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
       await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
+      events.emit('grant.narrowed', { grantId, scopes: left });
       events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
       return left;
     },
 
-    /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
-    async revokeGrant(grantId) {
-      await Promise.all([
-        provider.AccessToken.revokeByGrantId(grantId),
-        provider.RefreshToken.revokeByGrantId(grantId),
-        provider.AuthorizationCode.revokeByGrantId(grantId),
-        provider.Grant.adapter.destroy(grantId),
-      ]);
-      const row = await authorizations.markRevoked(grantId);
-      events.emit('oauth.step', { at: now(), step: 'revoke', clientId: row?.clientId, personId: row?.personId, detail: 'grant and all its tokens revoked by the person' });
-    },
+    revokeGrant,
+    expire: lifetimes.expire,
+    revoke: lifetimes.revoke,
   };
 }
