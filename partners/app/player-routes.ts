@@ -28,7 +28,8 @@ export function clock(totalSec: number): string {
 
 /**
  * The player: landing page (logged out), catalogue + player + share choices + live feed (logged
- * in); `POST /share` saves which friends get "now playing"; `POST /play` (JSON `{ itemId }`, CSRF
+ * in); `POST /share` saves which friends get "now playing" (form: redirect; `Accept: application/json`:
+ * `{ shareWith: displayName[] }`, what the player sends on each tick); `POST /play` (JSON `{ itemId }`, CSRF
  * header) sends each of them a "now playing" message through `POST /api/v1/me/messages` and answers
  * `{ sent: string[], failed: { name, reason }[] }`; `GET /events` is the live feed (SSE).
  */
@@ -64,6 +65,11 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
     const ids = (Array.isArray(raw) ? raw : [raw]).filter((id) => personId.safeParse(id).success).slice(0, 50);
     const account = accounts.get(user.id);
     if (account) account.shareWith = [...new Set(ids)];
+    // The player saves each tick at once with fetch (JSON answer); a form without script redirects.
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ shareWith: (account?.shareWith ?? []).map((id) => account?.names.get(id) ?? id) });
+      return;
+    }
     res.redirect(303, '/?saved=1');
   });
 
