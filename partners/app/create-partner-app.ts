@@ -13,6 +13,8 @@ import { createCsrf } from './csrf.js';
 import { failureResponder } from './failure-pages.js';
 import { failureHandler } from './failures.js';
 import { faviconRoutes } from './favicon.js';
+import { createKept } from './kept.js';
+import { keptRoutes } from './kept-routes.js';
 import { createLogin, loginRoutes } from './login.js';
 import { createPolicyBadges } from './policy-badge.js';
 import { playerRoutes } from './player-routes.js';
@@ -38,21 +40,24 @@ export interface PartnerApp {
 export interface PartnerAppOptions {
   /** Where server errors are reported (default: console.error). */
   log?: (err: unknown) => void;
-  /** Clock (ms since epoch) of the policy badge's cache; default Date.now. */
+  /** Clock (ms since epoch) of the policy badge's cache and the kept copies; default Date.now. */
   now?: () => number;
+  /** Start in sneaky mode: deletion requests are answered but not honoured (default false; `/kept` switches it). */
+  sneaky?: boolean;
 }
 
 /**
  * Builds one partner app (Tunewave, Reelbox…) from its config, without listening and without
- * globals: its own session cookie, own `Passport`, own in-memory accounts, socket relay and
- * policy-badge cache.
+ * globals: its own session cookie, own `Passport`, own in-memory accounts, kept copies, socket
+ * relay and policy-badge cache.
  * Routes: `/` (landing or player), `/auth/login`, `/auth/callback`, `/logout`, `/share`, `/play`,
- * `/events` (SSE), `/seen…` ("what we can see"), `/healthz`, `/assets/…`, `/favicon.svg`.
+ * `/events` (SSE), `/seen…` ("what we can see"), `/kept…` ("what we kept"), `/glasshouse/data-deletion`, `/healthz`, `/assets/…`, `/favicon.svg`.
  */
 export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptions = {}): PartnerApp {
   const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
   const accounts = createAccounts(config);
-  const relay = createRelay({ platformUrl: config.platformUrl, accounts, log });
+  const kept = createKept({ ...(options.sneaky !== undefined ? { sneaky: options.sneaky } : {}), ...(options.now ? { now: options.now } : {}) });
+  const relay = createRelay({ platformUrl: config.platformUrl, accounts, kept, log });
   const login = createLogin(config, accounts);
   const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
   const policy = createPolicyBadges({ platformUrl: config.platformUrl, ...(options.now ? { now: options.now } : {}) });
@@ -98,7 +103,8 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   );
   app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession }));
   app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect }));
-  app.use(seenRoutes({ accounts, render, csrfProtect: csrf.protect }));
+  app.use(seenRoutes({ accounts, kept, render, csrfProtect: csrf.protect }));
+  app.use(keptRoutes({ config, kept, render, csrfProtect: csrf.protect }));
   const respond = failureResponder(render, config.name);
   app.use((req, res) => respond(req, res, 'not_found'));
   app.use(failureHandler({ respond, onSessionEnded: endSession, log }));

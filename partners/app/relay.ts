@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { connectPartnerSocket, type Message, type PartnerSocket } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
+import type { Kept } from './kept.js';
 import { classify, type FailureKind } from './failures.js';
 import { REVOKED_LOCATION } from './failure-pages.js';
 
@@ -42,8 +43,8 @@ function sse(res: Response, event: string, data: unknown): void {
  * A refused handshake or a server-side disconnect triggers one token refresh; if that is refused the
  * account is forgotten and the pages are sent to `redirect`.
  */
-export function createRelay(deps: { platformUrl: string; accounts: Accounts; log: (err: unknown) => void }) {
-  const { accounts } = deps;
+export function createRelay(deps: { platformUrl: string; accounts: Accounts; kept: Kept; log: (err: unknown) => void }) {
+  const { accounts, kept } = deps;
   const feeds = new Map<string, Feed>();
 
   function broadcast(feed: Feed, event: string, data: unknown): void {
@@ -117,7 +118,10 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
       broadcast(feed, 'status', { live: false });
       if (reason === 'io server disconnect') void recover(personId, feed);
     });
-    socket.on('message:created', ({ message }) => broadcast(feed, 'message', toItem(personId, message)));
+    socket.on('message:created', ({ message }) => {
+      kept.record(personId, [message]);
+      broadcast(feed, 'message', toItem(personId, message));
+    });
     socket.on('message:deleted', (payload) => broadcast(feed, 'deleted', payload));
     feeds.set(personId, feed);
     return feed;

@@ -143,7 +143,7 @@ describe('the data flow of a scripted Tunewave story', () => {
     expect(consent.status).toBe(400);
     expect(consent.headers['location']).toBeUndefined();
     expect(consent.text).toMatch(/shut down/i);
-    await until(() => seen.some((e) => e.kind === 'admin' && e.label === 'Tunewave → shut_down'));
+    await until(() => seen.some((e) => e.kind === 'admin' && e.label === 'Tunewave shut down'));
     await request(gh.url).patch('/admin/clients/tunewave').set(admin()).send({ status: 'active' }).expect(200);
     await request(gh.url).get('/api/v1/me').set(api(aliceToken)).expect(200);
   });

@@ -12,7 +12,8 @@ export const monitorEventSchema = z.object({
   seq: z.number().int().min(1),
   /** ms since epoch. */
   at: z.number(),
-  kind: z.enum(['oauth', 'access', 'admin']),
+  /** `retention`: a data-deletion request to a client and its answer. */
+  kind: z.enum(['oauth', 'access', 'admin', 'retention']),
   /** Sequence arrow: from → to. */
   from: actorSchema,
   to: actorSchema,

@@ -22,6 +22,7 @@ import type { MonitorFeed } from './monitor-feed.js';
 import { toMermaid } from './mermaid.js';
 import { exposureChart } from './exposure-chart.js';
 import { compareRoutes } from './compare-routes.js';
+import { retentionReport } from '../retention/retention-report.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
@@ -99,7 +100,7 @@ export function monitorRoutes(deps: {
       }),
       scopes: clientGrantUsage(store, x.clientId),
     }));
-    render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows) });
+    render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows), retained: rows.map((r) => retentionReport(store, r.clientId)) });
   });
 
   /** Narrows every current grant of a client to the scopes it used with that person ("reduce to what it used"). */

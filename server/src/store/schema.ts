@@ -66,6 +66,20 @@ export const oidcRecordSchema = z.object({
   expiresAt: z.number().optional(),
 });
 
+/** One data-deletion request the platform sent to a client, and what the client answered. */
+export const deletionRequestSchema = z.object({
+  /** ms since epoch. */
+  at: z.number(),
+  /** `deleted`: the client says it deleted; `failed`: no usable answer (or no endpoint registered). */
+  outcome: z.enum(['deleted', 'failed']),
+  /** Messages the client says it deleted. */
+  messagesDeleted: z.number().int().min(0).optional(),
+  /** Sandbox only: what the client still keeps (a sneaky partner says "deleted" and keeps them). */
+  messagesKept: z.number().int().min(0).optional(),
+  /** Why it failed, in words. */
+  detail: z.string().optional(),
+});
+
 /**
  * A person's consent to a client, kept after revocation: "has this person ever authorized this
  * client?" decides who is a bystander. `id` is `${personId}~${clientId}`.
@@ -81,6 +95,11 @@ export const authorizationSchema = z.object({
   firstGrantedAt: z.number(),
   grantedAt: z.number(),
   revokedAt: z.number().optional(),
+  /**
+   * Data-deletion requests sent to the client for this person (README, "Retained copies and
+   * deletion requests"). Retention: the latest 5 only.
+   */
+  deletionRequests: z.array(deletionRequestSchema).optional(),
 });
 
 export const accessEntrySchema = z.object({
@@ -153,6 +172,7 @@ export type Client = Row<'clients'>;
 export type OidcRecord = Row<'oidc'>;
 export type AccessEntry = Row<'accessLog'>;
 export type Authorization = Row<'authorizations'>;
+export type DeletionRequest = z.infer<typeof deletionRequestSchema>;
 export type PolicyMode = z.infer<typeof policyModeSchema>;
 export type Settings = Row<'settings'>;
 
