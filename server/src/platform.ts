@@ -21,6 +21,7 @@ import { attachInboxSocket } from './realtime/inbox-socket.js';
 import { attachPartnerSocket } from './realtime/partner-socket.js';
 import { threadNotices } from './audit/thread-notices.js';
 import { createMonitorFeed } from './monitor/monitor-feed.js';
+import { mayMonitor } from './monitor/monitor-access.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
@@ -105,7 +106,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   const auth = createWebAuth(store, config.SESSION_SECRET);
   const csrf = createCsrf(config.SESSION_SECRET);
-  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy }));
+  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, monitor: mayMonitor(req, config, store) }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
   const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now });

@@ -10,23 +10,28 @@ export function ago(thenMs: number, nowMs: number): string {
   return 'just now';
 }
 
-const VERBS = { read: 'read', write: 'wrote in', delete: 'deleted messages in' } as const;
+const VERBS = { read: 'read', listed: 'looked up', write: 'wrote in', delete: 'deleted messages in' } as const;
+const OBJECTS = { read: 'this conversation', listed: 'this conversation and who is on it', write: 'this conversation', delete: 'this conversation' } as const;
 
 /**
  * Bystander notices for a thread, shown to every participant: which apps accessed it, on whose
  * authorization, and when — one line per (client, resource owner, action), latest first, e.g.
- * "Tunewave, authorized by Alice Moreau, read this conversation 3 minutes ago (2 times)".
+ * "Tunewave, authorized by Alice Moreau, read this conversation 3 minutes ago (2 times)". Only an
+ * access that returned messages counts as reading it; listing threads or participants
+ * is "looked up this conversation and who is on it".
  */
 export function threadNotices(store: Store, threadId: string, nowMs: number): string[] {
   const latest = new Map<string, { clientId: string; ownerId: string; action: keyof typeof VERBS; at: number; times: number }>();
   for (const e of store.accessLog()) {
     if (!e.threadIds.includes(threadId)) continue;
-    const key = `${e.clientId}|${e.ownerId}|${e.action}`;
+    // Listing threads or participants returns no message: it is not a read of the content.
+    const action = e.action === 'read' && e.messageIds.length === 0 ? 'listed' : e.action;
+    const key = `${e.clientId}|${e.ownerId}|${action}`;
     const row = latest.get(key);
     if (row) {
       row.times += 1;
       row.at = Math.max(row.at, e.at);
-    } else latest.set(key, { clientId: e.clientId, ownerId: e.ownerId, action: e.action, at: e.at, times: 1 });
+    } else latest.set(key, { clientId: e.clientId, ownerId: e.ownerId, action, at: e.at, times: 1 });
   }
   return [...latest.values()]
     .sort((a, b) => b.at - a.at)
@@ -34,6 +39,6 @@ export function threadNotices(store: Store, threadId: string, nowMs: number): st
       const app = store.client(r.clientId)?.name ?? r.clientId;
       const owner = store.get('people', r.ownerId)?.displayName ?? r.ownerId;
       const times = r.times > 1 ? ` (${r.times} times)` : '';
-      return `${app}, authorized by ${owner}, ${VERBS[r.action]} this conversation ${ago(r.at, nowMs)}${times}.`;
+      return `${app}, authorized by ${owner}, ${VERBS[r.action]} ${OBJECTS[r.action]} ${ago(r.at, nowMs)}${times}.`;
     });
 }
