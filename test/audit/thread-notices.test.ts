@@ -28,7 +28,7 @@ describe('bystander notices on a thread', () => {
 
   it('When one visit on the partner lists threads, reads the messages and lists the participants, then the notice says "read" once, and "looked up" apart', async () => {
     const at = Date.now() - 60_000;
-    const base = { at, clientId: 'reelbox', ownerId: 'p_bob', scope: 'messages:read', channel: 'api', peopleIncluded: [], bystanders: [], policy: 'broad' } as const;
+    const base = { at, clientId: 'reelbox', ownerId: 'p_bob', scope: 'messages:read', channel: 'api' as const, peopleIncluded: [], bystanders: [], policy: 'broad' as const };
     await gh.store.put('accessLog', { ...base, id: 'v_1', action: 'read', operation: 'GET /api/v1/threads', threadIds: ['g_weekend', 't_alice_bob'], messageIds: [] });
     await gh.store.put('accessLog', { ...base, id: 'v_2', action: 'read', operation: 'GET /api/v1/threads/{threadId}/messages', threadIds: ['g_weekend'], messageIds: ['m_0020'] });
     await gh.store.put('accessLog', { ...base, id: 'v_3', action: 'read', scope: 'threads:participants', operation: 'GET /api/v1/threads/{threadId}/participants', threadIds: ['g_weekend'], messageIds: [] });
