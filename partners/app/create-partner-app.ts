@@ -13,6 +13,7 @@ import { createCsrf } from './csrf.js';
 import { failureResponder } from './failure-pages.js';
 import { failureHandler } from './failures.js';
 import { faviconRoutes } from './favicon.js';
+import { createClientStanding } from './client-standing.js';
 import { createKept } from './kept.js';
 import { keptRoutes } from './kept-routes.js';
 import { createLogin, loginRoutes } from './login.js';
@@ -102,8 +103,8 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     login.passport.session(),
   );
   app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession }));
-  app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect }));
-  app.use(seenRoutes({ accounts, kept, render, csrfProtect: csrf.protect }));
+  app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect, standing: createClientStanding(config, options.now ? { now: options.now } : {}) }));
+  app.use(seenRoutes({ accounts, kept, render, csrfProtect: csrf.protect, self: { clientId: config.clientId, name: config.name } }));
   app.use(keptRoutes({ config, kept, render, csrfProtect: csrf.protect }));
   const respond = failureResponder(render, config.name);
   app.use((req, res) => respond(req, res, 'not_found'));

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { allPages, GlasshouseApiError, type Person } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
+import type { ClientStanding } from './client-standing.js';
 import type { PartnerConfig } from './config.js';
 import type { Relay } from './relay.js';
 import { currentUser, type Renderer } from './render.js';
@@ -33,17 +34,18 @@ export function clock(totalSec: number): string {
  * header) sends each of them a "now playing" message through `POST /api/v1/me/messages` and answers
  * `{ sent: string[], failed: { name, reason }[] }`; `GET /events` is the live feed (SSE).
  */
-export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; relay: Relay; render: Renderer; csrfProtect: express.RequestHandler }): Router {
-  const { config, accounts, relay, render, csrfProtect } = deps;
+export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; relay: Relay; render: Renderer; csrfProtect: express.RequestHandler; standing: ClientStanding }): Router {
+  const { config, accounts, relay, render, csrfProtect, standing } = deps;
   const router = Router();
   const itemsById = new Map(config.catalogue.map((i) => [i.id, i]));
 
   router.get('/', async (req, res) => {
     const user = currentUser(req);
     if (!user) {
-      const key = String(req.query['notice'] ?? '') as keyof typeof NOTICES;
+      // A fresh visitor has no session that met the refusal: ask the platform whether we are shut down.
+      const key = (await standing.shutDown()) ? 'shut_down' : (String(req.query['notice'] ?? '') as keyof typeof NOTICES);
       const notice = NOTICES[key]?.replaceAll('{name}', config.name);
-      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined });
+      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined, shutDown: key === 'shut_down' });
       return;
     }
     const client = accounts.client(user.id);

@@ -41,8 +41,10 @@ async function participantsOrNothing(client: GlasshouseClient, threadId: string)
  * partner do, shown as a demonstration. Every read here is an API call the platform logs, and every
  * message read is copied into `kept` ("What we kept about you").
  */
-export function seenRoutes(deps: { accounts: Accounts; kept: Kept; render: Renderer; csrfProtect: express.RequestHandler }): Router {
-  const { accounts, kept, render, csrfProtect } = deps;
+export function seenRoutes(deps: { accounts: Accounts; kept: Kept; render: Renderer; csrfProtect: express.RequestHandler; self: { clientId: string; name: string } }): Router {
+  const { accounts, kept, render, csrfProtect, self } = deps;
+  // The platform names the app a message came through by its client id; people read its name.
+  const viaName = (via: string | undefined) => (via === self.clientId ? self.name : via);
   const router = Router();
 
   router.get('/seen', requireUser, async (req, res) => {
@@ -87,7 +89,7 @@ export function seenRoutes(deps: { accounts: Accounts; kept: Kept; render: Rende
       participants,
       participantsRefused,
       // The API pages newest first; a conversation reads oldest first.
-      messages: [...page.items].reverse().map((m) => ({ ...m, mine: m.sender.id === user.id, when: when(m.createdAt) })),
+      messages: [...page.items].reverse().map((m) => ({ ...m, via: viaName(m.via), mine: m.sender.id === user.id, when: when(m.createdAt) })),
       olderUrl: page.nextCursor ? `/seen/threads/${encodeURIComponent(threadId)}?before=${encodeURIComponent(page.nextCursor)}` : undefined,
       deleted: req.query['deleted'] === '1',
     });
