@@ -82,6 +82,8 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     helmet({
       contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
       strictTransportSecurity: false,
+      // Same-origin Referer only: a refused form's page links back to where the person was.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.get('/healthz', (_req, res) => {

@@ -34,7 +34,8 @@ export function threadNotices(store: Store, threadId: string, nowMs: number): st
     } else latest.set(key, { clientId: e.clientId, ownerId: e.ownerId, action, at: e.at, times: 1 });
   }
   return [...latest.values()]
-    .sort((a, b) => b.at - a.at)
+    // What touched the content first, then look-ups; latest first within each.
+    .sort((a, b) => Number(a.action === 'listed') - Number(b.action === 'listed') || b.at - a.at)
     .map((r) => {
       const app = store.client(r.clientId)?.name ?? r.clientId;
       const owner = store.get('people', r.ownerId)?.displayName ?? r.ownerId;
