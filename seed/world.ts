@@ -1,6 +1,7 @@
 import type { Client, Message, Thread, World } from '../server/src/store/schema.js';
 import { pairKey } from '../server/src/store/store.js';
 import { DELETION_PATH, DELETION_URI_METADATA } from '../partners/sdk/data-deletion.js';
+import { API_SCOPES } from '../server/src/oauth/scopes.js';
 
 /** Every seeded person's password. */
 export const DEMO_PASSWORD = 'glasshouse';
@@ -112,7 +113,7 @@ export interface SeedOptions {
 export const PARTNER_SECRETS = { tunewave: 'tunewave-demo-secret-0123456789', reelbox: 'reelbox-demo-secret-0123456789' } as const;
 
 /** Scopes the built-in partners may ask for: everything the 2018 integrations had. */
-export const PARTNER_SCOPES = 'profile friends:read messages:read messages:write messages:delete threads:participants';
+export const PARTNER_SCOPES = API_SCOPES.join(' ');
 
 /** OAuth client metadata (RFC 7591 names) of a built-in partner. */
 export function partnerClient(id: 'tunewave' | 'reelbox', baseUrl: string): Client {

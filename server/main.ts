@@ -10,6 +10,7 @@ import { createPlatform } from './src/platform.js';
 import { StoreLoadError } from './src/store/persistence.js';
 import { openFileStore } from './src/store/open-data-file.js';
 import { syncPartnerClients } from './src/store/sync-partner-clients.js';
+import { compareScenarioFile } from './testkit/scenario/compare.js';
 import { createReelbox } from '../partners/reelbox/reelbox.js';
 import { createTunewave } from '../partners/tunewave/tunewave.js';
 import { DEMO_PASSWORD, SEED_PEOPLE } from '../seed/world.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     reelbox: { baseUrl: reelboxUrl, clientSecret: config.REELBOX_CLIENT_SECRET },
   });
 
-  const platform = createPlatform({ config, store });
+  const platform = createPlatform({ config, store, compare: compareScenarioFile });
   const partnerSecret = (name: string) => `${config.SESSION_SECRET}:${name}`;
   const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave') });
   const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox') });

@@ -4,8 +4,20 @@
  * catalogue only.
  */
 
-/** The scopes both partners ask for: everything the 2018 integrations had (see the brief). */
-export const PARTNER_SCOPES = ['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'] as const;
+import { API_SCOPES } from '../sdk/index.js';
+
+/** The scopes both partners ask for: every scope of the API, as the 2018 integrations had (README, "What this is"). */
+export const PARTNER_SCOPES = API_SCOPES;
+
+/** How the landing page words each scope it will ask for (typed by the scope list: none can be missing). */
+export const SCOPE_ASKS: Record<(typeof API_SCOPES)[number], string> = {
+  profile: 'your name and username',
+  'friends:read': 'your friends list',
+  'messages:read': 'to read all your conversations',
+  'messages:write': 'to send messages as you',
+  'messages:delete': 'to delete messages',
+  'threads:participants': 'to see everyone on your threads',
+};
 
 /** One playable work of the catalogue. */
 export interface CatalogueItem {

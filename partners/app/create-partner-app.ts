@@ -104,7 +104,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     }),
     login.passport.session(),
   );
-  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession }));
+  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, cookieName: config.cookieName }));
   app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect, standing: createClientStanding(config, options.now ? { now: options.now } : {}) }));
   app.use(seenRoutes({ accounts, kept, render, csrfProtect: csrf.protect, self: { clientId: config.clientId, name: config.name } }));
   app.use(keptRoutes({ config, kept, render, csrfProtect: csrf.protect }));

@@ -51,9 +51,14 @@ export type Login = ReturnType<typeof createLogin>;
  * `GET /auth/login` redirects to the platform's authorization endpoint (code, PKCE S256, state, all
  * partner scopes). `GET /auth/callback` refuses provider errors, a missing code and a bad state with
  * pages; on success it logs the person in on a regenerated session. `POST /logout` forgets the
- * person's tokens and ends the session.
+ * person's tokens, ends the session and expires its cookie; when nobody is logged in it just
+ * redirects to the landing page (with its "Log in with Glasshouse" button).
  */
-export function loginRoutes(deps: { login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void> }): Router {
+export function loginRoutes(deps: {
+  login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void>;
+  /** The session cookie's name, expired by every logout. */
+  cookieName: string;
+}): Router {
   const { login } = deps;
   const router = Router();
 
@@ -76,8 +81,11 @@ export function loginRoutes(deps: { login: Login; csrfProtect: import('express')
     })(req, res, next);
   });
 
-  router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), deps.csrfProtect, async (req, res) => {
+  // Idempotent: logged out already (a stale tab), it needs no CSRF token (it changes nothing).
+  const csrfIfLoggedIn: import('express').RequestHandler = (req, res, next) => (req.user ? deps.csrfProtect(req, res, next) : next());
+  router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), csrfIfLoggedIn, async (req, res) => {
     await deps.onLogout(req);
+    res.clearCookie(deps.cookieName, { httpOnly: true, sameSite: 'lax', path: '/' });
     res.redirect(303, '/?notice=logged_out');
   });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { allPages, GlasshouseApiError, type Person } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import type { ClientStanding } from './client-standing.js';
-import type { PartnerConfig } from './config.js';
+import { PARTNER_SCOPES, SCOPE_ASKS, type PartnerConfig } from './config.js';
 import type { Relay } from './relay.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
@@ -45,7 +45,8 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
       // A fresh visitor has no session that met the refusal: ask the platform whether we are shut down.
       const key = (await standing.shutDown()) ? 'shut_down' : (String(req.query['notice'] ?? '') as keyof typeof NOTICES);
       const notice = NOTICES[key]?.replaceAll('{name}', config.name);
-      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined, shutDown: key === 'shut_down' });
+      const asks = PARTNER_SCOPES.map((scope) => ({ scope, text: SCOPE_ASKS[scope] }));
+      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined, shutDown: key === 'shut_down', asks });
       return;
     }
     const client = accounts.client(user.id);

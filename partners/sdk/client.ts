@@ -49,14 +49,18 @@ export interface GlasshouseClient {
   friends(page?: PageQuery): Promise<Page<Person>>;
   /** `GET /threads` (scope `messages:read`), most recent activity first; which threads depends on the policy. */
   threads(page?: PageQuery): Promise<Page<Thread>>;
-  /** `GET /threads/{id}/messages` (scope `messages:read`), newest first; `before` pages back in time. */
+  /** `GET /threads/{id}/messages` (scope `messages:read`), newest first; `maxId` pages back in time, `sinceId`/`minId` forward. */
   messages(threadId: string, page?: PageQuery): Promise<Page<Message>>;
   /** `GET /threads/{id}/participants` (scope `threads:participants`), one page. */
   participants(threadId: string, page?: PageQuery): Promise<Page<Person>>;
-  /** `POST /threads/{id}/messages` (scope `messages:write`). */
-  postMessage(threadId: string, message: NewMessage): Promise<Message>;
-  /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). */
-  sendToPerson(to: string, message: NewMessage): Promise<Message>;
+  /**
+   * `POST /threads/{id}/messages` (scope `messages:write`). Sent with an `Idempotency-Key` (a fresh
+   * UUID unless `write.idempotencyKey` is given; reuse yours to retry safely), which the client's own
+   * retry after a refresh reuses: a retried write is stored once.
+   */
+  postMessage(threadId: string, message: NewMessage, write?: WriteOptions): Promise<Message>;
+  /** `POST /me/messages` (scope `messages:write`): to a friend, in the 1:1 thread (created if needed). Idempotency as `postMessage`. */
+  sendToPerson(to: string, message: NewMessage, write?: WriteOptions): Promise<Message>;
   /** `DELETE /messages/{id}` (scope `messages:delete`); resolves on 204. */
   deleteMessage(messageId: string): Promise<void>;
   /** Refreshes now. @throws GlasshouseError when no refresh token or credentials were given. */
@@ -65,11 +69,20 @@ export interface GlasshouseClient {
 
 const API_BASE = '/api/v1';
 
-/** `?limit=…&before=…` of a page query ('' when empty). */
+/** Options of a write. */
+export interface WriteOptions {
+  /** The `Idempotency-Key` to send (1–255 visible ASCII); default a fresh UUID per call. */
+  idempotencyKey?: string;
+}
+
+/** `?limit=…&max_id=…&since_id=…&min_id=…` of a page query ('' when empty). */
 function qs(page: PageQuery = {}): string {
   const query = new URLSearchParams();
   if (page.limit !== undefined) query.set('limit', String(page.limit));
+  if (page.maxId !== undefined) query.set('max_id', page.maxId);
   if (page.before !== undefined) query.set('before', page.before);
+  if (page.sinceId !== undefined) query.set('since_id', page.sinceId);
+  if (page.minId !== undefined) query.set('min_id', page.minId);
   return query.size ? `?${query}` : '';
 }
 
@@ -79,13 +92,29 @@ function qs(page: PageQuery = {}): string {
  */
 export async function allPages<T>(fetchPage: (page: PageQuery) => Promise<Page<T>>, limit = 100): Promise<T[]> {
   const items: T[] = [];
-  let before: string | undefined;
+  let maxId: string | undefined;
   do {
-    const page = await fetchPage({ limit, ...(before ? { before } : {}) });
+    const page = await fetchPage({ limit, ...(maxId ? { maxId } : {}) });
     items.push(...page.items);
-    before = page.nextCursor ?? undefined;
-  } while (before);
+    maxId = page.nextCursor ?? undefined;
+  } while (maxId);
   return items;
+}
+
+/**
+ * Every item newer than `cursor` (a page's `prevCursor` or an item id, deleted or not), oldest
+ * first, walking forward with `minId` (no gaps): catch-up after a reconnect, or the end of a walk
+ * during which items moved or arrived. Returns the items and the cursor to pass next time.
+ * @example const { items, cursor } = await newerThan((page) => client.messages(threadId, page), lastSeenId);
+ */
+export async function newerThan<T>(fetchPage: (page: PageQuery) => Promise<Page<T>>, cursor: string, limit = 100): Promise<{ items: T[]; cursor: string }> {
+  const items: T[] = [];
+  for (;;) {
+    const page = await fetchPage({ limit, minId: cursor });
+    if (page.items.length === 0) return { items, cursor };
+    items.push(...[...page.items].reverse());
+    cursor = page.prevCursor ?? cursor;
+  }
 }
 
 /** Builds the error for a non-2xx API answer; a body that is not problem details is synthesised. */
@@ -129,7 +158,9 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     return refreshing;
   }
 
-  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown): Promise<z.infer<T>> {
+  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown, idempotencyKey?: string): Promise<z.infer<T>> {
+    // One key for the call, so every attempt of it (the retry after a refresh) is the same write.
+    const key = method === 'POST' ? (idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
     const attempt = (token: string) =>
       send(fetchImpl, new URL(API_BASE + path, options.baseUrl).href, {
         method,
@@ -137,6 +168,7 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
           authorization: `Bearer ${token}`,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(key === undefined ? {} : { 'idempotency-key': key }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
@@ -168,8 +200,8 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     threads: (page) => call('GET', `/threads${qs(page)}`, pageSchema(threadSchema)),
     messages: (threadId, page) => call('GET', `/threads/${id(threadId)}/messages${qs(page)}`, pageSchema(messageSchema)),
     participants: (threadId, page) => call('GET', `/threads/${id(threadId)}/participants${qs(page)}`, pageSchema(personSchema)),
-    postMessage: (threadId, message) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message),
-    sendToPerson: (to, message) => call('POST', '/me/messages', messageSchema, { to, ...message }),
+    postMessage: (threadId, message, write) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message, write?.idempotencyKey),
+    sendToPerson: (to, message, write) => call('POST', '/me/messages', messageSchema, { to, ...message }, write?.idempotencyKey),
     async deleteMessage(messageId) {
       await call('DELETE', `/messages/${id(messageId)}`, undefined);
     },

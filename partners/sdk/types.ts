@@ -44,20 +44,36 @@ export const threadSchema = z.looseObject({
 });
 export type Thread = z.infer<typeof threadSchema>;
 
-/** One page of a list. Pass `nextCursor` as `before` for the next page; `null` on the last one. */
+/**
+ * One page of a list. Pass `nextCursor` as `maxId` for the next (older) page, `null` on the last one;
+ * `prevCursor` as `sinceId`/`minId` for what is newer than this page (`null` only when nothing was
+ * listed). Cursors are opaque.
+ */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  prevCursor: string | null;
 }
 
-/** Paging of every list: `limit` 1–100 (the API's default 50), `before` a previous `nextCursor`. */
+/**
+ * Paging of every list (keyset, the platform README "Paging"): `limit` 1–100 (the API's default 50);
+ * `maxId` older than (alias `before`); `sinceId` the newest items newer than; `minId` the items
+ * immediately newer (to walk forward without gaps). Each is a cursor from a page or an item id
+ * (a deleted message's id too). Not `maxId` with `before`, nor `sinceId` with `minId`.
+ */
 export interface PageQuery {
   limit?: number;
+  maxId?: string;
+  /** Alias of `maxId`, kept for existing callers. */
   before?: string;
+  sinceId?: string;
+  minId?: string;
 }
 
 export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.looseObject({ items: z.array(item), nextCursor: z.string().nullable() }).transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor }));
+  return z
+    .looseObject({ items: z.array(item), nextCursor: z.string().nullable(), prevCursor: z.string().nullable().optional() })
+    .transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor, prevCursor: p.prevCursor ?? null }));
 }
 
 /** A "now playing" card as sent (`url` must be http(s)). */

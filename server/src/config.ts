@@ -20,6 +20,16 @@ export const configSchema = z.object({
   REELBOX_PORT: port.default(3002),
   /** Public base URL of the platform (issuer of tokens; where partners find it). Default: http://localhost:$PLATFORM_PORT. */
   PLATFORM_URL: z.url().optional(),
+  /**
+   * Extra browser origins (comma-separated, e.g. `http://localhost:5173,https://demo.example`) that may
+   * open the platform's cookie-authenticated sockets and post its forms, besides `PLATFORM_URL`'s own
+   * origin (README "Socket security model"). Default: none.
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== ''))
+    .pipe(z.array(z.url().refine((o) => new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
   /** Main store file; created from the seed on first start. Journal and snapshot live beside it. */
   DATA_FILE: z.string().min(1).default('data/glasshouse.json'),
   /** Bearer token of the admin API and the monitor. */

@@ -17,7 +17,12 @@ export interface DomainEvents {
   /** The platform asked a client to delete what it kept about a person, and how it answered. */
   'deletion.requested': { clientId: string; personId: string; request: DeletionRequest };
   'world.reset': Record<string, never>;
+  /** A web session ended or changed hands (logout, login on it, expiry): its sockets must close. */
+  'session.ended': { sessionId: string; reason: SessionEndReason };
 }
+
+/** Why a web session's sockets were closed; sent to the page as `session:ended`. */
+export type SessionEndReason = 'logged_out' | 'logged_in' | 'expired';
 
 export type EventName = keyof DomainEvents;
 

@@ -23,6 +23,7 @@ import { threadNotices } from './audit/thread-notices.js';
 import { createMonitorFeed } from './monitor/monitor-feed.js';
 import { mayMonitor } from './monitor/monitor-access.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
+import type { ScenarioComparer } from './monitor/compare-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
 import type { Store } from './store/store.js';
@@ -32,6 +33,8 @@ import { apiDocsRouter } from './messaging/docs.js';
 import { authRoutes } from './web/auth-routes.js';
 import { loginThrottle } from './web/login-throttle.js';
 import { createCsrf } from './web/csrf.js';
+import { createOriginPolicy } from './http/origin-policy.js';
+import { createMessagePresenter } from './web/message-view.js';
 import { inboxRoutes } from './web/inbox-routes.js';
 import { createRenderer } from './web/render.js';
 import { createWebAuth } from './web/session.js';
@@ -48,6 +51,8 @@ export interface PlatformDeps {
   now?: () => number;
   /** The world `POST /admin/reset` restores; defaults to the seed with the configured partner URLs. */
   seed?: () => World;
+  /** Runs `/monitor/compare`'s scenarios (`compareScenarioFile` of `server/testkit/`); without it the page only lists them. */
+  compare?: ScenarioComparer;
 }
 
 /** Where the built-in partners run by default: http://localhost:$TUNEWAVE_PORT / $REELBOX_PORT. */
@@ -105,8 +110,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
   const auth = createWebAuth(store, config.SESSION_SECRET);
+  const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
-  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, monitor: mayMonitor(req, config, store) }));
+  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now(), monitor: mayMonitor(req, config, store) }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
   const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now });
@@ -124,12 +130,13 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
   const web = express.Router();
-  web.use(...webSession);
+  // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
+  web.use(origins.guard, ...webSession);
   const throttle = loginThrottle();
-  web.use(authRoutes({ store, auth, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
+  web.use(authRoutes({ store, auth, events, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
-  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients }));
+  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
   app.use(web);
 
   app.use('/api', notFoundHandler);
@@ -142,13 +149,20 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 
   const httpServer = http.createServer(app);
-  const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
+  const io = new Server(httpServer, {
+    serveClient: true,
+    cors: { origin: false },
+    // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
+    // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up".
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+  });
   io.engine.use(onlyForHandshake(cookieParser()));
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
-  const detachInbox = attachInboxSocket(io, { events, store, social });
+  const present = createMessagePresenter({ store, social, render });
+  const detachInbox = attachInboxSocket(io, { events, store, social, origins, logger, present });
   const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
-  const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed });
+  const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed, events, origins, logger });
 
   return {
     app,

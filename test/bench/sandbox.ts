@@ -1,4 +1,4 @@
-import { createSandbox } from '../../partners/sdk/sandbox.js';
+import { createSandbox } from '../../server/testkit/sandbox.js';
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 

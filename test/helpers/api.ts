@@ -1,8 +1,9 @@
+import { API_SCOPES } from '../../server/src/oauth/scopes.js';
 import type { Store } from '../../server/src/store/store.js';
 import type { RunningPlatform } from './platform.js';
 
 /** Every scope of the messaging API. */
-export const ALL_SCOPES = ['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'];
+export const ALL_SCOPES: string[] = [...API_SCOPES];
 
 /** The public contract (BRIEF): every endpoint, a concrete request alice may make, and its scope. */
 export const ENDPOINTS: { name: string; method: 'get' | 'post' | 'delete'; path: string; scope: string; body?: object; ok: number }[] = [

@@ -31,9 +31,11 @@ describe('messaging API endpoints', () => {
     expect(me.body).toEqual({ id: 'p_alice', username: 'alice', displayName: 'Alice Moreau' });
     const friends = await request(gh.url).get('/api/v1/me/friends?limit=2').set(auth()).expect(200);
     expect(friends.body.items.map((p: { username: string }) => p.username)).toEqual(['bob', 'carol']);
-    expect(friends.body.nextCursor).toBe('p_carol');
-    const rest = await request(gh.url).get('/api/v1/me/friends?limit=2&before=p_carol').set(auth()).expect(200);
+    const rest = await request(gh.url).get(`/api/v1/me/friends?limit=2&max_id=${friends.body.nextCursor}`).set(auth()).expect(200);
     expect(rest.body.items.map((p: { username: string }) => p.username)).toEqual(['erin', 'heidi']);
+    // A person id works as a cursor too (the `before` alias of `max_id`).
+    const byId = await request(gh.url).get('/api/v1/me/friends?limit=2&before=p_carol').set(auth()).expect(200);
+    expect(byId.body.items).toEqual(rest.body.items);
   });
 
   it('When a partner posts a now-playing message, then it lands in the thread via the partner and reads back', async () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { compareScenarioFile } from '../../server/testkit/index.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 describe('compare policies', () => {
   let gh: RunningPlatform;
   beforeAll(async () => {
-    gh = await startPlatform();
+    gh = await startPlatform({}, {}, { compare: compareScenarioFile });
   });
   afterAll(async () => {
     await gh.close();
@@ -34,5 +35,16 @@ describe('compare policies', () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     await alice.get('/monitor/compare?scenario=nope').expect(404);
     await alice.get('/monitor/compare?scenario=..%2F..%2Fpackage').expect(404);
+  });
+
+  it('When the platform was built without a comparer, then the scenarios are listed and running one is 404', async () => {
+    const bare = await startPlatform();
+    try {
+      const alice = await loggedInAgent(bare.url, 'alice');
+      expect((await alice.get('/monitor/compare').expect(200)).text).toContain('<option value="broad-access-2018"');
+      await alice.get('/monitor/compare?scenario=broad-access-2018').expect(404);
+    } finally {
+      await bare.close();
+    }
   });
 });

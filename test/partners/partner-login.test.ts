@@ -35,6 +35,12 @@ describe('partner login with the real authorization server', () => {
     expect(res.headers['set-cookie']?.[0]).toMatch(/^tunewave\.sid=/);
   });
 
+  it('When a logged-out person opens the landing page, then it lists exactly the scopes the login asks for', async () => {
+    const res = await supertest(demo.tunewave.url).get('/').expect(200);
+    const asks = /<details class="asks">[\s\S]*?<\/details>/.exec(res.text)![0];
+    expect([...asks.matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1])).toEqual([...PARTNER_SCOPES]);
+  });
+
   it.each(['tunewave', 'reelbox'] as const)('When a person starts the %s login, then Glasshouse accepts the request and shows its consent page', async (name) => {
     const start = await supertest(demo[name].url).get('/auth/login').expect(302);
     const authorize = new URL(start.headers['location']!);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  allPages,
+  newerThan,
   connectPartnerSocket,
   createGlasshouseClient,
   discover,
@@ -66,6 +68,22 @@ describe('SDK with the real platform', () => {
     expect((await client.me()).username).toBe('alice');
     const err = (await client.friends().catch((e: unknown) => e)) as GlasshouseApiError;
     expect(err).toMatchObject({ status: 403, code: 'insufficient_scope', requiredScope: 'friends:read' });
+  });
+
+  it('When a client pages with maxId, sinceId and minId, then the SDK sends the keyset cursors and newerThan catches up from a deleted message', async () => {
+    const client = createGlasshouseClient({ baseUrl: gh.url, accessToken: (await mint('alice')).access_token });
+    const all = await allPages((page) => client.messages('g_weekend', page), 2);
+    const first = await client.messages('g_weekend', { limit: 2 });
+    expect((await client.messages('g_weekend', { limit: 2, maxId: first.nextCursor! })).items).toEqual(all.slice(2, 4));
+    expect((await client.messages('g_weekend', { limit: 1, sinceId: all[2]!.id })).items).toEqual([all[0]]);
+    expect((await client.messages('g_weekend', { limit: 1, minId: all[2]!.id })).items).toEqual([all[1]]);
+    const gone = await client.postMessage('g_weekend', { text: 'soon deleted' });
+    const kept = await client.postMessage('g_weekend', { text: 'kept' });
+    await client.deleteMessage(gone.id);
+    const caughtUp = await newerThan((page) => client.messages('g_weekend', page), gone.id);
+    expect(caughtUp.items.map((m) => m.id)).toEqual([kept.id]);
+    expect((await newerThan((page) => client.messages('g_weekend', page), caughtUp.cursor)).items).toEqual([]);
+    await expect(client.messages('g_weekend', { sinceId: 'x', minId: 'y' })).rejects.toMatchObject({ status: 400 });
   });
 
   it('When a thread is not the owner\'s, then the error is 404', async () => {

@@ -19,7 +19,11 @@ const until = async (check: () => boolean, ms = 2000) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
-const settle = () => new Promise((r) => setTimeout(r, 150));
+/**
+ * The marker for "was not delivered": `sync` is answered after every delivery to this socket that
+ * was decided before it, so anything that would have arrived has arrived once it resolves.
+ */
+const synced = (inbox: { socket: Socket }) => inbox.socket.timeout(2000).emitWithAck('sync');
 
 describe('the partner socket', () => {
   let gh: RunningPlatform;
@@ -69,8 +73,7 @@ describe('the partner socket', () => {
     const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
     await says('bob', 't_bob_dave', 'Drill is ready');
     await says('bob', 't_alice_bob', 'marker');
-    await until(() => alice.created.length === 1);
-    await settle();
+    await until(() => alice.created.some((c) => c.message.text === 'marker'));
     expect(alice.created.map((c) => c.message.threadId)).toEqual(['t_alice_bob']);
   });
 
@@ -79,7 +82,7 @@ describe('the partner socket', () => {
     const reader = await open(await tokenFor(gh, 'carol', ['messages:read'], 'tunewave'));
     await says('bob', 'g_weekend', 'Leaving at 8');
     await until(() => reader.created.length === 1);
-    await settle();
+    await synced(writeOnly);
     expect(writeOnly.created).toEqual([]);
   });
 
@@ -90,7 +93,7 @@ describe('the partner socket', () => {
     await until(() => judy.created.length === 1);
     await gh.platform.tokens.narrowGrant((await gh.platform.tokens.verify(token)).grantId, ['profile']);
     await says('ivan', 't_ivan_judy', 'second');
-    await settle();
+    await synced(judy);
     expect(judy.created.map((c) => c.message.text)).toEqual(['first']);
     expect(gh.store.accessLog().filter((e) => e.ownerId === 'p_judy' && e.channel === 'socket')).toHaveLength(1);
   });
@@ -106,7 +109,6 @@ describe('the partner socket', () => {
       await says('dave', 't_dave_erin', 'Least-privilege: this one stays private');
       await says('bob', 'g_weekend', 'Sounds good');
       await until(() => erin.created.some((c) => c.message.text === 'Sounds good'));
-      await settle();
       expect(erin.created.map((c) => c.message.text)).toEqual(['Broad: this one reaches the partner', 'Playing: trail mix', 'Sounds good']);
     } finally {
       await setPolicy('broad');
@@ -119,6 +121,11 @@ describe('the partner socket', () => {
     await request(gh.url).delete('/api/v1/messages/m_0018').set('Authorization', `Bearer ${alice}`).expect(204);
     await until(() => carol.deleted.length === 1);
     expect(carol.deleted).toEqual([{ messageId: 'm_0018', threadId: 'g_weekend' }]);
+  });
+
+  it('When a partner emits sync with an ack, then the answer is ok', async () => {
+    const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
+    expect(await synced(alice)).toEqual({ ok: true });
   });
 
   it.each([

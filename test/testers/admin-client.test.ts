@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createAdminClient, createSandbox, GlasshouseApiError, type AdminClient, type Sandbox } from '../../partners/sdk/index.js';
+import { GlasshouseApiError } from '../../partners/sdk/index.js';
+import { createAdminClient, createSandbox, type AdminClient, type Sandbox } from '../../server/testkit/index.js';
 
 describe('the SDK admin client', () => {
   let gh: Sandbox;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createSandbox, GlasshouseApiError, GlasshouseUnreachableError, type Sandbox } from '../../partners/sdk/index.js';
+import { GlasshouseApiError, GlasshouseUnreachableError } from '../../partners/sdk/index.js';
+import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
 import { seedWorld } from '../../seed/world.js';
 
 const texts = async (sandbox: Sandbox, threadId: string) => (await sandbox.admin.threadMessages(threadId)).map((m) => m.text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseScenario, ScenarioFileError } from '../../partners/sdk/scenario/parse.js';
+import { parseScenario, ScenarioFileError } from '../../server/testkit/scenario/parse.js';
 
 describe('a hostile scenario file', () => {
   it('When a file expands YAML aliases exponentially, then it is refused as a file error, not a crash', () => {

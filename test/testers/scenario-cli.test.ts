@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createSandbox, type Sandbox } from '../../partners/sdk/index.js';
-import type { ScenarioReport } from '../../partners/sdk/scenario/run.js';
+import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
+import type { ScenarioReport } from '../../server/testkit/scenario/run.js';
 import { runCli, scenarioText, type CliRun } from './helpers/scenarios.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { SCENARIO_SCHEMA_FILE, scenarioJsonSchemaText } from '../../partners/sdk/scenario/json-schema.js';
-import { parseScenario, ScenarioFileError } from '../../partners/sdk/scenario/parse.js';
+import { SCENARIO_SCHEMA_FILE, scenarioJsonSchemaText } from '../../server/testkit/scenario/json-schema.js';
+import { parseScenario, ScenarioFileError } from '../../server/testkit/scenario/parse.js';
 import { SHIPPED, scenarioText } from './helpers/scenarios.js';
 
 const head = 'name: broken\nsteps:\n  - authorize: { person: alice, client: tunewave, scopes: [profile] }\n';

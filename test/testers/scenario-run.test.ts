@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createSandbox, type Sandbox } from '../../partners/sdk/index.js';
-import { parseScenario } from '../../partners/sdk/scenario/parse.js';
-import { runScenario } from '../../partners/sdk/scenario/run.js';
+import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
+import { parseScenario } from '../../server/testkit/scenario/parse.js';
+import { runScenario } from '../../server/testkit/scenario/run.js';
 import { SHIPPED, shipped } from './helpers/scenarios.js';
 
 describe('runScenario', () => {

@@ -8,7 +8,7 @@ export const tokenRequestSchema = z
   .strictObject({
     username: z.string().min(1).max(100),
     clientId: z.string().min(1).max(200),
-    scopes: z.array(z.enum(API_SCOPES as unknown as [string, ...string[]])).min(1).max(API_SCOPES.length),
+    scopes: z.array(z.enum(API_SCOPES)).min(1).max(API_SCOPES.length),
   })
   .meta({ id: 'TokenRequest', example: { username: 'alice', clientId: 'tunewave', scopes: ['profile', 'friends:read', 'messages:write'] } });
 export const tokenResponseSchema = z

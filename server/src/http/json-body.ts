@@ -1,5 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { AppError, BadRequestError } from '../errors.js';
+import { hasBody } from './form-body.js';
 
 /** Largest JSON body the API reads (bytes); larger ones get 413. */
 export const JSON_BODY_LIMIT_BYTES = 16 * 1024;
@@ -19,15 +20,14 @@ function forbiddenKeyIn(value: unknown, depth = 0): string | undefined {
 
 /**
  * Reads a JSON request body, refusing with RFC 9457 problems: 415 unless `Content-Type` is
- * `application/json` (when a non-empty body is sent), 413 over 16 kB, 400 for malformed JSON (body-parser's
+ * `application/json` (when a non-empty body is sent), 413 over `limit` (default 16 kB), 400 for malformed JSON (body-parser's
  * errors, mapped in http/problem.ts) and 400 for `__proto__`, `constructor` or `prototype` keys at
  * any depth. Without a body, `req.body` stays undefined and the schema refuses it.
  */
-export function jsonBody(): RequestHandler[] {
-  const parse = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: true, type: 'application/json' });
+export function jsonBody(limit: number | string = JSON_BODY_LIMIT_BYTES): RequestHandler[] {
+  const parse = express.json({ limit, strict: true, type: 'application/json' });
   const checkType: RequestHandler = (req, _res, next) => {
-    const empty = req.get('content-length') === '0';
-    if (!empty && req.is('application/json') === false) {
+    if (hasBody(req) && req.is('application/json') === false) {
       throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
     }
     next();

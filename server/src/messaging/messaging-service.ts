@@ -2,10 +2,11 @@ import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { SocialService } from '../social/social-service.js';
 import type { AccessEntry, Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { pageOf } from './pagination.js';
-import { mayDeleteMessage, mayReadMessage, mayReadThread, maySeeParticipants, policyMode } from './policy.js';
+import { keysetPage } from './pagination.js';
+import { messageKeyset, peopleKeyset, threadKeyset } from './keysets.js';
+import { mayDeleteMessage, mayReadMessage, mayReadThread, maySeeParticipants } from './policy.js';
 import type { MessageOut, NewMessageBody, Page, PageQuery, PersonOut, ThreadOut } from './schemas.js';
-import { lastActivityAt, messageOut, personOut, threadOut } from './views.js';
+import { messageOut, personOut, threadOut } from './views.js';
 
 /** Who calls: the client and the resource owner of a verified access token. */
 export interface Caller {
@@ -57,33 +58,27 @@ export function createMessagingService({ store, social }: { store: Store; social
       return { body: personOut(me), access: read([], [], [me.id]) };
     },
 
-    /** `GET /me/friends`: the owner's friends by display name, paged. */
+    /** `GET /me/friends`: the owner's friends by display name, paged by keyset. */
     friends(caller: Caller, query: PageQuery): Outcome<Page<PersonOut>> {
-      const all = social.friendsOf(caller.personId).sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
-      const page = pageOf(all.map(personOut), query);
+      const page = keysetPage(peopleKeyset(store, social.friendsOf(caller.personId).map(personOut)), query);
       return { body: page, access: read([], [], page.items.map((p) => p.id)) };
     },
 
-    /** `GET /threads`: the owner's threads the client may read, most recent activity first, paged. */
+    /** `GET /threads`: the owner's threads the client may read, most recent activity first, paged by keyset. */
     threads(caller: Caller, query: PageQuery): Outcome<Page<ThreadOut>> {
-      // Under broad every message counts: no per-message filter (threads can be long).
-      const visible = policyMode(store) === 'broad' ? undefined : (m: Message) => mayReadMessage(store, caller, m);
-      const readable = store
-        .threadsOf(caller.personId)
-        .filter((t) => mayReadThread(store, caller, t.id))
-        .map((t) => ({ t, at: lastActivityAt(store, t, visible) }))
-        .sort((a, b) => b.at - a.at || a.t.id.localeCompare(b.t.id));
-      const page = pageOf(readable.map(({ t }) => threadOut(store, t, visible)), query);
-      return { body: page, access: read(page.items.map((t) => t.id), [], []) };
+      const page = keysetPage(threadKeyset(store, caller), query);
+      return {
+        body: { ...page, items: page.items.map((t) => threadOut(store, caller, t)) },
+        access: read(page.items.map((t) => t.id), [], []),
+      };
     },
 
-    /** `GET /threads/{threadId}/messages`: newest first, paged with `before` = a message id. */
+    /** `GET /threads/{threadId}/messages`: newest first, paged by keyset (cursors or message ids). */
     messages(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<MessageOut>> {
       const thread = readableThread(caller, threadId);
-      const newestFirst = store.messageIdsIn(thread.id).reverse().map((id) => store.get('messages', id)!).filter((m) => mayReadMessage(store, caller, m));
-      const page = pageOf(newestFirst, query);
+      const page = keysetPage(messageKeyset(store, caller, thread.id), query);
       return {
-        body: { items: page.items.map((m) => messageOut(store, m)), nextCursor: page.nextCursor },
+        body: { ...page, items: page.items.map((m) => messageOut(store, m)) },
         access: read([thread.id], page.items.map((m) => m.id), page.items.map((m) => m.senderId)),
       };
     },
@@ -92,9 +87,7 @@ export function createMessagingService({ store, social }: { store: Store; social
     participants(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<PersonOut>> {
       const thread = social.threadFor(caller.personId, threadId);
       if (!maySeeParticipants(store, caller, thread.id)) throw new NotFoundError('No such thread');
-      const people = thread.participantIds.map((pid) => personOut(social.person(pid)));
-      people.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
-      const page = pageOf(people, query);
+      const page = keysetPage(peopleKeyset(store, thread.participantIds.map((pid) => personOut(social.person(pid)))), query);
       return { body: page, access: read([thread.id], [], page.items.map((p) => p.id)) };
     },
 

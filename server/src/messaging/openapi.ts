@@ -2,7 +2,9 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import type { oas31 } from 'zod-openapi';
 import { API_BASE } from './router.js';
 import { API_TAGS, type AnyRoute } from './route-spec.js';
+import { z } from 'zod';
 import { problemSchema } from './schemas.js';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_WINDOW_MS } from './idempotency.js';
 import type { ApiScope } from '../oauth/scopes.js';
 
 /** What each scope grants, in the API's terms (the consent page words them for people: oauth/scopes.ts). */
@@ -44,12 +46,22 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
     const priorText = prior && 'description' in prior ? `${prior.description}; ` : '';
     responses[key] = problem(priorText + e.description);
   }
+  if (route.method === 'post') {
+    responses['409'] = problem(`\`idempotency_key_in_use\`: a request with this ${IDEMPOTENCY_HEADER} is still running`);
+    responses['422'] = problem(`\`idempotency_key_reused\`: this ${IDEMPOTENCY_HEADER} was used for another request`);
+  }
   if (route.body) {
     responses['413'] = problem('Body over 16 kB');
     responses['415'] = problem('Body not sent as application/json');
   }
   return responses;
 }
+
+const idempotencyHeader = z.object({
+  [IDEMPOTENCY_HEADER]: z.string().min(1).max(255).optional().meta({
+    description: `Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within ${IDEMPOTENCY_WINDOW_MS / 3_600_000} h returns the first response (with \`Idempotent-Replayed: true\`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID.`,
+  }),
+});
 
 function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperationObject {
   return {
@@ -58,7 +70,9 @@ function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperatio
     description: `${route.description}\n\nScope: \`${route.scope}\`.`,
     tags: [route.tag],
     security: [{ glasshouse: [route.scope] }],
-    ...(route.params || route.query ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) } } : {}),
+    ...(route.params || route.query || route.method === 'post'
+      ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}), ...(route.method === 'post' ? { header: idempotencyHeader } : {}) } }
+      : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     responses: responsesOf(route, windowSeconds),
   };
@@ -81,7 +95,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObje
         'What partner apps (Tunewave, Reelbox…) may do with the private messages of the people who logged in with Glasshouse.',
         'Authenticate with an OAuth 2.0 access token: `Authorization: Bearer <token>` (RFC 6750). Errors are RFC 9457 problem details.',
         'Policy modes: `broad` (default, as reported in 2018) reaches every thread of the resource owner; `least-privilege` only threads the client has posted into, and deletes only what it sent.',
-        `Lists: \`limit\` 1–100 (default 50), \`before\` = the previous page's \`nextCursor\`. Rate limit: ${rateLimit.limit} requests per token per ${rateLimit.windowSeconds} s (429 with Retry-After).`,
+        `Lists: \`limit\` 1–100 (default 50); keyset cursors \`max_id\` (alias \`before\`: older than, pass \`nextCursor\`), \`since_id\` (newer than, newest first) and \`min_id\` (immediately newer, to walk forward), each a \`nextCursor\`/\`prevCursor\` or an item id. A walk by \`nextCursor\` never repeats an item nor misses one that did not change; what moved or arrived meanwhile is returned by \`since_id\`/\`min_id\` = the first page's \`prevCursor\`; a cursor whose item was deleted still works. Rate limit: ${rateLimit.limit} requests per token per ${rateLimit.windowSeconds} s (429 with Retry-After).`,
         'Every successful call is recorded in the access log with the people it included and, of those, the bystanders (people who never authorized the client).',
       ].join('\n\n'),
     },

@@ -34,6 +34,16 @@ export function mayReadMessage(store: Store, caller: Reach, message: Message): b
   return first !== undefined && message.createdAt >= first;
 }
 
+/**
+ * The lowest `[createdAt, id]` key the caller may read in `threadId` (undefined: no limit). Under
+ * least-privilege that is the client's first post there for this owner; messages keyed below it
+ * are hidden (same rule as `mayReadMessage`).
+ */
+export function messageFloor(store: Store, caller: Reach, threadId: string): readonly [number, string] | undefined {
+  if (policyMode(store) === 'broad') return undefined;
+  return [store.firstPostVia(caller.clientId, caller.personId, threadId) ?? Number.POSITIVE_INFINITY, ''];
+}
+
 /** May the caller see who is on `threadId`? Same rule as reading it. */
 export function maySeeParticipants(store: Store, caller: Reach, threadId: string): boolean {
   return mayReadThread(store, caller, threadId);

@@ -4,6 +4,7 @@ import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
 import { jsonBody } from '../http/json-body.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
+import { createIdempotency } from './idempotency.js';
 import { expressPath, type AnyRoute } from './route-spec.js';
 
 /** Where the messaging API is mounted. */
@@ -22,13 +23,15 @@ export interface MessagingRouterDeps {
 /**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * the per-token rate limit (429), the scope check (403), the JSON body reader (415/413/400) for
- * routes with a body, parsing of path, query and body (400), the route's logic (404/403…), then the
+ * routes with a body, `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing
+ * of path, query and body (400), the route's logic (404/403…), then the
  * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
 export function messagingRouter({ routes, tokens, audit, rateLimit, now }: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens, now);
+  const idempotency = createIdempotency(now);
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -55,7 +58,8 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now }: Messa
       else res.status(route.success.status).json(outcome.body);
     };
     const bodyReader = route.body ? jsonBody() : [];
-    router[route.method](expressPath(route.path), authenticate, rateLimit, requireScope(route.scope), ...bodyReader, run);
+    const once = route.method === 'post' ? [idempotency.middleware] : [];
+    router[route.method](expressPath(route.path), authenticate, rateLimit, requireScope(route.scope), ...bodyReader, ...once, run);
   }
   return router;
 }

@@ -13,7 +13,7 @@ const notFound = (what: string) => ({ status: 404, description: `${what}, or not
 /**
  * The messaging API for partners (base `/api/v1`, RFC 6750 bearer tokens, JSON). Each route names
  * the scope it needs; the policy rules live in the service. Lists take `limit` (1–100, default 50)
- * and `before` (the previous page's `nextCursor`).
+ * and keyset cursors `max_id` (alias `before`), `since_id`, `min_id` (README "Paging").
  */
 export function messagingRoutes(service: MessagingService): AnyRoute[] {
   return [
@@ -34,7 +34,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/threads', operationId: 'listThreads', tag: 'Threads', scope: 'messages:read',
-      summary: "The resource owner's threads", description: `Most recent activity first. ${POLICY_NOTE} Participants are not listed (see \`threads:participants\`).`,
+      summary: "The resource owner's threads", description: `Most recent activity first (the latest message posted; a deletion does not move a thread). A thread id is a cursor at its current place. ${POLICY_NOTE} Participants are not listed (see \`threads:participants\`).`,
       query: pageQuerySchema,
       success: { status: 200, description: 'A page of threads', schema: threadPageSchema },
       errors: [badInput],
@@ -42,7 +42,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/threads/{threadId}/messages', operationId: 'listMessages', tag: 'Messages', scope: 'messages:read',
-      summary: 'Messages of a thread', description: `Newest first; \`before\` is a message id. ${POLICY_NOTE}`,
+      summary: 'Messages of a thread', description: `Newest first, by creation. Cursors: a \`nextCursor\`/\`prevCursor\` or any message id, even of a deleted message. ${POLICY_NOTE}`,
       params: threadParamsSchema, query: pageQuerySchema,
       success: { status: 200, description: 'A page of messages', schema: messagePageSchema },
       errors: [badInput, notFound('No such thread, the owner is not in it')],

@@ -8,14 +8,24 @@ import 'zod-openapi'; // types for the OpenAPI members of `.meta()`
 
 const id = (what: string, example: string) => z.string().min(1).max(100).meta({ description: `${what} id`, example });
 
-/** Query of every list: `limit` 1–100 (default 50), `before` = the `nextCursor` of the previous page. */
-export const pageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50).meta({ description: 'Page size (1–100)', example: 20 }),
-  before: z.string().min(1).max(100).optional().meta({
-    description: 'Cursor: the `nextCursor` of the previous page (for messages, a message id); the page continues after it',
-    example: 'm_0009',
-  }),
-});
+const cursor = (description: string, example: string) => z.string().min(1).max(400).optional().meta({ description, example });
+
+/**
+ * Query of every list (README "Paging"): `limit` 1–100 (default 50) and keyset cursors. A cursor is
+ * a `nextCursor`/`prevCursor` the list returned, or the id of one of its items (deleted ones too).
+ */
+export const pageQuerySchema = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(100).default(50).meta({ description: 'Page size (1–100)', example: 20 }),
+    max_id: cursor('Older than: items after this cursor in list order (pass `nextCursor` to walk on)', 'm_0009'),
+    before: cursor('Alias of `max_id` (kept for existing clients)', 'm_0009'),
+    since_id: cursor('Newer than: the newest items before this cursor in list order, newest first (pass the first page\'s `prevCursor` at the end of a walk)', 'm_0012'),
+    min_id: cursor('Immediately newer than: the items just before this cursor in list order, still newest first (walk forward with `prevCursor`, no gaps)', 'm_0012'),
+  })
+  .superRefine((q, ctx) => {
+    if (q.max_id !== undefined && q.before !== undefined) ctx.addIssue({ code: 'custom', path: ['before'], message: 'Give max_id or its alias before, not both' });
+    if (q.since_id !== undefined && q.min_id !== undefined) ctx.addIssue({ code: 'custom', path: ['min_id'], message: 'Give since_id or min_id, not both' });
+  });
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
 export const threadParamsSchema = z.strictObject({ threadId: id('Thread', 'g_weekend') });
@@ -74,9 +84,15 @@ export const threadSchema = z
   .meta({ id: 'Thread', example: { id: 'g_weekend', kind: 'group', title: 'Weekend plans', messageCount: 5, lastActivityAt: 1767605100000 } });
 export type ThreadOut = z.output<typeof threadSchema>;
 
-/** A page of a list: `nextCursor` is the `before` of the next page, `null` on the last one. */
+/** A page of a list: `nextCursor` is the `max_id` of the next (older) page; `prevCursor` the `since_id`/`min_id` of newer items. */
 function pageOf<T extends z.ZodType>(item: T, name: string) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id: `${name}Page` });
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().nullable().meta({ description: 'Pass as `max_id` for the items after this page; `null` when none follow' }),
+      prevCursor: z.string().nullable().meta({ description: 'Pass as `since_id` or `min_id` for items newer than this page; `null` on an empty page without cursor' }),
+    })
+    .meta({ id: `${name}Page` });
 }
 export const personPageSchema = pageOf(personSchema, 'Person');
 export const threadPageSchema = pageOf(threadSchema, 'Thread');
@@ -84,6 +100,7 @@ export const messagePageSchema = pageOf(messageSchema, 'Message');
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  prevCursor: string | null;
 }
 
 /** RFC 9457 problem details, as every error of the API is sent. */

@@ -1,4 +1,5 @@
 import type { Message, Person, Thread } from '../store/schema.js';
+import { messageFloor, type Reach } from './policy.js';
 import type { Store } from '../store/store.js';
 import type { MessageOut, PersonOut, ThreadOut } from './schemas.js';
 
@@ -21,30 +22,19 @@ export function messageOut(store: Store, m: Message): MessageOut {
   };
 }
 
-/** Time (ms) of the last message in a thread, or its creation. */
-export function lastActivityAt(store: Store, t: Thread, visible?: (m: Message) => boolean): number {
-  const ids = store.messageIdsIn(t.id);
-  for (let i = ids.length - 1; i >= 0; i--) {
-    const m = store.get('messages', ids[i]!)!;
-    if (!visible || visible(m)) return m.createdAt;
-  }
-  return t.createdAt;
-}
-
 /**
- * A thread without its participants (those need `threads:participants`) nor a 1:1 title. With
- * `visible`, the count and last activity cover only the messages the caller may read (so they
- * never reveal a history the policy hides).
+ * A thread without its participants (those need `threads:participants`) nor a 1:1 title. The count
+ * covers only the messages the caller may read (so it never reveals a history the policy hides);
+ * `lastActivityAt` is the time of the latest message posted (what the thread list is ordered by).
  */
-export function threadOut(store: Store, t: Thread, visible?: (m: Message) => boolean): ThreadOut {
-  const messageCount = visible
-    ? store.messageIdsIn(t.id).filter((id) => visible(store.get('messages', id)!)).length
-    : store.messageCountIn(t.id);
+export function threadOut(store: Store, caller: Reach, t: Thread): ThreadOut {
+  const floor = messageFloor(store, caller, t.id);
+  const index = store.messageIndexOf(t.id);
   return {
     id: t.id,
     kind: t.kind,
     ...(t.kind === 'group' && t.title ? { title: t.title } : {}),
-    messageCount,
-    lastActivityAt: lastActivityAt(store, t, visible),
+    messageCount: (floor ? index?.countFrom(floor) : index?.size) ?? 0,
+    lastActivityAt: store.threadKey(t.id)?.[0] ?? t.createdAt,
   };
 }

@@ -2,12 +2,32 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type RequestHandler } from 'express';
+import type { z } from 'zod';
+import type { clientExposureSchema } from '../admin/admin-schemas.js';
 import { NotFoundError } from '../errors.js';
+import type { PolicyMode } from '../store/schema.js';
 import type { Renderer } from '../web/render.js';
 
 /** Where the shipped scenarios live. */
 export const SCENARIOS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../seed/scenarios');
 const NAME = /^[a-z0-9][a-z0-9-]{0,80}$/;
+
+/** One policy's run of a scenario, as the compare view shows it: each step's outcome, each client's exposure. */
+export interface PolicyRunSummary {
+  mode: PolicyMode;
+  /** In file order; `status` is the HTTP status the step got, if it made a call. */
+  steps: { line: number; summary: string; status?: number }[];
+  /** As `GET /admin/exposure` answers it. */
+  exposure: z.infer<typeof clientExposureSchema>[];
+}
+
+/**
+ * Runs a scenario file's text (`file` names it in errors) under `broad` and under `least-privilege`,
+ * each in a fresh platform of its own. The platform cannot build platforms itself without an import
+ * cycle, so the composition root hands one in: `compareScenarioFile` of `server/testkit/` (README,
+ * "Layers and the direction of imports").
+ */
+export type ScenarioComparer = (text: string, file: string) => Promise<{ name: string; runs: [PolicyRunSummary, PolicyRunSummary] }>;
 
 /** Names of the shipped scenario files (without `.yaml`), sorted. */
 export async function shippedScenarios(dir = SCENARIOS_DIR): Promise<string[]> {
@@ -18,9 +38,9 @@ export async function shippedScenarios(dir = SCENARIOS_DIR): Promise<string[]> {
  * GET /monitor/compare[?scenario=<name>] — the same scripted story under `broad` and under
  * `least-privilege`, side by side: what each step got, and each client's exposure. Each run happens
  * in its own fresh in-process sandbox (nothing here touches the running world). 404 for an unknown
- * scenario name.
+ * scenario name, or when this platform was built without a `compare` (only the list is shown then).
  */
-export function compareRoutes(deps: { render: Renderer; guard: RequestHandler }): Router {
+export function compareRoutes(deps: { render: Renderer; guard: RequestHandler; compare?: ScenarioComparer }): Router {
   const router = Router();
   router.get('/monitor/compare', deps.guard, async (req, res) => {
     const scenarios = await shippedScenarios();
@@ -28,11 +48,9 @@ export function compareRoutes(deps: { render: Renderer; guard: RequestHandler })
     const selected = typeof requested === 'string' && requested !== '' ? requested : undefined;
     if (!selected) return deps.render.page(req, res, 'compare', { title: 'Compare policies', scenarios, selected: undefined });
     if (!NAME.test(selected) || !scenarios.includes(selected)) throw new NotFoundError(`No shipped scenario "${selected}"`);
-    // Loaded on demand: the scenario runner builds sandboxes with createPlatform itself.
-    const { parseScenario } = await import('../../../partners/sdk/scenario/parse.js');
-    const { compareScenario } = await import('../../../partners/sdk/scenario/compare.js');
+    if (!deps.compare) throw new NotFoundError('Comparing scenarios is not available on this platform (built without the testkit)');
     const file = path.join(SCENARIOS_DIR, `${selected}.yaml`);
-    const result = await compareScenario(parseScenario(await readFile(file, 'utf8'), file));
+    const result = await deps.compare(await readFile(file, 'utf8'), file);
     const [broad, strict] = result.runs;
     const clientIds = [...new Set(broad.exposure.map((x) => x.clientId))].filter((id) =>
       [broad, strict].some((r) => (r.exposure.find((x) => x.clientId === id)?.accesses ?? 0) > 0),

@@ -21,7 +21,9 @@ import { monitorLogSchema, type MonitorLog } from './monitor-event.js';
 import type { MonitorFeed } from './monitor-feed.js';
 import { toMermaid } from './mermaid.js';
 import { exposureChart } from './exposure-chart.js';
-import { compareRoutes } from './compare-routes.js';
+import { compareRoutes, type ScenarioComparer } from './compare-routes.js';
+import { formBody } from '../http/form-body.js';
+import { jsonBody } from '../http/json-body.js';
 import { retentionReport } from '../retention/retention-report.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -32,21 +34,21 @@ const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'
  */
 export function monitorRoutes(deps: {
   config: Config; store: Store; events: EventBus; feed: MonitorFeed; render: Renderer; csrfProtect: express.RequestHandler;
-  tokens: TokenService; clients: ClientRegistry;
+  tokens: TokenService; clients: ClientRegistry; compare?: ScenarioComparer;
 }): Router {
   const { config, store, events, feed, render, csrfProtect, tokens, clients } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const form = formBody('4kb');
   const guard = requireMonitor(config, store);
   const personName = (id: string) => store.get('people', id)?.displayName ?? id;
 
-  router.use(compareRoutes({ render, guard }));
+  router.use(compareRoutes({ render, guard, compare: deps.compare }));
   router.get('/monitor/unlock', (req, res) => {
     // Start the session now: the form's CSRF token is bound to its id, which must survive to the POST.
     req.session.returnTo = safeReturnPath(req.query['returnTo']);
     render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo: req.session.returnTo });
   });
-  router.post('/monitor/unlock', form, csrfProtect, (req, res) => {
+  router.post('/monitor/unlock', ...form, csrfProtect, (req, res) => {
     const returnTo = safeReturnPath((req.body as { returnTo?: string }).returnTo);
     if (!isAdminToken((req.body as { token?: string }).token, config.ADMIN_TOKEN)) {
       return render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo, error: 'That is not the admin token.' }, 401);
@@ -61,14 +63,14 @@ export function monitorRoutes(deps: {
     render.page(req, res, 'monitor', { title: 'Data-flow monitor', clients, people, monitorData: JSON.stringify({ clients, people }) });
   });
 
-  router.post('/monitor/policy', guard, form, csrfProtect, async (req, res) => {
+  router.post('/monitor/policy', guard, ...form, csrfProtect, async (req, res) => {
     const parsed = policyModeSchema.safeParse((req.body as { mode?: string }).mode);
     if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
     await setPolicyMode(store, events, parsed.data);
     res.redirect(303, safeReturnPath((req.body as { returnTo?: string }).returnTo ?? '/monitor'));
   });
 
-  router.post('/monitor/clear', guard, form, csrfProtect, (_req, res) => {
+  router.post('/monitor/clear', guard, ...form, csrfProtect, (_req, res) => {
     feed.clear();
     res.redirect(303, '/monitor');
   });
@@ -79,7 +81,7 @@ export function monitorRoutes(deps: {
   });
 
   /** Validates an exported log (JSON body, ≤ 5 MB) and returns it for replay on the page. */
-  router.post('/monitor/import', guard, express.json({ limit: '5mb' }), csrfProtect, (req, res) => {
+  router.post('/monitor/import', guard, ...jsonBody('5mb'), csrfProtect, (req, res) => {
     const parsed = monitorLogSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
     res.json(parsed.data);
@@ -104,7 +106,7 @@ export function monitorRoutes(deps: {
   });
 
   /** Narrows every current grant of a client to the scopes it used with that person ("reduce to what it used"). */
-  router.post('/monitor/clients/:clientId/reduce', guard, form, csrfProtect, async (req, res) => {
+  router.post('/monitor/clients/:clientId/reduce', guard, ...form, csrfProtect, async (req, res) => {
     const clientId = pathParam(req, 'clientId');
     for (const u of grantUsage(store, { clientId })) {
       const grantId = store.get('authorizations', `${u.personId}~${clientId}`)?.grantId;
@@ -114,7 +116,7 @@ export function monitorRoutes(deps: {
   });
 
   /** Shuts a partner down, or brings it back (same effect as PATCH /admin/clients/{clientId}). */
-  router.post('/monitor/clients/:clientId/status', guard, form, csrfProtect, async (req, res) => {
+  router.post('/monitor/clients/:clientId/status', guard, ...form, csrfProtect, async (req, res) => {
     const clientId = pathParam(req, 'clientId');
     const parsed = z.enum(['active', 'shut_down']).safeParse((req.body as { status?: string }).status);
     if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));

@@ -7,6 +7,7 @@ import { requireLogin } from '../web/require-login.js';
 import type { Authorizations } from './authorizations.js';
 import { describeScope } from './scopes.js';
 import { grantUsage } from '../audit/granted-vs-used.js';
+import { formBody } from '../http/form-body.js';
 import type { DeletionRequests } from '../retention/deletion-requests.js';
 import { describeRetained, retainedBy } from '../retention/retained.js';
 import type { Authorization } from '../store/schema.js';
@@ -62,7 +63,7 @@ export function appsRoutes(deps: {
 }): Router {
   const { store, authorizations, render, csrfProtect, revokeGrant, narrowGrant, deletionRequests } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
 
   router.get('/settings/apps', requireLogin, (req, res) => {
     const me = req.user!.id;
@@ -92,19 +93,19 @@ export function appsRoutes(deps: {
     });
   });
 
-  router.post('/settings/apps/:clientId/revoke', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/settings/apps/:clientId/revoke', requireLogin, ...form, csrfProtect, async (req, res) => {
     const grantId = authorizations.activeGrantId(req.user!.id, pathParam(req, 'clientId'));
     if (!grantId) throw new NotFoundError('That app is not connected to your account');
     await revokeGrant(grantId);
     res.redirect(303, '/settings/apps');
   });
-  router.post('/settings/apps/:clientId/deletion-request', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/settings/apps/:clientId/deletion-request', requireLogin, ...form, csrfProtect, async (req, res) => {
     const request = await deletionRequests.request(req.user!.id, pathParam(req, 'clientId'));
     if (!request) throw new NotFoundError('You never connected that app');
     res.redirect(303, '/settings/apps');
   });
   /** POST /settings/apps/:clientId/reduce — CSRF-checked: keeps only the scopes the app actually used. */
-  router.post('/settings/apps/:clientId/reduce', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/settings/apps/:clientId/reduce', requireLogin, ...form, csrfProtect, async (req, res) => {
     const me = req.user!.id;
     const clientId = pathParam(req, 'clientId');
     const grantId = authorizations.activeGrantId(me, clientId);

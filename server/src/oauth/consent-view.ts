@@ -13,7 +13,8 @@ export interface AffectedGroup {
 }
 
 function nameList(store: Store, ids: string[]): string {
-  const names = ids.map((id) => store.get('people', id)?.displayName ?? id);
+  // By name, so the wording does not depend on which thread was active last.
+  const names = ids.map((id) => store.get('people', id)?.displayName ?? id).sort((a, b) => a.localeCompare(b));
   const shown = names.slice(0, 5).join(', ');
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }

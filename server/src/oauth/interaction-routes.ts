@@ -11,6 +11,7 @@ import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { consentView } from './consent-view.js';
 import { splitScope } from './scopes.js';
+import { formBody } from '../http/form-body.js';
 
 export interface InteractionRoutesDeps {
   provider: Provider;
@@ -39,7 +40,7 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const { provider, store, clients, authorizations, events, now, render, csrfProtect, audience } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
   const step = (s: { step: string; clientId?: string; personId?: string; scopes?: string[]; detail?: string }) =>
     events.emit('oauth.step', { at: now(), ...s });
 
@@ -93,7 +94,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     render.page(req, res, 'consent', { title: `Connect ${client.name}`, uid: d.uid, ...view });
   });
 
-  router.post('/interaction/:uid/confirm', form, csrfProtect, async (req, res) => {
+  router.post('/interaction/:uid/confirm', ...form, csrfProtect, async (req, res) => {
     const d = await details(req, res);
     if (!req.user) return loginFirst(res, d.uid);
     if (d.prompt.name !== 'consent') throw new BadRequestError('Nothing to consent to in this sign-in request');
@@ -111,7 +112,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     await finish(req, res, { consent: { grantId } });
   });
 
-  router.post('/interaction/:uid/abort', form, csrfProtect, async (req, res) => {
+  router.post('/interaction/:uid/abort', ...form, csrfProtect, async (req, res) => {
     const d = await details(req, res);
     step({ step: 'deny', clientId: String(d.params['client_id']), personId: req.user?.id, detail: 'the person denied the request' });
     await finish(req, res, { error: 'access_denied', error_description: 'The person did not allow access' }, false);

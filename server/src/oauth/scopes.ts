@@ -1,17 +1,11 @@
 /**
- * The scopes of the messaging API (BRIEF "Terms and scopes") and how the consent and apps pages
- * describe them in plain words. One list, used by the provider config, the token service and pages.
+ * The scopes of the messaging API and how the consent and apps pages describe them in plain words.
+ * The list itself is the wire contract's (`partners/sdk/scopes.ts`, README "Layers and the direction
+ * of imports"); the provider config, the token service and the pages use it from here.
  */
-export const API_SCOPES = [
-  'profile',
-  'friends:read',
-  'messages:read',
-  'messages:write',
-  'messages:delete',
-  'threads:participants',
-] as const;
+import { API_SCOPES, type ApiScope } from '../../../partners/sdk/scopes.js';
 
-export type ApiScope = (typeof API_SCOPES)[number];
+export { API_SCOPES, type ApiScope };
 
 /** OpenID Connect scopes the provider also knows (ID token with `sub`, name, username). */
 export const OIDC_ONLY_SCOPES = ['openid'] as const;
@@ -39,7 +33,7 @@ export function splitScope(scope: string | undefined): string[] {
  * people's data (shown with a warning on the consent page).
  */
 export function describeScope(scope: string, appName: string): { scope: string; text: string; risky: boolean } {
-  const texts: Record<string, [string, boolean]> = {
+  const texts: Record<ApiScope | (typeof OIDC_ONLY_SCOPES)[number], [string, boolean]> = {
     openid: ['know who you are on Glasshouse', false],
     profile: ['see your name and username', false],
     'friends:read': ['see the list of your friends', true],
@@ -48,6 +42,6 @@ export function describeScope(scope: string, appName: string): { scope: string; 
     'messages:delete': ['delete messages in your conversations', true],
     'threads:participants': [`see everyone in your conversations, including people who never used ${appName}`, true],
   };
-  const [text, risky] = texts[scope] ?? [`use the permission "${scope}"`, true];
+  const [text, risky] = texts[scope as ApiScope] ?? [`use the permission "${scope}"`, true];
   return { scope, text, risky };
 }

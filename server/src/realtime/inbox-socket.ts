@@ -1,49 +1,75 @@
-import type { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import type { Namespace, Server, Socket } from 'socket.io';
 import type { EventBus } from '../events.js';
-import type { Store } from '../store/store.js';
+import type { OriginPolicy } from '../http/origin-policy.js';
 import type { SocialService } from '../social/social-service.js';
-import { messageView, type MessageView } from '../web/inbox-routes.js';
+import type { Message } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { answerUnknownEvents } from './catch-all.js';
+import { CATCH_UP_EVENT, inboxCatchUp, type CatchUpAck, type InboxMessageEvent } from './inbox-catch-up.js';
+import { bindSocketsToSessions, type SessionEndedEvents } from './session-sockets.js';
 
 /** Events a logged-in browser receives on the default namespace (its own inbox only). */
-export interface InboxServerToClient {
-  'message:created': (payload: { message: MessageView; threadTitle: string }) => void;
+export interface InboxServerToClient extends SessionEndedEvents {
+  /** `html` is the same `partials/message.eta` markup the thread page renders, for this viewer. */
+  'message:created': (payload: InboxMessageEvent) => void;
   'message:deleted': (payload: { messageId: string; threadId: string }) => void;
+}
+/** What the page may ask: the messages it missed while disconnected (inbox-catch-up.ts). */
+export interface InboxClientToServer {
+  [CATCH_UP_EVENT]: (query: unknown, ack: (answer: CatchUpAck) => void) => void;
+}
+type InboxNamespace = Namespace<InboxClientToServer, InboxServerToClient>;
+
+export interface InboxSocketDeps {
+  events: EventBus;
+  store: Store;
+  social: SocialService;
+  origins: OriginPolicy;
+  logger: Logger;
+  /** The event payload for `message` as `viewerId` sees it (view data + rendered partial). */
+  present: (message: Message, viewerId: string) => InboxMessageEvent;
 }
 
 const personRoom = (personId: string) => `person:${personId}`;
 
 /**
- * The live inbox. The handshake carries the platform session (wired in createPlatform); a socket
- * without a logged-in person is refused. Each socket joins its person's room only, and events go to
- * the rooms of the thread's participants, so nobody receives another thread's messages.
+ * The live inbox. The handshake carries the platform session (wired in createPlatform) and must come
+ * from an allowed origin (http/origin-policy.ts, else `connect_error` "forbidden_origin"); a socket
+ * without a logged-in person is refused ("login required"), and so is one whose page was rendered for
+ * another person (`auth: { personId }` differs: "session_changed"). Each socket joins its person's
+ * room only, and events go to the rooms of the thread's participants, so nobody receives another
+ * thread's messages. Sockets close with their session (session-sockets.ts).
+ * @returns the function that unsubscribes from the event bus.
  */
-export function attachInboxSocket(io: Server, deps: { events: EventBus; store: Store; social: SocialService }): () => void {
-  const inbox = io.of('/') as unknown as import('socket.io').Namespace<Record<string, never>, InboxServerToClient>;
+export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void {
+  const { events, store, social, origins, logger, present } = deps;
+  const inbox = io.of('/') as unknown as InboxNamespace;
   inbox.use((socket, next) => {
+    const refused = origins.checkHandshake(socket.request);
+    if (refused) return next(refused);
     const user = socket.request.user;
     if (!user) return next(new Error('login required'));
+    const expected = (socket.handshake.auth as { personId?: unknown } | undefined)?.personId;
+    if (expected !== undefined && expected !== user.id) return next(new Error('session_changed'));
     next();
   });
   inbox.on('connection', (socket) => {
-    void socket.join(personRoom(socket.request.user!.id));
+    const me = socket.request.user!.id;
+    void socket.join(personRoom(me));
+    answerUnknownEvents(socket as unknown as Socket, [CATCH_UP_EVENT], logger);
+    socket.on(CATCH_UP_EVENT, (query, ack) => inboxCatchUp({ store, social, logger, present }, socket as unknown as Socket, me, query, ack));
   });
-  const offCreated = deps.events.on('message.created', ({ message, participantIds }) => {
-    const view = messageView(deps.store, message);
-    const thread = deps.store.get('threads', message.threadId);
-    for (const pid of participantIds) {
-      inbox.to(personRoom(pid)).emit('message:created', { message: view, threadTitle: thread ? deps.social.threadTitle(thread, pid) : '' });
-    }
-  });
-  const offDeleted = deps.events.on('message.deleted', ({ message, participantIds }) => {
-    inbox.to(participantIds.map(personRoom)).emit('message:deleted', { messageId: message.id, threadId: message.threadId });
-  });
+  const offs = [
+    bindSocketsToSessions(inbox as unknown as Namespace, events),
+    events.on('message.created', ({ message, participantIds }) => {
+      for (const pid of participantIds) inbox.to(personRoom(pid)).emit('message:created', present(message, pid));
+    }),
+    events.on('message.deleted', ({ message, participantIds }) => {
+      inbox.to(participantIds.map(personRoom)).emit('message:deleted', { messageId: message.id, threadId: message.threadId });
+    }),
+  ];
   return () => {
-    offCreated();
-    offDeleted();
+    for (const off of offs) off();
   };
-}
-
-/** Disconnects every inbox socket of a person (after logout). */
-export function disconnectPerson(io: Server, personId: string): void {
-  io.of('/').in(personRoom(personId)).disconnectSockets(true);
 }

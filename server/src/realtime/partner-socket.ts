@@ -8,14 +8,21 @@ import { messageOut } from '../messaging/views.js';
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { answerUnknownEvents, refuse } from './catch-all.js';
 
 /** Events a partner receives on `/partners`, within its token's scope and the policy. */
 export interface PartnerServerToClient {
   'message:created': (payload: { message: MessageOut }) => void;
   'message:deleted': (payload: { messageId: string; threadId: string }) => void;
 }
-/** Partners only listen. */
-export type PartnerClientToServer = Record<string, never>;
+/**
+ * Partners mostly listen. `sync` (with an ack) is answered `{ ok: true }` after every delivery to this
+ * socket decided before it: "I have everything up to now" (a marker, e.g. for tests that something
+ * was *not* delivered).
+ */
+export interface PartnerClientToServer {
+  sync: (ack: (answer: { ok: true }) => void) => void;
+}
 interface PartnerSocketData {
   token: string;
   info: AccessTokenInfo;
@@ -44,7 +51,8 @@ export interface PartnerSocketDeps {
  * current policy, and only with `messages:read`. Before each delivery the token is verified again
  * (a revoked or expired token's socket is disconnected instead; withdrawn scopes apply at once) and
  * the delivery is written to the access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
- * a socket is disconnected when its token expires.
+ * a socket is disconnected when its token expires. Bearer-authenticated: no cookie is read, so any
+ * origin may connect. Partners send only `sync`; any other event is answered `unknown_event` (catch-all.ts).
  * @returns the function that unsubscribes from the event bus.
  */
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
@@ -67,6 +75,11 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
 
   nsp.on('connection', (socket) => {
     const { info } = socket.data;
+    answerUnknownEvents(socket as unknown as Socket, ['sync'], logger);
+    socket.on('sync', (ack: unknown) => {
+      if (typeof ack !== 'function') return refuse(logger, socket as unknown as Socket, 'sync', ack, 'an acknowledgement callback is required');
+      enqueue(socket, async () => (ack as (a: { ok: true }) => void)({ ok: true }));
+    });
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
     const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1));

@@ -20,8 +20,8 @@ export interface SocialDeps {
   events: EventBus;
   /** ms since epoch. */
   now: () => number;
-  /** New ids for threads and messages. */
-  newId?: (prefix: 'm' | 't') => string;
+  /** New ids for threads (messages get stamped ids from the store: README "Paging"). */
+  newId?: (prefix: 't') => string;
 }
 
 /** What a new message carries: text and an optional "now playing" card, and the client if via API. */
@@ -51,40 +51,41 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
   }
 
   function lastMessage(threadId: string): Message | undefined {
-    const ids = store.messageIdsIn(threadId);
-    const last = ids[ids.length - 1];
-    return last === undefined ? undefined : store.get('messages', last);
+    const last = store.messageIndexOf(threadId)?.last();
+    return last === undefined ? undefined : store.get('messages', last.id);
   }
 
-  /** Threads of a person, most recent activity first. */
+  /** Threads of a person, most recent activity first (the store keeps them in that order). */
   function threadsOf(personId: string): Thread[] {
-    const activity = (t: Thread) => lastMessage(t.id)?.createdAt ?? t.createdAt;
-    return store.threadsOf(personId).sort((a, b) => activity(b) - activity(a));
+    return store.threadsOf(personId);
   }
 
   /**
-   * Messages of a thread, oldest first. `before` (a message id) and `limit` (1–200) page backwards.
+   * Messages of a thread, oldest first: the latest `limit` (all when absent) of those older than
+   * `before` (a message id, deleted or not; an unknown one gives none).
    */
   function messagesIn(threadId: string, page: { limit?: number; before?: string } = {}): Message[] {
-    let ids = store.messageIdsIn(threadId);
-    if (page.before) {
-      const at = ids.indexOf(page.before);
-      ids = at === -1 ? [] : ids.slice(0, at);
+    const below = page.before === undefined ? undefined : store.messageKey(page.before);
+    if (page.before !== undefined && below === undefined) return [];
+    const newestFirst: Message[] = [];
+    for (const { id } of store.messageIndexOf(threadId)?.desc(below) ?? []) {
+      if (page.limit !== undefined && newestFirst.length >= page.limit) break;
+      newestFirst.push(store.get('messages', id)!);
     }
-    if (page.limit) ids = ids.slice(-page.limit);
-    return ids.map((id) => store.get('messages', id)!);
+    return newestFirst.reverse();
   }
 
   async function send(senderId: string, threadId: string, input: NewMessage): Promise<Message> {
     const thread = threadFor(senderId, threadId);
+    const stamp = store.stampMessage(now());
     const message: Message = {
-      id: newId('m'),
+      id: stamp.id,
       threadId: thread.id,
       senderId,
       text: input.text,
       ...(input.nowPlaying ? { nowPlaying: input.nowPlaying } : {}),
       ...(input.via ? { via: input.via } : {}),
-      createdAt: now(),
+      createdAt: stamp.createdAt,
     };
     await store.put('messages', message);
     events.emit('message.created', { message, participantIds: thread.participantIds });
@@ -125,10 +126,9 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
   function unreadCount(personId: string, threadId: string): number {
     const mark = store.get('readMarks', pairKey(personId, threadId))?.readAt ?? 0;
     // Newest first, stopping at the read mark: the cost follows the unread messages, not the thread.
-    const ids = store.messageIdsIn(threadId);
     let unread = 0;
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const m = store.get('messages', ids[i]!)!;
+    for (const { id } of store.messageIndexOf(threadId)?.desc() ?? []) {
+      const m = store.get('messages', id)!;
       if (m.createdAt <= mark) break;
       if (m.senderId !== personId) unread += 1;
     }

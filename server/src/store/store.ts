@@ -1,4 +1,6 @@
 import { MultiIndex, Table } from './table.js';
+import { Timelines, type MessageKey, type ThreadKey } from './timelines.js';
+import { SortedKeys } from './sorted-keys.js';
 import type { Persistence } from './persistence.js';
 import {
   collectionNames,
@@ -32,11 +34,9 @@ export class Store {
   readonly #tables = Object.fromEntries(collectionNames.map((c) => [c, new Table()])) as unknown as Tables;
   readonly #byUsername = new Map<string, string>();
   readonly #friendsOf = new MultiIndex<Friendship>((f) => f.personIds);
-  readonly #threadsOf = new MultiIndex<Thread>((t) => t.participantIds);
-  readonly #messagesIn = new MultiIndex<Message>((m) => [m.threadId]);
-  /** `${clientId} ${threadId}` → messages written through that client there (least-privilege policy). */
+  readonly #timelines = new Timelines();
   /** Messages a client posted for one person in one thread: `${via} ${senderId} ${threadId}`. */
-  readonly #postedVia = new MultiIndex<Message>((m) => [m.via === undefined ? undefined : `${m.via} ${m.senderId} ${m.threadId}`]);
+  readonly #postedVia = new Map<string, SortedKeys>();
   /** `client:${id}` and `owner:${id}` → access-log entries, oldest first. */
   readonly #accessBy = new MultiIndex<AccessEntry>((e) => [`client:${e.clientId}`, `owner:${e.ownerId}`]);
   readonly #oidcBy = new MultiIndex<OidcRecord>((r) => [
@@ -51,11 +51,28 @@ export class Store {
     this.#tables.people.index({
       added: (p) => this.#byUsername.set(p.username.toLowerCase(), p.id),
       removed: (p) => this.#byUsername.delete(p.username.toLowerCase()),
+      cleared: () => this.#byUsername.clear(),
     });
     this.#tables.friendships.index(this.#friendsOf);
-    this.#tables.threads.index(this.#threadsOf);
-    this.#tables.messages.index(this.#messagesIn);
-    this.#tables.messages.index(this.#postedVia);
+    this.#tables.threads.index(this.#timelines.threadHooks);
+    this.#tables.messages.index(this.#timelines.messageHooks);
+    const via = (m: Message) => (m.via === undefined ? undefined : `${m.via} ${m.senderId} ${m.threadId}`);
+    this.#tables.messages.index({
+      added: (m) => {
+        const k = via(m);
+        if (k === undefined) return;
+        let list = this.#postedVia.get(k);
+        if (!list) this.#postedVia.set(k, (list = new SortedKeys()));
+        list.insert([m.createdAt, m.id], m.id);
+      },
+      removed: (m) => {
+        const k = via(m);
+        const list = k === undefined ? undefined : this.#postedVia.get(k);
+        list?.remove([m.createdAt, m.id], m.id);
+        if (list?.size === 0) this.#postedVia.delete(k!);
+      },
+      cleared: () => this.#postedVia.clear(),
+    });
     this.#tables.accessLog.index(this.#accessBy);
     this.#tables.oidc.index(this.#oidcBy);
   }
@@ -144,15 +161,39 @@ export class Store {
   areFriends(a: string, b: string): boolean {
     return this.#tables.friendships.has(pairKey(a, b));
   }
+  /** A person's threads, most recent activity first (see `threadKey`). */
   threadsOf(personId: string): Thread[] {
-    return this.#threadsOf.ids(personId).map((id) => this.#tables.threads.get(id)!);
+    return [...(this.#timelines.threadsOf(personId)?.desc() ?? [])].map((e) => this.#tables.threads.get(e.id)!);
+  }
+  /** A person's threads as ids by `threadKey`, ascending (read it `desc()` for newest first). */
+  threadIndexOf(personId: string): SortedKeys | undefined {
+    return this.#timelines.threadsOf(personId);
+  }
+  /**
+   * What a thread is ordered by in its participants' lists: the key of the latest message ever
+   * posted in it during this run (a deletion does not move it back), else `[createdAt, '']`, then its id.
+   */
+  threadKey(threadId: string): ThreadKey | undefined {
+    return this.#timelines.threadKey(threadId);
   }
   /** Message ids of a thread, oldest first. */
   messageIdsIn(threadId: string): string[] {
-    return this.#messagesIn.ids(threadId);
+    return [...(this.#timelines.messagesIn(threadId)?.asc() ?? [])].map((e) => e.id);
+  }
+  /** A thread's messages as ids by `[createdAt, id]`, ascending; undefined when it has none. */
+  messageIndexOf(threadId: string): SortedKeys | undefined {
+    return this.#timelines.messagesIn(threadId);
   }
   messageCountIn(threadId: string): number {
-    return this.#messagesIn.count(threadId);
+    return this.#timelines.messagesIn(threadId)?.size ?? 0;
+  }
+  /** The `[createdAt, id]` of a message, even a deleted one when its id is stamped (see `stampMessage`). */
+  messageKey(messageId: string): MessageKey | undefined {
+    return this.#timelines.messageKey(messageId, this.#tables.messages.get(messageId));
+  }
+  /** Id and creation time for a new message: its key is above every key stored (README "Paging"). */
+  stampMessage(nowMs: number): { id: string; createdAt: number } {
+    return this.#timelines.stamp(nowMs);
   }
   oidcFind(key: `uid:${string}` | `userCode:${string}` | `grant:${string}`): OidcRecord[] {
     return this.#oidcBy.ids(key).map((id) => this.#tables.oidc.get(id)!);
@@ -176,12 +217,8 @@ export class Store {
    * still stored; undefined when it never did (least-privilege reach).
    */
   firstPostVia(clientId: string, personId: string, threadId: string): number | undefined {
-    let first: number | undefined;
-    for (const id of this.#postedVia.ids(`${clientId} ${personId} ${threadId}`)) {
-      const at = this.#tables.messages.get(id)!.createdAt;
-      if (first === undefined || at < first) first = at;
-    }
-    return first;
+    const first = this.#postedVia.get(`${clientId} ${personId} ${threadId}`)?.asc().next();
+    return first?.done === false ? (first.value.key[0] as number) : undefined;
   }
 
   /** Drops expired oidc records (codes, sessions, tokens) from memory; persisted at compaction. */

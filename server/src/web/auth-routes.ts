@@ -1,8 +1,10 @@
 import express, { Router, type Request } from 'express';
+import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from './render.js';
-import type { WebAuth } from './session.js';
+import { PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type WebAuth } from './session.js';
 import { DEMO_PASSWORD } from '../../../seed/world.js';
+import { formBody } from '../http/form-body.js';
 
 /** A local path to return to after login; anything else (absolute URLs, `//host`) becomes `/`. */
 export function safeReturnPath(value: unknown): string {
@@ -13,15 +15,18 @@ export function safeReturnPath(value: unknown): string {
  * GET /login, POST /login (passport-local; the session is regenerated at login, RFC 9700 §4.x spirit
  * and OWASP session fixation), POST /logout. In demo mode the login page lists the seeded people as
  * one-click forms that still post username and password through the same login.
+ * Logging in or out ends the previous session's sockets (`session.ended`, realtime/session-sockets.ts).
+ * Logout is idempotent: without a logged-in person it needs no CSRF token (it changes nothing) and
+ * redirects to the login page; it always expires the session cookie.
  */
 export function authRoutes(deps: {
-  store: Store; auth: WebAuth; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler;
+  store: Store; auth: WebAuth; events: EventBus; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler;
   /** Limits failed logins (web/login-throttle.ts). */
   throttle: express.RequestHandler;
 }): Router {
-  const { store, auth, render, demoMode, csrfProtect, throttle } = deps;
+  const { store, auth, events, render, demoMode, csrfProtect, throttle } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
   const loginPage = (req: Request, res: import('express').Response, error?: string, username?: string) =>
     render.page(req, res, 'login', {
       title: 'Log in',
@@ -36,20 +41,33 @@ export function authRoutes(deps: {
     loginPage(req, res);
   });
 
-  router.post('/login', form, throttle, csrfProtect, (req, res, next) => {
+  router.post('/login', ...form, throttle, csrfProtect, (req, res, next) => {
     const returnTo = safeReturnPath(req.session.returnTo);
+    const previous = req.sessionID;
     auth.passport.authenticate('local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
       if (!user) return loginPage(req, res, 'Wrong username or password.', String(req.body?.username ?? ''));
       // passport ≥0.6 regenerates the session here: a fresh id, nothing carried over.
-      req.login(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, returnTo)));
+      req.login(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        events.emit('session.ended', { sessionId: previous, reason: 'logged_in' });
+        res.redirect(303, returnTo);
+      });
     })(req, res, next);
   });
 
-  router.post('/logout', form, csrfProtect, (req, res, next) => {
+  const csrfIfLoggedIn: express.RequestHandler = (req, res, next) => (req.user ? csrfProtect(req, res, next) : next());
+  router.post('/logout', ...form, csrfIfLoggedIn, (req, res, next) => {
+    const sessionId = req.sessionID;
+    res.clearCookie(PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS);
+    const done = () => {
+      events.emit('session.ended', { sessionId, reason: 'logged_out' });
+      res.redirect(303, '/login');
+    };
+    if (!req.user) return req.session.destroy(done);
     req.logout((err) => {
       if (err) return next(err);
-      req.session.destroy(() => res.redirect(303, '/login'));
+      req.session.destroy(done);
     });
   });
   return router;

@@ -3,22 +3,14 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { pathParam } from '../http/params.js';
 import type { SocialService } from '../social/social-service.js';
-import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from './render.js';
+import { messageView } from './message-view.js';
 import { requireLogin } from './require-login.js';
+import { formBody } from '../http/form-body.js';
 
 const composeSchema = z.object({ text: z.string().trim().min(1, 'Write something first').max(2000) });
 
-/** A message as pages and inbox sockets show it: with the sender's name and the app it came through. */
-export function messageView(store: Store, m: Message) {
-  return {
-    ...m,
-    senderName: store.get('people', m.senderId)?.displayName ?? 'Someone',
-    viaName: m.via ? (store.client(m.via)?.name ?? m.via) : undefined,
-  };
-}
-export type MessageView = ReturnType<typeof messageView>;
 
 /**
  * The person's own Glasshouse pages: inbox (threads newest first, unread marks), thread view (send,
@@ -34,7 +26,7 @@ export function inboxRoutes(deps: {
 }): Router {
   const { store, social, render, csrfProtect, threadNotices } = deps;
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody('16kb');
 
   router.get('/', requireLogin, (req, res) => {
     const me = req.user!.id;
@@ -60,14 +52,14 @@ export function inboxRoutes(deps: {
     });
   });
 
-  router.post('/threads/:threadId/messages', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/threads/:threadId/messages', requireLogin, ...form, csrfProtect, async (req, res) => {
     const parsed = composeSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     const message = await social.send(req.user!.id, pathParam(req, 'threadId'), { text: parsed.data.text });
     res.redirect(303, `/threads/${message.threadId}`);
   });
 
-  router.post('/messages/:messageId/delete', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/messages/:messageId/delete', requireLogin, ...form, csrfProtect, async (req, res) => {
     const message = await social.deleteOwn(req.user!.id, pathParam(req, 'messageId'));
     res.redirect(303, `/threads/${message.threadId}`);
   });
@@ -76,7 +68,7 @@ export function inboxRoutes(deps: {
     render.page(req, res, 'friends', { title: 'Friends', friends: social.friendsOf(req.user!.id) });
   });
 
-  router.post('/friends/:personId/message', requireLogin, form, csrfProtect, async (req, res) => {
+  router.post('/friends/:personId/message', requireLogin, ...form, csrfProtect, async (req, res) => {
     const thread = await social.directThread(req.user!.id, pathParam(req, 'personId'));
     res.redirect(303, `/threads/${thread.id}`);
   });

@@ -13,6 +13,8 @@ export interface PageContext {
   policy?: string;
   /** Whether the navigation offers the monitor (admins and unlocked sessions only). */
   monitor?: boolean;
+  /** ms since epoch when the page was rendered: where the live inbox's catch-up starts. */
+  renderedAt?: number;
 }
 
 /**
@@ -27,6 +29,10 @@ export function createRenderer(pageContext: (req: Request, res: Response) => Pag
     page(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
       const html = eta.render(view, { ...pageContext(req, res), ...data });
       res.status(status).type('html').send(html);
+    },
+    /** Renders a template under views/ (e.g. a partial) to a string, without the page context. */
+    fragment(view: string, data: Record<string, unknown>): string {
+      return eta.render(view, data);
     },
     /** The HTML error page used by the error middleware for browsers. */
     errorPage(req: Request, res: Response, err: AppError): void {

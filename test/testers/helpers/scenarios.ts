@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseScenario, type ParsedScenario } from '../../../partners/sdk/scenario/parse.js';
+import { parseScenario, type ParsedScenario } from '../../../server/testkit/scenario/parse.js';
 
 /** The shipped scenario files (relative to the repository root, where jest runs). */
 export const SCENARIO_DIR = 'seed/scenarios';
@@ -25,12 +25,12 @@ export interface CliRun {
 }
 
 /**
- * Runs the scenario CLI (`node --import tsx partners/sdk/scenario/cli.ts …args`, as `npm run
+ * Runs the scenario CLI (`node --import tsx server/testkit/scenario/cli.ts …args`, as `npm run
  * scenario` does) and resolves when it exits; rejects if it is still running after `ms`.
  */
 export function runCli(args: string[], ms = 25_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'partners/sdk/scenario/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/testkit/scenario/cli.ts', ...args], {
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,11 +1,21 @@
 // The live inbox: messages of this person's threads appear and disappear without reload.
+// Messages arrive as the server-rendered partials/message.eta (one renderer for page and socket).
+// After a reconnect the page asks for what it missed (messages:since) and shows each message once.
+// README "Socket security model" and "Catch-up after a reconnect".
 (function () {
   'use strict';
   if (typeof io !== 'function') return;
-  var socket = io({ transports: ['websocket', 'polling'] });
+  var me = document.body.getAttribute('data-person-id');
   var messages = document.getElementById('messages');
   var threads = document.getElementById('threads');
-  var me = document.body.getAttribute('data-person-id');
+  var since = Number(document.body.getAttribute('data-rendered-at')) || Date.now();
+  var seen = {};
+  var socket = io({ transports: ['websocket', 'polling'], auth: { personId: me } });
+
+  function csrfToken() {
+    var input = document.querySelector('input[name="_csrf"]');
+    return input ? input.value : '';
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -14,59 +24,87 @@
     return node;
   }
 
-  function renderMessage(m) {
-    var li = el('li', 'message' + (m.senderId === me ? ' mine' : ''));
-    li.setAttribute('data-message-id', m.id);
-    var meta = el('div', 'meta');
-    meta.appendChild(el('strong', '', m.senderName));
-    if (m.via) meta.appendChild(el('span', 'via', 'via ' + (m.viaName || m.via)));
-    var time = el('time', '', new Date(m.createdAt).toISOString().slice(0, 16).replace('T', ' '));
-    meta.appendChild(time);
-    li.appendChild(meta);
-    li.appendChild(el('p', 'text', m.text));
-    if (m.nowPlaying) {
-      var card = el('div', 'now-playing');
-      card.setAttribute('data-kind', m.nowPlaying.kind);
-      card.appendChild(el('span', 'np-label', 'Now playing ' + m.nowPlaying.kind));
-      card.appendChild(el('strong', 'np-title', m.nowPlaying.title));
-      if (m.nowPlaying.artist) card.appendChild(document.createTextNode(' — ' + m.nowPlaying.artist));
-      li.appendChild(card);
-    }
-    return li;
+  function fromHtml(html) {
+    var template = document.createElement('template');
+    template.innerHTML = html;
+    var node = template.content.firstElementChild;
+    node.querySelectorAll('input[name="_csrf"]').forEach(function (input) { input.setAttribute('value', csrfToken()); });
+    return node;
   }
 
-  socket.on('message:created', function (payload) {
+  function showInThread(payload) {
     var m = payload.message;
-    if (messages && messages.getAttribute('data-thread-id') === m.threadId) {
-      if (!messages.querySelector('[data-message-id="' + CSS.escape(m.id) + '"]')) messages.appendChild(renderMessage(m));
-    }
-    if (threads) {
-      var item = threads.querySelector('[data-thread-id="' + CSS.escape(m.threadId) + '"]');
-      if (!item) {
-        item = el('li', 'thread');
-        item.setAttribute('data-thread-id', m.threadId);
-        var a = el('a');
-        a.href = '/threads/' + encodeURIComponent(m.threadId);
-        a.appendChild(el('strong', 'thread-title', payload.threadTitle));
-        var mark = el('span', 'unread-mark', '');
-        mark.hidden = true;
-        a.appendChild(mark);
-        a.appendChild(el('br'));
-        a.appendChild(el('small', 'preview', ''));
-        item.appendChild(a);
-      }
-      item.querySelector('.preview').textContent = m.text;
-      if (m.senderId !== me) {
-        item.classList.add('unread');
-        var unread = item.querySelector('.unread-mark');
-        var count = (parseInt(unread.textContent, 10) || 0) + 1;
-        unread.textContent = count + ' new';
-        unread.hidden = false;
-      }
-      threads.insertBefore(item, threads.firstChild);
-    }
-  });
+    if (!messages || messages.getAttribute('data-thread-id') !== m.threadId) return;
+    if (messages.querySelector('[data-message-id="' + CSS.escape(m.id) + '"]')) return;
+    messages.appendChild(fromHtml(payload.html));
+  }
 
+  function showInInbox(payload) {
+    var m = payload.message;
+    if (!threads) return;
+    var item = threads.querySelector('[data-thread-id="' + CSS.escape(m.threadId) + '"]');
+    if (!item) {
+      item = el('li', 'thread');
+      item.setAttribute('data-thread-id', m.threadId);
+      var a = el('a');
+      a.href = '/threads/' + encodeURIComponent(m.threadId);
+      a.appendChild(el('strong', 'thread-title', payload.threadTitle));
+      var mark = el('span', 'unread-mark', '');
+      mark.hidden = true;
+      a.appendChild(mark);
+      a.appendChild(el('br'));
+      a.appendChild(el('small', 'preview', ''));
+      item.appendChild(a);
+    }
+    item.querySelector('.preview').textContent = m.text;
+    if (m.senderId !== me) {
+      item.classList.add('unread');
+      var unread = item.querySelector('.unread-mark');
+      var count = (parseInt(unread.textContent, 10) || 0) + 1;
+      unread.textContent = count + ' new';
+      unread.hidden = false;
+    }
+    threads.insertBefore(item, threads.firstChild);
+  }
+
+  function onCreated(payload) {
+    var m = payload.message;
+    if (seen[m.id]) return;
+    seen[m.id] = true;
+    if (m.createdAt > since) since = m.createdAt;
+    showInThread(payload);
+    showInInbox(payload);
+  }
+
+  function catchUp() {
+    var query = { since: since };
+    if (messages) query.threadId = messages.getAttribute('data-thread-id');
+    socket.emit('messages:since', query, function (answer) {
+      if (!answer || !answer.messages) return;
+      answer.messages.forEach(onCreated);
+      if (answer.more) catchUp();
+    });
+  }
+
+  function loggedOut() {
+    socket.disconnect();
+    var notice = document.getElementById('session-ended');
+    if (notice) notice.hidden = false;
+    document.body.setAttribute('data-session-ended', 'true');
+  }
+
+  socket.on('connect', function () {
+    // A recovered connection got the missed broadcasts already; a new one asks (duplicates are skipped).
+    if (!socket.recovered) catchUp();
+  });
+  socket.on('connect_error', function (err) {
+    if (err && (err.message === 'login required' || err.message === 'session_changed')) loggedOut();
+  });
+  socket.on('session:ended', loggedOut);
+  socket.on('disconnect', function (reason) {
+    if (reason === 'io server disconnect') loggedOut();
+  });
+  socket.on('message:created', onCreated);
   socket.on('message:deleted', function (payload) {
     var node = document.querySelector('[data-message-id="' + CSS.escape(payload.messageId) + '"]');
     if (node) node.remove();

@@ -1,5 +1,5 @@
 import { createAdminClient } from '../admin-client.js';
-import { GlasshouseApiError } from '../errors.js';
+import { GlasshouseApiError } from '../../../partners/sdk/errors.js';
 import type { Sandbox } from '../sandbox.js';
 import type { RunContext, StepOutcome } from './context.js';
 import type { ParsedScenario } from './parse.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_SCOPES } from '../../../partners/sdk/scopes.js';
 
 /**
  * The scenario file format (YAML): a named list of steps run against a Glasshouse sandbox or a
@@ -7,7 +8,7 @@ import { z } from 'zod';
  */
 const username = z.string().min(1).describe('A person\'s username, e.g. alice');
 const clientId = z.string().min(1).describe('An OAuth client id, e.g. tunewave');
-const scope = z.enum(['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants']);
+const scope = z.enum(API_SCOPES);
 const policy = z.enum(['broad', 'least-privilege']);
 
 const count = z.number().int().min(0);

@@ -1,5 +1,5 @@
-import { allPages, createGlasshouseClient } from '../client.js';
-import type { Message } from '../types.js';
+import { allPages, createGlasshouseClient } from '../../../partners/sdk/client.js';
+import type { Message } from '../../../partners/sdk/types.js';
 import { clientFor, counted, personOf, quote, ScenarioStepError, type RunContext, type StepOutcome } from './context.js';
 import { checkState } from './state-expectations.js';
 import type { Step } from './schema.js';

@@ -1,6 +1,6 @@
 import type { ClientExposure } from '../admin-types.js';
 import { createSandbox } from '../sandbox.js';
-import type { ParsedScenario } from './parse.js';
+import { parseScenario, type ParsedScenario } from './parse.js';
 import { runScenario, type StepReport } from './run.js';
 
 /** One policy's run of a scenario: what each step got, and what each client was exposed to. */
@@ -30,4 +30,13 @@ export async function compareScenario(scenario: ParsedScenario): Promise<{ name:
     }
   };
   return { name: scenario.name, runs: [await run('broad'), await run('least-privilege')] };
+}
+
+/**
+ * `compareScenario` of a scenario file's text (`file` names it in errors): the `ScenarioComparer` that
+ * the composition root hands to `createPlatform({ compare })` for `/monitor/compare`.
+ * @throws ScenarioFileError when the text is not a valid scenario.
+ */
+export async function compareScenarioFile(text: string, file: string): Promise<{ name: string; runs: [PolicyRun, PolicyRun] }> {
+  return compareScenario(parseScenario(text, file));
 }

@@ -1,6 +1,6 @@
 import type { AdminClient } from '../admin-client.js';
 import type { AdminPerson } from '../admin-types.js';
-import type { GlasshouseClient } from '../client.js';
+import type { GlasshouseClient } from '../../../partners/sdk/client.js';
 
 /** A problem of the scenario itself while it runs (a person it names does not exist, no token yet…). */
 export class ScenarioStepError extends Error {

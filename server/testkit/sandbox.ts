@@ -1,16 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import type { PartnerApp } from '../app/create-partner-app.js';
-import type { Platform } from '../../server/src/platform.js';
-import type { World } from '../../server/src/store/schema.js';
-import type { Store } from '../../server/src/store/store.js';
-import { freePort } from '../../server/src/http/startup.js';
+import type { PartnerApp } from '../../partners/app/create-partner-app.js';
+import type { World } from '../src/store/schema.js';
+import type { Store } from '../src/store/store.js';
+import { freePort } from '../src/http/startup.js';
+import { testConfig } from '../src/config.js';
+import { createPlatform, type Platform } from '../src/platform.js';
+import { openStore } from '../src/store/store.js';
+import { memoryPersistence } from '../src/store/persistence.js';
+import { seedWorld, partnerClient, PARTNER_SECRETS } from '../../seed/world.js';
+import { createTunewave } from '../../partners/tunewave/tunewave.js';
+import { createReelbox } from '../../partners/reelbox/reelbox.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import type { PolicyMode } from './admin-types.js';
-import { createGlasshouseClient, type GlasshouseClient } from './client.js';
+import { createGlasshouseClient, type GlasshouseClient } from '../../partners/sdk/client.js';
+import { API_SCOPES } from '../../partners/sdk/scopes.js';
 
 /** Every scope of the messaging API: what `sandbox.client()` asks for unless told otherwise. */
-export const ALL_API_SCOPES = ['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'];
+export const ALL_API_SCOPES: readonly string[] = API_SCOPES;
 
 export interface SandboxOptions {
   /** The world to start from, and to go back to on `POST /admin/reset` (default: the seed). */
@@ -69,13 +76,6 @@ function listenOn(server: http.Server, port: number): Promise<void> {
  *   await sandbox.close();
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  // The platform is loaded on first use only: partner apps import this SDK and need none of it.
-  // One import at a time: jest's ESM loader fails on concurrent dynamic imports of shared modules.
-  const { testConfig } = await import('../../server/src/config.js');
-  const { createPlatform } = await import('../../server/src/platform.js');
-  const { openStore } = await import('../../server/src/store/store.js');
-  const { memoryPersistence } = await import('../../server/src/store/persistence.js');
-  const { seedWorld, partnerClient, PARTNER_SECRETS } = await import('../../seed/world.js');
   const adminToken = options.adminToken ?? `sandbox-${randomBytes(16).toString('hex')}`;
   const partnerPorts = options.partners ? { tunewave: await freePort(), reelbox: await freePort() } : undefined;
   const partnerUrls = partnerPorts
@@ -126,8 +126,6 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   };
   if (partnerPorts) {
     try {
-      const { createTunewave } = await import('../tunewave/tunewave.js');
-      const { createReelbox } = await import('../reelbox/reelbox.js');
       const secretOf = (id: 'tunewave' | 'reelbox') => String(store.client(id)?.metadata['client_secret'] ?? PARTNER_SECRETS[id]);
       const common = { platformUrl, sessionSecret: `sandbox-session-${randomBytes(16).toString('hex')}` };
       const silent = { log: () => undefined };
@@ -148,7 +146,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     partnerUrls,
     adminToken,
     admin,
-    async client(username, clientId, scopes = ALL_API_SCOPES) {
+    async client(username, clientId, scopes = [...ALL_API_SCOPES]) {
       const tokens = await admin.mintToken({ username, clientId, scopes });
       return createGlasshouseClient({ baseUrl: platformUrl, accessToken: tokens.access_token });
     },

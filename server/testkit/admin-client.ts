@@ -5,9 +5,9 @@ import {
   type AccessEntry, type AccessLogFilter, type AdminClientInfo, type AdminMessage, type AdminPerson, type AdminTokenResponse,
   type ClientExposure, type ClientStatus, type PersonExposure, type PolicyMode, type ResetResult,
 } from './admin-types.js';
-import { apiErrorOf } from './client.js';
-import { GlasshouseError } from './errors.js';
-import { jsonOrUndefined, send } from './http.js';
+import { apiErrorOf } from '../../partners/sdk/client.js';
+import { GlasshouseError } from '../../partners/sdk/errors.js';
+import { jsonOrUndefined, send } from '../../partners/sdk/http.js';
 
 export interface AdminClientOptions {
   /** Platform root, e.g. `http://localhost:3000` (the admin API is under `/admin`). */

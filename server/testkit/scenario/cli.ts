@@ -9,8 +9,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
-import { DEMO_ADMIN_TOKEN } from '../../../server/src/config.js';
-import type { Sandbox } from '../sandbox.js';
+import { DEMO_ADMIN_TOKEN } from '../../src/config.js';
+import { createSandbox, type Sandbox } from '../sandbox.js';
 import { parseScenario, ScenarioFileError } from './parse.js';
 import { formatReport } from './report.js';
 import { runScenario, type ScenarioTarget } from './run.js';
@@ -64,7 +64,6 @@ async function main(argv: string[]): Promise<number> {
     if (options.url) {
       target = { url: options.url, adminToken: options.adminToken ?? process.env['ADMIN_TOKEN'] ?? DEMO_ADMIN_TOKEN };
     } else {
-      const { createSandbox } = await import('../sandbox.js');
       target = sandbox = await createSandbox();
     }
     const report = await runScenario(scenario, target, { reset: options.reset });

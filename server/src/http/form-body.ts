@@ -1,0 +1,30 @@
+import express, { type RequestHandler } from 'express';
+import { AppError } from '../errors.js';
+
+/** Whether the request carries a body at all (RFC 9112 §6.3: Content-Length or Transfer-Encoding). */
+export function hasBody(req: import('express').Request): boolean {
+  const length = req.get('content-length');
+  return req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Reads an HTML form body (`application/x-www-form-urlencoded`, flat fields, ≤ `limit`) for the
+ * platform's pages: 415 `unsupported_media_type` for a non-empty body of another type, 413 over the
+ * limit, and no body at all reads as an empty form, so each route's own validation answers 400
+ * (Express 5 otherwise leaves `req.body` undefined). Errors reach the one error middleware, which
+ * shows browsers the error page and others RFC 9457 problem details.
+ */
+export function formBody(limit = '16kb'): RequestHandler[] {
+  const parse = express.urlencoded({ extended: false, limit });
+  const checkType: RequestHandler = (req, _res, next) => {
+    if (hasBody(req) && req.is('application/x-www-form-urlencoded') === false) {
+      throw new AppError(415, 'unsupported_media_type', 'Send the form as application/x-www-form-urlencoded');
+    }
+    next();
+  };
+  const orEmpty: RequestHandler = (req, _res, next) => {
+    req.body ??= {};
+    next();
+  };
+  return [checkType, parse, orEmpty];
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { AppError, BadRequestError } from '../errors.js';
+import { tokenOf } from '../http/bearer-auth.js';
+
+/** How long a key is remembered (ms): 24 hours (README "Idempotency-Key"). */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Most keys remembered at once; the oldest are forgotten first beyond it. */
+export const IDEMPOTENCY_MAX_KEYS = 10_000;
+/** The request header (IETF draft-ietf-httpapi-idempotency-key-header) and the replay marker. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+interface Entry {
+  fingerprint: string;
+  at: number;
+  /** Undefined while the first request is still running. */
+  response?: { status: number; body: unknown; location?: string };
+}
+
+/** A JSON value with object keys sorted, so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The key from the header: a structured-field string (`"…"`, RFC 8941 §3.3.3) or a bare token; 1–255 visible ASCII characters. */
+function keyOf(raw: string): string {
+  const key = /^"(.*)"$/.exec(raw)?.[1] ?? raw;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new BadRequestError(`${IDEMPOTENCY_HEADER} must be 1–255 visible ASCII characters`);
+  return key;
+}
+
+/**
+ * `Idempotency-Key` for the messaging API's POSTs (IETF draft-ietf-httpapi-idempotency-key-header):
+ * keys are scoped to the client and resource owner of the access token. The first request with a
+ * key runs; a retry with the same key and the same method, path and body within
+ * `IDEMPOTENCY_WINDOW_MS` gets the first 2xx response again (status, body, `Location`, plus
+ * `Idempotent-Replayed: true`) with no second write and no second access-log entry; the same key
+ * with another request answers 422 `idempotency_key_reused`; a retry while the first is still
+ * running answers 409 `idempotency_key_in_use`. A request that failed is not remembered (its retry
+ * runs again). Without the header nothing changes. Keys live in memory (lost on restart).
+ * Place after authentication and the body reader.
+ */
+export function createIdempotency(now: () => number) {
+  const entries = new Map<string, Entry>();
+  const prune = () => {
+    for (const [id, entry] of entries) {
+      if (entry.at > now() - IDEMPOTENCY_WINDOW_MS && entries.size <= IDEMPOTENCY_MAX_KEYS) break;
+      entries.delete(id);
+    }
+  };
+  const middleware: RequestHandler = (req, res, next) => {
+    const raw = req.get(IDEMPOTENCY_HEADER);
+    if (raw === undefined) return next();
+    const token = tokenOf(res);
+    const id = `${token.clientId}\n${token.personId}\n${keyOf(raw)}`;
+    const fingerprint = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`).digest('base64url');
+    prune();
+    const known = entries.get(id);
+    if (known) {
+      if (known.fingerprint !== fingerprint) {
+        throw new AppError(422, 'idempotency_key_reused', `This ${IDEMPOTENCY_HEADER} was already used for another request`);
+      }
+      if (!known.response) throw new AppError(409, 'idempotency_key_in_use', `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry shortly`);
+      const { status, body, location } = known.response;
+      res.set(REPLAYED_HEADER, 'true');
+      if (location) res.set('Location', location);
+      return void res.status(status).json(body);
+    }
+    const entry: Entry = { fingerprint, at: now() };
+    entries.set(id, entry);
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        const location = res.get('Location');
+        entry.response = { status: res.statusCode, body, ...(location ? { location } : {}) };
+      }
+      return json(body);
+    };
+    res.on('close', () => {
+      if (!entry.response && entries.get(id) === entry) entries.delete(id);
+    });
+    next();
+  };
+  return { middleware };
+}

@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { SocialService } from '../social/social-service.js';
+import type { Message } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { MessageView } from '../web/message-view.js';
+import { refuse, type EventRefusal } from './catch-all.js';
+
+/** One live message for a page: the data and the rendered `partials/message.eta` for that viewer. */
+export interface InboxMessageEvent {
+  message: MessageView;
+  threadTitle: string;
+  html: string;
+}
+
+/** The page asks, after a reconnect, for what it missed (README "Catch-up after a reconnect"). */
+export const CATCH_UP_EVENT = 'messages:since';
+/** Most messages one catch-up answers (oldest first); the page reloads when `more` is true. */
+export const CATCH_UP_LIMIT = 200;
+
+const querySchema = z.object({
+  /** ms since epoch: messages created at or after it (the page dedupes by message id). */
+  since: z.number().int().min(0),
+  /** Only this thread (the thread page); otherwise every thread of the person (the inbox page). */
+  threadId: z.string().min(1).max(100).optional(),
+});
+
+export type CatchUpAck = { messages: InboxMessageEvent[]; more: boolean } | EventRefusal | { error: 'not_found' };
+
+/**
+ * Answers `messages:since` `{ since, threadId? }` with `{ messages, more }`: the person's messages
+ * created at or after `since`, oldest first, each as `message:created` would have carried it.
+ * A deleted message is simply absent; the cursor is a time, so it works whatever was deleted.
+ * Refusals: `invalid_payload`, `not_found` (not a thread of this person).
+ */
+export function inboxCatchUp(
+  deps: { store: Store; social: SocialService; logger: Logger; present: (m: Message, viewerId: string) => InboxMessageEvent },
+  socket: Socket, personId: string, query: unknown, ack: unknown,
+): void {
+  if (typeof ack !== 'function') return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, 'an acknowledgement callback is required');
+  const parsed = querySchema.safeParse(query);
+  if (!parsed.success) return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, parsed.error.issues.map((i) => i.message).join('; '));
+  const { since, threadId } = parsed.data;
+  let threadIds: string[];
+  try {
+    threadIds = threadId ? [deps.social.threadFor(personId, threadId).id] : deps.store.threadsOf(personId).map((t) => t.id);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) return void (ack as (a: CatchUpAck) => void)({ error: 'not_found' });
+    throw err;
+  }
+  const missed: Message[] = [];
+  for (const id of threadIds) {
+    const ids = deps.store.messageIdsIn(id);
+    // Messages are appended in time order: walk back from the newest while they are recent enough.
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const m = deps.store.get('messages', ids[i]!);
+      if (!m) continue;
+      if (m.createdAt < since) break;
+      missed.push(m);
+    }
+  }
+  missed.sort((a, b) => a.createdAt - b.createdAt);
+  const page = missed.slice(0, CATCH_UP_LIMIT);
+  (ack as (a: CatchUpAck) => void)({ messages: page.map((m) => deps.present(m, personId)), more: missed.length > page.length });
+}

@@ -1,0 +1,51 @@
+import type { Request } from 'express';
+import type { Namespace, Socket } from 'socket.io';
+import type { EventBus, SessionEndReason } from '../events.js';
+
+/** What a cookie-authenticated socket hears before the server closes it (README "Socket security model"). */
+export interface SessionEndedEvents {
+  'session:ended': (payload: { reason: SessionEndReason }) => void;
+}
+
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+/** setTimeout holds at most ~24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Ties the cookie-authenticated sockets of `nsp` to their web session, so a socket is never more
+ * than its session: each joins its session's room; the `session.ended` domain event (logout, a login
+ * that regenerates the session, expiry) sends them `session:ended` `{ reason }` and disconnects them
+ * at once; and a socket whose session has expired in the session store is closed the same way.
+ * `isCookieSocket` excludes sockets authenticated otherwise (e.g. the admin token on `/monitor`).
+ * @returns the function that unsubscribes from the event bus.
+ */
+export function bindSocketsToSessions(nsp: Namespace, events: EventBus, isCookieSocket: (socket: Socket) => boolean = () => true): () => void {
+  nsp.on('connection', (socket) => {
+    const req = socket.request as Request;
+    if (!req.sessionID || !isCookieSocket(socket)) return;
+    const sessionId = req.sessionID;
+    void socket.join(sessionRoom(sessionId));
+    let timer: NodeJS.Timeout | undefined;
+    const watch = (expires: Date | undefined | null) => {
+      if (!expires) return;
+      timer = setTimeout(check, Math.min(Math.max(0, expires.getTime() - Date.now()), MAX_TIMER_MS));
+      timer.unref();
+    };
+    // The session may have been extended by other requests meanwhile: ask the store before closing.
+    const check = () =>
+      req.sessionStore.get(sessionId, (err, data) => {
+        const expires = data?.cookie.expires ? new Date(data.cookie.expires) : undefined;
+        if (!err && expires && expires.getTime() > Date.now()) return watch(expires);
+        events.emit('session.ended', { sessionId, reason: 'expired' });
+      });
+    watch(req.session?.cookie.expires);
+    socket.on('disconnect', () => clearTimeout(timer));
+  });
+  return events.on('session.ended', ({ sessionId, reason }) => {
+    const sockets = nsp.to(sessionRoom(sessionId)) as unknown as { emit: (ev: 'session:ended', p: { reason: SessionEndReason }) => void };
+    sockets.emit('session:ended', { reason });
+    // Close the whole connection (its handshake carries the old session), once every namespace has
+    // told its sockets why: the packets already queued are flushed before the transport closes.
+    setImmediate(() => nsp.in(sessionRoom(sessionId)).disconnectSockets(true));
+  });
+}

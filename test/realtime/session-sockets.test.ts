@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { io as connect, type Socket } from 'socket.io-client';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { csrfFrom, loginCookie } from '../helpers/web-session.js';
+
+describe('sockets die with their web session', () => {
+  let gh: RunningPlatform;
+  const sockets: Socket[] = [];
+
+  /** A connected socket on `nsp` with `cookie`, recording why it ended. */
+  async function open(nsp: string, cookie: string, auth?: Record<string, unknown>): Promise<{ socket: Socket; ended: string[] }> {
+    const socket = connect(`${gh.url}${nsp}`, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false, ...(auth ? { auth } : {}) });
+    sockets.push(socket);
+    const ended: string[] = [];
+    socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));
+    socket.on('disconnect', (reason) => ended.push(reason));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return { socket, ended };
+  }
+  const disconnected = (s: Socket) =>
+    new Promise<void>((resolve) => (s.disconnected ? resolve() : s.once('disconnect', () => resolve())));
+  /** Posts a form with `cookie` (the page's CSRF token and cookie). */
+  async function postForm(cookie: string, path: string, fields: Record<string, string> = {}) {
+    const page = await request(gh.url).get('/login').set('Cookie', cookie);
+    const fresh = ((page.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => c.split(';')[0]!);
+    const names = new Set(fresh.map((c) => c.split('=')[0]));
+    const jar = [...cookie.split('; ').filter((c) => !names.has(c.split('=')[0])), ...fresh].join('; ');
+    return request(gh.url).post(path).set('Cookie', jar).type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
+  }
+
+  beforeAll(async () => {
+    gh = await startPlatform();
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await gh.close();
+  });
+
+  it('When alice logs out, then her inbox and monitor sockets hear session:ended and are disconnected', async () => {
+    const cookie = await loginCookie(gh.url, 'alice');
+    const inbox = await open('/', cookie);
+    const monitor = await open('/monitor', cookie);
+    const other = await open('/', await loginCookie(gh.url, 'alice'));
+    expect((await postForm(cookie, '/logout')).status).toBe(303);
+    await Promise.all([disconnected(inbox.socket), disconnected(monitor.socket)]);
+    expect(inbox.ended).toEqual(['logged_out', 'io server disconnect']);
+    expect(monitor.ended).toEqual(['logged_out', 'io server disconnect']);
+    // Alice's session in another browser is a different session: it stays.
+    expect(other.socket.connected).toBe(true);
+  });
+
+  it('When carol logs in over the browser session alice used, then alice\'s sockets are closed, and a page rendered for alice cannot reconnect as carol', async () => {
+    const cookie = await loginCookie(gh.url, 'alice');
+    const inbox = await open('/', cookie, { personId: 'p_alice' });
+    const res = await postForm(cookie, '/login', { username: 'carol', password: 'glasshouse' });
+    expect(res.status).toBe(303);
+    await disconnected(inbox.socket);
+    expect(inbox.ended[0]).toBe('logged_in');
+    const carolCookie = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+    await expect(open('/', carolCookie, { personId: 'p_alice' })).rejects.toThrow('session_changed');
+    await expect(open('/', carolCookie, { personId: 'p_carol' })).resolves.toBeDefined();
+  });
+
+  it('When another session ends, then bob\'s socket stays connected', async () => {
+    const cookie = await loginCookie(gh.url, 'bob');
+    const inbox = await open('/', cookie);
+    gh.platform.events.emit('session.ended', { sessionId: 'someone-else', reason: 'expired' });
+    const marker = await gh.platform.context.social.send('p_alice', 't_alice_bob', { text: 'still here' });
+    await new Promise<void>((resolve) => inbox.socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker.id && resolve()));
+    expect(inbox.socket.connected).toBe(true);
+  });
+});
