@@ -181,6 +181,7 @@ export function seedWorld(options: SeedOptions = {}): World {
     oidc: [],
     authorizations: [],
     accessLog: [],
+    accessTotals: [],
     settings: [{ id: 'settings', policy: 'broad' }],
   };
 }

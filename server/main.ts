@@ -7,7 +7,7 @@
 import { ConfigError, demoWarnings, loadConfig } from './src/config.js';
 import { listen, ListenError, waitUntilAnswering } from './src/http/startup.js';
 import { createPlatform } from './src/platform.js';
-import { StoreLoadError } from './src/store/persistence.js';
+import { StoreConflictError, StoreLoadError, StoreWriteError } from './src/store/persistence.js';
 import { openFileStore } from './src/store/open-data-file.js';
 import { syncPartnerClients } from './src/store/sync-partner-clients.js';
 import { compareScenarioFile } from './testkit/scenario/compare.js';
@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const tunewaveUrl = `http://localhost:${config.TUNEWAVE_PORT}`;
   const reelboxUrl = `http://localhost:${config.REELBOX_PORT}`;
-  const store = await openFileStore(config.DATA_FILE, { tunewaveUrl, reelboxUrl });
+  const store = await openFileStore(config.DATA_FILE, { tunewaveUrl, reelboxUrl }, {
+    compactAfterBytes: config.JOURNAL_COMPACT_BYTES,
+    onBackgroundError: (err) => console.error(`Glasshouse: background compaction failed: ${err instanceof Error ? err.message : String(err)}`),
+  });
   const updated = await syncPartnerClients(store, {
     tunewave: { baseUrl: tunewaveUrl, clientSecret: config.TUNEWAVE_CLIENT_SECRET },
     reelbox: { baseUrl: reelboxUrl, clientSecret: config.REELBOX_CLIENT_SECRET },
@@ -27,8 +30,9 @@ async function main(): Promise<void> {
 
   const platform = createPlatform({ config, store, compare: compareScenarioFile });
   const partnerSecret = (name: string) => `${config.SESSION_SECRET}:${name}`;
-  const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave') });
-  const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox') });
+  const dpop = config.PARTNERS_DPOP;
+  const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave'), dpop });
+  const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox'), dpop });
 
   let stopping = false;
   const stop = async (code = 0) => {
@@ -37,7 +41,12 @@ async function main(): Promise<void> {
     console.log('\nStopping…');
     await Promise.allSettled([tunewave.close(), reelbox.close()]);
     await platform.close();
-    await store.close();
+    try {
+      await store.close();
+    } catch (err) {
+      console.error(`Glasshouse: ${err instanceof Error ? err.message : String(err)}`);
+      code = 1;
+    }
     process.exit(code);
   };
   process.on('SIGINT', () => void stop());
@@ -65,7 +74,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof ListenError) {
+  if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof StoreWriteError || err instanceof StoreConflictError || err instanceof ListenError) {
     console.error(`Glasshouse cannot start: ${err.message}`);
   } else {
     console.error(err);

@@ -1,4 +1,4 @@
-import { createGlasshouseClient, type GlasshouseClient, type Person, type TokenSet } from '../sdk/index.js';
+import { createGlasshouseClient, type DPoPKey, type GlasshouseClient, type Person, type TokenSet } from '../sdk/index.js';
 import type { PartnerConfig } from './config.js';
 
 /** A person who logged into this partner with Glasshouse, as the partner's own database keeps them. */
@@ -15,8 +15,9 @@ export interface Account {
  * The partner's user table, in memory: one entry per person, holding their Glasshouse tokens (like
  * the real integrations did, server side). `client(personId)` gives an SDK client whose refreshes
  * are written back here, so every request and the socket relay share one token set per person.
+ * With `dpop`, every client sends its token with DPoP proofs of that key (RFC 9449).
  */
-export function createAccounts(config: Pick<PartnerConfig, 'platformUrl' | 'clientId' | 'clientSecret'>) {
+export function createAccounts(config: Pick<PartnerConfig, 'platformUrl' | 'clientId' | 'clientSecret'>, dpop?: DPoPKey) {
   const accounts = new Map<string, Account>();
   const clients = new Map<string, GlasshouseClient>();
 
@@ -50,6 +51,7 @@ export function createAccounts(config: Pick<PartnerConfig, 'platformUrl' | 'clie
         refreshToken: account.tokens.refreshToken,
         clientId: config.clientId,
         clientSecret: config.clientSecret,
+        dpop,
         onTokens: (tokens) => {
           account.tokens = tokens;
         },

@@ -71,6 +71,9 @@ export interface PartnerConfig {
   clientSecret: string;
   /** Signs the session and CSRF cookies (≥ 16 characters). */
   sessionSecret: string;
+  /** Bind this partner's tokens to a DPoP key (RFC 9449): the code exchange, refreshes, API calls and
+   *  the `/partners` socket carry proofs; a stolen token is useless without the key. Default false. */
+  dpop?: boolean | undefined;
   /** Session cookie name, distinct per app (cookies are shared across ports on localhost), e.g.
    *  `tunewave.sid`. The CSRF cookie is named after it (`tunewave.csrf`). */
   cookieName: string;

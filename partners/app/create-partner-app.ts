@@ -7,6 +7,7 @@ import express from 'express';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import helmet from 'helmet';
+import { createDPoPKey } from '../sdk/index.js';
 import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
@@ -41,7 +42,7 @@ export interface PartnerApp {
 export interface PartnerAppOptions {
   /** Where server errors are reported (default: console.error). */
   log?: (err: unknown) => void;
-  /** Clock (ms since epoch) of the policy badge's cache and the kept copies; default Date.now. */
+  /** Clock (ms since epoch) of the policy badge's cache, of pending logins' age and of the kept copies; default Date.now. */
   now?: () => number;
   /** Start in sneaky mode: deletion requests are answered but not honoured (default false; `/kept` switches it). */
   sneaky?: boolean;
@@ -56,10 +57,12 @@ export interface PartnerAppOptions {
  */
 export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptions = {}): PartnerApp {
   const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
-  const accounts = createAccounts(config);
+  // One DPoP key per partner process (RFC 9449), kept as long as the tokens: in memory, like them.
+  const dpop = config.dpop ? createDPoPKey() : undefined;
+  const accounts = createAccounts(config, dpop);
   const kept = createKept({ ...(options.sneaky !== undefined ? { sneaky: options.sneaky } : {}), ...(options.now ? { now: options.now } : {}) });
-  const relay = createRelay({ platformUrl: config.platformUrl, accounts, kept, log });
-  const login = createLogin(config, accounts);
+  const relay = createRelay({ platformUrl: config.platformUrl, accounts, kept, log, dpop });
+  const login = createLogin(config, accounts, options.now, dpop);
   const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
   const policy = createPolicyBadges({ platformUrl: config.platformUrl, ...(options.now ? { now: options.now } : {}) });
   const render = createRenderer(config, csrf.token, policy);

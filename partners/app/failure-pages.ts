@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { FailureKind, FailureResponder } from './failures.js';
+import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
 
 interface PageSpec {
@@ -26,6 +26,18 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
     message: 'The answer from Glasshouse does not belong to a login started here (it is missing, expired or already used), so {name} refused it. Please start again.',
     login: true,
   },
+  wrong_issuer: {
+    status: 400,
+    heading: 'This login did not come from Glasshouse',
+    message: 'The answer to this login does not say it comes from Glasshouse (RFC 9207 issuer check), so {name} refused it. Please start again.',
+    login: true,
+  },
+  login_expired: {
+    status: 400,
+    heading: 'That login expired',
+    message: 'Glasshouse no longer accepts that login (it is too old or was already used). Please try again.',
+    login: true,
+  },
   authorization_error: {
     status: 400,
     heading: 'Glasshouse did not log you in',
@@ -36,6 +48,17 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
     status: 503,
     heading: 'This integration has been shut down',
     message: 'Glasshouse no longer accepts {name} as a partner: its access to your account has been switched off, and {name} can no longer read or send messages for you.',
+  },
+  misconfigured: {
+    status: 500,
+    heading: '{name} is not set up correctly',
+    message: 'Glasshouse refused {name} itself: its client id or secret (or another setting) is wrong. This is a configuration error on our side; it has been logged for the operator. Nothing about your account changed.',
+  },
+  platform_error: {
+    status: 502,
+    heading: 'Glasshouse is not answering',
+    message: 'Glasshouse answered {name} with an error of its own. Try again in a moment.',
+    retry: true,
   },
   unreachable: {
     status: 503,
@@ -93,7 +116,8 @@ function wantsJson(req: Request): boolean {
  * Draws each failure kind: a revoked session is sent back to log in (303 to the landing page with a
  * notice, or 401 JSON `{ error, redirect }`), everything else is an error page (for `fetch` callers,
  * RFC 9457 problem details `{ title, status, detail, error, message, redirect? }`, where `error` is
- * the kind and `message` the page's text) — never a stack trace.
+ * the kind and `message` the page's text; `redirect` when the kind ended the session) — never a
+ * stack trace.
  */
 export function failureResponder(render: Renderer, name: string): FailureResponder {
   return async (req: Request, res: Response, kind: FailureKind, detail?: string, status?: number) => {
@@ -117,7 +141,7 @@ export function failureResponder(render: Renderer, name: string): FailureRespond
           detail: shownDetail ? `${message} ${shownDetail}` : message,
           error: kind,
           message,
-          ...(kind === 'shut_down' ? { redirect: '/' } : {}),
+          ...(ENDS_SESSION.has(kind) ? { redirect: '/' } : {}),
         });
       return;
     }

@@ -1,16 +1,22 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import OAuth2Strategy from 'passport-oauth2';
 import { ZodError } from 'zod';
 import { CsrfError } from './csrf.js';
-import { GlasshouseApiError, GlasshouseError, GlasshouseTokenError, GlasshouseUnreachableError } from '../sdk/index.js';
+import { GlasshouseApiError, GlasshouseError, GlasshouseIssuerError, GlasshouseTokenError, GlasshouseUnreachableError } from '../sdk/index.js';
 
 /**
  * What went wrong, as a person meets it. Each kind has one page (or redirect) in `failure-pages.ts`:
  * - `consent_denied`: the person pressed "Deny" on the Glasshouse consent screen;
- * - `bad_state`: the callback's `state` is missing, wrong or already used (possible CSRF);
+ * - `bad_state`: the callback's `state` is missing, wrong, too old or already used (possible CSRF);
+ * - `wrong_issuer`: the callback's RFC 9207 `iss` is missing or not the platform (mix-up attack);
  * - `authorization_error`: the platform sent another OAuth error to the callback;
- * - `revoked`: the token no longer works and refreshing it was refused (`invalid_grant`) or impossible;
- * - `shut_down`: the platform refuses this client itself (`invalid_client`): the integration is off;
+ * - `login_expired`: the code was refused at the exchange (`invalid_grant`: expired or used), or the
+ *   platform refused the access token we hold (401) with no refresh to try: log in again;
+ * - `revoked`: a refresh was refused with `invalid_grant` — the grant was revoked (only this);
+ * - `shut_down`: a refresh was refused with `invalid_client`: the credentials that logged the
+ *   person in are no longer accepted, the integration is off;
+ * - `misconfigured`: the code exchange was refused with `invalid_client` (wrong client secret or
+ *   id), or any other token error (`invalid_request`, `unauthorized_client`…): our set-up is wrong;
+ * - `platform_error`: the platform answered 5xx (token endpoint or API);
  * - `unreachable`: no answer from the platform;
  * - `insufficient_scope`, `not_found`: the API refused one thing; `bad_gateway`: it answered oddly;
  * - `forbidden_by_policy`: the platform's least-privilege policy refused it (403);
@@ -22,9 +28,13 @@ import { GlasshouseApiError, GlasshouseError, GlasshouseTokenError, GlasshouseUn
 export type FailureKind =
   | 'consent_denied'
   | 'bad_state'
+  | 'wrong_issuer'
   | 'authorization_error'
+  | 'login_expired'
   | 'revoked'
   | 'shut_down'
+  | 'misconfigured'
+  | 'platform_error'
   | 'unreachable'
   | 'insufficient_scope'
   | 'not_found'
@@ -48,11 +58,6 @@ export class PartnerFailure extends Error {
   }
 }
 
-/** Unwraps passport-oauth2's wrapper around errors of the token request. */
-function unwrap(err: unknown): unknown {
-  return err instanceof OAuth2Strategy.InternalOAuthError && err.oauthError ? err.oauthError : err;
-}
-
 /** A caller's mistake found by Express's body parsers (http-errors with a `type`, e.g. `entity.too.large`). */
 interface BodyParserError {
   type: string;
@@ -69,22 +74,38 @@ function bodyParserError(err: unknown): BodyParserError | undefined {
 /** Bodies over a limit: too many bytes, or too many form fields. */
 const TOO_LARGE_TYPES: ReadonlySet<string> = new Set(['entity.too.large', 'parameters.too.many']);
 
+/**
+ * A token-endpoint error by RFC 6749 §5.2 `error`, HTTP status and the grant that was refused:
+ * the same `invalid_grant` means "log in again" for a code and "revoked" for a refresh token.
+ */
+function classifyTokenError(err: GlasshouseTokenError): FailureKind {
+  if (err.status >= 500) return 'platform_error';
+  const atLogin = err.grantType === 'authorization_code';
+  if (err.error === 'invalid_grant') return atLogin ? 'login_expired' : 'revoked';
+  if (err.error === 'invalid_client' && !atLogin) return 'shut_down';
+  return 'misconfigured';
+}
+
+/** A messaging-API error by HTTP status and code (RFC 6750 §3 bearer error or problem type). */
+function classifyApiError(err: GlasshouseApiError): FailureKind {
+  if (err.code === 'invalid_client') return 'shut_down';
+  if (err.status === 401) return 'login_expired';
+  if (err.code === 'insufficient_scope') return 'insufficient_scope';
+  if (err.code === 'forbidden_by_policy') return 'forbidden_by_policy';
+  if (err.status === 404) return 'not_found';
+  if (err.status >= 500) return 'platform_error';
+  return err.status < 400 ? 'bad_gateway' : 'refused';
+}
+
 /** Sorts anything thrown into a `FailureKind`. */
-export function classify(thrown: unknown): FailureKind {
-  const err = unwrap(thrown);
+export function classify(err: unknown): FailureKind {
   if (err instanceof PartnerFailure) return err.kind;
   if (err instanceof ZodError) return 'bad_request';
   if (err instanceof CsrfError) return 'csrf';
   if (err instanceof GlasshouseUnreachableError) return 'unreachable';
-  if (err instanceof GlasshouseTokenError) return err.error === 'invalid_client' || err.error === 'unauthorized_client' ? 'shut_down' : 'revoked';
-  if (err instanceof GlasshouseApiError) {
-    if (err.code === 'invalid_client') return 'shut_down';
-    if (err.status === 401) return 'revoked';
-    if (err.code === 'insufficient_scope') return 'insufficient_scope';
-    if (err.code === 'forbidden_by_policy') return 'forbidden_by_policy';
-    if (err.status === 404) return 'not_found';
-    return err.status >= 500 || err.status < 400 ? 'bad_gateway' : 'refused';
-  }
+  if (err instanceof GlasshouseIssuerError) return 'wrong_issuer';
+  if (err instanceof GlasshouseTokenError) return classifyTokenError(err);
+  if (err instanceof GlasshouseApiError) return classifyApiError(err);
   if (err instanceof GlasshouseError) return 'bad_gateway';
   const parserError = bodyParserError(err);
   if (parserError) return TOO_LARGE_TYPES.has(parserError.type) ? 'too_large' : 'bad_request';
@@ -92,8 +113,7 @@ export function classify(thrown: unknown): FailureKind {
 }
 
 /** Public detail of a failure, if it has one worth showing. */
-export function publicDetail(thrown: unknown): string | undefined {
-  const err = unwrap(thrown);
+export function publicDetail(err: unknown): string | undefined {
   if (err instanceof PartnerFailure) return err.detail;
   if (err instanceof GlasshouseApiError) return err.problem.detail;
   return undefined;
@@ -103,15 +123,17 @@ export function publicDetail(thrown: unknown): string | undefined {
  * The status to answer with when it is not the kind's own: the platform's for `refused`, the body
  * parser's for `too_large` (413) and the parser's other 4xx (e.g. 415 `charset.unsupported`).
  */
-export function statusOf(thrown: unknown): number | undefined {
-  const err = unwrap(thrown);
+export function statusOf(err: unknown): number | undefined {
   if (err instanceof GlasshouseApiError && classify(err) === 'refused') return err.status;
   if (err instanceof PartnerFailure) return undefined;
   return bodyParserError(err)?.status;
 }
 
 /** Kinds after which the person's tokens are useless: forget them and end the session. */
-export const ENDS_SESSION: ReadonlySet<FailureKind> = new Set(['revoked', 'shut_down']);
+export const ENDS_SESSION: ReadonlySet<FailureKind> = new Set(['login_expired', 'revoked', 'shut_down']);
+
+/** Kinds that are ours or the platform's fault, not the person's: logged with their cause. */
+export const LOGGED: ReadonlySet<FailureKind> = new Set(['internal', 'bad_gateway', 'misconfigured', 'platform_error', 'shut_down', 'wrong_issuer']);
 
 export interface FailureResponder {
   /** `status` replaces the kind's own status (e.g. the platform's 409 for `refused`). */
@@ -120,8 +142,8 @@ export interface FailureResponder {
 
 /**
  * The one error middleware of a partner app: classifies, runs `onSessionEnded` for kinds that end
- * the session, and lets `respond` draw the page (or JSON for `fetch` callers). 5xx causes are
- * logged with `log`, never shown.
+ * the session, and lets `respond` draw the page (or JSON for `fetch` callers). The `LOGGED` kinds
+ * are logged with `log` (a configuration error says so there), their causes never shown.
  */
 export function failureHandler(deps: {
   respond: FailureResponder;
@@ -131,7 +153,7 @@ export function failureHandler(deps: {
   return async (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const kind = classify(err);
-    if (kind === 'internal' || kind === 'bad_gateway') deps.log(err);
+    if (LOGGED.has(kind)) deps.log(err);
     if (ENDS_SESSION.has(kind)) await deps.onSessionEnded(req);
     await deps.respond(req, res, kind, publicDetail(err), statusOf(err));
   };

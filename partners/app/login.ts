@@ -1,10 +1,10 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import { discover } from '../sdk/index.js';
+import { discover, readAuthorizationResponse, type AuthorizationServerMetadata, type DPoPKey } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import type { PartnerConfig } from './config.js';
 import { PartnerFailure } from './failures.js';
-import { GlasshouseStrategy } from './glasshouse-strategy.js';
+import { GlasshouseStrategy, tokenExchangeError } from './glasshouse-strategy.js';
 import type { PartnerUser } from './render.js';
 
 /** The strategy's name in this app's own passport instance. */
@@ -16,7 +16,7 @@ const STRATEGY = 'glasshouse';
  * on first use from the platform's discovery metadata, so a partner starts even while the platform
  * is down (the login page then says so, with a retry link).
  */
-export function createLogin(config: PartnerConfig, accounts: Accounts) {
+export function createLogin(config: PartnerConfig, accounts: Accounts, now: () => number = Date.now, dpop?: DPoPKey) {
   const auth = new passport.Passport();
   auth.serializeUser<string>((user, done) => done(null, (user as PartnerUser).id));
   auth.deserializeUser<string>((id, done) => {
@@ -24,11 +24,13 @@ export function createLogin(config: PartnerConfig, accounts: Accounts) {
     done(null, account ? toUser(account.person) : false);
   });
 
-  let ready: Promise<void> | undefined;
-  function ensureStrategy(): Promise<void> {
+  let ready: Promise<AuthorizationServerMetadata> | undefined;
+  /** Builds the strategy once; answers the platform's metadata. @throws GlasshouseUnreachableError… */
+  function ensureStrategy(): Promise<AuthorizationServerMetadata> {
     ready ??= discover(config.platformUrl).then(
       (metadata) => {
-        auth.use(STRATEGY, new GlasshouseStrategy(config, metadata, (person, tokens) => toUser(accounts.upsert(person, tokens).person)));
+        auth.use(STRATEGY, new GlasshouseStrategy(config, metadata, (person, tokens) => toUser(accounts.upsert(person, tokens).person), now, dpop));
+        return metadata;
       },
       (err: unknown) => {
         ready = undefined;
@@ -38,7 +40,7 @@ export function createLogin(config: PartnerConfig, accounts: Accounts) {
     return ready;
   }
 
-  return { passport: auth, ensureStrategy };
+  return { passport: auth, ensureStrategy, clientId: config.clientId };
 }
 
 function toUser(p: { id: string; username: string; displayName: string }): PartnerUser {
@@ -49,10 +51,14 @@ export type Login = ReturnType<typeof createLogin>;
 
 /**
  * `GET /auth/login` redirects to the platform's authorization endpoint (code, PKCE S256, state, all
- * partner scopes). `GET /auth/callback` refuses provider errors, a missing code and a bad state with
- * pages; on success it logs the person in on a regenerated session. `POST /logout` forgets the
- * person's tokens, ends the session and expires its cookie; when nobody is logged in it just
- * redirects to the landing page (with its "Log in with Glasshouse" button).
+ * partner scopes); each start adds a pending request to the session (see `pending-logins.ts`), so
+ * several login tabs all complete. `GET /auth/callback` refuses, with pages: a response without
+ * state or without both code and error (`bad_state`), a wrong or missing RFC 9207 `iss`
+ * (`wrong_issuer`), provider errors, a `state` no pending request has; then exchanges the code
+ * (errors classified in `failures.ts`) and logs the person in on a regenerated session that keeps
+ * the other pending requests. `POST /logout` forgets the person's tokens, ends the session and
+ * expires its cookie; when nobody is logged in it just redirects to the landing page (with its
+ * "Log in with Glasshouse" button).
  */
 export function loginRoutes(deps: {
   login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void>;
@@ -68,16 +74,19 @@ export function loginRoutes(deps: {
   });
 
   router.get('/auth/callback', async (req: Request, res: Response, next: NextFunction) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (q['error'] === 'access_denied') throw new PartnerFailure('consent_denied');
-    if (q['error']) throw new PartnerFailure('authorization_error', `${q['error']}${q['error_description'] ? `: ${q['error_description']}` : ''}`);
-    if (!q['code'] || !q['state']) throw new PartnerFailure('bad_state');
-    await login.ensureStrategy();
+    const params = new URL(req.originalUrl, 'http://partner.invalid').searchParams;
+    if ((!params.has('code') && !params.has('error')) || !params.get('state')) throw new PartnerFailure('bad_state');
+    const metadata = await login.ensureStrategy();
+    const response = readAuthorizationResponse(metadata, login.clientId, params);
+    if (response.error === 'access_denied') throw new PartnerFailure('consent_denied');
+    if (response.error) throw new PartnerFailure('authorization_error', `${response.error}${response.errorDescription ? `: ${response.errorDescription}` : ''}`);
+    if (!response.code) throw new PartnerFailure('bad_state');
     login.passport.authenticate(STRATEGY, (err: unknown, user: PartnerUser | false) => {
-      if (err) return next(err);
+      if (err) return next(tokenExchangeError(err, metadata.token_endpoint));
       if (!user) return next(new PartnerFailure('bad_state'));
-      // passport ≥ 0.6 regenerates the session here (no session fixation).
-      req.logIn(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, '/')));
+      // passport ≥ 0.6 regenerates the session here (no session fixation); the other tabs'
+      // pending requests are carried over.
+      req.logIn(user, { session: true, keepSessionInfo: true }, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, '/')));
     })(req, res, next);
   });
 

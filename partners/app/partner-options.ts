@@ -8,4 +8,6 @@ export interface BuiltInPartnerOptions {
   clientSecret: string;
   /** Signs the partner's cookies (≥ 16 characters). */
   sessionSecret: string;
+  /** Bind the partner's tokens to a DPoP key (RFC 9449); default false. */
+  dpop?: boolean | undefined;
 }

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { connectPartnerSocket, type Message, type PartnerSocket } from '../sdk/index.js';
+import { connectPartnerSocket, type DPoPKey, type Message, type PartnerSocket } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import type { Kept } from './kept.js';
 import { classify, type FailureKind } from './failures.js';
@@ -43,7 +43,7 @@ function sse(res: Response, event: string, data: unknown): void {
  * A refused handshake or a server-side disconnect triggers one token refresh; if that is refused the
  * account is forgotten and the pages are sent to `redirect`.
  */
-export function createRelay(deps: { platformUrl: string; accounts: Accounts; kept: Kept; log: (err: unknown) => void }) {
+export function createRelay(deps: { platformUrl: string; accounts: Accounts; kept: Kept; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
   const { accounts, kept } = deps;
   const feeds = new Map<string, Feed>();
 
@@ -61,11 +61,14 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
     return feed;
   }
 
-  /** The person's access ended (`revoked` or `shut_down`): tell their pages, forget the account. */
+  /**
+   * The person's access ended (`revoked`, `shut_down`, or a refresh refused for another reason):
+   * tell their pages where to go, forget the account.
+   */
   function end(personId: string, reason: FailureKind): void {
     const feed = stop(personId);
     accounts.remove(personId);
-    const redirect = reason === 'shut_down' ? '/?notice=shut_down' : REVOKED_LOCATION;
+    const redirect = reason === 'shut_down' ? '/?notice=shut_down' : reason === 'revoked' ? REVOKED_LOCATION : '/';
     for (const res of feed?.browsers ?? []) {
       sse(res, 'ended', { reason, redirect });
       res.end();
@@ -80,11 +83,12 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
       if (feeds.get(personId) === feed) feed.socket.connect();
     } catch (err) {
       const kind = classify(err);
-      if (kind === 'unreachable') {
+      if (kind === 'unreachable' || kind === 'platform_error') {
         feed.refreshed = false;
         feed.retryTimer = setTimeout(() => void recover(personId, feed), RETRY_MS).unref();
       } else {
-        end(personId, kind === 'shut_down' ? 'shut_down' : 'revoked');
+        if (kind !== 'revoked') deps.log(err);
+        end(personId, kind);
       }
     }
   }
@@ -103,7 +107,7 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
   }
 
   function open(personId: string): Feed {
-    const socket = connectPartnerSocket({ baseUrl: deps.platformUrl, token: () => accounts.get(personId)?.tokens.accessToken ?? '' });
+    const socket = connectPartnerSocket({ baseUrl: deps.platformUrl, token: () => accounts.get(personId)?.tokens.accessToken ?? '', dpop: deps.dpop });
     const feed: Feed = { socket, browsers: new Set(), refreshed: false };
     socket.on('connect', () => {
       feed.refreshed = false;

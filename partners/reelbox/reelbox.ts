@@ -20,6 +20,7 @@ export function reelboxConfig(options: BuiltInPartnerOptions): PartnerConfig {
     clientSecret: options.clientSecret,
     sessionSecret: options.sessionSecret,
     cookieName: 'reelbox.sid',
+    dpop: options.dpop,
   };
 }
 

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
-import { jsonOrUndefined, send } from './http.js';
-import { requestToken, type TokenSet } from './tokens.js';
+import { authorizedRequest } from './authorized-request.js';
+import type { DPoPKey } from './dpop.js';
+import { jsonOrUndefined } from './http.js';
+import { refreshTokens, type TokenSet } from './tokens.js';
 import {
   messageSchema,
   pageSchema,
@@ -26,6 +28,9 @@ export interface GlasshouseClientOptions {
   clientSecret?: string | undefined;
   /** Called after each successful refresh with the new tokens (persist them here). */
   onTokens?: ((tokens: TokenSet) => void | Promise<void>) | undefined;
+  /** Sends the token as `Authorization: DPoP` with a fresh proof per request, and binds refreshed
+   *  tokens to this key (RFC 9449 §7.1); for tokens obtained with the same key. */
+  dpop?: DPoPKey | undefined;
   /** Known metadata (skips discovery of the token endpoint). */
   metadata?: AuthorizationServerMetadata | undefined;
   fetch?: typeof fetch | undefined;
@@ -139,12 +144,10 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
   async function doRefresh(): Promise<TokenSet> {
     if (!canRefresh()) throw new GlasshouseError('Cannot refresh: no refresh token or client credentials');
     metadata ??= await discover(options.baseUrl, fetchImpl);
-    const { raw: _raw, ...next } = await requestToken(
-      metadata.token_endpoint,
-      { clientId: options.clientId!, clientSecret: options.clientSecret! },
-      { grant_type: 'refresh_token', refresh_token: tokens.refreshToken! },
-      fetchImpl,
-    );
+    const { raw: _raw, ...next } = await refreshTokens(metadata, { clientId: options.clientId!, clientSecret: options.clientSecret! }, tokens.refreshToken!, {
+      fetch: fetchImpl,
+      dpop: options.dpop,
+    });
     tokens = next;
     await options.onTokens?.(tokens);
     return tokens;
@@ -161,17 +164,13 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
   async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown, idempotencyKey?: string): Promise<z.infer<T>> {
     // One key for the call, so every attempt of it (the retry after a refresh) is the same write.
     const key = method === 'POST' ? (idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
-    const attempt = (token: string) =>
-      send(fetchImpl, new URL(API_BASE + path, options.baseUrl).href, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(key === undefined ? {} : { 'idempotency-key': key }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(key === undefined ? {} : { 'idempotency-key': key }),
+    };
+    const request = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    const attempt = (token: string) => authorizedRequest(fetchImpl, new URL(API_BASE + path, options.baseUrl), request, token, options.dpop);
     const used = tokens.accessToken;
     let res = await attempt(used);
     if (res.status === 401 && canRefresh()) {

@@ -56,9 +56,12 @@ export class GlasshouseApiError extends GlasshouseError {
 }
 
 /**
- * The token endpoint refused (RFC 6749 §5.2): `error` is e.g. `invalid_grant` (refresh token
- * revoked or expired: the person must log in again) or `invalid_client` (the client is unknown,
- * its secret wrong, or it has been shut down).
+ * The token endpoint refused (RFC 6749 §5.2) or failed: `status` is the HTTP status (400/401 for a
+ * refusal, 5xx when the platform failed: then `error` is `server_error` unless it said otherwise);
+ * `error` is e.g. `invalid_grant` (a code that expired or was used; a refresh token revoked or
+ * expired: the person must log in again) or `invalid_client` (the client is unknown, its secret
+ * wrong, or it has been shut down); `grantType` the grant that was refused
+ * (`authorization_code`, `refresh_token`…), when known.
  */
 export class GlasshouseTokenError extends GlasshouseError {
   override name = 'GlasshouseTokenError';
@@ -66,6 +69,7 @@ export class GlasshouseTokenError extends GlasshouseError {
     readonly status: number,
     readonly error: string,
     readonly errorDescription?: string,
+    readonly grantType?: string,
   ) {
     super(`token endpoint: ${error}${errorDescription ? ` (${errorDescription})` : ''}`);
   }

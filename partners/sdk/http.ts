@@ -6,7 +6,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 /** `fetch` with a timeout; network failures become `GlasshouseUnreachableError`. */
 export async function send(fetchImpl: typeof fetch, url: string, init: RequestInit = {}): Promise<Response> {
   try {
-    return await fetchImpl(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...init });
+    return await fetchImpl(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (err) {
     throw new GlasshouseUnreachableError(url, { cause: err });
   }

@@ -1,6 +1,7 @@
 /**
  * Glasshouse SDK: a typed client for the messaging API (`createGlasshouseClient`), the `/partners`
- * socket (`connectPartnerSocket`), OAuth discovery and token requests, the platform's access policy
+ * socket (`connectPartnerSocket`), its OAuth client on oauth4webapi (discovery, code exchange with
+ * the RFC 9207 `iss` check, refresh, `client_secret_basic`), the platform's access policy
  * (`getPolicyMode`), and the error family. Testers' tools (sandbox, admin client, scenarios) live in
  * `server/testkit/`.
  */
@@ -8,7 +9,9 @@ export { createGlasshouseClient, allPages, newerThan, apiErrorOf, type Glasshous
 export { connectPartnerSocket, whenConnected, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
-export { requestToken, basicAuthorization, type TokenSet, type ClientCredentials } from './tokens.js';
+export { readAuthorizationResponse, GlasshouseIssuerError, type AuthorizationResponse } from './authorization-response.js';
+export { exchangeCode, refreshTokens, requestToken, basicAuthorization, type TokenSet, type ClientCredentials, type TokenRequestOptions } from './tokens.js';
+export { createDPoPKey, DPOP_ALG, type DPoPKey } from './dpop.js';
 export { API_SCOPES, type ApiScope } from './scopes.js';
 export { GlasshouseError, GlasshouseApiError, GlasshouseTokenError, GlasshouseUnreachableError, bearerError, type Problem } from './errors.js';
 export type { Person, Message, Thread, Page, PageQuery, NewMessage, NowPlaying, NowPlayingInput, PartnerServerToClientEvents } from './types.js';

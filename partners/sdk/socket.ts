@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { DPoPKey } from './dpop.js';
 import type { PartnerServerToClientEvents } from './types.js';
 
 /** A connection to the platform's `/partners` namespace, with typed events. */
@@ -11,20 +12,32 @@ export interface PartnerSocketOptions {
   token: string | (() => string);
   /** socket.io reconnection (default true). Turn off to handle `connect_error` yourself. */
   reconnection?: boolean;
+  /** For a DPoP-bound token: each handshake carries a fresh proof of `GET {baseUrl}/partners` (RFC 9449 §4.2). */
+  dpop?: DPoPKey | undefined;
 }
 
 /**
- * Opens the `/partners` namespace with handshake `auth: { token }` (websocket transport). Listen for
+ * Opens the `/partners` namespace with handshake `auth: { token }`, or `auth: { token, dpop }` with
+ * a `dpop` key (websocket transport). Listen for
  * `message:created` `{ message }` and `message:deleted` `{ messageId, threadId }`; a refused handshake
  * (bad or revoked token, client shut down) arrives as `connect_error` with the server's message.
  * Call `socket.disconnect()` to close it.
  */
 export function connectPartnerSocket(options: PartnerSocketOptions): PartnerSocket {
-  const { token } = options;
-  return io(new URL('/partners', options.baseUrl).href, {
+  const { token, dpop } = options;
+  const url = new URL('/partners', options.baseUrl).href;
+  return io(url, {
     transports: ['websocket'],
     reconnection: options.reconnection ?? true,
-    auth: (cb) => cb({ token: typeof token === 'function' ? token() : token }),
+    auth: (cb) => {
+      const current = typeof token === 'function' ? token() : token;
+      if (!dpop) return cb({ token: current });
+      // Without a proof the platform refuses the bound token, and the socket reports it.
+      dpop.proof('GET', url, current).then(
+        (proof) => cb({ token: current, dpop: proof }),
+        () => cb({ token: current }),
+      );
+    },
   });
 }
 

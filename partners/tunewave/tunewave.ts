@@ -20,6 +20,7 @@ export function tunewaveConfig(options: BuiltInPartnerOptions): PartnerConfig {
     clientSecret: options.clientSecret,
     sessionSecret: options.sessionSecret,
     cookieName: 'tunewave.sid',
+    dpop: options.dpop,
   };
 }
 

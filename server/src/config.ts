@@ -45,10 +45,23 @@ export const configSchema = z.object({
   TUNEWAVE_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.tunewave),
   /** OAuth client secret of Reelbox, likewise. */
   REELBOX_CLIENT_SECRET: z.string().min(16).default(PARTNER_SECRETS.reelbox),
+  /** `true`: Tunewave and Reelbox bind their tokens to a DPoP key (RFC 9449) — API calls, refreshes, socket. */
+  PARTNERS_DPOP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Messaging API: requests allowed per access token per window (429 beyond). */
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Messaging API: length of the rate-limit window, in seconds. */
   API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Retention (README "Retention"): raw access-log entries kept at most; older ones are folded into totals. */
+  ACCESS_LOG_KEEP_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  /** Retention: raw access-log entries older than this many hours are folded into totals. */
+  ACCESS_LOG_KEEP_HOURS: z.coerce.number().min(0).max(87_600).default(168),
+  /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
+  HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  /** The journal is folded into the snapshot in the background once it passes this many bytes. */
+  JOURNAL_COMPACT_BYTES: z.coerce.number().int().min(4_096).max(2 ** 40).default(8 * 1024 * 1024),
   /** pino log level; `silent` in tests. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

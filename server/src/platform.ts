@@ -26,6 +26,7 @@ import { monitorRoutes } from './monitor/monitor-routes.js';
 import type { ScenarioComparer } from './monitor/compare-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
 import { createSocialService } from './social/social-service.js';
+import { startHousekeeping } from './housekeeping.js';
 import type { Store } from './store/store.js';
 import type { World } from './store/schema.js';
 import { seedWorld, type SeedOptions } from '../../seed/world.js';
@@ -71,6 +72,8 @@ export interface Platform {
   tokens: TokenService;
   /** The authorization server: oidc-provider instance, client registry, consent records. */
   oauth: OAuthServer;
+  /** Purge of expired OAuth records and access-log retention (README "Retention"); `runOnce()` runs it now. */
+  housekeeping: ReturnType<typeof startHousekeeping>;
   /** Closes sockets and the HTTP server; leaves the store open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -119,6 +122,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, now,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
+    onUnrecorded: (access, err) => logger.error({ err, access }, 'a change was saved but its access-log entry could not be'),
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);
@@ -163,6 +167,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const detachInbox = attachInboxSocket(io, { events, store, social, origins, logger, present });
   const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed, events, origins, logger });
+  const housekeeping = startHousekeeping({ store, config, now, logger });
 
   return {
     app,
@@ -172,7 +177,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
     context,
     tokens: oauth.tokens,
     oauth,
+    housekeeping,
     async close() {
+      await housekeeping.close();
       oauth.close();
       throttle.close();
       detachInbox();

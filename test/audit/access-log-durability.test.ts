@@ -2,10 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createAccessRecorder } from '../../server/src/audit/access-recorder.js';
-import { EventBus } from '../../server/src/events.js';
 import { openFileStore } from '../../server/src/store/open-data-file.js';
-import { simulateCrash } from '../helpers/crash.js';
+import { writeThenCrash } from '../helpers/crash.js';
 
 describe('access log durability', () => {
   let dir: string;
@@ -18,18 +16,17 @@ describe('access log durability', () => {
 
   it('When an access is recorded, then it survives a crash (reopen from snapshot + journal) and stays indexed', async () => {
     const dataFile = path.join(dir, 'glasshouse.json');
-    const store = await openFileStore(dataFile);
-    const audit = createAccessRecorder({ store, events: new EventBus(), now: () => 42 });
-    const entry = await audit.record({
-      clientId: 'tunewave', ownerId: 'p_alice', action: 'read', scope: 'profile', operation: 'GET /api/v1/me',
-      channel: 'api', threadIds: [], messageIds: [], peopleIncluded: ['p_alice'],
+    const { entries: [entry] } = await writeThenCrash(dataFile, {
+      now: 42,
+      accesses: [{
+        clientId: 'tunewave', ownerId: 'p_alice', action: 'read', scope: 'profile', operation: 'GET /api/v1/me',
+        channel: 'api', threadIds: [], messageIds: [], peopleIncluded: ['p_alice'],
+      }],
     });
-    await simulateCrash(dataFile);
-    const reopened = await openFileStore(dataFile); // no close(): as after a crash
+    const reopened = await openFileStore(dataFile); // a real crash: the child was SIGKILLed
     expect(reopened.accessLog()).toEqual([entry]);
     expect(reopened.accessLogOf({ clientId: 'tunewave' })).toEqual([entry]);
     expect(reopened.accessLogOf({ ownerId: 'p_bob' })).toEqual([]);
-    await store.close();
     await reopened.close();
   });
 });

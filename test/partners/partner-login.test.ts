@@ -74,6 +74,32 @@ describe('partner login with the real authorization server', () => {
     await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
   });
 
+  it('When the platform is discovered, then it says it sends iss in authorization responses (RFC 9207), and it does', async () => {
+    const metadata = await supertest(demo.gh.url).get('/.well-known/oauth-authorization-server').expect(200);
+    expect(metadata.body.authorization_response_iss_parameter_supported).toBe(true);
+    const { redirect } = await authorizeAtGlasshouse(demo.gh, demo.tunewave, 'ivan');
+    expect(redirect.searchParams.get('iss')).toBe(metadata.body.issuer);
+  });
+
+  it.each([
+    ['names another issuer', (q: URLSearchParams) => q.set('iss', 'https://evil.example')],
+    ['is missing', (q: URLSearchParams) => q.delete('iss')],
+  ])('When the callback\'s iss %s, then it is refused before any code exchange, and the genuine callback still completes', async (_label, tamper) => {
+    const { agent, redirect } = await authorizeAtGlasshouse(demo.gh, demo.tunewave, 'judy');
+    const forged = new URL(redirect);
+    tamper(forged.searchParams);
+    const tokenRequests = watchTokenRequests(demo.gh);
+    try {
+      const res = await agent.get(forged.pathname + forged.search).set('Accept', 'text/html').expect(400);
+      expect(res.text).toContain('This login did not come from Glasshouse');
+      expect(tokenRequests.seen).toEqual([]);
+    } finally {
+      tokenRequests.stop();
+    }
+    await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
+    await agent.get(redirect.pathname + redirect.search).expect(303).expect('Location', '/');
+  });
+
   it.each([
     ['no state', '/auth/callback?code=abc'],
     ['no code', '/auth/callback?state=abc'],
@@ -95,7 +121,8 @@ describe('partner login with the real authorization server', () => {
   // The error and its description come from the query of a public URL: anyone can craft them, so
   // this is a hand-made request to the partner, not something the platform is made to send.
   it('When the callback carries another OAuth error, then its code is shown escaped on a page', async () => {
-    const res = await supertest(demo.tunewave.url).get('/auth/callback?error=invalid_scope&error_description=%3Cscript%3Ex%3C/script%3E').expect(400);
+    const iss = encodeURIComponent(demo.gh.url);
+    const res = await supertest(demo.tunewave.url).get(`/auth/callback?error=invalid_scope&error_description=%3Cscript%3Ex%3C/script%3E&state=s&iss=${iss}`).expect(400);
     expect(res.text).toContain('Glasshouse did not log you in');
     expect(res.text).toContain('invalid_scope: &lt;script&gt;');
     expect(res.text).not.toContain('<script>x');

@@ -5,10 +5,10 @@ import {
   connectPartnerSocket,
   createGlasshouseClient,
   discover,
+  exchangeCode,
   GlasshouseApiError,
   GlasshouseTokenError,
   GlasshouseUnreachableError,
-  requestToken,
   whenConnected,
   type Message,
   type TokenSet,
@@ -34,18 +34,13 @@ describe('SDK with the real platform', () => {
     await gh.close();
   });
 
-  /** Tokens for `username` through the code flow: consent on the platform, then `requestToken` (code + PKCE verifier). */
+  /** Tokens for `username` through the code flow: consent on the platform, then `exchangeCode` (iss, state, code + PKCE verifier). */
   async function tokensVia(username: string): Promise<TokenSet> {
     const { verifier, challenge } = pkcePair();
     const path = authorizationPath({ clientId: 'tunewave', redirectUri: REDIRECT_URI, scopes: [...PARTNER_SCOPES], state: 'sdk-test-state', challenge });
     const { redirect } = await browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, username), path, redirectUri: REDIRECT_URI });
-    const { token_endpoint } = await discover(gh.url);
-    const { raw: _raw, ...tokens } = await requestToken(token_endpoint, credentials, {
-      grant_type: 'authorization_code',
-      code: redirect.searchParams.get('code')!,
-      code_verifier: verifier,
-      redirect_uri: REDIRECT_URI,
-    });
+    const input = { callback: redirect.searchParams, redirectUri: REDIRECT_URI, codeVerifier: verifier, expectedState: 'sdk-test-state' };
+    const { raw: _raw, ...tokens } = await exchangeCode(await discover(gh.url), credentials, input);
     return tokens;
   }
   /** Tokens as if `username` had consented to Tunewave (the platform's token service, no browser). */

@@ -1,4 +1,4 @@
-import type { AccessEntry } from '../store/schema.js';
+import { accessTotals, totalId, totalsWhere, type AccessTotals } from './access-totals.js';
 import type { Store } from '../store/store.js';
 
 /** A client's exposure (brief, "Definitions"): who it saw, and on whose say-so. Ids are person ids. */
@@ -40,22 +40,11 @@ function everAuthorized(store: Store, clientId: string): Set<string> {
   return new Set(store.all('authorizations').filter((a) => a.clientId === clientId).map((a) => a.personId));
 }
 
-/** Exposure of one client over `entries` (default: the whole access log). */
-export function clientExposure(store: Store, clientId: string, entries: AccessEntry[] = store.accessLogOf({ clientId })): ClientExposure {
-  const mine = entries.filter((e) => e.clientId === clientId);
+/** Exposure of one client, over the whole access history (folded totals + raw entries). */
+export function clientExposure(store: Store, clientId: string, totals: AccessTotals = accessTotals(store)): ClientExposure {
   const authorized = everAuthorized(store, clientId);
-  const seen = new Set<string>();
-  const threads = new Set<string>();
-  const read = new Set<string>();
-  let written = 0;
-  let deleted = 0;
-  for (const e of mine) {
-    e.peopleIncluded.forEach((p) => seen.add(p));
-    e.threadIds.forEach((t) => threads.add(t));
-    if (e.action === 'read') e.messageIds.forEach((m) => read.add(m));
-    if (e.action === 'write') written += e.messageIds.length;
-    if (e.action === 'delete') deleted += e.messageIds.length;
-  }
+  const row = totals.get(totalId.client(clientId));
+  const seen = row?.sets['people'] ?? [];
   const client = store.client(clientId);
   return {
     clientId,
@@ -63,38 +52,36 @@ export function clientExposure(store: Store, clientId: string, entries: AccessEn
     status: client?.status ?? 'active',
     authorizedPeople: [...authorized].sort(),
     peopleSeen: [...seen].sort(),
-    bystanders: [...seen].filter((p) => !authorized.has(p)).sort(),
-    messagesRead: read.size,
-    messagesWritten: written,
-    messagesDeleted: deleted,
-    threads: [...threads].sort(),
-    accesses: mine.length,
+    bystanders: seen.filter((p) => !authorized.has(p)).sort(),
+    messagesRead: row?.sets['messagesRead']?.length ?? 0,
+    messagesWritten: row?.sums['messagesWritten'] ?? 0,
+    messagesDeleted: row?.sums['messagesDeleted'] ?? 0,
+    threads: [...(row?.sets['threads'] ?? [])].sort(),
+    accesses: row?.count ?? 0,
   };
 }
 
 /** Exposure of every registered client, in client id order. */
-export function allExposures(store: Store, entries?: AccessEntry[]): ClientExposure[] {
+export function allExposures(store: Store): ClientExposure[] {
+  const totals = accessTotals(store);
   return store
     .all('clients')
     .map((c) => c.id)
     .sort()
-    .map((id) => clientExposure(store, id, entries ?? store.accessLogOf({ clientId: id })));
+    .map((id) => clientExposure(store, id, totals));
 }
 
 /** Which apps saw `personId`, how often, and on whose authorization. */
-export function personExposure(store: Store, personId: string, entries: AccessEntry[] = store.accessLog()): PersonExposure[] {
-  const byClient = new Map<string, PersonExposure>();
-  for (const e of entries) {
-    if (!e.peopleIncluded.includes(personId)) continue;
-    let row = byClient.get(e.clientId);
-    if (!row) {
-      row = { personId, clientId: e.clientId, authorized: everAuthorized(store, e.clientId).has(personId), accesses: 0, onBehalfOf: [], threads: [], lastAt: 0 };
-      byClient.set(e.clientId, row);
-    }
-    row.accesses += 1;
-    if (!row.onBehalfOf.includes(e.ownerId)) row.onBehalfOf.push(e.ownerId);
-    for (const t of e.threadIds) if (!row.threads.includes(t)) row.threads.push(t);
-    row.lastAt = Math.max(row.lastAt, e.at);
-  }
-  return [...byClient.values()].sort((a, b) => a.clientId.localeCompare(b.clientId));
+export function personExposure(store: Store, personId: string): PersonExposure[] {
+  return totalsWhere(accessTotals(store), 'person', { personId })
+    .map((row) => ({
+      personId,
+      clientId: row.clientId,
+      authorized: everAuthorized(store, row.clientId).has(personId),
+      accesses: row.count,
+      onBehalfOf: [...(row.sets['owners'] ?? [])],
+      threads: [...(row.sets['threads'] ?? [])],
+      lastAt: row.lastAt,
+    }))
+    .sort((a, b) => a.clientId.localeCompare(b.clientId));
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { accessTotals, totalsWhere } from './access-totals.js';
 
 /** Scopes granted beside scopes exercised, for one person and one client. */
 export interface GrantUsage {
@@ -11,24 +12,16 @@ export interface GrantUsage {
   unused: string[];
 }
 
-/** Distinct scopes used per `${clientId}|${ownerId}` (over the owner's or client's entries when filtered). */
-function usedScopes(store: Store, filter: { personId?: string; clientId?: string }): Map<string, Set<string>> {
-  const entries = filter.personId ? store.accessLogOf({ ownerId: filter.personId })
-    : filter.clientId ? store.accessLogOf({ clientId: filter.clientId })
-    : store.accessLog();
+/** Distinct scopes used per `${clientId}|${ownerId}`, over the whole access history. */
+function usedScopes(store: Store): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
-  for (const e of entries) {
-    const key = `${e.clientId}|${e.ownerId}`;
-    let set = used.get(key);
-    if (!set) used.set(key, (set = new Set()));
-    set.add(e.scope);
-  }
+  for (const t of totalsWhere(accessTotals(store), 'grant')) used.set(`${t.clientId}|${t.ownerId}`, new Set(t.sets['scopes'] ?? []));
   return used;
 }
 
 /** Granted versus used for every current (not revoked) authorization, optionally of one person or client. */
 export function grantUsage(store: Store, filter: { personId?: string; clientId?: string } = {}): GrantUsage[] {
-  const used = usedScopes(store, filter);
+  const used = usedScopes(store);
   return store
     .all('authorizations')
     .filter((a) => a.revokedAt === undefined)

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { accessTotals, totalsWhere } from './access-totals.js';
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
@@ -21,19 +22,10 @@ const OBJECTS = { read: 'this conversation', listed: 'this conversation and who 
  * is "looked up this conversation and who is on it".
  */
 export function threadNotices(store: Store, threadId: string, nowMs: number): string[] {
-  const latest = new Map<string, { clientId: string; ownerId: string; action: keyof typeof VERBS; at: number; times: number }>();
-  for (const e of store.accessLog()) {
-    if (!e.threadIds.includes(threadId)) continue;
-    // Listing threads or participants returns no message: it is not a read of the content.
-    const action = e.action === 'read' && e.messageIds.length === 0 ? 'listed' : e.action;
-    const key = `${e.clientId}|${e.ownerId}|${action}`;
-    const row = latest.get(key);
-    if (row) {
-      row.times += 1;
-      row.at = Math.max(row.at, e.at);
-    } else latest.set(key, { clientId: e.clientId, ownerId: e.ownerId, action, at: e.at, times: 1 });
-  }
-  return [...latest.values()]
+  const latest = totalsWhere(accessTotals(store), 'thread', { threadId }).map((t) => ({
+    clientId: t.clientId, ownerId: t.ownerId!, action: t.action!, at: t.lastAt, times: t.count,
+  }));
+  return latest
     // What touched the content first, then look-ups; latest first within each.
     .sort((a, b) => Number(a.action === 'listed') - Number(b.action === 'listed') || b.at - a.at)
     .map((r) => {

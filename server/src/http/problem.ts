@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
+import { StoreWriteError } from '../store/store-errors.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
 const TYPE_BASE = 'https://glasshouse.example/problems/';
@@ -18,6 +19,7 @@ export interface Problem {
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
   413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /** Maps anything thrown to an AppError; errors from body-parser keep their 4xx status. */
@@ -53,9 +55,9 @@ export function sendProblem(res: Response, req: Request, err: AppError): void {
     res.set('WWW-Authenticate', 'Bearer realm="glasshouse"');
   } else if (err instanceof InsufficientScopeError) {
     res.set('WWW-Authenticate', `Bearer realm="glasshouse", error="insufficient_scope", scope="${err.scope}"`);
-  } else if (err instanceof TooManyRequestsError) {
-    res.set('Retry-After', String(err.retryAfterSeconds));
   }
+  // 429 and 503 (a write the storage refused) say when to retry (RFC 9110 §10.2.3).
+  if (err instanceof TooManyRequestsError || err instanceof StoreWriteError) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).type('application/problem+json').send(JSON.stringify(problemOf(err, req)));
 }
 

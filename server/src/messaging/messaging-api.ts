@@ -21,6 +21,8 @@ export interface MessagingApiDeps {
   now: () => number;
   /** OAuth 2.0 endpoints, for the document's security scheme (absolute URLs). */
   oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
+  /** See MessagingRouterDeps.onUnrecorded. */
+  onUnrecorded?: (access: object, err: unknown) => void;
 }
 
 export interface MessagingApi {
@@ -51,6 +53,6 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
     document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });
-  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now }));
+  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, onUnrecorded: deps.onUnrecorded }));
   return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`), close: limiter.close };
 }

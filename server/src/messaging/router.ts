@@ -6,6 +6,7 @@ import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
 import { createIdempotency } from './idempotency.js';
 import { expressPath, type AnyRoute } from './route-spec.js';
+import { StoreWriteError } from '../store/store-errors.js';
 
 /** Where the messaging API is mounted. */
 export const API_BASE = '/api/v1';
@@ -18,6 +19,8 @@ export interface MessagingRouterDeps {
   rateLimit: RequestHandler;
   /** ms since epoch. */
   now: () => number;
+  /** Told about a change made durable whose access-log entry the storage then refused (see below). */
+  onUnrecorded?: (access: object, err: unknown) => void;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface MessagingRouterDeps {
  * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
-export function messagingRouter({ routes, tokens, audit, rateLimit, now }: MessagingRouterDeps): Router {
+export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrecorded }: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens, now);
   const idempotency = createIdempotency(now);
@@ -46,14 +49,22 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now }: Messa
         query: parseInput(route.query, req.query, 'query'),
         body: parseInput(route.body, req.body, 'body'),
       });
-      await audit.record({
+      const access = {
         ...outcome.access,
         clientId: caller.clientId,
         ownerId: caller.personId,
         scope: route.scope,
         operation: `${route.method.toUpperCase()} ${API_BASE}${route.path}`,
-        channel: 'api',
-      });
+        channel: 'api' as const,
+      };
+      try {
+        await audit.record(access);
+      } catch (err) {
+        // A read sends nothing without its entry (503). A write is durable already: a 503 would say it
+        // was refused when it is stored (README "Storage"), so it is answered, and the gap reported.
+        if (route.method === 'get' || !(err instanceof StoreWriteError)) throw err;
+        onUnrecorded?.(access, err);
+      }
       if (route.success.status === 204) res.status(204).end();
       else res.status(route.success.status).json(outcome.body);
     };

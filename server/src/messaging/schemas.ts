@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedText } from '../store/text.js';
 import 'zod-openapi'; // types for the OpenAPI members of `.meta()`
 
 /**
@@ -35,13 +36,13 @@ export const messageParamsSchema = z.strictObject({ messageId: id('Message', 'm_
 export const nowPlayingInputSchema = z
   .strictObject({
     kind: z.enum(['track', 'episode', 'film']),
-    title: z.string().trim().min(1).max(200),
-    artist: z.string().trim().min(1).max(200).optional(),
+    title: storedText({ trim: true, min: 1, max: 200 }),
+    artist: storedText({ trim: true, min: 1, max: 200 }).optional(),
     url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   })
   .meta({ id: 'NowPlaying', example: { kind: 'track', title: 'Gymnopédie No. 1', artist: 'Erik Satie' } });
 
-const textSchema = z.string().trim().min(1).max(2000).meta({ description: 'Message text, 1–2000 characters once trimmed' });
+const textSchema = storedText({ trim: true, min: 1, max: 2000 }).meta({ description: 'Message text, 1–2000 characters (Unicode code points) once trimmed; well-formed Unicode, no control characters except newline and tab' });
 
 /** Body of `POST /threads/{threadId}/messages`. Unknown fields are refused. */
 export const newMessageSchema = z

@@ -7,6 +7,7 @@ import { requireLogin } from '../web/require-login.js';
 import type { Authorizations } from './authorizations.js';
 import { describeScope } from './scopes.js';
 import { grantUsage } from '../audit/granted-vs-used.js';
+import { accessTotals, totalId } from '../audit/access-totals.js';
 import { formBody } from '../http/form-body.js';
 import type { DeletionRequests } from '../retention/deletion-requests.js';
 import { describeRetained, retainedBy } from '../retention/retained.js';
@@ -37,11 +38,9 @@ export function formatTime(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Latest access-log time (ms) of `clientId` with `ownerId`'s token, if any. */
+/** Latest access time (ms) of `clientId` with `ownerId`'s token, if any (whole history, README "Retention"). */
 function lastUsed(store: Store, clientId: string, ownerId: string): number | undefined {
-  let latest: number | undefined;
-  for (const e of store.accessLogOf({ ownerId })) if (e.clientId === clientId && (latest === undefined || e.at > latest)) latest = e.at;
-  return latest;
+  return accessTotals(store).get(totalId.grant(clientId, ownerId))?.lastAt;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { EventBus } from '../events.js';
 import type { Client } from '../store/schema.js';
+import { errors } from 'oidc-provider';
+import { textProblem } from '../store/text.js';
 import type { Store } from '../store/store.js';
 
 /** A client's status: `shut_down` clients can neither authorize, refresh nor use their tokens. */
@@ -33,6 +35,8 @@ export function createClientRegistry(store: Store, events: EventBus): ClientRegi
     async saveMetadata(clientId, metadata) {
       const existing = store.client(clientId);
       const name = typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
+      const problem = textProblem(name);
+      if (problem) throw new errors.InvalidClientMetadata(`client_name ${problem}`); // RFC 7591 §3.2.2
       await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', metadata: structuredClone(metadata) });
     },
     remove: (clientId) => store.delete('clients', clientId),

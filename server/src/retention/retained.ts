@@ -1,3 +1,4 @@
+import { accessTotals, totalId } from '../audit/access-totals.js';
 import type { Store } from '../store/store.js';
 
 /** What a client read, from the platform's own access log: what it may still keep. */
@@ -10,14 +11,15 @@ export interface Retained {
 }
 
 /**
- * What `clientId` read, for one person's tokens (`ownerId`) or for everyone: every `read` entry of
- * the access log counts, since a partner can keep any copy it ever received (README, "Retained
- * copies and deletion requests"). Senders come from the messages still in the store.
+ * What `clientId` read, for one person's tokens (`ownerId`) or for everyone: every read the access
+ * log counted (its totals, so folded old entries count too), since a partner can keep any copy it
+ * ever received (README, "Retained copies and deletion requests"). Senders come from the messages
+ * still in the store.
  */
 export function retainedBy(store: Store, clientId: string, ownerId?: string): Retained {
-  const entries = ownerId === undefined ? store.accessLogOf({ clientId }) : store.accessLogOf({ ownerId }).filter((e) => e.clientId === clientId);
-  const messages = new Set<string>();
-  for (const e of entries) if (e.action === 'read') e.messageIds.forEach((id) => messages.add(id));
+  const totals = accessTotals(store);
+  const row = totals.get(ownerId === undefined ? totalId.client(clientId) : totalId.grant(clientId, ownerId));
+  const messages = new Set(row?.sets['messagesRead'] ?? []);
   const people = new Set<string>();
   for (const id of messages) {
     const sender = store.get('messages', id)?.senderId;

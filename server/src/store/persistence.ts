@@ -1,26 +1,42 @@
-import { open, readFile, mkdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, Memory } from 'lowdb';
-import lockfile from 'proper-lockfile';
-import { JSONFile } from 'lowdb/node';
-import { collectionSchemas, journalOpSchema, worldSchema, type JournalOp, type World } from './schema.js';
+import { errnoOf, nodeDisk, syncDir, type Disk } from './disk.js';
+import { JournalWriter, journalPathFor, journalSegments, readSegment } from './journal.js';
+import { acquireLock } from './lock.js';
+import type { JournalLine, JournalOp, World } from './schema.js';
+import { readSnapshot, writeSnapshot, type Fingerprint } from './snapshot-file.js';
+import { StoreLoadError } from './store-errors.js';
 
-/** The data file cannot be used: it is named, with the problem, and left untouched. */
-export class StoreLoadError extends Error {
-  override name = 'StoreLoadError';
+export { StoreLoadError, StoreWriteError, StoreConflictError } from './store-errors.js';
+export { journalPathFor } from './journal.js';
+
+/** What a persistence holds at start. */
+export interface Loaded {
+  world: World;
+  /** Journaled changes to replay on `world`, oldest first. */
+  ops: JournalOp[];
+  /** The journal holds anything (changes, a torn tail, several segments): fold it at start. */
+  needsCompaction: boolean;
 }
 
 /**
- * Where the store keeps its state. A snapshot (the whole world, lowdb) plus a journal of changes
- * appended since, so that one write costs one appended line whatever the store holds.
+ * Where the store keeps its state: a snapshot (the whole world) plus a journal of changes appended
+ * since, so that one write costs one appended line whatever the store holds (README "Storage").
  */
 export interface Persistence {
-  /** Snapshot with the journal replayed, or `null` when nothing is stored yet. @throws StoreLoadError */
-  load(): Promise<{ world: World; ops: JournalOp[] } | null>;
-  /** Appends changes; resolves once they are durable (fdatasync). */
-  append(ops: JournalOp[]): Promise<void>;
-  /** Replaces the snapshot with `world` (atomic rename) and empties the journal. */
+  /** Snapshot with its journal, or `null` when nothing is stored yet. @throws StoreLoadError */
+  load(): Promise<Loaded | null>;
+  /** Appends changes, one line each; resolves once they are durable (fsync). Rejects with the file-system error. */
+  append(lines: JournalLine[]): Promise<void>;
+  /**
+   * Makes `world` the snapshot and drops the journal it covers. Call it when no append is in flight,
+   * with `world` = exactly what is durable: appends made after the call (while it runs) go to a new
+   * journal segment, so compaction never stops writes. @throws StoreConflictError if the data file
+   * was edited by another program since it was loaded.
+   */
   compact(world: World): Promise<void>;
+  /** Bytes appended to the journal since the last compaction. */
+  journalBytes(): number;
   close(): Promise<void>;
   /** Files used, for messages to the person running it. */
   readonly description: string;
@@ -33,114 +49,101 @@ export function memoryPersistence(): Persistence {
     description: 'in memory',
     async load() {
       await db.read();
-      return db.data ? { world: db.data, ops: [] } : null;
+      return db.data ? { world: db.data, ops: [], needsCompaction: false } : null;
     },
     async append() {},
     async compact(world) {
       db.data = world;
       await db.write();
     },
+    journalBytes: () => 0,
     async close() {},
   };
 }
 
-/** `data/glasshouse.json` → `data/glasshouse.journal.jsonl`. */
-export function journalPathFor(dataFile: string): string {
-  const { dir, name } = path.parse(dataFile);
-  return path.join(dir, `${name}.journal.jsonl`);
+/** The real path of `file` (which may not exist yet): symlinks and relative paths resolved. */
+async function realPathOf(disk: Disk, file: string): Promise<string> {
+  try {
+    return await disk.realpath(file);
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT') throw err;
+    return path.join(await disk.realpath(path.dirname(file) || '.'), path.basename(file));
+  }
 }
 
 /**
- * The default store on disk: `dataFile` is the lowdb snapshot (plain, indented JSON); the journal
- * beside it holds one JSON change per line. A torn last line (crash mid-append) is ignored; any other
- * bad line refuses the start. Nothing is ever overwritten before it has been read successfully.
+ * The default store on disk: `dataFile` is the snapshot (plain, indented JSON); the journal beside
+ * it holds one JSON change per line. One writer per data file (a lock judged by whether its owner
+ * lives). Nothing is ever overwritten before it has been read successfully. `disk` is swapped in
+ * tests to inject failures.
  */
-export function filePersistence(dataFile: string): Persistence {
-  const journalFile = journalPathFor(dataFile);
-  const db = new Low<World | null>(new JSONFile<World | null>(dataFile), null);
-  let journal: FileHandle | undefined;
+export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persistence {
+  let real: string | undefined;
   let release: (() => Promise<void>) | undefined;
+  let writer: JournalWriter | undefined;
+  let segment = 0;
+  let fingerprint: Fingerprint | undefined;
 
-  /** One writer per data file: a lock (`<DATA_FILE>.lock`, refreshed while held) before anything is read or written. */
-  async function lock(): Promise<void> {
-    if (release) return;
-    await mkdir(path.dirname(dataFile) || '.', { recursive: true });
+  async function lock(): Promise<string> {
+    if (real) return real;
     try {
-      release = await lockfile.lock(dataFile, { realpath: false, stale: 10_000, retries: 0, onCompromised: () => undefined });
+      await disk.mkdir(path.dirname(dataFile) || '.');
+      const resolved = await realPathOf(disk, dataFile);
+      release = await acquireLock(disk, resolved);
+      real = resolved;
+      return resolved;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new StoreLoadError(`${dataFile}: already in use by another Glasshouse process (one writer per data file; stop it or use another DATA_FILE)`);
-      }
-      throw err;
+      if (err instanceof StoreLoadError) throw err;
+      throw new StoreLoadError(`${dataFile}: cannot be opened for writing (${errnoOf(err) ?? (err as Error).message})`, { cause: err });
     }
-  }
-
-  async function journalHandle(): Promise<FileHandle> {
-    journal ??= await open(journalFile, 'a');
-    return journal;
   }
 
   return {
-    description: `${dataFile} (+ ${path.basename(journalFile)})`,
+    description: `${dataFile} (+ ${path.basename(journalPathFor(dataFile))})`,
     async load() {
-      await lock();
-      try {
-        await db.read();
-      } catch (err) {
-        throw new StoreLoadError(`${dataFile}: cannot be read as JSON (${(err as Error).message})`, { cause: err });
+      const file = await lock();
+      const snapshot = await readSnapshot(disk, file);
+      if (!snapshot) return null;
+      fingerprint = snapshot.fingerprint;
+      const ops: JournalOp[] = [];
+      let needsCompaction = false;
+      const segments = await journalSegments(disk, file);
+      for (const s of segments) {
+        const read = await readSegment(disk, s.file);
+        ops.push(...read.ops);
+        if (read.size > 0 || s.segment !== 0) needsCompaction = true;
+        segment = s.segment;
+        writer = new JournalWriter(disk, s.file, read.wholeBytes, read.size > read.wholeBytes);
       }
-      if (db.data === null) return null;
-      const parsed = worldSchema.safeParse(db.data);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-        throw new StoreLoadError(`${dataFile}: not a Glasshouse data file (${issues.join('; ')})`);
-      }
-      return { world: parsed.data, ops: await readJournal(journalFile) };
+      return { world: snapshot.world, ops, needsCompaction };
     },
-    async append(ops) {
-      const handle = await journalHandle();
-      await handle.appendFile(ops.map((op) => JSON.stringify(op) + '\n').join(''));
-      await handle.datasync();
+    async append(lines) {
+      writer ??= new JournalWriter(disk, journalPathFor(await lock(), segment));
+      await writer.append(lines.map((line) => JSON.stringify(line) + '\n').join(''));
     },
     async compact(world) {
-      await lock();
-      db.data = world;
-      await db.write(); // steno: write a temp file, then rename over the old one
-      const written = await open(dataFile, 'r');
-      await written.sync().finally(() => written.close());
-      await journal?.close();
-      journal = await open(journalFile, 'w'); // truncate only after the snapshot is durable
-      await journal.datasync();
+      const text = JSON.stringify(world, null, 2); // now, before any await: `world` is what is durable now
+      const previous = writer;
+      const next = segment + 1;
+      const file = real ?? (await lock());
+      segment = next;
+      writer = new JournalWriter(disk, journalPathFor(file, next));
+      await previous?.close();
+      fingerprint = await writeSnapshot(disk, file, text, fingerprint);
+      for (const s of await journalSegments(disk, file)) if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
+      if (writer && segment === next) {
+        await writer.relocate(journalPathFor(file, 0)); // back to the plain name; nothing older is left
+        segment = 0;
+      }
+      await syncDir(disk, path.dirname(file) || '.');
     },
+    journalBytes: () => writer?.size ?? 0,
     async close() {
-      await journal?.close();
-      journal = undefined;
-      // Already released means the lock was taken from us (stale): nothing left to give back.
-      await release?.().catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ERELEASED') throw err;
-      });
+      await writer?.close();
+      writer = undefined;
+      await release?.();
       release = undefined;
+      real = undefined;
     },
   };
-}
-
-async function readJournal(journalFile: string): Promise<JournalOp[]> {
-  let text: string;
-  try {
-    text = await readFile(journalFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new StoreLoadError(`${journalFile}: cannot be read (${(err as Error).message})`, { cause: err });
-  }
-  const lines = text.split('\n');
-  const complete = text.endsWith('\n') ? lines.slice(0, -1) : lines.slice(0, -1); // last piece is '' or torn
-  return complete.map((line, index) => {
-    try {
-      const op = journalOpSchema.parse(JSON.parse(line));
-      if (op.op === 'put') collectionSchemas[op.c].parse(op.v);
-      return op;
-    } catch (err) {
-      throw new StoreLoadError(`${journalFile}:${index + 1}: invalid journal line (${(err as Error).message.slice(0, 200)})`);
-    }
-  });
 }

@@ -1,13 +1,17 @@
 import { z } from 'zod';
+import { storedText } from './text.js';
 
 /**
+ * Every text a person or a partner typed goes through `storedText` (well-formed Unicode, no control
+ * characters; README "Text in the store"), here and at the edges.
+ *
  * The shape of the store document (`DATA_FILE`): plain JSON, one array per collection.
  * Validated on load; the types of the whole platform are inferred from here.
  */
 export const personSchema = z.object({
   id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
+  username: storedText({ min: 1, max: 100 }),
+  displayName: storedText({ min: 1, max: 200 }),
   /** `scrypt$N$r$p$saltB64$hashB64` (see social/passwords.ts). */
   passwordHash: z.string(),
   /** Admins may open the monitor without the admin token. */
@@ -21,15 +25,15 @@ export const threadSchema = z.object({
   id: z.string(),
   kind: z.enum(['direct', 'group']),
   /** Group threads have a title; direct threads are named after the other participant. */
-  title: z.string().optional(),
+  title: storedText({ max: 200 }).optional(),
   participantIds: z.array(z.string()).min(2),
   createdAt: z.number(),
 });
 
 export const nowPlayingSchema = z.strictObject({
   kind: z.enum(['track', 'episode', 'film']),
-  title: z.string().min(1).max(200),
-  artist: z.string().min(1).max(200).optional(),
+  title: storedText({ min: 1, max: 200 }),
+  artist: storedText({ min: 1, max: 200 }).optional(),
   url: z.url().max(2000).optional(),
 });
 
@@ -37,7 +41,7 @@ export const messageSchema = z.object({
   id: z.string(),
   threadId: z.string(),
   senderId: z.string(),
-  text: z.string(),
+  text: storedText(),
   nowPlaying: nowPlayingSchema.optional(),
   /** The client that wrote it through the API, if any. */
   via: z.string().optional(),
@@ -51,13 +55,16 @@ export const readMarkSchema = z.object({ id: z.string(), personId: z.string(), t
 /** A registered OAuth client: oidc-provider metadata plus our status. */
 export const clientSchema = z.object({
   id: z.string(),
-  name: z.string(),
+  name: storedText(),
   status: z.enum(['active', 'shut_down']),
   /** oidc-provider client metadata (RFC 7591), including `client_secret`. */
   metadata: z.record(z.string(), z.unknown()),
 });
 
-/** One oidc-provider model instance (grant, code, token, session…) stored by the adapter. */
+/**
+ * One oidc-provider model instance (grant, code, token, session…) stored by the adapter.
+ * Retention: deleted once `expiresAt` passes, by the housekeeping timer (README "Retention").
+ */
 export const oidcRecordSchema = z.object({
   id: z.string(),
   model: z.string(),
@@ -102,6 +109,10 @@ export const authorizationSchema = z.object({
   deletionRequests: z.array(deletionRequestSchema).optional(),
 });
 
+/**
+ * One access (BRIEF "Definitions"). Retention: the newest ACCESS_LOG_KEEP_ENTRIES younger than
+ * ACCESS_LOG_KEEP_HOURS are kept raw; older ones are folded into `accessTotals` (README "Retention").
+ */
 export const accessEntrySchema = z.object({
   id: z.string(),
   at: z.number(),
@@ -120,6 +131,32 @@ export const accessEntrySchema = z.object({
   /** Of those, who never granted this client anything. */
   bystanders: z.array(z.string()),
   policy: z.enum(['broad', 'least-privilege']),
+});
+
+/**
+ * Access-log totals (README "Retention"): raw entries older than the retention window are folded
+ * into these rows, so that exposure, notices, granted-vs-used and "last used" stay complete while the
+ * raw log stays bounded. One row per key: `client <clientId>`, `person <clientId> <personId>`,
+ * `thread <threadId> <clientId> <ownerId> <action>`, `grant <clientId> <ownerId>`. Grows with the
+ * world (clients × people × threads), not with time.
+ */
+export const accessTotalSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['client', 'person', 'thread', 'grant']),
+  clientId: z.string(),
+  ownerId: z.string().optional(),
+  personId: z.string().optional(),
+  threadId: z.string().optional(),
+  /** `listed`: a read that returned no message of the thread (thread list, participants), for the notices. */
+  action: z.enum(['read', 'listed', 'write', 'delete']).optional(),
+  /** Accesses counted. */
+  count: z.number().int().min(0),
+  /** ms since epoch of the latest access counted. */
+  lastAt: z.number(),
+  /** Distinct ids by name: `people`, `threads`, `messagesRead` (client and grant rows), `owners`, `scopes`. */
+  sets: z.record(z.string(), z.array(z.string())),
+  /** Counters by name: `messagesWritten`, `messagesDeleted`. */
+  sums: z.record(z.string(), z.number()),
 });
 
 export const policyModeSchema = z.enum(['broad', 'least-privilege']);
@@ -142,6 +179,7 @@ export const collectionSchemas = {
   oidc: oidcRecordSchema,
   authorizations: authorizationSchema,
   accessLog: accessEntrySchema,
+  accessTotals: accessTotalSchema,
   settings: settingsSchema,
 } as const;
 
@@ -159,6 +197,8 @@ export const worldSchema = z.strictObject({
   oidc: z.array(oidcRecordSchema),
   authorizations: z.array(authorizationSchema),
   accessLog: z.array(accessEntrySchema),
+  /** Absent in data files written before retention existed. */
+  accessTotals: z.array(accessTotalSchema).default([]),
   settings: z.array(settingsSchema).max(1),
 });
 
@@ -171,6 +211,7 @@ export type NowPlaying = z.infer<typeof nowPlayingSchema>;
 export type Client = Row<'clients'>;
 export type OidcRecord = Row<'oidc'>;
 export type AccessEntry = Row<'accessLog'>;
+export type AccessTotal = Row<'accessTotals'>;
 export type Authorization = Row<'authorizations'>;
 export type DeletionRequest = z.infer<typeof deletionRequestSchema>;
 export type PolicyMode = z.infer<typeof policyModeSchema>;
@@ -184,3 +225,7 @@ export const journalOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('del'), c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]), id: z.string() }),
 ]);
 export type JournalOp = z.infer<typeof journalOpSchema>;
+
+/** A journal line: one change, or several that must apply together (`all`: one line, so all or none). */
+export const journalLineSchema = z.union([journalOpSchema, z.object({ op: z.literal('all'), ops: z.array(journalOpSchema) })]);
+export type JournalLine = z.infer<typeof journalLineSchema>;

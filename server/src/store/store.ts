@@ -1,9 +1,13 @@
 import { MultiIndex, Table } from './table.js';
+import { GroupCommit, type RowChange, type StoreOptions } from './group-commit.js';
 import { Timelines, type MessageKey, type ThreadKey } from './timelines.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { Persistence } from './persistence.js';
+import { firstIssue } from './journal.js';
+import { InvalidRowError } from './store-errors.js';
 import {
   collectionNames,
+  collectionSchemas,
   type AccessEntry,
   type Client,
   type CollectionName,
@@ -44,10 +48,13 @@ export class Store {
     `userCode:${r.payload['userCode'] as string | undefined}`,
     `grant:${r.payload['grantId'] as string | undefined}`,
   ]);
-  #pending: JournalOp[] = [];
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #writer: GroupCommit;
 
-  constructor(private readonly persistence: Persistence) {
+  constructor(private readonly persistence: Persistence, options: StoreOptions = {}) {
+    this.#writer = new GroupCommit(persistence, {
+      undo: (change) => this.#undo(change),
+      durableWorld: (notYetDurable) => this.#durableWorld(notYetDurable),
+    }, options);
     this.#tables.people.index({
       added: (p) => this.#byUsername.set(p.username.toLowerCase(), p.id),
       removed: (p) => this.#byUsername.delete(p.username.toLowerCase()),
@@ -84,7 +91,7 @@ export class Store {
     for (const op of ops) this.#apply(op);
   }
 
-  /** The whole state as a plain document (the data file's shape). */
+  /** The whole state as a plain document (the data file's shape), including changes not yet durable. */
   snapshot(): World {
     const world = { format: 'glasshouse/1' } as World;
     for (const c of collectionNames) (world as Record<string, unknown>)[c] = this.#tables[c].all();
@@ -95,27 +102,43 @@ export class Store {
   async reset(world: World): Promise<void> {
     await this.flush();
     this.load(world);
-    await this.persistence.compact(this.snapshot());
+    await this.#writer.compact();
   }
 
-  /** Rewrites the snapshot and empties the journal (at start and at close). */
-  async compact(): Promise<void> {
-    await this.flush();
-    this.purgeExpired(Date.now());
-    await this.persistence.compact(this.snapshot());
+  /** Rewrites the snapshot and empties the journal; writes go on meanwhile (README "Storage"). */
+  compact(): Promise<void> {
+    return this.#writer.compact();
   }
 
-  /** Resolves once every change made so far is durable. */
+  /** Bytes in the journal since the last compaction. */
+  journalBytes(): number {
+    return this.persistence.journalBytes();
+  }
+
+  /** Resolves once every change made so far is settled (durable, or refused and undone). */
   flush(): Promise<void> {
-    return this.#flushing;
+    return this.#writer.flush();
   }
 
+  /**
+   * Purges, compacts and lets go of the files. The lock is released even when the compaction is
+   * refused (e.g. StoreConflictError: the data file was edited meanwhile), which is then rethrown.
+   */
   async close(): Promise<void> {
-    await this.compact();
-    await this.persistence.close();
+    try {
+      await this.flush();
+      await this.purgeExpired(Date.now()).catch(() => undefined);
+      await this.compact();
+    } finally {
+      await this.persistence.close();
+    }
   }
 
   // --- generic changes -------------------------------------------------------------------------
+  /**
+   * Changes apply in memory at once; the promise resolves when they are durable.
+   * @throws StoreWriteError (503) when the disk refused the write: the change is undone.
+   */
   put<C extends CollectionName>(c: C, row: Row<C>): Promise<void> {
     return this.#commit({ op: 'put', c, v: row as Record<string, unknown> });
   }
@@ -128,6 +151,10 @@ export class Store {
   all<C extends CollectionName>(c: C): Row<C>[] {
     return this.#tables[c].all() as Row<C>[];
   }
+  /** Changes whenever collection `c` does (for caches of derived views). */
+  versionOf(c: CollectionName): number {
+    return this.#tables[c].version;
+  }
 
   #apply(op: JournalOp): void {
     if (op.op === 'put') (this.#tables[op.c] as Table<{ id: string }>).put(op.v as { id: string });
@@ -135,16 +162,51 @@ export class Store {
   }
 
   #commit(op: JournalOp): Promise<void> {
-    this.#apply(op);
-    this.#pending.push(op);
-    // Group commit: changes made while a write is in flight go out together in the next one.
-    this.#flushing = this.#flushing.catch(() => undefined).then(async () => {
-      if (this.#pending.length === 0) return;
-      const batch = this.#pending;
-      this.#pending = [];
-      await this.persistence.append(batch);
+    return this.commitAll([op]);
+  }
+
+  /**
+   * Applies `ops` together: durable all at once (one journal line) or refused and undone all at once.
+   * @throws StoreWriteError, InvalidRowError (nothing applied)
+   */
+  commitAll(ops: JournalOp[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    for (const op of ops) {
+      if (op.op !== 'put') continue;
+      // Last line of defence (the edges validate first): nothing unreadable enters memory or the file.
+      const checked = collectionSchemas[op.c].safeParse(op.v);
+      if (!checked.success) return Promise.reject(new InvalidRowError(`${op.c} ${String(op.v['id'])}: ${firstIssue(checked.error)}`));
+    }
+    const rows = ops.map((op): RowChange => {
+      const table = this.#tables[op.c] as Table<{ id: string }>;
+      const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
+      const row = table.get(id);
+      const before = row ? { row, seq: table.seqOf(id)! } : undefined;
+      this.#apply(op);
+      return { op, before };
     });
-    return this.#flushing;
+    return this.#writer.submit({ rows });
+  }
+
+  #undo({ op, before }: RowChange): void {
+    const table = this.#tables[op.c] as Table<{ id: string }>;
+    if (before) table.restore(before.row, before.seq);
+    else table.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
+  }
+
+  #durableWorld(notYetDurable: readonly RowChange[]): World {
+    const world = this.snapshot() as unknown as Record<string, unknown>;
+    const touched = new Set(notYetDurable.map((ch) => ch.op.c));
+    for (const c of touched) {
+      const rows = new Map(this.#tables[c].entries().map((e) => [e.row.id, e as { row: { id: string }; seq: number }]));
+      for (const { op, before } of [...notYetDurable].reverse()) {
+        if (op.c !== c) continue;
+        if (before) rows.set(before.row.id, before);
+        else rows.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
+      }
+      world[c] = [...rows.values()].sort((x, y) => x.seq - y.seq).map((e) => e.row);
+    }
+    return world as unknown as World;
   }
 
   // --- domain lookups ----------------------------------------------------------------------------
@@ -221,21 +283,36 @@ export class Store {
     return first?.done === false ? (first.value.key[0] as number) : undefined;
   }
 
-  /** Drops expired oidc records (codes, sessions, tokens) from memory; persisted at compaction. */
-  purgeExpired(nowMs: number): void {
-    for (const r of this.#tables.oidc.all()) if (r.expiresAt !== undefined && r.expiresAt <= nowMs) this.#tables.oidc.delete(r.id);
+  /**
+   * Deletes expired oidc records (codes, sessions, tokens…) through the journal, like any change.
+   * Resolves with how many were deleted. @throws StoreWriteError
+   */
+  async purgeExpired(nowMs: number): Promise<number> {
+    const expired = this.#tables.oidc.all().filter((r) => r.expiresAt !== undefined && r.expiresAt <= nowMs);
+    await this.commitAll(expired.map((r) => ({ op: 'del', c: 'oidc', id: r.id })));
+    return expired.length;
   }
 }
+
+export type { StoreOptions } from './group-commit.js';
 
 /**
  * Opens a store: loads what `persistence` holds, or `seed()` when it holds nothing, then compacts
  * (journal folded into the snapshot). @throws StoreLoadError when the stored data is unusable.
  */
-export async function openStore(persistence: Persistence, seed: () => World): Promise<Store> {
-  const store = new Store(persistence);
+export async function openStore(persistence: Persistence, seed: () => World, options: StoreOptions = {}): Promise<Store> {
+  const store = new Store(persistence, options);
   const loaded = await persistence.load();
   if (loaded) store.load(loaded.world, loaded.ops);
   else store.load(seed());
-  if (!loaded || loaded.ops.length > 0) await persistence.compact(store.snapshot());
+  if (!loaded) await store.compact();
+  else if (loaded.needsCompaction) {
+    // Folding the journal at start is an optimisation: with no room for a new snapshot (a full disk),
+    // start from snapshot + journal anyway; the journal keeps working.
+    await store.compact().catch((err: unknown) => {
+      if (!options.onBackgroundError) throw err;
+      options.onBackgroundError(err);
+    });
+  }
   return store;
 }

@@ -7,29 +7,48 @@ export interface HasId {
 export interface IndexHooks<T extends HasId> {
   added(row: T): void;
   removed(row: T): void;
+  /** A row replaced by a new version with the same id (default: removed, then added). */
+  replaced?(old: T, row: T): void;
   /** Every row is gone at once (world reset): faster than one `removed` per row. */
   cleared(): void;
 }
 
 /**
  * One collection in memory: rows by id in insertion order, plus the indexes registered on it.
- * Rows are replaced, never mutated in place, so a row handed out stays consistent.
+ * Rows are replaced, never mutated in place, so a row handed out stays consistent. Each row keeps the
+ * sequence number of its first insertion, so that a row put back after a failed write (`restore`)
+ * regains its place.
  */
 export class Table<T extends HasId> {
-  readonly #rows = new Map<string, T>();
+  readonly #rows = new Map<string, { row: T; seq: number }>();
   readonly #indexes: IndexHooks<T>[] = [];
+  #lastSeq = 0;
+  #version = 0;
+
+  /** Grows on every change: lets readers cache what they derive from the table. */
+  get version(): number {
+    return this.#version;
+  }
 
   index(hooks: IndexHooks<T>): void {
     this.#indexes.push(hooks);
-    for (const row of this.#rows.values()) hooks.added(row);
+    for (const { row } of this.#rows.values()) hooks.added(row);
   }
   get(id: string): T | undefined {
-    return this.#rows.get(id);
+    return this.#rows.get(id)?.row;
+  }
+  /** Insertion sequence number of a stored row. */
+  seqOf(id: string): number | undefined {
+    return this.#rows.get(id)?.seq;
   }
   has(id: string): boolean {
     return this.#rows.has(id);
   }
   all(): T[] {
+    return [...this.#rows.values()].map((e) => e.row);
+  }
+  /** Rows with their sequence numbers, in order. */
+  entries(): { row: T; seq: number }[] {
     return [...this.#rows.values()];
   }
   get size(): number {
@@ -37,18 +56,41 @@ export class Table<T extends HasId> {
   }
   put(row: T): void {
     const old = this.#rows.get(row.id);
-    if (old) for (const ix of this.#indexes) ix.removed(old);
-    this.#rows.set(row.id, row);
-    for (const ix of this.#indexes) ix.added(row);
+    this.#version++;
+    this.#rows.set(row.id, { row, seq: old?.seq ?? ++this.#lastSeq });
+    for (const ix of this.#indexes) {
+      if (!old) ix.added(row);
+      else if (ix.replaced) ix.replaced(old.row, row);
+      else {
+        ix.removed(old.row);
+        ix.added(row);
+      }
+    }
+  }
+  /** Puts `row` back at the place `seq` it had (undoing a delete or a replace). */
+  restore(row: T, seq: number): void {
+    if (this.#rows.has(row.id) || seq > this.#lastSeq) {
+      this.put(row);
+      return;
+    }
+    const entries = [...this.#rows.values(), { row, seq }].sort((a, b) => a.seq - b.seq);
+    this.clear();
+    for (const e of entries) {
+      this.#version++;
+      this.#rows.set(e.row.id, e);
+      for (const ix of this.#indexes) ix.added(e.row);
+    }
   }
   delete(id: string): T | undefined {
     const old = this.#rows.get(id);
     if (!old) return undefined;
+    this.#version++;
     this.#rows.delete(id);
-    for (const ix of this.#indexes) ix.removed(old);
-    return old;
+    for (const ix of this.#indexes) ix.removed(old.row);
+    return old.row;
   }
   clear(): void {
+    this.#version++;
     this.#rows.clear();
     for (const ix of this.#indexes) ix.cleared();
   }
@@ -59,18 +101,31 @@ export class MultiIndex<T extends HasId> implements IndexHooks<T> {
   readonly #map = new Map<string, Set<string>>();
   constructor(private readonly keysOf: (row: T) => readonly (string | undefined)[]) {}
   added(row: T): void {
-    for (const key of this.keysOf(row)) {
+    this.#add(row.id, this.keysOf(row));
+  }
+  removed(row: T): void {
+    this.#remove(row.id, this.keysOf(row));
+  }
+  /** Keeps the row's place under the keys it keeps (a replaced message stays where it was in its thread). */
+  replaced(old: T, row: T): void {
+    const before = this.keysOf(old);
+    const after = this.keysOf(row);
+    this.#remove(old.id, before.filter((k) => !after.includes(k)));
+    this.#add(row.id, after.filter((k) => !before.includes(k)));
+  }
+  #add(id: string, keys: readonly (string | undefined)[]): void {
+    for (const key of keys) {
       if (key === undefined) continue;
       let set = this.#map.get(key);
       if (!set) this.#map.set(key, (set = new Set()));
-      set.add(row.id);
+      set.add(id);
     }
   }
-  removed(row: T): void {
-    for (const key of this.keysOf(row)) {
+  #remove(id: string, keys: readonly (string | undefined)[]): void {
+    for (const key of keys) {
       if (key === undefined) continue;
       const set = this.#map.get(key);
-      set?.delete(row.id);
+      set?.delete(id);
       if (set?.size === 0) this.#map.delete(key);
     }
   }

@@ -4,12 +4,13 @@ import { ValidationError } from '../errors.js';
 import { pathParam } from '../http/params.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Store } from '../store/store.js';
+import { storedText } from '../store/text.js';
 import type { Renderer } from './render.js';
 import { messageView } from './message-view.js';
 import { requireLogin } from './require-login.js';
 import { formBody } from '../http/form-body.js';
 
-const composeSchema = z.object({ text: z.string().trim().min(1, 'Write something first').max(2000) });
+const composeSchema = z.object({ text: storedText({ trim: true, min: 1, max: 2000 }) });
 
 
 /**

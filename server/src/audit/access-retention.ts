@@ -1,0 +1,38 @@
+import type { JournalOp } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { foldEntry, type AccessTotals } from './access-totals.js';
+
+/** How many raw access-log entries to keep, and for how long (README "Retention"). */
+export interface AccessRetention {
+  /** At most this many raw entries (the newest). */
+  keepEntries: number;
+  /** Raw entries older than this (ms) are folded. */
+  keepMs: number;
+}
+
+/** Entries folded per commit: one journal line each, so a huge backlog does not make one huge line. */
+const FOLD_BATCH = 5_000;
+
+/**
+ * Folds raw access-log entries past the retention window (beyond the newest `keepEntries`, or older
+ * than `keepMs`) into the `accessTotals` rows, and deletes them. Each batch is one atomic commit (the
+ * totals and the deletions are durable together), so an access is never counted twice nor lost.
+ * Resolves with how many entries were folded. @throws StoreWriteError (nothing of that batch applied)
+ */
+export async function foldOldAccesses(store: Store, retention: AccessRetention, nowMs: number): Promise<number> {
+  const entries = store.accessLog();
+  const overCount = Math.max(0, entries.length - retention.keepEntries);
+  const cutoff = nowMs - retention.keepMs;
+  const old = entries.filter((e, i) => i < overCount || e.at < cutoff);
+  for (let start = 0; start < old.length; start += FOLD_BATCH) {
+    const batch = old.slice(start, start + FOLD_BATCH);
+    const totals: AccessTotals = new Map();
+    for (const e of batch) foldEntry(totals, e, (id) => store.get('accessTotals', id));
+    const ops: JournalOp[] = [
+      ...[...totals.values()].map((v): JournalOp => ({ op: 'put', c: 'accessTotals', v })),
+      ...batch.map((e): JournalOp => ({ op: 'del', c: 'accessLog', id: e.id })),
+    ];
+    await store.commitAll(ops);
+  }
+  return old.length;
+}

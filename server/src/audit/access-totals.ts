@@ -1,0 +1,83 @@
+import type { AccessEntry, AccessTotal } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * The access log as its readers need it (README "Retention"): the totals folded from entries past
+ * the retention window plus the raw entries still kept, as one set of totals. Exposure, bystander
+ * notices, granted-vs-used and "last used" read this, never the raw log, so that they stay complete
+ * when old entries are folded away.
+ */
+export type AccessTotals = Map<string, AccessTotal>;
+
+type Key = Pick<AccessTotal, 'kind' | 'clientId' | 'ownerId' | 'personId' | 'threadId' | 'action'>;
+
+export const totalId = {
+  client: (clientId: string) => `client ${clientId}`,
+  person: (clientId: string, personId: string) => `person ${clientId} ${personId}`,
+  thread: (threadId: string, clientId: string, ownerId: string, action: string) => `thread ${threadId} ${clientId} ${ownerId} ${action}`,
+  grant: (clientId: string, ownerId: string) => `grant ${clientId} ${ownerId}`,
+};
+
+function addTo(totals: AccessTotals, id: string, key: Key, at: number, sets: Record<string, readonly string[]>, sums: Record<string, number> = {}, read: (id: string) => AccessTotal | undefined = () => undefined): void {
+  let row = totals.get(id);
+  if (!row) {
+    const stored = read(id);
+    row = stored ? { ...stored, sets: { ...stored.sets }, sums: { ...stored.sums } } : { id, ...key, count: 0, lastAt: at, sets: {}, sums: {} };
+    totals.set(id, row);
+  }
+  row.count += 1;
+  row.lastAt = Math.max(row.lastAt, at);
+  for (const [name, values] of Object.entries(sets)) {
+    if (values.length === 0) continue;
+    const have = new Set(row.sets[name] ?? []);
+    const before = have.size;
+    for (const v of values) have.add(v);
+    if (have.size !== before) row.sets[name] = [...have];
+  }
+  for (const [name, n] of Object.entries(sums)) row.sums[name] = (row.sums[name] ?? 0) + n;
+}
+
+/**
+ * Adds one access to `totals` (every kind of row it counts in). Rows missing from `totals` start from
+ * `read(id)` (the stored row) when given, else empty.
+ */
+export function foldEntry(totals: AccessTotals, e: AccessEntry, read?: (id: string) => AccessTotal | undefined): void {
+  const { clientId, ownerId, at, action } = e;
+  addTo(totals, totalId.client(clientId), { kind: 'client', clientId }, at, {
+    people: e.peopleIncluded,
+    threads: e.threadIds,
+    messagesRead: action === 'read' ? e.messageIds : [],
+  }, { messagesWritten: action === 'write' ? e.messageIds.length : 0, messagesDeleted: action === 'delete' ? e.messageIds.length : 0 }, read);
+  for (const personId of e.peopleIncluded) {
+    addTo(totals, totalId.person(clientId, personId), { kind: 'person', clientId, personId }, at, { owners: [ownerId], threads: e.threadIds }, {}, read);
+  }
+  // Listing threads or participants returns no message: for the notices it is not a read of the content.
+  const threadAction = action === 'read' && e.messageIds.length === 0 ? 'listed' : action;
+  for (const threadId of e.threadIds) {
+    addTo(totals, totalId.thread(threadId, clientId, ownerId, threadAction), { kind: 'thread', clientId, ownerId, threadId, action: threadAction }, at, {}, {}, read);
+  }
+  addTo(totals, totalId.grant(clientId, ownerId), { kind: 'grant', clientId, ownerId }, at, { scopes: [e.scope], messagesRead: action === 'read' ? e.messageIds : [] }, {}, read);
+}
+
+const cache = new WeakMap<Store, { version: string; totals: AccessTotals }>();
+
+/** Folded totals + raw entries of `store`, recomputed only when either collection changed. */
+export function accessTotals(store: Store): AccessTotals {
+  const version = `${store.versionOf('accessTotals')} ${store.versionOf('accessLog')}`;
+  const hit = cache.get(store);
+  if (hit?.version === version) return hit.totals;
+  const totals: AccessTotals = new Map(store.all('accessTotals').map((r) => [r.id, { ...r, sets: { ...r.sets }, sums: { ...r.sums } }]));
+  for (const e of store.accessLog()) foldEntry(totals, e);
+  cache.set(store, { version, totals });
+  return totals;
+}
+
+/** Rows of one kind matching `where`. */
+export function totalsWhere(totals: AccessTotals, kind: AccessTotal['kind'], where: Partial<Key> = {}): AccessTotal[] {
+  const out: AccessTotal[] = [];
+  for (const row of totals.values()) {
+    if (row.kind !== kind) continue;
+    if (Object.entries(where).every(([k, v]) => row[k as keyof Key] === v)) out.push(row);
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import { foldOldAccesses } from './audit/access-retention.js';
+import type { Config } from './config.js';
+import type { Store } from './store/store.js';
+
+/**
+ * Keeps state from growing with time while the platform runs (README "Retention"): every
+ * `HOUSEKEEPING_INTERVAL_SECONDS` it deletes expired OAuth records (codes, tokens, sessions…; oidc-provider
+ * works on the real clock) and folds access-log entries past the retention window into totals.
+ * The timer is unref'd (it never keeps the process alive); `close()` stops it and waits for a run
+ * in progress. Failures are logged and retried at the next run.
+ */
+export function startHousekeeping(deps: { store: Store; config: Config; now: () => number; logger: Logger }) {
+  const { store, config, now, logger } = deps;
+  let running: Promise<void> | undefined;
+  const runOnce = async (): Promise<{ purged: number; folded: number }> => {
+    const purged = await store.purgeExpired(Date.now());
+    const folded = await foldOldAccesses(store, { keepEntries: config.ACCESS_LOG_KEEP_ENTRIES, keepMs: config.ACCESS_LOG_KEEP_HOURS * 3_600_000 }, now());
+    return { purged, folded };
+  };
+  const tick = () => {
+    if (running) return;
+    running = runOnce()
+      .then(({ purged, folded }) => {
+        if (purged + folded > 0) logger.debug({ purged, folded }, 'housekeeping');
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'housekeeping failed; retrying at the next run'))
+      .finally(() => (running = undefined));
+  };
+  const timer = setInterval(tick, config.HOUSEKEEPING_INTERVAL_SECONDS * 1000);
+  timer.unref();
+  return {
+    /** One run now (tests, and `npm run test:soak`); resolves with what it removed. */
+    runOnce,
+    async close(): Promise<void> {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

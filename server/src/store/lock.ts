@@ -1,0 +1,71 @@
+import os from 'node:os';
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { errnoOf, type Disk } from './disk.js';
+import { StoreLoadError } from './store-errors.js';
+
+/** What `<DATA_FILE>.lock` holds: who owns the data file. */
+interface LockOwner {
+  pid: number;
+  host: string;
+}
+
+/** True while process `pid` exists (signal 0 only checks; EPERM means it exists but is not ours). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoOf(err) === 'EPERM';
+  }
+}
+
+async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | undefined> {
+  try {
+    const owner = JSON.parse((await disk.readFile(lockFile)).toString('utf8')) as Partial<LockOwner>;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? { pid: owner.pid, host: owner.host } : undefined;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return undefined;
+    if (errnoOf(err) === 'EISDIR') {
+      await rm(lockFile, { recursive: true, force: true }); // the folder lock of older versions: no owner to ask
+      return undefined;
+    }
+    return undefined; // torn or foreign content: the writer died before finishing it
+  }
+}
+
+/**
+ * One writer per data file (README "Storage"): `<real path of DATA_FILE>.lock` holds the owner's pid
+ * and host. A lock whose process no longer exists on this host (SIGKILL, power cut) is taken over at
+ * once; a live owner, in this process or another, is refused. The real path is used, so a symlink or
+ * a relative path to the same file meets the same lock. Returns the release function.
+ * @throws StoreLoadError when another live process holds the file.
+ */
+export async function acquireLock(disk: Disk, realDataFile: string): Promise<() => Promise<void>> {
+  const lockFile = `${realDataFile}.lock`;
+  const me: LockOwner = { pid: process.pid, host: os.hostname() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await disk.open(lockFile, 'wx');
+      try {
+        await disk.write(handle, JSON.stringify(me));
+        await disk.sync(handle);
+      } finally {
+        await handle.close();
+      }
+      return async () => {
+        const owner = await readOwner(disk, lockFile);
+        if (owner?.pid === me.pid && owner.host === me.host) await disk.unlink(lockFile).catch(() => undefined);
+      };
+    } catch (err) {
+      if (errnoOf(err) !== 'EEXIST') throw err;
+    }
+    const owner = await readOwner(disk, lockFile);
+    if (owner && (owner.host !== me.host || alive(owner.pid))) {
+      const who = owner.pid === me.pid ? 'this process' : `process ${owner.pid}${owner.host === me.host ? '' : ` on ${owner.host}`}`;
+      throw new StoreLoadError(`${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`);
+    }
+    await disk.unlink(lockFile).catch(() => undefined); // its owner is gone: take over
+  }
+  throw new StoreLoadError(`${path.basename(lockFile)}: could not be taken (another process keeps replacing it)`);
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** C0 control characters (U+0000–U+001F) other than tab and newline, and DEL (U+007F). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+
+/** Length in Unicode code points (what a person counts as characters; an emoji is one, not two UTF-16 units). */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** Why `text` cannot be stored, or undefined when it can (README "Text in the store"). */
+export function textProblem(text: string): string | undefined {
+  if (!text.isWellFormed()) return 'must be well-formed Unicode (no lone surrogate such as \\ud800)';
+  if (FORBIDDEN_CONTROL.test(text)) return 'must not contain control characters (only newline and tab are allowed)';
+  return undefined;
+}
+
+/**
+ * The one schema for text that enters the store (message text, now-playing fields, names, titles),
+ * at the edges and in the store's own schema: well-formed Unicode (`String.prototype.isWellFormed`),
+ * no C0 control characters except `\n` and `\t`. Limits count Unicode code points, as JSON Schema's
+ * `minLength`/`maxLength` do (README "Text in the store").
+ */
+export function storedText(limits: { min?: number; max?: number; trim?: boolean } = {}) {
+  const { min, max, trim = false } = limits;
+  let schema = z.string();
+  if (trim) schema = schema.trim();
+  schema = schema.check((ctx) => {
+    const problem = textProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    const length = min !== undefined || max !== undefined ? codePointLength(ctx.value) : 0;
+    if (min !== undefined && length < min) {
+      ctx.issues.push({ code: 'too_small', origin: 'string', minimum: min, inclusive: true, message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`, input: ctx.value });
+    }
+    if (max !== undefined && length > max) {
+      ctx.issues.push({ code: 'too_big', origin: 'string', maximum: max, inclusive: true, message: `must be at most ${max} characters (Unicode code points)`, input: ctx.value });
+    }
+  });
+  return schema.meta({ ...(min === undefined ? {} : { minLength: min }), ...(max === undefined ? {} : { maxLength: max }) });
+}

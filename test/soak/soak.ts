@@ -1,0 +1,90 @@
+/**
+ * `npm run test:soak` (not part of `npm test`): the real platform as a child process, 200 partner
+ * sockets (Tunewave, `messages:read`) of the people of "Weekend plans", and a steady stream of posts
+ * into that thread for 5 minutes, so that every post is delivered to (and logged for) every socket.
+ * Every few seconds it prints the data file, the journal and the platform's RSS: with retention,
+ * purge and background compaction (README "Retention") the three level off instead of growing.
+ *
+ * Settings (environment): SOAK_SECONDS (300), SOAK_SOCKETS (200), SOAK_POSTS_PER_SECOND (10),
+ * SOAK_SAMPLES (20); any platform setting (ACCESS_LOG_KEEP_ENTRIES, HOUSEKEEPING_INTERVAL_SECONDS,
+ * JOURNAL_COMPACT_BYTES…) is passed on to the platform.
+ */
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { startPlatformProcess } from '../helpers/platform-process.js';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const SECONDS = num('SOAK_SECONDS', 300);
+const SOCKETS = num('SOAK_SOCKETS', 200);
+const POSTS_PER_SECOND = num('SOAK_POSTS_PER_SECOND', 10);
+const SAMPLES = num('SOAK_SAMPLES', 20);
+const PEOPLE = ['alice', 'bob', 'carol', 'erin'];
+const passOn = ['ACCESS_LOG_KEEP_ENTRIES', 'ACCESS_LOG_KEEP_HOURS', 'HOUSEKEEPING_INTERVAL_SECONDS', 'JOURNAL_COMPACT_BYTES'];
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-soak-'));
+const dataFile = path.join(dir, 'glasshouse.json');
+const env = Object.fromEntries(passOn.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+const gh = await startPlatformProcess(dataFile, env);
+const sockets: Socket[] = [];
+let delivered = 0;
+let posted = 0;
+let refused = 0;
+
+const size = (file: string) => stat(file).then((s) => s.size, () => 0);
+async function sample(t: number) {
+  const journal = (await readdir(dir)).filter((f) => f.includes('.journal'));
+  const journalBytes = (await Promise.all(journal.map((f) => size(path.join(dir, f))))).reduce((a, b) => a + b, 0);
+  const status = await readFile(`/proc/${gh.child.pid}/status`, 'utf8').catch(() => '');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { t, dataKb: Math.round((await size(dataFile)) / 1024), journalKb: Math.round(journalBytes / 1024), rssMb: Math.round(rssKb / 1024), posted, delivered, refused };
+}
+
+try {
+  const tokens = await Promise.all(PEOPLE.map((p) => gh.token(p, ['messages:read', 'messages:write'])));
+  for (let i = 0; i < SOCKETS; i++) {
+    const socket = io(`${gh.url}/partners`, { auth: { token: tokens[i % tokens.length] }, transports: ['websocket'], reconnection: false });
+    socket.on('message:created', () => delivered++);
+    sockets.push(socket);
+  }
+  await Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  })));
+  console.log(`soak: ${SOCKETS} sockets, ${POSTS_PER_SECOND} posts/s, ${SECONDS} s, data in ${dir}${Object.keys(env).length ? `, ${JSON.stringify(env)}` : ''}`);
+  console.log('   t(s)  data(KB)  journal(KB)  rss(MB)   posts  deliveries  refused');
+  const start = Date.now();
+  const rows: Awaited<ReturnType<typeof sample>>[] = [];
+  let nextSample = 0;
+  const poster = setInterval(() => {
+    const token = tokens[posted % tokens.length];
+    posted++;
+    void fetch(`${gh.url}/api/v1/threads/g_weekend/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: `soak ${posted}` }),
+    }).then(async (res) => {
+      if (res.status !== 201) refused++;
+      await res.body?.cancel();
+    }, () => refused++);
+  }, 1000 / POSTS_PER_SECOND);
+  while (Date.now() - start < SECONDS * 1000) {
+    const t = (Date.now() - start) / 1000;
+    if (t >= nextSample) {
+      const row = await sample(Math.round(t));
+      rows.push(row);
+      console.log([row.t, row.dataKb, row.journalKb, row.rssMb, row.posted, row.delivered, row.refused].map((v, i) => String(v).padStart([7, 10, 13, 9, 8, 12, 9][i]!)).join(''));
+      nextSample += SECONDS / SAMPLES;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  clearInterval(poster);
+  const last = await sample(SECONDS);
+  rows.push(last);
+  const curve = (key: 'dataKb' | 'journalKb' | 'rssMb') => rows.map((r) => r[key]).join(' ');
+  console.log(`\ndata file (KB): ${curve('dataKb')}\njournal (KB):   ${curve('journalKb')}\nRSS (MB):       ${curve('rssMb')}`);
+  console.log(`posted ${posted}, refused ${refused}, delivered ${delivered}`);
+} finally {
+  for (const s of sockets) s.close();
+  await gh.kill('SIGTERM');
+  await rm(dir, { recursive: true, force: true });
+}

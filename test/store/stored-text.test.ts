@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { InvalidRowError } from '../../server/src/store/store-errors.js';
+import { codePointLength } from '../../server/src/store/text.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { stateOf, tokenFor } from '../helpers/api.js';
+import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
+
+const THREAD = '/api/v1/threads/g_weekend/messages';
+const emoji = (n: number) => '😀'.repeat(n);
+
+describe('text that enters the store (README "Text in the store")', () => {
+  let gh: RunningPlatform;
+  let auth: { Authorization: string };
+  beforeAll(async () => {
+    gh = await startPlatform();
+    auth = { Authorization: `Bearer ${await tokenFor(gh, 'alice')}` };
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it.each([
+    ['a lone surrogate', { text: '\ud800' }, /well-formed Unicode/],
+    ['a NUL character', { text: 'a\u0000b' }, /control characters/],
+    ['an escape character', { text: 'a\u001b[31mred' }, /control characters/],
+    ['2,001 emoji', { text: emoji(2001) }, /at most 2000 characters/],
+    ['a now-playing title with a lone surrogate', { text: 'hi', nowPlaying: { kind: 'track', title: 'x\udc00' } }, /nowPlaying\.title: must be well-formed/],
+    ['a now-playing artist with a control character', { text: 'hi', nowPlaying: { kind: 'track', title: 't', artist: 'a\u0007' } }, /nowPlaying\.artist: must not contain control/],
+  ])('When a partner posts %s, then it is a 400 problem naming the field and nothing is stored', async (_what, body, detail) => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).post(THREAD).set(auth).send(body).expect(400);
+    expect(res.body.detail).toMatch(detail);
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it.each([
+    ['1,000 emoji', emoji(1000)],
+    ['1,001 emoji (limits count code points, not UTF-16 units)', emoji(1001)],
+    ['2,000 emoji, the limit', emoji(2000)],
+    ['newlines and tabs', 'line one\n\tline two'],
+  ])('When a partner posts %s, then it is stored as sent', async (_what, text) => {
+    const res = await request(gh.url).post(THREAD).set(auth).send({ text }).expect(201);
+    expect(gh.store.get('messages', res.body.id)?.text).toBe(text);
+    expect(codePointLength(text)).toBeLessThanOrEqual(2000);
+  });
+
+  it('When a person sends "a\\u0000b" from the web inbox, then it is refused and nothing is stored', async () => {
+    const alice = await loggedInAgent(gh.url, 'alice');
+    const page = await alice.get('/threads/t_alice_bob').expect(200);
+    const before = stateOf(gh.store);
+    await alice.post('/threads/t_alice_bob/messages').type('form').send({ text: 'a\u0000b', _csrf: csrfFrom(page.text) }).expect(400);
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it('When a tester registers a client whose name holds a control character, then registration is refused (RFC 7591 invalid_client_metadata)', async () => {
+    const before = gh.store.all('clients').length;
+    const res = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ client_name: 'Pod\u0000nest', redirect_uris: ['http://127.0.0.1:9/cb'] });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_client_metadata');
+    expect(gh.store.all('clients')).toHaveLength(before);
+  });
+
+  it('When code inside the platform puts a row with ill-formed text, then the store refuses it (nothing reaches memory or the file)', async () => {
+    const message = { id: 'm_bad', threadId: 't_alice_bob', senderId: 'p_alice', text: '\ud800', createdAt: 1 };
+    await expect(gh.store.put('messages', message)).rejects.toBeInstanceOf(InvalidRowError);
+    expect(gh.store.get('messages', 'm_bad')).toBeUndefined();
+  });
+});
