@@ -1,7 +1,19 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
 import { startDemo, type RunningDemo } from './helpers/demo.js';
+
+const ARTIFACTS = path.resolve('test-artifacts', 'walkthrough');
+
+/** A 1,280 × 800 screenshot for the walkthrough, after checking the page is no wider than the window. */
+async function shoot(page: Page, name: string): Promise<void> {
+  const { doc, win } = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: window.innerWidth }));
+  expect({ page: name, width: doc }).toEqual({ page: name, width: Math.min(doc, win) });
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
 
 /** Alice, in her own browser context: "Log in with Glasshouse" on Tunewave (the platform login only once). */
 async function logIntoTunewave(page: Page, demo: RunningDemo): Promise<void> {
@@ -59,6 +71,7 @@ describe('retained copies and data-deletion requests, in a real browser', () => 
     await page.goto(`${demo.gh.url}/settings/apps`);
     await page.locator('[data-removed="tunewave"] button[data-deletion-request="tunewave"]').click();
     await page.locator('[data-removed="tunewave"] .deletion-outcome[data-outcome="deleted"]', { hasText: 'Tunewave says it deleted 5 messages. Glasshouse cannot check this.' }).waitFor();
+    await shoot(page, 'apps-deletion-requested');
 
     await page.goto(`${demo.gh.url}/monitor`);
     await page.locator('.seq-row.kind-retention', { hasText: 'data-deletion request · Alice Moreau' }).waitFor();
@@ -83,6 +96,7 @@ describe('retained copies and data-deletion requests, in a real browser', () => 
 
     await page.goto(`${demo.gh.url}/monitor`);
     await page.locator('.seq-row.kind-retention', { hasText: '“deleted 5 messages” · sneaky: still keeps 5' }).waitFor();
+    await shoot(page, 'monitor-sneaky');
     await page.goto(`${demo.gh.url}/monitor/exposure`);
     expect(await page.locator('[data-retained="tunewave"] .sneaky-note').textContent()).toContain('1 answered “deleted” and kept the copies');
     await page.goto(`${demo.tunewave.url}/kept`);

@@ -20,8 +20,10 @@ function retention(store: Store, a: Authorization, name: string) {
   const shutDown = store.client(a.clientId)?.status === 'shut_down';
   const ended = a.revokedAt !== undefined ? 'before you removed it' : shutDown ? 'before it was shut down' : 'so far';
   const last = a.deletionRequests?.at(-1);
+  // A deletion the app confirmed after its last access covers everything it read (as far as anyone can tell).
+  const confirmed = last?.outcome === 'deleted' && last.at >= (lastUsed(store, a.clientId, a.personId) ?? 0);
   return {
-    retainedText: retained.messages ? `${name} read ${what} ${ended}; it may still have them.` : undefined,
+    retainedText: retained.messages ? `${name} read ${what} ${ended}${confirmed ? '.' : '; it may still have them.'}` : undefined,
     canRequestDeletion: retained.messages > 0 || a.deletionRequests !== undefined,
     lastDeletion: last && {
       outcome: last.outcome,
