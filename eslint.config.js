@@ -13,6 +13,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
+      // Every CSV goes through server/src/http/csv.ts (formula cells neutralised, OWASP CSV Injection).
+      'no-restricted-imports': ['error', { patterns: [{ group: ['csv-stringify', 'csv-stringify/*'], message: 'Write CSV with toCsv() from server/src/http/csv.ts (it neutralises formula cells).' }] }],
     },
   },
+  { files: ['server/src/http/csv.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

@@ -4,7 +4,7 @@
  * the platform, Tunewave and Reelbox in this one process, waits until all three answer, and prints
  * the URLs and the demo logins. Ctrl-C (SIGINT) or SIGTERM stops all three and closes the store.
  */
-import { ConfigError, demoWarnings, loadConfig } from './src/config.js';
+import { adminTokenNotice, ConfigError, demoWarnings, loadConfig } from './src/config.js';
 import { listen, ListenError, waitUntilAnswering } from './src/http/startup.js';
 import { createPlatform } from './src/platform.js';
 import { StoreConflictError, StoreLoadError, StoreWriteError } from './src/store/persistence.js';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   console.log(`\nGlasshouse is running\n  platform  ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\n  data      ${config.DATA_FILE}`);
   if (updated.length) console.log(`  (registrations of ${updated.join(', ')} updated to match)`);
   console.log(`\nDemo logins (password "${DEMO_PASSWORD}"): ${Object.keys(SEED_PEOPLE).join(', ')}`);
-  console.log(`Admin token: ${config.ADMIN_TOKEN}`);
+  console.log(adminTokenNotice(config));
   console.log(`\nTry it: open ${tunewaveUrl}, "Log in with Glasshouse" as alice, tick Bob (saved at once), press ▶;`);
   console.log(`        in a private window, log into ${config.PLATFORM_URL} as bob and watch the inbox.`);
   for (const w of demoWarnings(config)) console.log(`note: ${w} (demo only)`);

@@ -90,6 +90,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return { ...data, PLATFORM_URL: (data.PLATFORM_URL ?? `http://localhost:${data.PLATFORM_PORT}`).replace(/\/$/, '') };
 }
 
+/**
+ * The start-up line about the admin token: the token itself only when it is the public demo default
+ * (a secret set in the environment is never printed, it would land in logs and screenshots).
+ */
+export function adminTokenNotice(config: Config): string {
+  return config.ADMIN_TOKEN === DEMO_ADMIN_TOKEN
+    ? `Admin token: ${config.ADMIN_TOKEN} (the public demo default)`
+    : 'Admin token: the one set in ADMIN_TOKEN (not printed)';
+}
+
 /** Warnings about demo-only values, printed once by the entry point. */
 export function demoWarnings(config: Config): string[] {
   const warnings: string[] = [];

@@ -53,9 +53,16 @@ export class ConflictError extends AppError {
   }
 }
 
-/** RFC 6750 §3.1 `invalid_token`: missing, malformed, expired or revoked bearer token. */
+/**
+ * RFC 6750 §3.1 `invalid_token`: missing, malformed, expired or revoked access token. `scheme` is the
+ * one the request used (the error goes into that scheme's `WWW-Authenticate` challenge, RFC 9449 §7.1).
+ */
 export class InvalidTokenError extends AppError {
-  constructor(detail = 'The access token is missing, invalid, expired or revoked', readonly realm = 'glasshouse') {
+  constructor(
+    detail = 'The access token is missing, invalid, expired or revoked',
+    readonly realm = 'glasshouse',
+    readonly scheme: 'Bearer' | 'DPoP' = 'Bearer',
+  ) {
     super(401, 'invalid_token', detail);
   }
 }

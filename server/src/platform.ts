@@ -103,8 +103,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(
+    // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
+    // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY.
     helmet({
-      contentSecurityPolicy: { directives: { 'form-action': null, 'upgrade-insecure-requests': null } },
+      contentSecurityPolicy: { directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] } },
+      frameguard: { action: 'deny' },
       strictTransportSecurity: false,
     }),
   );
@@ -137,9 +140,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
   web.use(origins.guard, ...webSession);
   const throttle = loginThrottle();
-  web.use(authRoutes({ store, auth, events, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware }));
+  web.use(authRoutes({ store, auth, events, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware, now }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
-  web.use(...oauth.webRoutes({ csrfProtect: csrf.protect }));
+  web.use(...oauth.webRoutes({ csrfProtect: csrf.protect, throttle: throttle.middleware }));
   web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
   app.use(web);
 

@@ -30,11 +30,11 @@ describe('messaging API authentication and scopes', () => {
     return res.body as { status: number; type: string; scope?: string };
   };
 
-  it.each(ENDPOINTS)('When $name is called without a token, then 401 with a bare Bearer challenge and nothing changes', async (e) => {
+  it.each(ENDPOINTS)('When $name is called without a token, then 401 with bare Bearer and DPoP challenges and nothing changes', async (e) => {
     const before = stateOf(gh.store);
     const res = await send(e);
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="glasshouse"');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="glasshouse", DPoP algs="ES256 Ed25519 EdDSA"');
     expect(problemOf(res).status).toBe(401);
     expect(stateOf(gh.store)).toBe(before);
   });
@@ -65,7 +65,9 @@ describe('messaging API authentication and scopes', () => {
     const before = stateOf(gh.store);
     const res = await send(e, `Bearer ${noScopeFor[e.scope]}`);
     expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toBe(`Bearer realm="glasshouse", error="insufficient_scope", scope="${e.scope}"`);
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer realm="glasshouse", error="insufficient_scope", scope="${e.scope}", DPoP algs="ES256 Ed25519 EdDSA", error="insufficient_scope", scope="${e.scope}"`,
+    );
     expect(problemOf(res)).toMatchObject({ status: 403, scope: e.scope, type: expect.stringMatching(/insufficient_scope$/) });
     expect(stateOf(gh.store)).toBe(before);
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { AppError, InsufficientScopeError, InvalidTokenError } from '../errors.js';
-import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
+import type { AccessTokenInfo, TokenPresentation, TokenService } from '../oauth/token-service.js';
 
 declare global {
   namespace Express {
@@ -14,37 +14,46 @@ declare global {
   }
 }
 
-/** RFC 6750 §2.1: `Authorization: Bearer <b64token>`. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+/** RFC 6750 §2.1 / RFC 9449 §7.1: `Authorization: Bearer|DPoP <token68>`. */
+const CREDENTIALS = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** Scheme and token of an `Authorization: Bearer <token>` or `DPoP <token>` header, if well formed. */
+export function credentialsOf(header: string | undefined): { scheme: TokenPresentation['scheme']; token: string } | undefined {
+  const match = CREDENTIALS.exec(header ?? '');
+  if (!match) return undefined;
+  return { scheme: match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2]! };
+}
 
 /** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), if well formed. */
 export function bearerOf(header: string | undefined): string | undefined {
-  return BEARER.exec(header ?? '')?.[1];
+  const credentials = credentialsOf(header);
+  return credentials?.scheme === 'Bearer' ? credentials.token : undefined;
 }
 
 /** RFC 6750 §3.1: a request with no credentials gets a bare challenge, without an error code. */
 export class MissingTokenError extends AppError {
   constructor() {
-    super(401, 'unauthorized', 'This endpoint needs an OAuth 2.0 access token: Authorization: Bearer <token>');
+    super(401, 'unauthorized', 'This endpoint needs an OAuth 2.0 access token: Authorization: Bearer <token> (or DPoP <token> with a DPoP proof)');
   }
 }
 
 /**
- * Authenticates a request by its bearer token (RFC 6750 §2.1; never from the query string) with the
- * token service, and sets `res.locals.token`. 401 + `WWW-Authenticate: Bearer` (RFC 6750 §3) when the
- * header is missing (no error code), malformed, or the token unknown, expired, revoked or of a client
- * that is shut down (`error="invalid_token"`).
+ * Authenticates a request by its access token (RFC 6750 §2.1 `Bearer`, or RFC 9449 §7.1 `DPoP` with
+ * a `DPoP` proof header; never from the query string) with `TokenService.authenticate`, and sets
+ * `res.locals.token`. 401 + `WWW-Authenticate: Bearer …, DPoP algs="…"` (RFC 6750 §3, RFC 9449 §7.1)
+ * when the header is missing (no error code), malformed, the token unknown, expired, revoked or of a
+ * client that is shut down (`invalid_token`), a DPoP-bound token sent as Bearer (`invalid_token`), or
+ * the proof wrong (`invalid_dpop_proof`).
  */
-export function bearerAuth(tokens: TokenService, now: () => number): RequestHandler {
+export function bearerAuth(tokens: TokenService): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
-    if (header === undefined || !/^Bearer\b/i.test(header)) throw new MissingTokenError();
-    const token = bearerOf(header);
-    if (token === undefined) throw new InvalidTokenError('The Authorization header is not a well-formed bearer token');
-    const info = await tokens.verify(token);
-    if (info.expiresAt <= now()) throw new InvalidTokenError('The access token has expired');
+    if (header === undefined || !/^(Bearer|DPoP)\b/i.test(header)) throw new MissingTokenError();
+    const credentials = credentialsOf(header);
+    if (credentials === undefined) throw new InvalidTokenError('The Authorization header is not a well-formed Bearer or DPoP token');
+    const info = await tokens.authenticate({ ...credentials, proof: req.get('dpop'), method: req.method, path: req.originalUrl });
     res.locals.token = info;
-    res.locals.tokenKey = createHash('sha256').update(token).digest('base64url');
+    res.locals.tokenKey = createHash('sha256').update(credentials.token).digest('base64url');
     next();
   };
 }

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
+import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
 import { StoreWriteError } from '../store/store-errors.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
@@ -47,15 +48,35 @@ export function problemOf(err: AppError, req: Request): Problem {
   };
 }
 
-/** Sends `err` as `application/problem+json`, with the RFC 6750 §3 and RFC 9110 headers it implies. */
-export function sendProblem(res: Response, req: Request, err: AppError): void {
+/**
+ * An auth-param value as a quoted-string in the characters RFC 6750 §3 allows for `error_description`
+ * (printable ASCII without `"` and `\`): quotes become `'`, `§` becomes "section", others go.
+ */
+const quoted = (value: string) => `"${value.replace(/"/g, "'").replace(/§ ?/g, 'section ').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
+
+/**
+ * `WWW-Authenticate` challenges of a 401/403 (RFC 6750 §3, RFC 9449 §7.1): the messaging API (realm
+ * `glasshouse`) accepts both `Bearer` and `DPoP`, so it offers both; the error goes into the
+ * challenge of the scheme the request used. Other realms (admin) offer `Bearer` only.
+ */
+export function authChallenges(err: AppError): string[] {
+  const realm = err instanceof InvalidTokenError ? err.realm : 'glasshouse';
+  const withError = (error: string) => `error=${quoted(error)}, error_description=${quoted(err.detail)}`;
+  const dpop = (params?: string) => `DPoP algs=${quoted(DPOP_ALGS.join(' '))}${params ? `, ${params}` : ''}`;
+  const bearer = (params?: string) => `Bearer realm=${quoted(realm)}${params ? `, ${params}` : ''}`;
+  if (err instanceof InvalidDpopProofError) return [dpop(withError('invalid_dpop_proof')), bearer()];
+  if (err instanceof InsufficientScopeError) return [bearer(`error="insufficient_scope", scope=${quoted(err.scope)}`), dpop(`error="insufficient_scope", scope=${quoted(err.scope)}`)];
   if (err instanceof InvalidTokenError) {
-    res.set('WWW-Authenticate', `Bearer realm="${err.realm}", error="invalid_token", error_description="${err.detail}"`);
-  } else if (err.status === 401) {
-    res.set('WWW-Authenticate', 'Bearer realm="glasshouse"');
-  } else if (err instanceof InsufficientScopeError) {
-    res.set('WWW-Authenticate', `Bearer realm="glasshouse", error="insufficient_scope", scope="${err.scope}"`);
+    if (realm !== 'glasshouse') return [bearer(withError('invalid_token'))];
+    return err.scheme === 'DPoP' ? [dpop(withError('invalid_token')), bearer()] : [bearer(withError('invalid_token')), dpop()];
   }
+  return err.status === 401 ? [bearer(), dpop()] : [];
+}
+
+/** Sends `err` as `application/problem+json`, with the RFC 6750 §3, RFC 9449 §7.1 and RFC 9110 headers it implies. */
+export function sendProblem(res: Response, req: Request, err: AppError): void {
+  const challenges = authChallenges(err);
+  if (challenges.length) res.set('WWW-Authenticate', challenges.join(', '));
   // 429 and 503 (a write the storage refused) say when to retry (RFC 9110 §10.2.3).
   if (err instanceof TooManyRequestsError || err instanceof StoreWriteError) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).type('application/problem+json').send(JSON.stringify(problemOf(err, req)));

@@ -5,6 +5,7 @@ import { tokenRateLimit } from '../http/rate-limit.js';
 import type { TokenService } from '../oauth/token-service.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Store } from '../store/store.js';
+import { DOCS_CLIENT_ID, docsRedirectUri } from '../oauth/docs-client.js';
 import { apiDocsRouter } from './docs.js';
 import { createMessagingService } from './messaging-service.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -54,5 +55,6 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
     res.json(document);
   });
   router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, onUnrecorded: deps.onUnrecorded }));
-  return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`), close: limiter.close };
+  const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
+  return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close: limiter.close };
 }

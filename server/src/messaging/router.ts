@@ -17,7 +17,7 @@ export interface MessagingRouterDeps {
   audit: AccessRecorder;
   /** Per-token rate limit, after authentication (http/rate-limit.ts). */
   rateLimit: RequestHandler;
-  /** ms since epoch. */
+  /** ms since epoch (Idempotency-Key retention). */
   now: () => number;
   /** Told about a change made durable whose access-log entry the storage then refused (see below). */
   onUnrecorded?: (access: object, err: unknown) => void;
@@ -33,7 +33,7 @@ export interface MessagingRouterDeps {
  */
 export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrecorded }: MessagingRouterDeps): Router {
   const router = Router();
-  const authenticate = bearerAuth(tokens, now);
+  const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');

@@ -1,5 +1,4 @@
 import express, { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ValidationError } from '../errors.js';
@@ -24,6 +23,7 @@ import { exposureChart } from './exposure-chart.js';
 import { compareRoutes, type ScenarioComparer } from './compare-routes.js';
 import { formBody } from '../http/form-body.js';
 import { jsonBody } from '../http/json-body.js';
+import { toCsv } from '../http/csv.js';
 import { retentionReport } from '../retention/retention-report.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -131,7 +131,7 @@ export function monitorRoutes(deps: {
       x.messagesRead, x.messagesWritten, x.messagesDeleted, x.threads.length, x.bystanders.map(personName).join('; '),
     ]);
     const header = ['client_id', 'client', 'status', 'authorized_people', 'people_seen', 'bystanders', 'messages_read', 'messages_written', 'messages_deleted', 'threads', 'bystander_names'];
-    res.type('text/csv').attachment('glasshouse-exposure.csv').send(stringify([header, ...rows]));
+    res.type('text/csv').attachment('glasshouse-exposure.csv').send(toCsv([header, ...rows]));
   });
   return router;
 }

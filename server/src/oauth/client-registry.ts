@@ -16,33 +16,46 @@ export interface ClientRegistry {
   get(clientId: string): Client | undefined;
   /** RFC 7591 metadata of an active client, or undefined when unknown or shut down. */
   activeMetadata(clientId: string): Record<string, unknown> | undefined;
-  /** Stores metadata written by oidc-provider (registration, update); keeps a known client's status. */
+  /**
+   * Stores metadata written by oidc-provider (Dynamic Client Registration and its updates): keeps a
+   * known client's status and origin; a new client is marked `dynamic` (unverified, RFC 7591 §5).
+   */
   saveMetadata(clientId: string, metadata: Record<string, unknown>): Promise<void>;
   remove(clientId: string): Promise<void>;
   /** Switches a client on or off; emits `client.status`. @throws Error when the client is unknown. */
   setStatus(clientId: string, status: ClientStatus): Promise<void>;
 }
 
-/** The client registry over `store`; status changes are announced on `events` (`client.status`). */
-export function createClientRegistry(store: Store, events: EventBus): ClientRegistry {
+/**
+ * The client registry over `store`; status changes are announced on `events` (`client.status`).
+ * `builtIn` clients (the API docs page, docs-client.ts) come from the configuration: always active,
+ * never stored, not changeable.
+ */
+export function createClientRegistry(store: Store, events: EventBus, builtIn: readonly Client[] = []): ClientRegistry {
+  const fixed = new Map(builtIn.map((c) => [c.id, c]));
+  const find = (clientId: string) => fixed.get(clientId) ?? store.client(clientId);
   return {
-    get: (clientId) => store.client(clientId),
+    get: find,
     activeMetadata(clientId) {
-      const client = store.client(clientId);
+      const client = find(clientId);
       if (!client || client.status !== 'active') return undefined;
       return structuredClone({ ...client.metadata, client_id: client.id });
     },
     async saveMetadata(clientId, metadata) {
+      if (fixed.has(clientId)) throw new Error(`${clientId} is built in and cannot be changed`);
       const existing = store.client(clientId);
       const name = typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
       const problem = textProblem(name);
       if (problem) throw new errors.InvalidClientMetadata(`client_name ${problem}`); // RFC 7591 §3.2.2
-      await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', metadata: structuredClone(metadata) });
+      const dynamic = existing ? existing.dynamic : true;
+      await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', ...(dynamic ? { dynamic } : {}), metadata: structuredClone(metadata) });
     },
-    remove: (clientId) => store.delete('clients', clientId),
+    remove: async (clientId) => {
+      if (!fixed.has(clientId)) await store.delete('clients', clientId);
+    },
     async setStatus(clientId, status) {
       const client = store.client(clientId);
-      if (!client) throw new Error(`Unknown client ${clientId}`);
+      if (!client) throw new Error(`Unknown client ${clientId}${fixed.has(clientId) ? ' (built in)' : ''}`);
       await store.put('clients', { ...client, status });
       events.emit('client.status', { clientId, status });
     },

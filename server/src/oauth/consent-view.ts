@@ -20,12 +20,19 @@ function nameList(store: Store, ids: string[]): string {
 }
 
 /**
- * What the consent page shows for `personId` connecting `clientId` with `scopes`: each scope in plain
- * words, and who else is affected (counted from the store: conversation partners, group-thread
- * members, friends; each person once), with how many of them never used the app.
+ * What the consent page shows for `personId` connecting `clientId` with `scopes` (exactly what Allow
+ * grants and the token will carry): each scope in plain words, `isNew` when the person has not
+ * granted it yet (`granted`: the grant's current scopes), the scopes granted earlier that this
+ * request does not use, where the answer goes (`redirectHost`, RFC 9700 §4.1), whether the app is a
+ * built-in partner or self-registered (`verified`, RFC 7591 §5), and who else is affected (counted
+ * from the store: conversation partners, group-thread members, friends; each person once), with
+ * how many of them never used the app.
  */
-export function consentView(store: Store, input: { personId: string; clientId: string; appName: string; scopes: string[] }) {
-  const { personId, clientId, appName, scopes } = input;
+export function consentView(
+  store: Store,
+  input: { personId: string; clientId: string; appName: string; scopes: string[]; granted: string[]; redirectUri: string; verified: boolean },
+) {
+  const { personId, clientId, appName, scopes, granted } = input;
   const everAuthorized = new Set(store.all('authorizations').filter((a) => a.clientId === clientId).map((a) => a.personId));
   const threads = store.threadsOf(personId);
   const others = (list: typeof threads) => [...new Set(list.flatMap((t) => t.participantIds))].filter((id) => id !== personId);
@@ -48,7 +55,11 @@ export function consentView(store: Store, input: { personId: string; clientId: s
 
   return {
     appName,
-    scopes: scopes.map((s) => describeScope(s, appName)),
+    clientId,
+    verified: input.verified,
+    redirectHost: URL.canParse(input.redirectUri) ? new URL(input.redirectUri).host : input.redirectUri,
+    scopes: scopes.map((s) => ({ ...describeScope(s, appName), isNew: !granted.includes(s) })),
+    alreadyAllowed: granted.filter((s) => !scopes.includes(s)).map((s) => describeScope(s, appName)),
     affected: affected.filter((g) => g.count > 0),
   };
 }

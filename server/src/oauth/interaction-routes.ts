@@ -10,7 +10,10 @@ import type { Renderer } from '../web/render.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { consentView } from './consent-view.js';
-import { splitScope } from './scopes.js';
+import { decideLogin } from './interaction-login.js';
+import { verifyPassword } from '../social/passwords.js';
+import { approveResourceScopes } from './grant-scopes.js';
+import { isApiScope, splitScope } from './scopes.js';
 import { formBody } from '../http/form-body.js';
 
 export interface InteractionRoutesDeps {
@@ -22,6 +25,8 @@ export interface InteractionRoutesDeps {
   now: () => number;
   render: Renderer;
   csrfProtect: express.RequestHandler;
+  /** Limits failed password confirmations (web/login-throttle.ts; keyed by address and username). */
+  throttle: express.RequestHandler;
   /** The messaging API resource indicator. */
   audience: string;
 }
@@ -31,14 +36,17 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 /**
  * Login and consent for oidc-provider, on the platform's web session:
  * - GET  /interaction/:uid — not logged in → /login?returnTo=/interaction/:uid; the `login` prompt is
- *   answered with the web session's person; the `consent` prompt renders the consent page.
+ *   answered with the web session's person and its real login time, unless `prompt=login`/`max_age`
+ *   ask for the password again or `login_hint` names someone else (interaction-login.ts); the
+ *   `consent` prompt renders the consent page.
+ * - POST /interaction/:uid/login, /switch — the login step's "Continue as …" (password) and "Log in as …".
  * - POST /interaction/:uid/confirm — CSRF-checked Approve: grants the missing scopes, records the
  *   `authorizations` row, hands back to the provider (which redirects with a code).
  * - POST /interaction/:uid/abort — CSRF-checked Deny: `access_denied` to the client (RFC 6749 §4.1.2.1).
  * An expired or foreign interaction is a 400 page; a shut-down client a 403 page.
  */
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
-  const { provider, store, clients, authorizations, events, now, render, csrfProtect, audience } = deps;
+  const { provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience } = deps;
   const router = Router();
   const form = formBody('16kb');
   const step = (s: { step: string; clientId?: string; personId?: string; scopes?: string[]; detail?: string }) =>
@@ -75,23 +83,78 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     return personId;
   }
 
-  const loginFirst = (res: Response, uid: string) => res.redirect(303, `/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}`);
+  /** The web login page, back to this interaction afterwards; `username` prefills it (`login_hint`). */
+  const requestedScopes = (d: Details) => splitScope(d.params['scope'] as string | undefined);
+  const loginFirst = (res: Response, uid: string, username?: string) =>
+    res.redirect(303, `/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}${username ? `&username=${encodeURIComponent(username)}` : ''}`);
   const finish = (req: Request, res: Response, result: InteractionResults, merge = true) =>
     provider.interactionFinished(req, res, result, { mergeWithLastSubmission: merge });
 
+  /** The login step's page: confirm the password and/or switch account (interaction-login.ts). */
+  function loginStepPage(req: Request, res: Response, d: Details, client: Client, decision: ReturnType<typeof decideLogin>, error?: string) {
+    render.page(req, res, 'login-confirm', {
+      title: `Sign in to ${client.name}`, uid: d.uid, appName: client.name, me: req.user, hinted: decision.hinted, needsPassword: decision.needsPassword, error,
+    }, error ? 401 : 200);
+  }
+
+  /** Answers the `login` prompt for the web session's person; `ts` is the real login time (auth_time). */
+  async function finishLogin(req: Request, res: Response, client: Client, authTimeMs: number, detail: string) {
+    step({ step: 'login', clientId: client.id, personId: req.user!.id, detail });
+    const ts = authTimeMs > 0 ? Math.floor(authTimeMs / 1000) : undefined;
+    await finish(req, res, { login: { accountId: req.user!.id, ...(ts === undefined ? {} : { ts }) } }, false);
+  }
+
   router.get('/interaction/:uid', async (req, res) => {
     const d = await details(req, res);
-    if (!req.user) return loginFirst(res, d.uid);
+    if (!req.user) {
+      const hint = d.params['login_hint'];
+      return loginFirst(res, d.uid, typeof hint === 'string' ? hint : undefined);
+    }
     const client = activeClient(d);
     if (d.prompt.name === 'login') {
-      step({ step: 'login', clientId: client.id, personId: req.user.id, detail: 'logged in through the Glasshouse web session' });
-      return finish(req, res, { login: { accountId: req.user.id } }, false);
+      const decision = decideLogin(store, req, d, now());
+      if (decision.hinted || decision.needsPassword) return loginStepPage(req, res, d, client, decision);
+      return finishLogin(req, res, client, decision.authTime, 'logged in through the Glasshouse web session');
     }
     if (d.prompt.name !== 'consent') throw new BadRequestError(`Unsupported sign-in step "${d.prompt.name}"`);
     const personId = samePerson(d, req);
-    const scopes = splitScope(d.params['scope'] as string | undefined);
-    const view = consentView(store, { personId, clientId: client.id, appName: client.name, scopes });
+    const grant = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
+    const granted = grant ? [...new Set([...splitScope(grant.getOIDCScope()).filter((s) => !isApiScope(s)), ...splitScope(grant.getResourceScope(audience))])] : [];
+    const view = consentView(store, {
+      personId, clientId: client.id, appName: client.name, scopes: requestedScopes(d), granted,
+      redirectUri: String(d.params['redirect_uri']), verified: client.dynamic !== true,
+    });
     render.page(req, res, 'consent', { title: `Connect ${client.name}`, uid: d.uid, ...view });
+  });
+
+  /** POST /interaction/:uid/login — CSRF-checked "Continue as …", with the password when the app asked for a fresh login. */
+  router.post('/interaction/:uid/login', ...form, throttle, csrfProtect, async (req, res) => {
+    const d = await details(req, res);
+    if (!req.user) return loginFirst(res, d.uid);
+    if (d.prompt.name !== 'login') throw new BadRequestError('Nothing to log in to in this sign-in request');
+    const client = activeClient(d);
+    const decision = decideLogin(store, req, d, now());
+    if (!decision.needsPassword) return finishLogin(req, res, client, decision.authTime, `continued as ${req.user.username}`);
+    const person = store.get('people', req.user.id);
+    const password = (req.body as { password?: unknown }).password;
+    if (!person || typeof password !== 'string' || !(await verifyPassword(password, person.passwordHash))) {
+      return loginStepPage(req, res, d, client, decision, 'Wrong password.');
+    }
+    req.session.authTime = now();
+    return finishLogin(req, res, client, req.session.authTime, 'password confirmed (prompt=login or max_age)');
+  });
+
+  /** POST /interaction/:uid/switch — CSRF-checked: logs out of the web session, then the login page for the hinted person. */
+  router.post('/interaction/:uid/switch', ...form, csrfProtect, async (req, res, next) => {
+    const d = await details(req, res);
+    const hint = d.params['login_hint'];
+    const sessionId = req.sessionID;
+    req.logout((err) => {
+      if (err) return next(err);
+      // Sockets of the old web session close with it (README "Real time"), as on POST /logout.
+      events.emit('session.ended', { sessionId, reason: 'logged_out' });
+      loginFirst(res, d.uid, typeof hint === 'string' ? hint : undefined);
+    });
   });
 
   router.post('/interaction/:uid/confirm', ...form, csrfProtect, async (req, res) => {
@@ -100,11 +163,16 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     if (d.prompt.name !== 'consent') throw new BadRequestError('Nothing to consent to in this sign-in request');
     const client = activeClient(d);
     const personId = samePerson(d, req);
-    const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
     const grant = (d.grantId ? await provider.Grant.find(d.grantId) : undefined) ?? new provider.Grant({ accountId: personId, clientId: client.id });
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    // Exactly what the consent page listed: every requested scope (the client may ask for them all:
+    // the provider checked its registered `scope`), whether new, earlier withdrawn or already granted.
+    const requested = requestedScopes(d);
+    // `profile` is both an OIDC scope (ID token claims) and an API scope: the provider asks for both.
+    const oidcScopes = [...new Set([...requested.filter((s) => !isApiScope(s)), ...(missing.missingOIDCScope ?? [])])];
+    if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    approveResourceScopes(grant, audience, requested.filter(isApiScope));
     const grantId = await grant.save();
     const granted = splitScope(grant.getResourceScope(audience));
     await authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted });

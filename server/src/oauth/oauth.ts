@@ -9,6 +9,7 @@ import type { Renderer } from '../web/render.js';
 import { appsRoutes } from './apps-routes.js';
 import { createAuthorizations, type Authorizations } from './authorizations.js';
 import { createClientRegistry, type ClientRegistry } from './client-registry.js';
+import { docsClient } from './docs-client.js';
 import { interactionRoutes } from './interaction-routes.js';
 import { loadOrCreateKeys, persistKeys } from './keys.js';
 import { bridgeProviderEvents } from './oauth-events.js';
@@ -31,7 +32,7 @@ export interface OAuthServer {
   /** The provider as a node handler: mount at the root of the express app, after every other route. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Login/consent (/interaction/:uid) and "Apps and websites" (/settings/apps); need the web session. */
-  webRoutes(deps: { csrfProtect: RequestHandler }): Router[];
+  webRoutes(deps: { csrfProtect: RequestHandler; throttle: RequestHandler }): Router[];
   /** Detaches event listeners. */
   close(): void;
 }
@@ -42,7 +43,7 @@ export interface OAuthServer {
  */
 export function createOAuthServer(deps: { config: Config; store: Store; events: EventBus; logger: Logger; now: () => number; render: Renderer }): OAuthServer {
   const { config, store, events, logger, now, render } = deps;
-  const clients = createClientRegistry(store, events);
+  const clients = createClientRegistry(store, events, [docsClient(config.PLATFORM_URL)]);
   const authorizations = createAuthorizations(store, events, now);
   const audience = apiAudience(config.PLATFORM_URL);
   const renderErrorPage = (out: ErrorOut, clientId: string | undefined) => {
@@ -52,10 +53,17 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   };
   const keys = loadOrCreateKeys(store, logger);
   const provider = new Provider(config.PLATFORM_URL, providerConfiguration({ config, store, clients, authorizations, keys, renderErrorPage }));
+  // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
+  // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.oidc?.route === 'discovery' ? (ctx.body as { claims_supported?: string[] }) : undefined;
+    if (body?.claims_supported) body.claims_supported = body.claims_supported.filter((claim) => claim !== 'sid');
+  });
   const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
   const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));
-  const tokens = createTokenService({ provider, store, clients, authorizations, events, now, audience });
+  const tokens = createTokenService({ provider, store, clients, authorizations, events, now, audience, publicUrl: config.PLATFORM_URL });
   const deletionRequests = createDeletionRequests({ issuer: config.PLATFORM_URL, store, authorizations, events, now });
   return {
     provider,
@@ -65,8 +73,8 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
     audience,
     authorizationPath: '/auth',
     handler: provider.callback(),
-    webRoutes: ({ csrfProtect }) => [
-      interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, audience }),
+    webRoutes: ({ csrfProtect, throttle }) => [
+      interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience }),
       appsRoutes({ store, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep), deletionRequests }),
     ],
     close() {

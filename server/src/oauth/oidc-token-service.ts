@@ -4,6 +4,8 @@ import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
+import { createDpopVerifier, InvalidDpopProofError } from './dpop.js';
+import { approveResourceScopes, narrowIssuedTokens, withdrawResourceScopes } from './grant-scopes.js';
 import { TTL } from './provider-config.js';
 import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
 import type { AccessTokenInfo, TokenResponse, TokenService } from './token-service.js';
@@ -27,6 +29,8 @@ export interface TokenServiceDeps {
   now: () => number;
   /** The messaging API audience (resource indicator). */
   audience: string;
+  /** The platform's public origin (`PLATFORM_URL`): DPoP proofs name URLs under it (`htu`). */
+  publicUrl: string;
 }
 
 /**
@@ -35,7 +39,8 @@ export interface TokenServiceDeps {
  * introspection treat them alike. No HTTP round trip.
  */
 export function createTokenService(deps: TokenServiceDeps): TokenService {
-  const { provider, store, clients, authorizations, events, now, audience } = deps;
+  const { provider, store, clients, authorizations, events, now, audience, publicUrl } = deps;
+  const dpop = createDpopVerifier(now);
   const resourceServer = () =>
     new provider.ResourceServer(audience, { scope: API_SCOPES.join(' '), audience, accessTokenFormat: 'opaque', accessTokenTTL: TTL.AccessToken });
 
@@ -51,26 +56,43 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return wanted;
   }
 
+  /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
+  async function verify(accessToken: string): Promise<AccessTokenInfo> {
+    if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
+    const at = await provider.AccessToken.find(accessToken);
+    if (!at?.clientId || !at.accountId) throw new InvalidTokenError();
+    const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
+    if (!aud.includes(audience)) throw new InvalidTokenError('The access token is not meant for this API');
+    if (clients.get(at.clientId)?.status !== 'active') throw new InvalidTokenError('The app this token was issued to has been shut down');
+    const grant = await provider.Grant.find(at.grantId);
+    if (!grant) throw new InvalidTokenError();
+    // A narrowed grant withdraws scopes from tokens already issued under it.
+    const granted = new Set(splitScope(grant.getResourceScope(audience)));
+    const info: AccessTokenInfo = {
+      clientId: at.clientId,
+      personId: at.accountId,
+      scopes: splitScope(at.scope).filter((s) => granted.has(s)),
+      grantId: at.grantId,
+      expiresAt: (at.exp ?? 0) * 1000,
+    };
+    if (at.jkt) info.jkt = at.jkt;
+    return info;
+  }
+
   return {
-    /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
-    async verify(accessToken) {
-      if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
-      const at = await provider.AccessToken.find(accessToken);
-      if (!at?.clientId || !at.accountId) throw new InvalidTokenError();
-      const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
-      if (!aud.includes(audience)) throw new InvalidTokenError('The access token is not meant for this API');
-      if (clients.get(at.clientId)?.status !== 'active') throw new InvalidTokenError('The app this token was issued to has been shut down');
-      const grant = await provider.Grant.find(at.grantId);
-      if (!grant) throw new InvalidTokenError();
-      // A narrowed grant withdraws scopes from tokens already issued under it.
-      const granted = new Set(splitScope(grant.getResourceScope(audience)));
-      const info: AccessTokenInfo = {
-        clientId: at.clientId,
-        personId: at.accountId,
-        scopes: splitScope(at.scope).filter((s) => granted.has(s)),
-        grantId: at.grantId,
-        expiresAt: (at.exp ?? 0) * 1000,
-      };
+    verify,
+
+    async authenticate({ scheme, token, proof, method, path }) {
+      const info = await verify(token);
+      if (scheme === 'Bearer' && info.jkt) {
+        throw new InvalidTokenError('This access token is DPoP-bound: send it as "Authorization: DPoP <token>" with a DPoP proof (RFC 9449 §7.1)', 'glasshouse', 'Bearer');
+      }
+      if (scheme === 'DPoP') {
+        const jkt = await dpop.verify({ proof, method, url: new URL(path.split('?')[0]!, publicUrl).href, accessToken: token });
+        if (!info.jkt) throw new InvalidTokenError('This access token is not DPoP-bound: send it as "Authorization: Bearer <token>"', 'glasshouse', 'DPoP');
+        if (jkt !== info.jkt) throw new InvalidDpopProofError('The DPoP proof is signed by another key than the one the access token is bound to (cnf.jkt)');
+      }
+      if (info.expiresAt <= now()) throw new InvalidTokenError('The access token has expired', 'glasshouse', scheme);
       return info;
     },
 
@@ -90,7 +112,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
       const currentId = authorizations.activeGrantId(personId, clientId);
       const grant = (currentId ? await provider.Grant.find(currentId) : undefined) ?? new provider.Grant({ accountId: personId, clientId });
-      grant.addResourceScope(audience, wanted.join(' '));
+      approveResourceScopes(grant, audience, wanted);
       const grantId = await grant.save();
 
       const scope = wanted.join(' ');
@@ -113,9 +135,10 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
       const current = splitScope(grant.getResourceScope(audience));
       const withdrawn = current.filter((s) => !keep.includes(s));
-      if (withdrawn.length) grant.rejectResourceScope(audience, withdrawn.join(' '));
+      withdrawResourceScopes(grant, audience, withdrawn);
       await grant.save();
       const left = current.filter((s) => keep.includes(s));
+      await narrowIssuedTokens(store, grantId, left);
       await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
       events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
       return left;

@@ -4,7 +4,10 @@ import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ProviderKeys } from './keys.js';
+import { DOCS_CLIENT_ID } from './docs-client.js';
+import { DPOP_ALGS } from './dpop.js';
 import { webSessionPolicy } from './login-policy.js';
+import { validateRedirectUris } from './redirect-uri-rules.js';
 import { API_SCOPES, KNOWN_SCOPES, apiAudience, splitScope } from './scopes.js';
 import { storeAdapterFactory } from './store-adapter.js';
 
@@ -72,13 +75,16 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     scopes: [...KNOWN_SCOPES],
     extraParams: { scope: checkKnownScopes },
     responseTypes: ['code'],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    // `none`: public clients (RFC 6749 §2.1) such as the API docs page (README "API docs"), PKCE-only.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'ES256',
     },
+    // Registration-time redirect URI rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.3): redirect-uri-rules.ts.
+    extraClientMetadata: { properties: ['redirect_uris'], validator: validateRedirectUris },
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -92,18 +98,25 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: webSessionPolicy(),
+      policy: webSessionPolicy((hint) => (store.personByUsername(hint) ?? store.get('people', hint))?.id),
     },
     renderError(ctx, out) {
       const clientId = ctx.query['client_id'];
       ctx.type = 'html';
       ctx.body = deps.renderErrorPage(out, typeof clientId === 'string' ? clientId : undefined);
     },
-    clientBasedCORS: () => false,
+    // Browser calls to /token, /token/revocation… (CORS): only the API docs page, from the platform's
+    // own origin (docs-client.ts); partners call from their servers.
+    clientBasedCORS: (_ctx, origin, client) => client.clientId === DOCS_CLIENT_ID && origin === new URL(config.PLATFORM_URL).origin,
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
     ttl: { ...TTL },
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: false },
+      // The Glasshouse web session is the login; an RP-initiated logout of the provider's own
+      // session alone would end nothing a person can see (README "OAuth 2.0": not advertised).
+      rpInitiatedLogout: { enabled: false },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       registration: { enabled: true, initialAccessToken: config.ADMIN_TOKEN },

@@ -12,6 +12,19 @@ export interface AccessTokenInfo {
   grantId: string;
   /** ms since epoch. */
   expiresAt: number;
+  /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this JWK thumbprint. */
+  jkt?: string;
+}
+
+/** How a request presents its access token (RFC 6750 §2.1 `Bearer` or RFC 9449 §7.1 `DPoP`). */
+export interface TokenPresentation {
+  scheme: 'Bearer' | 'DPoP';
+  token: string;
+  /** The DPoP proof JWT (`DPoP` header, or `auth.dpop` on the partner socket). */
+  proof?: unknown;
+  /** The request's method and path (query ignored): the proof's `htm` and `htu`. */
+  method: string;
+  path: string;
 }
 
 /** RFC 6749 §5.1 token response. */
@@ -30,6 +43,13 @@ export interface TokenService {
    * another audience, or of a client that is shut down.
    */
   verify(accessToken: string): Promise<AccessTokenInfo>;
+  /**
+   * Authenticates a request's token as presented (README "OAuth 2.0": DPoP): `verify()`, then a
+   * DPoP-bound token needs the `DPoP` scheme and a valid proof of its key (RFC 9449 §7.1, §4.3), a
+   * bound token sent as `Bearer` is refused, and an expired token too.
+   * @throws InvalidTokenError, InvalidDpopProofError (both 401).
+   */
+  authenticate(presented: TokenPresentation): Promise<AccessTokenInfo>;
   /** Issues tokens as if `personId` had consented to `scopes` for `clientId` (admin API, sandboxes). */
   issue(input: { personId: string; clientId: string; scopes: string[] }): Promise<TokenResponse>;
   /** Revokes a grant and every token issued under it (RFC 7009 spirit). */

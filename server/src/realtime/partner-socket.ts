@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { AccessRecorder } from '../audit/access-recorder.js';
+import { AppError, InvalidTokenError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { mayReadMessage } from '../messaging/policy.js';
 import type { MessageOut } from '../messaging/schemas.js';
@@ -45,8 +46,9 @@ export interface PartnerSocketDeps {
 
 /**
  * Real time for partners: namespace `/partners`, authenticated at the handshake with
- * `auth: { token }` (an OAuth access token, verified by the token service; refused with a
- * `connect_error` "invalid_token" otherwise). A socket receives `message:created` and
+ * `auth: { token }` (an OAuth access token) or, for a DPoP-bound token, `auth: { token, dpop }` with
+ * a DPoP proof of `GET ${PLATFORM_URL}/partners` (RFC 9449 §4.3, `ath` of the token; README "Partner
+ * socket"); refused with a `connect_error` named "invalid_token" or "invalid_dpop_proof" otherwise. A socket receives `message:created` and
  * `message:deleted` only for threads of its resource owner that its client may read under the
  * current policy, and only with `messages:read`. Before each delivery the token is verified again
  * (a revoked or expired token's socket is disconnected instead; withdrawn scopes apply at once) and
@@ -61,15 +63,18 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   const queues = new Map<string, Promise<void>>();
 
   nsp.use(async (socket, next) => {
-    const token: unknown = socket.handshake.auth['token'];
+    const { token, dpop } = socket.handshake.auth as { token?: unknown; dpop?: unknown };
     try {
-      if (typeof token !== 'string' || token === '') throw new Error('no token');
-      const info = await tokens.verify(token);
-      if (info.expiresAt <= now()) throw new Error('expired');
+      if (typeof token !== 'string' || token === '') throw new InvalidTokenError('A valid access token is required: auth: { token } (README "Partner socket")');
+      // README "Partner socket": a DPoP-bound token comes with a proof for GET ${PLATFORM_URL}/partners.
+      const scheme = dpop === undefined ? 'Bearer' : 'DPoP';
+      const info = await tokens.authenticate({ scheme, token, proof: dpop, method: 'GET', path: PARTNER_NAMESPACE });
       socket.data = { token, info };
       next();
-    } catch {
-      next(Object.assign(new Error('invalid_token'), { data: { detail: 'A valid access token is required: auth: { token }' } }));
+    } catch (err) {
+      const known = err instanceof AppError && err.status === 401;
+      const code = known ? err.code : 'invalid_token';
+      next(Object.assign(new Error(code), { data: { detail: known ? err.detail : 'A valid access token is required: auth: { token }' } }));
     }
   });
 

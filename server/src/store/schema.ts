@@ -57,6 +57,11 @@ export const clientSchema = z.object({
   id: z.string(),
   name: storedText(),
   status: z.enum(['active', 'shut_down']),
+  /**
+   * Registered through Dynamic Client Registration (RFC 7591): its `client_name` is self-asserted
+   * (§5), so the consent page marks it unverified. Absent for the built-in partners and the docs page.
+   */
+  dynamic: z.boolean().optional(),
   /** oidc-provider client metadata (RFC 7591), including `client_secret`. */
   metadata: z.record(z.string(), z.unknown()),
 });

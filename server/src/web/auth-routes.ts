@@ -23,8 +23,10 @@ export function authRoutes(deps: {
   store: Store; auth: WebAuth; events: EventBus; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler;
   /** Limits failed logins (web/login-throttle.ts). */
   throttle: express.RequestHandler;
+  /** ms since epoch: stamps `session.authTime`. */
+  now: () => number;
 }): Router {
-  const { store, auth, events, render, demoMode, csrfProtect, throttle } = deps;
+  const { store, auth, events, render, demoMode, csrfProtect, throttle, now } = deps;
   const router = Router();
   const form = formBody('16kb');
   const loginPage = (req: Request, res: import('express').Response, error?: string, username?: string) =>
@@ -38,7 +40,9 @@ export function authRoutes(deps: {
 
   router.get('/login', (req, res) => {
     if (req.query['returnTo'] !== undefined || !req.session.returnTo) req.session.returnTo = safeReturnPath(req.query['returnTo']);
-    loginPage(req, res);
+    // `username` prefills the form (an app's OIDC `login_hint`, offered by "switch account").
+    const hint = req.query['username'];
+    loginPage(req, res, undefined, typeof hint === 'string' ? hint.slice(0, 64) : undefined);
   });
 
   router.post('/login', ...form, throttle, csrfProtect, (req, res, next) => {
@@ -51,6 +55,7 @@ export function authRoutes(deps: {
       req.login(user, (loginErr) => {
         if (loginErr) return next(loginErr);
         events.emit('session.ended', { sessionId: previous, reason: 'logged_in' });
+        req.session.authTime = now();
         res.redirect(303, returnTo);
       });
     })(req, res, next);

@@ -22,6 +22,11 @@ declare module 'express-session' {
     returnTo?: string;
     /** The admin token was entered on /monitor in this session. */
     monitorUnlocked?: boolean;
+    /**
+     * When the person last proved their password in this session (ms since epoch): the OIDC
+     * `auth_time` (OIDC Core §2) of the sign-ins it answers; `max_age` and `prompt=login` compare to it.
+     */
+    authTime?: number;
   }
 }
 declare module 'node:http' {

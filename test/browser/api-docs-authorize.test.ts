@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+
+describe('"Authorize" and "Try it out" in the API docs, in Chromium', () => {
+  let gh: RunningPlatform;
+  let browser: Browser;
+  beforeAll(async () => {
+    [gh, browser] = await Promise.all([startPlatform(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gh?.close();
+  });
+
+  it('When a person authorizes the docs page (code + PKCE, public client) and tries GET /me, then the API answers 200 with them', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    await page.goto(`${gh.url}/docs`);
+    await page.locator('button.authorize').first().click();
+    const modal = page.locator('.dialog-ux');
+    expect(await modal.locator('.auth-container input').first().inputValue()).toBe('glasshouse-api-docs');
+    await modal.getByText('select all').first().click();
+
+    const [popup] = await Promise.all([page.waitForEvent('popup'), modal.locator('button.authorize').first().click()]);
+    await popup.locator('button[data-login="alice"]').click();
+    await popup.locator('[data-consent="approve"]').click();
+    await popup.waitForEvent('close');
+    await modal.locator('button', { hasText: 'Logout' }).waitFor();
+    await modal.locator('button', { hasText: 'Close' }).first().click();
+
+    const me = page.locator('#operations-default-getMe, [id$="-getMe"]').first();
+    await me.locator('.opblock-summary').click();
+    await me.locator('button', { hasText: 'Try it out' }).click();
+    await me.locator('button', { hasText: 'Execute' }).click();
+    const live = me.locator('.live-responses-table');
+    await live.locator('.response-col_status', { hasText: '200' }).first().waitFor();
+    expect(await live.locator('.response-col_description pre').first().textContent()).toContain('"username": "alice"');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

