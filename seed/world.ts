@@ -1,6 +1,7 @@
 import type { Client, Message, Thread, World } from '../server/src/store/schema.js';
 import { pairKey } from '../server/src/store/store.js';
 import { DELETION_PATH, DELETION_URI_METADATA } from '../partners/sdk/data-deletion.js';
+import { DEMO_PARTNER_SECRETS } from '../server/src/config.js';
 import { API_SCOPES } from '../server/src/oauth/scopes.js';
 
 /** Every seeded person's password. */
@@ -109,8 +110,8 @@ export interface SeedOptions {
   reelboxUrl?: string;
 }
 
-/** Demo client secrets of the built-in partners (their apps read the same defaults). */
-export const PARTNER_SECRETS = { tunewave: 'tunewave-demo-secret-0123456789', reelbox: 'reelbox-demo-secret-0123456789' } as const;
+/** Demo client secrets of the built-in partners: the configuration's defaults (server/src/config.ts), which their apps read too. */
+export const PARTNER_SECRETS = DEMO_PARTNER_SECRETS;
 
 /** Scopes the built-in partners may ask for: everything the 2018 integrations had. */
 export const PARTNER_SCOPES = API_SCOPES.join(' ');

@@ -23,6 +23,7 @@ import { playerRoutes } from './player-routes.js';
 import { createRelay } from './relay.js';
 import { createRenderer, currentUser } from './render.js';
 import { seenRoutes } from './seen-routes.js';
+import { originGuard } from './origin-guard.js';
 
 const require = createRequire(import.meta.url);
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -33,7 +34,7 @@ const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
 
 export interface PartnerApp {
   app: express.Express;
-  /** Not listening yet: call `httpServer.listen(port)`. */
+  /** `options.httpServer`, or a new one not listening yet: call `httpServer.listen(port)`. */
   httpServer: http.Server;
   /** Ends live feeds and sockets to the platform, then closes the HTTP server. */
   close(): Promise<void>;
@@ -46,6 +47,11 @@ export interface PartnerAppOptions {
   now?: () => number;
   /** Start in sneaky mode: deletion requests are answered but not honoured (default false; `/kept` switches it). */
   sneaky?: boolean;
+  /**
+   * The HTTP server to answer on (default: a new one). It may already listen at `config.publicUrl`
+   * (tests listen on port 0 first); the app closes it in `close()`.
+   */
+  httpServer?: http.Server;
 }
 
 /**
@@ -97,6 +103,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
   app.use(
+    originGuard(config.publicUrl),
     cookieParser(),
     session({
       name: config.cookieName,
@@ -115,7 +122,8 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   app.use((req, res) => respond(req, res, 'not_found'));
   app.use(failureHandler({ respond, onSessionEnded: endSession, log }));
 
-  const httpServer = http.createServer(app);
+  const httpServer = options.httpServer ?? http.createServer();
+  httpServer.on('request', app);
   return {
     app,
     httpServer,

@@ -39,7 +39,8 @@ function sse(res: Response, event: string, data: unknown): void {
 /**
  * The live feed: the partner server holds ONE `/partners` socket per person (with their token, as
  * the real integrations did server side) and relays its events to that person's open pages over
- * server-sent events (`message`, `deleted`, `status {live}`, `ended {reason, redirect}`).
+ * server-sent events (`message`, `deleted`, `status {live}`, `ended {reason, redirect}`); after a
+ * reconnection the messages missed meanwhile follow, each once (SDK `catchUp`).
  * A refused handshake or a server-side disconnect triggers one token refresh; if that is refused the
  * account is forgotten and the pages are sent to `redirect`.
  */
@@ -107,7 +108,20 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
   }
 
   function open(personId: string): Feed {
-    const socket = connectPartnerSocket({ baseUrl: deps.platformUrl, token: () => accounts.get(personId)?.tokens.accessToken ?? '', dpop: deps.dpop });
+    // Messages missed while the socket was away are read back through the API (SDK catch-up), once each.
+    const socket = connectPartnerSocket({
+      baseUrl: deps.platformUrl,
+      token: () => accounts.get(personId)?.tokens.accessToken ?? '',
+      dpop: deps.dpop,
+      catchUp: {
+        client: { threads: (page) => accounts.client(personId).threads(page), messages: (id, page) => accounts.client(personId).messages(id, page) },
+        onMessage: (message) => {
+          kept.record(personId, [message]);
+          broadcast(feed, 'message', toItem(personId, message));
+        },
+        onError: deps.log,
+      },
+    });
     const feed: Feed = { socket, browsers: new Set(), refreshed: false };
     socket.on('connect', () => {
       feed.refreshed = false;
@@ -121,10 +135,6 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
     socket.on('disconnect', (reason) => {
       broadcast(feed, 'status', { live: false });
       if (reason === 'io server disconnect') void recover(personId, feed);
-    });
-    socket.on('message:created', ({ message }) => {
-      kept.record(personId, [message]);
-      broadcast(feed, 'message', toItem(personId, message));
     });
     socket.on('message:deleted', (payload) => broadcast(feed, 'deleted', payload));
     feeds.set(personId, feed);

@@ -1,3 +1,5 @@
+import type { components } from './contract/messaging-api.js';
+
 /**
  * The SDK's error family. Every failure of a call to Glasshouse is one of these:
  * - `GlasshouseApiError`: the messaging API answered with an error (RFC 9457 problem details);
@@ -8,19 +10,13 @@ export class GlasshouseError extends Error {
   override name = 'GlasshouseError';
 }
 
-/** RFC 9457 problem details, as the messaging API sends them (`application/problem+json`). */
-export interface Problem {
-  /** URI naming the problem; its last path segment is the stable code (e.g. `.../invalid_token`). */
-  type: string;
-  title: string;
-  /** HTTP status, same as the response's. */
-  status: number;
-  /** Human-readable, safe to show. */
-  detail: string;
-  instance?: string;
-  /** Extension members, e.g. `scope` on `insufficient_scope`. */
-  [extension: string]: unknown;
-}
+/**
+ * RFC 9457 problem details, as the messaging API sends them (`application/problem+json`): `type` a
+ * URI whose last path segment is the stable code (e.g. `.../invalid_token`), `title`, `status` (same
+ * as the response's), `detail` (safe to show), and extension members such as `scope` on
+ * `insufficient_scope`. The generated wire contract's type (`./contract/messaging-api.ts`).
+ */
+export type Problem = components['schemas']['Problem'];
 
 /** `error="…"` of a `WWW-Authenticate: Bearer …` header (RFC 6750 §3), if any. */
 export function bearerError(header: string | null | undefined): string | undefined {

@@ -6,7 +6,8 @@
  * `server/testkit/`.
  */
 export { createGlasshouseClient, allPages, newerThan, apiErrorOf, type GlasshouseClient, type GlasshouseClientOptions, type WriteOptions } from './client.js';
-export { connectPartnerSocket, whenConnected, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
+export { connectPartnerSocket, whenConnected, type FollowingSocket, type PartnerClientToServerEvents, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
+export { followMessages, type CatchUpOptions, type MessageMark } from './catch-up.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
 export { readAuthorizationResponse, GlasshouseIssuerError, type AuthorizationResponse } from './authorization-response.js';

@@ -1,9 +1,19 @@
 import { io, type Socket } from 'socket.io-client';
+import { followMessages, type CatchUpOptions, type MessageMark } from './catch-up.js';
 import type { DPoPKey } from './dpop.js';
 import type { PartnerServerToClientEvents } from './types.js';
 
 /** A connection to the platform's `/partners` namespace, with typed events. */
-export type PartnerSocket = Socket<PartnerServerToClientEvents, Record<string, never>>;
+export type PartnerSocket = Socket<PartnerServerToClientEvents, PartnerClientToServerEvents>;
+
+/**
+ * What a partner may send: `sync` with an ack, answered `{ ok: true }` after every delivery decided
+ * before it (e.g. `await socket.timeout(2000).emitWithAck('sync')`); any other event is answered
+ * `{ error: 'unknown_event' }`.
+ */
+export interface PartnerClientToServerEvents {
+  sync: (ack: (answer: { ok: true }) => void) => void;
+}
 
 export interface PartnerSocketOptions {
   /** Platform root, e.g. `http://localhost:3000`. */
@@ -12,18 +22,34 @@ export interface PartnerSocketOptions {
   token: string | (() => string);
   /** socket.io reconnection (default true). Turn off to handle `connect_error` yourself. */
   reconnection?: boolean;
+  /**
+   * Catch up after a reconnect (README "Catch-up after a reconnect"): the platform does not replay
+   * what a partner socket missed while it was away, so the helper reads it back through the API and
+   * hands every message to `catchUp.onMessage` exactly once (listen there, not to `message:created`).
+   */
+  catchUp?: CatchUpOptions;
   /** For a DPoP-bound token: each handshake carries a fresh proof of `GET {baseUrl}/partners` (RFC 9449 §4.2). */
   dpop?: DPoPKey | undefined;
 }
+
+/** The socket, and with `catchUp` the newest message delivered so far (to persist as `lastSeen`). */
+export type FollowingSocket = PartnerSocket & { lastSeen?: () => MessageMark | undefined };
 
 /**
  * Opens the `/partners` namespace with handshake `auth: { token }`, or `auth: { token, dpop }` with
  * a `dpop` key (websocket transport). Listen for
  * `message:created` `{ message }` and `message:deleted` `{ messageId, threadId }`; a refused handshake
  * (bad or revoked token, client shut down) arrives as `connect_error` with the server's message.
- * Call `socket.disconnect()` to close it.
+ * Call `socket.disconnect()` to close it. With `catchUp`, messages missed during a network drop or
+ * a platform restart are read back and delivered once each.
  */
-export function connectPartnerSocket(options: PartnerSocketOptions): PartnerSocket {
+export function connectPartnerSocket(options: PartnerSocketOptions): FollowingSocket {
+  const socket: FollowingSocket = connect(options);
+  if (options.catchUp) socket.lastSeen = followMessages(socket, options.catchUp).lastSeen;
+  return socket;
+}
+
+function connect(options: PartnerSocketOptions): PartnerSocket {
   const { token, dpop } = options;
   const url = new URL('/partners', options.baseUrl).href;
   return io(url, {

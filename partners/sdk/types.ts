@@ -1,13 +1,31 @@
 import { z } from 'zod';
+import type { components, operations } from './contract/messaging-api.js';
 
 /**
- * Shapes of the messaging API's resources (base `/api/v1`), decoded at the edge with zod. Objects
- * are loose: members the SDK does not know are kept, so a newer platform does not break partners.
+ * Shapes of the messaging API's resources (base `/api/v1`). The types are the generated wire
+ * contract (`./contract/messaging-api.ts`, from the server's OpenAPI document: `npm run contract`);
+ * the zod decoders below check answers at the edge and are held to exactly those types at compile
+ * time (`Same`). Objects are loose: members the SDK does not know are kept, so a newer platform does
+ * not break partners.
  */
+type Schemas = components['schemas'];
+
+/** `true` when A and B are assignable both ways (no member missing, extra or of another type). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** `true` when a loose zod object decodes exactly `T`: the same members (optional ones too), each of the same type. */
+type Decodes<S extends { shape: object }, T> = Same<keyof S['shape'], keyof T> extends true ? Same<z.output<S>, T> : false;
+
+export type Person = Schemas['Person'];
+export type NowPlaying = Schemas['NowPlaying'];
+export type Message = Schemas['Message'];
+export type Thread = Schemas['Thread'];
+/** A "now playing" card as sent (`url` must be http(s); title and artist 1–200 characters). */
+export type NowPlayingInput = Schemas['NowPlaying'];
+/** Body of `POST /threads/{id}/messages`; with `to` it is the body of `POST /me/messages`. */
+export type NewMessage = Schemas['NewMessage'];
 
 /** A person as the API shows them (`/me`, friends, participants, message senders). */
 export const personSchema = z.looseObject({ id: z.string(), username: z.string(), displayName: z.string() });
-export type Person = z.infer<typeof personSchema>;
 
 /** The "now playing" attachment of a message. */
 export const nowPlayingSchema = z.looseObject({
@@ -16,7 +34,6 @@ export const nowPlayingSchema = z.looseObject({
   artist: z.string().optional(),
   url: z.string().optional(),
 });
-export type NowPlaying = z.infer<typeof nowPlayingSchema>;
 
 export const messageSchema = z.looseObject({
   id: z.string(),
@@ -30,7 +47,6 @@ export const messageSchema = z.looseObject({
   /** ms since epoch. */
   createdAt: z.number(),
 });
-export type Message = z.infer<typeof messageSchema>;
 
 /** A thread of the resource owner, without its participants (those need `threads:participants`). */
 export const threadSchema = z.looseObject({
@@ -42,7 +58,15 @@ export const threadSchema = z.looseObject({
   /** ms since epoch of the last message (or of the thread's creation). */
   lastActivityAt: z.number(),
 });
-export type Thread = z.infer<typeof threadSchema>;
+
+// Compile-time check: each decoder yields exactly the generated wire type (tsc fails otherwise).
+const decodersMatchTheContract: [
+  Decodes<typeof personSchema, Person>,
+  Decodes<typeof nowPlayingSchema, NowPlaying>,
+  Decodes<typeof messageSchema, Message>,
+  Decodes<typeof threadSchema, Thread>,
+] = [true, true, true, true];
+void decodersMatchTheContract;
 
 /**
  * One page of a list. Pass `nextCursor` as `maxId` for the next (older) page, `null` on the last one;
@@ -70,26 +94,16 @@ export interface PageQuery {
   minId?: string;
 }
 
+/** `maxId` → `max_id`: a query parameter's name on the wire. */
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}` : S;
+// Compile-time check: PageQuery names exactly the list parameters of the generated contract.
+const pageQueryMatchesTheContract: Same<SnakeCase<keyof PageQuery & string>, keyof NonNullable<operations['listThreads']['parameters']['query']>> = true;
+void pageQueryMatchesTheContract;
+
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z
     .looseObject({ items: z.array(item), nextCursor: z.string().nullable(), prevCursor: z.string().nullable().optional() })
     .transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor, prevCursor: p.prevCursor ?? null }));
-}
-
-/** A "now playing" card as sent (`url` must be http(s)). */
-export interface NowPlayingInput {
-  kind: 'track' | 'episode' | 'film';
-  /** 1–200 characters. */
-  title: string;
-  artist?: string;
-  url?: string;
-}
-
-/** Body of `POST /threads/{id}/messages`; with `to` it is the body of `POST /me/messages`. */
-export interface NewMessage {
-  /** 1–2000 characters once trimmed. */
-  text: string;
-  nowPlaying?: NowPlayingInput;
 }
 
 /** Events of the `/partners` socket.io namespace (server → partner). */

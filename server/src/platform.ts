@@ -16,7 +16,6 @@ import { createMessagingApi } from './messaging/messaging-api.js';
 import { API_BASE } from './messaging/router.js';
 import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
 import type { TokenService } from './oauth/token-service.js';
-import type { PlatformContext } from './platform-context.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
 import { attachPartnerSocket } from './realtime/partner-socket.js';
 import { threadNotices } from './audit/thread-notices.js';
@@ -25,7 +24,7 @@ import { mayMonitor } from './monitor/monitor-access.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
 import type { ScenarioComparer } from './monitor/compare-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
-import { createSocialService } from './social/social-service.js';
+import { createSocialService, type SocialService } from './social/social-service.js';
 import { startHousekeeping } from './housekeeping.js';
 import type { Store } from './store/store.js';
 import type { World } from './store/schema.js';
@@ -52,6 +51,12 @@ export interface PlatformDeps {
   now?: () => number;
   /** The world `POST /admin/reset` restores; defaults to the seed with the configured partner URLs. */
   seed?: () => World;
+  /**
+   * The HTTP server to answer on (default: a new one, not listening). It may already listen, e.g. on
+   * an ephemeral port whose URL is `config.PLATFORM_URL` (`listenOnEphemeralPort`): the platform owns
+   * it from here and closes it in `close()`.
+   */
+  httpServer?: http.Server;
   /** Runs `/monitor/compare`'s scenarios (`compareScenarioFile` of `server/testkit/`); without it the page only lists them. */
   compare?: ScenarioComparer;
 }
@@ -63,12 +68,13 @@ export function partnerUrlsOf(config: Config): SeedOptions {
 
 export interface Platform {
   app: express.Express;
-  /** Not listening yet: call `httpServer.listen(port)`. */
+  /** `deps.httpServer`, or a new one not listening yet: call `httpServer.listen(port)`. */
   httpServer: http.Server;
   io: Server;
   events: EventBus;
-  context: PlatformContext;
-  /** The authorization server's tokens (same instance as `context.tokens`). */
+  /** People, friendships, threads and messages as the web pages change them (emits `message.created`…). */
+  social: SocialService;
+  /** Access tokens of the authorization server: verify (resource server), issue (admin, sandboxes), revoke. */
   tokens: TokenService;
   /** The authorization server: oidc-provider instance, client registry, consent records. */
   oauth: OAuthServer;
@@ -115,12 +121,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
-  const auth = createWebAuth(store, config.SESSION_SECRET);
+  const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS);
   const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now(), monitor: mayMonitor(req, config, store) }));
   const oauth = createOAuthServer({ config, store, events, logger, now, render });
-  const context: PlatformContext = { config, store, events, logger, now, social, tokens: oauth.tokens };
   const audit = createAccessRecorder({ store, events, now });
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, now,
@@ -155,12 +160,13 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use(oauth.handler);
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 
-  const httpServer = http.createServer(app);
+  const httpServer = deps.httpServer ?? http.createServer();
+  httpServer.on('request', app);
   const io = new Server(httpServer, {
     serveClient: true,
     cors: { origin: false },
     // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
-    // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up".
+    // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up after a reconnect".
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
   io.engine.use(onlyForHandshake(cookieParser()));
@@ -177,7 +183,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     httpServer,
     io,
     events,
-    context,
+    social,
     tokens: oauth.tokens,
     oauth,
     housekeeping,

@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { PartnerApp } from '../../partners/app/create-partner-app.js';
 import type { World } from '../src/store/schema.js';
 import type { Store } from '../src/store/store.js';
-import { freePort } from '../src/http/startup.js';
+import { listenOnEphemeralPort } from '../src/http/startup.js';
 import { testConfig } from '../src/config.js';
 import { createPlatform, type Platform } from '../src/platform.js';
 import { openStore } from '../src/store/store.js';
@@ -53,17 +53,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1:`port`. @throws the server's error (EADDRINUSE…). */
-function listenOn(server: http.Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 /**
  * Builds and starts an isolated Glasshouse for one test (or one scenario run): a seeded in-memory
  * store, the platform on an ephemeral port of 127.0.0.1, optionally Tunewave and Reelbox, and an
@@ -77,17 +66,23 @@ function listenOn(server: http.Server, port: number): Promise<void> {
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const adminToken = options.adminToken ?? `sandbox-${randomBytes(16).toString('hex')}`;
-  const partnerPorts = options.partners ? { tunewave: await freePort(), reelbox: await freePort() } : undefined;
-  const partnerUrls = partnerPorts
-    ? { tunewave: `http://127.0.0.1:${partnerPorts.tunewave}`, reelbox: `http://127.0.0.1:${partnerPorts.reelbox}` }
-    : {};
+  // Every server listens on port 0 first; the platform and partners are then built for the URLs they got.
+  const listening: http.Server[] = [];
+  const listen = async () => {
+    const { server, url } = await listenOnEphemeralPort();
+    listening.push(server);
+    return { server, url };
+  };
+  const closeListening = () => Promise.allSettled(listening.map((server) => new Promise((resolve) => server.close(resolve))));
+  const partnerServers = options.partners ? { tunewave: await listen(), reelbox: await listen() } : undefined;
+  const partnerUrls = partnerServers ? { tunewave: partnerServers.tunewave.url, reelbox: partnerServers.reelbox.url } : {};
 
   /** The starting world (with the policy asked for), a fresh copy each time: reset must not see earlier changes. */
   const world = (): World => {
     const base = options.world ? structuredClone(options.world) : seedWorld();
     const settings = base.settings.map((s) => (options.policy ? { ...s, policy: options.policy } : s));
     if (settings.length === 0 && options.policy) settings.push({ id: 'settings', policy: options.policy });
-    if (!partnerPorts) return { ...base, settings };
+    if (!partnerServers) return { ...base, settings };
     const clients = base.clients.filter((c) => c.id !== 'tunewave' && c.id !== 'reelbox');
     for (const id of ['tunewave', 'reelbox'] as const) {
       const wanted = partnerClient(id, partnerUrls[id]!);
@@ -98,25 +93,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     return { ...base, settings, clients };
   };
 
-  const store = await openStore(memoryPersistence(), world);
-  /** Builds the platform for a reserved port and listens; retries if another process took the port meanwhile. */
-  const startPlatform = async (attempt = 1): Promise<{ platform: Platform; platformUrl: string }> => {
-    const port = await freePort();
-    const platformUrl = `http://127.0.0.1:${port}`;
-    const platform = createPlatform({ config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken }), store, seed: world });
-    try {
-      await listenOn(platform.httpServer, port);
-      return { platform, platformUrl };
-    } catch (err) {
-      await platform.close();
-      if (attempt >= 3) throw err;
-      return startPlatform(attempt + 1);
-    }
-  };
-  const { platform, platformUrl } = await startPlatform().catch(async (err: unknown) => {
-    await store.close();
+  const failed = async (err: unknown, store?: Store): Promise<never> => {
+    await closeListening();
+    await store?.close();
     throw err;
-  });
+  };
+  const store = await openStore(memoryPersistence(), world).catch((err: unknown) => failed(err));
+  const { server, url: platformUrl } = await listen().catch((err: unknown) => failed(err, store));
+  const platform = createPlatform({ config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken }), store, seed: world, httpServer: server });
 
   const partners: PartnerApp[] = [];
   const stop = async () => {
@@ -124,19 +108,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     await platform.close();
     await store.close();
   };
-  if (partnerPorts) {
-    try {
-      const secretOf = (id: 'tunewave' | 'reelbox') => String(store.client(id)?.metadata['client_secret'] ?? PARTNER_SECRETS[id]);
-      const common = { platformUrl, sessionSecret: `sandbox-session-${randomBytes(16).toString('hex')}` };
-      const silent = { log: () => undefined };
-      partners.push(createTunewave({ ...common, publicUrl: partnerUrls.tunewave!, clientSecret: secretOf('tunewave') }, silent));
-      partners.push(createReelbox({ ...common, publicUrl: partnerUrls.reelbox!, clientSecret: secretOf('reelbox') }, silent));
-      await listenOn(partners[0]!.httpServer, partnerPorts.tunewave);
-      await listenOn(partners[1]!.httpServer, partnerPorts.reelbox);
-    } catch (err) {
-      await stop();
-      throw err;
-    }
+  if (partnerServers) {
+    const secretOf = (id: 'tunewave' | 'reelbox') => String(store.client(id)?.metadata['client_secret'] ?? PARTNER_SECRETS[id]);
+    const common = { platformUrl, sessionSecret: `sandbox-session-${randomBytes(16).toString('hex')}` };
+    const silent = (httpServer: http.Server) => ({ log: () => undefined, httpServer });
+    partners.push(createTunewave({ ...common, publicUrl: partnerServers.tunewave.url, clientSecret: secretOf('tunewave') }, silent(partnerServers.tunewave.server)));
+    partners.push(createReelbox({ ...common, publicUrl: partnerServers.reelbox.url, clientSecret: secretOf('reelbox') }, silent(partnerServers.reelbox.server)));
   }
 
   const admin = createAdminClient({ baseUrl: platformUrl, adminToken });
@@ -151,7 +128,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       return createGlasshouseClient({ baseUrl: platformUrl, accessToken: tokens.access_token });
     },
     platform,
-    store,
+    store: store,
     close() {
       closing ??= stop();
       return closing;

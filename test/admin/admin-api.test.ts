@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { AccessEntry, PolicyMode } from '../../server/src/store/schema.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { stateOf, tokenFor } from '../helpers/api.js';
 
 describe('admin API: policy and access log', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const admin = () => ({ Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` });
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
 
   it.each([
     ['no Authorization header', undefined, 'Bearer realm="glasshouse"'],

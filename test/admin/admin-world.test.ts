@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { adminRoutes } from '../../server/src/admin/admin-routes.js';
 import { seedWorld } from '../../seed/world.js';
 import { stateOf } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 describe('the admin API for testers', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const admin = () => ({ Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` });
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
 
   it('When a token is minted for alice and Tunewave, then it works on the API and the grant shows on her Apps page', async () => {
     const res = await request(gh.url).post('/admin/tokens').set(admin()).send({ username: 'alice', clientId: 'tunewave', scopes: ['profile', 'messages:read'] }).expect(200);

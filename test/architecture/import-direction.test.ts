@@ -30,6 +30,9 @@ function importsOf(file: string, text: string): string[] {
 const RULES: [string, string[]][] = [
   ['partners/', ['server/', 'seed/']],
   ['partners/sdk/', ['partners/app/', 'partners/tunewave/', 'partners/reelbox/']],
+  // The platform may use the wire contract (partners/sdk) but never the testkit or a partner app.
+  ['server/src/', ['server/testkit/', 'partners/app/', 'partners/tunewave/', 'partners/reelbox/']],
+  ['seed/', ['server/testkit/', 'partners/']],
 ];
 
 /** "file → target" for each import breaking a rule. */
@@ -45,9 +48,20 @@ function violations(files: { file: string; text: string }[]): string[] {
   return found;
 }
 
+/** Imports of another folder's `*-routes` module: route modules are leaves that only the composition root mounts. */
+function routeImports(files: { file: string; text: string }[]): string[] {
+  return files.flatMap(({ file, text }) =>
+    file === 'server/src/platform.ts'
+      ? []
+      : importsOf(file, text)
+          .filter((target) => /-routes\.js$/.test(target) && path.dirname(target) !== path.dirname(file))
+          .map((target) => `${file} → ${target}`),
+  );
+}
+
 describe('direction of imports', () => {
-  it('When any file under partners/ is read, then none imports from server/ or seed/, and the SDK imports no partner app', () => {
-    const files = sourcesUnder('partners').map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
+  it('When any file under partners/ is read, then none imports from server/ or seed/, and the SDK imports no partner app; nor the platform or seed the testkit', () => {
+    const files = [...sourcesUnder('partners'), ...sourcesUnder('server/src'), ...sourcesUnder('seed')].map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
     expect(files.length).toBeGreaterThan(20);
     expect(violations(files)).toEqual([]);
   });
@@ -57,6 +71,7 @@ describe('direction of imports', () => {
     ['partners/app/x.ts', "export { b } from '../../seed/world.js';", 'seed/world.js'],
     ['partners/sdk/x.ts', "const m = await import('../app/config.js');", 'partners/app/config.js'],
     ['partners/sdk/deep/x.ts', "import type { T } from '../../tunewave/tunewave.js';", 'partners/tunewave/tunewave.js'],
+    ['server/src/monitor/x.ts', "const { run } = await import('../../testkit/scenario/run.js');", 'server/testkit/scenario/run.js'],
   ])('When %s has %s, then the check names it', (file, text, target) => {
     expect(violations([{ file, text }])).toEqual([`${file} → ${target}`]);
   });
@@ -66,5 +81,13 @@ describe('direction of imports', () => {
       { file: 'partners/app/x.ts', text: "import { discover } from '../sdk/index.js';" },
       { file: 'server/testkit/x.ts', text: "import { a } from '../../partners/sdk/client.js';\nimport { b } from '../src/platform.js';" },
     ])).toEqual([]);
+  });
+
+  it('When the platform is read, then no feature imports another folder\'s route module (shared pieces live in their feature)', () => {
+    const files = sourcesUnder('server/src').map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
+    expect(routeImports(files)).toEqual([]);
+    expect(routeImports([{ file: 'server/src/realtime/x.ts', text: "import { v } from '../web/inbox-routes.js';" }])).toEqual([
+      'server/src/realtime/x.ts → server/src/web/inbox-routes.js',
+    ]);
   });
 });

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { AccessEntry } from '../../server/src/store/schema.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { tokenFor } from '../helpers/api.js';
 
 describe('the access log of API calls', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
   const lastEntry = () => gh.store.accessLog().at(-1)!;
 
   it('When tunewave reads g_weekend with alice\'s token, then bob, carol and erin are logged as bystanders', async () => {

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ALL_SCOPES, tokenFor } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 describe('granted versus used', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   it('When Tunewave used two of six scopes, then alice sees which, and "reduce" withdraws the rest from its token at once', async () => {

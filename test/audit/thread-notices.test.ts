@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ago } from '../../server/src/audit/thread-notices.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 describe('bystander notices on a thread', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   it('When Tunewave read the group thread with Alice\'s token, then Erin, who never used it, is told on that thread', async () => {
     const at = Date.now() - 3 * 60_000;

@@ -37,8 +37,8 @@ describe('the inbox in a real browser', () => {
     expect(reloaded).toBe(false);
 
     // A message in a thread bob is not in never shows in his inbox.
-    await gh.platform.context.social.send('p_carol', 'g_book_club', { text: 'Book club secret' });
-    await gh.platform.context.social.send('p_alice', 't_alice_bob', { text: 'after the secret' });
+    await gh.platform.social.send('p_carol', 'g_book_club', { text: 'Book club secret' });
+    await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'after the secret' });
     await expect(bobThread.locator('#messages .text', { hasText: 'after the secret' })).toBeVisibleSoon();
     expect(await bobInbox.content()).not.toContain('Book club secret');
 

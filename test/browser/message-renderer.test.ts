@@ -26,10 +26,10 @@ describe('one renderer for a message', () => {
     await page.goto(`${gh.url}/threads/t_alice_bob`);
     await page.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
     // Wait until the live socket is up: a first message arrives live.
-    const warmup = await gh.platform.context.social.send('p_alice', 't_alice_bob', { text: 'warm-up' });
+    const warmup = await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'warm-up' });
     await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
 
-    const message = await gh.platform.context.social.send(senderId, 't_alice_bob', {
+    const message = await gh.platform.social.send(senderId, 't_alice_bob', {
       text: 'Rendered <once> & "the same"',
       ...(senderId === 'p_alice' ? { via: 'tunewave', nowPlaying: { kind: 'track' as const, title: 'Song', artist: 'Band' } } : {}),
     });

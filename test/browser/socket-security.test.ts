@@ -61,7 +61,7 @@ describe('cookie-authenticated sockets in a real browser', () => {
     await tabB.goto(`${gh.url}/threads/t_alice_bob`);
     await tabA.goto(`${gh.url}/threads/t_alice_bob`);
     // Tab B is live: a message shows up without reload.
-    const before = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'before logout' });
+    const before = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'before logout' });
     await tabB.locator(`[data-message-id="${before.id}"]`).waitFor({ timeout: 5000 });
 
     await tabA.locator('form[action="/logout"] button').click();
@@ -69,10 +69,10 @@ describe('cookie-authenticated sockets in a real browser', () => {
     await tabB.locator('#session-ended').waitFor({ state: 'visible', timeout: 1000 });
 
     // Bob writes, and then carol logs in in tab A: tab B shows neither.
-    await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'after logout' });
+    await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'after logout' });
     await loginInBrowser(tabA, gh.url, 'carol');
     await tabA.goto(`${gh.url}/threads/t_alice_carol`);
-    const marker = await gh.platform.context.social.send('p_alice', 't_alice_carol', { text: 'marker for carol' });
+    const marker = await gh.platform.social.send('p_alice', 't_alice_carol', { text: 'marker for carol' });
     await tabA.locator(`[data-message-id="${marker.id}"]`).waitFor({ timeout: 5000 });
     expect(await tabB.locator('#messages .text', { hasText: 'after logout' }).count()).toBe(0);
     expect(await tabB.getAttribute('body', 'data-session-ended')).toBe('true');

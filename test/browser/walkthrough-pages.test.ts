@@ -141,7 +141,7 @@ describe('the walkthrough pages in a real browser at 1,280 × 800', () => {
   it('When least-privilege refuses to delete Bob\'s reply, then the page offers the way back to the conversation', async () => {
     await glasshouseAdmin(demo.gh).setPolicy('least-privilege');
     try {
-      await demo.gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'Bob replies after the play' });
+      await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Bob replies after the play' });
       await alice.goto(`${demo.tunewave.url}/seen/threads/t_alice_bob`);
       await alice.locator('#messages li', { hasText: 'Bob replies after the play' }).locator('button', { hasText: 'Delete' }).click();
       await alice.locator('[data-failure="forbidden_by_policy"]').waitFor();

@@ -5,7 +5,7 @@ import type { RunningPlatform } from './platform.js';
 /** Every scope of the messaging API. */
 export const ALL_SCOPES: string[] = [...API_SCOPES];
 
-/** The public contract (BRIEF): every endpoint, a concrete request alice may make, and its scope. */
+/** The public contract (README, "Messaging API for partners"): every endpoint, a concrete request alice may make, and its scope. */
 export const ENDPOINTS: { name: string; method: 'get' | 'post' | 'delete'; path: string; scope: string; body?: object; ok: number }[] = [
   { name: 'GET /me', method: 'get', path: '/api/v1/me', scope: 'profile', ok: 200 },
   { name: 'GET /me/friends', method: 'get', path: '/api/v1/me/friends', scope: 'friends:read', ok: 200 },

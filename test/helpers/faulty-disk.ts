@@ -39,11 +39,11 @@ export function faultyDisk(base: Disk = nodeDisk) {
       await base.write(handle, text.slice(0, Math.floor(text.length / 2)));
       throw errnoError(code, 'write');
     },
-    async sync(handle) {
+    async sync(handle, dataOnly) {
       const code = fault('sync');
       if (code) throw errnoError(code, 'fsync');
       log.push(`sync ${paths.get(handle) ?? '?'}`);
-      return base.sync(handle);
+      return base.sync(handle, dataOnly);
     },
     async truncate(handle, length) {
       const code = fault('truncate');

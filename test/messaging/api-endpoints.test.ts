@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { ENDPOINTS, stateOf, tokenFor } from '../helpers/api.js';
 
 describe('messaging API endpoints', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let token: string;
   beforeAll(async () => {
-    gh = await startPlatform();
     token = await tokenFor(gh, 'alice');
-  });
-  afterAll(async () => {
-    await gh.close();
   });
   const auth = () => ({ Authorization: `Bearer ${token}` });
 

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { stateOf, tokenFor } from '../helpers/api.js';
 
 describe('policy modes over HTTP', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let token: string;
   const api = () => request(gh.url);
   const auth = () => ({ Authorization: `Bearer ${token}` });
   const setPolicy = (mode: string) => api().put('/admin/policy').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ mode }).expect(200);
 
   beforeAll(async () => {
-    gh = await startPlatform();
     token = await tokenFor(gh, 'alice');
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it('When the same token reads a thread its client never posted in, then broad answers 200 and least-privilege 404', async () => {
@@ -54,7 +50,7 @@ describe('policy modes over HTTP', () => {
 
   it('When a client deletes a message it did not send, then broad allows it and least-privilege refuses it', async () => {
     await setPolicy('least-privilege');
-    const later = await gh.platform.context.social.send('p_carol', 't_alice_carol', { text: 'carol, after Tunewave posted' });
+    const later = await gh.platform.social.send('p_carol', 't_alice_carol', { text: 'carol, after Tunewave posted' });
     const before = stateOf(gh.store);
     await api().delete(`/api/v1/messages/${later.id}`).set(auth()).expect(403); // carol's, visible (after its post)
     await api().delete('/api/v1/messages/m_0005').set(auth()).expect(404); // carol's, before its post: hidden

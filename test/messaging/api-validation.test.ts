@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { stateOf, tokenFor } from '../helpers/api.js';
 
 const THREAD = '/api/v1/threads/g_weekend/messages';
@@ -30,14 +30,10 @@ const BAD_BODIES: [string, string, string][] = [
 ];
 
 describe('messaging API input validation', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let auth: { Authorization: string };
   beforeAll(async () => {
-    gh = await startPlatform();
     auth = { Authorization: `Bearer ${await tokenFor(gh, 'alice')}` };
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it.each(BAD_BODIES)('When the body is %s, then 400 problem details and the store is unchanged', async (_case, path, raw) => {

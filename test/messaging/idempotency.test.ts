@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createGlasshouseClient } from '../../partners/sdk/index.js';
 import { tokenFor } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { expireAccessTokens } from '../partners/helpers/glasshouse.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 
 describe('Idempotency-Key on the messaging API\'s POSTs', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let token: string;
   const count = (threadId: string) => gh.store.messageIdsIn(threadId).length;
   const post = (path: string, body: object, key?: string, bearer = token) => {
@@ -17,11 +17,7 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
   };
 
   beforeAll(async () => {
-    gh = await startPlatform();
     token = await tokenFor(gh, 'alice');
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it.each([
@@ -83,5 +79,31 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
     expect(count('t_alice_bob')).toBe(before + 1);
     await client.postMessage('t_alice_bob', { text: 'another write' });
     expect(seen.filter((k) => k !== null).at(-1)).not.toBe(keys[0]);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  let gh: RunningPlatform;
+  beforeAll(async () => {
+    gh = await startPlatform();
+  });
+  afterAll(async () => {
+    await gh.close();
+  });
+
+  it('documents Idempotency-Key (and its 409/422) on every POST, and since_id on every list', async () => {
+    const doc = (await request(gh.url).get('/api/v1/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>;
+    };
+    const operations = Object.values(doc.paths).flatMap((item) => Object.entries(item));
+    const posts = operations.filter(([method]) => method === 'post');
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    for (const [, op] of posts) {
+      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['409', '422']));
+    }
+    const lists = operations.filter(([method, op]) => method === 'get' && op.parameters?.some((p) => p.name === 'limit'));
+    expect(lists.length).toBeGreaterThanOrEqual(4);
+    for (const [, op] of lists) expect(op.parameters!.map((p) => p.name)).toContain('since_id');
   });
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { z } from 'zod';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { ENDPOINTS, tokenFor } from '../helpers/api.js';
 
 interface Doc {
@@ -21,16 +21,12 @@ function validatorOf(doc: Doc, method: string, path: string, status: number, typ
 const opOf = (e: (typeof ENDPOINTS)[number]) => ({ method: e.method, path: e.name.split(' ')[1]! });
 
 describe('the OpenAPI document', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let doc: Doc;
   let token: string;
   beforeAll(async () => {
-    gh = await startPlatform();
     doc = (await request(gh.url).get('/api/v1/openapi.json').expect(200).expect('Content-Type', /json/)).body as Doc;
     token = await tokenFor(gh, 'alice');
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it('When the docs group the endpoints, then Messages holds the message routes (DELETE /messages/{messageId} too) and no section is empty', () => {

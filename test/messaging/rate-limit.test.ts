@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { tokenFor } from '../helpers/api.js';
 
 describe('messaging API rate limit', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform({ API_RATE_LIMIT: '3', API_RATE_WINDOW_SECONDS: '60' });
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform({ API_RATE_LIMIT: '3', API_RATE_WINDOW_SECONDS: '60' });
 
   it('When a token goes over its limit, then 429 problem details with Retry-After, and other tokens are unaffected', async () => {
     const alice = await tokenFor(gh, 'alice', ['profile']);

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { compareScenarioFile } from '../../server/testkit/index.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { startPlatform, usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 describe('compare policies', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform({}, {}, { compare: compareScenarioFile });
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform({}, {}, { compare: compareScenarioFile });
 
   it('When the 2018 story is compared, then least-privilege shows fewer bystanders and the refused steps, and the running world is untouched', async () => {
     const before = gh.store.accessLog().length;

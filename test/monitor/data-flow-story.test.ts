@@ -6,14 +6,14 @@ import { PARTNER_SECRETS } from '../../seed/world.js';
 import { ALL_SCOPES, tokenFor } from '../helpers/api.js';
 import { authorizationPath, authorizeViaHttp, pkcePair, refreshTokens } from '../helpers/oauth-flow.js';
 import { loggedInAgent } from '../helpers/web-session.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { until, usePlatform } from '../helpers/platform.js';
 
 /**
  * The educator's story, scripted: Tunewave, authorized by Alice (and Bob), reads and writes through
  * Alice's token. Expected exposure numbers are counted by hand from seed/world.ts.
  */
 describe('the data flow of a scripted Tunewave story', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: 'http://127.0.0.1:9' });
   let monitor: Socket;
   const seen: MonitorEvent[] = [];
   let aliceToken: string;
@@ -21,16 +21,7 @@ describe('the data flow of a scripted Tunewave story', () => {
   const admin = () => ({ Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` });
   const api = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-  const until = async (check: () => boolean, ms = 3000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: 'http://127.0.0.1:9' });
     monitor = connect(`${gh.url}/monitor`, { transports: ['websocket'], auth: { token: gh.config.ADMIN_TOKEN }, reconnection: false });
     monitor.on('access', (e: MonitorEvent) => seen.push(e));
     await new Promise<void>((resolve, reject) => {
@@ -40,7 +31,6 @@ describe('the data flow of a scripted Tunewave story', () => {
   });
   afterAll(async () => {
     monitor.disconnect();
-    await gh.close();
   });
 
   it('When alice logs into Tunewave through the browser flow, then the monitor gets each OAuth step', async () => {
@@ -123,7 +113,7 @@ describe('the data flow of a scripted Tunewave story', () => {
       partner.once('connect_error', reject);
     });
     seen.length = 0;
-    await gh.platform.context.social.send('p_carol', 'g_weekend', { text: 'Is Tunewave listening?' });
+    await gh.platform.social.send('p_carol', 'g_weekend', { text: 'Is Tunewave listening?' });
     await until(() => seen.some((e) => e.details.channel === 'socket'));
     const delivery = seen.find((e) => e.details.channel === 'socket')!;
     expect(delivery).toMatchObject({ from: 'Glasshouse', to: 'Tunewave', clientId: 'tunewave' });

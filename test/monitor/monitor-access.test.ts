@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 describe('who may watch the monitor', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: Socket[] = [];
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());
-    await gh.close();
   });
 
   const open = (auth: Record<string, string>) => {
@@ -73,13 +69,7 @@ describe('who may watch the monitor', () => {
 });
 
 describe('unlocking the monitor in a fresh browser', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   it('When someone who never logged in enters the admin token, then the monitor opens', async () => {
     const agent = request.agent(gh.url);

@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request, { type Agent } from 'supertest';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { authorizationPath, browseToRedirect, pkcePair, type ClientCredentials } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
 const tunewave: ClientCredentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: `${PARTNER_URL}/auth/callback` };
 
 describe('Authorization endpoint refusals (RFC 6749 §4.1.2.1)', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL, reelboxUrl: PARTNER_URL });
   let alice: Agent;
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL, reelboxUrl: PARTNER_URL });
     alice = await loggedInAgent(gh.url, 'alice');
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it.each([

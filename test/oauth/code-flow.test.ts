@@ -1,23 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { DomainEvents } from '../../server/src/events.js';
 import { PARTNER_SCOPES, PARTNER_SECRETS } from '../../seed/world.js';
 import { authorizationPath, browseToRedirect, exchangeCode, introspect, pkcePair, refreshTokens, type ClientCredentials } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9'; // never contacted: tests read the redirect's Location
 const tunewave: ClientCredentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: `${PARTNER_URL}/auth/callback` };
 
 describe('Log in with Glasshouse: the authorization code flow over HTTP', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   const steps: DomainEvents['oauth.step'][] = [];
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL });
     gh.platform.events.on('oauth.step', (s) => steps.push(s));
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it('When a partner asks for discovery, then RFC 8414 metadata lists every endpoint and scope', async () => {

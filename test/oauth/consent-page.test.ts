@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { authorizationPath, pkcePair } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
 
 describe('A look-alike client is distinguishable on the consent page (RFC 7591 §5), and no page can be framed', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   let lookAlike: string;
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL });
     const res = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
       .send({ client_name: 'Tunewave', redirect_uris: ['https://evil.example/cb'], scope: 'profile messages:read' }).expect(201);
     lookAlike = res.body.client_id as string;
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   /** The consent page alice sees for `clientId` asking `profile messages:read` at `redirectUri`. */

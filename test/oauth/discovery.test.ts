@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { API_SCOPES } from '../../server/src/oauth/scopes.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
@@ -41,7 +41,7 @@ const ADVERTISED: Record<string, { value: (url: string) => unknown; provenBy: st
 };
 
 describe('The discovery document advertises only what works end to end', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   let as: oauth.AuthorizationServer;
   let metadata: Record<string, unknown>;
   const tunewave: oauth.Client = { client_id: 'tunewave' };
@@ -49,13 +49,9 @@ describe('The discovery document advertises only what works end to end', () => {
   const redirectUri = `${PARTNER_URL}/auth/callback`;
 
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL });
     const issuer = new URL(gh.url);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }));
     metadata = (await (await fetch(`${gh.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   async function pkce(): Promise<{ verifier: string; params: Record<string, string> }> {

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DOCS_CLIENT_ID } from '../../server/src/oauth/docs-client.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 
 /** The token endpoint's CORS for the docs page's public client (the browser part is test/browser/api-docs-authorize.test.ts). */
 describe('The API docs client: CORS for the platform\'s own origin only', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   const tokenRequest = (origin: string, clientId = DOCS_CLIENT_ID) =>
     request(gh.url).post('/token').set('Origin', origin).type('form')

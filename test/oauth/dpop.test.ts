@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { io as connect } from 'socket.io-client';
 import request from 'supertest';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
@@ -29,7 +29,7 @@ async function proof(key: Key, claims: { htm: string; htu: string; token?: strin
 }
 
 describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partner socket', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   let as: oauth.AuthorizationServer;
   const client: oauth.Client = { client_id: 'tunewave' };
   const auth = oauth.ClientSecretBasic(PARTNER_SECRETS.tunewave);
@@ -51,15 +51,11 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
   }
 
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL });
     const issuer = new URL(gh.url);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
     key = await generateKeyPair('ES256');
     bound = await tokensFor(oauth.DPoP(client, key));
     me = `${gh.url}/api/v1/me`;
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it('When a client sends a DPoP proof with the code, then the token is DPoP-bound and introspection shows cnf.jkt', async () => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import * as oauth from 'oauth4webapi';
 import type { Agent } from 'supertest';
 import { PARTNER_SCOPES, PARTNER_SECRETS } from '../../seed/world.js';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
@@ -11,15 +11,11 @@ const PARTNER_URL = 'http://127.0.0.1:9';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
 describe('Interoperability with an independent strict client (oauth4webapi)', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   let as: oauth.AuthorizationServer;
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL });
     const issuer = new URL(gh.url);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   /** Runs the browser part for `agent` and returns the callback URL (code, state, iss). */

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createPlatform } from '../../server/src/platform.js';
 import { seedWorld } from '../../seed/world.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 
 describe('Authorization server state lives in the store', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   it('When tokens are issued, then grant and tokens are oidc records named model:id, and the client stays in clients', async () => {
     const issued = await gh.platform.tokens.issue({ personId: 'p_alice', clientId: 'tunewave', scopes: ['profile'] });

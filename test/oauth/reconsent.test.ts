@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { authorizationPath, browseToRedirect, exchangeCode, introspect, pkcePair, refreshTokens, type ClientCredentials } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
@@ -14,7 +14,7 @@ function listed(html: string): { scope: string; isNew: boolean }[] {
 }
 
 describe('Narrowing sticks to the grant and re-consent grants exactly what it shows', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   const tunewave: ClientCredentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: `${PARTNER_URL}/auth/callback` };
   let first: { access_token: string; refresh_token?: string };
 
@@ -31,15 +31,11 @@ describe('Narrowing sticks to the grant and re-consent grants exactly what it sh
   const api = (token: string, path: string) => request(gh.url).get(`/api/v1${path}`).set('Authorization', `Bearer ${token}`);
 
   beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL });
     ({ tokens: first } = await connect(ALL));
     await api(first.access_token, '/me').expect(200); // Tunewave used `profile` only
     const agent = await loggedInAgent(gh.url, 'alice');
     const page = await agent.get('/settings/apps').expect(200);
     await agent.post('/settings/apps/tunewave/reduce').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it('When alice reduced Tunewave to what it used, then introspection of the existing token says scope "profile" (RFC 7662 §2.2)', async () => {

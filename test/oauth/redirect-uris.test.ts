@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import * as oauth from 'oauth4webapi';
 import { authorizationPath, browseToRedirect, pkcePair } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
 describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.3)', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let as: oauth.AuthorizationServer;
   beforeAll(async () => {
-    gh = await startPlatform();
     const issuer = new URL(gh.url);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   /** RFC 7591 registration through oauth4webapi; resolves to the client or to the RFC 7591 §3.2.2 error. */

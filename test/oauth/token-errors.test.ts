@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request, { type Agent } from 'supertest';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { authorizationPath, browseToRedirect, exchangeCode, introspect, pkcePair, refreshTokens, type ClientCredentials } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
 const tunewave: ClientCredentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: `${PARTNER_URL}/auth/callback` };
 
 describe('Token endpoint refusals (RFC 6749 §5.2)', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   const agents = new Map<string, Agent>();
-  beforeAll(async () => {
-    gh = await startPlatform({}, { tunewaveUrl: PARTNER_URL });
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
 
   /** A fresh code for `username` (consenting on first use) and its PKCE verifier. */
   async function codeFor(username: string, scopes = ['profile', 'messages:read']): Promise<{ code: string; verifier: string }> {

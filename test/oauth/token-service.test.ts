@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidTokenError } from '../../server/src/errors.js';
 import type { TokenService } from '../../server/src/oauth/token-service.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { introspect, refreshTokens, type ClientCredentials } from '../helpers/oauth-flow.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 
 const tunewave: ClientCredentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: 'http://localhost:3001/auth/callback' };
 
 describe('TokenService (issue, verify, revokeGrant)', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let tokens: TokenService;
   beforeAll(async () => {
-    gh = await startPlatform();
-    tokens = gh.platform.context.tokens;
-  });
-  afterAll(async () => {
-    await gh.close();
+    tokens = gh.platform.tokens;
   });
 
   it('When tokens are issued for a person, client and scopes, then verify() returns exactly those facts', async () => {

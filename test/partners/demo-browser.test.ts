@@ -87,7 +87,7 @@ describe('the demo story in a real browser', () => {
 
       // Bob's reply reaches the partner's live feed (platform socket → partner server → SSE).
       await alice.locator('#feed-status[data-live="true"]').waitFor();
-      await demo.gh.platform.context.social.send('p_bob', 't_alice_bob', { text: `Nice pick on ${name}!` });
+      await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: `Nice pick on ${name}!` });
       await alice.locator('#feed li', { hasText: `Nice pick on ${name}!` }).waitFor({ timeout: 3000 });
 
       await gotoLiveInbox(bob, `${demo.gh.url}/threads/g_weekend`);

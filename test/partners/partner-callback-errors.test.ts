@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { reelboxConfig } from '../../partners/reelbox/reelbox.js';
 import { tunewaveConfig } from '../../partners/tunewave/tunewave.js';
 import { GlasshouseTokenError } from '../../partners/sdk/index.js';
-import { freePort, startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { listenOnEphemeralPort } from '../../server/src/http/startup.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { authorizeAtGlasshouse } from './helpers/demo.js';
 import { expireAccessTokens } from './helpers/glasshouse.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
@@ -21,14 +22,14 @@ describe('partner callback errors, classified', () => {
   const logged: unknown[] = [];
   beforeAll(async () => {
     proxy = await startFaultProxy();
-    const [tunewavePort, reelboxPort] = [await freePort(), await freePort()];
-    const platform = await startPlatform({ PLATFORM_URL: proxy.url }, { tunewaveUrl: `http://127.0.0.1:${tunewavePort}`, reelboxUrl: `http://127.0.0.1:${reelboxPort}` });
+    const [tunewaveServer, reelboxServer] = [await listenOnEphemeralPort(), await listenOnEphemeralPort()];
+    const platform = await startPlatform({ PLATFORM_URL: proxy.url }, { tunewaveUrl: tunewaveServer.url, reelboxUrl: reelboxServer.url });
     proxy.setTarget(platform.url);
     gh = { ...platform, url: proxy.url };
     const log = (err: unknown) => void logged.push(err);
-    tunewave = await startPartner(proxy.url, tunewaveConfig, { port: tunewavePort, app: { log } });
+    tunewave = await startPartner(proxy.url, tunewaveConfig, { listening: tunewaveServer, app: { log } });
     // Reelbox with a client secret the platform never issued.
-    reelbox = await startPartner(proxy.url, reelboxConfig, { port: reelboxPort, app: { log }, overrides: { clientSecret: 'not-the-reelbox-secret-000000' } });
+    reelbox = await startPartner(proxy.url, reelboxConfig, { listening: reelboxServer, app: { log }, overrides: { clientSecret: 'not-the-reelbox-secret-000000' } });
   });
   afterAll(async () => {
     await Promise.all([tunewave.close(), reelbox.close()]);

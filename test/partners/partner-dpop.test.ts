@@ -14,7 +14,8 @@ import {
 } from '../../partners/sdk/index.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { authorizationPath, browseToRedirect, pkcePair } from '../helpers/oauth-flow.js';
-import { freePort, startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { listenOnEphemeralPort } from '../../server/src/http/startup.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 import { authorizeAtGlasshouse } from './helpers/demo.js';
 import { openFeed, sessionCookie, type EventStream } from './helpers/event-stream.js';
@@ -39,9 +40,9 @@ describe('DPoP-bound partners', () => {
   let metadata: AuthorizationServerMetadata;
   let feed: EventStream | undefined;
   beforeAll(async () => {
-    const port = await freePort();
-    gh = await startPlatform({}, { tunewaveUrl: `http://127.0.0.1:${port}` });
-    tunewave = await startPartner(gh.url, tunewaveConfig, { port, overrides: { dpop: true } });
+    const listening = await listenOnEphemeralPort();
+    gh = await startPlatform({}, { tunewaveUrl: listening.url });
+    tunewave = await startPartner(gh.url, tunewaveConfig, { listening, overrides: { dpop: true } });
     metadata = await discover(gh.url);
   });
   afterEach(() => feed?.close());
@@ -99,7 +100,7 @@ describe('DPoP-bound partners', () => {
     feed = await openFeed(tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
     expect(await feed.next('status')).toEqual({ live: false });
     expect(await feed.next('status')).toEqual({ live: true });
-    await gh.platform.context.social.send('p_alice', 't_alice_carol', { text: 'Proof of possession' });
+    await gh.platform.social.send('p_alice', 't_alice_carol', { text: 'Proof of possession' });
     expect(await feed.next('message')).toMatchObject({ threadId: 't_alice_carol', text: 'Proof of possession' });
   });
 
@@ -112,9 +113,9 @@ describe('DPoP-bound partners', () => {
   });
 
   it('When Tunewave runs without dpop, then its tokens are plain Bearer tokens (the option is what binds them)', async () => {
-    const port = await freePort();
-    const plainPlatform = await startPlatform({}, { tunewaveUrl: `http://127.0.0.1:${port}` });
-    const plain = await startPartner(plainPlatform.url, tunewaveConfig, { port });
+    const listening = await listenOnEphemeralPort();
+    const plainPlatform = await startPlatform({}, { tunewaveUrl: listening.url });
+    const plain = await startPartner(plainPlatform.url, tunewaveConfig, { listening });
     try {
       const { agent, redirect } = await authorizeAtGlasshouse(plainPlatform, plain, 'erin');
       await agent.get(redirect.pathname + redirect.search).expect(303);

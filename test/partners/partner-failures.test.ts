@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tunewaveConfig } from '../../partners/tunewave/tunewave.js';
-import { freePort, startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { listenOnEphemeralPort } from '../../server/src/http/startup.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
 import { expireAccessTokens, glasshouseAdmin } from './helpers/glasshouse.js';
 import { csrfOf, startPartner, type RunningPartner } from './helpers/partner.js';
@@ -75,9 +76,9 @@ describe('partner failure pages when the platform goes away', () => {
   let tunewave: RunningPartner;
   let platformClosed = false;
   beforeAll(async () => {
-    const port = await freePort();
-    gh = await startPlatform({}, { tunewaveUrl: `http://127.0.0.1:${port}` });
-    tunewave = await startPartner(gh.url, tunewaveConfig, { port });
+    const listening = await listenOnEphemeralPort();
+    gh = await startPlatform({}, { tunewaveUrl: listening.url });
+    tunewave = await startPartner(gh.url, tunewaveConfig, { listening });
   });
   afterAll(async () => {
     await tunewave.close();

@@ -22,7 +22,7 @@ describe('partner live feed', () => {
     expect(await feed.next('status')).toEqual({ live: false });
     expect(await feed.next('status')).toEqual({ live: true });
 
-    await demo.gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'Loved that track' });
+    await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Loved that track' });
     expect(await feed.next('message')).toMatchObject({ threadId: 't_alice_bob', senderName: 'Bob Okafor', text: 'Loved that track', mine: false });
 
     const apps = await platformAgent.get('/settings/apps').expect(200);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
 import supertest, { type Agent } from 'supertest';
 import { MAX_PENDING_LOGINS, PENDING_LOGIN_MAX_AGE_MS } from '../../partners/app/pending-logins.js';
+import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 import { startDemo, type RunningDemo } from './helpers/demo.js';
@@ -80,6 +82,41 @@ describe('partner login from several tabs', () => {
       await browser.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
     } finally {
       clock = Date.now();
+    }
+  });
+});
+
+/** The same, as a person does it: two tabs of one Chromium profile, consent given in reverse order. */
+describe('partner login from two browser tabs', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('When two tabs reach the consent page and the second is allowed first, then both end logged in on Reelbox', async () => {
+    const context = await browser.newContext();
+    try {
+      await loginInBrowser(await context.newPage(), demo.gh.url, 'frank');
+      const tabs = [await context.newPage(), await context.newPage()];
+      for (const tab of tabs) {
+        await tab.goto(demo.reelbox.url);
+        await tab.locator('#login-with-glasshouse').click();
+        await tab.locator('button[data-consent="approve"]').waitFor();
+      }
+      for (const tab of [...tabs].reverse()) {
+        await Promise.all([tab.waitForURL(`${demo.reelbox.url}/`), tab.locator('button[data-consent="approve"]').click()]);
+        expect(await tab.locator('[data-failure]').count()).toBe(0);
+      }
+      const seen = await tabs[0]!.goto(`${demo.reelbox.url}/seen`);
+      expect(seen?.status()).toBe(200);
+      expect(new URL(tabs[0]!.url()).pathname).toBe('/seen');
+    } finally {
+      await context.close();
     }
   });
 });

@@ -24,7 +24,7 @@ describe('partner refusals under least-privilege', () => {
     await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_bob' }).expect(303);
     await agent.post('/play').set('x-csrf-token', csrf).set('Accept', 'application/json').send({ itemId: 'joplin-entertainer' }).expect(200);
     // Bob answers: visible to Tunewave (after its post), but not Tunewave's to delete.
-    await demo.gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'Nice track!' });
+    await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Nice track!' });
   });
   afterAll(async () => {
     await demo.close();

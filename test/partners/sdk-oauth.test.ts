@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PARTNER_SCOPES } from '../../partners/app/config.js';
 import {
   basicAuthorization,
@@ -14,7 +14,7 @@ import {
 } from '../../partners/sdk/index.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { authorizationPath, browseToRedirect, pkcePair } from '../helpers/oauth-flow.js';
-import { freePort, startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { freePort, usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 import { watchTokenRequests } from './helpers/glasshouse.js';
 
@@ -25,14 +25,10 @@ const STATE = 'sdk-oauth-state';
 
 /** The SDK's OAuth client (oauth4webapi) against the real authorization server. */
 describe('SDK OAuth client', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let metadata: AuthorizationServerMetadata;
   beforeAll(async () => {
-    gh = await startPlatform();
     metadata = await discover(gh.url);
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   /** A fresh authorization response for `username` (consent given) and its PKCE verifier. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   allPages,
   newerThan,
@@ -16,7 +16,7 @@ import {
 import { PARTNER_SCOPES } from '../../partners/app/config.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { authorizationPath, browseToRedirect, pkcePair } from '../helpers/oauth-flow.js';
-import { freePort, startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { freePort, usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 import { expireAccessTokens, glasshouseAdmin } from './helpers/glasshouse.js';
 
@@ -26,13 +26,7 @@ const REDIRECT_URI = 'http://localhost:3001/auth/callback';
 
 /** The SDK against the real platform (OAuth server, messaging API, `/partners` socket). */
 describe('SDK with the real platform', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   /** Tokens for `username` through the code flow: consent on the platform, then `exchangeCode` (iss, state, code + PKCE verifier). */
   async function tokensVia(username: string): Promise<TokenSet> {
@@ -128,7 +122,7 @@ describe('SDK with the real platform', () => {
     try {
       await whenConnected(socket);
       const received = new Promise<Message>((resolve) => socket.once('message:created', ({ message }) => resolve(message)));
-      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'Socket hello' });
+      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Socket hello' });
       expect(await received).toMatchObject({ threadId: 't_alice_bob', text: 'Socket hello', sender: { username: 'bob' } });
     } finally {
       socket.disconnect();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io as connect, type Socket } from 'socket.io-client';
 import { tokenFor } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { loginCookie } from '../helpers/web-session.js';
 
 describe('every namespace answers events it does not know', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: Record<string, Socket> = {};
 
   async function open(name: string, path: string, options: { cookie?: string; token?: string }): Promise<void> {
@@ -22,7 +22,6 @@ describe('every namespace answers events it does not know', () => {
   }
 
   beforeAll(async () => {
-    gh = await startPlatform();
     const cookie = await loginCookie(gh.url, 'alice');
     await open('/', '/', { cookie });
     await open('/monitor', '/monitor', { cookie });
@@ -30,7 +29,6 @@ describe('every namespace answers events it does not know', () => {
   });
   afterAll(async () => {
     for (const s of Object.values(sockets)) s.disconnect();
-    await gh.close();
   });
 
   it.each(['/', '/partners', '/monitor'])('When a client emits an unknown event with an ack on %s, then the ack says unknown_event', async (nsp) => {

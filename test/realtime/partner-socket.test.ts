@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { AccessEntry } from '../../server/src/store/schema.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { until, usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 import { revoke, tokenFor } from '../helpers/api.js';
 
@@ -12,13 +12,6 @@ interface Inbox {
   deleted: { messageId: string; threadId: string }[];
 }
 
-const until = async (check: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 /**
  * The marker for "was not delivered": `sync` is answered after every delivery to this socket that
  * was decided before it, so anything that would have arrived has arrived once it resolves.
@@ -26,7 +19,7 @@ const until = async (check: () => boolean, ms = 2000) => {
 const synced = (inbox: { socket: Socket }) => inbox.socket.timeout(2000).emitWithAck('sync');
 
 describe('the partner socket', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: Socket[] = [];
 
   async function open(token: unknown): Promise<Inbox> {
@@ -50,12 +43,8 @@ describe('the partner socket', () => {
   const setPolicy = (mode: string) =>
     request(gh.url).put('/admin/policy').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ mode }).expect(200);
 
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gh.close();
   });
 
   it('When a friend writes in the owner\'s thread, then the partner socket receives it, and the delivery is logged', async () => {

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loginCookie } from '../helpers/web-session.js';
 
 describe('sockets die with their web session', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: Socket[] = [];
 
   /** A connected socket on `nsp` with `cookie`, recording why it ended. */
@@ -32,12 +32,8 @@ describe('sockets die with their web session', () => {
     return request(gh.url).post(path).set('Cookie', jar).type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
   }
 
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gh.close();
   });
 
   it('When alice logs out, then her inbox and monitor sockets hear session:ended and are disconnected', async () => {
@@ -69,8 +65,27 @@ describe('sockets die with their web session', () => {
     const cookie = await loginCookie(gh.url, 'bob');
     const inbox = await open('/', cookie);
     gh.platform.events.emit('session.ended', { sessionId: 'someone-else', reason: 'expired' });
-    const marker = await gh.platform.context.social.send('p_alice', 't_alice_bob', { text: 'still here' });
+    const marker = await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'still here' });
     await new Promise<void>((resolve) => inbox.socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker.id && resolve()));
     expect(inbox.socket.connected).toBe(true);
+  });
+
+  it('When a session expires (here after 1 s without requests), then its sockets hear session:ended expired and are closed', async () => {
+    const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
+    try {
+      const cookie = await loginCookie(short.url, 'bob');
+      const socket = connect(short.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false });
+      sockets.push(socket);
+      const ended: string[] = [];
+      socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      await disconnected(socket);
+      expect(ended).toEqual(['expired']);
+    } finally {
+      await short.close();
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io as connect, type Socket } from 'socket.io-client';
 import { tokenFor } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent, loginCookie } from '../helpers/web-session.js';
 
 const EVIL = 'http://evil.example';
 
 describe('socket handshakes and forms check the Origin of cookie-authenticated callers', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform({ ALLOWED_ORIGINS: 'http://allowed.example:8080' });
   let aliceCookie: string;
   const sockets: Socket[] = [];
 
@@ -25,12 +25,10 @@ describe('socket handshakes and forms check the Origin of cookie-authenticated c
   }
 
   beforeAll(async () => {
-    gh = await startPlatform({ ALLOWED_ORIGINS: 'http://allowed.example:8080' });
     aliceCookie = await loginCookie(gh.url, 'alice');
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gh.close();
   });
 
   it.each([

@@ -16,7 +16,7 @@ describe('the seeded world', () => {
     expect(worldSchema.safeParse(world).success).toBe(true);
   });
 
-  it('When the brief\'s facts are checked, then they hold', () => {
+  it('When the facts of README "Seeded logins" are checked, then they hold', () => {
     const friends = (a: string, b: string) => world.friendships.some((f) => f.id === ids([a, b]).join('~'));
     expect(world.people.map((p) => p.username)).toEqual(
       expect.arrayContaining(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']),

@@ -5,8 +5,9 @@
  * Every few seconds it prints the data file, the journal and the platform's RSS: with retention,
  * purge and background compaction (README "Retention") the three level off instead of growing.
  *
- * Settings (environment): SOAK_SECONDS (300), SOAK_SOCKETS (200), SOAK_POSTS_PER_SECOND (10),
- * SOAK_SAMPLES (20); any platform setting (ACCESS_LOG_KEEP_ENTRIES, HOUSEKEEPING_INTERVAL_SECONDS,
+ * Settings (environment): SOAK_SECONDS (300), SOAK_SOCKETS (200), SOAK_POSTS_PER_SECOND (5),
+ * SOAK_SAMPLES (20), SOAK_NODE_OPTIONS (the platform's NODE_OPTIONS, e.g. `--max-old-space-size=256` to
+ * show the heap is bounded rather than merely lazily collected); any platform setting (ACCESS_LOG_KEEP_ENTRIES, HOUSEKEEPING_INTERVAL_SECONDS,
  * JOURNAL_COMPACT_BYTES…) is passed on to the platform.
  */
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { startPlatformProcess } from '../helpers/platform-process.js';
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SECONDS = num('SOAK_SECONDS', 300);
 const SOCKETS = num('SOAK_SOCKETS', 200);
-const POSTS_PER_SECOND = num('SOAK_POSTS_PER_SECOND', 10);
+const POSTS_PER_SECOND = num('SOAK_POSTS_PER_SECOND', 5);
 const SAMPLES = num('SOAK_SAMPLES', 20);
 const PEOPLE = ['alice', 'bob', 'carol', 'erin'];
 const passOn = ['ACCESS_LOG_KEEP_ENTRIES', 'ACCESS_LOG_KEEP_HOURS', 'HOUSEKEEPING_INTERVAL_SECONDS', 'JOURNAL_COMPACT_BYTES'];
@@ -26,11 +27,18 @@ const passOn = ['ACCESS_LOG_KEEP_ENTRIES', 'ACCESS_LOG_KEEP_HOURS', 'HOUSEKEEPIN
 const dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-soak-'));
 const dataFile = path.join(dir, 'glasshouse.json');
 const env = Object.fromEntries(passOn.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+if (process.env['SOAK_NODE_OPTIONS']) env['NODE_OPTIONS'] = process.env['SOAK_NODE_OPTIONS']; // e.g. --max-old-space-size=256
 const gh = await startPlatformProcess(dataFile, env);
 const sockets: Socket[] = [];
 let delivered = 0;
 let posted = 0;
 let refused = 0;
+/** Why posts were not answered 201: status code or error, with counts. */
+const refusals = new Map<string, number>();
+const refuse = (why: string) => {
+  refused++;
+  refusals.set(why, (refusals.get(why) ?? 0) + 1);
+};
 
 const size = (file: string) => stat(file).then((s) => s.size, () => 0);
 async function sample(t: number) {
@@ -63,9 +71,9 @@ try {
     void fetch(`${gh.url}/api/v1/threads/g_weekend/messages`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: `soak ${posted}` }),
     }).then(async (res) => {
-      if (res.status !== 201) refused++;
+      if (res.status !== 201) refuse(String(res.status));
       await res.body?.cancel();
-    }, () => refused++);
+    }, (err: Error) => refuse(err.message));
   }, 1000 / POSTS_PER_SECOND);
   while (Date.now() - start < SECONDS * 1000) {
     const t = (Date.now() - start) / 1000;
@@ -82,7 +90,7 @@ try {
   rows.push(last);
   const curve = (key: 'dataKb' | 'journalKb' | 'rssMb') => rows.map((r) => r[key]).join(' ');
   console.log(`\ndata file (KB): ${curve('dataKb')}\njournal (KB):   ${curve('journalKb')}\nRSS (MB):       ${curve('rssMb')}`);
-  console.log(`posted ${posted}, refused ${refused}, delivered ${delivered}`);
+  console.log(`posted ${posted}, refused ${refused}${refused ? ` (${[...refusals].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}, delivered ${delivered}`);
 } finally {
   for (const s of sockets) s.close();
   await gh.kill('SIGTERM');

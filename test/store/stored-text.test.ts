@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { InvalidRowError } from '../../server/src/store/store-errors.js';
 import { codePointLength } from '../../server/src/store/text.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { stateOf, tokenFor } from '../helpers/api.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
@@ -10,14 +10,10 @@ const THREAD = '/api/v1/threads/g_weekend/messages';
 const emoji = (n: number) => '😀'.repeat(n);
 
 describe('text that enters the store (README "Text in the store")', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   let auth: { Authorization: string };
   beforeAll(async () => {
-    gh = await startPlatform();
     auth = { Authorization: `Bearer ${await tokenFor(gh, 'alice')}` };
-  });
-  afterAll(async () => {
-    await gh.close();
   });
 
   it.each([

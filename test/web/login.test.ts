@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 const SESSION_COOKIE = 'glasshouse.sid';
@@ -11,13 +11,7 @@ function sessionCookie(setCookie: string[] | string | undefined): string | undef
 }
 
 describe('web login', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   it('When a seeded person logs in with the right password, then the inbox shows their threads', async () => {
     const agent = await loggedInAgent(gh.url, 'alice');

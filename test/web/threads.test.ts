@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { describe, expect, it } from '@jest/globals';
+import { usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 describe('threads on the web', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   it('When a participant opens a thread, then its history is shown', async () => {
     const bob = await loggedInAgent(gh.url, 'bob');

@@ -8,7 +8,7 @@ export type AccessRecord = Omit<AccessEntry, 'id' | 'at' | 'bystanders' | 'polic
 
 /**
  * Of `people`, those who never granted `clientId` anything: no `authorizations` row for the pair,
- * whether or not a grant was later revoked (BRIEF "Definitions": bystander).
+ * whether or not a grant was later revoked (README, "Terms": bystander).
  */
 export function bystandersAmong(store: Store, clientId: string, people: readonly string[]): string[] {
   return people.filter((personId) => store.get('authorizations', `${personId}~${clientId}`) === undefined);

@@ -1,7 +1,7 @@
 import { accessTotals, totalId, totalsWhere, type AccessTotals } from './access-totals.js';
 import type { Store } from '../store/store.js';
 
-/** A client's exposure (brief, "Definitions"): who it saw, and on whose say-so. Ids are person ids. */
+/** A client's exposure (README, "Terms"): who it saw, and on whose say-so. Ids are person ids. */
 export interface ClientExposure {
   clientId: string;
   clientName: string;

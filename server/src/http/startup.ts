@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import http from 'node:http';
 import net from 'node:net';
 
 /** Raised when a server cannot listen (port taken, not allowed); names the port. */
@@ -46,7 +46,28 @@ export async function waitUntilAnswering(urls: string[], timeoutMs = 10_000): Pr
   }
 }
 
-/** A free TCP port on 127.0.0.1 (the OAuth issuer URL must be known before the platform is built). */
+/**
+ * An HTTP server listening on an ephemeral port of 127.0.0.1 (port 0: the OS picks, no race), and its
+ * URL, e.g. `http://127.0.0.1:40123`. Hand it to `createPlatform({ httpServer })` or
+ * `createPartnerApp(config, { httpServer })`, built for that URL: the OAuth issuer and redirect URIs
+ * must be known before either is built, so the server listens first.
+ * @throws the server's error (EACCES…).
+ */
+export function listenOnEphemeralPort(server: http.Server = http.createServer()): Promise<{ server: http.Server; url: string }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    });
+  });
+}
+
+/**
+ * A TCP port of 127.0.0.1 that was free a moment ago: only for a URL where nothing should answer
+ * ("the platform is down"), or a child process told its port. Servers of this process use
+ * `listenOnEphemeralPort` instead (no race with other processes).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -96,6 +96,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObje
         'Authenticate with an OAuth 2.0 access token: `Authorization: Bearer <token>` (RFC 6750). Errors are RFC 9457 problem details.',
         'Policy modes: `broad` (default, as reported in 2018) reaches every thread of the resource owner; `least-privilege` only threads the client has posted into, and deletes only what it sent.',
         `Lists: \`limit\` 1–100 (default 50); keyset cursors \`max_id\` (alias \`before\`: older than, pass \`nextCursor\`), \`since_id\` (newer than, newest first) and \`min_id\` (immediately newer, to walk forward), each a \`nextCursor\`/\`prevCursor\` or an item id. A walk by \`nextCursor\` never repeats an item nor misses one that did not change; what moved or arrived meanwhile is returned by \`since_id\`/\`min_id\` = the first page's \`prevCursor\`; a cursor whose item was deleted still works. Rate limit: ${rateLimit.limit} requests per token per ${rateLimit.windowSeconds} s (429 with Retry-After).`,
+        'Retries: every POST takes an `Idempotency-Key` header (same key and request within 24 h: the first response again, no second write; same key, other request: 422). Catch-up after a reconnect of the `/partners` socket: read each thread with `since_id`/`min_id` = the last message id seen (a deleted one works too).',
         'Every successful call is recorded in the access log with the people it included and, of those, the bystanders (people who never authorized the client).',
       ].join('\n\n'),
     },

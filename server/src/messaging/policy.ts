@@ -2,7 +2,7 @@ import type { Message, PolicyMode } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
 /**
- * The two policy modes (BRIEF "Terms and scopes"), as decisions over the store. Scopes are checked
+ * The two policy modes (README, "Terms"), as decisions over the store. Scopes are checked
  * by the routes; these rules say what a client holding the scope may reach of the resource owner's
  * threads, which the caller has already checked the owner is in.
  *

@@ -61,7 +61,7 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrec
         await audit.record(access);
       } catch (err) {
         // A read sends nothing without its entry (503). A write is durable already: a 503 would say it
-        // was refused when it is stored (README "Storage"), so it is answered, and the gap reported.
+        // was refused when it is stored (README "Data and storage"), so it is answered, and the gap reported.
         if (route.method === 'get' || !(err instanceof StoreWriteError)) throw err;
         onUnrecorded?.(access, err);
       }

@@ -24,8 +24,8 @@ export interface PolicyRunSummary {
 /**
  * Runs a scenario file's text (`file` names it in errors) under `broad` and under `least-privilege`,
  * each in a fresh platform of its own. The platform cannot build platforms itself without an import
- * cycle, so the composition root hands one in: `compareScenarioFile` of `server/testkit/` (README,
- * "Layers and the direction of imports").
+ * cycle, so the composition root hands one in: `compareScenarioFile` of `server/testkit/`; see
+ * README, "Layers and the direction of imports".
  */
 export type ScenarioComparer = (text: string, file: string) => Promise<{ name: string; runs: [PolicyRunSummary, PolicyRunSummary] }>;
 

@@ -14,7 +14,7 @@ import { setPolicyMode } from '../policy/policy-mode.js';
 import { policyModeSchema } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from '../web/render.js';
-import { safeReturnPath } from '../web/auth-routes.js';
+import { safeReturnPath } from '../http/return-path.js';
 import { requireMonitor } from './monitor-access.js';
 import { monitorLogSchema, type MonitorLog } from './monitor-event.js';
 import type { MonitorFeed } from './monitor-feed.js';

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { Renderer } from '../web/render.js';
 import { requireLogin } from '../web/require-login.js';
 import type { Authorizations } from './authorizations.js';
+import type { ClientRegistry } from './client-registry.js';
 import { describeScope } from './scopes.js';
 import { grantUsage } from '../audit/granted-vs-used.js';
 import { accessTotals, totalId } from '../audit/access-totals.js';
@@ -55,6 +56,8 @@ function lastUsed(store: Store, clientId: string, ownerId: string): number | und
  */
 export function appsRoutes(deps: {
   store: Store;
+  /** Stored and built-in clients (the API docs page is not stored). */
+  clients: ClientRegistry;
   authorizations: Authorizations;
   render: Renderer;
   csrfProtect: express.RequestHandler;
@@ -70,7 +73,7 @@ export function appsRoutes(deps: {
     const me = req.user!.id;
     const usage = new Map(grantUsage(store, { personId: me }).map((u) => [u.clientId, u]));
     const apps = authorizations.forPerson(me).map((a) => {
-      const client = store.client(a.clientId);
+      const client = deps.clients.get(a.clientId);
       const name = client?.name ?? a.clientId;
       const used = new Set(usage.get(a.clientId)?.used ?? []);
       return {

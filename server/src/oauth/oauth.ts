@@ -75,7 +75,7 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
     handler: provider.callback(),
     webRoutes: ({ csrfProtect, throttle }) => [
       interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience }),
-      appsRoutes({ store, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep), deletionRequests }),
+      appsRoutes({ store, clients, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep), deletionRequests }),
     ],
     close() {
       detachEvents();

@@ -75,7 +75,7 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     scopes: [...KNOWN_SCOPES],
     extraParams: { scope: checkKnownScopes },
     responseTypes: ['code'],
-    // `none`: public clients (RFC 6749 §2.1) such as the API docs page (README "API docs"), PKCE-only.
+    // `none`: public clients (RFC 6749 §2.1) such as the API docs page (README "Messaging API for partners"), PKCE-only.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],

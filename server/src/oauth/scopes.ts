@@ -1,7 +1,8 @@
 /**
  * The scopes of the messaging API and how the consent and apps pages describe them in plain words.
- * The list itself is the wire contract's (`partners/sdk/scopes.ts`, README "Layers and the direction
- * of imports"); the provider config, the token service and the pages use it from here.
+ * The list itself is the wire contract's (`partners/sdk/scopes.ts`), see
+ * README, "Layers and the direction of imports"; the provider config, the token service and the
+ * pages use it from here.
  */
 import { API_SCOPES, type ApiScope } from '../../../partners/sdk/scopes.js';
 

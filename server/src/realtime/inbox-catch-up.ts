@@ -52,15 +52,16 @@ export function inboxCatchUp(
   }
   const missed: Message[] = [];
   for (const id of threadIds) {
-    const ids = deps.store.messageIdsIn(id);
-    // Messages are appended in time order: walk back from the newest while they are recent enough.
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const m = deps.store.get('messages', ids[i]!);
-      if (!m) continue;
-      if (m.createdAt < since) break;
-      missed.push(m);
+    // The thread's timeline is sorted by [createdAt, id]: read from `since` on, at most one page more.
+    const recent: Message[] = [];
+    for (const { id: messageId } of deps.store.messageIndexOf(id)?.asc(undefined, [since]) ?? []) {
+      const m = deps.store.get('messages', messageId);
+      if (m) recent.push(m);
+      if (recent.length > CATCH_UP_LIMIT) break;
     }
+    missed.push(...recent);
   }
+  // Stable: messages of one millisecond keep their thread's order.
   missed.sort((a, b) => a.createdAt - b.createdAt);
   const page = missed.slice(0, CATCH_UP_LIMIT);
   (ack as (a: CatchUpAck) => void)({ messages: page.map((m) => deps.present(m, personId)), more: missed.length > page.length });

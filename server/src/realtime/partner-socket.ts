@@ -4,18 +4,18 @@ import type { AccessRecorder } from '../audit/access-recorder.js';
 import { AppError, InvalidTokenError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { mayReadMessage } from '../messaging/policy.js';
-import type { MessageOut } from '../messaging/schemas.js';
+import type { PartnerServerToClientEvents } from '../../../partners/sdk/types.js';
 import { messageOut } from '../messaging/views.js';
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { answerUnknownEvents, refuse } from './catch-all.js';
 
-/** Events a partner receives on `/partners`, within its token's scope and the policy. */
-export interface PartnerServerToClient {
-  'message:created': (payload: { message: MessageOut }) => void;
-  'message:deleted': (payload: { messageId: string; threadId: string }) => void;
-}
+/**
+ * Events a partner receives on `/partners`, within its token's scope and the policy: the wire
+ * contract's map (`partners/sdk/types.ts`), so what is emitted here is what the SDK listens for.
+ */
+export type PartnerServerToClient = PartnerServerToClientEvents;
 /**
  * Partners mostly listen. `sync` (with an ack) is answered `{ ok: true }` after every delivery to this
  * socket decided before it: "I have everything up to now" (a marker, e.g. for tests that something

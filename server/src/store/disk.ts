@@ -1,4 +1,4 @@
-import { open, readFile, readdir, rename, stat, unlink, writeFile, chmod, mkdir, realpath, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rename, stat, statfs, unlink, writeFile, chmod, mkdir, realpath, link, type FileHandle } from 'node:fs/promises';
 
 /**
  * The file-system calls the file store makes, in one place: the production implementation is
@@ -9,10 +9,12 @@ export interface Disk {
   open(file: string, flags: string, mode?: number): Promise<FileHandle>;
   /** Writes all of `text` at the handle's position (the end, for a handle opened with `a`). */
   write(handle: FileHandle, text: string): Promise<void>;
-  /** fsync(2) of a file or a folder handle. */
-  sync(handle: FileHandle): Promise<void>;
+  /** fsync(2) of a file or a folder handle; fdatasync(2) with `dataOnly` (enough for an append: the size is flushed too). */
+  sync(handle: FileHandle, dataOnly?: boolean): Promise<void>;
   truncate(handle: FileHandle, length: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** link(2): creates `to` for the file `from`; fails with EEXIST when `to` exists (an atomic create). */
+  link(from: string, to: string): Promise<void>;
   unlink(file: string): Promise<void>;
   readFile(file: string): Promise<Buffer>;
   writeFile(file: string, text: string, options: { flag: string; mode?: number }): Promise<void>;
@@ -21,6 +23,8 @@ export interface Disk {
   readdir(dir: string): Promise<string[]>;
   mkdir(dir: string): Promise<void>;
   realpath(file: string): Promise<string>;
+  /** Bytes free for us on the file system holding `dir` (statfs(2) `bavail × bsize`). */
+  freeBytes(dir: string): Promise<number>;
 }
 
 export const nodeDisk: Disk = {
@@ -28,9 +32,10 @@ export const nodeDisk: Disk = {
   async write(handle, text) {
     await handle.appendFile(text);
   },
-  sync: (handle) => handle.sync(),
+  sync: (handle, dataOnly) => (dataOnly ? handle.datasync() : handle.sync()),
   truncate: (handle, length) => handle.truncate(length),
   rename,
+  link,
   unlink,
   readFile: (file) => readFile(file),
   writeFile: (file, text, options) => writeFile(file, text, options),
@@ -41,6 +46,10 @@ export const nodeDisk: Disk = {
     await mkdir(dir, { recursive: true });
   },
   realpath: (file) => realpath(file),
+  async freeBytes(dir) {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  },
 };
 
 /** fsync of a folder, so that a rename or a new file in it survives a power cut (rename(2) alone does not). */

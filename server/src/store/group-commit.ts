@@ -21,7 +21,7 @@ interface Waiting extends Change {
   reject(err: unknown): void;
 }
 
-/** Background compaction (README "Storage"). */
+/** Background compaction (README "Data and storage"). */
 export interface StoreOptions {
   /** Compact in the background once the journal passes this many bytes (default: never). */
   compactAfterBytes?: number;
@@ -37,7 +37,7 @@ export interface GroupCommitHooks {
 }
 
 /**
- * The store's one writer (README "Storage"). Changes made while a write is in flight go out
+ * The store's one writer (README "Data and storage"). Changes made while a write is in flight go out
  * together in the next one (group commit). When a write fails, every change of that batch and every
  * change queued after it rejects with StoreWriteError and is undone in memory, newest first, so
  * memory equals the disk again and nothing refused is ever written later. Compactions run between

@@ -8,7 +8,7 @@ import { StoreLoadError } from './store-errors.js';
 /**
  * `data/glasshouse.json` → `data/glasshouse.journal.jsonl` (segment 0). While a background compaction
  * runs, new changes go to the next segment (`glasshouse.journal.1.jsonl`…); load replays every segment
- * in order (README "Storage").
+ * in order (README "Data and storage").
  */
 export function journalPathFor(dataFile: string, segment = 0): string {
   const { dir, name } = path.parse(dataFile);
@@ -119,7 +119,7 @@ export class JournalWriter {
     this.#dirty = true;
     try {
       await this.disk.write(handle, text);
-      await this.disk.sync(handle);
+      await this.disk.sync(handle, true);
     } catch (err) {
       await this.#truncate(handle).catch(() => undefined); // retried before the next append if it fails too
       throw err;
@@ -130,7 +130,7 @@ export class JournalWriter {
 
   async #truncate(handle: FileHandle): Promise<void> {
     await this.disk.truncate(handle, this.#size);
-    await this.disk.sync(handle);
+    await this.disk.sync(handle, true);
     this.#dirty = false;
   }
 

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { errnoOf, type Disk } from './disk.js';
+import { errnoOf, syncDir, type Disk } from './disk.js';
 import { StoreLoadError } from './store-errors.js';
 
 /** What `<DATA_FILE>.lock` holds: who owns the data file. */
@@ -30,12 +30,12 @@ async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | unde
       await rm(lockFile, { recursive: true, force: true }); // the folder lock of older versions: no owner to ask
       return undefined;
     }
-    return undefined; // torn or foreign content: the writer died before finishing it
+    return undefined; // foreign content: not a lock of ours
   }
 }
 
 /**
- * One writer per data file (README "Storage"): `<real path of DATA_FILE>.lock` holds the owner's pid
+ * One writer per data file (README "Data and storage"): `<real path of DATA_FILE>.lock` holds the owner's pid
  * and host. A lock whose process no longer exists on this host (SIGKILL, power cut) is taken over at
  * once; a live owner, in this process or another, is refused. The real path is used, so a symlink or
  * a relative path to the same file meets the same lock. Returns the release function.
@@ -45,19 +45,19 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
   const lockFile = `${realDataFile}.lock`;
   const me: LockOwner = { pid: process.pid, host: os.hostname() };
   for (let attempt = 0; attempt < 3; attempt++) {
+    // Written aside, then linked into place: the lock never exists without its owner in it.
+    const temp = `${lockFile}.${me.pid}.tmp`;
+    await disk.writeFile(temp, JSON.stringify(me), { flag: 'w' });
     try {
-      const handle = await disk.open(lockFile, 'wx');
-      try {
-        await disk.write(handle, JSON.stringify(me));
-        await disk.sync(handle);
-      } finally {
-        await handle.close();
-      }
+      await disk.link(temp, lockFile);
+      await disk.unlink(temp);
+      await syncDir(disk, path.dirname(lockFile));
       return async () => {
         const owner = await readOwner(disk, lockFile);
         if (owner?.pid === me.pid && owner.host === me.host) await disk.unlink(lockFile).catch(() => undefined);
       };
     } catch (err) {
+      await disk.unlink(temp).catch(() => undefined);
       if (errnoOf(err) !== 'EEXIST') throw err;
     }
     const owner = await readOwner(disk, lockFile);

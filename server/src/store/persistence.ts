@@ -21,7 +21,7 @@ export interface Loaded {
 
 /**
  * Where the store keeps its state: a snapshot (the whole world) plus a journal of changes appended
- * since, so that one write costs one appended line whatever the store holds (README "Storage").
+ * since, so that one write costs one appended line whatever the store holds (README "Data and storage").
  */
 export interface Persistence {
   /** Snapshot with its journal, or `null` when nothing is stored yet. @throws StoreLoadError */

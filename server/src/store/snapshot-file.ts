@@ -11,6 +11,9 @@ export interface Fingerprint {
   sha256: string;
 }
 
+/** Room left for journal appends while a new snapshot is written beside the old one. */
+const SPARE_BYTES = 64 * 1024;
+
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 /**
@@ -57,6 +60,7 @@ function editedMessage(file: string): string {
 /**
  * Replaces the snapshot atomically: a temporary file in the same folder, fsync, rename over the
  * old one, fsync of the folder (so that a power cut cannot lose the rename). Keeps the file's mode.
+ * Refused (ENOSPC) without writing anything when the disk lacks room for it plus 64 KiB.
  * @param expected the fingerprint at load / last write; when the file now differs, nothing is
  *   written. @throws StoreConflictError in that case.
  */
@@ -70,6 +74,12 @@ export async function writeSnapshot(disk: Disk, file: string, text: string, expe
     }
   } catch (err) {
     if (errnoOf(err) !== 'ENOENT') throw err;
+  }
+  // Never let a compaction take the room the journal's appends need: skip it on a nearly full disk.
+  const needed = Buffer.byteLength(text) + SPARE_BYTES;
+  const free = await disk.freeBytes(path.dirname(file) || '.');
+  if (free < needed) {
+    throw Object.assign(new Error(`${file}: not rewritten, ${free} bytes free and a new snapshot needs ${needed}`), { code: 'ENOSPC' });
   }
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {

@@ -12,7 +12,7 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
  * A change could not be made durable (disk full, quota, I/O error: `ENOSPC`, `EDQUOT`, `EFBIG`,
  * `EIO`…). Every change of the failed group commit, and every change made after it and not yet
  * written, is rejected with this error and undone in memory: nothing refused ever reaches the file.
- * Answered as a 503 problem with `Retry-After` (README "Storage").
+ * Answered as a 503 problem with `Retry-After` (README "Data and storage").
  */
 export class StoreWriteError extends AppError {
   override name = 'StoreWriteError';

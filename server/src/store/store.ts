@@ -105,7 +105,7 @@ export class Store {
     await this.#writer.compact();
   }
 
-  /** Rewrites the snapshot and empties the journal; writes go on meanwhile (README "Storage"). */
+  /** Rewrites the snapshot and empties the journal; writes go on meanwhile (README "Data and storage"). */
   compact(): Promise<void> {
     return this.#writer.compact();
   }

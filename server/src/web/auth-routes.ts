@@ -1,15 +1,11 @@
 import express, { Router, type Request } from 'express';
+import { safeReturnPath } from '../http/return-path.js';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from './render.js';
 import { PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type WebAuth } from './session.js';
 import { DEMO_PASSWORD } from '../../../seed/world.js';
 import { formBody } from '../http/form-body.js';
-
-/** A local path to return to after login; anything else (absolute URLs, `//host`) becomes `/`. */
-export function safeReturnPath(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
-}
 
 /**
  * GET /login, POST /login (passport-local; the session is regenerated at login, RFC 9700 §4.x spirit

@@ -35,23 +35,20 @@ declare module 'node:http' {
   }
 }
 
-/** Session lifetime: 8 hours (ms). */
-const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
-
 /** Attributes of the session cookie (also used to expire it at logout). */
 export const SESSION_COOKIE_OPTIONS = { httpOnly: true, sameSite: 'lax', path: '/' } as const;
 
 /**
  * The web session (express-session, in-memory store, `glasshouse.sid`, HttpOnly, SameSite=Lax) and
- * an own `Passport` instance with the local strategy over the store's people (scrypt check).
+ * an own `Passport` instance (the session lives `maxAgeSeconds` after its last request) with the local strategy over the store's people (scrypt check).
  */
-export function createWebAuth(store: Store, secret: string) {
+export function createWebAuth(store: Store, secret: string, maxAgeSeconds: number) {
   const sessionMiddleware: RequestHandler = session({
     name: PLATFORM_SESSION_COOKIE,
     secret,
     resave: false,
     saveUninitialized: false,
-    cookie: { ...SESSION_COOKIE_OPTIONS, maxAge: SESSION_MAX_AGE_MS },
+    cookie: { ...SESSION_COOKIE_OPTIONS, maxAge: maxAgeSeconds * 1000 },
   });
   const auth = new passport.Passport();
   auth.use(

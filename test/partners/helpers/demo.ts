@@ -4,7 +4,8 @@ import type { PartnerAppOptions } from '../../../partners/app/create-partner-app
 import { reelboxConfig } from '../../../partners/reelbox/reelbox.js';
 import { tunewaveConfig } from '../../../partners/tunewave/tunewave.js';
 import { browseToRedirect } from '../../helpers/oauth-flow.js';
-import { freePort, startPlatform, type RunningPlatform } from '../../helpers/platform.js';
+import { listenOnEphemeralPort } from '../../../server/src/http/startup.js';
+import { startPlatform, type RunningPlatform } from '../../helpers/platform.js';
 import { loggedInAgent } from '../../helpers/web-session.js';
 import { startPartner, type RunningPartner } from './partner.js';
 
@@ -21,10 +22,10 @@ export interface RunningDemo {
  * @param partnerOptions given to both partner apps (e.g. a clock).
  */
 export async function startDemo(partnerOptions: PartnerAppOptions = {}): Promise<RunningDemo> {
-  const [tunewavePort, reelboxPort] = [await freePort(), await freePort()];
-  const gh = await startPlatform({}, { tunewaveUrl: `http://127.0.0.1:${tunewavePort}`, reelboxUrl: `http://127.0.0.1:${reelboxPort}` });
-  const tunewave = await startPartner(gh.url, tunewaveConfig, { port: tunewavePort, app: partnerOptions });
-  const reelbox = await startPartner(gh.url, reelboxConfig, { port: reelboxPort, app: partnerOptions });
+  const [tunewaveServer, reelboxServer] = [await listenOnEphemeralPort(), await listenOnEphemeralPort()];
+  const gh = await startPlatform({}, { tunewaveUrl: tunewaveServer.url, reelboxUrl: reelboxServer.url });
+  const tunewave = await startPartner(gh.url, tunewaveConfig, { listening: tunewaveServer, app: partnerOptions });
+  const reelbox = await startPartner(gh.url, reelboxConfig, { listening: reelboxServer, app: partnerOptions });
   return {
     gh,
     tunewave,

@@ -2,7 +2,8 @@ import { createPartnerApp, type PartnerApp, type PartnerAppOptions } from '../..
 import type { PartnerConfig } from '../../../partners/app/config.js';
 import { tunewaveConfig } from '../../../partners/tunewave/tunewave.js';
 import { PARTNER_SECRETS } from '../../../seed/world.js';
-import { freePort } from '../../helpers/platform.js';
+import type http from 'node:http';
+import { listenOnEphemeralPort } from '../../../server/src/http/startup.js';
 
 export interface RunningPartner {
   partner: PartnerApp;
@@ -17,8 +18,8 @@ type PartnerConfigFactory = (o: { publicUrl: string; platformUrl: string; client
 export interface StartPartnerOptions {
   /** Replaces parts of the partner's config. */
   overrides?: Partial<PartnerConfig>;
-  /** Default: a free port. */
-  port?: number;
+  /** A server already listening (from `listenOnEphemeralPort`) and its URL; default: a new one on port 0. */
+  listening?: { server: http.Server; url: string };
   /** Passed to `createPartnerApp` (default: errors are not logged). */
   app?: PartnerAppOptions;
 }
@@ -28,13 +29,11 @@ export interface StartPartnerOptions {
  * the seed's demo secret of that partner.
  */
 export async function startPartner(platformUrl: string, config: PartnerConfigFactory = tunewaveConfig, options: StartPartnerOptions = {}): Promise<RunningPartner> {
-  const port = options.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
+  const { server, url } = options.listening ?? (await listenOnEphemeralPort());
   const base = config({ publicUrl: url, platformUrl, clientSecret: '', sessionSecret: 'test-partner-session-secret' });
   const clientSecret = PARTNER_SECRETS[base.clientId as keyof typeof PARTNER_SECRETS] ?? '';
   const full = { ...base, clientSecret, ...options.overrides };
-  const partner = createPartnerApp(full, { log: () => undefined, ...options.app });
-  await new Promise<void>((resolve) => partner.httpServer.listen(port, '127.0.0.1', resolve));
+  const partner = createPartnerApp(full, { log: () => undefined, ...options.app, httpServer: server });
   return { partner, config: full, url, close: () => partner.close() };
 }
 

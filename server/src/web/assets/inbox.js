@@ -76,13 +76,20 @@
     showInInbox(payload);
   }
 
+  // Live messages that arrive while a catch-up is answered wait for it, so the page keeps time order.
+  var held = null;
+
   function catchUp() {
     var query = { since: since };
     if (messages) query.threadId = messages.getAttribute('data-thread-id');
-    socket.emit('messages:since', query, function (answer) {
-      if (!answer || !answer.messages) return;
-      answer.messages.forEach(onCreated);
-      if (answer.more) catchUp();
+    held = held || [];
+    socket.timeout(10000).emit('messages:since', query, function (err, answer) {
+      var more = !err && answer && answer.messages && answer.more;
+      if (!err && answer && answer.messages) answer.messages.forEach(onCreated);
+      if (more) return catchUp();
+      var live = held || [];
+      held = null;
+      live.forEach(onCreated);
     });
   }
 
@@ -93,10 +100,10 @@
     document.body.setAttribute('data-session-ended', 'true');
   }
 
-  socket.on('connect', function () {
-    // A recovered connection got the missed broadcasts already; a new one asks (duplicates are skipped).
-    if (!socket.recovered) catchUp();
-  });
+  // Every (re)connection asks what it missed: a recovered one has been replayed the broadcasts
+  // already (connection-state recovery), a new one after a long gap or a restart has not; either
+  // way each message id is shown once.
+  socket.on('connect', catchUp);
   socket.on('connect_error', function (err) {
     if (err && (err.message === 'login required' || err.message === 'session_changed')) loggedOut();
   });
@@ -104,7 +111,10 @@
   socket.on('disconnect', function (reason) {
     if (reason === 'io server disconnect') loggedOut();
   });
-  socket.on('message:created', onCreated);
+  socket.on('message:created', function (payload) {
+    if (held) held.push(payload);
+    else onCreated(payload);
+  });
   socket.on('message:deleted', function (payload) {
     var node = document.querySelector('[data-message-id="' + CSS.escape(payload.messageId) + '"]');
     if (node) node.remove();

@@ -150,6 +150,8 @@ document.addEventListener('DOMContentLoaded', function () {
   var socket = io('/monitor', { transports: ['websocket', 'polling'] });
   socket.on('connect', function () { statusLine.textContent = 'Live.'; });
   socket.on('connect_error', function (err) { statusLine.textContent = 'Not connected: ' + err.message; });
+  // The web session behind this page ended (logout, another login, expiry): README "Socket security model".
+  socket.on('session:ended', function () { statusLine.textContent = 'Logged out: reload the page to watch again.'; });
   socket.on('history', function (list) { events = []; list.forEach(function (e) { events.push(e); }); renderAll(); });
   socket.on('access', add);
 });

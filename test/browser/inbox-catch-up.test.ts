@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+
+describe('a thread page catches up after a reconnect', () => {
+  let gh: RunningPlatform;
+  let browser: Browser;
+  beforeAll(async () => {
+    [gh, browser] = await Promise.all([startPlatform(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gh?.close();
+  });
+
+  const inboxSockets = () => gh.platform.io.of('/').sockets.size;
+  const until = async (check: () => boolean, ms = 5000) => {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  it('When alice\'s thread page goes offline, bob posts twice and it comes back online, then each missed message shows exactly once without reload', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await loginInBrowser(page, gh.url, 'alice');
+    const inbox = await context.newPage();
+    await inbox.goto(`${gh.url}/`);
+    await page.goto(`${gh.url}/threads/t_alice_bob`);
+    // Alice has read the thread (the thread page marks it): from now on the inbox counts bob's messages.
+    await inbox.reload();
+    let reloaded = false;
+    page.on('load', () => (reloaded = true));
+    const warmup = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
+    await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
+
+    const connected = inboxSockets();
+    expect(connected).toBe(2);
+    await context.setOffline(true);
+    await until(() => inboxSockets() === 0);
+    const missed = [
+      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
+      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
+    ];
+    await context.setOffline(false);
+    for (const m of missed) await page.locator(`[data-message-id="${m.id}"]`).waitFor({ timeout: 10000 });
+    // A later live message is the marker that nothing else is still on its way.
+    const marker = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'marker' });
+    await page.locator(`[data-message-id="${marker.id}"]`).waitFor({ timeout: 5000 });
+    for (const m of missed) expect(await page.locator(`[data-message-id="${m.id}"]`).count()).toBe(1);
+    const order = await page.locator('#messages .text').allTextContents();
+    expect(order.slice(-3)).toEqual(['missed while offline 1', 'missed while offline 2', 'marker']);
+    expect(reloaded).toBe(false);
+    // The inbox page (offline too) counted each of bob's four messages once: warm-up, two missed, marker.
+    const item = inbox.locator('[data-thread-id="t_alice_bob"]');
+    await item.locator('.preview', { hasText: 'marker' }).waitFor({ timeout: 5000 });
+    expect(await item.locator('.unread-mark').textContent()).toBe('4 new');
+    await context.close();
+  });
+});
