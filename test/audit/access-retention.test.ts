@@ -95,11 +95,12 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
     await store.close();
   });
 
-  it('When housekeeping runs on its timer, then expired OAuth records are deleted through the journal (gone after a crash) and live ones stay; close() stops it', async () => {
+  it('When housekeeping runs on its timer, then 20,000 expired OAuth records are deleted through the journal (gone after a crash) and live ones stay; close() stops it', async () => {
     const persistence = filePersistence(dataFile);
     const store = await openStore(persistence, () => seedWorld());
-    const expired = Array.from({ length: 30 }, (_, i) => ({ id: `AccessToken:old${i}`, model: 'AccessToken', payload: {}, expiresAt: Date.now() - 1 }));
-    await Promise.all([...expired.map((r) => store.put('oidc', r)), store.put('oidc', { id: 'Session:live', model: 'Session', payload: {}, expiresAt: Date.now() + 3_600_000 })]);
+    // The issue's count: 20,000 expired records used to survive a kill.
+    const expired = Array.from({ length: 20_000 }, (_, i) => ({ id: `AccessToken:old${i}`, model: 'AccessToken', payload: {}, expiresAt: Date.now() - 1 }));
+    await store.commitAll([...expired, { id: 'Session:live', model: 'Session', payload: {}, expiresAt: Date.now() + 3_600_000 }].map((v) => ({ op: 'put', c: 'oidc', v })));
     const housekeeping = startHousekeeping({ store, config: testConfig({ HOUSEKEEPING_INTERVAL_SECONDS: '0.05' }), now: Date.now, logger: pino({ level: 'silent' }) });
     while (store.get('oidc', 'AccessToken:old0')) await store.flush().then(() => new Promise((r) => setImmediate(r)));
     await housekeeping.close();

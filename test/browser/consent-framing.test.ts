@@ -1,9 +1,10 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
 import { authorizationPath, pkcePair } from '../helpers/oauth-flow.js';
-import { freePort, startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { listenOnEphemeralPort } from '../../server/src/http/startup.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
 
@@ -20,15 +21,13 @@ describe('The login and consent pages under a cross-origin frame, in Chromium', 
 
   beforeAll(async () => {
     [gh, browser] = await Promise.all([startPlatform({}, { tunewaveUrl: PARTNER_URL }), launchBrowser()]);
-    const port = await freePort();
     // Another origin (port) on the same site: the person's SameSite=Lax cookies go along, as in real clickjacking.
-    attackerUrl = `http://127.0.0.1:${port}`;
-    attacker = http.createServer((req, res) => {
+    ({ server: attacker, url: attackerUrl } = await listenOnEphemeralPort());
+    attacker.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       const target = new URL(req.url ?? '/', attackerUrl).searchParams.get('src') ?? '/own';
       res.setHeader('Content-Type', 'text/html');
       res.end(req.url?.startsWith('/own') ? '<p id="own">framed page of the same origin</p>' : `<h1>Win a prize</h1><iframe id="victim" src="${target}" width="800" height="600"></iframe>`);
     });
-    await new Promise<void>((resolve) => attacker.listen(port, '127.0.0.1', resolve));
     context = await browser.newContext();
     const page = await context.newPage();
     await loginInBrowser(page, gh.url, 'alice');

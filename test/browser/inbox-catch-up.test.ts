@@ -34,7 +34,7 @@ describe('a thread page catches up after a reconnect', () => {
     await inbox.reload();
     let reloaded = false;
     page.on('load', () => (reloaded = true));
-    const warmup = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
+    const warmup = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
     await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
 
     const connected = inboxSockets();
@@ -42,13 +42,13 @@ describe('a thread page catches up after a reconnect', () => {
     await context.setOffline(true);
     await until(() => inboxSockets() === 0);
     const missed = [
-      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
-      await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
+      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
+      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
     ];
     await context.setOffline(false);
     for (const m of missed) await page.locator(`[data-message-id="${m.id}"]`).waitFor({ timeout: 10000 });
     // A later live message is the marker that nothing else is still on its way.
-    const marker = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'marker' });
+    const marker = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'marker' });
     await page.locator(`[data-message-id="${marker.id}"]`).waitFor({ timeout: 5000 });
     for (const m of missed) expect(await page.locator(`[data-message-id="${m.id}"]`).count()).toBe(1);
     const order = await page.locator('#messages .text').allTextContents();

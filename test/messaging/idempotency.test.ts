@@ -83,13 +83,7 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
 });
 
 describe('the OpenAPI document', () => {
-  let gh: RunningPlatform;
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
-  afterAll(async () => {
-    await gh.close();
-  });
+  const gh = usePlatform();
 
   it('documents Idempotency-Key (and its 409/422) on every POST, and since_id on every list', async () => {
     const doc = (await request(gh.url).get('/api/v1/openapi.json').expect(200)).body as {

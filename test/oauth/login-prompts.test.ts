@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oauth from 'oauth4webapi';
 import request, { type Agent, type Response } from 'supertest';
 import { testConfig } from '../../server/src/config.js';
-import { freePort } from '../../server/src/http/startup.js';
+import { listenOnEphemeralPort } from '../../server/src/http/startup.js';
 import { createPlatform, type Platform } from '../../server/src/platform.js';
 import { openMemoryStore } from '../../server/src/store/open-data-file.js';
 import type { Store } from '../../server/src/store/store.js';
@@ -27,11 +27,10 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
 
   beforeAll(async () => {
     store = await openMemoryStore();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const config = testConfig({ PLATFORM_PORT: String(port), PLATFORM_URL: url });
-    platform = createPlatform({ config, store, now });
-    await new Promise<void>((resolve) => platform.httpServer.listen(port, '127.0.0.1', resolve));
+    const listening = await listenOnEphemeralPort();
+    url = listening.url;
+    const config = testConfig({ PLATFORM_PORT: new URL(url).port, PLATFORM_URL: url });
+    platform = createPlatform({ config, store, now, httpServer: listening.server });
     as = await oauth.processDiscoveryResponse(new URL(url), await oauth.discoveryRequest(new URL(url), { algorithm: 'oidc', ...insecure }));
     const registered = await oauth.processDynamicClientRegistrationResponse(
       await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: [REDIRECT_URI], client_name: 'Podnest', scope: 'openid profile' }, { initialAccessToken: config.ADMIN_TOKEN, ...insecure }),

@@ -56,9 +56,9 @@ describe('the live inbox', () => {
 
   it('When a page asks messages:since after a gap, then it gets the messages of its threads from then on, oldest first, as the thread page renders them', async () => {
     const since = Date.now();
-    const first = await gh.platform.context.social.send('p_bob', 't_alice_bob', { text: 'gap <1>' });
-    await gh.platform.context.social.send('p_carol', 'g_book_club', { text: 'not alice\'s thread' });
-    const second = await gh.platform.context.social.send('p_alice', 't_alice_carol', { text: 'gap 2' });
+    const first = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'gap <1>' });
+    await gh.platform.social.send('p_carol', 'g_book_club', { text: 'not alice\'s thread' });
+    const second = await gh.platform.social.send('p_alice', 't_alice_carol', { text: 'gap 2' });
     const all = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', { since })) as { messages: { message: { id: string }; html: string }[]; more: boolean };
     const ids = all.messages.map((m) => m.message.id);
     expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));

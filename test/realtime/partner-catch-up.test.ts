@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { connectPartnerSocket, createGlasshouseClient, whenConnected, type FollowingSocket, type Message } from '../../partners/sdk/index.js';
 import { tokenFor } from '../helpers/api.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { usePlatform } from '../helpers/platform.js';
 
 const until = async (check: () => boolean, ms = 5000) => {
   const end = Date.now() + ms;
@@ -12,14 +12,10 @@ const until = async (check: () => boolean, ms = 5000) => {
 };
 
 describe('the SDK\'s partner socket catches up after a reconnect', () => {
-  let gh: RunningPlatform;
+  const gh = usePlatform();
   const sockets: FollowingSocket[] = [];
-  beforeAll(async () => {
-    gh = await startPlatform();
-  });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gh.close();
   });
 
   async function follow(username: string, lastSeen?: { id: string; createdAt: number }) {
@@ -46,7 +42,7 @@ describe('the SDK\'s partner socket catches up after a reconnect', () => {
     };
   }
   const partnerSockets = () => gh.platform.io.of('/partners').sockets.size;
-  const send = (from: string, threadId: string, text: string) => gh.platform.context.social.send(from, threadId, { text });
+  const send = (from: string, threadId: string, text: string) => gh.platform.social.send(from, threadId, { text });
 
   it('When bob posts twice while alice\'s partner socket is away, then after the reconnect each message arrives exactly once', async () => {
     const alice = await follow('alice');
@@ -72,7 +68,7 @@ describe('the SDK\'s partner socket catches up after a reconnect', () => {
     const connected = partnerSockets();
     const network = drop(bob.socket);
     await until(() => partnerSockets() === connected - 1);
-    await gh.platform.context.social.deleteOwn('p_alice', seen.id);
+    await gh.platform.social.deleteOwn('p_alice', seen.id);
     await send('p_alice', 't_alice_bob', 'after the deleted one');
     await network.back();
     await until(() => bob.texts().includes('after the deleted one'));

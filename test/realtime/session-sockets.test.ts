@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { usePlatform } from '../helpers/platform.js';
+import { startPlatform, usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loginCookie } from '../helpers/web-session.js';
 
 describe('sockets die with their web session', () => {

@@ -24,8 +24,10 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
   const overCount = Math.max(0, entries.length - retention.keepEntries);
   const cutoff = nowMs - retention.keepMs;
   const old = entries.filter((e, i) => i < overCount || e.at < cutoff);
+  let folded = 0;
   for (let start = 0; start < old.length; start += FOLD_BATCH) {
-    const batch = old.slice(start, start + FOLD_BATCH);
+    // Still stored: a world reset between two batches must not bring old accesses back as totals.
+    const batch = old.slice(start, start + FOLD_BATCH).filter((e) => store.get('accessLog', e.id) === e);
     const totals: AccessTotals = new Map();
     for (const e of batch) foldEntry(totals, e, (id) => store.get('accessTotals', id));
     const ops: JournalOp[] = [
@@ -33,6 +35,7 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
       ...batch.map((e): JournalOp => ({ op: 'del', c: 'accessLog', id: e.id })),
     ];
     await store.commitAll(ops);
+    folded += batch.length;
   }
-  return old.length;
+  return folded;
 }

@@ -59,6 +59,8 @@ export function consentView(
     verified: input.verified,
     redirectHost: URL.canParse(input.redirectUri) ? new URL(input.redirectUri).host : input.redirectUri,
     scopes: scopes.map((s) => ({ ...describeScope(s, appName), isNew: !granted.includes(s) })),
+    /** The person granted this app something before: "new" then tells what this Allow adds. */
+    grantedBefore: granted.length > 0,
     alreadyAllowed: granted.filter((s) => !scopes.includes(s)).map((s) => describeScope(s, appName)),
     affected: affected.filter((g) => g.count > 0),
   };

@@ -115,7 +115,7 @@ export const authorizationSchema = z.object({
 });
 
 /**
- * One access (BRIEF "Definitions"). Retention: the newest ACCESS_LOG_KEEP_ENTRIES younger than
+ * One access (README, "Terms"). Retention: the newest ACCESS_LOG_KEEP_ENTRIES younger than
  * ACCESS_LOG_KEEP_HOURS are kept raw; older ones are folded into `accessTotals` (README "Retention").
  */
 export const accessEntrySchema = z.object({
