@@ -1,6 +1,6 @@
 import type { Client, Message, Thread, World } from '../server/src/store/schema.js';
 import { pairKey } from '../server/src/store/store.js';
-import { DELETION_PATH, DELETION_URI_METADATA } from '../partners/sdk/data-deletion.js';
+import { DELETION_PATH, DELETION_URI_METADATA } from '../server/src/retention/deletion-requests.js';
 import { DEMO_PARTNER_SECRETS } from '../server/src/config.js';
 import { API_SCOPES } from '../server/src/oauth/scopes.js';
 

@@ -7,6 +7,9 @@ import type { DeletionRequest } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { DELETION_TOKEN_TYPE, DELETION_URI_METADATA } from '../../../partners/sdk/data-deletion.js';
 
+/** The wire contract's names, for the seed and the registry (which may not import partners/). */
+export { DELETION_PATH, DELETION_URI_METADATA } from '../../../partners/sdk/data-deletion.js';
+
 /** Deletion requests kept per person and client (retention rule of `authorizations.deletionRequests`). */
 const KEEP_REQUESTS = 5;
 /** A partner that takes longer than this has not answered (ms). */
