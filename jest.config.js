@@ -12,6 +12,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
+  // Quiets the one oidc-provider warning every test file would repeat (see the file).
+  setupFiles: ['<rootDir>/test/helpers/quiet-runtime-warning.ts'],
   testTimeout: 30000,
   // Two workers on two cores: most test time is waiting on sockets and Chromium, not CPU.
   maxWorkers: 2,

@@ -4,6 +4,7 @@ import { GlasshouseApiError, GlasshouseError, type Problem } from './errors.js';
 import { authorizedRequest } from './authorized-request.js';
 import type { DPoPKey } from './dpop.js';
 import { jsonOrUndefined } from './http.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 import { refreshTokens, type TokenSet } from './tokens.js';
 import {
   messageSchema,
@@ -34,10 +35,13 @@ export interface GlasshouseClientOptions {
   /** Known metadata (skips discovery of the token endpoint). */
   metadata?: AuthorizationServerMetadata | undefined;
   fetch?: typeof fetch | undefined;
+  /** Retries after 429/503 honouring Retry-After (default: up to 2, waits up to 30 s each; see RetryPolicy). */
+  retry?: RetryPolicy | undefined;
 }
 
 /**
- * A typed client of the messaging API for one resource owner's tokens. Every method may throw:
+ * A typed client of the messaging API for one resource owner's tokens. A 429 or 503 is tried again
+ * after its `Retry-After` (`options.retry`); a 401 refreshes once when it can. Every method may throw:
  * - `GlasshouseApiError` (status + RFC 9457 `problem`): 401 bad token (after a failed or impossible
  *   refresh), 403 `insufficient_scope` (see `requiredScope`), 404 what the token may not see, 400
  *   `validation_failed`…;
@@ -171,13 +175,14 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     };
     const request = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
     const attempt = (token: string) => authorizedRequest(fetchImpl, new URL(API_BASE + path, options.baseUrl), request, token, options.dpop);
+    const withRetries = (token: string) => withRetry(() => attempt(token), options.retry);
     const used = tokens.accessToken;
-    let res = await attempt(used);
+    let res = await withRetries(used);
     if (res.status === 401 && canRefresh()) {
       await res.body?.cancel();
       // Another call may have refreshed meanwhile: use its token rather than refreshing again.
       const fresh = tokens.accessToken !== used ? tokens : await refresh();
-      res = await attempt(fresh.accessToken);
+      res = await withRetries(fresh.accessToken);
     }
     if (!res.ok) throw await apiErrorOf(res);
     if (!schema) {

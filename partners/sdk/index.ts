@@ -10,6 +10,7 @@ export { connectPartnerSocket, whenConnected, type FollowingSocket, type Partner
 export { followMessages, type CatchUpOptions, type MessageMark } from './catch-up.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
+export { retryAfterSeconds, type RetryPolicy } from './retry.js';
 export { readAuthorizationResponse, GlasshouseIssuerError, type AuthorizationResponse } from './authorization-response.js';
 export { exchangeCode, refreshTokens, requestToken, basicAuthorization, type TokenSet, type ClientCredentials, type TokenRequestOptions } from './tokens.js';
 export { createDPoPKey, DPOP_ALG, type DPoPKey } from './dpop.js';

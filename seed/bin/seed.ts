@@ -1,19 +1,31 @@
 /**
  * `npm run seed`: resets DATA_FILE to the seeded world (asks nothing) and prints what it wrote.
+ * Refused (one line, exit 1) while a Glasshouse process holds the data file, or on a bad setting.
  */
+import { oneLine } from '../../server/src/cli-errors.js';
 import { loadConfig } from '../../server/src/config.js';
 import { filePersistence } from '../../server/src/store/persistence.js';
 import { seedWorld } from '../world.js';
 
-const config = loadConfig(process.env);
-const world = seedWorld({
-  tunewaveUrl: `http://localhost:${config.TUNEWAVE_PORT}`,
-  reelboxUrl: `http://localhost:${config.REELBOX_PORT}`,
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const world = seedWorld({
+    tunewaveUrl: `http://localhost:${config.TUNEWAVE_PORT}`,
+    reelboxUrl: `http://localhost:${config.REELBOX_PORT}`,
+  });
+  const persistence = filePersistence(config.DATA_FILE);
+  try {
+    await persistence.compact(world);
+  } finally {
+    await persistence.close();
+  }
+  console.log(
+    `Wrote ${config.DATA_FILE}: ${world.people.length} people, ${world.friendships.length} friendships, ` +
+      `${world.threads.length} threads, ${world.messages.length} messages, ${world.clients.length} partner clients.`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`Cannot seed: ${oneLine(err)}`);
+  process.exitCode = 1;
 });
-const persistence = filePersistence(config.DATA_FILE);
-await persistence.compact(world);
-await persistence.close();
-console.log(
-  `Wrote ${config.DATA_FILE}: ${world.people.length} people, ${world.friendships.length} friendships, ` +
-    `${world.threads.length} threads, ${world.messages.length} messages, ${world.clients.length} partner clients.`,
-);

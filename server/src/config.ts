@@ -57,6 +57,14 @@ export const configSchema = z.object({
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Messaging API: length of the rate-limit window, in seconds. */
   API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /**
+   * `true` builds the platform with a clock testers can advance (`POST /admin/clock/advance`);
+   * sandboxes always have one. Off by default: a shared demo keeps the wall clock.
+   */
+  CONTROLLABLE_CLOCK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Retention (README "Retention"): raw access-log entries kept at most; older ones are folded into totals. */
   ACCESS_LOG_KEEP_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   /** Retention: raw access-log entries older than this many hours are folded into totals. */

@@ -79,3 +79,13 @@ export class TooManyRequestsError extends AppError {
     super(429, 'rate_limited', `Too many requests; retry after ${retryAfterSeconds} s`);
   }
 }
+
+/**
+ * A failure an admin injected (README "Time, faults and expiry for testers"): sent as is, with
+ * `Retry-After` when given, never logged as a server error.
+ */
+export class InjectedFaultError extends AppError {
+  constructor(status: number, readonly retryAfterSeconds: number | undefined) {
+    super(status, 'injected_fault', `Injected fault: this call was answered ${status} on purpose by a tester`);
+  }
+}

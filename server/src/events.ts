@@ -11,6 +11,20 @@ export interface DomainEvents {
   'access.recorded': { entry: AccessEntry };
   /** An OAuth step (authorize, consent, code, token, refresh, revoke…), for the monitor. */
   'oauth.step': { at: number; step: string; clientId?: string; personId?: string; scopes?: string[]; detail?: string };
+  /** Tokens an admin expired or revoked (README "Time, faults and expiry for testers"); partner sockets holding `accessTokens` close. */
+  'tokens.ended': { action: 'expire' | 'revoke'; count: number; clientId?: string; accessTokens: string[] };
+  /** A controllable clock moved forward. */
+  'clock.advanced': { now: number; offsetMs: number };
+  /** An admin added a `drop-sockets` fault: close the partner sockets of this client (or token hash). */
+  'faults.drop-sockets': { faultId: string; clientId?: string; tokenKey?: string };
+  /** An injected fault changed a call (README "Time, faults and expiry for testers"). */
+  'fault.injected': {
+    at: number; clientId: string; ownerId: string; channel: 'api' | 'socket' | 'refresh'; label: string; faultId: string;
+    /** The call it changed, e.g. `GET /api/v1/me`, `socket handshake`. */
+    operation: string;
+    /** True when the caller writes the access-log entry itself (API calls, socket deliveries). */
+    logged: boolean;
+  };
   'grant.revoked': { grantId: string; clientId: string; personId: string };
   'client.status': { clientId: string; status: 'active' | 'shut_down' };
   'policy.changed': { mode: PolicyMode };

@@ -7,8 +7,11 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
+import { controllableClock, systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
+import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
+import { attachFaultLog } from './faults/fault-log.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
@@ -47,8 +50,11 @@ export interface PlatformDeps {
   config: Config;
   store: Store;
   logger?: Logger;
-  /** ms since epoch; defaults to Date.now. */
-  now?: () => number;
+  /**
+   * The platform's one clock (clock/clock.ts). Default: a controllable one when
+   * `CONTROLLABLE_CLOCK=true`, else the wall clock.
+   */
+  clock?: Clock;
   /** The world `POST /admin/reset` restores; defaults to the seed with the configured partner URLs. */
   seed?: () => World;
   /**
@@ -72,6 +78,10 @@ export interface Platform {
   httpServer: http.Server;
   io: Server;
   events: EventBus;
+  /** The clock every part of this platform reads (advance it through the admin API when controllable). */
+  clock: Clock;
+  /** Faults injected by testers (admin API `/admin/faults`). */
+  faults: FaultInjector;
   /** People, friendships, threads and messages as the web pages change them (emits `message.created`…). */
   social: SocialService;
   /** Access tokens of the authorization server: verify (resource server), issue (admin, sandboxes), revoke. */
@@ -100,10 +110,12 @@ function onlyForHandshake(mw: RequestHandler): (req: http.IncomingMessage, res: 
 export function createPlatform(deps: PlatformDeps): Platform {
   const { config, store } = deps;
   const logger = deps.logger ?? pino({ level: config.LOG_LEVEL });
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? (config.CONTROLLABLE_CLOCK ? controllableClock() : systemClock);
+  const now = () => clock.now();
   const events = new EventBus();
+  const faults = createFaultInjector({ clock, events });
   const social = createSocialService({ store, events, now });
-  const monitorFeed = createMonitorFeed({ events, store });
+  const monitorFeed = createMonitorFeed({ events, store, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -125,16 +137,17 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now(), monitor: mayMonitor(req, config, store) }));
-  const oauth = createOAuthServer({ config, store, events, logger, now, render });
+  const oauth = createOAuthServer({ config, store, events, logger, clock, faults, render });
   const audit = createAccessRecorder({ store, events, now });
+  const detachFaultLog = attachFaultLog({ events, audit, logger });
   const api = createMessagingApi({
-    config, store, social, tokens: oauth.tokens, audit, now,
+    config, store, social, tokens: oauth.tokens, audit, clock, faults,
     oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
     onUnrecorded: (access, err) => logger.error({ err, access }, 'a change was saved but its access-log entry could not be'),
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);
-  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events, tokens: oauth.tokens, clients: oauth.clients, seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))) }));
+  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events, clock, faults, tokens: oauth.tokens, clients: oauth.clients, seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))) }));
   /** Public: the partner access policy now in force (`{ "mode": "broad" | "least-privilege" }`), for partners' badges. */
   app.get('/policy', (_req, res) => res.set('Cache-Control', 'no-store').json({ mode: store.settings().policy }));
   app.use('/docs/admin', apiDocsRouter('/admin/openapi.json', 'Glasshouse admin API'));
@@ -144,11 +157,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const web = express.Router();
   // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
   web.use(origins.guard, ...webSession);
-  const throttle = loginThrottle();
+  const throttle = loginThrottle(clock);
   web.use(authRoutes({ store, auth, events, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware, now }));
   web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect, throttle: throttle.middleware }));
-  web.use(monitorRoutes({ config, store, events, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
+  web.use(monitorRoutes({ config, store, events, now, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
   app.use(web);
 
   app.use('/api', notFoundHandler);
@@ -174,7 +187,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   io.engine.use(onlyForHandshake(auth.passport.session()));
   const present = createMessagePresenter({ store, social, render });
   const detachInbox = attachInboxSocket(io, { events, store, social, origins, logger, present });
-  const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now });
+  const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now, faults });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed, events, origins, logger });
   const housekeeping = startHousekeeping({ store, config, now, logger });
 
@@ -183,6 +196,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     httpServer,
     io,
     events,
+    clock,
+    faults,
     social,
     tokens: oauth.tokens,
     oauth,
@@ -196,6 +211,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
       api.close();
       detachMonitor();
       monitorFeed.close();
+      faults.close();
+      detachFaultLog();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import {
   accessEntrySchema, adminClientSchema, adminMessageSchema, adminPersonSchema, adminTokenResponseSchema, clientExposureSchema,
-  personExposureSchema, resetResultSchema,
-  type AccessEntry, type AccessLogFilter, type AdminClientInfo, type AdminMessage, type AdminPerson, type AdminTokenResponse,
+  clockInfoSchema, faultSchema, personExposureSchema, resetResultSchema,
+  type AccessEntry, type ClockInfo, type Fault, type FaultRequest, type TokenTarget, type AccessLogFilter, type AdminClientInfo, type AdminMessage, type AdminPerson, type AdminTokenResponse,
   type ClientExposure, type ClientStatus, type PersonExposure, type PolicyMode, type ResetResult,
 } from './admin-types.js';
 import { apiErrorOf } from '../../partners/sdk/client.js';
@@ -28,7 +28,24 @@ export interface AdminClient {
   /** `POST /admin/reset`: back to the seed; every grant and token gone. */
   reset(): Promise<ResetResult>;
   /** `POST /admin/tokens`: tokens for (person, client, scopes) as if the person had consented. */
-  mintToken(request: { username: string; clientId: string; scopes: string[] }): Promise<AdminTokenResponse>;
+  mintToken(request: { username: string; clientId: string; scopes: string[]; expiresIn?: number }): Promise<AdminTokenResponse>;
+  /**
+   * `POST /admin/tokens/expire`: time runs out now for one token, or for a grant's (client's) access
+   * tokens, their refresh tokens left working. Resolves to the number of tokens expired.
+   */
+  expireTokens(target: TokenTarget): Promise<number>;
+  /** `POST /admin/tokens/revoke`: one token only, or the grant(s) and all they issued. Resolves to the count. */
+  revokeTokens(target: TokenTarget): Promise<number>;
+  /** `GET /admin/clock`: the platform's now, and whether it can be advanced. */
+  clock(): Promise<ClockInfo>;
+  /** `POST /admin/clock/advance`: moves the platform clock forward (409 on a wall-clock platform). */
+  advanceClock(seconds: number): Promise<ClockInfo>;
+  /** `POST /admin/faults`: injects a fault for one client or token; resolves to the fault in force. */
+  injectFault(request: FaultRequest): Promise<Fault>;
+  /** `GET /admin/faults`: faults still in force. */
+  faults(): Promise<Fault[]>;
+  /** `DELETE /admin/faults`: ends every fault now. */
+  clearFaults(): Promise<void>;
   /** `POST /admin/grants/revoke`: the person's grant to the client and all its tokens (404 if none current). */
   revokeGrant(request: { username: string; clientId: string }): Promise<void>;
   /** `GET /admin/access-log`: matching entries, newest last. */
@@ -81,10 +98,20 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   }
 
   const id = encodeURIComponent;
+  const countSchema = z.looseObject({ count: z.number() });
   const list = <T extends z.ZodType>(key: string, item: T) => z.looseObject({ [key]: z.array(item) }).transform((o) => o[key] as z.infer<T>[]);
   return {
     reset: () => call('POST', '/reset', resetResultSchema),
     mintToken: (request) => call('POST', '/tokens', adminTokenResponseSchema, request),
+    expireTokens: async (target) => (await call('POST', '/tokens/expire', countSchema, target)).count,
+    revokeTokens: async (target) => (await call('POST', '/tokens/revoke', countSchema, target)).count,
+    clock: () => call('GET', '/clock', clockInfoSchema),
+    advanceClock: (seconds) => call('POST', '/clock/advance', clockInfoSchema, { seconds }),
+    injectFault: (request) => call('POST', '/faults', faultSchema, request),
+    faults: () => call('GET', '/faults', list('faults', faultSchema)),
+    async clearFaults() {
+      await call('DELETE', '/faults', undefined);
+    },
     async revokeGrant(request) {
       await call('POST', '/grants/revoke', undefined, request);
     },

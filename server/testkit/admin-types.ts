@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import {
-  adminMessageSchema, adminPersonSchema, clientExposureSchema, clientSchema, exposureResponseSchema, resetResponseSchema, tokenResponseSchema,
+  adminMessageSchema, adminPersonSchema, clientExposureSchema, clientSchema, clockSchema, endedSchema, exposureResponseSchema, resetResponseSchema,
+  tokenResponseSchema, type tokenTargetSchema,
 } from '../src/admin/admin-schemas.js';
+import { faultSchema, type faultRequestSchema } from '../src/faults/fault-schema.js';
 import type { AccessLogQuery } from '../src/audit/access-log-query.js';
 import { accessEntrySchema, type policyModeSchema } from '../src/store/schema.js';
 
@@ -50,3 +52,23 @@ export type AdminPerson = z.infer<typeof adminPersonSchema>;
 /** A stored message as the admin API shows it (sender as a person id). */
 export { adminMessageSchema };
 export type AdminMessage = z.infer<typeof adminMessageSchema>;
+
+/** `GET /admin/clock`, `POST /admin/clock/advance`: the platform clock. */
+export const clockInfoSchema = clockSchema;
+export type ClockInfo = z.infer<typeof clockInfoSchema>;
+
+/** `POST /admin/tokens/expire` and `/tokens/revoke`: `{ count }`. */
+export { endedSchema };
+
+/**
+ * Which tokens `expireTokens` / `revokeTokens` end: `{ token }` (one access or refresh token),
+ * `{ username, clientId }` (that grant), `{ clientId }` (every grant of the client) or `{ grantId }`.
+ */
+export type TokenTarget = z.input<typeof tokenTargetSchema>;
+
+/** `POST /admin/faults` (README "Time, faults and expiry for testers"): one client's or one token's calls. */
+export type FaultRequest = z.input<typeof faultRequestSchema>;
+
+/** A fault in force. */
+export { faultSchema };
+export type Fault = z.infer<typeof faultSchema>;

@@ -7,7 +7,7 @@
 export { createAdminClient, type AdminClient, type AdminClientOptions } from './admin-client.js';
 export type {
   AccessEntry, AccessLogFilter, AdminClientInfo, AdminMessage, AdminPerson, AdminTokenResponse, ClientExposure, ClientStatus, PersonExposure, PersonRef,
-  ResetResult,
+  ResetResult, ClockInfo, Fault, FaultRequest, TokenTarget,
 } from './admin-types.js';
 export { createSandbox, ALL_API_SCOPES, type Sandbox, type SandboxOptions } from './sandbox.js';
 export { parseScenario, ScenarioFileError, type ParsedScenario } from './scenario/parse.js';

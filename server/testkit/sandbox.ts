@@ -30,7 +30,10 @@ export interface SandboxOptions {
   adminToken?: string;
 }
 
-/** An isolated Glasshouse: platform (and partners) on 127.0.0.1, in-memory store, silent logs. */
+/**
+ * An isolated Glasshouse: platform (and partners) on 127.0.0.1, in-memory store, silent logs, and a
+ * controllable clock (`admin.advanceClock(seconds)`; README "Time, faults and expiry for testers").
+ */
 export interface Sandbox {
   /** e.g. `http://127.0.0.1:40123`: the API base and OAuth issuer. */
   platformUrl: string;
@@ -100,7 +103,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   };
   const store = await openStore(memoryPersistence(), world).catch((err: unknown) => failed(err));
   const { server, url: platformUrl } = await listen().catch((err: unknown) => failed(err, store));
-  const platform = createPlatform({ config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken }), store, seed: world, httpServer: server });
+  const platform = createPlatform({ config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken, CONTROLLABLE_CLOCK: 'true' }), store, seed: world, httpServer: server });
 
   const partners: PartnerApp[] = [];
   const stop = async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { startPlatform, until, type RunningPlatform } from '../helpers/platform.js';
 
 describe('a thread page catches up after a reconnect', () => {
   let gh: RunningPlatform;
@@ -15,13 +15,6 @@ describe('a thread page catches up after a reconnect', () => {
   });
 
   const inboxSockets = () => gh.platform.io.of('/').sockets.size;
-  const until = async (check: () => boolean, ms = 5000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
 
   it('When alice\'s thread page goes offline, bob posts twice and it comes back online, then each missed message shows exactly once without reload', async () => {
     const context = await browser.newContext();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createPlatform } from '../../server/src/platform.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { ALL_SCOPES, ENDPOINTS, revoke, stateOf, tokenFor } from '../helpers/api.js';
 
@@ -108,17 +107,13 @@ describe('messaging API authentication and scopes', () => {
 });
 
 describe('messaging API with an expired token', () => {
-  const TWO_HOURS = 2 * 3600_000;
   let gh: RunningPlatform;
   let expired: string;
   beforeAll(async () => {
-    gh = await startPlatform();
+    gh = await startPlatform({ CONTROLLABLE_CLOCK: 'true' });
     expired = await tokenFor(gh, 'alice');
-    // Move the resource server's clock past the token's lifetime.
-    await gh.platform.close();
-    const later = createPlatform({ config: gh.config, store: gh.store, now: () => Date.now() + TWO_HOURS });
-    await new Promise<void>((resolve) => later.httpServer.listen(Number(new URL(gh.url).port), '127.0.0.1', resolve));
-    gh = { ...gh, platform: later, close: async () => { await later.close(); await gh.store.close(); } };
+    // Two hours pass on the platform clock: past the token's one-hour lifetime.
+    await request(gh.url).post('/admin/clock/advance').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ seconds: 7200 }).expect(200);
   });
   afterAll(async () => {
     await gh.close();

@@ -30,7 +30,7 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     const listening = await listenOnEphemeralPort();
     url = listening.url;
     const config = testConfig({ PLATFORM_PORT: new URL(url).port, PLATFORM_URL: url });
-    platform = createPlatform({ config, store, now, httpServer: listening.server });
+    platform = createPlatform({ config, store, clock: { now }, httpServer: listening.server });
     as = await oauth.processDiscoveryResponse(new URL(url), await oauth.discoveryRequest(new URL(url), { algorithm: 'oidc', ...insecure }));
     const registered = await oauth.processDynamicClientRegistrationResponse(
       await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: [REDIRECT_URI], client_name: 'Podnest', scope: 'openid profile' }, { initialAccessToken: config.ADMIN_TOKEN, ...insecure }),

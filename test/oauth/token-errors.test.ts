@@ -9,7 +9,7 @@ const PARTNER_URL = 'http://127.0.0.1:9';
 const tunewave: ClientCredentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: `${PARTNER_URL}/auth/callback` };
 
 describe('Token endpoint refusals (RFC 6749 §5.2)', () => {
-  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
+  const gh = usePlatform({ CONTROLLABLE_CLOCK: 'true' }, { tunewaveUrl: PARTNER_URL });
   const agents = new Map<string, Agent>();
 
   /** A fresh code for `username` (consenting on first use) and its PKCE verifier. */
@@ -48,10 +48,7 @@ describe('Token endpoint refusals (RFC 6749 §5.2)', () => {
 
   it('When a code outlives its 60-second lifetime, then it is refused with invalid_grant', async () => {
     const { code, verifier } = await codeFor('alice');
-    const record = gh.store.get('oidc', `AuthorizationCode:${code}`)!;
-    expect(record.expiresAt! - Date.now()).toBeLessThanOrEqual(60_000);
-    const past = Math.floor(Date.now() / 1000) - 1;
-    await gh.store.put('oidc', { ...record, payload: { ...record.payload, exp: past }, expiresAt: past * 1000 });
+    await request(gh.url).post('/admin/clock/advance').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ seconds: 61 }).expect(200);
     const res = await exchangeCode(gh.url, tunewave, code, verifier);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_grant' });

@@ -87,9 +87,11 @@ describe('TokenService (issue, verify, revokeGrant)', () => {
     await expect(tokens.issue({ personId: 'p_alice', clientId: 'narrow', scopes: ['profile'] })).rejects.toMatchObject({ status: 403 });
   });
 
-  it('When a sandbox mints many tokens, then each takes under 10 ms (no HTTP round trip)', async () => {
-    const started = performance.now();
-    for (let i = 0; i < 50; i += 1) await tokens.issue({ personId: 'p_frank', clientId: 'tunewave', scopes: ['profile'] });
-    expect((performance.now() - started) / 50).toBeLessThan(10);
+  it('When a sandbox mints many tokens in a row, then each is distinct and valid (speed is measured by npm run bench, not here)', async () => {
+    const minted: { access_token: string }[] = [];
+    for (let i = 0; i < 50; i += 1) minted.push(await tokens.issue({ personId: 'p_frank', clientId: 'tunewave', scopes: ['profile'] }));
+    expect(new Set(minted.map((t) => t.access_token)).size).toBe(50);
+    const last = await tokens.verify(minted[49]!.access_token);
+    expect(last).toMatchObject({ personId: 'p_frank', clientId: 'tunewave' });
   });
 });

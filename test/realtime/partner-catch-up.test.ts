@@ -1,20 +1,12 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { connectPartnerSocket, createGlasshouseClient, whenConnected, type FollowingSocket, type Message } from '../../partners/sdk/index.js';
 import { tokenFor } from '../helpers/api.js';
-import { usePlatform } from '../helpers/platform.js';
-
-const until = async (check: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+import { until, usePlatform } from '../helpers/platform.js';
 
 describe('the SDK\'s partner socket catches up after a reconnect', () => {
   const gh = usePlatform();
   const sockets: FollowingSocket[] = [];
-  afterAll(async () => {
+  afterAll(() => {
     for (const s of sockets) s.disconnect();
   });
 

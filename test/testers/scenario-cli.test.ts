@@ -72,4 +72,11 @@ describe('the scenario CLI', () => {
     expect(stdout).toBe('');
     expect(code).toBe(2);
   });
+
+  it('When the scenario file does not exist, then the CLI says "No such file" in one line and exits 2', async () => {
+    const { code, stdout, stderr } = await runCli(['nope.yaml']);
+    expect(stderr).toBe('No such file: nope.yaml\n');
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
 });

@@ -23,6 +23,42 @@ const BROKEN: [string, string, RegExp][] = [
 ];
 
 describe('scenario files', () => {
+  it('When a file has a missing field on line 4 and an unknown step on line 7, then both are named with their lines', () => {
+    const text = [
+      'name: two problems',
+      'steps:',
+      '  - authorize: { person: alice, client: tunewave, scopes: [profile] }',
+      '  - read: { client: tunewave }',
+      '  - friends: { as: alice, client: tunewave }',
+      '  - set-policy: broad',
+      '  - dance: { as: alice }',
+    ].join('\n');
+    let error: unknown;
+    try {
+      parseScenario(text, 'two.yaml');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ScenarioFileError);
+    expect((error as ScenarioFileError).problems.map((p) => [p.line, p.field])).toEqual([[4, 'steps.1.read.as'], [7, 'steps.4']]);
+    expect((error as Error).message.split('\n')).toEqual([
+      'two.yaml:4: steps.1.read.as: required (string)',
+      expect.stringMatching(/^two\.yaml:7: steps\.4: unknown step "dance"/),
+    ]);
+  });
+
+  it('When a file has two misspelt fields and no name, then all three are reported', () => {
+    const text = 'steps:\n  - read: { as: alice, client: tunewave, thred: x }\n  - friends: { as: alice, clint: tunewave }\n';
+    const error = (() => {
+      try {
+        return parseScenario(text, 'b.yaml');
+      } catch (err) {
+        return err as ScenarioFileError;
+      }
+    })() as ScenarioFileError;
+    expect(error.problems.map((p) => `${p.line} ${p.field}`)).toEqual(['1 name', '2 steps.0.read.thred', '3 steps.1.friends.clint']);
+  });
+
   it.each(BROKEN)('When a scenario file has %s, then parsing fails naming its line', (_what, text, message) => {
     let error: unknown;
     try {
@@ -46,6 +82,6 @@ describe('scenario files', () => {
     const schema = JSON.parse(committed) as { $schema: string; required: string[]; properties: { steps: { items: { anyOf: unknown[] } } } };
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.required).toEqual(['name', 'steps']);
-    expect(schema.properties.steps.items.anyOf).toHaveLength(11);
+    expect(schema.properties.steps.items.anyOf).toHaveLength(15);
   });
 });

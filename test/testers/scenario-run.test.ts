@@ -11,8 +11,8 @@ describe('runScenario', () => {
     sandbox = undefined;
   });
 
-  it('When the shipped scenarios are listed, then the four stories are there', () => {
-    expect(SHIPPED).toEqual(['broad-access-2018.yaml', 'demo-music.yaml', 'demo-video.yaml', 'least-privilege.yaml']);
+  it('When the shipped scenarios are listed, then the five stories are there', () => {
+    expect(SHIPPED).toEqual(['broad-access-2018.yaml', 'demo-music.yaml', 'demo-video.yaml', 'least-privilege.yaml', 'time-and-faults.yaml']);
   });
 
   it.each(SHIPPED)('When %s runs in a fresh sandbox, then every step passes', async (file) => {

@@ -1,45 +1,39 @@
 import { Router } from 'express';
-import { queryAccessLog, accessLogQuerySchema } from '../audit/access-log-query.js';
-import { jsonBody } from '../http/json-body.js';
-import { setPolicyMode } from '../policy/policy-mode.js';
-import { parseInput } from '../http/validate.js';
+import type { Clock } from '../clock/clock.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import { adminAuth } from './admin-auth.js';
-import { buildAdminOpenApiDocument } from './admin-openapi.js';
-import { policyBodySchema } from './admin-schemas.js';
+import { adminRouter, buildAdminOpenApiDocument, type AnyAdminRoute } from './admin-route.js';
+import { adminTestingRoutes } from './admin-testing-routes.js';
+import { adminTokenRoutes } from './admin-token-routes.js';
 import { adminWorldRoutes, type AdminWorldDeps } from './admin-world-routes.js';
 
+export interface AdminDeps extends AdminWorldDeps {
+  adminToken: string;
+  clock: Clock;
+  faults: FaultInjector;
+}
+
+/** Every admin route, in the order of the OpenAPI document: world, tokens, then time and faults. */
+export function adminRouteList(deps: AdminDeps): AnyAdminRoute[] {
+  return [...adminWorldRoutes(deps), ...adminTokenRoutes(deps), ...adminTestingRoutes(deps)];
+}
+
 /**
- * The admin API (base `/admin`, `Authorization: Bearer $ADMIN_TOKEN`; 401 problem otherwise). This
- * issue brings:
- * - `PUT /admin/policy` `{ "mode": "broad" | "least-privilege" }` → 200 `{ "mode" }`; persisted in
- *   settings, emits `policy.changed`. 400 for anything else (strict body), 415/413 as the API.
- * - `GET /admin/access-log?clientId&ownerId&action&since&limit` → 200 `{ "entries": AccessEntry[] }`,
- *   newest last (`since` in ms since epoch; `limit` 1–10000, default 1000, the most recent).
+ * The admin API (base `/admin`, `Authorization: Bearer $ADMIN_TOKEN`; 401 problem otherwise), built
+ * from one route list (admin-route.ts) like the messaging API: the router and `GET /admin/openapi.json`
+ * (public, rendered at `/docs/admin`) cannot disagree. Every answer is `Cache-Control: no-store`.
  */
-export function adminRoutes(deps: { adminToken: string } & AdminWorldDeps): Router {
-  const { adminToken, store, events } = deps;
+export function adminRoutes(deps: AdminDeps): Router {
+  const routes = adminRouteList(deps);
   const router = Router();
   // Built on first request (as the messaging API's): a sandbox per test need not pay for it.
   let document: ReturnType<typeof buildAdminOpenApiDocument> | undefined;
-  // The description itself is public, like the messaging API's.
-  router.get('/openapi.json', (_req, res) => res.json((document ??= buildAdminOpenApiDocument())));
+  router.get('/openapi.json', (_req, res) => res.json((document ??= buildAdminOpenApiDocument(routes))));
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  router.use(adminAuth(adminToken));
-
-  router.put('/policy', ...jsonBody(), async (req, res) => {
-    const { mode } = parseInput(policyBodySchema, req.body, 'body');
-    await setPolicyMode(store, events, mode);
-    res.json({ mode });
-  });
-
-  router.get('/access-log', (req, res) => {
-    const query = parseInput(accessLogQuerySchema, req.query, 'query');
-    res.json({ entries: queryAccessLog(store, query) });
-  });
-
-  router.use(adminWorldRoutes(deps));
+  router.use(adminAuth(deps.adminToken));
+  router.use(adminRouter(routes));
   return router;
 }

@@ -14,6 +14,11 @@ declare global {
   }
 }
 
+/** SHA-256 of a token (base64url): how the rate limit and injected faults know a token without keeping it. */
+export function tokenKeyOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
 /** RFC 6750 §2.1 / RFC 9449 §7.1: `Authorization: Bearer|DPoP <token68>`. */
 const CREDENTIALS = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
@@ -53,7 +58,7 @@ export function bearerAuth(tokens: TokenService): RequestHandler {
     if (credentials === undefined) throw new InvalidTokenError('The Authorization header is not a well-formed Bearer or DPoP token');
     const info = await tokens.authenticate({ ...credentials, proof: req.get('dpop'), method: req.method, path: req.originalUrl });
     res.locals.token = info;
-    res.locals.tokenKey = createHash('sha256').update(credentials.token).digest('base64url');
+    res.locals.tokenKey = tokenKeyOf(credentials.token);
     next();
   };
 }

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
+import { AppError, InjectedFaultError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
 import { StoreWriteError } from '../store/store-errors.js';
 
@@ -20,7 +20,7 @@ export interface Problem {
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
   413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  503: 'Service Unavailable',
+  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
 /** Maps anything thrown to an AppError; errors from body-parser keep their 4xx status. */
@@ -77,8 +77,9 @@ export function authChallenges(err: AppError): string[] {
 export function sendProblem(res: Response, req: Request, err: AppError): void {
   const challenges = authChallenges(err);
   if (challenges.length) res.set('WWW-Authenticate', challenges.join(', '));
-  // 429 and 503 (a write the storage refused) say when to retry (RFC 9110 §10.2.3).
+  // 429 and 503 (a write the storage refused, or a fault a tester injected) say when to retry (RFC 9110 §10.2.3).
   if (err instanceof TooManyRequestsError || err instanceof StoreWriteError) res.set('Retry-After', String(err.retryAfterSeconds));
+  else if (err instanceof InjectedFaultError && err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).type('application/problem+json').send(JSON.stringify(problemOf(err, req)));
 }
 
@@ -95,7 +96,7 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const appError = toAppError(err);
-    if (appError.status >= 500) logger.error({ err, path: req.path }, 'request failed');
+    if (appError.status >= 500 && !(appError instanceof InjectedFaultError)) logger.error({ err, path: req.path }, 'request failed');
     const wantsHtml = renderPage && !/^\/(api|admin)\b/.test(req.path) && req.accepts(['json', 'html']) === 'html';
     if (wantsHtml) return renderPage(res, appError);
     sendProblem(res, req, appError);

@@ -1,21 +1,23 @@
 import type { RequestHandler } from 'express';
-import { MemoryStore, rateLimit, type AugmentedRequest } from 'express-rate-limit';
+import { rateLimit, type AugmentedRequest } from 'express-rate-limit';
+import type { Clock } from '../clock/clock.js';
 import { TooManyRequestsError } from '../errors.js';
+import { clockedRateStore } from './clocked-rate-store.js';
 
 export interface TokenRateLimit {
   middleware: RequestHandler;
-  /** Stops the store's cleanup timer. */
+  /** Forgets every window (no timer to stop). */
   close(): void;
 }
 
 /**
  * At most `limit` requests per access token per `windowSeconds` (after `bearerAuth`, keyed by the
  * token's hash). Over the limit: 429 problem details with `Retry-After` (RFC 9110 §10.2.3) and the
- * IETF `RateLimit` / `RateLimit-Policy` headers (draft 7) on every response.
+ * IETF `RateLimit` / `RateLimit-Policy` headers (draft 7) on every response. Windows run on `clock`.
  */
-export function tokenRateLimit({ limit, windowSeconds }: { limit: number; windowSeconds: number }): TokenRateLimit {
-  const store = new MemoryStore();
+export function tokenRateLimit({ limit, windowSeconds, clock }: { limit: number; windowSeconds: number; clock: Clock }): TokenRateLimit {
   const windowMs = windowSeconds * 1000;
+  const store = clockedRateStore(clock, windowMs);
   const middleware = rateLimit({
     windowMs,
     limit,
@@ -30,5 +32,5 @@ export function tokenRateLimit({ limit, windowSeconds }: { limit: number; window
     // The key is a token hash, never an IP: the IP and proxy checks do not apply.
     validate: { ip: false, trustProxy: false, xForwardedForHeader: false, keyGeneratorIpFallback: false },
   });
-  return { middleware, close: () => store.shutdown() };
+  return { middleware, close: () => store.resetAll?.() };
 }

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { AccessRecorder } from '../audit/access-recorder.js';
+import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import { tokenRateLimit } from '../http/rate-limit.js';
 import type { TokenService } from '../oauth/token-service.js';
 import type { SocialService } from '../social/social-service.js';
@@ -18,8 +20,8 @@ export interface MessagingApiDeps {
   social: SocialService;
   tokens: TokenService;
   audit: AccessRecorder;
-  /** ms since epoch. */
-  now: () => number;
+  clock: Clock;
+  faults: FaultInjector;
   /** OAuth 2.0 endpoints, for the document's security scheme (absolute URLs). */
   oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
   /** See MessagingRouterDeps.onUnrecorded. */
@@ -41,10 +43,11 @@ export interface MessagingApi {
  * from the same route list, and its rendered docs.
  */
 export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
-  const { config, store, social, tokens, audit, now } = deps;
+  const { config, store, social, tokens, audit, clock, faults } = deps;
+  const now = () => clock.now();
   const routes = messagingRoutes(createMessagingService({ store, social }));
   const rateLimit = { limit: config.API_RATE_LIMIT, windowSeconds: config.API_RATE_WINDOW_SECONDS };
-  const limiter = tokenRateLimit(rateLimit);
+  const limiter = tokenRateLimit({ ...rateLimit, clock });
   // Built on first request, not per platform: generating it is about half of createPlatform's time,
   // and sandboxes (one per test) rarely ask for it. test/messaging/openapi.test.ts builds it.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
@@ -54,7 +57,7 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
     document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });
-  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, onUnrecorded: deps.onUnrecorded }));
+  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, faults, onUnrecorded: deps.onUnrecorded }));
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
   return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close: limiter.close };
 }

@@ -1,5 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { AccessRecorder } from '../audit/access-recorder.js';
+import { apiFaultGate } from '../faults/api-fault-gate.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
 import { jsonBody } from '../http/json-body.js';
 import type { TokenService } from '../oauth/token-service.js';
@@ -19,19 +21,22 @@ export interface MessagingRouterDeps {
   rateLimit: RequestHandler;
   /** ms since epoch (Idempotency-Key retention). */
   now: () => number;
+  /** Injected faults (faults/), applied right after authentication. */
+  faults: FaultInjector;
   /** Told about a change made durable whose access-log entry the storage then refused (see below). */
   onUnrecorded?: (access: object, err: unknown) => void;
 }
 
 /**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
- * the per-token rate limit (429), the scope check (403), the JSON body reader (415/413/400) for
- * routes with a body, `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing
- * of path, query and body (400), the route's logic (404/403…), then the
+ * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
+ * the scope check (403), the JSON body reader (415/413/400) for routes with a body,
+ * `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing of path, query
+ * and body (400), the route's logic (404/403…), then the
  * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
-export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrecorded }: MessagingRouterDeps): Router {
+export function messagingRouter({ routes, tokens, audit, rateLimit, now, faults, onUnrecorded }: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
@@ -40,6 +45,7 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrec
     next();
   });
   for (const route of routes) {
+    const operation = `${route.method.toUpperCase()} ${API_BASE}${route.path}`;
     const run: RequestHandler = async (req, res) => {
       const token = tokenOf(res);
       const caller = { clientId: token.clientId, personId: token.personId };
@@ -54,8 +60,9 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrec
         clientId: caller.clientId,
         ownerId: caller.personId,
         scope: route.scope,
-        operation: `${route.method.toUpperCase()} ${API_BASE}${route.path}`,
+        operation,
         channel: 'api' as const,
+        ...(res.locals.injected ? { injected: res.locals.injected } : {}),
       };
       try {
         await audit.record(access);
@@ -69,8 +76,9 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, onUnrec
       else res.status(route.success.status).json(outcome.body);
     };
     const bodyReader = route.body ? jsonBody() : [];
+    const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
     const once = route.method === 'post' ? [idempotency.middleware] : [];
-    router[route.method](expressPath(route.path), authenticate, rateLimit, requireScope(route.scope), ...bodyReader, ...once, run);
+    router[route.method](expressPath(route.path), authenticate, faultGate, rateLimit, requireScope(route.scope), ...bodyReader, ...once, run);
   }
   return router;
 }

@@ -25,8 +25,8 @@ function deletionAnswer(client: string, r: DeletionRequest): Pick<MonitorEvent, 
  * Turns domain events into monitor events (OAuth steps, accesses, admin actions, deletion requests), keeps the most
  * recent `FEED_CAPACITY` for export, and hands each new one to `listeners`.
  */
-export function createMonitorFeed(deps: { events: EventBus; store: Store }) {
-  const { events, store } = deps;
+export function createMonitorFeed(deps: { events: EventBus; store: Store; now: () => number }) {
+  const { events, store, now } = deps;
   let seq = 0;
   let buffer: MonitorEvent[] = [];
   const listeners = new Set<(e: MonitorEvent) => void>();
@@ -95,11 +95,15 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store }) {
         details: { step: s.step, ...(s.scopes ? { scopes: s.scopes } : {}), ...(s.detail ? { note: s.detail } : {}) },
       });
     }),
+    events.on('tokens.ended', ({ action, count: n, clientId }) =>
+      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${count(n, 'token', 'tokens')} ${action === 'expire' ? 'expired' : 'revoked'}${clientId ? ` · ${clientName(clientId)}` : ''}`, ...(clientId ? { clientId } : {}), details: { note: `${action} by an admin` } })),
+    events.on('fault.injected', ({ at, clientId, ownerId, channel, label, operation }) =>
+      push({ at, kind: 'fault', from: GLASSHOUSE, to: clientName(clientId), label: `injected fault · ${label} · ${channel}`, clientId, ...(ownerId ? { personId: ownerId } : {}), details: { channel: channel === 'refresh' ? 'api' : channel, operation, note: `injected: ${label}` } })),
     events.on('policy.changed', ({ mode }) =>
-      push({ at: Date.now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `policy → ${mode}`, details: { policy: mode } })),
+      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `policy → ${mode}`, details: { policy: mode } })),
     events.on('client.status', ({ clientId, status }) => {
       const words = status === 'shut_down' ? 'shut down' : 'brought back';
-      push({ at: Date.now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${clientName(clientId)} ${words}`, clientId, details: { note: `${clientName(clientId)} ${words}` } });
+      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${clientName(clientId)} ${words}`, clientId, details: { note: `${clientName(clientId)} ${words}` } });
     }),
     events.on('deletion.requested', ({ clientId, personId, request }) => {
       const client = clientName(clientId);
@@ -108,7 +112,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store }) {
       push({ ...base, at: request.at, from: client, to: GLASSHOUSE, ...deletionAnswer(client, request) });
     }),
     events.on('grant.revoked', ({ clientId, personId }) =>
-      push({ at: Date.now(), kind: 'oauth', from: BROWSER, to: GLASSHOUSE, label: `grant revoked · ${clientName(clientId)}`, clientId, personId, details: { step: 'revoke' } })),
+      push({ at: now(), kind: 'oauth', from: BROWSER, to: GLASSHOUSE, label: `grant revoked · ${clientName(clientId)}`, clientId, personId, details: { step: 'revoke' } })),
   ];
 
   return {

@@ -34,9 +34,9 @@ const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'
  */
 export function monitorRoutes(deps: {
   config: Config; store: Store; events: EventBus; feed: MonitorFeed; render: Renderer; csrfProtect: express.RequestHandler;
-  tokens: TokenService; clients: ClientRegistry; compare?: ScenarioComparer;
+  tokens: TokenService; clients: ClientRegistry; now: () => number; compare?: ScenarioComparer;
 }): Router {
-  const { config, store, events, feed, render, csrfProtect, tokens, clients } = deps;
+  const { config, store, events, feed, render, csrfProtect, tokens, clients, now } = deps;
   const router = Router();
   const form = formBody('4kb');
   const guard = requireMonitor(config, store);
@@ -76,7 +76,7 @@ export function monitorRoutes(deps: {
   });
 
   router.get('/monitor/log.json', guard, (_req, res) => {
-    const log: MonitorLog = { format: 'glasshouse-monitor/1', exportedAt: Date.now(), events: feed.events() };
+    const log: MonitorLog = { format: 'glasshouse-monitor/1', exportedAt: now(), events: feed.events() };
     res.attachment('glasshouse-data-flow.json').json(log);
   });
 

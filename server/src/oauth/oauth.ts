@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Router } from 'express';
 import Provider, { type ErrorOut } from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config.js';
 import type { EventBus } from '../events.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from '../web/render.js';
 import { appsRoutes } from './apps-routes.js';
@@ -41,8 +43,9 @@ export interface OAuthServer {
  * Builds the OAuth 2.0 authorization server ("Log in with Glasshouse", oidc-provider 9) over the
  * platform's store: issuer `PLATFORM_URL`, clients from the `clients` collection, keys from settings.
  */
-export function createOAuthServer(deps: { config: Config; store: Store; events: EventBus; logger: Logger; now: () => number; render: Renderer }): OAuthServer {
-  const { config, store, events, logger, now, render } = deps;
+export function createOAuthServer(deps: { config: Config; store: Store; events: EventBus; logger: Logger; clock: Clock; faults: FaultInjector; render: Renderer }): OAuthServer {
+  const { config, store, events, logger, clock, faults, render } = deps;
+  const now = () => clock.now();
   const clients = createClientRegistry(store, events, [docsClient(config.PLATFORM_URL)]);
   const authorizations = createAuthorizations(store, events, now);
   const audience = apiAudience(config.PLATFORM_URL);
@@ -52,7 +55,7 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
     return render.eta.render('error', { csrf: '', title: 'That did not work', heading: 'This sign-in cannot continue', detail: `${reason} (${out.error}).` });
   };
   const keys = loadOrCreateKeys(store, logger);
-  const provider = new Provider(config.PLATFORM_URL, providerConfiguration({ config, store, clients, authorizations, keys, renderErrorPage }));
+  const provider = new Provider(config.PLATFORM_URL, providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderErrorPage }));
   // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
   // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
   provider.use(async (ctx, next) => {
@@ -63,7 +66,7 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
   const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));
-  const tokens = createTokenService({ provider, store, clients, authorizations, events, now, audience, publicUrl: config.PLATFORM_URL });
+  const tokens = createTokenService({ provider, store, clients, authorizations, events, clock, audience, publicUrl: config.PLATFORM_URL });
   const deletionRequests = createDeletionRequests({ issuer: config.PLATFORM_URL, store, authorizations, events, now });
   return {
     provider,

@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider';
 import { AppError, ForbiddenError, InvalidTokenError, NotFoundError } from '../errors.js';
+import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
@@ -8,6 +9,7 @@ import { createDpopVerifier, InvalidDpopProofError } from './dpop.js';
 import { approveResourceScopes, narrowIssuedTokens, withdrawResourceScopes } from './grant-scopes.js';
 import { TTL } from './provider-config.js';
 import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
+import { createTokenLifetimes } from './token-lifetimes.js';
 import type { AccessTokenInfo, TokenResponse, TokenService } from './token-service.js';
 
 /** Longest bearer token we look up (opaque tokens are 43 characters). */
@@ -26,7 +28,7 @@ export interface TokenServiceDeps {
   clients: ClientRegistry;
   authorizations: Authorizations;
   events: EventBus;
-  now: () => number;
+  clock: Clock;
   /** The messaging API audience (resource indicator). */
   audience: string;
   /** The platform's public origin (`PLATFORM_URL`): DPoP proofs name URLs under it (`htu`). */
@@ -39,7 +41,8 @@ export interface TokenServiceDeps {
  * introspection treat them alike. No HTTP round trip.
  */
 export function createTokenService(deps: TokenServiceDeps): TokenService {
-  const { provider, store, clients, authorizations, events, now, audience, publicUrl } = deps;
+  const { provider, store, clients, authorizations, events, clock, audience, publicUrl } = deps;
+  const now = () => clock.now();
   const dpop = createDpopVerifier(now);
   const resourceServer = () =>
     new provider.ResourceServer(audience, { scope: API_SCOPES.join(' '), audience, accessTokenFormat: 'opaque', accessTokenTTL: TTL.AccessToken });
@@ -55,6 +58,19 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     if (refused.length) throw new InvalidScopeError(`Client ${clientId} may not ask for: ${refused.join(' ')}`);
     return wanted;
   }
+
+  /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
+  async function revokeGrant(grantId: string): Promise<void> {
+    await Promise.all([
+      provider.AccessToken.revokeByGrantId(grantId),
+      provider.RefreshToken.revokeByGrantId(grantId),
+      provider.AuthorizationCode.revokeByGrantId(grantId),
+      provider.Grant.adapter.destroy(grantId),
+    ]);
+    const row = await authorizations.markRevoked(grantId);
+    events.emit('oauth.step', { at: now(), step: 'revoke', clientId: row?.clientId, personId: row?.personId, detail: 'grant and all its tokens revoked by the person' });
+  }
+  const lifetimes = createTokenLifetimes({ store, events, clock, revokeGrant });
 
   /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
   async function verify(accessToken: string): Promise<AccessTokenInfo> {
@@ -73,7 +89,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       personId: at.accountId,
       scopes: splitScope(at.scope).filter((s) => granted.has(s)),
       grantId: at.grantId,
-      expiresAt: (at.exp ?? 0) * 1000,
+      // On the platform clock (store-adapter.ts); oidc-provider's `exp` is wall-clock seconds.
+      expiresAt: store.get('oidc', `AccessToken:${accessToken}`)?.expiresAt ?? (at.exp ?? 0) * 1000,
     };
     if (at.jkt) info.jkt = at.jkt;
     return info;
@@ -101,7 +118,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
      * grant for that client (or creates one) and records the `authorizations` row.
      * @throws NotFoundError (person or client), ForbiddenError (client shut down), InvalidScopeError.
      */
-    async issue({ personId, clientId, scopes }) {
+    async issue({ personId, clientId, scopes, expiresIn }) {
       if (!store.get('people', personId)) throw new NotFoundError('No such person');
       const stored = clients.get(clientId);
       if (!stored) throw new NotFoundError('No such client');
@@ -117,7 +134,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
       const scope = wanted.join(' ');
       const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
-      const at = new provider.AccessToken({ ...common, resourceServer: resourceServer(), scope });
+      const at = new provider.AccessToken({ ...common, resourceServer: resourceServer(), scope, ...(expiresIn ? { expiresIn } : {}) });
       const access_token = await at.save();
       const refresh_token = client.grantTypeAllowed('refresh_token')
         ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
@@ -144,16 +161,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       return left;
     },
 
-    /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
-    async revokeGrant(grantId) {
-      await Promise.all([
-        provider.AccessToken.revokeByGrantId(grantId),
-        provider.RefreshToken.revokeByGrantId(grantId),
-        provider.AuthorizationCode.revokeByGrantId(grantId),
-        provider.Grant.adapter.destroy(grantId),
-      ]);
-      const row = await authorizations.markRevoked(grantId);
-      events.emit('oauth.step', { at: now(), step: 'revoke', clientId: row?.clientId, personId: row?.personId, detail: 'grant and all its tokens revoked by the person' });
-    },
+    revokeGrant,
+    expire: lifetimes.expire,
+    revoke: lifetimes.revoke,
   };
 }

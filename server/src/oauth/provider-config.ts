@@ -1,5 +1,8 @@
 import { errors, type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import { tokenKeyOf } from '../http/bearer-auth.js';
 import type { Store } from '../store/store.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
@@ -28,6 +31,10 @@ export interface ProviderConfigDeps {
   clients: ClientRegistry;
   authorizations: Authorizations;
   keys: ProviderKeys;
+  /** Expiry of every stored code, token, session and interaction (store-adapter.ts). */
+  clock: Clock;
+  /** Injected faults: a `refuse-refresh` fault refuses the refresh_token grant. */
+  faults: FaultInjector;
   /**
    * HTML for an error the provider cannot send back to a client (unregistered redirect URI, unknown
    * or shut-down client); `clientId` is the request's, unverified.
@@ -54,10 +61,10 @@ async function checkKnownScopes(_ctx: KoaContextWithOIDC, value: string | undefi
  * metadata. Login and consent are our express routes under /interaction/:uid; devInteractions off.
  */
 export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
-  const { config, store, clients, authorizations, keys } = deps;
+  const { config, store, clients, authorizations, keys, clock, faults } = deps;
   const audience = apiAudience(config.PLATFORM_URL);
   return {
-    adapter: storeAdapterFactory(store, clients),
+    adapter: storeAdapterFactory(store, clients, clock),
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {
       keys: keys.cookieKeys,
@@ -88,7 +95,16 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: true,
+    // Called in the refresh_token grant after the token's checks and before anything changes: the
+    // one place an injected `refuse-refresh` fault can refuse it with the refresh token left intact.
+    rotateRefreshToken(ctx) {
+      const clientId = ctx.oidc.client?.clientId ?? '';
+      const value = ctx.oidc.params?.['refresh_token'];
+      const ownerId = ctx.oidc.entities.RefreshToken?.accountId ?? '';
+      const fault = faults.take('refresh', { clientId, tokenKey: typeof value === 'string' ? tokenKeyOf(value) : '', ownerId, operation: 'POST /token (refresh_token grant)' });
+      if (fault) throw new errors.InvalidGrant('refresh refused (injected fault)');
+      return true;
+    },
     // Partner tokens must not die with the browser session at the provider (logout, account switch).
     expiresWithSession: () => false,
     async loadExistingGrant(ctx) {

@@ -1,26 +1,29 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Clock } from '../clock/clock.js';
 import type { Store } from '../store/store.js';
 import type { ClientRegistry } from './client-registry.js';
-
-/** Seconds since epoch, the unit of oidc-provider payloads (`iat`, `exp`, `consumed`). */
-const epochSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * oidc-provider's storage adapter over our Store. Each model instance (Session, Interaction, Grant,
  * AuthorizationCode, AccessToken, RefreshToken, RegistrationAccessToken…) is one row of the `oidc`
  * collection with id `${model}:${id}`; the `Client` model reads and writes the `clients` collection
  * instead (a shut-down client is "not found", so it can neither authorize nor use the token endpoint).
- * Expiry uses the real clock, like oidc-provider itself. Payloads are copied in and out: the provider
- * mutates what it reads, the store's rows must never change outside a journaled write.
+ * Expiry follows the platform `clock`: oidc-provider reads the wall clock itself
+ * (`lib/helpers/epoch_time.js`, no option to replace it), so each record's `expiresAt` is set and
+ * judged on the platform clock: a record past its time there is "not found" (a code or refresh token
+ * then gets `invalid_grant`, an access token 401). oidc-provider's own wall-clock checks are never
+ * stricter (the platform clock is never behind the wall clock); the `iat`/`exp` inside payloads
+ * (and so in introspection answers) stay wall-clock seconds. Payloads are copied in and out: the provider mutates what it reads,
+ * the store's rows must never change outside a journaled write.
  */
-export function storeAdapterFactory(store: Store, clients: ClientRegistry): (model: string) => Adapter {
-  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model));
+export function storeAdapterFactory(store: Store, clients: ClientRegistry, clock: Clock): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock));
 }
 
-function recordAdapter(store: Store, model: string): Adapter {
+function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
   const key = (id: string) => `${model}:${id}`;
   const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
-    record && (record.expiresAt === undefined || record.expiresAt > Date.now())
+    record && (record.expiresAt === undefined || record.expiresAt > clock.now())
       ? (structuredClone(record.payload) as AdapterPayload)
       : undefined;
   const byIndex = (index: `uid:${string}` | `userCode:${string}`) =>
@@ -32,7 +35,7 @@ function recordAdapter(store: Store, model: string): Adapter {
         id: key(id),
         model,
         payload: structuredClone(payload) as Record<string, unknown>,
-        ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}),
+        ...(expiresIn ? { expiresAt: clock.now() + expiresIn * 1000 } : {}),
       });
     },
     async find(id) {
@@ -46,7 +49,7 @@ function recordAdapter(store: Store, model: string): Adapter {
     },
     async consume(id) {
       const record = store.get('oidc', key(id));
-      if (record) await store.put('oidc', { ...record, payload: { ...record.payload, consumed: epochSeconds() } });
+      if (record) await store.put('oidc', { ...record, payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) } });
     },
     async destroy(id) {
       await store.delete('oidc', key(id));

@@ -37,6 +37,12 @@ export interface TokenResponse {
   scope: string;
 }
 
+/**
+ * Which tokens an admin ends at once: one token (access or refresh, by value), the tokens of one
+ * grant, or those of every grant of a client.
+ */
+export type TokenTarget = { token: string } | { grantId: string } | { clientId: string };
+
 export interface TokenService {
   /**
    * Resolves a bearer token. @throws InvalidTokenError when missing, unknown, expired, revoked, of
@@ -50,8 +56,23 @@ export interface TokenService {
    * @throws InvalidTokenError, InvalidDpopProofError (both 401).
    */
   authenticate(presented: TokenPresentation): Promise<AccessTokenInfo>;
-  /** Issues tokens as if `personId` had consented to `scopes` for `clientId` (admin API, sandboxes). */
-  issue(input: { personId: string; clientId: string; scopes: string[] }): Promise<TokenResponse>;
+  /**
+   * Issues tokens as if `personId` had consented to `scopes` for `clientId` (admin API, sandboxes);
+   * the access token lives `expiresIn` seconds (default one hour).
+   */
+  issue(input: { personId: string; clientId: string; scopes: string[]; expiresIn?: number | undefined }): Promise<TokenResponse>;
+  /**
+   * Lets time run out now for `target`, as if its lifetime had passed on the platform clock: one
+   * token; or a grant's (or client's) access tokens, their refresh tokens left working (so a
+   * partner's refresh can be tested). Resolves to the number of tokens expired.
+   */
+  expire(target: TokenTarget): Promise<number>;
+  /**
+   * Revokes `target` now: one token (only it, unlike RFC 7009 §2.1's cascade); or the grant (every
+   * grant of the client) with every code and token issued under it. Resolves to the number of
+   * tokens (or, for grants, grants) revoked.
+   */
+  revoke(target: TokenTarget): Promise<number>;
   /** Revokes a grant and every token issued under it (RFC 7009 spirit). */
   revokeGrant(grantId: string): Promise<void>;
   /**

@@ -3,6 +3,8 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import type { AccessRecorder } from '../audit/access-recorder.js';
 import { AppError, InvalidTokenError } from '../errors.js';
 import type { EventBus } from '../events.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import { tokenKeyOf } from '../http/bearer-auth.js';
 import { mayReadMessage } from '../messaging/policy.js';
 import type { PartnerServerToClientEvents } from '../../../partners/sdk/types.js';
 import { messageOut } from '../messaging/views.js';
@@ -42,6 +44,8 @@ export interface PartnerSocketDeps {
   logger: Logger;
   /** ms since epoch. */
   now: () => number;
+  /** Injected faults: refused handshakes, dropped sockets, delivery latency (faults/). */
+  faults: FaultInjector;
 }
 
 /**
@@ -53,12 +57,15 @@ export interface PartnerSocketDeps {
  * current policy, and only with `messages:read`. Before each delivery the token is verified again
  * (a revoked or expired token's socket is disconnected instead; withdrawn scopes apply at once) and
  * the delivery is written to the access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
- * a socket is disconnected when its token expires. Bearer-authenticated: no cookie is read, so any
- * origin may connect. Partners send only `sync`; any other event is answered `unknown_event` (catch-all.ts).
+ * a socket is disconnected when its token expires (also when an admin expires or revokes it, or
+ * advances a controllable clock past it). Injected faults (README "Time, faults and expiry for
+ * testers") drop sockets, refuse handshakes, or delay deliveries. Bearer-authenticated: no cookie is
+ * read, so any origin may connect. Partners send only `sync`; any other event is answered
+ * `unknown_event` (catch-all.ts).
  * @returns the function that unsubscribes from the event bus.
  */
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
-  const { events, store, tokens, audit, logger, now } = deps;
+  const { events, store, tokens, audit, logger, now, faults } = deps;
   const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
   const queues = new Map<string, Promise<void>>();
 
@@ -69,6 +76,12 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       // README "Partner socket": a DPoP-bound token comes with a proof for GET ${PLATFORM_URL}/partners.
       const scheme = dpop === undefined ? 'Bearer' : 'DPoP';
       const info = await tokens.authenticate({ scheme, token, proof: dpop, method: 'GET', path: PARTNER_NAMESPACE });
+      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token), ownerId: info.personId, operation: 'socket handshake' }, { handshake: true });
+      if (fault?.kind === 'drop-sockets') {
+        next(Object.assign(new Error('injected_fault'), { data: { detail: 'Injected fault: sockets of this client are refused for now' } }));
+        return;
+      }
+      if (fault) await faults.delay(fault);
       socket.data = { token, info };
       next();
     } catch (err) {
@@ -118,10 +131,13 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       // Scopes may have been withdrawn since the handshake (TokenService.narrowGrant).
       socket.data.info = fresh;
       if (!socket.connected || !fresh.scopes.includes('messages:read')) return;
+      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token), ownerId: info.personId, operation: `socket message:${kind}` }, { logged: true });
+      if (fault) await faults.delay(fault);
       await audit.record({
         clientId: info.clientId, ownerId: info.personId, action: 'read', scope: 'messages:read',
         operation: `socket message:${kind}`, channel: 'socket', threadIds: [message.threadId], messageIds: [message.id],
         peopleIncluded: kind === 'created' ? [message.senderId] : [],
+        ...(fault ? { injected: fault.label } : {}),
       });
       if (kind === 'created') socket.emit('message:created', { message: messageOut(store, message) });
       else socket.emit('message:deleted', { messageId: message.id, threadId: message.threadId });
@@ -145,6 +161,21 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       if (status === 'shut_down') nsp.in(room.client(clientId)).disconnectSockets(true);
     }),
     events.on('world.reset', () => nsp.disconnectSockets(true)),
+    events.on('tokens.ended', ({ accessTokens }) => {
+      const ended = new Set(accessTokens);
+      for (const socket of nsp.sockets.values()) if (ended.has(socket.data.token)) socket.disconnect(true);
+    }),
+    events.on('clock.advanced', ({ now: at }) => {
+      for (const socket of nsp.sockets.values()) if (socket.data.info.expiresAt <= at) socket.disconnect(true);
+    }),
+    events.on('faults.drop-sockets', ({ faultId, clientId, tokenKey }) => {
+      for (const socket of nsp.sockets.values()) {
+        const { info, token } = socket.data;
+        if (tokenKey ? tokenKeyOf(token) !== tokenKey : info.clientId !== clientId) continue;
+        events.emit('fault.injected', { at: now(), clientId: info.clientId, ownerId: info.personId, channel: 'socket', label: 'drop-sockets', faultId, operation: 'socket disconnect', logged: false });
+        socket.disconnect(true);
+      }
+    }),
   ];
   return () => {
     for (const off of offs) off();

@@ -136,6 +136,8 @@ export const accessEntrySchema = z.object({
   /** Of those, who never granted this client anything. */
   bystanders: z.array(z.string()),
   policy: z.enum(['broad', 'least-privilege']),
+  /** A fault a tester injected into this call, e.g. `status 503` (README "Time, faults and expiry for testers"). */
+  injected: z.string().optional(),
 });
 
 /**

@@ -7,8 +7,11 @@
  * `--no-reset`. Exit code: 0 every step passed, 1 a step failed, 2 the scenario could not run (bad
  * file, shown as `file:line: field: problem`; bad arguments; platform unreachable or admin token refused).
  */
+// First: oidc-provider warns about Node 20 while it is imported; errors here are one line.
+import '../quiet-runtime-warning.js';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
+import { fileProblem, oneLine } from '../../src/cli-errors.js';
 import { DEMO_ADMIN_TOKEN } from '../../src/config.js';
 import { createSandbox, type Sandbox } from '../sandbox.js';
 import { parseScenario, ScenarioFileError } from './parse.js';
@@ -46,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    console.error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    console.error(fileProblem(file, err));
     return 2;
   }
   let scenario;
@@ -70,11 +73,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report, file));
     return report.ok ? 0 : 1;
   } catch (err) {
-    console.error(`Cannot run ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`Cannot run ${file}: ${oneLine(err)}`);
     return 2;
   } finally {
     await sandbox?.close();
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`scenario: ${oneLine(err)}`);
+  return 2;
+});

@@ -19,7 +19,7 @@ export interface PolicyRun {
 export async function compareScenario(scenario: ParsedScenario): Promise<{ name: string; runs: [PolicyRun, PolicyRun] }> {
   const steps = scenario.steps
     .filter((s) => s.kind !== 'set-policy' && s.kind !== 'expect')
-    .map((s) => ('expect' in s.args ? { ...s, args: { ...s.args, expect: undefined } } : s)) as ParsedScenario['steps'];
+    .map((s) => (typeof s.args === 'object' && 'expect' in s.args ? { ...s, args: { ...s.args, expect: undefined } } : s)) as ParsedScenario['steps'];
   const run = async (mode: PolicyRun['mode']): Promise<PolicyRun> => {
     const sandbox = await createSandbox({ policy: mode });
     try {

@@ -1,12 +1,26 @@
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { scenarioSchema, stepKinds, stepSchemas, type Scenario, type Step, type StepKind } from './schema.js';
 
-/** A scenario file that cannot be used; `line` (1-based) and `field` point at the problem. */
+/** One thing wrong in a scenario file: its line (1-based), the field's path, and the problem. */
+export interface ScenarioProblem {
+  line: number;
+  field: string;
+  problem: string;
+}
+
+/**
+ * A scenario file that cannot be used. `problems` lists every problem found, by line; the message
+ * has one `file:line: field: problem` line each. `line` and `field` are the first problem's.
+ */
 export class ScenarioFileError extends Error {
   override name = 'ScenarioFileError';
-  constructor(readonly file: string, readonly line: number, readonly field: string, problem: string) {
-    super(`${file}:${line}: ${field ? `${field}: ` : ''}${problem}`);
+  readonly line: number;
+  readonly field: string;
+  constructor(readonly file: string, readonly problems: ScenarioProblem[]) {
+    super(problems.map((p) => `${file}:${p.line}: ${p.field ? `${p.field}: ` : ''}${p.problem}`).join('\n'));
+    this.line = problems[0]?.line ?? 1;
+    this.field = problems[0]?.field ?? '';
   }
 }
 
@@ -26,58 +40,72 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return 1;
 }
 
+/** The top level with each step left unchecked (steps are checked one by one, for precise paths). */
+const topLevelSchema = scenarioSchema.extend({ steps: z.array(z.unknown()).min(1) });
+
 /**
- * Parses and validates scenario YAML. Steps are checked one by one, so an error names the step's own
- * field (`steps.2.play.title`) and its line, e.g. `demo.yaml:14: steps.2.play.title: Required`.
- * @throws ScenarioFileError for YAML syntax errors, unknown steps, wrong fields or types.
+ * Parses and validates scenario YAML, reporting every problem at once: each step is checked on its
+ * own, so a problem names the step's own field (`steps.2.play.title`) and its line, e.g.
+ * `demo.yaml:14: steps.2.play.title: required (string)`. Within a step, an unknown field is reported
+ * instead of the "missing" one it explains (a typo).
+ * @throws ScenarioFileError listing YAML syntax errors, or else every unknown step, unknown or
+ *   missing field and wrong type, in line order.
  */
 export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScenario {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  const syntax = doc.errors[0];
-  if (syntax) throw new ScenarioFileError(file, counter.linePos(syntax.pos[0]).line, '', syntax.message.split('\n')[0]!);
+  if (doc.errors.length) {
+    throw new ScenarioFileError(file, doc.errors.map((e) => ({ line: counter.linePos(e.pos[0]).line, field: '', problem: e.message.split('\n')[0]! })));
+  }
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 }); // refuses "billion laughs" alias bombs
   } catch (err) {
-    throw new ScenarioFileError(file, 1, '', `cannot be read: ${(err as Error).message}`);
+    throw new ScenarioFileError(file, [{ line: 1, field: '', problem: `cannot be read: ${(err as Error).message}` }]);
   }
 
-  // An unknown field explains a "missing" one (a typo), so it is reported first.
-  const fail = (issues: z.core.$ZodIssue[], prefix: PropertyKey[] = []): never => {
-    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
-    if (issue.code === 'unrecognized_keys') {
-      const path = [...prefix, ...issue.path, issue.keys[0]!];
-      throw new ScenarioFileError(file, lineOf(doc, counter, path), path.join('.'), `unknown field "${issue.keys[0]}"`);
+  const problems: ScenarioProblem[] = [];
+  const report = (issues: z.core.$ZodIssue[], prefix: PropertyKey[] = []) => {
+    const unknown = issues.filter((i) => i.code === 'unrecognized_keys');
+    for (const issue of unknown.length ? unknown : issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const path = [...prefix, ...issue.path, key];
+          problems.push({ line: lineOf(doc, counter, path), field: path.join('.'), problem: `unknown field "${key}"` });
+        }
+        continue;
+      }
+      const path = [...prefix, ...issue.path];
+      // zod says "expected string, received undefined" for a field that is simply not there.
+      const missing = issue.code === 'invalid_type' && path.length > 0 && !doc.hasIn(path as unknown[]);
+      problems.push({ line: lineOf(doc, counter, path), field: path.join('.'), problem: missing ? `required (${issue.expected})` : issue.message });
     }
-    const path = [...prefix, ...issue.path];
-    // zod says "expected string, received undefined" for a field that is simply not there.
-    const missing = issue.code === 'invalid_type' && path.length > 0 && !doc.hasIn(path as unknown[]);
-    throw new ScenarioFileError(file, lineOf(doc, counter, path), path.join('.'), missing ? `required (${issue.expected})` : issue.message);
   };
 
-  // Validate steps individually first for precise messages.
   const rawSteps = (raw as { steps?: unknown })?.steps;
   const steps: Step[] = [];
   if (Array.isArray(rawSteps)) {
     rawSteps.forEach((rawStep: unknown, index) => {
       const at = ['steps', index];
-      const node = doc.getIn(at, true);
+      const line = lineOf(doc, counter, at);
       const keys = rawStep && typeof rawStep === 'object' && !Array.isArray(rawStep) ? Object.keys(rawStep) : [];
-      if (!isMap(node) || keys.length !== 1) {
-        throw new ScenarioFileError(file, lineOf(doc, counter, at), at.join('.'), `a step is an object with exactly one key, one of: ${stepKinds.join(', ')}`);
+      if (!isMap(doc.getIn(at, true)) || keys.length !== 1) {
+        problems.push({ line, field: at.join('.'), problem: `a step is an object with exactly one key, one of: ${stepKinds.join(', ')}` });
+        return;
       }
       const kind = keys[0] as StepKind;
       if (!stepKinds.includes(kind)) {
-        throw new ScenarioFileError(file, lineOf(doc, counter, at), at.join('.'), `unknown step "${kind}"; expected one of: ${stepKinds.join(', ')}`);
+        problems.push({ line, field: at.join('.'), problem: `unknown step "${kind}"; expected one of: ${stepKinds.join(', ')}` });
+        return;
       }
       const parsed = stepSchemas[kind].safeParse((rawStep as Record<string, unknown>)[kind]);
-      if (!parsed.success) fail(parsed.error.issues, [...at, kind]);
-      steps.push({ kind, args: parsed.data, line: lineOf(doc, counter, at) } as Step);
+      if (parsed.success) steps.push({ kind, args: parsed.data, line } as Step);
+      else report(parsed.error.issues, [...at, kind]);
     });
   }
-  const whole = scenarioSchema.safeParse(raw);
-  if (!whole.success) fail(whole.error.issues);
+  const whole = topLevelSchema.safeParse(raw);
+  if (!whole.success) report(whole.error.issues);
+  if (problems.length) throw new ScenarioFileError(file, problems.sort((a, b) => a.line - b.line));
   const scenario = whole.data!;
   return { name: scenario.name, description: scenario.description, policy: scenario.policy, steps };
 }

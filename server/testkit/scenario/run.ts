@@ -50,7 +50,7 @@ function unmet(expected: PerStepExpect, outcome: StepOutcome, status: number | u
 
 /** Runs one step and judges it: 2xx by default, or exactly `expect.status` (a refusal such as 404). */
 async function runStep(ctx: RunContext, step: Step): Promise<StepReport> {
-  const expected: PerStepExpect = step.kind !== 'set-policy' && step.kind !== 'expect' ? (step.args.expect ?? {}) : {};
+  const expected: PerStepExpect = typeof step.args === 'object' && step.kind !== 'expect' && 'expect' in step.args ? (step.args.expect ?? {}) : {};
   const base = { line: step.line, kind: step.kind };
   ctx.lastStatus = undefined;
   try {

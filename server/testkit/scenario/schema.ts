@@ -38,7 +38,11 @@ const members = z
 
 export const stepSchemas = {
   authorize: z
-    .strictObject({ person: username, client: clientId, scopes: z.array(scope).min(1), expect: stepExpectation.optional() })
+    .strictObject({
+      person: username, client: clientId, scopes: z.array(scope).min(1),
+      expiresIn: z.number().int().min(1).max(86_400).optional().describe('Access token lifetime in seconds (default 3600)'),
+      expect: stepExpectation.optional(),
+    })
     .describe('Consent as if the person approved: mints tokens (POST /admin/tokens) used by later steps'),
   play: z.strictObject({
     ...asClient,
@@ -64,7 +68,27 @@ export const stepSchemas = {
     })
     .refine((s) => (s.message === undefined) !== (s.text === undefined), { message: 'give either message or text' })
     .describe('Delete a message (DELETE /messages/{id}) by id or by its text'),
-  revoke: z.strictObject({ person: username, client: clientId, expect: stepExpectation.optional() }).describe('The person\'s grant to the client is revoked (POST /admin/grants/revoke)'),
+  revoke: z
+    .strictObject({ person: username.optional(), client: clientId, expect: stepExpectation.optional() })
+    .describe('The person\'s grant to the client (without person: every grant of the client) is revoked with all its tokens (POST /admin/tokens/revoke)'),
+  expire: z
+    .strictObject({ person: username.optional(), client: clientId, expect: stepExpectation.optional() })
+    .describe('The access tokens of the person\'s grant (without person: of the whole client) expire now; refresh tokens keep working (POST /admin/tokens/expire)'),
+  'advance-clock': z.number().positive().max(366 * 86_400).describe('Seconds the platform clock moves forward (POST /admin/clock/advance; sandboxes, or CONTROLLABLE_CLOCK=true)'),
+  fault: z
+    .strictObject({
+      client: clientId,
+      kind: z.enum(['status', 'latency', 'drop-sockets', 'refuse-refresh']),
+      status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional().describe('For kind status'),
+      retryAfter: z.number().int().min(0).max(86_400).optional().describe('Retry-After seconds with 429/503'),
+      latencyMs: z.number().int().min(1).max(60_000).optional().describe('For kind latency'),
+      times: z.number().int().min(1).optional().describe('The next N calls'),
+      seconds: z.number().int().min(1).optional().describe('For T seconds of the platform clock'),
+    })
+    .refine((f) => (f.kind === 'status') === (f.status !== undefined), { message: 'status goes with kind status (and is needed there)', path: ['status'] })
+    .refine((f) => (f.kind === 'latency') === (f.latencyMs !== undefined), { message: 'latencyMs goes with kind latency (and is needed there)', path: ['latencyMs'] })
+    .describe('Inject a fault into the client\'s calls (POST /admin/faults); cleared by clear-faults or a reset'),
+  'clear-faults': z.literal(true).describe('End every injected fault (DELETE /admin/faults)'),
   'set-policy': policy.describe('Switch the policy mode (PUT /admin/policy)'),
   shutdown: z.strictObject({ client: clientId, expect: stepExpectation.optional() }).describe('An admin shuts the client down (PATCH /admin/clients/{id})'),
   expect: z.strictObject({

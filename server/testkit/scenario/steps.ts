@@ -1,4 +1,5 @@
 import { allPages, createGlasshouseClient } from '../../../partners/sdk/client.js';
+import type { FaultRequest } from '../admin-types.js';
 import type { Message } from '../../../partners/sdk/types.js';
 import { clientFor, counted, personOf, quote, ScenarioStepError, type RunContext, type StepOutcome } from './context.js';
 import { checkState } from './state-expectations.js';
@@ -29,7 +30,7 @@ async function messageToDelete(ctx: RunContext, args: Args<'delete'>): Promise<{
 export const executors: { [K in Step['kind']]: Executor<K> } = {
   async authorize(ctx, args) {
     const person = personOf(ctx, args.person);
-    const tokens = await ctx.admin.mintToken({ username: person.username, clientId: args.client, scopes: args.scopes });
+    const tokens = await ctx.admin.mintToken({ username: person.username, clientId: args.client, scopes: args.scopes, ...(args.expiresIn ? { expiresIn: args.expiresIn } : {}) });
     // No refresh: after a revocation or shut-down the next call is a plain 401, as the steps expect.
     ctx.clients.set(`${person.username} ${args.client}`, createGlasshouseClient({ baseUrl: ctx.url, accessToken: tokens.access_token, fetch: ctx.fetch }));
     return { summary: `${person.username} authorized ${args.client}: ${args.scopes.join(', ')}` };
@@ -98,8 +99,35 @@ export const executors: { [K in Step['kind']]: Executor<K> } = {
   },
 
   async revoke(ctx, args) {
+    if (!args.person) {
+      const grants = await ctx.admin.revokeTokens({ clientId: args.client });
+      return { summary: `every grant of ${args.client} was revoked (${counted(grants, 'grant')})`, count: grants };
+    }
     await ctx.admin.revokeGrant({ username: personOf(ctx, args.person).username, clientId: args.client });
     return { summary: `${args.person} revoked ${args.client}'s access` };
+  },
+
+  async expire(ctx, args) {
+    const target = args.person ? { username: personOf(ctx, args.person).username, clientId: args.client } : { clientId: args.client };
+    const expired = await ctx.admin.expireTokens(target);
+    return { summary: `${counted(expired, 'access token')} of ${args.client}${args.person ? ` for ${args.person}` : ''} expired`, count: expired };
+  },
+
+  async 'advance-clock'(ctx, seconds) {
+    const clock = await ctx.admin.advanceClock(seconds);
+    return { summary: `the clock moved ${seconds} s forward (now ${Math.round(clock.offsetMs / 1000)} s ahead of the wall clock)` };
+  },
+
+  async fault(ctx, args) {
+    const { client, ...rest } = args;
+    const fault = await ctx.admin.injectFault({ clientId: client, ...rest } as FaultRequest);
+    const span = [args.times ? `next ${counted(args.times, 'call')}` : '', args.seconds ? `${args.seconds} s` : ''].filter(Boolean).join(', ') || 'until cleared';
+    return { summary: `injected ${fault.label} for ${client} (${span})` };
+  },
+
+  async 'clear-faults'(ctx) {
+    await ctx.admin.clearFaults();
+    return { summary: 'every injected fault cleared' };
   },
 
   async 'set-policy'(ctx, mode) {
@@ -125,7 +153,11 @@ export function intentOf(step: Step): string {
     case 'friends': return `${as(step.args)} lists friends`;
     case 'participants': return `${as(step.args)} lists participants of ${step.args.thread}`;
     case 'delete': return `${as(step.args)} deletes ${step.args.message ?? quote(step.args.text!)}${step.args.thread ? ` in ${step.args.thread}` : ''}`;
-    case 'revoke': return `${step.args.person} revokes ${step.args.client}`;
+    case 'revoke': return step.args.person ? `${step.args.person} revokes ${step.args.client}` : `every grant of ${step.args.client} is revoked`;
+    case 'expire': return `tokens of ${step.args.client}${step.args.person ? ` for ${step.args.person}` : ''} expire`;
+    case 'advance-clock': return `the clock moves ${step.args} s forward`;
+    case 'fault': return `a fault (${step.args.kind}) is injected for ${step.args.client}`;
+    case 'clear-faults': return 'faults are cleared';
     case 'set-policy': return `policy set to ${step.args}`;
     case 'shutdown': return `${step.args.client} is shut down`;
     case 'expect': return `check ${Object.keys(step.args).join(', ')}`;

@@ -4,7 +4,7 @@ import type { RunningPlatform } from '../../helpers/platform.js';
 
 /**
  * What a tester does to the real platform while a partner runs against it: the admin API (as an
- * operator would), plus the one thing no endpoint does — let time pass for an access token.
+ * operator would).
  */
 export function glasshouseAdmin(gh: RunningPlatform) {
   const auth = `Bearer ${gh.config.ADMIN_TOKEN}`;
@@ -25,20 +25,13 @@ export function glasshouseAdmin(gh: RunningPlatform) {
 }
 
 /**
- * Lets the access tokens `clientId` holds for `username` run out, as an hour passing would: their
- * records get an expiry in the past (refresh tokens and the grant are untouched). No protocol step
- * does this — RFC 7009 revocation of an access token makes oidc-provider 9 revoke the refresh tokens
- * of its grant too — so the record is aged in the store.
- * @returns how many access tokens were aged (0 means the test set-up is wrong).
+ * Lets the access tokens `clientId` holds for `username` run out, as an hour passing would, through
+ * the admin API (`POST /admin/tokens/expire`): their refresh tokens and the grant keep working.
+ * @returns how many access tokens expired (0 means the test set-up is wrong).
  */
 export async function expireAccessTokens(gh: RunningPlatform, clientId: string, username: string): Promise<number> {
-  const personId = gh.store.personByUsername(username)?.id;
-  const past = Date.now() - 1000;
-  const tokens = gh.store
-    .all('oidc')
-    .filter((r) => r.model === 'AccessToken' && r.payload['clientId'] === clientId && r.payload['accountId'] === personId);
-  for (const r of tokens) await gh.store.put('oidc', { ...r, expiresAt: past, payload: { ...r.payload, exp: Math.floor(past / 1000) } });
-  return tokens.length;
+  const res = await supertest(gh.url).post('/admin/tokens/expire').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ username, clientId }).expect(200);
+  return (res.body as { count: number }).count;
 }
 
 /** One request the platform received at its token endpoint, as it arrived. */

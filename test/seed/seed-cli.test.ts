@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { openFileStore } from '../../server/src/store/open-data-file.js';
+import type { Store } from '../../server/src/store/store.js';
+
+/** Runs `npm run seed` (node --import tsx seed/bin/seed.ts) with `env`; resolves with its exit and output. */
+function runSeed(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'seed/bin/seed.ts'], { env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`seed still running:\n${stdout}${stderr}`));
+    }, 20_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run seed', () => {
+  let dir = '';
+  let store: Store | undefined;
+  afterAll(async () => {
+    await store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('When the data file is in use by a running platform, then it refuses in one line without a stack trace and exits 1', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-seed-'));
+    const dataFile = path.join(dir, 'glasshouse.json');
+    store = await openFileStore(dataFile);
+    const { code, stdout, stderr } = await runSeed({ DATA_FILE: dataFile });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Cannot seed: .*already in use by another Glasshouse process/)]);
+    await store.close();
+    store = undefined;
+    const again = await runSeed({ DATA_FILE: dataFile });
+    expect(again.stdout).toMatch(/^Wrote .*glasshouse\.json: \d+ people/);
+    expect(again.code).toBe(0);
+  });
+});
