@@ -26,6 +26,8 @@ export interface DomainEvents {
     logged: boolean;
   };
   'grant.revoked': { grantId: string; clientId: string; personId: string };
+  /** Scopes withdrawn from a grant: `scopes` are those left (tokens under it lose the others at once). */
+  'grant.narrowed': { grantId: string; scopes: string[] };
   'client.status': { clientId: string; status: 'active' | 'shut_down' };
   'policy.changed': { mode: PolicyMode };
   /** The platform asked a client to delete what it kept about a person, and how it answered. */

@@ -138,7 +138,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now(), monitor: mayMonitor(req, config, store) }));
   const oauth = createOAuthServer({ config, store, events, logger, clock, faults, render });
-  const audit = createAccessRecorder({ store, events, now });
+  const audit = createAccessRecorder({ store, events, now, onLost: (err, count) => logger.error({ err, count }, 'access-log entries could not be made durable') });
   const detachFaultLog = attachFaultLog({ events, audit, logger });
   const api = createMessagingApi({
     config, store, social, tokens: oauth.tokens, audit, clock, faults,

@@ -50,6 +50,27 @@ describe('TokenService (issue, verify, revokeGrant)', () => {
     await expect(tokens.verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 
+  it('When a token verified before is revoked (RFC 7009), narrowed or expired, then verify() and isLive() see it at once (the in-memory view never outlives the stored token)', async () => {
+    const issued = await tokens.issue({ personId: 'p_frank', clientId: 'tunewave', scopes: ['profile', 'messages:read'] });
+    const { grantId } = await tokens.verify(issued.access_token);
+    await tokens.narrowGrant(grantId, ['profile']);
+    expect((await tokens.verify(issued.access_token)).scopes).toEqual(['profile']);
+    const row = gh.store.get('oidc', `AccessToken:${issued.access_token}`)!;
+    await gh.store.put('oidc', { ...row, expiresAt: Date.now() - 1 });
+    expect(tokens.isLive(issued.access_token)).toBe(false);
+    await expect(tokens.verify(issued.access_token)).rejects.toBeInstanceOf(InvalidTokenError);
+    const other = await tokens.issue({ personId: 'p_grace', clientId: 'tunewave', scopes: ['profile'] });
+    await tokens.verify(other.access_token);
+    const revoked = await fetch(`${gh.url}/token/revocation`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`tunewave:${PARTNER_SECRETS.tunewave}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: other.access_token }),
+    });
+    expect(revoked.status).toBe(200);
+    expect(tokens.isLive(other.access_token)).toBe(false);
+    await expect(tokens.verify(other.access_token)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
   it('When a grant is revoked, then verify() refuses its tokens and the authorization is kept as revoked', async () => {
     const issued = await tokens.issue({ personId: 'p_dave', clientId: 'tunewave', scopes: ['profile'] });
     const { grantId } = await tokens.verify(issued.access_token);

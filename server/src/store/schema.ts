@@ -138,6 +138,8 @@ export const accessEntrySchema = z.object({
   policy: z.enum(['broad', 'least-privilege']),
   /** A fault a tester injected into this call, e.g. `status 503` (README "Time, faults and expiry for testers"). */
   injected: z.string().optional(),
+  /** Socket deliveries: how many sockets of this client and owner got the event, when more than one. */
+  sockets: z.number().int().min(2).optional(),
 });
 
 /**
