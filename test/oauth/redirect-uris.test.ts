@@ -84,4 +84,15 @@ describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.
     expect(reached).toBeInstanceOf(Error);
     expect((reached as Error).message).toMatch(/HTTP 400/);
   });
+
+  it('When a data file from before these rules holds a native client with http://localhost/cb, then no code leaves for another port (RFC 8252 §8.3)', async () => {
+    const metadata = {
+      client_id: 'legacy-native', client_name: 'Legacy', application_type: 'native', token_endpoint_auth_method: 'none',
+      redirect_uris: ['http://localhost/cb'], grant_types: ['authorization_code'], response_types: ['code'], scope: 'profile',
+    };
+    await gh.store.put('clients', { id: 'legacy-native', name: 'Legacy', status: 'active', dynamic: true, metadata });
+    const reached = await authorizeAt('legacy-native', 'http://localhost:51234/cb');
+    expect(reached).toBeInstanceOf(Error);
+    expect((reached as Error).message).toMatch(/HTTP 400/);
+  });
 });

@@ -37,13 +37,19 @@ export function redirectUriProblem(uri: string, applicationType: 'web' | 'native
 
 /**
  * oidc-provider `extraClientMetadata` validator for `redirect_uris`: applies `redirectUriProblem`
- * to every URI of a client being registered or updated (RFC 7591 §2; `ctx` is set then). Clients
- * loaded from the store (the built-in partners, written by the operator) are not re-judged.
+ * to every URI of a client being registered or updated (RFC 7591 §2; `ctx` is set then), and of a
+ * `native` client loaded from the store. Web clients loaded from the store (the built-in partners,
+ * written by the operator) are not re-judged.
  * @throws oidc-provider's InvalidRedirectUri (`invalid_redirect_uri`, RFC 7591 §3.2.2) naming the URI.
  */
 export function validateRedirectUris(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>): void {
-  if (key !== 'redirect_uris' || ctx === undefined || !Array.isArray(value)) return;
+  if (key !== 'redirect_uris' || !Array.isArray(value)) return;
   const applicationType = metadata['application_type'] === 'native' ? 'native' : 'web';
+  // Loaded from the store (no ctx): the operator's web clients (the built-in partners, at
+  // http://localhost) are not re-judged; native ones are, because oidc-provider accepts any port on
+  // a native client's loopback redirect URI, `localhost` included, and a data file written before
+  // these rules may hold one (RFC 8252 §8.3). Such a client then fails to load: invalid_client.
+  if (ctx === undefined && applicationType !== 'native') return;
   for (const uri of value) {
     const problem = typeof uri === 'string' ? redirectUriProblem(uri, applicationType) : 'redirect URIs must be strings';
     if (problem) throw Object.assign(new errors.InvalidRedirectUri(), { error_description: problem });
