@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { connectPartnerSocket, type DPoPKey, type Message, type PartnerSocket } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
+import type { Kept } from './kept.js';
 import { classify, type FailureKind } from './failures.js';
 import { REVOKED_LOCATION } from './failure-pages.js';
 
@@ -43,8 +44,8 @@ function sse(res: Response, event: string, data: unknown): void {
  * A refused handshake or a server-side disconnect triggers one token refresh; if that is refused the
  * account is forgotten and the pages are sent to `redirect`.
  */
-export function createRelay(deps: { platformUrl: string; accounts: Accounts; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
-  const { accounts } = deps;
+export function createRelay(deps: { platformUrl: string; accounts: Accounts; kept: Kept; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
+  const { accounts, kept } = deps;
   const feeds = new Map<string, Feed>();
   /** The open streams of each partner web session (a change of person ends them). */
   const sessionStreams = new Map<string, Set<Response>>();
@@ -116,7 +117,10 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
       dpop: deps.dpop,
       catchUp: {
         client: { threads: (page) => accounts.client(personId).threads(page), messages: (id, page) => accounts.client(personId).messages(id, page) },
-        onMessage: (message) => broadcast(feed, 'message', toItem(personId, message)),
+        onMessage: (message) => {
+          kept.record(personId, [message]);
+          broadcast(feed, 'message', toItem(personId, message));
+        },
         onError: deps.log,
       },
     });

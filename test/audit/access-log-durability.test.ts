@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createAccessRecorder } from '../../server/src/audit/access-recorder.js';
+import { EventBus } from '../../server/src/events.js';
 import { openFileStore } from '../../server/src/store/open-data-file.js';
 import { writeThenCrash } from '../helpers/crash.js';
 
@@ -28,5 +30,23 @@ describe('access log durability', () => {
     expect(reopened.accessLogOf({ clientId: 'tunewave' })).toEqual([entry]);
     expect(reopened.accessLogOf({ ownerId: 'p_bob' })).toEqual([]);
     await reopened.close();
+  });
+
+  it('When accesses are logged without waiting, then they are in the log at once, in order, and durable after the group commit', async () => {
+    const dataFile = path.join(dir, 'unawaited.json');
+    const store = await openFileStore(dataFile);
+    const audit = createAccessRecorder({ store, events: new EventBus(), now: () => 42 });
+    const read = (ownerId: string) => ({
+      clientId: 'tunewave', ownerId, action: 'read' as const, scope: 'profile', operation: 'GET /api/v1/me',
+      channel: 'api' as const, threadIds: [], messageIds: [], peopleIncluded: [ownerId],
+    });
+    const one = audit.log(read('p_alice'));
+    const batch = audit.logMany([read('p_bob'), read('p_carol')]);
+    expect(store.accessLog()).toEqual([one, ...batch]);
+    await store.flush();
+    // On disk (the journal beside the data file) before any compaction: durable, not just in memory.
+    const onDisk = (await Promise.all((await readdir(dir)).filter((f) => f.startsWith('unawaited')).map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')))).join('');
+    for (const entry of [one, ...batch]) expect(onDisk).toContain(entry.id);
+    await store.close();
   });
 });

@@ -20,29 +20,63 @@ export interface AccessRecorderDeps {
   /** ms since epoch. */
   now: () => number;
   newId?: () => string;
+  /** Told when entries logged without waiting could not be made durable (the store's write failed). */
+  onLost?: (err: unknown, count: number) => void;
 }
 
 /**
- * Appends access-log entries. `record` resolves once the entry is durable (journaled through the
- * store), then emits `access.recorded`: producers await it before they answer or deliver, so nothing
- * reaches a client without its log entry.
+ * Appends access-log entries (README "Access log"). Every entry is in the log — in memory, in the
+ * order of the accesses, `access.recorded` emitted — the moment `log`/`logMany`/`record` returns or
+ * is called; it becomes durable with the store's next group commit. `log` and `logMany` do not wait
+ * for that (reads and socket deliveries: the answer is not held up by the disk); `record` resolves
+ * once the entry is durable (writes answer after their own entry is on disk).
  */
-export function createAccessRecorder({ store, events, now, newId = () => `a_${randomUUID()}` }: AccessRecorderDeps) {
+export function createAccessRecorder({ store, events, now, newId = () => `a_${randomUUID()}`, onLost }: AccessRecorderDeps) {
+  function entryOf(access: AccessRecord, at: number, policy: AccessEntry['policy']): AccessEntry {
+    const peopleIncluded = [...new Set(access.peopleIncluded)];
+    return {
+      id: newId(),
+      at,
+      ...access,
+      threadIds: [...new Set(access.threadIds)],
+      peopleIncluded,
+      bystanders: bystandersAmong(store, access.clientId, peopleIncluded),
+      policy,
+    };
+  }
+
+  /** Applies the entries in order and emits them; returns the durability promise of the batch. */
+  function append(accesses: readonly AccessRecord[]): { entries: AccessEntry[]; durable: Promise<void> } {
+    const at = now();
+    const policy = store.settings().policy;
+    const entries = accesses.map((a) => entryOf(a, at, policy));
+    const durable = entries.length ? store.putMany('accessLog', entries) : Promise.resolve();
+    for (const entry of entries) events.emit('access.recorded', { entry });
+    return { entries, durable };
+  }
+
+  function unawaited({ entries, durable }: ReturnType<typeof append>): AccessEntry[] {
+    durable.catch((err: unknown) => {
+      if (onLost) onLost(err, entries.length);
+      else throw err;
+    });
+    return entries;
+  }
+
   return {
+    /** Logs one access now; durable with the next group commit (not awaited). */
+    log(access: AccessRecord): AccessEntry {
+      return unawaited(append([access]))[0]!;
+    },
+    /** Logs several accesses now, in order, in one group commit (not awaited). */
+    logMany(accesses: readonly AccessRecord[]): AccessEntry[] {
+      return unawaited(append(accesses));
+    },
+    /** Logs one access now and resolves once it is durable. */
     async record(access: AccessRecord): Promise<AccessEntry> {
-      const peopleIncluded = [...new Set(access.peopleIncluded)];
-      const entry: AccessEntry = {
-        id: newId(),
-        at: now(),
-        ...access,
-        threadIds: [...new Set(access.threadIds)],
-        peopleIncluded,
-        bystanders: bystandersAmong(store, access.clientId, peopleIncluded),
-        policy: store.settings().policy,
-      };
-      await store.put('accessLog', entry);
-      events.emit('access.recorded', { entry });
-      return entry;
+      const { entries, durable } = append([access]);
+      await durable;
+      return entries[0]!;
     },
   };
 }

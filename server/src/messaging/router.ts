@@ -64,6 +64,8 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, faults,
         channel: 'api' as const,
         ...(res.locals.injected ? { injected: res.locals.injected } : {}),
       };
+      // Logged in order at once; the answer waits for the store's next group commit (shared by every
+      // call in flight: no disk write of its own), so nothing is answered without its entry.
       try {
         await audit.record(access);
       } catch (err) {

@@ -55,7 +55,10 @@ export function attachMonitorSocket(
     socket.emit('history', deps.feed.events());
   });
   const offSessions = bindSocketsToSessions(nsp as unknown as Namespace, deps.events, (s) => (s.data as { via?: string }).via === 'session');
-  const offFeed = deps.feed.subscribe((event) => nsp.emit('access', event));
+  // Encoding a broadcast costs even with nobody watching: skip it then (every API call makes one).
+  const offFeed = deps.feed.subscribe((event) => {
+    if (nsp.sockets.size > 0) nsp.emit('access', event);
+  });
   return () => {
     offSessions();
     offFeed();

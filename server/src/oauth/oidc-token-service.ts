@@ -8,6 +8,7 @@ import type { ClientRegistry } from './client-registry.js';
 import { createDpopVerifier, InvalidDpopProofError } from './dpop.js';
 import { approveResourceScopes, narrowIssuedTokens, withdrawResourceScopes } from './grant-scopes.js';
 import { TTL } from './provider-config.js';
+import { oidcRowId } from './store-adapter.js';
 import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
 import { createTokenLifetimes } from './token-lifetimes.js';
 import type { AccessTokenInfo, TokenResponse, TokenService } from './token-service.js';
@@ -72,9 +73,30 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   }
   const lifetimes = createTokenLifetimes({ store, events, clock, revokeGrant });
 
+  /** Is the stored token still there, unexpired, and its client active? (In memory: see `isLive`.) */
+  function isLive(accessToken: string): boolean {
+    const row = store.get('oidc', oidcRowId('AccessToken', accessToken));
+    if (!row || (row.expiresAt !== undefined && row.expiresAt <= clock.now())) return false;
+    return clients.get(String(row.payload['clientId']))?.status === 'active';
+  }
+
+  /**
+   * Facts of tokens verified before, so that a bearer check is a map lookup plus `isLive` rather than
+   * two adapter reads: revocation, expiry and shutdown show through `isLive`, a narrowed grant is
+   * applied here by `narrowGrant`. Bounded; the oldest entry goes first.
+   */
+  const verified = new Map<string, AccessTokenInfo>();
+  const VERIFIED_MAX = 10_000;
+  const copy = (info: AccessTokenInfo): AccessTokenInfo => ({ ...info, scopes: [...info.scopes] });
+
   /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
   async function verify(accessToken: string): Promise<AccessTokenInfo> {
     if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
+    const known = verified.get(accessToken);
+    if (known) {
+      if (isLive(accessToken)) return copy(known);
+      verified.delete(accessToken);
+    }
     const at = await provider.AccessToken.find(accessToken);
     if (!at?.clientId || !at.accountId) throw new InvalidTokenError();
     const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
@@ -93,7 +115,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       expiresAt: store.get('oidc', `AccessToken:${accessToken}`)?.expiresAt ?? (at.exp ?? 0) * 1000,
     };
     if (at.jkt) info.jkt = at.jkt;
-    return info;
+    verified.set(accessToken, info);
+    if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    return copy(info);
   }
 
   return {
@@ -147,6 +171,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       return response;
     },
 
+    isLive,
+
     async narrowGrant(grantId, keep) {
       const grant = await provider.Grant.find(grantId);
       if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
@@ -156,7 +182,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       await grant.save();
       const left = current.filter((s) => keep.includes(s));
       await narrowIssuedTokens(store, grantId, left);
+      for (const [token, info] of verified) if (info.grantId === grantId) verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
       await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
+      events.emit('grant.narrowed', { grantId, scopes: left });
       events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
       return left;
     },

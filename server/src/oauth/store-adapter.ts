@@ -20,8 +20,13 @@ export function storeAdapterFactory(store: Store, clients: ClientRegistry, clock
   return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock));
 }
 
+/** The `oidc` row id of a provider model instance. */
+export function oidcRowId(model: string, id: string): string {
+  return `${model}:${id}`;
+}
+
 function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
-  const key = (id: string) => `${model}:${id}`;
+  const key = (id: string) => oidcRowId(model, id);
   const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
     record && (record.expiresAt === undefined || record.expiresAt > clock.now())
       ? (structuredClone(record.payload) as AdapterPayload)

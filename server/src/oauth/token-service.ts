@@ -80,4 +80,10 @@ export interface TokenService {
    * them too). Returns the scopes left. @throws NotFoundError when the grant is gone.
    */
   narrowGrant(grantId: string, keep: string[]): Promise<string[]>;
+  /**
+   * Is this access token, verified before, still issued (not revoked, not expired, its client not
+   * shut down)? In memory, no adapter lookup: for checks on every delivery (scopes withdrawn since
+   * come as `grant.narrowed` events).
+   */
+  isLive(accessToken: string): boolean;
 }

@@ -4,6 +4,7 @@ import type { AccessRecorder } from '../audit/access-recorder.js';
 import { AppError, InvalidTokenError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
+import type { Fault } from '../faults/fault-schema.js';
 import { tokenKeyOf } from '../http/bearer-auth.js';
 import { mayReadMessage } from '../messaging/policy.js';
 import type { PartnerServerToClientEvents } from '../../../partners/sdk/types.js';
@@ -54,20 +55,23 @@ export interface PartnerSocketDeps {
  * a DPoP proof of `GET ${PLATFORM_URL}/partners` (RFC 9449 §4.3, `ath` of the token; README "Partner
  * socket"); refused with a `connect_error` named "invalid_token" or "invalid_dpop_proof" otherwise. A socket receives `message:created` and
  * `message:deleted` only for threads of its resource owner that its client may read under the
- * current policy, and only with `messages:read`. Before each delivery the token is verified again
- * (a revoked or expired token's socket is disconnected instead; withdrawn scopes apply at once) and
- * the delivery is written to the access log. Revoking the grant or shutting the client down disconnects its sockets at once, and
- * a socket is disconnected when its token expires (also when an admin expires or revokes it, or
+ * current policy, and only with `messages:read`. Bearer-authenticated: no cookie is read, so any
+ * origin may connect. Partners send only `sync`; any other event is answered `unknown_event` (catch-all.ts).
+ * A socket is disconnected when its token expires (also when an admin expires or revokes it, or
  * advances a controllable clock past it). Injected faults (README "Time, faults and expiry for
- * testers") drop sockets, refuse handshakes, or delay deliveries. Bearer-authenticated: no cookie is
- * read, so any origin may connect. Partners send only `sync`; any other event is answered
- * `unknown_event` (catch-all.ts).
+ * testers") drop sockets, refuse handshakes, or delay deliveries.
+ *
+ * Deliveries (README "Real time"): each event is decided for every socket at once from an in-memory
+ * view — the token's facts from the handshake, kept current by `grant.narrowed` (scopes withdrawn),
+ * `grant.revoked`, `client.status` and `world.reset` (disconnect), a timer at expiry, and
+ * `TokenService.isLive` (a revoked token's socket is disconnected instead) — with no adapter lookup;
+ * the payload goes out once to all the sockets it is for, then the deliveries are logged in one batch
+ * (one entry per client and resource owner, with the number of sockets), in event order.
  * @returns the function that unsubscribes from the event bus.
  */
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
   const { events, store, tokens, audit, logger, now, faults } = deps;
   const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
-  const queues = new Map<string, Promise<void>>();
 
   nsp.use(async (socket, next) => {
     const { token, dpop } = socket.handshake.auth as { token?: unknown; dpop?: unknown };
@@ -95,52 +99,75 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     const { info } = socket.data;
     answerUnknownEvents(socket as unknown as Socket, ['sync'], logger);
     onKnownEvent(socket as unknown as Socket, 'sync', 0, logger, (_payload, ack) => {
-      enqueue(socket, async () => ack({ ok: true, at: now() }));
+      // Deliveries go out in the tick of their event: every earlier one is already on the wire.
+      ack({ ok: true, at: now() });
     });
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
     const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1));
     expiry.unref();
-    socket.on('disconnect', () => {
-      clearTimeout(expiry);
-      queues.delete(socket.id);
-    });
+    socket.on('disconnect', () => clearTimeout(expiry));
   });
 
-  /** Runs deliveries to one socket one after the other, so they arrive in event order. */
-  function enqueue(socket: PartnerSocket, task: () => Promise<void>): void {
-    const next = (queues.get(socket.id) ?? Promise.resolve()).then(task).catch((err: unknown) => {
-      logger.error({ err, socketId: socket.id }, 'partner delivery failed');
-    });
-    queues.set(socket.id, next);
+  /** Is `socket` still allowed to receive `message` now? Disconnects it when its token is no longer live. */
+  function mayReceive(socket: PartnerSocket, message: Message, at: number): boolean {
+    const { token, info } = socket.data;
+    if (!socket.connected) return false;
+    if (info.expiresAt <= at || !tokens.isLive(token)) {
+      socket.disconnect(true);
+      return false;
+    }
+    if (!info.scopes.includes('messages:read')) return false;
+    // The message being delivered counts as one the client posted (least-privilege reach).
+    const ownPost = message.via === info.clientId && message.senderId === info.personId;
+    return ownPost || mayReadMessage(store, info, message);
   }
 
-  function deliver(socket: PartnerSocket, kind: 'created' | 'deleted', message: Message): void {
-    const { token, info } = socket.data;
-    if (!info.scopes.includes('messages:read')) return;
-    // Decided when the event happens; the message being delivered counts as one the client posted.
-    const ownPost = message.via === info.clientId && message.senderId === info.personId;
-    if (!(ownPost || mayReadMessage(store, info, message))) return;
-    enqueue(socket, async () => {
-      const fresh = await tokens.verify(token).catch(() => undefined);
-      if (!fresh || fresh.expiresAt <= now()) {
-        socket.disconnect(true);
-        return;
+  /** Emits one event to the sockets `to` (one encoding for all of them). */
+  function emitTo(to: string | string[], kind: 'created' | 'deleted', message: Message): void {
+    if (kind === 'created') nsp.to(to).emit('message:created', { message: messageOut(store, message) });
+    else nsp.to(to).emit('message:deleted', { messageId: message.id, threadId: message.threadId });
+  }
+
+  const deliveryEntry = (kind: 'created' | 'deleted', message: Message, clientId: string, ownerId: string) => ({
+    clientId, ownerId, action: 'read' as const, scope: 'messages:read', operation: `socket message:${kind}`, channel: 'socket' as const,
+    threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: kind === 'created' ? [message.senderId] : [],
+  });
+
+  /** A delivery a tester delayed (latency fault): sent after the delay if the socket is still there, logged as injected. */
+  async function deliverLate(socket: PartnerSocket, kind: 'created' | 'deleted', message: Message, fault: Fault): Promise<void> {
+    await faults.delay(fault);
+    if (!mayReceive(socket, message, now())) return;
+    emitTo(socket.id, kind, message);
+    const { clientId, personId } = socket.data.info;
+    audit.logMany([{ ...deliveryEntry(kind, message, clientId, personId), injected: fault.label }]);
+  }
+
+  function deliver(kind: 'created' | 'deleted', message: Message, participantIds: readonly string[]): void {
+    const at = now();
+    const to: string[] = [];
+    const reached = new Map<string, { clientId: string; ownerId: string; sockets: number }>();
+    for (const socket of socketsOfOwners(participantIds)) {
+      if (!mayReceive(socket, message, at)) continue;
+      const { clientId, personId } = socket.data.info;
+      const fault = faults.take('socket', { clientId, tokenKey: tokenKeyOf(socket.data.token), ownerId: personId, operation: `socket message:${kind}` }, { logged: true });
+      if (fault) {
+        deliverLate(socket, kind, message, fault).catch((err: unknown) => logger.error({ err, socketId: socket.id }, 'delayed partner delivery failed'));
+        continue;
       }
-      // Scopes may have been withdrawn since the handshake (TokenService.narrowGrant).
-      socket.data.info = fresh;
-      if (!socket.connected || !fresh.scopes.includes('messages:read')) return;
-      const fault = faults.take('socket', { clientId: info.clientId, tokenKey: tokenKeyOf(token), ownerId: info.personId, operation: `socket message:${kind}` }, { logged: true });
-      if (fault) await faults.delay(fault);
-      await audit.record({
-        clientId: info.clientId, ownerId: info.personId, action: 'read', scope: 'messages:read',
-        operation: `socket message:${kind}`, channel: 'socket', threadIds: [message.threadId], messageIds: [message.id],
-        peopleIncluded: kind === 'created' ? [message.senderId] : [],
-        ...(fault ? { injected: fault.label } : {}),
-      });
-      if (kind === 'created') socket.emit('message:created', { message: messageOut(store, message) });
-      else socket.emit('message:deleted', { messageId: message.id, threadId: message.threadId });
-    });
+      to.push(socket.id);
+      const key = `${clientId} ${personId}`;
+      const seen = reached.get(key);
+      if (seen) seen.sockets += 1;
+      else reached.set(key, { clientId, ownerId: personId, sockets: 1 });
+    }
+    if (to.length === 0) return;
+    // Sent before the log is written (same tick: nothing in between).
+    emitTo(to, kind, message);
+    audit.logMany([...reached.values()].map(({ clientId, ownerId, sockets }) => ({
+      ...deliveryEntry(kind, message, clientId, ownerId),
+      ...(sockets > 1 ? { sockets } : {}),
+    })));
   }
 
   function socketsOfOwners(personIds: readonly string[]): PartnerSocket[] {
@@ -149,11 +176,13 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   }
 
   const offs = [
-    events.on('message.created', ({ message, participantIds }) => {
-      for (const socket of socketsOfOwners(participantIds)) deliver(socket, 'created', message);
-    }),
-    events.on('message.deleted', ({ message, participantIds }) => {
-      for (const socket of socketsOfOwners(participantIds)) deliver(socket, 'deleted', message);
+    events.on('message.created', ({ message, participantIds }) => deliver('created', message, participantIds)),
+    events.on('message.deleted', ({ message, participantIds }) => deliver('deleted', message, participantIds)),
+    events.on('grant.narrowed', ({ grantId, scopes }) => {
+      for (const id of nsp.adapter.rooms.get(room.grant(grantId)) ?? []) {
+        const data = nsp.sockets.get(id)?.data;
+        if (data) data.info = { ...data.info, scopes: data.info.scopes.filter((s) => scopes.includes(s)) };
+      }
     }),
     events.on('grant.revoked', ({ grantId }) => nsp.in(room.grant(grantId)).disconnectSockets(true)),
     events.on('client.status', ({ clientId, status }) => {

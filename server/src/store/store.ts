@@ -142,6 +142,10 @@ export class Store {
   put<C extends CollectionName>(c: C, row: Row<C>): Promise<void> {
     return this.#commit({ op: 'put', c, v: row as Record<string, unknown> });
   }
+  /** Several rows at once, in order, in the same group commit (one promise for all). */
+  putMany<C extends CollectionName>(c: C, rows: readonly Row<C>[]): Promise<void> {
+    return this.commitAll(rows.map((row) => ({ op: 'put', c, v: row as Record<string, unknown> })));
+  }
   delete(c: CollectionName, id: string): Promise<void> {
     return this.#commit({ op: 'del', c, id });
   }

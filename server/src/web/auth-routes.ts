@@ -52,6 +52,7 @@ export function authRoutes(deps: {
         if (loginErr) return next(loginErr);
         events.emit('session.ended', { sessionId: previous, reason: 'logged_in' });
         req.session.authTime = now();
+        req.session.passwordInteraction = /^\/interaction\/([^/?#]+)$/.exec(returnTo)?.[1];
         res.redirect(303, returnTo);
       });
     })(req, res, next);

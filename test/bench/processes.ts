@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const tsx = path.resolve(here, '../../node_modules/tsx/dist/loader.mjs');
+
+/** A server in its own process on 127.0.0.1, started by `child-<kind>.ts`; `ready` once it prints its port. */
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Resident set size of the process (MiB, from /proc). */
+  rssMiB(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts `test/bench/child-<kind>.ts` with `env`; resolves when it prints `ready <port>`. */
+export function startServer(kind: 'platform' | 'express' | 'json-server', env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', tsx, path.join(here, `child-${kind}.ts`)], {
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    ...(cwd ? { cwd } : {}),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start within 60 s`)), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} exited with ${code}`));
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /ready (\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({
+        url: `http://127.0.0.1:${m[1]}`,
+        pid: child.pid!,
+        async rssMiB() {
+          const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+          return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
