@@ -36,3 +36,22 @@ describe('partner live feed and a change of person', () => {
     expect(await feed.next('ended')).toMatchObject({ reason: 'session_changed' });
   });
 });
+
+describe('partner live feed and session expiry', () => {
+  let demo: RunningDemo;
+  let feed: EventStream | undefined;
+  beforeAll(async () => {
+    demo = await startDemo({ sessionMaxAgeMs: 1500 });
+  });
+  afterAll(async () => {
+    feed?.close();
+    await demo.close();
+  });
+
+  it('When alice\'s Tunewave session expires while its tab is open, then that tab\'s feed ends with session_expired', async () => {
+    const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+    feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
+    await feed.next('status');
+    expect(await feed.next('ended', 5000)).toEqual({ reason: 'session_expired', redirect: '/' });
+  });
+});
