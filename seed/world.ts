@@ -1,5 +1,6 @@
 import type { Client, Message, Thread, World } from '../server/src/store/schema.js';
 import { pairKey } from '../server/src/store/store.js';
+import { DELETION_PATH, DELETION_URI_METADATA } from '../server/src/retention/deletion-requests.js';
 import { DEMO_PARTNER_SECRETS } from '../server/src/config.js';
 import { API_SCOPES } from '../server/src/oauth/scopes.js';
 
@@ -128,6 +129,7 @@ export function partnerClient(id: 'tunewave' | 'reelbox', baseUrl: string): Clie
       client_uri: baseUrl,
       redirect_uris: [`${baseUrl}/auth/callback`],
       post_logout_redirect_uris: [`${baseUrl}/`],
+      [DELETION_URI_METADATA]: `${baseUrl}${DELETION_PATH}`,
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',

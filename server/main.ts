@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   if (updated.length) console.log(`  (registrations of ${updated.join(', ')} updated to match)`);
   console.log(`\nDemo logins (password "${DEMO_PASSWORD}"): ${Object.keys(SEED_PEOPLE).join(', ')}`);
   console.log(adminTokenNotice(config));
-  console.log(`\nTry it: open ${tunewaveUrl}, "Log in with Glasshouse" as alice, tick bob, press play;`);
+  console.log(`\nTry it: open ${tunewaveUrl}, "Log in with Glasshouse" as alice, tick Bob (saved at once), press ▶;`);
   console.log(`        in a private window, log into ${config.PLATFORM_URL} as bob and watch the inbox.`);
   for (const w of demoWarnings(config)) console.log(`note: ${w} (demo only)`);
   console.log('\nPress Ctrl-C to stop.');

@@ -14,6 +14,9 @@ import { createCsrf } from './csrf.js';
 import { failureResponder } from './failure-pages.js';
 import { failureHandler } from './failures.js';
 import { faviconRoutes } from './favicon.js';
+import { createClientStanding } from './client-standing.js';
+import { createKept } from './kept.js';
+import { keptRoutes } from './kept-routes.js';
 import { createLogin, loginRoutes } from './login.js';
 import { createPolicyBadges } from './policy-badge.js';
 import { playerRoutes } from './player-routes.js';
@@ -40,8 +43,12 @@ export interface PartnerApp {
 export interface PartnerAppOptions {
   /** Where server errors are reported (default: console.error). */
   log?: (err: unknown) => void;
-  /** Clock (ms since epoch) of the policy badge's cache and of pending logins' age; default Date.now. */
+  /** Clock (ms since epoch) of the policy badge's cache, of pending logins' age and of the kept copies; default Date.now. */
   now?: () => number;
+  /** How long a partner web session lives (ms, default 8 h); its live feeds end with it. */
+  sessionMaxAgeMs?: number;
+  /** Start in sneaky mode: deletion requests are answered but not honoured (default false; `/kept` switches it). */
+  sneaky?: boolean;
   /**
    * The HTTP server to answer on (default: a new one). It may already listen at `config.publicUrl`
    * (tests listen on port 0 first); the app closes it in `close()`.
@@ -51,17 +58,18 @@ export interface PartnerAppOptions {
 
 /**
  * Builds one partner app (Tunewave, Reelbox…) from its config, without listening and without
- * globals: its own session cookie, own `Passport`, own in-memory accounts, socket relay and
- * policy-badge cache.
+ * globals: its own session cookie, own `Passport`, own in-memory accounts, kept copies, socket
+ * relay and policy-badge cache.
  * Routes: `/` (landing or player), `/auth/login`, `/auth/callback`, `/logout`, `/share`, `/play`,
- * `/events` (SSE), `/seen…` ("what we can see"), `/healthz`, `/assets/…`, `/favicon.svg`.
+ * `/events` (SSE), `/seen…` ("what we can see"), `/kept…` ("what we kept"), `/glasshouse/data-deletion`, `/healthz`, `/assets/…`, `/favicon.svg`.
  */
 export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptions = {}): PartnerApp {
   const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
   // One DPoP key per partner process (RFC 9449), kept as long as the tokens: in memory, like them.
   const dpop = config.dpop ? createDPoPKey() : undefined;
   const accounts = createAccounts(config, dpop);
-  const relay = createRelay({ platformUrl: config.platformUrl, accounts, log, dpop });
+  const kept = createKept({ ...(options.sneaky !== undefined ? { sneaky: options.sneaky } : {}), ...(options.now ? { now: options.now } : {}) });
+  const relay = createRelay({ platformUrl: config.platformUrl, accounts, kept, log, dpop });
   const login = createLogin(config, accounts, options.now, dpop);
   const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
   const policy = createPolicyBadges({ platformUrl: config.platformUrl, ...(options.now ? { now: options.now } : {}) });
@@ -85,6 +93,8 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     helmet({
       contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
       strictTransportSecurity: false,
+      // Same-origin Referer only: a refused form's page links back to where the person was.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.get('/healthz', (_req, res) => {
@@ -102,13 +112,14 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax', maxAge: SESSION_MAX_AGE_MS },
+      cookie: { httpOnly: true, sameSite: 'lax', maxAge: options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS },
     }),
     login.passport.session(),
   );
-  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, cookieName: config.cookieName }));
-  app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect }));
-  app.use(seenRoutes({ accounts, render, csrfProtect: csrf.protect }));
+  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, onSessionReplaced: (id) => relay.closeSession(id), cookieName: config.cookieName }));
+  app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect, standing: createClientStanding(config, options.now ? { now: options.now } : {}) }));
+  app.use(seenRoutes({ accounts, kept, render, csrfProtect: csrf.protect, self: { clientId: config.clientId, name: config.name } }));
+  app.use(keptRoutes({ config, kept, render, csrfProtect: csrf.protect }));
   const respond = failureResponder(render, config.name);
   app.use((req, res) => respond(req, res, 'not_found'));
   app.use(failureHandler({ respond, onSessionEnded: endSession, log }));

@@ -91,6 +91,22 @@ export const REVOKED_LOCATION = '/?notice=revoked';
 /** Kinds whose public detail (the platform's words, or ours) is worth showing. */
 const SHOWS_DETAIL: ReadonlySet<FailureKind> = new Set(['authorization_error', 'insufficient_scope', 'forbidden_by_policy', 'refused']);
 
+/**
+ * The page the person came from (path and query of a same-host `Referer`), so a refused form is not
+ * a dead end; undefined for other hosts, unparsable values and the failing page itself.
+ */
+export function backPath(req: Request): string | undefined {
+  const referer = req.get('referer');
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    const back = url.pathname + url.search;
+    return url.host === req.get('host') && back !== req.originalUrl ? back : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `fetch` callers (the player's script) get JSON, browsers get pages. */
 function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
@@ -142,6 +158,7 @@ export function failureResponder(render: Renderer, name: string): FailureRespond
         detail: shownDetail,
         retryUrl: spec.retry ? retryUrl : undefined,
         loginUrl: spec.login ? '/auth/login' : undefined,
+        backUrl: backPath(req),
       },
       code,
     );

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { allPages, GlasshouseApiError, type Person } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
+import type { ClientStanding } from './client-standing.js';
 import { PARTNER_SCOPES, SCOPE_ASKS, type PartnerConfig } from './config.js';
 import type { Relay } from './relay.js';
 import { currentUser, type Renderer } from './render.js';
@@ -28,22 +29,24 @@ export function clock(totalSec: number): string {
 
 /**
  * The player: landing page (logged out), catalogue + player + share choices + live feed (logged
- * in); `POST /share` saves which friends get "now playing"; `POST /play` (JSON `{ itemId }`, CSRF
+ * in); `POST /share` saves which friends get "now playing" (form: redirect; `Accept: application/json`:
+ * `{ shareWith: displayName[] }`, what the player sends on each tick); `POST /play` (JSON `{ itemId }`, CSRF
  * header) sends each of them a "now playing" message through `POST /api/v1/me/messages` and answers
  * `{ sent: string[], failed: { name, reason }[] }`; `GET /events` is the live feed (SSE).
  */
-export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; relay: Relay; render: Renderer; csrfProtect: express.RequestHandler }): Router {
-  const { config, accounts, relay, render, csrfProtect } = deps;
+export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; relay: Relay; render: Renderer; csrfProtect: express.RequestHandler; standing: ClientStanding }): Router {
+  const { config, accounts, relay, render, csrfProtect, standing } = deps;
   const router = Router();
   const itemsById = new Map(config.catalogue.map((i) => [i.id, i]));
 
   router.get('/', async (req, res) => {
     const user = currentUser(req);
     if (!user) {
-      const key = String(req.query['notice'] ?? '') as keyof typeof NOTICES;
+      // A fresh visitor has no session that met the refusal: ask the platform whether we are shut down.
+      const key = (await standing.shutDown()) ? 'shut_down' : (String(req.query['notice'] ?? '') as keyof typeof NOTICES);
       const notice = NOTICES[key]?.replaceAll('{name}', config.name);
       const asks = PARTNER_SCOPES.map((scope) => ({ scope, text: SCOPE_ASKS[scope] }));
-      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined, asks });
+      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined, shutDown: key === 'shut_down', asks });
       return;
     }
     const client = accounts.client(user.id);
@@ -65,6 +68,11 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
     const ids = (Array.isArray(raw) ? raw : [raw]).filter((id) => personId.safeParse(id).success).slice(0, 50);
     const account = accounts.get(user.id);
     if (account) account.shareWith = [...new Set(ids)];
+    // The player saves each tick at once with fetch (JSON answer); a form without script redirects.
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ shareWith: (account?.shareWith ?? []).map((id) => account?.names.get(id) ?? id) });
+      return;
+    }
     res.redirect(303, '/?saved=1');
   });
 
@@ -98,7 +106,7 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
   });
 
   router.get('/events', requireUser, (req, res) => {
-    relay.subscribe(currentUser(req)!.id, res);
+    relay.subscribe(currentUser(req)!.id, res, req.sessionID, req.session.cookie.expires?.getTime());
   });
 
   return router;

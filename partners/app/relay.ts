@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { connectPartnerSocket, type DPoPKey, type Message, type PartnerSocket } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
+import type { Kept } from './kept.js';
 import { classify, type FailureKind } from './failures.js';
 import { REVOKED_LOCATION } from './failure-pages.js';
 
@@ -43,9 +44,11 @@ function sse(res: Response, event: string, data: unknown): void {
  * A refused handshake or a server-side disconnect triggers one token refresh; if that is refused the
  * account is forgotten and the pages are sent to `redirect`.
  */
-export function createRelay(deps: { platformUrl: string; accounts: Accounts; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
-  const { accounts } = deps;
+export function createRelay(deps: { platformUrl: string; accounts: Accounts; kept: Kept; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
+  const { accounts, kept } = deps;
   const feeds = new Map<string, Feed>();
+  /** The open streams of each partner web session (a change of person ends them). */
+  const sessionStreams = new Map<string, Set<Response>>();
 
   function broadcast(feed: Feed, event: string, data: unknown): void {
     for (const res of feed.browsers) sse(res, event, data);
@@ -114,7 +117,10 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
       dpop: deps.dpop,
       catchUp: {
         client: { threads: (page) => accounts.client(personId).threads(page), messages: (id, page) => accounts.client(personId).messages(id, page) },
-        onMessage: (message) => broadcast(feed, 'message', toItem(personId, message)),
+        onMessage: (message) => {
+          kept.record(personId, [message]);
+          broadcast(feed, 'message', toItem(personId, message));
+        },
         onError: deps.log,
       },
     });
@@ -138,19 +144,47 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; log
   }
 
   return {
-    /** Streams the person's feed to `res` (an SSE response) until the browser goes away. */
-    subscribe(personId: string, res: Response): void {
+    /**
+     * Streams the person's feed to `res` (an SSE response) until the browser goes away, until
+     * `closeSession(sessionId)` (the partner web session it was opened in), or until that session
+     * expires at `sessionExpiresAt` (ms since the epoch): then it hears `ended` `{ reason: 'session_expired' }`.
+     */
+    subscribe(personId: string, res: Response, sessionId?: string, sessionExpiresAt?: number): void {
       res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.flushHeaders();
       const feed = feeds.get(personId) ?? open(personId);
       feed.browsers.add(res);
       sse(res, 'status', { live: feed.socket.connected });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS).unref();
+      // A stream lives no longer than its web session (setTimeout holds at most ~24.8 days).
+      const expiry = sessionExpiresAt === undefined ? undefined : setTimeout(() => {
+        sse(res, 'ended', { reason: 'session_expired', redirect: '/' });
+        res.end();
+      }, Math.min(Math.max(0, sessionExpiresAt - Date.now()), 2 ** 31 - 1)).unref();
+      if (sessionId) {
+        const streams = sessionStreams.get(sessionId) ?? new Set<Response>();
+        sessionStreams.set(sessionId, streams.add(res));
+      }
       res.on('close', () => {
         clearInterval(keepalive);
+        clearTimeout(expiry);
+        const streams = sessionId ? sessionStreams.get(sessionId) : undefined;
+        streams?.delete(res);
+        if (sessionId && streams?.size === 0) sessionStreams.delete(sessionId);
         feed.browsers.delete(res);
         if (feed.browsers.size === 0 && feeds.get(personId) === feed) stop(personId);
       });
+    },
+    /**
+     * Ends the streams opened in web session `sessionId` (another person logged in over it): each
+     * hears `ended` `{ reason: 'session_changed', redirect: '/' }`, so the tab shows who is logged in now.
+     */
+    closeSession(sessionId: string): void {
+      for (const res of sessionStreams.get(sessionId) ?? []) {
+        sse(res, 'ended', { reason: 'session_changed', redirect: '/' });
+        res.end();
+      }
+      sessionStreams.delete(sessionId);
     },
     /** Closes the person's socket and pages' streams (logout). */
     close(personId: string): void {

@@ -19,9 +19,14 @@ export function currentUser(req: Request): PartnerUser | undefined {
   return req.user as PartnerUser | undefined;
 }
 
+/** "1 thread", "2 threads": `many` defaults to `one` + "s". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /**
  * Server-side pages of a partner (eta, auto-escaping). Every page gets the brand, the person, a
- * CSRF token, the platform URL and the platform's policy badge; routes pass only their own data.
+ * CSRF token, the platform URL, the platform's policy badge and `plural`; routes pass only their own data.
  */
 export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, res: Response) => string, policy: PolicyBadges) {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
@@ -44,7 +49,7 @@ export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, 
       } catch {
         // No token (e.g. the session is gone): forms are not shown then.
       }
-      res.status(status).type('html').send(eta.render(view, { brand, user, csrf, policy: badge, ...data }));
+      res.status(status).type('html').send(eta.render(view, { brand, user, csrf, policy: badge, plural, ...data }));
     },
   };
 }

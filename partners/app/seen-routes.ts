@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { allPages, GlasshouseApiError, type GlasshouseClient, type Person, type Thread } from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
+import type { Kept } from './kept.js';
 import { PartnerFailure } from './failures.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
@@ -37,10 +38,13 @@ async function participantsOrNothing(client: GlasshouseClient, threadId: string)
 /**
  * "What we can see": the person's threads, a thread's messages (paged back in time with `before`)
  * and participants, and a delete button per message — exactly what the granted scopes let this
- * partner do, shown as a demonstration. Every read here is an API call the platform logs.
+ * partner do, shown as a demonstration. Every read here is an API call the platform logs, and every
+ * message read is copied into `kept` ("What we kept about you").
  */
-export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfProtect: express.RequestHandler }): Router {
-  const { accounts, render, csrfProtect } = deps;
+export function seenRoutes(deps: { accounts: Accounts; kept: Kept; render: Renderer; csrfProtect: express.RequestHandler; self: { clientId: string; name: string } }): Router {
+  const { accounts, kept, render, csrfProtect, self } = deps;
+  // The platform names the app a message came through by its client id; people read its name.
+  const viaName = (via: string | undefined) => (via === self.clientId ? self.name : via);
   const router = Router();
 
   router.get('/seen', requireUser, async (req, res) => {
@@ -67,6 +71,7 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
     const threadId = threadIdSchema.parse(req.params['threadId']);
     const before = typeof req.query['before'] === 'string' ? req.query['before'] : undefined;
     const page = await client.messages(threadId, { limit: PAGE_SIZE, ...(before ? { before } : {}) });
+    kept.record(user.id, page.items);
     // Participants need `threads:participants` (and the policy's leave): without, the page still shows messages.
     let participants: Person[] | undefined;
     let participantsRefused: string | undefined;
@@ -84,7 +89,7 @@ export function seenRoutes(deps: { accounts: Accounts; render: Renderer; csrfPro
       participants,
       participantsRefused,
       // The API pages newest first; a conversation reads oldest first.
-      messages: [...page.items].reverse().map((m) => ({ ...m, mine: m.sender.id === user.id, when: when(m.createdAt) })),
+      messages: [...page.items].reverse().map((m) => ({ ...m, via: viaName(m.via), mine: m.sender.id === user.id, when: when(m.createdAt) })),
       olderUrl: page.nextCursor ? `/seen/threads/${encodeURIComponent(threadId)}?before=${encodeURIComponent(page.nextCursor)}` : undefined,
       deleted: req.query['deleted'] === '1',
     });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AccessEntry, Message, PolicyMode } from './store/schema.js';
+import type { AccessEntry, DeletionRequest, Message, PolicyMode } from './store/schema.js';
 
 /**
  * Domain events. Services emit them; realtime, audit and the monitor subscribe. One bus per
@@ -30,6 +30,8 @@ export interface DomainEvents {
   'grant.narrowed': { grantId: string; scopes: string[] };
   'client.status': { clientId: string; status: 'active' | 'shut_down' };
   'policy.changed': { mode: PolicyMode };
+  /** The platform asked a client to delete what it kept about a person, and how it answered. */
+  'deletion.requested': { clientId: string; personId: string; request: DeletionRequest };
   'world.reset': Record<string, never>;
   /** A web session ended or changed hands (logout, login on it, expiry): its sockets must close. */
   'session.ended': { sessionId: string; reason: SessionEndReason };

@@ -23,6 +23,7 @@ import { attachInboxSocket } from './realtime/inbox-socket.js';
 import { attachPartnerSocket } from './realtime/partner-socket.js';
 import { threadNotices } from './audit/thread-notices.js';
 import { createMonitorFeed } from './monitor/monitor-feed.js';
+import { mayMonitor } from './monitor/monitor-access.js';
 import { monitorRoutes } from './monitor/monitor-routes.js';
 import type { ScenarioComparer } from './monitor/compare-routes.js';
 import { attachMonitorSocket } from './monitor/monitor-socket.js';
@@ -135,7 +136,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS);
   const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
-  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now() }));
+  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now(), monitor: mayMonitor(req, config, store) }));
   const oauth = createOAuthServer({ config, store, events, logger, clock, faults, render });
   const audit = createAccessRecorder({ store, events, now, onLost: (err, count) => logger.error({ err, count }, 'access-log entries could not be made durable') });
   const detachFaultLog = attachFaultLog({ events, audit, logger });

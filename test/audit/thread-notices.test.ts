@@ -20,6 +20,20 @@ describe('bystander notices on a thread', () => {
     expect(other.text).not.toContain('Tunewave, authorized by');
   });
 
+  it('When one visit on the partner lists threads, reads the messages and lists the participants, then the notice says "read" once, and "looked up" apart', async () => {
+    const at = Date.now() - 60_000;
+    const base = { at, clientId: 'reelbox', ownerId: 'p_bob', scope: 'messages:read', channel: 'api' as const, peopleIncluded: [], bystanders: [], policy: 'broad' as const };
+    await gh.store.put('accessLog', { ...base, id: 'v_1', action: 'read', operation: 'GET /api/v1/threads', threadIds: ['g_weekend', 't_alice_bob'], messageIds: [] });
+    await gh.store.put('accessLog', { ...base, id: 'v_2', action: 'read', operation: 'GET /api/v1/threads/{threadId}/messages', threadIds: ['g_weekend'], messageIds: ['m_0020'] });
+    await gh.store.put('accessLog', { ...base, id: 'v_3', action: 'read', scope: 'threads:participants', operation: 'GET /api/v1/threads/{threadId}/participants', threadIds: ['g_weekend'], messageIds: [] });
+    await gh.store.put('accessLog', { ...base, id: 'v_4', action: 'read', operation: 'GET /api/v1/threads', threadIds: ['g_weekend'], messageIds: [] });
+    const erin = await loggedInAgent(gh.url, 'erin');
+    const page = await erin.get('/threads/g_weekend').expect(200);
+    expect(page.text).toContain('Reelbox, authorized by Bob Okafor, read this conversation 1 minute ago.');
+    expect(page.text).toContain('Reelbox, authorized by Bob Okafor, looked up this conversation and who is on it 1 minute ago (3 times).');
+    expect(page.text).not.toMatch(/Reelbox, authorized by Bob Okafor, read this conversation[^<]*times/);
+  });
+
   it.each([
     [0, 'just now'],
     [-120_000, '2 minutes ago'],

@@ -29,6 +29,16 @@ describe('the OpenAPI document', () => {
     token = await tokenFor(gh, 'alice');
   });
 
+  it('When the docs group the endpoints, then Messages holds the message routes (DELETE /messages/{messageId} too) and no section is empty', () => {
+    const byTag: Record<string, string[]> = {};
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) for (const tag of (op as unknown as { tags: string[] }).tags) (byTag[tag] ??= []).push(`${method.toUpperCase()} ${path}`);
+    }
+    expect(byTag['Messages']?.sort()).toEqual(['DELETE /messages/{messageId}', 'GET /threads/{threadId}/messages', 'POST /me/messages', 'POST /threads/{threadId}/messages']);
+    expect(byTag['Me']?.sort()).toEqual(['GET /me', 'GET /me/friends']);
+    expect(byTag['Threads']?.sort()).toEqual(['GET /threads', 'GET /threads/{threadId}/participants']);
+  });
+
   it('When the document is fetched without a token, then it is OpenAPI 3.1 with every scope in an OAuth 2.0 scheme', () => {
     expect(doc.openapi).toBe('3.1.0');
     const scopes = Object.keys(doc.components.securitySchemes['glasshouse']?.flows?.authorizationCode?.scopes ?? {});

@@ -17,6 +17,7 @@ describe('the data flow of a scripted Tunewave story', () => {
   let monitor: Socket;
   const seen: MonitorEvent[] = [];
   let aliceToken: string;
+  let aliceRefresh: string;
   const admin = () => ({ Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` });
   const api = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -36,6 +37,7 @@ describe('the data flow of a scripted Tunewave story', () => {
     const client = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: 'http://127.0.0.1:9/auth/callback' };
     const tokens = await authorizeViaHttp({ ...client, url: gh.url, username: 'alice', scopes: ALL_SCOPES });
     aliceToken = tokens.access_token;
+    aliceRefresh = tokens.refresh_token!;
     const refreshed = await refreshTokens(gh.url, client, tokens.refresh_token!);
     expect(refreshed.status).toBe(200);
     aliceToken = refreshed.body.access_token;
@@ -92,7 +94,7 @@ describe('the data flow of a scripted Tunewave story', () => {
       expect.objectContaining({ clientId: 'tunewave', authorized: false, accesses: 3, onBehalfOf: [{ id: 'p_alice', username: 'alice' }], threads: ['g_weekend'] }),
     ]);
     const csv = await request(gh.url).get('/monitor/exposure.csv').set(admin()).expect(200);
-    expect(csv.text.split('\n')[2]).toBe('tunewave,Tunewave,active,2,6,4,5,1,1,3,Carol Lindqvist; Erin Castillo; Heidi Brandt; Ivan Duarte');
+    expect(csv.text.split('\n')[2]).toBe('"tunewave","Tunewave","active",2,6,4,5,1,1,3,"Carol Lindqvist; Erin Castillo; Heidi Brandt; Ivan Duarte"');
   });
 
   it('When the policy switches to least-privilege, then the same token loses the thread it never wrote in', async () => {
@@ -133,7 +135,16 @@ describe('the data flow of a scripted Tunewave story', () => {
     expect(consent.status).toBe(400);
     expect(consent.headers['location']).toBeUndefined();
     expect(consent.text).toMatch(/shut down/i);
-    await until(() => seen.some((e) => e.kind === 'admin' && e.label === 'Tunewave → shut_down'));
+    await until(() => seen.some((e) => e.kind === 'admin' && e.label === 'Tunewave shut down'));
+    // A refused refresh is drawn from Tunewave, not from a new actor called "client" (here and in Mermaid).
+    const client = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: 'http://127.0.0.1:9/auth/callback' };
+    expect((await refreshTokens(gh.url, client, aliceRefresh)).status).toBe(401);
+    await until(() => seen.some((e) => e.label === 'refresh refused'));
+    expect(seen.find((e) => e.label === 'refresh refused')).toMatchObject({ from: 'Tunewave', to: 'Glasshouse', clientId: 'tunewave' });
+    const mermaid = (await request(gh.url).get('/monitor/sequence.mmd').set(admin()).expect(200)).text;
+    expect(mermaid).not.toMatch(/participant \w+ as client$/m);
+    expect(mermaid).not.toContain('shut_down');
+    expect(seen.map((e) => e.label).join('\n')).not.toContain('shut_down');
     await request(gh.url).patch('/admin/clients/tunewave').set(admin()).send({ status: 'active' }).expect(200);
     await request(gh.url).get('/api/v1/me').set(api(aliceToken)).expect(200);
   });

@@ -131,6 +131,18 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     expect(claims!.auth_time).toBeLessThanOrEqual(seconds(Date.now()));
   });
 
+  it.each([
+    ['prompt=login', { prompt: 'login' }],
+    ['prompt=login consent', { prompt: 'login consent' }],
+    ['max_age=0', { max_age: '0' }],
+  ])('When alice logged in within the same clock second as the request and an app asks with %s, then she must still type her password (only a login during this sign-in counts)', async (_name, extra) => {
+    // Her login is stamped a second ahead: at or after the second the sign-in started (interaction `iat`).
+    const agent = await personLoggedIn('alice', -1 / 60);
+    const { page } = await authorize(agent, extra);
+    expect(page?.status).toBe(200);
+    expect(page!.text).toContain('name="password"');
+  });
+
   it('When alice is logged in and an app sends login_hint=bob, then she is offered to switch, and switching signs bob in', async () => {
     const agent = await personLoggedIn('alice', 1);
     const { page, flow } = await authorize(agent, { login_hint: 'bob' });
@@ -149,6 +161,26 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     const loggedIn = await agent.post('/login').type('form').send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(loginPage.text) });
     const { claims } = await drive(agent, loggedIn, flow);
     expect(claims?.sub).toBe('p_bob');
+  });
+
+  it.each(['@bob', ' BOB ', 'p_bob'])('When alice is logged in and an app sends login_hint=%j (bob written another way), then she is offered to switch to bob', async (hint) => {
+    const agent = await personLoggedIn('alice', 1);
+    const { page } = await authorize(agent, { login_hint: hint });
+    expect(page?.status).toBe(200);
+    expect(page!.text).toContain('data-login-hint="bob"');
+    const switchAction = /action="(\/interaction\/[^/"]+\/switch)"/.exec(page!.text)![1]!;
+    const switched = await agent.post(switchAction).type('form').send({ _csrf: csrfFrom(page!.text) });
+    expect(new URL(switched.headers['location']!, url).searchParams.get('username')).toBe('bob');
+  });
+
+  it('When alice is logged in and an app sends a login_hint that names nobody known, then she is asked (switch or continue), not answered for silently', async () => {
+    const agent = await personLoggedIn('alice', 1);
+    const { page, flow } = await authorize(agent, { login_hint: 'nobody-here' });
+    expect(page?.status).toBe(200);
+    expect(page!.text).toContain('data-login-hint="nobody-here"');
+    expect(page!.text).toContain('Continue as Alice');
+    const { claims } = await drive(agent, await continueAs(agent, page!), flow);
+    expect(claims?.sub).toBe('p_alice');
   });
 
   it('When alice is logged in and an app sends login_hint=bob, then "Continue as Alice" answers for alice (her choice, not silently)', async () => {

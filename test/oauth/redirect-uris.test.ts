@@ -39,6 +39,11 @@ describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.
     ['native', 'http://localhost:7777/cb', /localhost/],
     ['native', 'http://evil.example/cb', /loopback IP literal/],
     ['native', 'https://127.0.0.1/cb', /native clients use http on loopback/],
+    ['web', 'https://localhost./cb', /localhost/],
+    ['native', 'https://LOCALHOST./cb', /localhost/],
+    ['web', 'https://app.localhost./cb', /localhost/],
+    ['web', 'https://tunewave.example@evil.example/cb', /user name or password/],
+    ['native', 'http://me:secret@127.0.0.1/cb', /user name or password/],
   ] as const)('When a %s client registers %s, then 400 invalid_redirect_uri says why', async (type, uri, why) => {
     const result = await register(uri, type);
     expect(result.error).toBe('invalid_redirect_uri');
@@ -76,6 +81,17 @@ describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.
   ] as const)('When %s asks for another host or port than registered, then no code leaves (error page)', async (_name, type, registered, asked) => {
     const { client_id } = await register(registered, type);
     const reached = await authorizeAt(client_id!, asked);
+    expect(reached).toBeInstanceOf(Error);
+    expect((reached as Error).message).toMatch(/HTTP 400/);
+  });
+
+  it('When a data file from before these rules holds a native client with http://localhost/cb, then no code leaves for another port (RFC 8252 §8.3)', async () => {
+    const metadata = {
+      client_id: 'legacy-native', client_name: 'Legacy', application_type: 'native', token_endpoint_auth_method: 'none',
+      redirect_uris: ['http://localhost/cb'], grant_types: ['authorization_code'], response_types: ['code'], scope: 'profile',
+    };
+    await gh.store.put('clients', { id: 'legacy-native', name: 'Legacy', status: 'active', dynamic: true, metadata });
+    const reached = await authorizeAt('legacy-native', 'http://localhost:51234/cb');
     expect(reached).toBeInstanceOf(Error);
     expect((reached as Error).message).toMatch(/HTTP 400/);
   });

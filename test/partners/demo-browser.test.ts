@@ -73,7 +73,7 @@ describe('the demo story in a real browser', () => {
       bob.on('load', onBobLoad);
 
       await alice.locator('input[data-username="bob"]').check();
-      await Promise.all([alice.waitForURL(/saved=1/), alice.locator('#share-save').click()]);
+      await alice.locator('#share-status', { hasText: 'Saved' }).waitFor();
       const played = alice.waitForResponse((r) => r.url().endsWith('/play') && r.status() === 200);
       await alice.locator('.item').first().locator('.play-item').click();
       await played;

@@ -53,7 +53,10 @@ describe('the scenario CLI', () => {
     expect(stdout).toMatch(/PASS: \d+ of \d+ steps\n$/);
     expect(code).toBe(0);
     expect(listening.store.settings().policy).toBe('least-privilege');
-    expect((await listening.admin.threadMessages('t_alice_bob')).at(-1)?.nowPlaying?.title).toBe('Clair de lune');
+    // Bob's reply stays (least-privilege refused its deletion); Tunewave's own card is gone.
+    const texts = (await listening.admin.threadMessages('t_alice_bob')).map((m) => m.text);
+    expect(texts.at(-1)).toBe('Nice pick, Alice!');
+    expect(texts.join('\n')).not.toContain('Clair de lune');
   });
 
   it('When a step of the scenario fails, then it is marked ✗ with the reason and the CLI exits 1', () => {

@@ -1,5 +1,7 @@
 // The player: advances in real time (play, pause, next; elapsed/duration). When an item STARTS
 // (not on resume), it asks the server to send "now playing" to the chosen friends (POST /play).
+// Ticking a friend saves the choice at once (POST /share, JSON); a play waits for that save, so
+// what the player reports always matches the ticks.
 (function () {
   'use strict';
   var items = Array.prototype.slice.call(document.querySelectorAll('#catalogue .item'));
@@ -31,20 +33,54 @@
 
   function status(text) { $('np-status').textContent = text; }
 
+  // The latest save of the share list; plays chain on it.
+  var saved = Promise.resolve(true);
+  var form = $('share-form');
+  function saveShare() {
+    var body = new URLSearchParams();
+    Array.prototype.forEach.call(form.querySelectorAll('input[name="friend"]:checked'), function (box) { body.append('friend', box.value); });
+    var note = $('share-status');
+    note.textContent = 'Saving…';
+    note.className = 'small-text muted';
+    saved = saved.then(function () {
+      return fetch('/share', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'x-csrf-token': csrf },
+        body: body.toString(),
+      });
+    }).then(function (res) {
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      return res.json();
+    }).then(function (r) {
+      note.textContent = r.shareWith.length ? 'Saved: each play is sent to ' + r.shareWith.join(', ') + '.' : 'Saved: plays are not shared.';
+      note.className = 'small-text saved';
+      return true;
+    }).catch(function () {
+      note.textContent = 'Could not save your choice: reload the page and tick again.';
+      note.className = 'small-text error';
+      return false;
+    });
+  }
+  if (form) {
+    form.addEventListener('change', saveShare);
+    var save = $('share-save');
+    if (save) save.hidden = true;
+  }
+
   function announce(item) {
     status('Sharing…');
-    fetch('/play', {
+    saved.then(function () { return fetch('/play', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
       body: JSON.stringify({ itemId: item.getAttribute('data-item-id') }),
-    }).then(function (res) {
+    }); }).then(function (res) {
       return res.json().then(function (body) { return { res: res, body: body }; });
     }).then(function (r) {
       if (r.body.redirect && !r.res.ok) { window.location.href = r.body.redirect; return; }
       if (!r.res.ok) { status(r.body.detail || r.body.message || 'Could not share.'); return; }
       var parts = [];
       if (r.body.sent.length) parts.push('Sent “now playing” to ' + r.body.sent.join(', ') + '.');
-      else if (!r.body.failed.length) parts.push('Not shared with anyone (tick friends to share).');
+      else if (!r.body.failed.length) parts.push('Not shared with anyone: tick a friend under “Share “now playing” with” (it saves at once), then play again.');
       r.body.failed.forEach(function (f) { parts.push('Not sent to ' + f.name + ': ' + f.reason); });
       status(parts.join(' '));
     }).catch(function () { status('Could not reach the server.'); });

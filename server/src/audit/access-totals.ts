@@ -51,10 +51,12 @@ export function foldEntry(totals: AccessTotals, e: AccessEntry, read?: (id: stri
   for (const personId of e.peopleIncluded) {
     addTo(totals, totalId.person(clientId, personId), { kind: 'person', clientId, personId }, at, { owners: [ownerId], threads: e.threadIds }, {}, read);
   }
+  // Listing threads or participants returns no message: for the notices it is not a read of the content.
+  const threadAction = action === 'read' && e.messageIds.length === 0 ? 'listed' : action;
   for (const threadId of e.threadIds) {
-    addTo(totals, totalId.thread(threadId, clientId, ownerId, action), { kind: 'thread', clientId, ownerId, threadId, action }, at, {}, {}, read);
+    addTo(totals, totalId.thread(threadId, clientId, ownerId, threadAction), { kind: 'thread', clientId, ownerId, threadId, action: threadAction }, at, {}, {}, read);
   }
-  addTo(totals, totalId.grant(clientId, ownerId), { kind: 'grant', clientId, ownerId }, at, { scopes: [e.scope] }, {}, read);
+  addTo(totals, totalId.grant(clientId, ownerId), { kind: 'grant', clientId, ownerId }, at, { scopes: [e.scope], messagesRead: action === 'read' ? e.messageIds : [] }, {}, read);
 }
 
 const cache = new WeakMap<Store, { version: string; totals: AccessTotals }>();

@@ -14,11 +14,13 @@ export function neutraliseCell(value: string): string {
 
 /**
  * The one CSV writer of the product (RFC 4180 via csv-stringify): every string cell goes through
- * `neutraliseCell`, and such a cell is always quoted. Lint forbids csv-stringify anywhere else
+ * `neutraliseCell`, and every string cell is quoted, so a separator inside it (`,`, or `;` where
+ * that is the locale's list separator, e.g. `Tunewave;=1+1`) cannot start a new cell (OWASP). Lint forbids csv-stringify anywhere else
  * (eslint.config.js), so no CSV the product writes can skip this.
  */
 export function toCsv(rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
   return stringify(rows.map((row) => [...row]), {
+    quoted_string: true,
     cast: {
       string: (value) => (FORMULA_START.test(value) ? { value: neutraliseCell(value), quote: true } : value),
     },

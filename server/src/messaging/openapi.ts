@@ -1,7 +1,7 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import type { oas31 } from 'zod-openapi';
 import { API_BASE } from './router.js';
-import type { AnyRoute } from './route-spec.js';
+import { API_TAGS, type AnyRoute } from './route-spec.js';
 import { z } from 'zod';
 import { problemSchema } from './schemas.js';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_WINDOW_MS } from './idempotency.js';
@@ -68,7 +68,7 @@ function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperatio
     operationId: route.operationId,
     summary: route.summary,
     description: `${route.description}\n\nScope: \`${route.scope}\`.`,
-    tags: [route.path.startsWith('/me') ? 'Me' : route.path.startsWith('/threads') ? 'Threads' : 'Messages'],
+    tags: [route.tag],
     security: [{ glasshouse: [route.scope] }],
     ...(route.params || route.query || route.method === 'post'
       ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}), ...(route.method === 'post' ? { header: idempotencyHeader } : {}) } }
@@ -101,7 +101,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObje
       ].join('\n\n'),
     },
     servers: [{ url: API_BASE }],
-    tags: [{ name: 'Me' }, { name: 'Threads' }, { name: 'Messages' }],
+    tags: API_TAGS.map((name) => ({ name })),
     components: {
       securitySchemes: {
         glasshouse: {

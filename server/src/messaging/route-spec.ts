@@ -4,6 +4,10 @@ import type { AccessDraft, Caller, Outcome } from './messaging-service.js';
 import type { ApiScope } from '../oauth/scopes.js';
 
 type Schema = z.ZodType | undefined;
+
+/** The sections of the API documentation, in order. */
+export const API_TAGS = ['Me', 'Threads', 'Messages'] as const;
+export type ApiTag = (typeof API_TAGS)[number];
 /** Path and query schemas are objects (zod-openapi turns their keys into parameters). */
 type ObjectSchema = z.ZodType<unknown, Record<string, unknown>> | undefined;
 type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
@@ -18,6 +22,8 @@ export interface RouteSpec<P extends ObjectSchema = ObjectSchema, Q extends Obje
   /** OpenAPI path under `/api/v1`, e.g. `/threads/{threadId}/messages`. */
   path: string;
   operationId: string;
+  /** The /docs section (OpenAPI tag) the route is listed under. */
+  tag: ApiTag;
   summary: string;
   description: string;
   /** The scope the token must hold (else 403 insufficient_scope). */

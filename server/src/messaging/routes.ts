@@ -18,14 +18,14 @@ const notFound = (what: string) => ({ status: 404, description: `${what}, or not
 export function messagingRoutes(service: MessagingService): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/me', operationId: 'getMe', scope: 'profile',
+      method: 'get', path: '/me', operationId: 'getMe', tag: 'Me', scope: 'profile',
       summary: 'The resource owner', description: 'Id, username and display name of the person whose token this is.',
       success: { status: 200, description: 'The resource owner', schema: personSchema },
       errors: [],
       handle: ({ caller }) => service.me(caller),
     }),
     defineRoute({
-      method: 'get', path: '/me/friends', operationId: 'listFriends', scope: 'friends:read',
+      method: 'get', path: '/me/friends', operationId: 'listFriends', tag: 'Me', scope: 'friends:read',
       summary: "The resource owner's friends", description: 'Friends of the resource owner, by display name.',
       query: pageQuerySchema,
       success: { status: 200, description: 'A page of friends', schema: personPageSchema },
@@ -33,7 +33,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       handle: ({ caller, query }) => service.friends(caller, query),
     }),
     defineRoute({
-      method: 'get', path: '/threads', operationId: 'listThreads', scope: 'messages:read',
+      method: 'get', path: '/threads', operationId: 'listThreads', tag: 'Threads', scope: 'messages:read',
       summary: "The resource owner's threads", description: `Most recent activity first (the latest message posted; a deletion does not move a thread). A thread id is a cursor at its current place. ${POLICY_NOTE} Participants are not listed (see \`threads:participants\`).`,
       query: pageQuerySchema,
       success: { status: 200, description: 'A page of threads', schema: threadPageSchema },
@@ -41,7 +41,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       handle: ({ caller, query }) => service.threads(caller, query),
     }),
     defineRoute({
-      method: 'get', path: '/threads/{threadId}/messages', operationId: 'listMessages', scope: 'messages:read',
+      method: 'get', path: '/threads/{threadId}/messages', operationId: 'listMessages', tag: 'Messages', scope: 'messages:read',
       summary: 'Messages of a thread', description: `Newest first, by creation. Cursors: a \`nextCursor\`/\`prevCursor\` or any message id, even of a deleted message. ${POLICY_NOTE}`,
       params: threadParamsSchema, query: pageQuerySchema,
       success: { status: 200, description: 'A page of messages', schema: messagePageSchema },
@@ -49,7 +49,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       handle: ({ caller, params, query }) => service.messages(caller, params.threadId, query),
     }),
     defineRoute({
-      method: 'get', path: '/threads/{threadId}/participants', operationId: 'listParticipants', scope: 'threads:participants',
+      method: 'get', path: '/threads/{threadId}/participants', operationId: 'listParticipants', tag: 'Threads', scope: 'threads:participants',
       summary: 'Everyone on a thread', description: `Including people who never used this client. ${POLICY_NOTE}`,
       params: threadParamsSchema, query: pageQuerySchema,
       success: { status: 200, description: 'A page of participants', schema: personPageSchema },
@@ -57,7 +57,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       handle: ({ caller, params, query }) => service.participants(caller, params.threadId, query),
     }),
     defineRoute({
-      method: 'post', path: '/threads/{threadId}/messages', operationId: 'postMessage', scope: 'messages:write',
+      method: 'post', path: '/threads/{threadId}/messages', operationId: 'postMessage', tag: 'Messages', scope: 'messages:write',
       summary: 'Send a message to a thread', description: 'Sent as the resource owner, marked `via` this client; may carry a "now playing" card.',
       params: threadParamsSchema, body: newMessageSchema,
       success: { status: 201, description: 'The message sent', schema: messageSchema },
@@ -65,7 +65,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       handle: ({ caller, params, body, logAlong }) => service.post(caller, params.threadId, body, logAlong),
     }),
     defineRoute({
-      method: 'post', path: '/me/messages', operationId: 'postDirectMessage', scope: 'messages:write',
+      method: 'post', path: '/me/messages', operationId: 'postDirectMessage', tag: 'Messages', scope: 'messages:write',
       summary: 'Send a message to a friend', description: 'Finds or creates the 1:1 thread with `to`; a new one only between friends.',
       body: newDirectMessageSchema,
       success: { status: 201, description: 'The message sent', schema: messageSchema },
@@ -73,7 +73,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       handle: ({ caller, body: { to, ...message }, logAlong }) => service.postDirect(caller, to, message, logAlong),
     }),
     defineRoute({
-      method: 'delete', path: '/messages/{messageId}', operationId: 'deleteMessage', scope: 'messages:delete',
+      method: 'delete', path: '/messages/{messageId}', operationId: 'deleteMessage', tag: 'Messages', scope: 'messages:delete',
       summary: 'Delete a message', description: 'Under `broad`, any message in the owner\'s threads; under `least-privilege`, only one this client sent for this owner (else 403 `forbidden_by_policy`).',
       params: messageParamsSchema,
       success: { status: 204, description: 'Deleted' },

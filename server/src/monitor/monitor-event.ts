@@ -12,8 +12,11 @@ export const monitorEventSchema = z.object({
   seq: z.number().int().min(1),
   /** ms since epoch. */
   at: z.number(),
-  /** `fault`: a fault a tester injected changed a call (README "Time, faults and expiry for testers"). */
-  kind: z.enum(['oauth', 'access', 'admin', 'fault']),
+  /**
+   * `fault`: a fault a tester injected changed a call (README "Time, faults and expiry for testers");
+   * `retention`: a data-deletion request to a client and its answer.
+   */
+  kind: z.enum(['oauth', 'access', 'admin', 'fault', 'retention']),
   /** Sequence arrow: from → to. */
   from: actorSchema,
   to: actorSchema,

@@ -1,5 +1,5 @@
 import type { EventBus } from '../events.js';
-import type { AccessEntry } from '../store/schema.js';
+import type { AccessEntry, DeletionRequest } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { MonitorEvent } from './monitor-event.js';
 
@@ -11,8 +11,18 @@ export const GLASSHOUSE = 'Glasshouse';
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 export const BROWSER = 'Browser';
 
+/** The arrow of a client's answer to a deletion request; what it still keeps is the sandbox's secret. */
+function deletionAnswer(client: string, r: DeletionRequest): Pick<MonitorEvent, 'label' | 'details'> {
+  if (r.outcome === 'failed') return { label: 'deletion failed', details: { note: r.detail ?? 'no answer' } };
+  const deleted = count(r.messagesDeleted ?? 0, 'message', 'messages');
+  if (r.messagesKept) {
+    return { label: `“deleted ${deleted}” · sneaky: still keeps ${r.messagesKept}`, details: { note: `${client} answered "deleted" but kept ${count(r.messagesKept, 'message', 'messages')} (sneaky mode; only the sandbox can see this)` } };
+  }
+  return { label: `deleted ${deleted}`, details: { note: `${client} deleted ${deleted} it had kept` } };
+}
+
 /**
- * Turns domain events into monitor events (OAuth steps, accesses, admin actions), keeps the most
+ * Turns domain events into monitor events (OAuth steps, accesses, admin actions, deletion requests), keeps the most
  * recent `FEED_CAPACITY` for export, and hands each new one to `listeners`.
  */
 export function createMonitorFeed(deps: { events: EventBus; store: Store; now: () => number }) {
@@ -20,8 +30,16 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
   let seq = 0;
   let buffer: MonitorEvent[] = [];
   const listeners = new Set<(e: MonitorEvent) => void>();
-  const clientName = (id?: string) => (id ? (store.client(id)?.name ?? id) : 'client');
+  // A refused request may name no client at all: it still comes from outside, not from a new actor per case.
+  const clientName = (id?: string) => (id ? (store.client(id)?.name ?? id) : 'Unknown client');
   const personName = (id: string) => store.get('people', id)?.displayName ?? id;
+  const threadTitle = (id: string) => {
+    const t = store.get('threads', id);
+    return t?.title ?? (t ? t.participantIds.map(personName).join(' & ') : id);
+  };
+  /** What an access touched, in words: one thread by its name, several by their number, else the route. */
+  const touched = (entry: AccessEntry) =>
+    entry.threadIds.length === 1 ? `“${threadTitle(entry.threadIds[0]!)}”` : entry.threadIds.length > 1 ? count(entry.threadIds.length, 'thread', 'threads') : entry.operation;
 
   function push(partial: Omit<MonitorEvent, 'seq'>): void {
     const event: MonitorEvent = { seq: ++seq, ...partial };
@@ -39,7 +57,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
       kind: 'access',
       from: toClient ? GLASSHOUSE : client,
       to: toClient ? client : GLASSHOUSE,
-      label: `${entry.action} · ${entry.operation} · ${count(entry.peopleIncluded.length, 'person', 'people')} (${count(entry.bystanders.length, 'bystander', 'bystanders')})`,
+      label: `${entry.action} · ${touched(entry)} · ${count(entry.peopleIncluded.length, 'person', 'people')} (${count(entry.bystanders.length, 'bystander', 'bystanders')})`,
       clientId: entry.clientId,
       personId: entry.ownerId,
       details: {
@@ -48,10 +66,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
         operation: entry.operation,
         channel: entry.channel,
         policy: entry.policy,
-        threads: entry.threadIds.map((id) => {
-          const t = store.get('threads', id);
-          return { id, title: t?.title ?? (t ? t.participantIds.map(personName).join(' & ') : id) };
-        }),
+        threads: entry.threadIds.map((id) => ({ id, title: threadTitle(id) })),
         messages: entry.messageIds.slice(0, 200).map((id) => {
           const m = store.get('messages', id);
           return { id, snippet: m ? m.text.slice(0, SNIPPET_CHARS) : '(deleted)', ...(m ? { senderId: m.senderId } : {}) };
@@ -74,7 +89,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
         kind: 'oauth',
         from: browserSide ? BROWSER : s.step === 'revoke' && !s.clientId ? BROWSER : client,
         to: s.step === 'code' ? client : GLASSHOUSE,
-        label: `${s.step}${s.scopes?.length ? ` · ${s.scopes.join(' ')}` : ''}`,
+        label: `${s.step}${s.detail?.startsWith('refused') ? ' refused' : ''}${s.scopes?.length ? ` · ${s.scopes.join(' ')}` : ''}`,
         ...(s.clientId ? { clientId: s.clientId } : {}),
         ...(s.personId ? { personId: s.personId } : {}),
         details: { step: s.step, ...(s.scopes ? { scopes: s.scopes } : {}), ...(s.detail ? { note: s.detail } : {}) },
@@ -86,8 +101,16 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
       push({ at, kind: 'fault', from: GLASSHOUSE, to: clientName(clientId), label: `injected fault · ${label} · ${channel}`, clientId, ...(ownerId ? { personId: ownerId } : {}), details: { channel: channel === 'refresh' ? 'api' : channel, operation, note: `injected: ${label}` } })),
     events.on('policy.changed', ({ mode }) =>
       push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `policy → ${mode}`, details: { policy: mode } })),
-    events.on('client.status', ({ clientId, status }) =>
-      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${clientName(clientId)} → ${status}`, clientId, details: { note: status } })),
+    events.on('client.status', ({ clientId, status }) => {
+      const words = status === 'shut_down' ? 'shut down' : 'brought back';
+      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${clientName(clientId)} ${words}`, clientId, details: { note: `${clientName(clientId)} ${words}` } });
+    }),
+    events.on('deletion.requested', ({ clientId, personId, request }) => {
+      const client = clientName(clientId);
+      const base = { kind: 'retention' as const, clientId, personId };
+      push({ ...base, at: request.at, from: GLASSHOUSE, to: client, label: `data-deletion request · ${personName(personId)}`, details: { note: `asks ${client} to delete what it kept about ${personName(personId)}` } });
+      push({ ...base, at: request.at, from: client, to: GLASSHOUSE, ...deletionAnswer(client, request) });
+    }),
     events.on('grant.revoked', ({ clientId, personId }) =>
       push({ at: now(), kind: 'oauth', from: BROWSER, to: GLASSHOUSE, label: `grant revoked · ${clientName(clientId)}`, clientId, personId, details: { step: 'revoke' } })),
   ];

@@ -24,6 +24,7 @@ import { compareRoutes, type ScenarioComparer } from './compare-routes.js';
 import { formBody } from '../http/form-body.js';
 import { jsonBody } from '../http/json-body.js';
 import { toCsv } from '../http/csv.js';
+import { retentionReport } from '../retention/retention-report.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
@@ -101,7 +102,7 @@ export function monitorRoutes(deps: {
       }),
       scopes: clientGrantUsage(store, x.clientId),
     }));
-    render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows) });
+    render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows), retained: rows.map((r) => retentionReport(store, r.clientId)) });
   });
 
   /** Narrows every current grant of a client to the scopes it used with that person ("reduce to what it used"). */

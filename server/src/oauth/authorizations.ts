@@ -56,6 +56,7 @@ export function createAuthorizations(store: Store, events: EventBus, now: () => 
         grantId,
         firstGrantedAt: old?.firstGrantedAt ?? at,
         grantedAt: at,
+        ...(old?.deletionRequests ? { deletionRequests: old.deletionRequests } : {}),
       };
       await store.put('authorizations', row);
       return row;

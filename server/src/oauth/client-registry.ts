@@ -1,7 +1,7 @@
 import type { EventBus } from '../events.js';
 import type { Client } from '../store/schema.js';
 import { errors } from 'oidc-provider';
-import { textProblem } from '../store/text.js';
+import { codePointLength, textProblem } from '../store/text.js';
 import type { Store } from '../store/store.js';
 
 /** A client's status: `shut_down` clients can neither authorize, refresh nor use their tokens. */
@@ -27,6 +27,16 @@ export interface ClientRegistry {
 }
 
 /**
+ * Invisible and reordering characters (Unicode format characters `Cf`: bidi overrides and isolates,
+ * zero-width spaces and joiners, BOM; line/paragraph separators): a self-asserted `client_name`
+ * (RFC 7591 §5) with them could reverse or hide the consent page's warning text around it.
+ */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u;
+/** Longest `client_name` (code points): a longer one could push the consent page's warning out of view. */
+const CLIENT_NAME_MAX = 100;
+const INVISIBLE_PROBLEM = 'must not contain invisible or text-reordering characters (bidi controls, zero-width characters)';
+
+/**
  * The client registry over `store`; status changes are announced on `events` (`client.status`).
  * `builtIn` clients (the API docs page, docs-client.ts) come from the configuration: always active,
  * never stored, not changeable.
@@ -45,7 +55,9 @@ export function createClientRegistry(store: Store, events: EventBus, builtIn: re
       if (fixed.has(clientId)) throw new Error(`${clientId} is built in and cannot be changed`);
       const existing = store.client(clientId);
       const name = typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
-      const problem = textProblem(name);
+      const problem = textProblem(name)
+        ?? (INVISIBLE.test(name) ? INVISIBLE_PROBLEM : undefined)
+        ?? (codePointLength(name) > CLIENT_NAME_MAX ? `must be at most ${CLIENT_NAME_MAX} characters (Unicode code points)` : undefined);
       if (problem) throw new errors.InvalidClientMetadata(`client_name ${problem}`); // RFC 7591 §3.2.2
       const dynamic = existing ? existing.dynamic : true;
       await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', ...(dynamic ? { dynamic } : {}), metadata: structuredClone(metadata) });

@@ -10,7 +10,7 @@ import type { Renderer } from '../web/render.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { consentView } from './consent-view.js';
-import { decideLogin } from './interaction-login.js';
+import { decideLogin, personOfLoginHint } from './interaction-login.js';
 import { verifyPassword } from '../social/passwords.js';
 import { approveResourceScopes } from './grant-scopes.js';
 import { isApiScope, splitScope } from './scopes.js';
@@ -85,8 +85,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
 
   /** The web login page, back to this interaction afterwards; `username` prefills it (`login_hint`). */
   const requestedScopes = (d: Details) => splitScope(d.params['scope'] as string | undefined);
-  const loginFirst = (res: Response, uid: string, username?: string) =>
+  const loginFirst = (res: Response, uid: string, hint?: string) => {
+    const username = hint === undefined ? undefined : (personOfLoginHint(store, hint)?.username ?? hint);
     res.redirect(303, `/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}${username ? `&username=${encodeURIComponent(username)}` : ''}`);
+  };
   const finish = (req: Request, res: Response, result: InteractionResults, merge = true) =>
     provider.interactionFinished(req, res, result, { mergeWithLastSubmission: merge });
 
@@ -141,6 +143,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       return loginStepPage(req, res, d, client, decision, 'Wrong password.');
     }
     req.session.authTime = now();
+    req.session.passwordInteraction = d.uid;
     return finishLogin(req, res, client, req.session.authTime, 'password confirmed (prompt=login or max_age)');
   });
 

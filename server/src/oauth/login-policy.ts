@@ -14,7 +14,8 @@ export const LOGIN_HINT_MISMATCH = 'login_hint_mismatch';
  *   authorization endpoint). Without it, a browser where alice authorized an app and bob logged in
  *   later would get a code for alice.
  * - `login_hint_mismatch` (OIDC Core §3.1.2.1): a `login_hint` naming another person than the one
- *   logged in asks instead of answering for the current person (the login page offers to switch).
+ *   logged in, or nobody known, asks instead of answering for the current person (the login page
+ *   offers to switch).
  *   `personOfHint` maps a hint (username or person id) to a person id.
  */
 export function webSessionPolicy(personOfHint: (hint: string) => string | undefined) {
@@ -31,7 +32,9 @@ export function webSessionPolicy(personOfHint: (hint: string) => string | undefi
       const hint = ctx.oidc.params?.['login_hint'];
       // Answered in this interaction (the person chose to continue as themselves): no new prompt.
       if (typeof hint !== 'string' || hint === '' || ctx.oidc.result?.['login']) return Check.NO_NEED_TO_PROMPT;
-      return personOfHint(hint) !== ctx.oidc.session?.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      // A hint naming nobody known asks too (it is not the person logged in), even before the provider has a session.
+      const hinted = personOfHint(hint);
+      return hinted === undefined || hinted !== ctx.oidc.session?.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;

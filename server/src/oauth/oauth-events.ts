@@ -14,6 +14,23 @@ function refused(err: OAuthError): string {
   return `refused: ${err.error ?? 'server_error'}${err.error_description ? ` (${err.error_description})` : ''}`;
 }
 
+/**
+ * The client id a token request names, even when the client is refused (unknown or shut down, so
+ * `ctx.oidc.client` is unset): the `client_id` parameter or the HTTP Basic user name, which RFC 6749
+ * §2.3.1 form-urlencodes. Only for the monitor's arrows; never trusted for anything else.
+ */
+function claimedClientId(ctx: KoaContextWithOIDC): string | undefined {
+  const param = ctx.oidc.params?.['client_id'];
+  if (typeof param === 'string' && param) return param;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'));
+  const user = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')[0] : undefined;
+  try {
+    return user ? decodeURIComponent(user.replace(/\+/g, '%20')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The token entity a request worked on (oidc-provider's `ctx.oidc.entities`), for who and which scopes. */
 function tokenEntity(ctx: KoaContextWithOIDC): { accountId?: string; scope?: string; kind?: string } | undefined {
   const e = ctx.oidc.entities;
@@ -67,7 +84,7 @@ export function bridgeProviderEvents(deps: {
       step({ step: isRefresh(ctx) ? 'refresh' : 'token', clientId: ctx.oidc.client?.clientId, personId: at?.accountId, scopes: splitScope(at?.scope), detail });
     }],
     ['grant.error', (ctx: KoaContextWithOIDC, err: OAuthError) => {
-      step({ step: isRefresh(ctx) ? 'refresh' : 'token', clientId: ctx.oidc.client?.clientId, detail: refused(err) });
+      step({ step: isRefresh(ctx) ? 'refresh' : 'token', clientId: ctx.oidc.client?.clientId ?? claimedClientId(ctx), detail: refused(err) });
     }],
     ['grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
       authorizations

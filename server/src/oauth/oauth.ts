@@ -18,6 +18,7 @@ import { bridgeProviderEvents } from './oauth-events.js';
 import { createTokenService } from './oidc-token-service.js';
 import { providerConfiguration } from './provider-config.js';
 import { apiAudience } from './scopes.js';
+import { createDeletionRequests } from '../retention/deletion-requests.js';
 import type { TokenService } from './token-service.js';
 
 /** The authorization server of one platform instance. */
@@ -66,6 +67,7 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
   const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));
   const tokens = createTokenService({ provider, store, clients, authorizations, events, clock, audience, publicUrl: config.PLATFORM_URL });
+  const deletionRequests = createDeletionRequests({ issuer: config.PLATFORM_URL, store, authorizations, events, now });
   return {
     provider,
     tokens,
@@ -76,7 +78,7 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
     handler: provider.callback(),
     webRoutes: ({ csrfProtect, throttle }) => [
       interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience }),
-      appsRoutes({ store, clients, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep) }),
+      appsRoutes({ store, clients, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep), deletionRequests }),
     ],
     close() {
       detachEvents();

@@ -9,6 +9,7 @@ import type { ClientRegistry } from './client-registry.js';
 import type { ProviderKeys } from './keys.js';
 import { DOCS_CLIENT_ID } from './docs-client.js';
 import { DPOP_ALGS } from './dpop.js';
+import { personOfLoginHint } from './interaction-login.js';
 import { webSessionPolicy } from './login-policy.js';
 import { validateRedirectUris } from './redirect-uri-rules.js';
 import { API_SCOPES, KNOWN_SCOPES, apiAudience, splitScope } from './scopes.js';
@@ -114,7 +115,7 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: webSessionPolicy((hint) => (store.personByUsername(hint) ?? store.get('people', hint))?.id),
+      policy: webSessionPolicy((hint) => personOfLoginHint(store, hint)?.id),
     },
     renderError(ctx, out) {
       const clientId = ctx.query['client_id'];

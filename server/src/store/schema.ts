@@ -78,6 +78,20 @@ export const oidcRecordSchema = z.object({
   expiresAt: z.number().optional(),
 });
 
+/** One data-deletion request the platform sent to a client, and what the client answered. */
+export const deletionRequestSchema = z.object({
+  /** ms since epoch. */
+  at: z.number(),
+  /** `deleted`: the client says it deleted; `failed`: no usable answer (or no endpoint registered). */
+  outcome: z.enum(['deleted', 'failed']),
+  /** Messages the client says it deleted. */
+  messagesDeleted: z.number().int().min(0).optional(),
+  /** Sandbox only: what the client still keeps (a sneaky partner says "deleted" and keeps them). */
+  messagesKept: z.number().int().min(0).optional(),
+  /** Why it failed, in words. */
+  detail: z.string().optional(),
+});
+
 /**
  * A person's consent to a client, kept after revocation: "has this person ever authorized this
  * client?" decides who is a bystander. `id` is `${personId}~${clientId}`.
@@ -93,6 +107,11 @@ export const authorizationSchema = z.object({
   firstGrantedAt: z.number(),
   grantedAt: z.number(),
   revokedAt: z.number().optional(),
+  /**
+   * Data-deletion requests sent to the client for this person (README, "Retained copies and
+   * deletion requests"). Retention: the latest 5 only.
+   */
+  deletionRequests: z.array(deletionRequestSchema).optional(),
 });
 
 /**
@@ -137,12 +156,13 @@ export const accessTotalSchema = z.object({
   ownerId: z.string().optional(),
   personId: z.string().optional(),
   threadId: z.string().optional(),
-  action: z.enum(['read', 'write', 'delete']).optional(),
+  /** `listed`: a read that returned no message of the thread (thread list, participants), for the notices. */
+  action: z.enum(['read', 'listed', 'write', 'delete']).optional(),
   /** Accesses counted. */
   count: z.number().int().min(0),
   /** ms since epoch of the latest access counted. */
   lastAt: z.number(),
-  /** Distinct ids by name: `people`, `threads`, `messagesRead`, `owners`, `scopes`. */
+  /** Distinct ids by name: `people`, `threads`, `messagesRead` (client and grant rows), `owners`, `scopes`. */
   sets: z.record(z.string(), z.array(z.string())),
   /** Counters by name: `messagesWritten`, `messagesDeleted`. */
   sums: z.record(z.string(), z.number()),
@@ -202,6 +222,7 @@ export type OidcRecord = Row<'oidc'>;
 export type AccessEntry = Row<'accessLog'>;
 export type AccessTotal = Row<'accessTotals'>;
 export type Authorization = Row<'authorizations'>;
+export type DeletionRequest = z.infer<typeof deletionRequestSchema>;
 export type PolicyMode = z.infer<typeof policyModeSchema>;
 export type Settings = Row<'settings'>;
 

@@ -1,4 +1,5 @@
 import { partnerClient } from '../../../seed/world.js';
+import { DELETION_URI_METADATA } from '../../../partners/sdk/data-deletion.js';
 import type { Client } from './schema.js';
 import type { Store } from './store.js';
 
@@ -11,7 +12,7 @@ export interface BuiltInPartnerRegistration {
 
 /**
  * Makes the stored registrations of the built-in partners (`tunewave`, `reelbox`) match where
- * their apps run now: redirect URIs, client URI and secret follow `partners`; status (a shut-down
+ * their apps run now: redirect URIs, client URI, data-deletion URI and secret follow `partners`; status (a shut-down
  * partner stays shut down) and the rest stay as stored. A missing registration is recreated.
  * Returns the ids it changed. Run it before `createPlatform`.
  */
@@ -33,6 +34,7 @@ export async function syncPartnerClients(
         client_uri: wanted.metadata['client_uri'],
         redirect_uris: wanted.metadata['redirect_uris'],
         post_logout_redirect_uris: wanted.metadata['post_logout_redirect_uris'],
+        [DELETION_URI_METADATA]: wanted.metadata[DELETION_URI_METADATA],
         client_secret: clientSecret,
       },
     };

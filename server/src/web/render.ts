@@ -11,6 +11,8 @@ export interface PageContext {
   user?: Express.User | undefined;
   csrf: string;
   policy?: string;
+  /** Whether the navigation offers the monitor (admins and unlocked sessions only). */
+  monitor?: boolean;
   /** ms since epoch when the page was rendered: where the live inbox's catch-up starts. */
   renderedAt?: number;
 }

@@ -27,6 +27,11 @@ declare module 'express-session' {
      * `auth_time` (OIDC Core §2) of the sign-ins it answers; `max_age` and `prompt=login` compare to it.
      */
     authTime?: number;
+    /**
+     * The OAuth interaction (sign-in request) uid during which that password was typed, if any:
+     * `prompt=login` / `max_age` accept a login of this very sign-in only (interaction-login.ts).
+     */
+    passwordInteraction?: string;
   }
 }
 declare module 'node:http' {
