@@ -23,6 +23,9 @@ describe('text that enters the store (README "Text in the store")', () => {
     ['2,001 emoji', { text: emoji(2001) }, /at most 2000 characters/],
     ['a now-playing title with a lone surrogate', { text: 'hi', nowPlaying: { kind: 'track', title: 'x\udc00' } }, /nowPlaying\.title: must be well-formed/],
     ['a now-playing artist with a control character', { text: 'hi', nowPlaying: { kind: 'track', title: 't', artist: 'a\u0007' } }, /nowPlaying\.artist: must not contain control/],
+    ['a now-playing url ending in NUL', { text: 'hi', nowPlaying: { kind: 'track', title: 't', url: 'https://x.example/\u0000' } }, /nowPlaying\.url: must not contain control/],
+    ['a now-playing url with a lone surrogate', { text: 'hi', nowPlaying: { kind: 'track', title: 't', url: 'https://x.example/a\ud800' } }, /nowPlaying\.url: must be well-formed/],
+    ['a now-playing url with a bell in its fragment', { text: 'hi', nowPlaying: { kind: 'track', title: 't', url: 'https://x.example/#\u0007' } }, /nowPlaying\.url: must not contain control/],
   ])('When a partner posts %s, then it is a 400 problem naming the field and nothing is stored', async (_what, body, detail) => {
     const before = stateOf(gh.store);
     const res = await request(gh.url).post(THREAD).set(auth).send(body).expect(400);
