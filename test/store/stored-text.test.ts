@@ -61,6 +61,19 @@ describe('text that enters the store (README "Text in the store")', () => {
     expect(gh.store.all('clients')).toHaveLength(before);
   });
 
+  it.each([
+    ['a redirect URI with a lone surrogate', { redirect_uris: ['https://x.example/cb\ud800'] }, 'invalid_redirect_uri', /^redirect_uris\.0 must be well-formed/],
+    ['a redirect URI ending in NUL', { redirect_uris: ['https://x.example/cb\u0000'] }, 'invalid_redirect_uri', /^redirect_uris\.0 must not contain control/],
+    ['a tos_uri with an escape character', { redirect_uris: ['https://x.example/cb'], tos_uri: 'https://x.example/\u001b' }, 'invalid_client_metadata', /^tos_uri must not contain control/],
+    ['a logo_uri with a lone surrogate', { redirect_uris: ['https://x.example/cb'], logo_uri: 'https://x.example/\udc00' }, 'invalid_client_metadata', /^logo_uri must be well-formed/],
+  ])('When a tester registers a client with %s, then registration is refused naming the field (RFC 7591 §3.2.2)', async (_what, metadata, error, description) => {
+    const before = gh.store.all('clients').length;
+    const res = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ client_name: 'Podnest', ...metadata });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error, error_description: expect.stringMatching(description) });
+    expect(gh.store.all('clients')).toHaveLength(before);
+  });
+
   it('When code inside the platform puts a row with ill-formed text, then the store refuses it (nothing reaches memory or the file)', async () => {
     const message = { id: 'm_bad', threadId: 't_alice_bob', senderId: 'p_alice', text: '\ud800', createdAt: 1 };
     await expect(gh.store.put('messages', message)).rejects.toBeInstanceOf(InvalidRowError);
