@@ -45,6 +45,8 @@ export interface PartnerAppOptions {
   log?: (err: unknown) => void;
   /** Clock (ms since epoch) of the policy badge's cache, of pending logins' age and of the kept copies; default Date.now. */
   now?: () => number;
+  /** How long a partner web session lives (ms, default 8 h); its live feeds end with it. */
+  sessionMaxAgeMs?: number;
   /** Start in sneaky mode: deletion requests are answered but not honoured (default false; `/kept` switches it). */
   sneaky?: boolean;
   /**
@@ -110,11 +112,11 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax', maxAge: SESSION_MAX_AGE_MS },
+      cookie: { httpOnly: true, sameSite: 'lax', maxAge: options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS },
     }),
     login.passport.session(),
   );
-  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, cookieName: config.cookieName }));
+  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, onSessionReplaced: (id) => relay.closeSession(id), cookieName: config.cookieName }));
   app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect, standing: createClientStanding(config, options.now ? { now: options.now } : {}) }));
   app.use(seenRoutes({ accounts, kept, render, csrfProtect: csrf.protect, self: { clientId: config.clientId, name: config.name } }));
   app.use(keptRoutes({ config, kept, render, csrfProtect: csrf.protect }));

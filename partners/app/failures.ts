@@ -64,11 +64,17 @@ interface BodyParserError {
   status: number;
 }
 
-/** Body-parser errors caused by the caller (4xx); their 5xx (`stream.not.readable`…) are ours. */
+/**
+ * Body-parser errors caused by the caller (4xx); their 5xx (`stream.not.readable`…) are ours. A body
+ * that cannot be decoded (e.g. `Content-Encoding: gzip` over data that is not gzip) comes as an
+ * exposed http-error 400 without a `type`: `body.undecodable` here.
+ */
 function bodyParserError(err: unknown): BodyParserError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
-  const { type, status } = err as Partial<Record<'type' | 'status', unknown>>;
-  return typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500 ? { type, status } : undefined;
+  const { type, status, expose } = err as Partial<Record<'type' | 'status' | 'expose', unknown>>;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (typeof type === 'string') return { type, status };
+  return expose === true ? { type: 'body.undecodable', status } : undefined;
 }
 
 /** Bodies over a limit: too many bytes, or too many form fields. */

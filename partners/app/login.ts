@@ -62,6 +62,8 @@ export type Login = ReturnType<typeof createLogin>;
  */
 export function loginRoutes(deps: {
   login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void>;
+  /** A login replaced web session `sessionId` (regenerated): its live streams end. */
+  onSessionReplaced?: (sessionId: string) => void;
   /** The session cookie's name, expired by every logout. */
   cookieName: string;
 }): Router {
@@ -81,9 +83,11 @@ export function loginRoutes(deps: {
     if (response.error === 'access_denied') throw new PartnerFailure('consent_denied');
     if (response.error) throw new PartnerFailure('authorization_error', `${response.error}${response.errorDescription ? `: ${response.errorDescription}` : ''}`);
     if (!response.code) throw new PartnerFailure('bad_state');
+    const previous = req.sessionID;
     login.passport.authenticate(STRATEGY, (err: unknown, user: PartnerUser | false) => {
       if (err) return next(tokenExchangeError(err, metadata.token_endpoint));
       if (!user) return next(new PartnerFailure('bad_state'));
+      deps.onSessionReplaced?.(previous);
       // passport ≥ 0.6 regenerates the session here (no session fixation); the other tabs'
       // pending requests are carried over.
       req.logIn(user, { session: true, keepSessionInfo: true }, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, '/')));

@@ -106,7 +106,7 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
   });
 
   router.get('/events', requireUser, (req, res) => {
-    relay.subscribe(currentUser(req)!.id, res);
+    relay.subscribe(currentUser(req)!.id, res, req.sessionID, req.session.cookie.expires?.getTime());
   });
 
   return router;

@@ -47,6 +47,8 @@ function sse(res: Response, event: string, data: unknown): void {
 export function createRelay(deps: { platformUrl: string; accounts: Accounts; kept: Kept; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
   const { accounts, kept } = deps;
   const feeds = new Map<string, Feed>();
+  /** The open streams of each partner web session (a change of person ends them). */
+  const sessionStreams = new Map<string, Set<Response>>();
 
   function broadcast(feed: Feed, event: string, data: unknown): void {
     for (const res of feed.browsers) sse(res, event, data);
@@ -142,19 +144,47 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
   }
 
   return {
-    /** Streams the person's feed to `res` (an SSE response) until the browser goes away. */
-    subscribe(personId: string, res: Response): void {
+    /**
+     * Streams the person's feed to `res` (an SSE response) until the browser goes away, until
+     * `closeSession(sessionId)` (the partner web session it was opened in), or until that session
+     * expires at `sessionExpiresAt` (ms since the epoch): then it hears `ended` `{ reason: 'session_expired' }`.
+     */
+    subscribe(personId: string, res: Response, sessionId?: string, sessionExpiresAt?: number): void {
       res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.flushHeaders();
       const feed = feeds.get(personId) ?? open(personId);
       feed.browsers.add(res);
       sse(res, 'status', { live: feed.socket.connected });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS).unref();
+      // A stream lives no longer than its web session (setTimeout holds at most ~24.8 days).
+      const expiry = sessionExpiresAt === undefined ? undefined : setTimeout(() => {
+        sse(res, 'ended', { reason: 'session_expired', redirect: '/' });
+        res.end();
+      }, Math.min(Math.max(0, sessionExpiresAt - Date.now()), 2 ** 31 - 1)).unref();
+      if (sessionId) {
+        const streams = sessionStreams.get(sessionId) ?? new Set<Response>();
+        sessionStreams.set(sessionId, streams.add(res));
+      }
       res.on('close', () => {
         clearInterval(keepalive);
+        clearTimeout(expiry);
+        const streams = sessionId ? sessionStreams.get(sessionId) : undefined;
+        streams?.delete(res);
+        if (sessionId && streams?.size === 0) sessionStreams.delete(sessionId);
         feed.browsers.delete(res);
         if (feed.browsers.size === 0 && feeds.get(personId) === feed) stop(personId);
       });
+    },
+    /**
+     * Ends the streams opened in web session `sessionId` (another person logged in over it): each
+     * hears `ended` `{ reason: 'session_changed', redirect: '/' }`, so the tab shows who is logged in now.
+     */
+    closeSession(sessionId: string): void {
+      for (const res of sessionStreams.get(sessionId) ?? []) {
+        sse(res, 'ended', { reason: 'session_changed', redirect: '/' });
+        res.end();
+      }
+      sessionStreams.delete(sessionId);
     },
     /** Closes the person's socket and pages' streams (logout). */
     close(personId: string): void {

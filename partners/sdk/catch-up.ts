@@ -14,7 +14,10 @@ export interface CatchUpOptions {
   onError?: (err: unknown) => void;
 }
 
-/** Where a reader is: a message's id (a cursor even after it is deleted) and creation time (ms). */
+/**
+ * Where a reader is: a message's id (a cursor even after it is deleted) and creation time (ms); or,
+ * before any message reached it, only the platform's time at the first connection (`id: ''`).
+ */
 export interface MessageMark {
   id: string;
   createdAt: number;
@@ -36,10 +39,11 @@ interface MessageSocket {
  * when `lastSeen` is given), reads what was missed through the messaging API: the threads whose
  * last activity is at or after the last message seen, each from that message on (`min_id`, via
  * `newerThan`). Live messages arriving meanwhile are held back and delivered after, and every
- * message id is delivered once.
+ * message id is delivered once. Before any message arrived, `platformNow` (the platform's time, from
+ * the `sync` ack) marks the first connection, so a drop before the first message loses nothing.
  * @returns `lastSeen()`: the newest message delivered so far, to persist.
  */
-export function followMessages(socket: MessageSocket, options: CatchUpOptions): { lastSeen(): MessageMark | undefined } {
+export function followMessages(socket: MessageSocket, options: CatchUpOptions, platformNow?: () => Promise<number | undefined>): { lastSeen(): MessageMark | undefined } {
   const { client, onMessage } = options;
   let last = options.lastSeen;
   const seen = new Set<string>();
@@ -55,6 +59,21 @@ export function followMessages(socket: MessageSocket, options: CatchUpOptions): 
     onMessage(message, { replayed });
   }
 
+  /** A thread's messages created after `at` (ms), newest first. */
+  async function newerThanTime(threadId: string, at: number): Promise<{ items: Message[] }> {
+    const items: Message[] = [];
+    let maxId: string | undefined;
+    for (;;) {
+      const page = await client.messages(threadId, { limit: 100, ...(maxId ? { maxId } : {}) });
+      for (const m of page.items) {
+        if (m.createdAt <= at) return { items };
+        items.push(m);
+      }
+      if (!page.nextCursor) return { items };
+      maxId = page.nextCursor;
+    }
+  }
+
   async function missedSince(from: MessageMark): Promise<Message[]> {
     const missed: Message[] = [];
     let maxId: string | undefined;
@@ -62,7 +81,8 @@ export function followMessages(socket: MessageSocket, options: CatchUpOptions): 
       const page = await client.threads({ limit: 100, ...(maxId ? { maxId } : {}) });
       for (const thread of page.items) {
         if (thread.lastActivityAt < from.createdAt) return missed;
-        const newer = await newerThan((p) => client.messages(thread.id, p), from.id).catch((err: unknown) => {
+        const read = from.id ? newerThan((p) => client.messages(thread.id, p), from.id) : newerThanTime(thread.id, from.createdAt);
+        const newer = await read.catch((err: unknown) => {
           if (err instanceof GlasshouseApiError && err.status === 404) return { items: [] }; // no longer readable
           throw err;
         });
@@ -94,6 +114,12 @@ export function followMessages(socket: MessageSocket, options: CatchUpOptions): 
     const again = connectedBefore || options.lastSeen !== undefined;
     connectedBefore = true;
     if (again) running = running.then(catchUp);
+    else if (!last && platformNow) {
+      running = running.then(async () => {
+        const at = await platformNow().catch(() => undefined);
+        if (at !== undefined && !last) last = { id: '', createdAt: at };
+      });
+    }
   });
   return { lastSeen: () => last };
 }

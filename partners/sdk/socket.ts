@@ -7,12 +7,12 @@ import type { PartnerServerToClientEvents } from './types.js';
 export type PartnerSocket = Socket<PartnerServerToClientEvents, PartnerClientToServerEvents>;
 
 /**
- * What a partner may send: `sync` with an ack, answered `{ ok: true }` after every delivery decided
- * before it (e.g. `await socket.timeout(2000).emitWithAck('sync')`); any other event is answered
+ * What a partner may send: `sync` with an ack, answered `{ ok: true, at }` (`at`: the platform's time,
+ * ms) after every delivery decided before it (e.g. `await socket.timeout(2000).emitWithAck('sync')`); any other event is answered
  * `{ error: 'unknown_event' }`.
  */
 export interface PartnerClientToServerEvents {
-  sync: (ack: (answer: { ok: true }) => void) => void;
+  sync: (ack: (answer: { ok: true; at?: number }) => void) => void;
 }
 
 export interface PartnerSocketOptions {
@@ -45,7 +45,10 @@ export type FollowingSocket = PartnerSocket & { lastSeen?: () => MessageMark | u
  */
 export function connectPartnerSocket(options: PartnerSocketOptions): FollowingSocket {
   const socket: FollowingSocket = connect(options);
-  if (options.catchUp) socket.lastSeen = followMessages(socket, options.catchUp).lastSeen;
+  if (options.catchUp) {
+    const platformNow = () => socket.timeout(5000).emitWithAck('sync').then((answer) => answer.at);
+    socket.lastSeen = followMessages(socket, options.catchUp, platformNow).lastSeen;
+  }
   return socket;
 }
 

@@ -53,4 +53,24 @@ describe('a thread page catches up after a reconnect', () => {
     expect(await item.locator('.unread-mark').textContent()).toBe('4 new');
     await context.close();
   });
+
+  it('When alice\'s thread page is offline longer than connection-state recovery keeps (or the platform restarted) and bob deletes a message it shows, then after reconnecting the page no longer shows it', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await loginInBrowser(page, gh.url, 'alice');
+    await page.goto(`${gh.url}/threads/t_alice_bob`);
+    const doomed = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'soon deleted' });
+    await page.locator(`[data-message-id="${doomed.id}"]`).waitFor({ timeout: 5000 });
+    await context.setOffline(true);
+    await until(() => inboxSockets() === 0);
+    // Past socket.io's recovery window (or after a restart): no kept state to replay the deletion from.
+    (gh.platform.io.of('/').adapter as unknown as { sessions: Map<string, unknown> }).sessions.clear();
+    await gh.platform.social.deleteOwn('p_bob', doomed.id);
+    const after = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'after the gap' });
+    await context.setOffline(false);
+    // The missed message is the marker that the catch-up was answered.
+    await page.locator(`[data-message-id="${after.id}"]`).waitFor({ timeout: 10000 });
+    expect(await page.locator(`[data-message-id="${doomed.id}"]`).count()).toBe(0);
+    await context.close();
+  });
 });

@@ -8,11 +8,14 @@ import { logInWithGlasshouse, startDemo, type RunningDemo } from '../partners/he
 import { csrfOf } from '../partners/helpers/partner.js';
 
 /** The bodies every write route must survive without a 5xx. */
-const BODIES: { name: string; type?: string; body?: string }[] = [
+const BODIES: { name: string; type?: string; body?: string; encoding?: string }[] = [
   { name: 'no body' },
   { name: 'a text/plain body', type: 'text/plain', body: 'hello' },
   { name: 'an empty JSON object', type: 'application/json', body: '{}' },
   { name: 'an empty form', type: 'application/x-www-form-urlencoded', body: '' },
+  // Not gzip data: the body parser's decoding error (http-errors 400 without a `type`).
+  { name: 'a corrupt gzip JSON body', type: 'application/json', body: '{}', encoding: 'gzip' },
+  { name: 'a corrupt gzip form', type: 'application/x-www-form-urlencoded', body: 'a=b', encoding: 'gzip' },
 ];
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 /** Routes that end the caller's session or world run last, so the others still run authenticated. */
@@ -43,6 +46,7 @@ describe('every route that reads a body answers a missing, mistyped or empty bod
 
   const withBody = (req: supertest.Test, b: (typeof BODIES)[number]) => {
     if (b.type) req.set('Content-Type', b.type);
+    if (b.encoding) req.set('Content-Encoding', b.encoding);
     return b.body === undefined ? req : req.send(b.body);
   };
 

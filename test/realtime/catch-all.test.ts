@@ -48,4 +48,16 @@ describe('every namespace answers events it does not know', () => {
   it('When the inbox gets messages:since for a thread alice is not in, then the ack says not_found', async () => {
     expect(await sockets['/']!.timeout(2000).emitWithAck('messages:since', { since: 0, threadId: 'g_book_club' })).toEqual({ error: 'not_found' });
   });
+
+  it.each([
+    ['/partners', 'sync', ['bad']],
+    ['/partners', 'sync', [{ a: 1 }, 2]],
+    ['/', 'messages:since', [{ since: 0 }, 'extra']],
+    ['/', 'messages:since', []],
+  ])('When %s gets the known event %s with the wrong number of arguments %j before the ack, then the ack says invalid_payload', async (nsp, event, args) => {
+    const answer = (await sockets[nsp]!.timeout(2000).emitWithAck(event, ...args)) as { error: string };
+    expect(answer.error).toBe('invalid_payload');
+    // The socket stays usable.
+    expect(sockets[nsp]!.connected).toBe(true);
+  });
 });

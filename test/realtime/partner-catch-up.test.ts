@@ -53,6 +53,23 @@ describe('the SDK\'s partner socket catches up after a reconnect', () => {
     expect(alice.got.slice(0, 3).map((g) => g.replayed)).toEqual([false, true, true]);
   });
 
+  it('When alice\'s partner socket drops before any message reached it, then the messages posted during the gap still arrive after the reconnect, exactly once', async () => {
+    const old = await send('p_bob', 't_alice_bob', 'before the socket existed');
+    const fresh = await follow('alice');
+    await fresh.socket.timeout(2000).emitWithAck('sync');
+    expect(fresh.got).toEqual([]);
+    const connected = partnerSockets();
+    const network = drop(fresh.socket);
+    await until(() => partnerSockets() === connected - 1);
+    await send('p_bob', 't_alice_bob', 'missed one');
+    await send('p_carol', 't_alice_carol', 'missed two');
+    await network.back();
+    const after = await send('p_bob', 't_alice_bob', 'live after');
+    await until(() => fresh.got.some((g) => g.message.id === after.id));
+    expect(fresh.texts()).toEqual(['missed one', 'missed two', 'live after']);
+    expect(fresh.texts()).not.toContain(old.text);
+  });
+
   it('When the last message seen was deleted during the gap, then the catch-up still starts right after it', async () => {
     const bob = await follow('bob');
     const seen = await send('p_alice', 't_alice_bob', 'soon deleted');

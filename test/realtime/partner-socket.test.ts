@@ -114,7 +114,7 @@ describe('the partner socket', () => {
 
   it('When a partner emits sync with an ack, then the answer is ok', async () => {
     const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
-    expect(await synced(alice)).toEqual({ ok: true });
+    expect(await synced(alice)).toEqual({ ok: true, at: expect.any(Number) });
   });
 
   it.each([

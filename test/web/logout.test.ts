@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Agent } from 'supertest';
+import request from 'supertest';
 import { PLATFORM_SESSION_COOKIE } from '../../server/src/web/session.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from '../partners/helpers/demo.js';
@@ -39,6 +40,17 @@ describe('logout is idempotent on all three apps', () => {
     const { agent } = await logInWithGlasshouse(demo.gh, partner, 'alice');
     const csrf = csrfOf((await agent.get('/').expect(200)).text);
     await logoutTwice(agent, csrf, partner.config.cookieName, '/?notice=logged_out');
+  });
+
+  it.each(['platform', 'tunewave', 'reelbox'] as const)('When nobody is logged in on the %s and a logout arrives as text/plain or JSON, then it still redirects and expires the cookie', async (name) => {
+    const app = name === 'platform'
+      ? { url: demo.gh.url, cookie: PLATFORM_SESSION_COOKIE, landing: '/login' }
+      : { url: demo[name].url, cookie: demo[name].config.cookieName, landing: '/?notice=logged_out' };
+    for (const [type, body] of [['text/plain', 'bye'], ['application/json', '{}']] as const) {
+      const res = await request(app.url).post('/logout').set('Content-Type', type).send(body);
+      expect({ type, status: res.status, location: res.headers['location'] }).toEqual({ type, status: 303, location: app.landing });
+      expect(expiring(res.headers['set-cookie'], app.cookie)).toBeDefined();
+    }
   });
 
   it('When someone else is logged in on the platform, then a stale logout form is still refused (CSRF holds for a live session)', async () => {

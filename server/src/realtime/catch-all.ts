@@ -24,3 +24,22 @@ export function refuse(logger: Logger, socket: Socket, event: string, ack: unkno
   logger.debug({ nsp: socket.nsp.name, event, socketId: socket.id, detail }, 'invalid socket payload');
   if (typeof ack === 'function') (ack as (r: EventRefusal) => void)({ error: 'invalid_payload', ...(detail ? { detail } : {}) });
 }
+
+/**
+ * Listens to a known client event that takes `arity` payload arguments and then an acknowledgement.
+ * socket.io passes the ack as the *last* argument, so a client that sends more or fewer arguments
+ * would otherwise leave the handler without its ack (and the client waiting): such a call is
+ * answered `{ error: 'invalid_payload' }`; one without an ack is logged and dropped.
+ */
+export function onKnownEvent(
+  socket: Socket, event: string, arity: number, logger: Logger,
+  handler: (payload: unknown[], ack: (answer: unknown) => void) => void,
+): void {
+  socket.on(event, (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') return refuse(logger, socket, event, undefined, 'an acknowledgement callback is required');
+    const payload = args.slice(0, -1);
+    if (payload.length !== arity) return refuse(logger, socket, event, ack, `expects ${arity} argument(s) before the acknowledgement`);
+    handler(payload, ack as (answer: unknown) => void);
+  });
+}

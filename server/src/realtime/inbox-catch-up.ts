@@ -25,14 +25,18 @@ const querySchema = z.object({
   since: z.number().int().min(0),
   /** Only this thread (the thread page); otherwise every thread of the person (the inbox page). */
   threadId: z.string().min(1).max(100).optional(),
+  /** Ids of the messages the page shows: those deleted meanwhile come back in `gone`. */
+  shown: z.array(z.string().min(1).max(100)).max(CATCH_UP_LIMIT * 5).optional(),
 });
 
-export type CatchUpAck = { messages: InboxMessageEvent[]; more: boolean } | EventRefusal | { error: 'not_found' };
+export type CatchUpAck = { messages: InboxMessageEvent[]; more: boolean; gone?: string[] } | EventRefusal | { error: 'not_found' };
 
 /**
- * Answers `messages:since` `{ since, threadId? }` with `{ messages, more }`: the person's messages
- * created at or after `since`, oldest first, each as `message:created` would have carried it.
- * A deleted message is simply absent; the cursor is a time, so it works whatever was deleted.
+ * Answers `messages:since` `{ since, threadId?, shown? }` with `{ messages, more, gone? }`: the
+ * person's messages created at or after `since`, oldest first, each as `message:created` would have
+ * carried it. A deleted message is simply absent; the cursor is a time, so it works whatever was
+ * deleted. `gone` (when `shown` was sent): the ids of `shown` that are no longer messages of these
+ * threads (deleted during the gap, whose `message:deleted` the page missed).
  * Refusals: `invalid_payload`, `not_found` (not a thread of this person).
  */
 export function inboxCatchUp(
@@ -42,7 +46,7 @@ export function inboxCatchUp(
   if (typeof ack !== 'function') return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, 'an acknowledgement callback is required');
   const parsed = querySchema.safeParse(query);
   if (!parsed.success) return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, parsed.error.issues.map((i) => i.message).join('; '));
-  const { since, threadId } = parsed.data;
+  const { since, threadId, shown } = parsed.data;
   let threadIds: string[];
   try {
     threadIds = threadId ? [deps.social.threadFor(personId, threadId).id] : deps.store.threadsOf(personId).map((t) => t.id);
@@ -64,5 +68,10 @@ export function inboxCatchUp(
   // Stable: messages of one millisecond keep their thread's order.
   missed.sort((a, b) => a.createdAt - b.createdAt);
   const page = missed.slice(0, CATCH_UP_LIMIT);
-  (ack as (a: CatchUpAck) => void)({ messages: page.map((m) => deps.present(m, personId)), more: missed.length > page.length });
+  const readable = new Set(threadIds);
+  const gone = shown?.filter((id) => {
+    const m = deps.store.get('messages', id);
+    return !m || !readable.has(m.threadId);
+  });
+  (ack as (a: CatchUpAck) => void)({ messages: page.map((m) => deps.present(m, personId)), more: missed.length > page.length, ...(gone ? { gone } : {}) });
 }

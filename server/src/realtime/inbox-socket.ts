@@ -5,7 +5,7 @@ import type { OriginPolicy } from '../http/origin-policy.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { answerUnknownEvents } from './catch-all.js';
+import { answerUnknownEvents, onKnownEvent } from './catch-all.js';
 import { CATCH_UP_EVENT, inboxCatchUp, type CatchUpAck, type InboxMessageEvent } from './inbox-catch-up.js';
 import { bindSocketsToSessions, type SessionEndedEvents } from './session-sockets.js';
 
@@ -52,13 +52,18 @@ export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void
     if (!user) return next(new Error('login required'));
     const expected = (socket.handshake.auth as { personId?: unknown } | undefined)?.personId;
     if (expected !== undefined && expected !== user.id) return next(new Error('session_changed'));
+    // A recovered socket keeps its rooms: only ever the person it was first opened for.
+    const previous = (socket.data as { personId?: string } | undefined)?.personId;
+    if (socket.recovered && previous !== user.id) return next(new Error('session_changed'));
+    socket.data = { personId: user.id };
     next();
   });
   inbox.on('connection', (socket) => {
     const me = socket.request.user!.id;
     void socket.join(personRoom(me));
     answerUnknownEvents(socket as unknown as Socket, [CATCH_UP_EVENT], logger);
-    socket.on(CATCH_UP_EVENT, (query, ack) => inboxCatchUp({ store, social, logger, present }, socket as unknown as Socket, me, query, ack));
+    onKnownEvent(socket as unknown as Socket, CATCH_UP_EVENT, 1, logger, ([query], ack) =>
+      inboxCatchUp({ store, social, logger, present }, socket as unknown as Socket, me, query, ack));
   });
   const offs = [
     bindSocketsToSessions(inbox as unknown as Namespace, events),

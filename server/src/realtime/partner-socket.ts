@@ -12,7 +12,7 @@ import { messageOut } from '../messaging/views.js';
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { answerUnknownEvents, refuse } from './catch-all.js';
+import { answerUnknownEvents, onKnownEvent } from './catch-all.js';
 
 /**
  * Events a partner receives on `/partners`, within its token's scope and the policy: the wire
@@ -20,12 +20,12 @@ import { answerUnknownEvents, refuse } from './catch-all.js';
  */
 export type PartnerServerToClient = PartnerServerToClientEvents;
 /**
- * Partners mostly listen. `sync` (with an ack) is answered `{ ok: true }` after every delivery to this
+ * Partners mostly listen. `sync` (with an ack) is answered `{ ok: true, at }` after every delivery to this
  * socket decided before it: "I have everything up to now" (a marker, e.g. for tests that something
- * was *not* delivered).
+ * was *not* delivered); `at` is the platform's time (ms), the SDK's catch-up mark before any message.
  */
 export interface PartnerClientToServer {
-  sync: (ack: (answer: { ok: true }) => void) => void;
+  sync: (ack: (answer: { ok: true; at: number }) => void) => void;
 }
 interface PartnerSocketData {
   token: string;
@@ -98,10 +98,9 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   nsp.on('connection', (socket) => {
     const { info } = socket.data;
     answerUnknownEvents(socket as unknown as Socket, ['sync'], logger);
-    socket.on('sync', (ack: unknown) => {
-      if (typeof ack !== 'function') return refuse(logger, socket as unknown as Socket, 'sync', ack, 'an acknowledgement callback is required');
+    onKnownEvent(socket as unknown as Socket, 'sync', 0, logger, (_payload, ack) => {
       // Deliveries go out in the tick of their event: every earlier one is already on the wire.
-      (ack as (a: { ok: true }) => void)({ ok: true });
+      ack({ ok: true, at: now() });
     });
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).

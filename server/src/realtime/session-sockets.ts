@@ -17,6 +17,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * that regenerates the session, expiry) sends them `session:ended` `{ reason }` and disconnects them
  * at once; and a socket whose session has expired in the session store is closed the same way.
  * `isCookieSocket` excludes sockets authenticated otherwise (e.g. the admin token on `/monitor`).
+ * Connection-state recovery: a socket dropped while its session ends (logout, a login, expiry during
+ * the drop) is not recovered: its kept state (rooms, missed broadcasts) is forgotten at once, so a
+ * reconnection with another person's cookie never gets the old person's rooms or messages.
  * @returns the function that unsubscribes from the event bus.
  */
 export function bindSocketsToSessions(nsp: Namespace, events: EventBus, isCookieSocket: (socket: Socket) => boolean = () => true): () => void {
@@ -39,13 +42,35 @@ export function bindSocketsToSessions(nsp: Namespace, events: EventBus, isCookie
         events.emit('session.ended', { sessionId, reason: 'expired' });
       });
     watch(req.session?.cookie.expires);
-    socket.on('disconnect', () => clearTimeout(timer));
+    socket.on('disconnect', () => {
+      // While the socket may still be recovered, its session's expiry must still be noticed.
+      const keep = recoveryWindowMs(nsp);
+      if (keep === 0) clearTimeout(timer);
+      else setTimeout(() => clearTimeout(timer), keep).unref();
+    });
   });
   return events.on('session.ended', ({ sessionId, reason }) => {
+    forgetRecoverableState(nsp, sessionRoom(sessionId));
     const sockets = nsp.to(sessionRoom(sessionId)) as unknown as { emit: (ev: 'session:ended', p: { reason: SessionEndReason }) => void };
     sockets.emit('session:ended', { reason });
     // Close the whole connection (its handshake carries the old session), once every namespace has
     // told its sockets why: the packets already queued are flushed before the transport closes.
     setImmediate(() => nsp.in(sessionRoom(sessionId)).disconnectSockets(true));
   });
+}
+
+/** socket.io's `connectionStateRecovery.maxDisconnectionDuration` (ms), 0 when recovery is off. */
+function recoveryWindowMs(nsp: Namespace): number {
+  const recovery = (nsp.server as unknown as { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } }).opts.connectionStateRecovery;
+  return recovery ? (recovery.maxDisconnectionDuration ?? 0) : 0;
+}
+
+/**
+ * Drops the connection-state-recovery records (socket.io-adapter's SessionAwareAdapter `sessions`,
+ * pid → `{ rooms }`) of the disconnected sockets that were in `room`, so they cannot be recovered.
+ */
+function forgetRecoverableState(nsp: Namespace, room: string): void {
+  const kept = (nsp.adapter as unknown as { sessions?: Map<string, { rooms?: string[] }> }).sessions;
+  if (!kept) return;
+  for (const [pid, state] of kept) if (state.rooms?.includes(room)) kept.delete(pid);
 }

@@ -58,8 +58,8 @@ export function authRoutes(deps: {
     })(req, res, next);
   });
 
-  const csrfIfLoggedIn: express.RequestHandler = (req, res, next) => (req.user ? csrfProtect(req, res, next) : next());
-  router.post('/logout', ...form, csrfIfLoggedIn, (req, res, next) => {
+  /** Ends the session whoever holds it, expires its cookie and sends the browser to the login page. */
+  const endSession: express.RequestHandler = (req, res, next) => {
     const sessionId = req.sessionID;
     res.clearCookie(PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS);
     const done = () => {
@@ -71,6 +71,9 @@ export function authRoutes(deps: {
       if (err) return next(err);
       req.session.destroy(done);
     });
-  });
+  };
+  // Logged out: nothing to protect, so any body (or none, or one of another type) just ends the session.
+  const whenLoggedOut: express.RequestHandler = (req, res, next) => (req.user ? next() : endSession(req, res, next));
+  router.post('/logout', whenLoggedOut, ...form, csrfProtect, endSession);
   return router;
 }

@@ -81,10 +81,17 @@
 
   function catchUp() {
     var query = { since: since };
-    if (messages) query.threadId = messages.getAttribute('data-thread-id');
+    if (messages) {
+      query.threadId = messages.getAttribute('data-thread-id');
+      // Deletions missed during the gap: the server answers which of these are gone.
+      query.shown = Array.prototype.map.call(messages.querySelectorAll('[data-message-id]'), function (node) {
+        return node.getAttribute('data-message-id');
+      }).slice(-1000);
+    }
     held = held || [];
     socket.timeout(10000).emit('messages:since', query, function (err, answer) {
       var more = !err && answer && answer.messages && answer.more;
+      if (!err && answer && answer.gone) answer.gone.forEach(removeMessage);
       if (!err && answer && answer.messages) answer.messages.forEach(onCreated);
       if (more) return catchUp();
       var live = held || [];
@@ -115,8 +122,9 @@
     if (held) held.push(payload);
     else onCreated(payload);
   });
-  socket.on('message:deleted', function (payload) {
-    var node = document.querySelector('[data-message-id="' + CSS.escape(payload.messageId) + '"]');
+  function removeMessage(messageId) {
+    var node = document.querySelector('[data-message-id="' + CSS.escape(messageId) + '"]');
     if (node) node.remove();
-  });
+  }
+  socket.on('message:deleted', function (payload) { removeMessage(payload.messageId); });
 })();

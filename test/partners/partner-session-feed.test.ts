@@ -1,0 +1,57 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { browseToRedirect } from '../helpers/oauth-flow.js';
+import { loggedInAgent } from '../helpers/web-session.js';
+import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
+import { openFeed, sessionCookie, type EventStream } from './helpers/event-stream.js';
+
+/**
+ * A partner page's live feed is never more than its session (README "Socket security model"): when
+ * another person logs into the partner over the same browser session, the old person's open
+ * streams end, so a stale tab does not keep showing the previous person's messages.
+ */
+describe('partner live feed and a change of person', () => {
+  let demo: RunningDemo;
+  let feed: EventStream | undefined;
+  beforeAll(async () => {
+    demo = await startDemo();
+  });
+  afterEach(() => feed?.close());
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  it('When carol logs into Tunewave over the browser session alice\'s open tab uses, then that tab\'s feed ends and gets none of alice\'s messages', async () => {
+    const { agent, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+    feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
+    await feed.next('status');
+    expect(await feed.next('status')).toEqual({ live: true });
+    // Another tab of the same browser: "Log in with Glasshouse" again, as carol.
+    const start = await agent.get('/auth/login').expect(302);
+    const authorize = new URL(start.headers['location']!);
+    const { redirect } = await browseToRedirect({
+      url: demo.gh.url, agent: await loggedInAgent(demo.gh.url, 'carol'),
+      path: authorize.pathname + authorize.search, redirectUri: `${demo.tunewave.url}/auth/callback`, decision: 'approve',
+    });
+    await agent.get(redirect.pathname + redirect.search).expect(303);
+    expect(await feed.next('ended')).toMatchObject({ reason: 'session_changed' });
+  });
+});
+
+describe('partner live feed and session expiry', () => {
+  let demo: RunningDemo;
+  let feed: EventStream | undefined;
+  beforeAll(async () => {
+    demo = await startDemo({ sessionMaxAgeMs: 1500 });
+  });
+  afterAll(async () => {
+    feed?.close();
+    await demo.close();
+  });
+
+  it('When alice\'s Tunewave session expires while its tab is open, then that tab\'s feed ends with session_expired', async () => {
+    const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+    feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
+    await feed.next('status');
+    expect(await feed.next('ended', 5000)).toEqual({ reason: 'session_expired', redirect: '/' });
+  });
+});
