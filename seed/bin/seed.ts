@@ -1,7 +1,9 @@
 /**
  * `npm run seed`: resets DATA_FILE to the seeded world (asks nothing) and prints what it wrote.
- * Refused (one line, exit 1) while a Glasshouse process holds the data file, or on a bad setting.
+ * Refused (one line, exit 1) while a Glasshouse process holds the data file, on a bad setting, and
+ * on any argument (`--help` prints the usage): it writes nothing then.
  */
+import { Command, CommanderError } from 'commander';
 import { oneLine } from '../../server/src/cli-errors.js';
 import { loadConfig } from '../../server/src/config.js';
 import { filePersistence } from '../../server/src/store/persistence.js';
@@ -25,7 +27,18 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(`Cannot seed: ${oneLine(err)}`);
-  process.exitCode = 1;
-});
+const program = new Command('seed')
+  .description('Reset DATA_FILE (default data/glasshouse.json) to the seeded world. Takes no arguments; settings come from the environment (README "Configuration").')
+  .allowExcessArguments(false)
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+try {
+  program.parse(process.argv);
+  main().catch((err: unknown) => {
+    console.error(`Cannot seed: ${oneLine(err)}`);
+    process.exitCode = 1;
+  });
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err;
+  process.exitCode = err.exitCode;
+}
