@@ -3,7 +3,7 @@
  * Refused (one line, exit 1) while a Glasshouse process holds the data file, on a bad setting, and
  * on any argument (`--help` prints the usage): it writes nothing then.
  */
-import { Command, CommanderError } from 'commander';
+import { takesNoArguments } from '../../server/src/cli-args.js';
 import { oneLine } from '../../server/src/cli-errors.js';
 import { loadConfig } from '../../server/src/config.js';
 import { filePersistence } from '../../server/src/store/persistence.js';
@@ -27,18 +27,9 @@ async function main(): Promise<void> {
   );
 }
 
-const program = new Command('seed')
-  .description('Reset DATA_FILE (default data/glasshouse.json) to the seeded world. Takes no arguments; settings come from the environment (README "Configuration").')
-  .allowExcessArguments(false)
-  .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-try {
-  program.parse(process.argv);
+if (takesNoArguments('seed', 'Reset DATA_FILE (default data/glasshouse.json) to the seeded world; settings come from the environment (README "Configuration").')) {
   main().catch((err: unknown) => {
     console.error(`Cannot seed: ${oneLine(err)}`);
     process.exitCode = 1;
   });
-} catch (err) {
-  if (!(err instanceof CommanderError)) throw err;
-  process.exitCode = err.exitCode;
 }
