@@ -65,4 +65,17 @@ describe('npm run seed', () => {
       await rm(scratch, { recursive: true, force: true });
     }
   });
+
+  it('When DATA_FILE is a directory, then it refuses in one line naming it, and leaves the directory as it was', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-seed-dir-'));
+    try {
+      const { code, stderr } = await runSeed({ DATA_FILE: scratch });
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([`Cannot seed: ${scratch}: not a file but a directory`]);
+      expect(await readdir(scratch)).toEqual([]);
+      expect(await readdir(path.dirname(scratch))).not.toContainEqual(expect.stringMatching(new RegExp(`^\\.${path.basename(scratch)}\\..*tmp$`)));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
 });
