@@ -4,6 +4,7 @@
  * the platform, Tunewave and Reelbox in this one process, waits until all three answer, and prints
  * the URLs and the demo logins. Ctrl-C (SIGINT) or SIGTERM stops all three and closes the store.
  */
+import { takesNoArguments } from './src/cli-args.js';
 import { adminTokenNotice, ConfigError, demoWarnings, loadConfig } from './src/config.js';
 import { listen, ListenError, waitUntilAnswering } from './src/http/startup.js';
 import { createPlatform } from './src/platform.js';
@@ -73,11 +74,13 @@ async function main(): Promise<void> {
   console.log('\nPress Ctrl-C to stop.');
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof StoreWriteError || err instanceof StoreConflictError || err instanceof ListenError) {
-    console.error(`Glasshouse cannot start: ${err.message}`);
-  } else {
-    console.error(err);
-  }
-  process.exit(1);
-});
+if (takesNoArguments('start', 'Start Glasshouse, Tunewave and Reelbox; settings come from the environment (README "Configuration").')) {
+  main().catch((err: unknown) => {
+    if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof StoreWriteError || err instanceof StoreConflictError || err instanceof ListenError) {
+      console.error(`Glasshouse cannot start: ${err.message}`);
+    } else {
+      console.error(err);
+    }
+    process.exit(1);
+  });
+}

@@ -5,6 +5,7 @@
  * does not, they show "Glasshouse is not answering", and this process keeps trying politely (backing
  * off up to every 15 s) and says when it answers. Ctrl-C (SIGINT) or SIGTERM stops both.
  */
+import { takesNoArguments } from './src/cli-args.js';
 import { loadConfig } from './src/config.js';
 import { listen } from './src/http/startup.js';
 import { waitForPlatform } from './src/http/wait-for-platform.js';
@@ -42,8 +43,10 @@ async function main(): Promise<void> {
   await waitForPlatform(config.PLATFORM_URL, (line) => console.log(line), stopping.signal);
 }
 
-main().catch((err: unknown) => {
-  // A bad setting (one line per key), a port in use: the message says it; no stack trace.
-  console.error(`The partners cannot start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+if (takesNoArguments('partners', 'Start Tunewave and Reelbox against the platform at PLATFORM_URL; settings come from the environment (README "Configuration").')) {
+  main().catch((err: unknown) => {
+    // A bad setting (one line per key), a port in use: the message says it; no stack trace.
+    console.error(`The partners cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

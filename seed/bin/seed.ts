@@ -1,7 +1,10 @@
 /**
  * `npm run seed`: resets DATA_FILE to the seeded world (asks nothing) and prints what it wrote.
- * Refused (one line, exit 1) while a Glasshouse process holds the data file, or on a bad setting.
+ * Refused (one line, exit 1) while a Glasshouse process holds the data file, on a bad setting, and
+ * on any argument (`--help` prints the usage): it writes nothing then.
  */
+import { stat } from 'node:fs/promises';
+import { takesNoArguments } from '../../server/src/cli-args.js';
 import { oneLine } from '../../server/src/cli-errors.js';
 import { loadConfig } from '../../server/src/config.js';
 import { filePersistence } from '../../server/src/store/persistence.js';
@@ -13,6 +16,8 @@ async function main(): Promise<void> {
     tunewaveUrl: `http://localhost:${config.TUNEWAVE_PORT}`,
     reelboxUrl: `http://localhost:${config.REELBOX_PORT}`,
   });
+  // Said plainly here; the write would fail later with a raw rename error naming a temporary file.
+  if ((await stat(config.DATA_FILE).catch(() => undefined))?.isDirectory()) throw new Error(`${config.DATA_FILE}: not a file but a directory`);
   const persistence = filePersistence(config.DATA_FILE);
   try {
     await persistence.compact(world);
@@ -25,7 +30,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(`Cannot seed: ${oneLine(err)}`);
-  process.exitCode = 1;
-});
+if (takesNoArguments('seed', 'Reset DATA_FILE (default data/glasshouse.json) to the seeded world; settings come from the environment (README "Configuration").')) {
+  main().catch((err: unknown) => {
+    console.error(`Cannot seed: ${oneLine(err)}`);
+    process.exitCode = 1;
+  });
+}

@@ -64,6 +64,13 @@ describe('injected faults', () => {
     expect((await one.sdk.me()).username).toBe('carol');
   });
 
+  it('When a fault names a token or client the platform never issued, then it is a 404 problem and no fault is added', async () => {
+    await sandbox.admin.clearFaults();
+    await expect(sandbox.admin.injectFault({ token: 'not-a-token', kind: 'refuse-refresh' })).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.admin.injectFault({ clientId: 'not-a-client', kind: 'refuse-refresh' })).rejects.toMatchObject({ status: 404 });
+    expect(await sandbox.admin.faults()).toEqual([]);
+  });
+
   it('When latency is injected, then the call still succeeds and its access-log entry says so', async () => {
     await sandbox.admin.reset();
     const { sdk } = await client('erin', 'reelbox');

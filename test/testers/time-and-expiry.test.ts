@@ -88,6 +88,14 @@ describe('time and token expiry for testers', () => {
     await expect(sandbox.admin.expireTokens({ token: 'not-a-token' })).rejects.toMatchObject({ status: 404 });
   });
 
+  it('When an admin expires or revokes an unknown token, grant or client, then each answer is a 404 problem', async () => {
+    for (const end of [sandbox.admin.expireTokens, sandbox.admin.revokeTokens]) {
+      for (const target of [{ token: 'not-a-token' }, { grantId: 'not-a-grant' }, { clientId: 'not-a-client' }, { username: 'nobody', clientId: 'tunewave' }]) {
+        await expect(end.call(sandbox.admin, target)).rejects.toMatchObject({ status: 404 });
+      }
+    }
+  });
+
   it('When the clock passes a connected socket\'s token expiry, then the platform closes the socket', async () => {
     const minted = await sandbox.admin.mintToken({ username: 'heidi', clientId: 'reelbox', scopes: ['messages:read'], expiresIn: 60 });
     const socket: PartnerSocket = connectPartnerSocket({ baseUrl: sandbox.platformUrl, token: minted.access_token, reconnection: false });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isControllable, type Clock } from '../clock/clock.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { faultRequestSchema, faultSchema } from '../faults/fault-schema.js';
@@ -38,9 +38,11 @@ export function adminTestingRoutes({ store, events, clock, faults }: { store: St
       description: "For one client's (or one token's) calls: answer a status (429/503 with Retry-After), add latency, drop its sockets, or refuse its refresh; for the next `times` calls and/or `seconds`. Shown on the monitor and in the access log (`injected`); cleared by a reset.",
       body: faultRequestSchema,
       success: { status: 200, description: 'The fault now in force', schema: faultSchema },
-      errors: [{ status: 404, description: 'Unknown client' }],
+      errors: [{ status: 404, description: 'Unknown client, or no such access or refresh token' }],
       handle({ body }) {
         if (body.clientId) knownClient(store, body.clientId);
+        // A fault for a token nobody holds would never fire: say so, as for an unknown client.
+        if (body.token && !['AccessToken', 'RefreshToken'].some((m) => store.get('oidc', `${m}:${body.token}`))) throw new NotFoundError('No such access or refresh token');
         return faults.add(body);
       },
     }),

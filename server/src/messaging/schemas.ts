@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storedText } from '../store/text.js';
+import { storedText, storedUrl } from '../store/text.js';
 import 'zod-openapi'; // types for the OpenAPI members of `.meta()`
 
 /**
@@ -38,7 +38,7 @@ export const nowPlayingInputSchema = z
     kind: z.enum(['track', 'episode', 'film']),
     title: storedText({ trim: true, min: 1, max: 200 }),
     artist: storedText({ trim: true, min: 1, max: 200 }).optional(),
-    url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+    url: storedUrl({ protocol: /^https?$/ }).optional(),
   })
   .meta({ id: 'NowPlaying', example: { kind: 'track', title: 'Gymnopédie No. 1', artist: 'Erik Satie' } });
 

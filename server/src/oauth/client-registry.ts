@@ -36,6 +36,20 @@ const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u;
 const CLIENT_NAME_MAX = 100;
 const INVISIBLE_PROBLEM = 'must not contain invisible or text-reordering characters (bidi controls, zero-width characters)';
 
+/** The first metadata field (e.g. `redirect_uris.0`) whose text cannot be stored, with why (README "Text in the store"). */
+function metadataTextProblem(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    return problem && `${path} ${problem}`;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const problem = metadataTextProblem(inner, path ? `${path}.${key}` : key);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /**
  * The client registry over `store`; status changes are announced on `events` (`client.status`).
  * `builtIn` clients (the API docs page, docs-client.ts) come from the configuration: always active,
@@ -59,6 +73,8 @@ export function createClientRegistry(store: Store, events: EventBus, builtIn: re
         ?? (INVISIBLE.test(name) ? INVISIBLE_PROBLEM : undefined)
         ?? (codePointLength(name) > CLIENT_NAME_MAX ? `must be at most ${CLIENT_NAME_MAX} characters (Unicode code points)` : undefined);
       if (problem) throw new errors.InvalidClientMetadata(`client_name ${problem}`); // RFC 7591 §3.2.2
+      const fieldProblem = metadataTextProblem(metadata, '');
+      if (fieldProblem) throw new errors.InvalidClientMetadata(fieldProblem); // every stored field, not only the name
       const dynamic = existing ? existing.dynamic : true;
       await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', ...(dynamic ? { dynamic } : {}), metadata: structuredClone(metadata) });
     },

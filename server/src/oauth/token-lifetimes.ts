@@ -35,6 +35,12 @@ export function createTokenLifetimes({ store, events, clock, revokeGrant }: Toke
     if (!record) throw new NotFoundError('No such live token');
     return record;
   };
+  /** The live grants a grant or client target names. @throws NotFoundError for an unknown grant or client */
+  const grantsOfTarget = (target: { grantId: string } | { clientId: string }): string[] => {
+    if (!('grantId' in target)) return grantsOf(target.clientId);
+    if (!store.get('oidc', `Grant:${target.grantId}`)) throw new NotFoundError('No such grant');
+    return [target.grantId];
+  };
   const accessTokensOf = (grantIds: string[]) =>
     grantIds.flatMap((g) => store.oidcFind(`grant:${g}`)).filter((r) => r.model === 'AccessToken' && live(r));
   /** Announces ended tokens (monitor; partner sockets holding one of the access tokens close). */
@@ -46,7 +52,7 @@ export function createTokenLifetimes({ store, events, clock, revokeGrant }: Toke
 
   return {
     async expire(target: TokenTarget): Promise<number> {
-      const records = 'token' in target ? [tokenRecord(target.token)] : accessTokensOf('grantId' in target ? [target.grantId] : grantsOf(target.clientId));
+      const records = 'token' in target ? [tokenRecord(target.token)] : accessTokensOf(grantsOfTarget(target));
       const at = clock.now();
       for (const r of records) await store.put('oidc', { ...r, expiresAt: at });
       ended('expire', records);
@@ -59,8 +65,7 @@ export function createTokenLifetimes({ store, events, clock, revokeGrant }: Toke
         ended('revoke', [record]);
         return 1;
       }
-      const grantIds = 'grantId' in target ? [target.grantId] : grantsOf(target.clientId);
-      if ('grantId' in target && !store.get('oidc', `Grant:${target.grantId}`)) throw new NotFoundError('No such grant');
+      const grantIds = grantsOfTarget(target);
       for (const g of grantIds) await revokeGrant(g);
       return grantIds.length;
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storedText } from './text.js';
+import { storedText, storedUrl } from './text.js';
 
 /**
  * Every text a person or a partner typed goes through `storedText` (well-formed Unicode, no control
@@ -34,7 +34,7 @@ export const nowPlayingSchema = z.strictObject({
   kind: z.enum(['track', 'episode', 'film']),
   title: storedText({ min: 1, max: 200 }),
   artist: storedText({ min: 1, max: 200 }).optional(),
-  url: z.url().max(2000).optional(),
+  url: storedUrl().optional(),
 });
 
 export const messageSchema = z.object({

@@ -18,6 +18,17 @@ export function textProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** The zod check behind `storedText`, for string schemas of another kind (URLs): adds `textProblem`'s issue. */
+export function storableTextCheck(ctx: z.core.ParsePayload<string>): void {
+  const problem = textProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+}
+
+/** A stored link (now-playing `url`): a URL of `protocol` (default any), at most `max` characters, storable text as `storedText`. */
+export function storedUrl({ protocol, max = 2000 }: { protocol?: RegExp; max?: number } = {}) {
+  return z.url(protocol ? { protocol } : {}).max(max).check(storableTextCheck);
+}
+
 /**
  * The one schema for text that enters the store (message text, now-playing fields, names, titles),
  * at the edges and in the store's own schema: well-formed Unicode (`String.prototype.isWellFormed`),
@@ -29,8 +40,7 @@ export function storedText(limits: { min?: number; max?: number; trim?: boolean 
   let schema = z.string();
   if (trim) schema = schema.trim();
   schema = schema.check((ctx) => {
-    const problem = textProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    storableTextCheck(ctx);
     const length = min !== undefined || max !== undefined ? codePointLength(ctx.value) : 0;
     if (min !== undefined && length < min) {
       ctx.issues.push({ code: 'too_small', origin: 'string', minimum: min, inclusive: true, message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`, input: ctx.value });
