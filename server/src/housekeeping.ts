@@ -5,8 +5,8 @@ import type { Store } from './store/store.js';
 
 /**
  * Keeps state from growing with time while the platform runs (README "Retention"): every
- * `HOUSEKEEPING_INTERVAL_SECONDS` it deletes expired OAuth records (codes, tokens, sessions…; oidc-provider
- * works on the real clock) and folds access-log entries past the retention window into totals.
+ * `HOUSEKEEPING_INTERVAL_SECONDS` it deletes expired OAuth records (codes, tokens, sessions…; their
+ * `expiresAt` is on the platform clock, as the store adapter judges them) and folds access-log entries past the retention window into totals.
  * The timer is unref'd (it never keeps the process alive); `close()` stops it and waits for a run
  * in progress. Failures are logged and retried at the next run.
  */
@@ -14,7 +14,7 @@ export function startHousekeeping(deps: { store: Store; config: Config; now: () 
   const { store, config, now, logger } = deps;
   let running: Promise<void> | undefined;
   const runOnce = async (): Promise<{ purged: number; folded: number }> => {
-    const purged = await store.purgeExpired(Date.now());
+    const purged = await store.purgeExpired(now());
     const folded = await foldOldAccesses(store, { keepEntries: config.ACCESS_LOG_KEEP_ENTRIES, keepMs: config.ACCESS_LOG_KEEP_HOURS * 3_600_000 }, now());
     return { purged, folded };
   };

@@ -32,6 +32,15 @@ describe('time and token expiry for testers', () => {
   }
   const statusOf = (client: GlasshouseClient) => client.me().then(() => 200, (err: unknown) => (err instanceof GlasshouseApiError ? err.status : err));
 
+  it('When the clock is advanced past a minted token\'s life, then housekeeping purges its stored record (expiry judged on the platform clock)', async () => {
+    const { minted } = await refreshingClient('dave', 2);
+    const stored = () => sandbox.store.get('oidc', `AccessToken:${minted.access_token}`);
+    expect(stored()).toBeDefined();
+    await sandbox.admin.advanceClock(5);
+    expect((await sandbox.platform.housekeeping.runOnce()).purged).toBeGreaterThanOrEqual(1);
+    expect(stored()).toBeUndefined();
+  });
+
   it('When a token is minted with expiresIn 2, then the token response says 2 seconds and the refresh token still works after they pass', async () => {
     const { minted, client, refreshed } = await refreshingClient('alice', 2);
     expect(minted.expires_in).toBe(2);
