@@ -43,65 +43,127 @@ export const SEED_PEOPLE: Record<string, string> = {
 };
 
 const FRIENDS: [string, string][] = [
-  ['alice', 'bob'], ['alice', 'carol'], ['alice', 'erin'], ['alice', 'heidi'], ['alice', 'ivan'],
-  ['bob', 'carol'], ['bob', 'dave'], ['bob', 'erin'], ['carol', 'erin'], ['carol', 'frank'],
-  ['carol', 'dave'], ['carol', 'grace'], ['dave', 'erin'], ['dave', 'frank'], ['frank', 'grace'],
-  ['grace', 'heidi'], ['heidi', 'ivan'], ['ivan', 'judy'],
+  ['alice', 'bob'],
+  ['alice', 'carol'],
+  ['alice', 'erin'],
+  ['alice', 'heidi'],
+  ['alice', 'ivan'],
+  ['bob', 'carol'],
+  ['bob', 'dave'],
+  ['bob', 'erin'],
+  ['carol', 'erin'],
+  ['carol', 'frank'],
+  ['carol', 'dave'],
+  ['carol', 'grace'],
+  ['dave', 'erin'],
+  ['dave', 'frank'],
+  ['frank', 'grace'],
+  ['grace', 'heidi'],
+  ['heidi', 'ivan'],
+  ['ivan', 'judy'],
 ];
 
 type Line = [sender: string, text: string];
-interface SeedThread { id: string; title?: string; people: string[]; lines: Line[] }
+interface SeedThread {
+  id: string;
+  title?: string;
+  people: string[];
+  lines: Line[];
+}
 
 const THREADS: SeedThread[] = [
-  { id: 't_alice_bob', people: ['alice', 'bob'], lines: [
-    ['alice', 'Are we still on for Thursday?'],
-    ['bob', 'Yes! 7pm at the usual place.'],
-    ['alice', 'Great. I will bring the board game.'],
-    ['bob', "Don't tell Carol about the surprise party yet."],
-  ] },
-  { id: 't_alice_carol', people: ['alice', 'carol'], lines: [
-    ['carol', 'How did the interview go?'],
-    ['alice', 'Better than expected, they asked about my thesis.'],
-    ['carol', 'Fingers crossed for you!'],
-  ] },
-  { id: 't_bob_dave', people: ['bob', 'dave'], lines: [
-    ['dave', 'Can you lend me your drill this weekend?'],
-    ['bob', 'Sure, pick it up Saturday morning.'],
-  ] },
-  { id: 't_dave_erin', people: ['dave', 'erin'], lines: [
-    ['erin', 'My new address is 14 Linden Row, flat 3.'],
-    ['dave', 'Noted, I will send the invitation there.'],
-  ] },
-  { id: 't_carol_frank', people: ['carol', 'frank'], lines: [
-    ['frank', 'The doctor says the results are fine.'],
-    ['carol', "That's such a relief, Frank."],
-  ] },
-  { id: 't_grace_heidi', people: ['grace', 'heidi'], lines: [
-    ['heidi', 'Did you get the tickets?'],
-    ['grace', 'Two seats, row F. See you there.'],
-  ] },
-  { id: 't_ivan_judy', people: ['ivan', 'judy'], lines: [
-    ['judy', 'Happy birthday Ivan!'],
-    ['ivan', 'Thank you Judy :)'],
-  ] },
-  { id: 'g_weekend', title: 'Weekend plans', people: ['alice', 'bob', 'carol', 'erin'], lines: [
-    ['carol', 'Hike on Saturday? Forecast looks sunny.'],
-    ['erin', "I'm in, but I can only stay until 3."],
-    ['bob', 'I can drive, four seats.'],
-    ['alice', 'Perfect, I will pack sandwiches.'],
-    ['erin', 'Please no peanuts, I am allergic.'],
-  ] },
-  { id: 'g_book_club', title: 'Book club', people: ['carol', 'dave', 'frank', 'grace'], lines: [
-    ['grace', 'Next book: "The Left Hand of Darkness"?'],
-    ['dave', 'Already read it twice, happy to again.'],
-    ['frank', 'Sounds good. My place on the 20th.'],
-    ['carol', "I'll bring dessert."],
-  ] },
-  { id: 'g_family', title: 'Family', people: ['alice', 'heidi', 'ivan'], lines: [
-    ['heidi', "Grandma's surgery is on Tuesday."],
-    ['ivan', 'I will drive her to the hospital.'],
-    ['alice', 'Thank you both. Call me after.'],
-  ] },
+  {
+    id: 't_alice_bob',
+    people: ['alice', 'bob'],
+    lines: [
+      ['alice', 'Are we still on for Thursday?'],
+      ['bob', 'Yes! 7pm at the usual place.'],
+      ['alice', 'Great. I will bring the board game.'],
+      ['bob', "Don't tell Carol about the surprise party yet."],
+    ],
+  },
+  {
+    id: 't_alice_carol',
+    people: ['alice', 'carol'],
+    lines: [
+      ['carol', 'How did the interview go?'],
+      ['alice', 'Better than expected, they asked about my thesis.'],
+      ['carol', 'Fingers crossed for you!'],
+    ],
+  },
+  {
+    id: 't_bob_dave',
+    people: ['bob', 'dave'],
+    lines: [
+      ['dave', 'Can you lend me your drill this weekend?'],
+      ['bob', 'Sure, pick it up Saturday morning.'],
+    ],
+  },
+  {
+    id: 't_dave_erin',
+    people: ['dave', 'erin'],
+    lines: [
+      ['erin', 'My new address is 14 Linden Row, flat 3.'],
+      ['dave', 'Noted, I will send the invitation there.'],
+    ],
+  },
+  {
+    id: 't_carol_frank',
+    people: ['carol', 'frank'],
+    lines: [
+      ['frank', 'The doctor says the results are fine.'],
+      ['carol', "That's such a relief, Frank."],
+    ],
+  },
+  {
+    id: 't_grace_heidi',
+    people: ['grace', 'heidi'],
+    lines: [
+      ['heidi', 'Did you get the tickets?'],
+      ['grace', 'Two seats, row F. See you there.'],
+    ],
+  },
+  {
+    id: 't_ivan_judy',
+    people: ['ivan', 'judy'],
+    lines: [
+      ['judy', 'Happy birthday Ivan!'],
+      ['ivan', 'Thank you Judy :)'],
+    ],
+  },
+  {
+    id: 'g_weekend',
+    title: 'Weekend plans',
+    people: ['alice', 'bob', 'carol', 'erin'],
+    lines: [
+      ['carol', 'Hike on Saturday? Forecast looks sunny.'],
+      ['erin', "I'm in, but I can only stay until 3."],
+      ['bob', 'I can drive, four seats.'],
+      ['alice', 'Perfect, I will pack sandwiches.'],
+      ['erin', 'Please no peanuts, I am allergic.'],
+    ],
+  },
+  {
+    id: 'g_book_club',
+    title: 'Book club',
+    people: ['carol', 'dave', 'frank', 'grace'],
+    lines: [
+      ['grace', 'Next book: "The Left Hand of Darkness"?'],
+      ['dave', 'Already read it twice, happy to again.'],
+      ['frank', 'Sounds good. My place on the 20th.'],
+      ['carol', "I'll bring dessert."],
+    ],
+  },
+  {
+    id: 'g_family',
+    title: 'Family',
+    people: ['alice', 'heidi', 'ivan'],
+    lines: [
+      ['heidi', "Grandma's surgery is on Tuesday."],
+      ['ivan', 'I will drive her to the hospital.'],
+      ['alice', 'Thank you both. Call me after.'],
+    ],
+  },
 ];
 
 /** Where the built-in partners run; their registered redirect URIs follow it. */
@@ -159,7 +221,13 @@ export function seedWorld(options: SeedOptions = {}): World {
     for (const [sender, text] of t.lines) {
       clock += 7 * MINUTE;
       n += 1;
-      messages.push({ id: `m_${String(n).padStart(4, '0')}`, threadId: t.id, senderId: id(sender), text, createdAt: clock });
+      messages.push({
+        id: `m_${String(n).padStart(4, '0')}`,
+        threadId: t.id,
+        senderId: id(sender),
+        text,
+        createdAt: clock,
+      });
     }
   }
   return {
@@ -171,7 +239,11 @@ export function seedWorld(options: SeedOptions = {}): World {
       passwordHash: HASHES[username]!,
       ...(username === 'alice' ? { isAdmin: true } : {}),
     })),
-    friendships: FRIENDS.map(([a, b], i) => ({ id: pairKey(id(a), id(b)), personIds: [id(a), id(b)].sort() as [string, string], since: T0 - (i + 1) * 86_400_000 })),
+    friendships: FRIENDS.map(([a, b], i) => ({
+      id: pairKey(id(a), id(b)),
+      personIds: [id(a), id(b)].sort() as [string, string],
+      since: T0 - (i + 1) * 86_400_000,
+    })),
     threads,
     messages,
     readMarks: [],

@@ -20,10 +20,15 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const tunewaveUrl = `http://localhost:${config.TUNEWAVE_PORT}`;
   const reelboxUrl = `http://localhost:${config.REELBOX_PORT}`;
-  const store = await openFileStore(config.DATA_FILE, { tunewaveUrl, reelboxUrl }, {
-    compactAfterBytes: config.JOURNAL_COMPACT_BYTES,
-    onBackgroundError: (err) => console.error(`Glasshouse: background compaction failed: ${err instanceof Error ? err.message : String(err)}`),
-  });
+  const store = await openFileStore(
+    config.DATA_FILE,
+    { tunewaveUrl, reelboxUrl },
+    {
+      compactAfterBytes: config.JOURNAL_COMPACT_BYTES,
+      onBackgroundError: (err) =>
+        console.error(`Glasshouse: background compaction failed: ${err instanceof Error ? err.message : String(err)}`),
+    },
+  );
   const updated = await syncPartnerClients(store, {
     tunewave: { baseUrl: tunewaveUrl, clientSecret: config.TUNEWAVE_CLIENT_SECRET },
     reelbox: { baseUrl: reelboxUrl, clientSecret: config.REELBOX_CLIENT_SECRET },
@@ -32,8 +37,20 @@ async function main(): Promise<void> {
   const platform = createPlatform({ config, store, compare: compareScenarioFile });
   const partnerSecret = (name: string) => `${config.SESSION_SECRET}:${name}`;
   const dpop = config.PARTNERS_DPOP;
-  const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave'), dpop });
-  const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox'), dpop });
+  const tunewave = createTunewave({
+    publicUrl: tunewaveUrl,
+    platformUrl: config.PLATFORM_URL,
+    clientSecret: config.TUNEWAVE_CLIENT_SECRET,
+    sessionSecret: partnerSecret('tunewave'),
+    dpop,
+  });
+  const reelbox = createReelbox({
+    publicUrl: reelboxUrl,
+    platformUrl: config.PLATFORM_URL,
+    clientSecret: config.REELBOX_CLIENT_SECRET,
+    sessionSecret: partnerSecret('reelbox'),
+    dpop,
+  });
 
   let stopping = false;
   const stop = async (code = 0) => {
@@ -64,7 +81,9 @@ async function main(): Promise<void> {
     return;
   }
 
-  console.log(`\nGlasshouse is running\n  platform  ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\n  data      ${config.DATA_FILE}`);
+  console.log(
+    `\nGlasshouse is running\n  platform  ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\n  data      ${config.DATA_FILE}`,
+  );
   if (updated.length) console.log(`  (registrations of ${updated.join(', ')} updated to match)`);
   console.log(`\nDemo logins (password "${DEMO_PASSWORD}"): ${Object.keys(SEED_PEOPLE).join(', ')}`);
   console.log(adminTokenNotice(config));
@@ -74,9 +93,20 @@ async function main(): Promise<void> {
   console.log('\nPress Ctrl-C to stop.');
 }
 
-if (takesNoArguments('start', 'Start Glasshouse, Tunewave and Reelbox; settings come from the environment (README "Configuration").')) {
+if (
+  takesNoArguments(
+    'start',
+    'Start Glasshouse, Tunewave and Reelbox; settings come from the environment (README "Configuration").',
+  )
+) {
   main().catch((err: unknown) => {
-    if (err instanceof ConfigError || err instanceof StoreLoadError || err instanceof StoreWriteError || err instanceof StoreConflictError || err instanceof ListenError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof StoreLoadError ||
+      err instanceof StoreWriteError ||
+      err instanceof StoreConflictError ||
+      err instanceof ListenError
+    ) {
       console.error(`Glasshouse cannot start: ${err.message}`);
     } else {
       console.error(err);

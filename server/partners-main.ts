@@ -17,8 +17,18 @@ async function main(): Promise<void> {
   const tunewaveUrl = `http://localhost:${config.TUNEWAVE_PORT}`;
   const reelboxUrl = `http://localhost:${config.REELBOX_PORT}`;
   const partnerSecret = (name: string) => `${config.SESSION_SECRET}:${name}`;
-  const tunewave = createTunewave({ publicUrl: tunewaveUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.TUNEWAVE_CLIENT_SECRET, sessionSecret: partnerSecret('tunewave') });
-  const reelbox = createReelbox({ publicUrl: reelboxUrl, platformUrl: config.PLATFORM_URL, clientSecret: config.REELBOX_CLIENT_SECRET, sessionSecret: partnerSecret('reelbox') });
+  const tunewave = createTunewave({
+    publicUrl: tunewaveUrl,
+    platformUrl: config.PLATFORM_URL,
+    clientSecret: config.TUNEWAVE_CLIENT_SECRET,
+    sessionSecret: partnerSecret('tunewave'),
+  });
+  const reelbox = createReelbox({
+    publicUrl: reelboxUrl,
+    platformUrl: config.PLATFORM_URL,
+    clientSecret: config.REELBOX_CLIENT_SECRET,
+    sessionSecret: partnerSecret('reelbox'),
+  });
   const stopping = new AbortController();
 
   const stop = async (code = 0) => {
@@ -39,11 +49,18 @@ async function main(): Promise<void> {
     await stop(1);
     return;
   }
-  console.log(`Partners are running against ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\nPress Ctrl-C to stop.`);
+  console.log(
+    `Partners are running against ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\nPress Ctrl-C to stop.`,
+  );
   await waitForPlatform(config.PLATFORM_URL, (line) => console.log(line), stopping.signal);
 }
 
-if (takesNoArguments('partners', 'Start Tunewave and Reelbox against the platform at PLATFORM_URL; settings come from the environment (README "Configuration").')) {
+if (
+  takesNoArguments(
+    'partners',
+    'Start Tunewave and Reelbox against the platform at PLATFORM_URL; settings come from the environment (README "Configuration").',
+  )
+) {
   main().catch((err: unknown) => {
     // A bad setting (one line per key), a port in use: the message says it; no stack trace.
     console.error(`The partners cannot start: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,10 @@
-import { createGlasshouseClient, type DPoPKey, type GlasshouseClient, type Person, type TokenSet } from '../sdk/index.js';
+import {
+  createGlasshouseClient,
+  type DPoPKey,
+  type GlasshouseClient,
+  type Person,
+  type TokenSet,
+} from '../sdk/index.js';
 import type { PartnerConfig } from './config.js';
 
 /** A person who logged into this partner with Glasshouse, as the partner's own database keeps them. */
@@ -17,7 +23,10 @@ export interface Account {
  * are written back here, so every request and the socket relay share one token set per person.
  * With `dpop`, every client sends its token with DPoP proofs of that key (RFC 9449).
  */
-export function createAccounts(config: Pick<PartnerConfig, 'platformUrl' | 'clientId' | 'clientSecret'>, dpop?: DPoPKey) {
+export function createAccounts(
+  config: Pick<PartnerConfig, 'platformUrl' | 'clientId' | 'clientSecret'>,
+  dpop?: DPoPKey,
+) {
   const accounts = new Map<string, Account>();
   const clients = new Map<string, GlasshouseClient>();
 
@@ -28,7 +37,12 @@ export function createAccounts(config: Pick<PartnerConfig, 'platformUrl' | 'clie
     /** After a login: keeps the person's previous choices, replaces their tokens. */
     upsert(person: Person, tokens: TokenSet): Account {
       const previous = accounts.get(person.id);
-      const account: Account = { person, tokens, shareWith: previous?.shareWith ?? [], names: previous?.names ?? new Map() };
+      const account: Account = {
+        person,
+        tokens,
+        shareWith: previous?.shareWith ?? [],
+        names: previous?.names ?? new Map(),
+      };
       account.names.set(person.id, person.displayName);
       accounts.set(person.id, account);
       clients.delete(person.id);

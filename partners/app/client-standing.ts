@@ -13,7 +13,10 @@ const STANDING_TIMEOUT_MS = 800;
  * `invalid_client` (RFC 6749 §5.2); an accepted one gets 200 `{ "active": false }`. Remembered for
  * `STANDING_CACHE_MS`; a platform that does not answer counts as "not known to be shut down".
  */
-export function createClientStanding(config: Pick<PartnerConfig, 'platformUrl' | 'clientId' | 'clientSecret'>, options: { now?: () => number } = {}) {
+export function createClientStanding(
+  config: Pick<PartnerConfig, 'platformUrl' | 'clientId' | 'clientSecret'>,
+  options: { now?: () => number } = {},
+) {
   const now = options.now ?? Date.now;
   let cached: { shutDown: boolean; at: number } | undefined;
   let pending: Promise<boolean> | undefined;
@@ -22,11 +25,17 @@ export function createClientStanding(config: Pick<PartnerConfig, 'platformUrl' |
     // One deadline for both requests: a platform that accepts connections but never answers costs one timeout.
     const signal = AbortSignal.timeout(STANDING_TIMEOUT_MS);
     try {
-      const { introspection_endpoint: endpoint } = await discover(config.platformUrl, (url, init) => fetch(url, { ...init, signal }));
+      const { introspection_endpoint: endpoint } = await discover(config.platformUrl, (url, init) =>
+        fetch(url, { ...init, signal }),
+      );
       if (!endpoint) return false;
       const res = await fetch(endpoint, {
         method: 'POST',
-        headers: { authorization: basicAuthorization(config), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization: basicAuthorization(config),
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: new URLSearchParams({ token: 'standing-check' }).toString(),
         signal,
       });

@@ -68,7 +68,10 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   // One DPoP key per partner process (RFC 9449), kept as long as the tokens: in memory, like them.
   const dpop = config.dpop ? createDPoPKey() : undefined;
   const accounts = createAccounts(config, dpop);
-  const kept = createKept({ ...(options.sneaky !== undefined ? { sneaky: options.sneaky } : {}), ...(options.now ? { now: options.now } : {}) });
+  const kept = createKept({
+    ...(options.sneaky !== undefined ? { sneaky: options.sneaky } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const relay = createRelay({ platformUrl: config.platformUrl, accounts, kept, log, dpop });
   const login = createLogin(config, accounts, options.now, dpop);
   const csrf = createCsrf(config.sessionSecret, csrfCookieName(config.cookieName));
@@ -116,9 +119,34 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     }),
     login.passport.session(),
   );
-  app.use(loginRoutes({ login, csrfProtect: csrf.protect, onLogout: endSession, onSessionReplaced: (id) => relay.closeSession(id), cookieName: config.cookieName }));
-  app.use(playerRoutes({ config, accounts, relay, render, csrfProtect: csrf.protect, standing: createClientStanding(config, options.now ? { now: options.now } : {}) }));
-  app.use(seenRoutes({ accounts, kept, render, csrfProtect: csrf.protect, self: { clientId: config.clientId, name: config.name } }));
+  app.use(
+    loginRoutes({
+      login,
+      csrfProtect: csrf.protect,
+      onLogout: endSession,
+      onSessionReplaced: (id) => relay.closeSession(id),
+      cookieName: config.cookieName,
+    }),
+  );
+  app.use(
+    playerRoutes({
+      config,
+      accounts,
+      relay,
+      render,
+      csrfProtect: csrf.protect,
+      standing: createClientStanding(config, options.now ? { now: options.now } : {}),
+    }),
+  );
+  app.use(
+    seenRoutes({
+      accounts,
+      kept,
+      render,
+      csrfProtect: csrf.protect,
+      self: { clientId: config.clientId, name: config.name },
+    }),
+  );
   app.use(keptRoutes({ config, kept, render, csrfProtect: csrf.protect }));
   const respond = failureResponder(render, config.name);
   app.use((req, res) => respond(req, res, 'not_found'));

@@ -17,9 +17,11 @@ export function createCsrf(secret: string, cookieName: string) {
     getSessionIdentifier: (req: Request) => req.session?.id ?? '',
     cookieName,
     cookieOptions: { sameSite: 'lax', secure: false, httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req: Request) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token'),
+    getCsrfTokenFromRequest: (req: Request) =>
+      (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token'),
   });
-  const protect: RequestHandler = (req, res, next) => doubleCsrfProtection(req, res, (err?: unknown) => next(err ? new CsrfError('invalid csrf token') : undefined));
+  const protect: RequestHandler = (req, res, next) =>
+    doubleCsrfProtection(req, res, (err?: unknown) => next(err ? new CsrfError('invalid csrf token') : undefined));
   return {
     token: (req: Request, res: Response) => generateCsrfToken(req, res, { overwrite: false }),
     protect,

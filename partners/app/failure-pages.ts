@@ -17,19 +17,22 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
   consent_denied: {
     status: 403,
     heading: 'You did not allow {name}',
-    message: 'You chose not to give {name} access to your Glasshouse account, so you are not logged in. Nothing was shared.',
+    message:
+      'You chose not to give {name} access to your Glasshouse account, so you are not logged in. Nothing was shared.',
     login: true,
   },
   bad_state: {
     status: 400,
     heading: 'This login could not be verified',
-    message: 'The answer from Glasshouse does not belong to a login started here (it is missing, expired or already used), so {name} refused it. Please start again.',
+    message:
+      'The answer from Glasshouse does not belong to a login started here (it is missing, expired or already used), so {name} refused it. Please start again.',
     login: true,
   },
   wrong_issuer: {
     status: 400,
     heading: 'This login did not come from Glasshouse',
-    message: 'The answer to this login does not say it comes from Glasshouse (RFC 9207 issuer check), so {name} refused it. Please start again.',
+    message:
+      'The answer to this login does not say it comes from Glasshouse (RFC 9207 issuer check), so {name} refused it. Please start again.',
     login: true,
   },
   login_expired: {
@@ -47,12 +50,14 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
   shut_down: {
     status: 503,
     heading: 'This integration has been shut down',
-    message: 'Glasshouse no longer accepts {name} as a partner: its access to your account has been switched off, and {name} can no longer read or send messages for you.',
+    message:
+      'Glasshouse no longer accepts {name} as a partner: its access to your account has been switched off, and {name} can no longer read or send messages for you.',
   },
   misconfigured: {
     status: 500,
     heading: '{name} is not set up correctly',
-    message: 'Glasshouse refused {name} itself: its client id or secret (or another setting) is wrong. This is a configuration error on our side; it has been logged for the operator. Nothing about your account changed.',
+    message:
+      'Glasshouse refused {name} itself: its client id or secret (or another setting) is wrong. This is a configuration error on our side; it has been logged for the operator. Nothing about your account changed.',
   },
   platform_error: {
     status: 502,
@@ -78,18 +83,42 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
   },
   refused: { status: 400, heading: 'Glasshouse refused', message: 'Glasshouse did not let {name} do that.' },
   not_found: { status: 404, heading: 'Not found', message: 'There is nothing here, or nothing {name} may see.' },
-  bad_gateway: { status: 502, heading: 'Glasshouse gave an unexpected answer', message: 'Please try again.', retry: true },
+  bad_gateway: {
+    status: 502,
+    heading: 'Glasshouse gave an unexpected answer',
+    message: 'Please try again.',
+    retry: true,
+  },
   bad_request: { status: 400, heading: 'That request was not valid', message: 'Please go back and try again.' },
-  too_large: { status: 413, heading: 'That request was too large', message: 'It carried more than {name} accepts. Please go back and try again with less.' },
-  csrf: { status: 403, heading: 'This form has expired', message: 'The form was not sent by {name}, or it is too old. Reload the page and try again.', retry: true },
-  internal: { status: 500, heading: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', retry: true },
+  too_large: {
+    status: 413,
+    heading: 'That request was too large',
+    message: 'It carried more than {name} accepts. Please go back and try again with less.',
+  },
+  csrf: {
+    status: 403,
+    heading: 'This form has expired',
+    message: 'The form was not sent by {name}, or it is too old. Reload the page and try again.',
+    retry: true,
+  },
+  internal: {
+    status: 500,
+    heading: 'Something went wrong',
+    message: 'Something went wrong on our side. Please try again.',
+    retry: true,
+  },
 };
 
 /** Where a person goes after their access was revoked: the landing page, with a notice. */
 export const REVOKED_LOCATION = '/?notice=revoked';
 
 /** Kinds whose public detail (the platform's words, or ours) is worth showing. */
-const SHOWS_DETAIL: ReadonlySet<FailureKind> = new Set(['authorization_error', 'insufficient_scope', 'forbidden_by_policy', 'refused']);
+const SHOWS_DETAIL: ReadonlySet<FailureKind> = new Set([
+  'authorization_error',
+  'insufficient_scope',
+  'forbidden_by_policy',
+  'refused',
+]);
 
 /**
  * The page the person came from (path and query of a same-host `Referer`), so a refused form is not

@@ -1,7 +1,13 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { CsrfError } from './csrf.js';
-import { GlasshouseApiError, GlasshouseError, GlasshouseIssuerError, GlasshouseTokenError, GlasshouseUnreachableError } from '../sdk/index.js';
+import {
+  GlasshouseApiError,
+  GlasshouseError,
+  GlasshouseIssuerError,
+  GlasshouseTokenError,
+  GlasshouseUnreachableError,
+} from '../sdk/index.js';
 
 /**
  * What went wrong, as a person meets it. Each kind has one page (or redirect) in `failure-pages.ts`:
@@ -139,7 +145,14 @@ export function statusOf(err: unknown): number | undefined {
 export const ENDS_SESSION: ReadonlySet<FailureKind> = new Set(['login_expired', 'revoked', 'shut_down']);
 
 /** Kinds that are ours or the platform's fault, not the person's: logged with their cause. */
-export const LOGGED: ReadonlySet<FailureKind> = new Set(['internal', 'bad_gateway', 'misconfigured', 'platform_error', 'shut_down', 'wrong_issuer']);
+export const LOGGED: ReadonlySet<FailureKind> = new Set([
+  'internal',
+  'bad_gateway',
+  'misconfigured',
+  'platform_error',
+  'shut_down',
+  'wrong_issuer',
+]);
 
 export interface FailureResponder {
   /** `status` replaces the kind's own status (e.g. the platform's 409 for `refused`). */

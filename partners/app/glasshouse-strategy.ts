@@ -38,9 +38,17 @@ export class GlasshouseStrategy extends OAuth2Strategy {
   /** The DPoP proof of the callback being handled. */
   private readonly proofs: AsyncLocalStorage<string>;
 
-  constructor(config: PartnerConfig, metadata: AuthorizationServerMetadata, onLogin: OnLogin, now: () => number = Date.now, dpop?: DPoPKey) {
+  constructor(
+    config: PartnerConfig,
+    metadata: AuthorizationServerMetadata,
+    onLogin: OnLogin,
+    now: () => number = Date.now,
+    dpop?: DPoPKey,
+  ) {
     const proofs = new AsyncLocalStorage<string>();
-    const customHeaders: Record<string, string> = { Authorization: basicAuthorization({ clientId: config.clientId, clientSecret: config.clientSecret }) };
+    const customHeaders: Record<string, string> = {
+      Authorization: basicAuthorization({ clientId: config.clientId, clientSecret: config.clientSecret }),
+    };
     if (dpop) Object.defineProperty(customHeaders, 'DPoP', { enumerable: true, get: () => proofs.getStore() });
     super(
       {
@@ -57,7 +65,13 @@ export class GlasshouseStrategy extends OAuth2Strategy {
         // `store(req, verifier, state, meta, cb)` by its arity (lib/strategy.js).
         store: new PendingLoginStore(now) as unknown as OAuth2Strategy.StateStore,
       },
-      (accessToken: string, refreshToken: string, results: { expires_in?: number; scope?: string; token_type?: string }, profile: Person, done: OAuth2Strategy.VerifyCallback) => {
+      (
+        accessToken: string,
+        refreshToken: string,
+        results: { expires_in?: number; scope?: string; token_type?: string },
+        profile: Person,
+        done: OAuth2Strategy.VerifyCallback,
+      ) => {
         const tokens: TokenSet = {
           accessToken,
           refreshToken: refreshToken || undefined,
@@ -114,7 +128,12 @@ export function tokenExchangeError(err: unknown, tokenEndpoint: string): unknown
   if (!(err instanceof OAuth2Strategy.InternalOAuthError)) return err;
   const cause = err.oauthError as { statusCode?: unknown } | Error | undefined;
   if (cause && typeof cause === 'object' && 'statusCode' in cause && typeof cause.statusCode === 'number') {
-    return new GlasshouseTokenError(cause.statusCode, cause.statusCode >= 500 ? 'server_error' : 'invalid_response', undefined, 'authorization_code');
+    return new GlasshouseTokenError(
+      cause.statusCode,
+      cause.statusCode >= 500 ? 'server_error' : 'invalid_response',
+      undefined,
+      'authorization_code',
+    );
   }
   return new GlasshouseUnreachableError(tokenEndpoint, { cause });
 }

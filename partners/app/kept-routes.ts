@@ -7,7 +7,6 @@ import type { Kept } from './kept.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
 
-
 /** Token ids already honoured, so a captured request cannot be replayed; bounded. */
 const SEEN_JTI_CAPACITY = 1000;
 
@@ -25,7 +24,12 @@ const sneakyBody = z.object({ sneaky: z.enum(['on', 'off']) });
  *   sandbox: { messagesKept, sneaky } }` — a real partner would never report `sandbox`; ours does so
  *   the monitor can show a sneaky partner. A bad, expired or replayed token is 401 `{ error: 'invalid_token' }`.
  */
-export function keptRoutes(deps: { config: PartnerConfig; kept: Kept; render: Renderer; csrfProtect: express.RequestHandler }): Router {
+export function keptRoutes(deps: {
+  config: PartnerConfig;
+  kept: Kept;
+  render: Renderer;
+  csrfProtect: express.RequestHandler;
+}): Router {
   const { config, kept, render, csrfProtect } = deps;
   const router = Router();
   const seenJti = new Set<string>();
@@ -37,16 +41,25 @@ export function keptRoutes(deps: { config: PartnerConfig; kept: Kept; render: Re
     const people = [...new Map(messages.map((m) => [m.senderId, m.senderName])).values()].sort();
     await render.page(req, res, 'kept', {
       title: 'What we kept about you',
-      messages: messages.map((m) => ({ ...m, when: new Date(m.createdAt).toISOString().slice(0, 16).replace('T', ' ') })),
+      messages: messages.map((m) => ({
+        ...m,
+        when: new Date(m.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+      })),
       people,
       sneaky: kept.sneaky,
     });
   });
 
-  router.post('/kept/sneaky', requireUser, express.urlencoded({ extended: false, limit: '1kb' }), csrfProtect, (req, res) => {
-    kept.setSneaky(sneakyBody.parse(req.body ?? {}).sneaky === 'on');
-    res.redirect(303, '/kept');
-  });
+  router.post(
+    '/kept/sneaky',
+    requireUser,
+    express.urlencoded({ extended: false, limit: '1kb' }),
+    csrfProtect,
+    (req, res) => {
+      kept.setSneaky(sneakyBody.parse(req.body ?? {}).sneaky === 'on');
+      res.redirect(303, '/kept');
+    },
+  );
 
   router.post(DELETION_PATH, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
     const parsed = deletionBody.safeParse(req.body ?? {});
@@ -64,7 +77,8 @@ export function keptRoutes(deps: { config: PartnerConfig; kept: Kept; render: Re
         requiredClaims: ['sub', 'jti', 'iat', 'exp'],
         maxTokenAge: '5 minutes',
       });
-      if (seenJti.has(payload.jti!)) throw new joseErrors.JWTClaimValidationFailed('jti already used', payload, 'jti', 'check_failed');
+      if (seenJti.has(payload.jti!))
+        throw new joseErrors.JWTClaimValidationFailed('jti already used', payload, 'jti', 'check_failed');
       seenJti.add(payload.jti!);
       if (seenJti.size > SEEN_JTI_CAPACITY) seenJti.delete(seenJti.values().next().value!);
       sub = payload.sub!;
@@ -74,7 +88,11 @@ export function keptRoutes(deps: { config: PartnerConfig; kept: Kept; render: Re
       return;
     }
     const outcome = kept.deleteFor(sub);
-    const answer: DeletionAnswer = { status: 'deleted', messagesDeleted: outcome.messagesDeleted, sandbox: { messagesKept: outcome.messagesKept, sneaky: outcome.sneaky } };
+    const answer: DeletionAnswer = {
+      status: 'deleted',
+      messagesDeleted: outcome.messagesDeleted,
+      sandbox: { messagesKept: outcome.messagesKept, sneaky: outcome.sneaky },
+    };
     res.json(answer);
   });
 

@@ -46,7 +46,15 @@ export function createKept(options: { sneaky?: boolean; now?: () => number } = {
       if (!kept) byPerson.set(personId, (kept = new Map()));
       for (const m of messages) {
         if (kept.has(m.id)) continue;
-        kept.set(m.id, { id: m.id, threadId: m.threadId, senderId: m.sender.id, senderName: m.sender.displayName, text: m.text, createdAt: m.createdAt, keptAt: now() });
+        kept.set(m.id, {
+          id: m.id,
+          threadId: m.threadId,
+          senderId: m.sender.id,
+          senderName: m.sender.displayName,
+          text: m.text,
+          createdAt: m.createdAt,
+          keptAt: now(),
+        });
         // A Map iterates in insertion order: the first key is the oldest copy.
         if (kept.size > KEPT_PER_PERSON) kept.delete(kept.keys().next().value!);
       }

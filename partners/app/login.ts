@@ -29,7 +29,16 @@ export function createLogin(config: PartnerConfig, accounts: Accounts, now: () =
   function ensureStrategy(): Promise<AuthorizationServerMetadata> {
     ready ??= discover(config.platformUrl).then(
       (metadata) => {
-        auth.use(STRATEGY, new GlasshouseStrategy(config, metadata, (person, tokens) => toUser(accounts.upsert(person, tokens).person), now, dpop));
+        auth.use(
+          STRATEGY,
+          new GlasshouseStrategy(
+            config,
+            metadata,
+            (person, tokens) => toUser(accounts.upsert(person, tokens).person),
+            now,
+            dpop,
+          ),
+        );
         return metadata;
       },
       (err: unknown) => {
@@ -61,7 +70,9 @@ export type Login = ReturnType<typeof createLogin>;
  * "Log in with Glasshouse" button).
  */
 export function loginRoutes(deps: {
-  login: Login; csrfProtect: import('express').RequestHandler; onLogout: (req: Request) => Promise<void>;
+  login: Login;
+  csrfProtect: import('express').RequestHandler;
+  onLogout: (req: Request) => Promise<void>;
   /** A login replaced web session `sessionId` (regenerated): its live streams end. */
   onSessionReplaced?: (sessionId: string) => void;
   /** The session cookie's name, expired by every logout. */
@@ -81,7 +92,11 @@ export function loginRoutes(deps: {
     const metadata = await login.ensureStrategy();
     const response = readAuthorizationResponse(metadata, login.clientId, params);
     if (response.error === 'access_denied') throw new PartnerFailure('consent_denied');
-    if (response.error) throw new PartnerFailure('authorization_error', `${response.error}${response.errorDescription ? `: ${response.errorDescription}` : ''}`);
+    if (response.error)
+      throw new PartnerFailure(
+        'authorization_error',
+        `${response.error}${response.errorDescription ? `: ${response.errorDescription}` : ''}`,
+      );
     if (!response.code) throw new PartnerFailure('bad_state');
     const previous = req.sessionID;
     login.passport.authenticate(STRATEGY, (err: unknown, user: PartnerUser | false) => {
@@ -90,12 +105,15 @@ export function loginRoutes(deps: {
       deps.onSessionReplaced?.(previous);
       // passport ≥ 0.6 regenerates the session here (no session fixation); the other tabs'
       // pending requests are carried over.
-      req.logIn(user, { session: true, keepSessionInfo: true }, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, '/')));
+      req.logIn(user, { session: true, keepSessionInfo: true }, (loginErr) =>
+        loginErr ? next(loginErr) : res.redirect(303, '/'),
+      );
     })(req, res, next);
   });
 
   // Idempotent: logged out already (a stale tab), it needs no CSRF token (it changes nothing).
-  const csrfIfLoggedIn: import('express').RequestHandler = (req, res, next) => (req.user ? deps.csrfProtect(req, res, next) : next());
+  const csrfIfLoggedIn: import('express').RequestHandler = (req, res, next) =>
+    req.user ? deps.csrfProtect(req, res, next) : next();
   router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), csrfIfLoggedIn, async (req, res) => {
     await deps.onLogout(req);
     res.clearCookie(deps.cookieName, { httpOnly: true, sameSite: 'lax', path: '/' });

@@ -16,7 +16,8 @@ export function originGuard(publicUrl: string): RequestHandler {
     const site = req.get('sec-fetch-site');
     const origin = req.get('origin');
     const host = req.get('host');
-    const sameOrigin = origin === undefined || origin === own || origin === `http://${host}` || origin === `https://${host}`;
+    const sameOrigin =
+      origin === undefined || origin === own || origin === `http://${host}` || origin === `https://${host}`;
     if (site === 'same-origin' || site === 'none' || sameOrigin) return next();
     next(new CsrfError(`forbidden origin ${origin}`));
   };

@@ -34,7 +34,14 @@ export function clock(totalSec: number): string {
  * header) sends each of them a "now playing" message through `POST /api/v1/me/messages` and answers
  * `{ sent: string[], failed: { name, reason }[] }`; `GET /events` is the live feed (SSE).
  */
-export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; relay: Relay; render: Renderer; csrfProtect: express.RequestHandler; standing: ClientStanding }): Router {
+export function playerRoutes(deps: {
+  config: PartnerConfig;
+  accounts: Accounts;
+  relay: Relay;
+  render: Renderer;
+  csrfProtect: express.RequestHandler;
+  standing: ClientStanding;
+}): Router {
   const { config, accounts, relay, render, csrfProtect, standing } = deps;
   const router = Router();
   const itemsById = new Map(config.catalogue.map((i) => [i.id, i]));
@@ -43,10 +50,18 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
     const user = currentUser(req);
     if (!user) {
       // A fresh visitor has no session that met the refusal: ask the platform whether we are shut down.
-      const key = (await standing.shutDown()) ? 'shut_down' : (String(req.query['notice'] ?? '') as keyof typeof NOTICES);
+      const key = (await standing.shutDown())
+        ? 'shut_down'
+        : (String(req.query['notice'] ?? '') as keyof typeof NOTICES);
       const notice = NOTICES[key]?.replaceAll('{name}', config.name);
       const asks = PARTNER_SCOPES.map((scope) => ({ scope, text: SCOPE_ASKS[scope] }));
-      await render.page(req, res, 'landing', { title: config.tagline, notice, noticeKind: notice ? key : undefined, shutDown: key === 'shut_down', asks });
+      await render.page(req, res, 'landing', {
+        title: config.tagline,
+        notice,
+        noticeKind: notice ? key : undefined,
+        shutDown: key === 'shut_down',
+        asks,
+      });
       return;
     }
     const client = accounts.client(user.id);
@@ -98,7 +113,8 @@ export function playerRoutes(deps: { config: PartnerConfig; accounts: Accounts; 
         sent.push(name);
       } catch (err) {
         // One friend refused (no longer a friend, gone): tell the person, keep going.
-        if (err instanceof GlasshouseApiError && err.status !== 401 && err.status < 500) failed.push({ name, reason: err.problem.detail });
+        if (err instanceof GlasshouseApiError && err.status !== 401 && err.status < 500)
+          failed.push({ name, reason: err.problem.detail });
         else throw err;
       }
     }

@@ -25,14 +25,21 @@ const TITLES: Record<PolicyBadgeMode, string> = {
  * remembered for `POLICY_CACHE_MS` (failures too, so a platform that is down costs one timeout per
  * period, not one per page). Concurrent pages share one request. Never throws.
  */
-export function createPolicyBadges(deps: { platformUrl: string; now?: () => number; cacheMs?: number; timeoutMs?: number }) {
+export function createPolicyBadges(deps: {
+  platformUrl: string;
+  now?: () => number;
+  cacheMs?: number;
+  timeoutMs?: number;
+}) {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.cacheMs ?? POLICY_CACHE_MS;
   let cached: { badge: PolicyBadge; at: number } | undefined;
   let pending: Promise<PolicyBadge> | undefined;
 
   async function fetchBadge(): Promise<PolicyBadge> {
-    const mode = await getPolicyMode(deps.platformUrl, { timeoutMs: deps.timeoutMs ?? POLICY_TIMEOUT_MS }).catch((): PolicyBadgeMode => 'unknown');
+    const mode = await getPolicyMode(deps.platformUrl, { timeoutMs: deps.timeoutMs ?? POLICY_TIMEOUT_MS }).catch(
+      (): PolicyBadgeMode => 'unknown',
+    );
     const badge = { mode, title: TITLES[mode] };
     cached = { badge, at: now() };
     return badge;

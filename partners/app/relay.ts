@@ -44,7 +44,13 @@ function sse(res: Response, event: string, data: unknown): void {
  * A refused handshake or a server-side disconnect triggers one token refresh; if that is refused the
  * account is forgotten and the pages are sent to `redirect`.
  */
-export function createRelay(deps: { platformUrl: string; accounts: Accounts; kept: Kept; log: (err: unknown) => void; dpop?: DPoPKey | undefined }) {
+export function createRelay(deps: {
+  platformUrl: string;
+  accounts: Accounts;
+  kept: Kept;
+  log: (err: unknown) => void;
+  dpop?: DPoPKey | undefined;
+}) {
   const { accounts, kept } = deps;
   const feeds = new Map<string, Feed>();
   /** The open streams of each partner web session (a change of person ends them). */
@@ -116,7 +122,10 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
       token: () => accounts.get(personId)?.tokens.accessToken ?? '',
       dpop: deps.dpop,
       catchUp: {
-        client: { threads: (page) => accounts.client(personId).threads(page), messages: (id, page) => accounts.client(personId).messages(id, page) },
+        client: {
+          threads: (page) => accounts.client(personId).threads(page),
+          messages: (id, page) => accounts.client(personId).messages(id, page),
+        },
         onMessage: (message) => {
           kept.record(personId, [message]);
           broadcast(feed, 'message', toItem(personId, message));
@@ -150,17 +159,25 @@ export function createRelay(deps: { platformUrl: string; accounts: Accounts; kep
      * expires at `sessionExpiresAt` (ms since the epoch): then it hears `ended` `{ reason: 'session_expired' }`.
      */
     subscribe(personId: string, res: Response, sessionId?: string, sessionExpiresAt?: number): void {
-      res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res
+        .status(200)
+        .set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.flushHeaders();
       const feed = feeds.get(personId) ?? open(personId);
       feed.browsers.add(res);
       sse(res, 'status', { live: feed.socket.connected });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS).unref();
       // A stream lives no longer than its web session (setTimeout holds at most ~24.8 days).
-      const expiry = sessionExpiresAt === undefined ? undefined : setTimeout(() => {
-        sse(res, 'ended', { reason: 'session_expired', redirect: '/' });
-        res.end();
-      }, Math.min(Math.max(0, sessionExpiresAt - Date.now()), 2 ** 31 - 1)).unref();
+      const expiry =
+        sessionExpiresAt === undefined
+          ? undefined
+          : setTimeout(
+              () => {
+                sse(res, 'ended', { reason: 'session_expired', redirect: '/' });
+                res.end();
+              },
+              Math.min(Math.max(0, sessionExpiresAt - Date.now()), 2 ** 31 - 1),
+            ).unref();
       if (sessionId) {
         const streams = sessionStreams.get(sessionId) ?? new Set<Response>();
         sessionStreams.set(sessionId, streams.add(res));

@@ -28,7 +28,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
  * Server-side pages of a partner (eta, auto-escaping). Every page gets the brand, the person, a
  * CSRF token, the platform URL, the platform's policy badge and `plural`; routes pass only their own data.
  */
-export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, res: Response) => string, policy: PolicyBadges) {
+export function createRenderer(
+  config: PartnerConfig,
+  csrfToken: (req: Request, res: Response) => string,
+  policy: PolicyBadges,
+) {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
   const brand = {
     name: config.name,
@@ -49,7 +53,10 @@ export function createRenderer(config: PartnerConfig, csrfToken: (req: Request, 
       } catch {
         // No token (e.g. the session is gone): forms are not shown then.
       }
-      res.status(status).type('html').send(eta.render(view, { brand, user, csrf, policy: badge, plural, ...data }));
+      res
+        .status(status)
+        .type('html')
+        .send(eta.render(view, { brand, user, csrf, policy: badge, plural, ...data }));
     },
   };
 }

@@ -41,7 +41,13 @@ async function participantsOrNothing(client: GlasshouseClient, threadId: string)
  * partner do, shown as a demonstration. Every read here is an API call the platform logs, and every
  * message read is copied into `kept` ("What we kept about you").
  */
-export function seenRoutes(deps: { accounts: Accounts; kept: Kept; render: Renderer; csrfProtect: express.RequestHandler; self: { clientId: string; name: string } }): Router {
+export function seenRoutes(deps: {
+  accounts: Accounts;
+  kept: Kept;
+  render: Renderer;
+  csrfProtect: express.RequestHandler;
+  self: { clientId: string; name: string };
+}): Router {
   const { accounts, kept, render, csrfProtect, self } = deps;
   // The platform names the app a message came through by its client id; people read its name.
   const viaName = (via: string | undefined) => (via === self.clientId ? self.name : via);
@@ -52,7 +58,9 @@ export function seenRoutes(deps: { accounts: Accounts; kept: Kept; render: Rende
     const client = accounts.client(user.id);
     const threads = await allPages((page) => client.threads(page));
     // A 1:1 thread has no title in the API: the partner names it after its participants.
-    const people = await Promise.all(threads.map((t) => (t.kind === 'direct' ? participantsOrNothing(client, t.id) : undefined)));
+    const people = await Promise.all(
+      threads.map((t) => (t.kind === 'direct' ? participantsOrNothing(client, t.id) : undefined)),
+    );
     await render.page(req, res, 'seen', {
       title: 'What we can see',
       threads: threads.map((t, i) => ({
@@ -89,25 +97,38 @@ export function seenRoutes(deps: { accounts: Accounts; kept: Kept; render: Rende
       participants,
       participantsRefused,
       // The API pages newest first; a conversation reads oldest first.
-      messages: [...page.items].reverse().map((m) => ({ ...m, via: viaName(m.via), mine: m.sender.id === user.id, when: when(m.createdAt) })),
-      olderUrl: page.nextCursor ? `/seen/threads/${encodeURIComponent(threadId)}?before=${encodeURIComponent(page.nextCursor)}` : undefined,
+      messages: [...page.items]
+        .reverse()
+        .map((m) => ({ ...m, via: viaName(m.via), mine: m.sender.id === user.id, when: when(m.createdAt) })),
+      olderUrl: page.nextCursor
+        ? `/seen/threads/${encodeURIComponent(threadId)}?before=${encodeURIComponent(page.nextCursor)}`
+        : undefined,
       deleted: req.query['deleted'] === '1',
     });
   });
 
-  router.post('/seen/messages/:messageId/delete', requireUser, express.urlencoded({ extended: false, limit: '4kb' }), csrfProtect, async (req, res) => {
-    const user = currentUser(req)!;
-    const { threadId } = deleteSchema.parse(req.body ?? {});
-    try {
-      await accounts.client(user.id).deleteMessage(String(req.params['messageId']));
-    } catch (err) {
-      if (err instanceof GlasshouseApiError && err.code === 'forbidden_by_policy') {
-        throw new PartnerFailure('forbidden_by_policy', 'Under the least-privilege policy, {name} may only delete messages it sent for you.');
+  router.post(
+    '/seen/messages/:messageId/delete',
+    requireUser,
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    csrfProtect,
+    async (req, res) => {
+      const user = currentUser(req)!;
+      const { threadId } = deleteSchema.parse(req.body ?? {});
+      try {
+        await accounts.client(user.id).deleteMessage(String(req.params['messageId']));
+      } catch (err) {
+        if (err instanceof GlasshouseApiError && err.code === 'forbidden_by_policy') {
+          throw new PartnerFailure(
+            'forbidden_by_policy',
+            'Under the least-privilege policy, {name} may only delete messages it sent for you.',
+          );
+        }
+        throw err;
       }
-      throw err;
-    }
-    res.redirect(303, `/seen/threads/${encodeURIComponent(threadId)}?deleted=1`);
-  });
+      res.redirect(303, `/seen/threads/${encodeURIComponent(threadId)}?deleted=1`);
+    },
+  );
 
   return router;
 }

@@ -34,12 +34,21 @@ export function checkAuthorizationResponse(
   expectedState: string | typeof oauth.skipStateCheck,
 ): URLSearchParams {
   try {
-    return oauth.validateAuthResponse(metadata as oauth.AuthorizationServer, { client_id: clientId }, params, expectedState);
+    return oauth.validateAuthResponse(
+      metadata as oauth.AuthorizationServer,
+      { client_id: clientId },
+      params,
+      expectedState,
+    );
   } catch (err) {
     if (err instanceof oauth.AuthorizationResponseError) throw err;
     // oauth4webapi names the parameter in its message (its error code is the same for all of them).
-    if (err instanceof oauth.OperationProcessingError && /"iss"/.test(err.message)) throw new GlasshouseIssuerError(err.message, { cause: err });
-    throw new GlasshouseError(`The authorization response cannot be used: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    if (err instanceof oauth.OperationProcessingError && /"iss"/.test(err.message))
+      throw new GlasshouseIssuerError(err.message, { cause: err });
+    throw new GlasshouseError(
+      `The authorization response cannot be used: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -49,13 +58,18 @@ export function checkAuthorizationResponse(
  * checked: the caller matches it against its pending requests.
  * @throws GlasshouseIssuerError when `iss` is wrong or missing; GlasshouseError when a parameter is repeated.
  */
-export function readAuthorizationResponse(metadata: AuthorizationServerMetadata, clientId: string, params: URLSearchParams): AuthorizationResponse {
+export function readAuthorizationResponse(
+  metadata: AuthorizationServerMetadata,
+  clientId: string,
+  params: URLSearchParams,
+): AuthorizationResponse {
   const state = params.get('state') ?? undefined;
   try {
     const ok = checkAuthorizationResponse(metadata, clientId, params, oauth.skipStateCheck);
     return { code: ok.get('code') ?? undefined, state };
   } catch (err) {
-    if (err instanceof oauth.AuthorizationResponseError) return { error: err.error, errorDescription: err.error_description, state };
+    if (err instanceof oauth.AuthorizationResponseError)
+      return { error: err.error, errorDescription: err.error_description, state };
     throw err;
   }
 }

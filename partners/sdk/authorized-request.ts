@@ -18,9 +18,21 @@ export async function authorizedRequest(
   dpop?: DPoPKey,
 ): Promise<Response> {
   const { method, headers, body } = request;
-  if (!dpop) return send(fetchImpl, url.href, { method, headers: { ...headers, authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body }) });
+  if (!dpop)
+    return send(fetchImpl, url.href, {
+      method,
+      headers: { ...headers, authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { body }),
+    });
   try {
-    return await oauth.protectedResourceRequest(token, method, url, new Headers(headers), body ?? null, requestOptions(fetchImpl, await dpop.handle()));
+    return await oauth.protectedResourceRequest(
+      token,
+      method,
+      url,
+      new Headers(headers),
+      body ?? null,
+      requestOptions(fetchImpl, await dpop.handle()),
+    );
   } catch (err) {
     // oauth4webapi throws on any WWW-Authenticate challenge; the response says what happened.
     if (err instanceof oauth.WWWAuthenticateChallengeError) return err.response;

@@ -26,7 +26,8 @@ export interface MessageMark {
 /** Most message ids remembered to skip duplicates. */
 const REMEMBERED = 1000;
 
-const later = (a: MessageMark, b: MessageMark) => a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+const later = (a: MessageMark, b: MessageMark) =>
+  a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
 
 /** The minimal socket surface used here (socket.io-client's `Socket`). */
 interface MessageSocket {
@@ -43,7 +44,11 @@ interface MessageSocket {
  * the `sync` ack) marks the first connection, so a drop before the first message loses nothing.
  * @returns `lastSeen()`: the newest message delivered so far, to persist.
  */
-export function followMessages(socket: MessageSocket, options: CatchUpOptions, platformNow?: () => Promise<number | undefined>): { lastSeen(): MessageMark | undefined } {
+export function followMessages(
+  socket: MessageSocket,
+  options: CatchUpOptions,
+  platformNow?: () => Promise<number | undefined>,
+): { lastSeen(): MessageMark | undefined } {
   const { client, onMessage } = options;
   let last = options.lastSeen;
   const seen = new Set<string>();
@@ -81,7 +86,9 @@ export function followMessages(socket: MessageSocket, options: CatchUpOptions, p
       const page = await client.threads({ limit: 100, ...(maxId ? { maxId } : {}) });
       for (const thread of page.items) {
         if (thread.lastActivityAt < from.createdAt) return missed;
-        const read = from.id ? newerThan((p) => client.messages(thread.id, p), from.id) : newerThanTime(thread.id, from.createdAt);
+        const read = from.id
+          ? newerThan((p) => client.messages(thread.id, p), from.id)
+          : newerThanTime(thread.id, from.createdAt);
         const newer = await read.catch((err: unknown) => {
           if (err instanceof GlasshouseApiError && err.status === 404) return { items: [] }; // no longer readable
           throw err;

@@ -116,7 +116,11 @@ export async function allPages<T>(fetchPage: (page: PageQuery) => Promise<Page<T
  * during which items moved or arrived. Returns the items and the cursor to pass next time.
  * @example const { items, cursor } = await newerThan((page) => client.messages(threadId, page), lastSeenId);
  */
-export async function newerThan<T>(fetchPage: (page: PageQuery) => Promise<Page<T>>, cursor: string, limit = 100): Promise<{ items: T[]; cursor: string }> {
+export async function newerThan<T>(
+  fetchPage: (page: PageQuery) => Promise<Page<T>>,
+  cursor: string,
+  limit = 100,
+): Promise<{ items: T[]; cursor: string }> {
   const items: T[] = [];
   for (;;) {
     const page = await fetchPage({ limit, minId: cursor });
@@ -132,7 +136,12 @@ export async function apiErrorOf(res: Response): Promise<GlasshouseApiError> {
   const problem: Problem =
     body && typeof body === 'object' && typeof body.type === 'string'
       ? (body as Problem)
-      : { type: 'about:blank', title: res.statusText || 'Error', status: res.status, detail: res.statusText || `HTTP ${res.status}` };
+      : {
+          type: 'about:blank',
+          title: res.statusText || 'Error',
+          status: res.status,
+          detail: res.statusText || `HTTP ${res.status}`,
+        };
   return new GlasshouseApiError(res.status, problem, res.headers.get('www-authenticate') ?? undefined);
 }
 
@@ -148,10 +157,15 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
   async function doRefresh(): Promise<TokenSet> {
     if (!canRefresh()) throw new GlasshouseError('Cannot refresh: no refresh token or client credentials');
     metadata ??= await discover(options.baseUrl, fetchImpl);
-    const { raw: _raw, ...next } = await refreshTokens(metadata, { clientId: options.clientId!, clientSecret: options.clientSecret! }, tokens.refreshToken!, {
-      fetch: fetchImpl,
-      dpop: options.dpop,
-    });
+    const { raw: _raw, ...next } = await refreshTokens(
+      metadata,
+      { clientId: options.clientId!, clientSecret: options.clientSecret! },
+      tokens.refreshToken!,
+      {
+        fetch: fetchImpl,
+        dpop: options.dpop,
+      },
+    );
     tokens = next;
     await options.onTokens?.(tokens);
     return tokens;
@@ -165,7 +179,13 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     return refreshing;
   }
 
-  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown, idempotencyKey?: string): Promise<z.infer<T>> {
+  async function call<T extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: T | undefined,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<z.infer<T>> {
     // One key for the call, so every attempt of it (the retry after a refresh) is the same write.
     const key = method === 'POST' ? (idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
     const headers: Record<string, string> = {
@@ -174,7 +194,8 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
       ...(key === undefined ? {} : { 'idempotency-key': key }),
     };
     const request = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
-    const attempt = (token: string) => authorizedRequest(fetchImpl, new URL(API_BASE + path, options.baseUrl), request, token, options.dpop);
+    const attempt = (token: string) =>
+      authorizedRequest(fetchImpl, new URL(API_BASE + path, options.baseUrl), request, token, options.dpop);
     const withRetries = (token: string) => withRetry(() => attempt(token), options.retry);
     const used = tokens.accessToken;
     let res = await withRetries(used);
@@ -202,10 +223,14 @@ export function createGlasshouseClient(options: GlasshouseClientOptions): Glassh
     me: () => call('GET', '/me', personSchema),
     friends: (page) => call('GET', `/me/friends${qs(page)}`, pageSchema(personSchema)),
     threads: (page) => call('GET', `/threads${qs(page)}`, pageSchema(threadSchema)),
-    messages: (threadId, page) => call('GET', `/threads/${id(threadId)}/messages${qs(page)}`, pageSchema(messageSchema)),
-    participants: (threadId, page) => call('GET', `/threads/${id(threadId)}/participants${qs(page)}`, pageSchema(personSchema)),
-    postMessage: (threadId, message, write) => call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message, write?.idempotencyKey),
-    sendToPerson: (to, message, write) => call('POST', '/me/messages', messageSchema, { to, ...message }, write?.idempotencyKey),
+    messages: (threadId, page) =>
+      call('GET', `/threads/${id(threadId)}/messages${qs(page)}`, pageSchema(messageSchema)),
+    participants: (threadId, page) =>
+      call('GET', `/threads/${id(threadId)}/participants${qs(page)}`, pageSchema(personSchema)),
+    postMessage: (threadId, message, write) =>
+      call('POST', `/threads/${id(threadId)}/messages`, messageSchema, message, write?.idempotencyKey),
+    sendToPerson: (to, message, write) =>
+      call('POST', '/me/messages', messageSchema, { to, ...message }, write?.idempotencyKey),
     async deleteMessage(messageId) {
       await call('DELETE', `/messages/${id(messageId)}`, undefined);
     },

@@ -38,9 +38,13 @@ export async function discover(baseUrl: string, fetchImpl: typeof fetch = fetch)
   try {
     metadata = await oauth.processDiscoveryResponse(issuer, response);
   } catch (err) {
-    throw new GlasshouseError(`No usable OAuth metadata at ${url} (HTTP ${response.status}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new GlasshouseError(
+      `No usable OAuth metadata at ${url} (HTTP ${response.status}): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   const parsed = metadataSchema.safeParse(metadata);
-  if (!parsed.success) throw new GlasshouseError(`No usable OAuth metadata at ${url}: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new GlasshouseError(`No usable OAuth metadata at ${url}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

@@ -5,15 +5,59 @@
  * (`getPolicyMode`), and the error family. Testers' tools (sandbox, admin client, scenarios) live in
  * `server/testkit/`.
  */
-export { createGlasshouseClient, allPages, newerThan, apiErrorOf, type GlasshouseClient, type GlasshouseClientOptions, type WriteOptions } from './client.js';
-export { connectPartnerSocket, whenConnected, type FollowingSocket, type PartnerClientToServerEvents, type PartnerSocket, type PartnerSocketOptions } from './socket.js';
+export {
+  createGlasshouseClient,
+  allPages,
+  newerThan,
+  apiErrorOf,
+  type GlasshouseClient,
+  type GlasshouseClientOptions,
+  type WriteOptions,
+} from './client.js';
+export {
+  connectPartnerSocket,
+  whenConnected,
+  type FollowingSocket,
+  type PartnerClientToServerEvents,
+  type PartnerSocket,
+  type PartnerSocketOptions,
+} from './socket.js';
 export { followMessages, type CatchUpOptions, type MessageMark } from './catch-up.js';
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
 export { retryAfterSeconds, type RetryPolicy } from './retry.js';
-export { readAuthorizationResponse, GlasshouseIssuerError, type AuthorizationResponse } from './authorization-response.js';
-export { exchangeCode, refreshTokens, requestToken, basicAuthorization, type TokenSet, type ClientCredentials, type TokenRequestOptions } from './tokens.js';
+export {
+  readAuthorizationResponse,
+  GlasshouseIssuerError,
+  type AuthorizationResponse,
+} from './authorization-response.js';
+export {
+  exchangeCode,
+  refreshTokens,
+  requestToken,
+  basicAuthorization,
+  type TokenSet,
+  type ClientCredentials,
+  type TokenRequestOptions,
+} from './tokens.js';
 export { createDPoPKey, DPOP_ALG, type DPoPKey } from './dpop.js';
 export { API_SCOPES, type ApiScope } from './scopes.js';
-export { GlasshouseError, GlasshouseApiError, GlasshouseTokenError, GlasshouseUnreachableError, bearerError, type Problem } from './errors.js';
-export type { Person, Message, Thread, Page, PageQuery, NewMessage, NowPlaying, NowPlayingInput, PartnerServerToClientEvents } from './types.js';
+export {
+  GlasshouseError,
+  GlasshouseApiError,
+  GlasshouseTokenError,
+  GlasshouseUnreachableError,
+  bearerError,
+  type Problem,
+} from './errors.js';
+export type {
+  Person,
+  Message,
+  Thread,
+  Page,
+  PageQuery,
+  NewMessage,
+  NowPlaying,
+  NowPlayingInput,
+  PartnerServerToClientEvents,
+} from './types.js';

@@ -11,7 +11,8 @@ import { send } from './http.js';
 export function requestOptions(fetchImpl: typeof fetch, DPoP?: oauth.DPoPHandle) {
   return {
     // oauth4webapi's request init is a fetch RequestInit (its body types are a subset of BodyInit).
-    [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => send(fetchImpl, url, init as RequestInit),
+    [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
+      send(fetchImpl, url, init as RequestInit),
     [oauth.allowInsecureRequests]: true,
     ...(DPoP ? { DPoP } : {}),
   };
@@ -37,17 +38,30 @@ async function errorBody(response: Response): Promise<{ error?: string; error_de
  */
 export async function tokenErrorOf(err: unknown, grantType: string): Promise<GlasshouseError> {
   if (err instanceof GlasshouseError) return err;
-  if (err instanceof oauth.ResponseBodyError) return new GlasshouseTokenError(err.status, err.error, err.error_description, grantType);
+  if (err instanceof oauth.ResponseBodyError)
+    return new GlasshouseTokenError(err.status, err.error, err.error_description, grantType);
   if (err instanceof oauth.WWWAuthenticateChallengeError) {
     // RFC 6749 §5.2: invalid_client may come as a 401 with a challenge; the body still says which error.
     const body = await errorBody(err.response);
     const challenge = err.cause[0]?.parameters;
     const error = body.error ?? challenge?.['error'] ?? (err.status === 401 ? 'invalid_client' : 'invalid_request');
-    return new GlasshouseTokenError(err.status, error, body.error_description ?? challenge?.['error_description'], grantType);
+    return new GlasshouseTokenError(
+      err.status,
+      error,
+      body.error_description ?? challenge?.['error_description'],
+      grantType,
+    );
   }
-  if (err instanceof oauth.OperationProcessingError && err.code === oauth.RESPONSE_IS_NOT_CONFORM && err.cause instanceof Response) {
+  if (
+    err instanceof oauth.OperationProcessingError &&
+    err.code === oauth.RESPONSE_IS_NOT_CONFORM &&
+    err.cause instanceof Response
+  ) {
     const { status } = err.cause;
     return new GlasshouseTokenError(status, status >= 500 ? 'server_error' : 'invalid_response', undefined, grantType);
   }
-  return new GlasshouseError(`The token endpoint's answer could not be used: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new GlasshouseError(
+    `The token endpoint's answer could not be used: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
 }

@@ -19,7 +19,10 @@ export const POLICY_PATH = '/policy';
  * @throws GlasshouseUnreachableError when nothing answers in time; GlasshouseError when the answer
  * is not a policy.
  */
-export async function getPolicyMode(baseUrl: string, options: { timeoutMs?: number; fetch?: typeof fetch } = {}): Promise<PolicyMode> {
+export async function getPolicyMode(
+  baseUrl: string,
+  options: { timeoutMs?: number; fetch?: typeof fetch } = {},
+): Promise<PolicyMode> {
   const url = new URL(POLICY_PATH, baseUrl).href;
   const res = await send(options.fetch ?? fetch, url, {
     headers: { accept: 'application/json' },

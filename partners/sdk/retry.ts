@@ -33,7 +33,11 @@ export function retryDelayMs(res: Response, attempt: number, policy: RetryPolicy
 /** Sends with `send`, and again while the answer is a 429/503 `policy` allows (waiting real time: the server asked for it). */
 export async function withRetry(send: () => Promise<Response>, policy: RetryPolicy = {}): Promise<Response> {
   let res = await send();
-  for (let n = 1, delay = retryDelayMs(res, n, policy); delay !== undefined; n++, delay = retryDelayMs(res, n, policy)) {
+  for (
+    let n = 1, delay = retryDelayMs(res, n, policy);
+    delay !== undefined;
+    n++, delay = retryDelayMs(res, n, policy)
+  ) {
     await res.body?.cancel();
     await sleep(delay);
     res = await send();

@@ -4,7 +4,14 @@
  * and partners. It lives in the SDK because it is part of the wire contract and the SDK imports
  * nothing (README, "Layers and the direction of imports").
  */
-export const API_SCOPES = ['profile', 'friends:read', 'messages:read', 'messages:write', 'messages:delete', 'threads:participants'] as const;
+export const API_SCOPES = [
+  'profile',
+  'friends:read',
+  'messages:read',
+  'messages:write',
+  'messages:delete',
+  'threads:participants',
+] as const;
 
 /** One messaging API scope. */
 export type ApiScope = (typeof API_SCOPES)[number];

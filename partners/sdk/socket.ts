@@ -46,7 +46,11 @@ export type FollowingSocket = PartnerSocket & { lastSeen?: () => MessageMark | u
 export function connectPartnerSocket(options: PartnerSocketOptions): FollowingSocket {
   const socket: FollowingSocket = connect(options);
   if (options.catchUp) {
-    const platformNow = () => socket.timeout(5000).emitWithAck('sync').then((answer) => answer.at);
+    const platformNow = () =>
+      socket
+        .timeout(5000)
+        .emitWithAck('sync')
+        .then((answer) => answer.at);
     socket.lastSeen = followMessages(socket, options.catchUp, platformNow).lastSeen;
   }
   return socket;

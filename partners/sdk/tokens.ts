@@ -39,11 +39,20 @@ export interface TokenRequestOptions {
  */
 export function basicAuthorization({ clientId, clientSecret }: ClientCredentials): string {
   const headers = new Headers();
-  oauth.ClientSecretBasic(clientSecret)({ issuer: 'urn:glasshouse:unused' }, { client_id: clientId }, new URLSearchParams(), headers);
+  oauth.ClientSecretBasic(clientSecret)(
+    { issuer: 'urn:glasshouse:unused' },
+    { client_id: clientId },
+    new URLSearchParams(),
+    headers,
+  );
   return headers.get('authorization')!;
 }
 
-function toTokenSet(t: oauth.TokenEndpointResponse, previousRefreshToken: string | undefined, now: () => number): TokenSet & { raw: Record<string, unknown> } {
+function toTokenSet(
+  t: oauth.TokenEndpointResponse,
+  previousRefreshToken: string | undefined,
+  now: () => number,
+): TokenSet & { raw: Record<string, unknown> } {
   return {
     accessToken: t.access_token,
     refreshToken: t.refresh_token ?? previousRefreshToken,
@@ -95,7 +104,15 @@ export async function exchangeCode(
   const t = await tokenRequest(
     'authorization_code',
     () =>
-      oauth.authorizationCodeGrantRequest(as, oauthClient, oauth.ClientSecretBasic(client.clientSecret), params, input.redirectUri, input.codeVerifier, requestOptions(options.fetch ?? fetch, DPoP)),
+      oauth.authorizationCodeGrantRequest(
+        as,
+        oauthClient,
+        oauth.ClientSecretBasic(client.clientSecret),
+        params,
+        input.redirectUri,
+        input.codeVerifier,
+        requestOptions(options.fetch ?? fetch, DPoP),
+      ),
     (response) => oauth.processAuthorizationCodeResponse(as, oauthClient, response),
   );
   return toTokenSet(t, undefined, options.now ?? Date.now);
@@ -119,7 +136,14 @@ export async function refreshTokens(
   const DPoP = await options.dpop?.handle();
   const t = await tokenRequest(
     'refresh_token',
-    () => oauth.refreshTokenGrantRequest(as, oauthClient, oauth.ClientSecretBasic(client.clientSecret), refreshToken, requestOptions(options.fetch ?? fetch, DPoP)),
+    () =>
+      oauth.refreshTokenGrantRequest(
+        as,
+        oauthClient,
+        oauth.ClientSecretBasic(client.clientSecret),
+        refreshToken,
+        requestOptions(options.fetch ?? fetch, DPoP),
+      ),
     (response) => oauth.processRefreshTokenResponse(as, oauthClient, response),
   );
   return toTokenSet(t, refreshToken, options.now ?? Date.now);
@@ -142,12 +166,22 @@ export async function requestToken(
   fetchImpl: typeof fetch = fetch,
   now: () => number = Date.now,
 ): Promise<TokenSet & { raw: Record<string, unknown> }> {
-  const metadata = { issuer: new URL(tokenEndpoint).origin, authorization_endpoint: tokenEndpoint, token_endpoint: tokenEndpoint };
+  const metadata = {
+    issuer: new URL(tokenEndpoint).origin,
+    authorization_endpoint: tokenEndpoint,
+    token_endpoint: tokenEndpoint,
+  };
   const options = { fetch: fetchImpl, now };
-  if (params['grant_type'] === 'refresh_token') return refreshTokens(metadata, client, params['refresh_token'] ?? '', options);
+  if (params['grant_type'] === 'refresh_token')
+    return refreshTokens(metadata, client, params['refresh_token'] ?? '', options);
   if (params['grant_type'] === 'authorization_code') {
     const callback = new URLSearchParams({ code: params['code'] ?? '', state: 'checked-by-the-caller' });
-    const input = { callback, redirectUri: params['redirect_uri'] ?? '', codeVerifier: params['code_verifier'] ?? '', expectedState: 'checked-by-the-caller' };
+    const input = {
+      callback,
+      redirectUri: params['redirect_uri'] ?? '',
+      codeVerifier: params['code_verifier'] ?? '',
+      expectedState: 'checked-by-the-caller',
+    };
     return exchangeCode(metadata, client, input, options);
   }
   throw new GlasshouseError(`requestToken: unsupported grant_type ${params['grant_type'] ?? '(none)'}`);

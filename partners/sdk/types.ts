@@ -13,7 +13,8 @@ type Schemas = components['schemas'];
 /** `true` when A and B are assignable both ways (no member missing, extra or of another type). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** `true` when a loose zod object decodes exactly `T`: the same members (optional ones too), each of the same type. */
-type Decodes<S extends { shape: object }, T> = Same<keyof S['shape'], keyof T> extends true ? Same<z.output<S>, T> : false;
+type Decodes<S extends { shape: object }, T> =
+  Same<keyof S['shape'], keyof T> extends true ? Same<z.output<S>, T> : false;
 
 export type Person = Schemas['Person'];
 export type NowPlaying = Schemas['NowPlaying'];
@@ -95,15 +96,28 @@ export interface PageQuery {
 }
 
 /** `maxId` → `max_id`: a query parameter's name on the wire. */
-type SnakeCase<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}` : S;
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S;
 // Compile-time check: PageQuery names exactly the list parameters of the generated contract.
-const pageQueryMatchesTheContract: Same<SnakeCase<keyof PageQuery & string>, keyof NonNullable<operations['listThreads']['parameters']['query']>> = true;
+const pageQueryMatchesTheContract: Same<
+  SnakeCase<keyof PageQuery & string>,
+  keyof NonNullable<operations['listThreads']['parameters']['query']>
+> = true;
 void pageQueryMatchesTheContract;
 
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z
-    .looseObject({ items: z.array(item), nextCursor: z.string().nullable(), prevCursor: z.string().nullable().optional() })
-    .transform((p): Page<z.infer<T>> => ({ items: p.items, nextCursor: p.nextCursor, prevCursor: p.prevCursor ?? null }));
+    .looseObject({
+      items: z.array(item),
+      nextCursor: z.string().nullable(),
+      prevCursor: z.string().nullable().optional(),
+    })
+    .transform((p): Page<z.infer<T>> => ({
+      items: p.items,
+      nextCursor: p.nextCursor,
+      prevCursor: p.prevCursor ?? null,
+    }));
 }
 
 /** Events of the `/partners` socket.io namespace (server → partner). */

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     reelboxUrl: `http://localhost:${config.REELBOX_PORT}`,
   });
   // Said plainly here; the write would fail later with a raw rename error naming a temporary file.
-  if ((await stat(config.DATA_FILE).catch(() => undefined))?.isDirectory()) throw new Error(`${config.DATA_FILE}: not a file but a directory`);
+  if ((await stat(config.DATA_FILE).catch(() => undefined))?.isDirectory())
+    throw new Error(`${config.DATA_FILE}: not a file but a directory`);
   const persistence = filePersistence(config.DATA_FILE);
   try {
     await persistence.compact(world);
@@ -30,7 +31,12 @@ async function main(): Promise<void> {
   );
 }
 
-if (takesNoArguments('seed', 'Reset DATA_FILE (default data/glasshouse.json) to the seeded world; settings come from the environment (README "Configuration").')) {
+if (
+  takesNoArguments(
+    'seed',
+    'Reset DATA_FILE (default data/glasshouse.json) to the seeded world; settings come from the environment (README "Configuration").',
+  )
+) {
   main().catch((err: unknown) => {
     console.error(`Cannot seed: ${oneLine(err)}`);
     process.exitCode = 1;

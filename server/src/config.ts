@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const DEMO_ADMIN_TOKEN = 'glasshouse-admin-demo-token';
 export const DEMO_SESSION_SECRET = 'glasshouse-demo-session-secret-change-me';
 /** Demo client secrets of the built-in partners: the defaults of TUNEWAVE_/REELBOX_CLIENT_SECRET, and the seed's registrations. */
-export const DEMO_PARTNER_SECRETS = { tunewave: 'tunewave-demo-secret-0123456789', reelbox: 'reelbox-demo-secret-0123456789' } as const;
+export const DEMO_PARTNER_SECRETS = {
+  tunewave: 'tunewave-demo-secret-0123456789',
+  reelbox: 'reelbox-demo-secret-0123456789',
+} as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -29,8 +32,22 @@ export const configSchema = z.object({
   ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== ''))
-    .pipe(z.array(z.url().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'must be an origin: scheme://host[:port], no path'))),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim().replace(/\/$/, ''))
+        .filter((o) => o !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .url()
+          .refine(
+            (o) => URL.canParse(o) && new URL(o).origin === o,
+            'must be an origin: scheme://host[:port], no path',
+          ),
+      ),
+    ),
   /** Main store file; created from the seed on first start. Journal and snapshot live beside it. */
   DATA_FILE: z.string().min(1).default('data/glasshouse.json'),
   /** Bearer token of the admin API and the monitor. */
@@ -38,7 +55,12 @@ export const configSchema = z.object({
   /** Secret that signs session and CSRF cookies. */
   SESSION_SECRET: z.string().min(16).default(DEMO_SESSION_SECRET),
   /** Lifetime of a platform web session, in seconds since its last request (default 8 h); its sockets close when it ends. */
-  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(8 * 60 * 60),
+  SESSION_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(8 * 60 * 60),
   /** `true` offers the seeded people on the login page (still through the real login). */
   DEMO_MODE: z
     .enum(['true', 'false'])
@@ -72,7 +94,12 @@ export const configSchema = z.object({
   /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
   HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(10),
   /** The journal is folded into the snapshot in the background once it passes this many bytes. */
-  JOURNAL_COMPACT_BYTES: z.coerce.number().int().min(4_096).max(2 ** 40).default(8 * 1024 * 1024),
+  JOURNAL_COMPACT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(4_096)
+    .max(2 ** 40)
+    .default(8 * 1024 * 1024),
   /** pino log level; `silent` in tests. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -116,8 +143,11 @@ export function demoWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.ADMIN_TOKEN === DEMO_ADMIN_TOKEN) warnings.push('ADMIN_TOKEN is the public demo value');
   if (config.SESSION_SECRET === DEMO_SESSION_SECRET) warnings.push('SESSION_SECRET is the public demo value');
-  if (config.TUNEWAVE_CLIENT_SECRET === DEMO_PARTNER_SECRETS.tunewave || config.REELBOX_CLIENT_SECRET === DEMO_PARTNER_SECRETS.reelbox) {
-    warnings.push('the partners\' client secrets are the public demo values');
+  if (
+    config.TUNEWAVE_CLIENT_SECRET === DEMO_PARTNER_SECRETS.tunewave ||
+    config.REELBOX_CLIENT_SECRET === DEMO_PARTNER_SECRETS.reelbox
+  ) {
+    warnings.push("the partners' client secrets are the public demo values");
   }
   return warnings;
 }

@@ -85,7 +85,10 @@ export class TooManyRequestsError extends AppError {
  * `Retry-After` when given, never logged as a server error.
  */
 export class InjectedFaultError extends AppError {
-  constructor(status: number, readonly retryAfterSeconds: number | undefined) {
+  constructor(
+    status: number,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
     super(status, 'injected_fault', `Injected fault: this call was answered ${status} on purpose by a tester`);
   }
 }

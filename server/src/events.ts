@@ -19,7 +19,12 @@ export interface DomainEvents {
   'faults.drop-sockets': { faultId: string; clientId?: string; tokenKey?: string };
   /** An injected fault changed a call (README "Time, faults and expiry for testers"). */
   'fault.injected': {
-    at: number; clientId: string; ownerId: string; channel: 'api' | 'socket' | 'refresh'; label: string; faultId: string;
+    at: number;
+    clientId: string;
+    ownerId: string;
+    channel: 'api' | 'socket' | 'refresh';
+    label: string;
+    faultId: string;
     /** The call it changed, e.g. `GET /api/v1/me`, `socket handshake`. */
     operation: string;
     /** True when the caller writes the access-log entry itself (API calls, socket deliveries). */

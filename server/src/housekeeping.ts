@@ -15,7 +15,11 @@ export function startHousekeeping(deps: { store: Store; config: Config; now: () 
   let running: Promise<void> | undefined;
   const runOnce = async (): Promise<{ purged: number; folded: number }> => {
     const purged = await store.purgeExpired(now());
-    const folded = await foldOldAccesses(store, { keepEntries: config.ACCESS_LOG_KEEP_ENTRIES, keepMs: config.ACCESS_LOG_KEEP_HOURS * 3_600_000 }, now());
+    const folded = await foldOldAccesses(
+      store,
+      { keepEntries: config.ACCESS_LOG_KEEP_ENTRIES, keepMs: config.ACCESS_LOG_KEEP_HOURS * 3_600_000 },
+      now(),
+    );
     return { purged, folded };
   };
   const tick = () => {

@@ -69,7 +69,10 @@ export interface PlatformDeps {
 
 /** Where the built-in partners run by default: http://localhost:$TUNEWAVE_PORT / $REELBOX_PORT. */
 export function partnerUrlsOf(config: Config): SeedOptions {
-  return { tunewaveUrl: `http://localhost:${config.TUNEWAVE_PORT}`, reelboxUrl: `http://localhost:${config.REELBOX_PORT}` };
+  return {
+    tunewaveUrl: `http://localhost:${config.TUNEWAVE_PORT}`,
+    reelboxUrl: `http://localhost:${config.REELBOX_PORT}`,
+  };
 }
 
 export interface Platform {
@@ -95,7 +98,9 @@ export interface Platform {
 }
 
 /** Runs a connect middleware only during the socket.io handshake (not on every poll). */
-function onlyForHandshake(mw: RequestHandler): (req: http.IncomingMessage, res: http.ServerResponse, next: (err?: unknown) => void) => void {
+function onlyForHandshake(
+  mw: RequestHandler,
+): (req: http.IncomingMessage, res: http.ServerResponse, next: (err?: unknown) => void) => void {
   return (req, res, next) => {
     const isHandshake = (req as unknown as { _query: Record<string, string> })._query?.['sid'] === undefined;
     if (isHandshake) mw(req as express.Request, res as express.Response, next);
@@ -124,7 +129,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
     // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
     // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY.
     helmet({
-      contentSecurityPolicy: { directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] } },
+      contentSecurityPolicy: {
+        directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] },
+      },
       frameguard: { action: 'deny' },
       strictTransportSecurity: false,
     }),
@@ -136,18 +143,51 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS);
   const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
-  const render = createRenderer((req, res) => ({ user: req.user, csrf: csrf.token(req, res), policy: store.settings().policy, renderedAt: now(), monitor: mayMonitor(req, config, store) }));
+  const render = createRenderer((req, res) => ({
+    user: req.user,
+    csrf: csrf.token(req, res),
+    policy: store.settings().policy,
+    renderedAt: now(),
+    monitor: mayMonitor(req, config, store),
+  }));
   const oauth = createOAuthServer({ config, store, events, logger, clock, faults, render });
-  const audit = createAccessRecorder({ store, events, now, onLost: (err, count) => logger.error({ err, count }, 'access-log entries could not be made durable') });
+  const audit = createAccessRecorder({
+    store,
+    events,
+    now,
+    onLost: (err, count) => logger.error({ err, count }, 'access-log entries could not be made durable'),
+  });
   const detachFaultLog = attachFaultLog({ events, audit, logger });
   const api = createMessagingApi({
-    config, store, social, tokens: oauth.tokens, audit, clock, faults,
-    oauthEndpoints: { authorizationUrl: oauth.provider.urlFor('authorization'), tokenUrl: oauth.provider.urlFor('token') },
-    onUnrecorded: (access, err) => logger.error({ err, access }, 'a change was saved but its access-log entry could not be'),
+    config,
+    store,
+    social,
+    tokens: oauth.tokens,
+    audit,
+    clock,
+    faults,
+    oauthEndpoints: {
+      authorizationUrl: oauth.provider.urlFor('authorization'),
+      tokenUrl: oauth.provider.urlFor('token'),
+    },
+    onUnrecorded: (access, err) =>
+      logger.error({ err, access }, 'a change was saved but its access-log entry could not be'),
   });
   // Bearer-token APIs come before the web router: no session or cookie work for them.
   app.use(API_BASE, api.router);
-  app.use('/admin', adminRoutes({ adminToken: config.ADMIN_TOKEN, store, events, clock, faults, tokens: oauth.tokens, clients: oauth.clients, seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))) }));
+  app.use(
+    '/admin',
+    adminRoutes({
+      adminToken: config.ADMIN_TOKEN,
+      store,
+      events,
+      clock,
+      faults,
+      tokens: oauth.tokens,
+      clients: oauth.clients,
+      seed: deps.seed ?? (() => seedWorld(partnerUrlsOf(config))),
+    }),
+  );
   /** Public: the partner access policy now in force (`{ "mode": "broad" | "least-privilege" }`), for partners' badges. */
   app.get('/policy', (_req, res) => res.set('Cache-Control', 'no-store').json({ mode: store.settings().policy }));
   app.use('/docs/admin', apiDocsRouter('/admin/openapi.json', 'Glasshouse admin API'));
@@ -158,10 +198,42 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
   web.use(origins.guard, ...webSession);
   const throttle = loginThrottle(clock);
-  web.use(authRoutes({ store, auth, events, render, demoMode: config.DEMO_MODE, csrfProtect: csrf.protect, throttle: throttle.middleware, now }));
-  web.use(inboxRoutes({ store, social, render, csrfProtect: csrf.protect, threadNotices: (threadId) => threadNotices(store, threadId, now()) }));
+  web.use(
+    authRoutes({
+      store,
+      auth,
+      events,
+      render,
+      demoMode: config.DEMO_MODE,
+      csrfProtect: csrf.protect,
+      throttle: throttle.middleware,
+      now,
+    }),
+  );
+  web.use(
+    inboxRoutes({
+      store,
+      social,
+      render,
+      csrfProtect: csrf.protect,
+      threadNotices: (threadId) => threadNotices(store, threadId, now()),
+    }),
+  );
   web.use(...oauth.webRoutes({ csrfProtect: csrf.protect, throttle: throttle.middleware }));
-  web.use(monitorRoutes({ config, store, events, now, feed: monitorFeed, render, csrfProtect: csrf.protect, tokens: oauth.tokens, clients: oauth.clients, compare: deps.compare }));
+  web.use(
+    monitorRoutes({
+      config,
+      store,
+      events,
+      now,
+      feed: monitorFeed,
+      render,
+      csrfProtect: csrf.protect,
+      tokens: oauth.tokens,
+      clients: oauth.clients,
+      compare: deps.compare,
+    }),
+  );
   app.use(web);
 
   app.use('/api', notFoundHandler);

@@ -1,9 +1,30 @@
 import { z } from 'zod';
 import {
-  accessEntrySchema, adminClientSchema, adminMessageSchema, adminPersonSchema, adminTokenResponseSchema, clientExposureSchema,
-  clockInfoSchema, faultSchema, personExposureSchema, resetResultSchema,
-  type AccessEntry, type ClockInfo, type Fault, type FaultRequest, type TokenTarget, type AccessLogFilter, type AdminClientInfo, type AdminMessage, type AdminPerson, type AdminTokenResponse,
-  type ClientExposure, type ClientStatus, type PersonExposure, type PolicyMode, type ResetResult,
+  accessEntrySchema,
+  adminClientSchema,
+  adminMessageSchema,
+  adminPersonSchema,
+  adminTokenResponseSchema,
+  clientExposureSchema,
+  clockInfoSchema,
+  faultSchema,
+  personExposureSchema,
+  resetResultSchema,
+  type AccessEntry,
+  type ClockInfo,
+  type Fault,
+  type FaultRequest,
+  type TokenTarget,
+  type AccessLogFilter,
+  type AdminClientInfo,
+  type AdminMessage,
+  type AdminPerson,
+  type AdminTokenResponse,
+  type ClientExposure,
+  type ClientStatus,
+  type PersonExposure,
+  type PolicyMode,
+  type ResetResult,
 } from './admin-types.js';
 import { apiErrorOf } from '../../partners/sdk/client.js';
 import { GlasshouseError } from '../../partners/sdk/errors.js';
@@ -28,7 +49,12 @@ export interface AdminClient {
   /** `POST /admin/reset`: back to the seed; every grant and token gone. */
   reset(): Promise<ResetResult>;
   /** `POST /admin/tokens`: tokens for (person, client, scopes) as if the person had consented. */
-  mintToken(request: { username: string; clientId: string; scopes: string[]; expiresIn?: number }): Promise<AdminTokenResponse>;
+  mintToken(request: {
+    username: string;
+    clientId: string;
+    scopes: string[];
+    expiresIn?: number;
+  }): Promise<AdminTokenResponse>;
   /**
    * `POST /admin/tokens/expire`: time runs out now for one token, or for a grant's (client's) access
    * tokens, their refresh tokens left working. Resolves to the number of tokens expired.
@@ -77,7 +103,12 @@ function queryOf(params: Record<string, string | number | undefined>): string {
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   const fetchImpl = options.fetch ?? fetch;
 
-  async function call<T extends z.ZodType>(method: string, path: string, schema: T | undefined, body?: unknown): Promise<z.infer<T>> {
+  async function call<T extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: T | undefined,
+    body?: unknown,
+  ): Promise<z.infer<T>> {
     const res = await send(fetchImpl, new URL(`/admin${path}`, options.baseUrl).href, {
       method,
       headers: {
@@ -99,7 +130,8 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
 
   const id = encodeURIComponent;
   const countSchema = z.looseObject({ count: z.number() });
-  const list = <T extends z.ZodType>(key: string, item: T) => z.looseObject({ [key]: z.array(item) }).transform((o) => o[key] as z.infer<T>[]);
+  const list = <T extends z.ZodType>(key: string, item: T) =>
+    z.looseObject({ [key]: z.array(item) }).transform((o) => o[key] as z.infer<T>[]);
   return {
     reset: () => call('POST', '/reset', resetResultSchema),
     mintToken: (request) => call('POST', '/tokens', adminTokenResponseSchema, request),
@@ -116,13 +148,20 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       await call('POST', '/grants/revoke', undefined, request);
     },
     accessLog: (filter = {}) => call('GET', `/access-log${queryOf({ ...filter })}`, list('entries', accessEntrySchema)),
-    exposure: (filter = {}) => call('GET', `/exposure${queryOf({ clientId: filter.clientId })}`, list('clients', clientExposureSchema)),
+    exposure: (filter = {}) =>
+      call('GET', `/exposure${queryOf({ clientId: filter.clientId })}`, list('clients', clientExposureSchema)),
     personExposure: (username) =>
-      call('GET', `/exposure${queryOf({ username })}`, z.looseObject({ person: personExposureSchema }).transform((o) => o.person)),
-    setPolicy: async (mode) => (await call('PUT', '/policy', z.looseObject({ mode: z.enum(['broad', 'least-privilege']) }), { mode })).mode,
+      call(
+        'GET',
+        `/exposure${queryOf({ username })}`,
+        z.looseObject({ person: personExposureSchema }).transform((o) => o.person),
+      ),
+    setPolicy: async (mode) =>
+      (await call('PUT', '/policy', z.looseObject({ mode: z.enum(['broad', 'least-privilege']) }), { mode })).mode,
     setClientStatus: (clientId, status) => call('PATCH', `/clients/${id(clientId)}`, adminClientSchema, { status }),
     clients: () => call('GET', '/clients', list('clients', adminClientSchema)),
     people: () => call('GET', '/people', list('people', adminPersonSchema)),
-    threadMessages: (threadId) => call('GET', `/threads/${id(threadId)}/messages`, list('messages', adminMessageSchema)),
+    threadMessages: (threadId) =>
+      call('GET', `/threads/${id(threadId)}/messages`, list('messages', adminMessageSchema)),
   };
 }

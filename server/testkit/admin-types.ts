@@ -1,7 +1,15 @@
 import type { z } from 'zod';
 import {
-  adminMessageSchema, adminPersonSchema, clientExposureSchema, clientSchema, clockSchema, endedSchema, exposureResponseSchema, resetResponseSchema,
-  tokenResponseSchema, type tokenTargetSchema,
+  adminMessageSchema,
+  adminPersonSchema,
+  clientExposureSchema,
+  clientSchema,
+  clockSchema,
+  endedSchema,
+  exposureResponseSchema,
+  resetResponseSchema,
+  tokenResponseSchema,
+  type tokenTargetSchema,
 } from '../src/admin/admin-schemas.js';
 import { faultSchema, type faultRequestSchema } from '../src/faults/fault-schema.js';
 import type { AccessLogQuery } from '../src/audit/access-log-query.js';

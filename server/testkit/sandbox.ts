@@ -76,9 +76,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     listening.push(server);
     return { server, url };
   };
-  const closeListening = () => Promise.allSettled(listening.map((server) => new Promise((resolve) => server.close(resolve))));
+  const closeListening = () =>
+    Promise.allSettled(listening.map((server) => new Promise((resolve) => server.close(resolve))));
   const partnerServers = options.partners ? { tunewave: await listen(), reelbox: await listen() } : undefined;
-  const partnerUrls = partnerServers ? { tunewave: partnerServers.tunewave.url, reelbox: partnerServers.reelbox.url } : {};
+  const partnerUrls = partnerServers
+    ? { tunewave: partnerServers.tunewave.url, reelbox: partnerServers.reelbox.url }
+    : {};
 
   /** The starting world (with the policy asked for), a fresh copy each time: reset must not see earlier changes. */
   const world = (): World => {
@@ -91,7 +94,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       const wanted = partnerClient(id, partnerUrls[id]!);
       const stored = base.clients.find((c) => c.id === id);
       const { client_uri, redirect_uris, post_logout_redirect_uris } = wanted.metadata;
-      clients.push(stored ? { ...stored, metadata: { ...stored.metadata, client_uri, redirect_uris, post_logout_redirect_uris } } : wanted);
+      clients.push(
+        stored
+          ? { ...stored, metadata: { ...stored.metadata, client_uri, redirect_uris, post_logout_redirect_uris } }
+          : wanted,
+      );
     }
     return { ...base, settings, clients };
   };
@@ -103,7 +110,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   };
   const store = await openStore(memoryPersistence(), world).catch((err: unknown) => failed(err));
   const { server, url: platformUrl } = await listen().catch((err: unknown) => failed(err, store));
-  const platform = createPlatform({ config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken, CONTROLLABLE_CLOCK: 'true' }), store, seed: world, httpServer: server });
+  const platform = createPlatform({
+    config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken, CONTROLLABLE_CLOCK: 'true' }),
+    store,
+    seed: world,
+    httpServer: server,
+  });
 
   const partners: PartnerApp[] = [];
   const stop = async () => {
@@ -112,11 +124,22 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     await store.close();
   };
   if (partnerServers) {
-    const secretOf = (id: 'tunewave' | 'reelbox') => String(store.client(id)?.metadata['client_secret'] ?? PARTNER_SECRETS[id]);
+    const secretOf = (id: 'tunewave' | 'reelbox') =>
+      String(store.client(id)?.metadata['client_secret'] ?? PARTNER_SECRETS[id]);
     const common = { platformUrl, sessionSecret: `sandbox-session-${randomBytes(16).toString('hex')}` };
     const silent = (httpServer: http.Server) => ({ log: () => undefined, httpServer });
-    partners.push(createTunewave({ ...common, publicUrl: partnerServers.tunewave.url, clientSecret: secretOf('tunewave') }, silent(partnerServers.tunewave.server)));
-    partners.push(createReelbox({ ...common, publicUrl: partnerServers.reelbox.url, clientSecret: secretOf('reelbox') }, silent(partnerServers.reelbox.server)));
+    partners.push(
+      createTunewave(
+        { ...common, publicUrl: partnerServers.tunewave.url, clientSecret: secretOf('tunewave') },
+        silent(partnerServers.tunewave.server),
+      ),
+    );
+    partners.push(
+      createReelbox(
+        { ...common, publicUrl: partnerServers.reelbox.url, clientSecret: secretOf('reelbox') },
+        silent(partnerServers.reelbox.server),
+      ),
+    );
   }
 
   const admin = createAdminClient({ baseUrl: platformUrl, adminToken });

@@ -12,16 +12,24 @@ describe('admin API: policy and access log', () => {
     ['no Authorization header', undefined, 'Bearer realm="glasshouse"'],
     ['a wrong admin token', 'Bearer not-the-admin-token', 'Bearer realm="glasshouse", error="invalid_token"'],
     ['a Basic header', 'Basic YWRtaW46YWRtaW4=', 'Bearer realm="glasshouse"'],
-  ])('When the admin API is called with %s, then 401 problem details and nothing changes', async (_case, header, challenge) => {
-    const before = stateOf(gh.store);
-    for (const req of [request(gh.url).put('/admin/policy').send({ mode: 'least-privilege' }), request(gh.url).get('/admin/access-log')]) {
-      const res = await (header ? req.set('Authorization', header) : req);
-      expect(res.status).toBe(401);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.headers['www-authenticate']).toMatch(new RegExp(`^${challenge.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    }
-    expect(stateOf(gh.store)).toBe(before);
-  });
+  ])(
+    'When the admin API is called with %s, then 401 problem details and nothing changes',
+    async (_case, header, challenge) => {
+      const before = stateOf(gh.store);
+      for (const req of [
+        request(gh.url).put('/admin/policy').send({ mode: 'least-privilege' }),
+        request(gh.url).get('/admin/access-log'),
+      ]) {
+        const res = await (header ? req.set('Authorization', header) : req);
+        expect(res.status).toBe(401);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.headers['www-authenticate']).toMatch(
+          new RegExp(`^${challenge.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+        );
+      }
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
 
   it('When a partner token is used on the admin API, then it is refused', async () => {
     const token = await tokenFor(gh, 'alice');
@@ -60,11 +68,19 @@ describe('admin API: policy and access log', () => {
     await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${alice}`).expect(200);
     await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${bob}`).expect(200);
     await request(gh.url).get('/api/v1/threads').set('Authorization', `Bearer ${alice}`).expect(200);
-    const all = (await request(gh.url).get(`/admin/access-log?since=${since}`).set(admin()).expect(200)).body.entries as AccessEntry[];
-    expect(all.map((e) => `${e.clientId} ${e.operation}`)).toEqual(['tunewave GET /api/v1/me', 'reelbox GET /api/v1/me', 'tunewave GET /api/v1/threads']);
-    const tunewave = (await request(gh.url).get(`/admin/access-log?since=${since}&clientId=tunewave`).set(admin()).expect(200)).body.entries as AccessEntry[];
+    const all = (await request(gh.url).get(`/admin/access-log?since=${since}`).set(admin()).expect(200)).body
+      .entries as AccessEntry[];
+    expect(all.map((e) => `${e.clientId} ${e.operation}`)).toEqual([
+      'tunewave GET /api/v1/me',
+      'reelbox GET /api/v1/me',
+      'tunewave GET /api/v1/threads',
+    ]);
+    const tunewave = (
+      await request(gh.url).get(`/admin/access-log?since=${since}&clientId=tunewave`).set(admin()).expect(200)
+    ).body.entries as AccessEntry[];
     expect(tunewave.map((e) => e.operation)).toEqual(['GET /api/v1/me', 'GET /api/v1/threads']);
-    const bobs = (await request(gh.url).get('/admin/access-log?ownerId=p_bob&action=read').set(admin()).expect(200)).body.entries as AccessEntry[];
+    const bobs = (await request(gh.url).get('/admin/access-log?ownerId=p_bob&action=read').set(admin()).expect(200))
+      .body.entries as AccessEntry[];
     expect(bobs.map((e) => e.clientId)).toEqual(['reelbox']);
     await request(gh.url).get('/admin/access-log?action=peek').set(admin()).expect(400);
     await request(gh.url).get('/admin/access-log?since=yesterday').set(admin()).expect(400);

@@ -61,7 +61,10 @@ function routeImports(files: { file: string; text: string }[]): string[] {
 
 describe('direction of imports', () => {
   it('When any file under partners/ is read, then none imports from server/ or seed/, and the SDK imports no partner app; nor the platform or seed the testkit', () => {
-    const files = [...sourcesUnder('partners'), ...sourcesUnder('server/src'), ...sourcesUnder('seed')].map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
+    const files = [...sourcesUnder('partners'), ...sourcesUnder('server/src'), ...sourcesUnder('seed')].map((file) => ({
+      file,
+      text: readFileSync(path.join(ROOT, file), 'utf8'),
+    }));
     expect(files.length).toBeGreaterThan(20);
     expect(violations(files)).toEqual([]);
   });
@@ -71,23 +74,35 @@ describe('direction of imports', () => {
     ['partners/app/x.ts', "export { b } from '../../seed/world.js';", 'seed/world.js'],
     ['partners/sdk/x.ts', "const m = await import('../app/config.js');", 'partners/app/config.js'],
     ['partners/sdk/deep/x.ts', "import type { T } from '../../tunewave/tunewave.js';", 'partners/tunewave/tunewave.js'],
-    ['server/src/monitor/x.ts', "const { run } = await import('../../testkit/scenario/run.js');", 'server/testkit/scenario/run.js'],
+    [
+      'server/src/monitor/x.ts',
+      "const { run } = await import('../../testkit/scenario/run.js');",
+      'server/testkit/scenario/run.js',
+    ],
   ])('When %s has %s, then the check names it', (file, text, target) => {
     expect(violations([{ file, text }])).toEqual([`${file} → ${target}`]);
   });
 
   it('When a partner app imports the SDK, or the testkit imports both, then the check accepts it', () => {
-    expect(violations([
-      { file: 'partners/app/x.ts', text: "import { discover } from '../sdk/index.js';" },
-      { file: 'server/testkit/x.ts', text: "import { a } from '../../partners/sdk/client.js';\nimport { b } from '../src/platform.js';" },
-    ])).toEqual([]);
+    expect(
+      violations([
+        { file: 'partners/app/x.ts', text: "import { discover } from '../sdk/index.js';" },
+        {
+          file: 'server/testkit/x.ts',
+          text: "import { a } from '../../partners/sdk/client.js';\nimport { b } from '../src/platform.js';",
+        },
+      ]),
+    ).toEqual([]);
   });
 
-  it('When the platform is read, then no feature imports another folder\'s route module (shared pieces live in their feature)', () => {
-    const files = sourcesUnder('server/src').map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
+  it("When the platform is read, then no feature imports another folder's route module (shared pieces live in their feature)", () => {
+    const files = sourcesUnder('server/src').map((file) => ({
+      file,
+      text: readFileSync(path.join(ROOT, file), 'utf8'),
+    }));
     expect(routeImports(files)).toEqual([]);
-    expect(routeImports([{ file: 'server/src/realtime/x.ts', text: "import { v } from '../web/inbox-routes.js';" }])).toEqual([
-      'server/src/realtime/x.ts → server/src/web/inbox-routes.js',
-    ]);
+    expect(
+      routeImports([{ file: 'server/src/realtime/x.ts', text: "import { v } from '../web/inbox-routes.js';" }]),
+    ).toEqual(['server/src/realtime/x.ts → server/src/web/inbox-routes.js']);
   });
 });

@@ -5,8 +5,8 @@ import { describe, expect, it } from '@jest/globals';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 /** What a reference may name: a heading, or an emphasised label (`**Real time**`, `*Apps and websites*`). */
-const LANDMARKS = [...README.matchAll(/^#{2,4} (.+)$/gm), ...README.matchAll(/\*\*([^*\n]+)\*\*|\*([^*\n]+)\*/g)].map((m) =>
-  (m[1] ?? m[2] ?? '').trim().toLowerCase(),
+const LANDMARKS = [...README.matchAll(/^#{2,4} (.+)$/gm), ...README.matchAll(/\*\*([^*\n]+)\*\*|\*([^*\n]+)\*/g)].map(
+  (m) => (m[1] ?? m[2] ?? '').trim().toLowerCase(),
 );
 
 /** Code, templates and browser scripts of the repository's top folders. */

@@ -18,12 +18,23 @@ describe('access log durability', () => {
 
   it('When an access is recorded, then it survives a crash (reopen from snapshot + journal) and stays indexed', async () => {
     const dataFile = path.join(dir, 'glasshouse.json');
-    const { entries: [entry] } = await writeThenCrash(dataFile, {
+    const {
+      entries: [entry],
+    } = await writeThenCrash(dataFile, {
       now: 42,
-      accesses: [{
-        clientId: 'tunewave', ownerId: 'p_alice', action: 'read', scope: 'profile', operation: 'GET /api/v1/me',
-        channel: 'api', threadIds: [], messageIds: [], peopleIncluded: ['p_alice'],
-      }],
+      accesses: [
+        {
+          clientId: 'tunewave',
+          ownerId: 'p_alice',
+          action: 'read',
+          scope: 'profile',
+          operation: 'GET /api/v1/me',
+          channel: 'api',
+          threadIds: [],
+          messageIds: [],
+          peopleIncluded: ['p_alice'],
+        },
+      ],
     });
     const reopened = await openFileStore(dataFile); // a real crash: the child was SIGKILLed
     expect(reopened.accessLog()).toEqual([entry]);
@@ -37,15 +48,28 @@ describe('access log durability', () => {
     const store = await openFileStore(dataFile);
     const audit = createAccessRecorder({ store, events: new EventBus(), now: () => 42 });
     const read = (ownerId: string) => ({
-      clientId: 'tunewave', ownerId, action: 'read' as const, scope: 'profile', operation: 'GET /api/v1/me',
-      channel: 'api' as const, threadIds: [], messageIds: [], peopleIncluded: [ownerId],
+      clientId: 'tunewave',
+      ownerId,
+      action: 'read' as const,
+      scope: 'profile',
+      operation: 'GET /api/v1/me',
+      channel: 'api' as const,
+      threadIds: [],
+      messageIds: [],
+      peopleIncluded: [ownerId],
     });
     const one = audit.log(read('p_alice'));
     const batch = audit.logMany([read('p_bob'), read('p_carol')]);
     expect(store.accessLog()).toEqual([one, ...batch]);
     await store.flush();
     // On disk (the journal beside the data file) before any compaction: durable, not just in memory.
-    const onDisk = (await Promise.all((await readdir(dir)).filter((f) => f.startsWith('unawaited')).map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')))).join('');
+    const onDisk = (
+      await Promise.all(
+        (await readdir(dir))
+          .filter((f) => f.startsWith('unawaited'))
+          .map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')),
+      )
+    ).join('');
     for (const entry of [one, ...batch]) expect(onDisk).toContain(entry.id);
     await store.close();
   });

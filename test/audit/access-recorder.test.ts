@@ -4,7 +4,13 @@ import type { AccessEntry } from '../../server/src/store/schema.js';
 import { openMessagingWorld, type MessagingWorld } from '../helpers/messaging-world.js';
 
 const alice = { clientId: 'tunewave', personId: 'p_alice' };
-const api = (clientId: string, ownerId: string) => ({ clientId, ownerId, scope: 'messages:read', operation: 'GET /api/v1/threads/{threadId}/messages', channel: 'api' as const });
+const api = (clientId: string, ownerId: string) => ({
+  clientId,
+  ownerId,
+  scope: 'messages:read',
+  operation: 'GET /api/v1/threads/{threadId}/messages',
+  channel: 'api' as const,
+});
 
 describe('access recorder', () => {
   let w: MessagingWorld;
@@ -12,20 +18,30 @@ describe('access recorder', () => {
     w = await openMessagingWorld();
   });
 
-  it('When tunewave reads g_weekend with alice\'s token, then bob, carol and erin are logged as bystanders', async () => {
+  it("When tunewave reads g_weekend with alice's token, then bob, carol and erin are logged as bystanders", async () => {
     await w.authorize('p_alice', 'tunewave');
     const { access } = w.service.messages(alice, 'g_weekend', { limit: 50 });
     const entry = await w.audit.record({ ...access, ...api('tunewave', 'p_alice') });
     expect(entry.peopleIncluded.sort()).toEqual(['p_alice', 'p_bob', 'p_carol', 'p_erin']);
     expect(entry.bystanders.sort()).toEqual(['p_bob', 'p_carol', 'p_erin']);
-    expect(entry).toMatchObject({ clientId: 'tunewave', ownerId: 'p_alice', action: 'read', threadIds: ['g_weekend'], policy: 'broad' });
+    expect(entry).toMatchObject({
+      clientId: 'tunewave',
+      ownerId: 'p_alice',
+      action: 'read',
+      threadIds: ['g_weekend'],
+      policy: 'broad',
+    });
     expect(w.store.accessLog()).toEqual([entry]);
   });
 
   it('When a person authorized the client once, even if since revoked, then they are not a bystander; another client does not count', async () => {
     await w.authorize('p_alice', 'tunewave');
     await w.authorize('p_bob', 'tunewave');
-    await w.store.put('authorizations', { ...w.store.get('authorizations', 'p_bob~tunewave')!, scopes: [], revokedAt: 1 });
+    await w.store.put('authorizations', {
+      ...w.store.get('authorizations', 'p_bob~tunewave')!,
+      scopes: [],
+      revokedAt: 1,
+    });
     await w.authorize('p_carol', 'reelbox');
     const { access } = w.service.messages(alice, 'g_weekend', { limit: 50 });
     const entry = await w.audit.record({ ...access, ...api('tunewave', 'p_alice') });
@@ -36,7 +52,13 @@ describe('access recorder', () => {
     await w.setPolicy('least-privilege');
     const seen: AccessEntry[] = [];
     w.events.on('access.recorded', ({ entry }) => seen.push(entry));
-    const entry = await w.audit.record({ action: 'read', threadIds: [], messageIds: [], peopleIncluded: ['p_alice', 'p_alice'], ...api('tunewave', 'p_alice') });
+    const entry = await w.audit.record({
+      action: 'read',
+      threadIds: [],
+      messageIds: [],
+      peopleIncluded: ['p_alice', 'p_alice'],
+      ...api('tunewave', 'p_alice'),
+    });
     expect(seen).toEqual([entry]);
     expect(entry.peopleIncluded).toEqual(['p_alice']);
     expect(entry.policy).toBe('least-privilege');

@@ -24,10 +24,15 @@ const THREADS = ['g_weekend', 't_alice_bob', 'g_book_club'];
 function access(i: number): AccessRecord {
   const action = (['read', 'read', 'write', 'delete'] as const)[i % 4]!;
   return {
-    clientId: i % 3 === 0 ? 'reelbox' : 'tunewave', ownerId: PEOPLE[i % 2]!, action,
+    clientId: i % 3 === 0 ? 'reelbox' : 'tunewave',
+    ownerId: PEOPLE[i % 2]!,
+    action,
     scope: action === 'read' ? (i % 5 === 0 ? 'threads:participants' : 'messages:read') : `messages:${action}`,
-    operation: 'GET /api/v1/threads/{threadId}/messages', channel: i % 2 ? 'socket' : 'api',
-    threadIds: [THREADS[i % 3]!], messageIds: [`m_${i % 17}`, `m_${(i * 7) % 23}`], peopleIncluded: [PEOPLE[i % 5]!, PEOPLE[(i + 2) % 5]!],
+    operation: 'GET /api/v1/threads/{threadId}/messages',
+    channel: i % 2 ? 'socket' : 'api',
+    threadIds: [THREADS[i % 3]!],
+    messageIds: [`m_${i % 17}`, `m_${(i * 7) % 23}`],
+    peopleIncluded: [PEOPLE[i % 5]!, PEOPLE[(i + 2) % 5]!],
   };
 }
 
@@ -66,7 +71,14 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
   it('When raw entries past the window are folded into totals, then the raw log is bounded and exposure, notices and granted-vs-used are unchanged, also after a crash', async () => {
     const persistence = filePersistence(dataFile);
     const store = await openStore(persistence, () => seedWorld());
-    await store.put('authorizations', { id: 'p_alice~tunewave', personId: 'p_alice', clientId: 'tunewave', scopes: ['messages:read', 'messages:write', 'profile'], firstGrantedAt: T0, grantedAt: T0 });
+    await store.put('authorizations', {
+      id: 'p_alice~tunewave',
+      personId: 'p_alice',
+      clientId: 'tunewave',
+      scopes: ['messages:read', 'messages:write', 'profile'],
+      firstGrantedAt: T0,
+      grantedAt: T0,
+    });
     const end = await recordMany(store, 300);
     const before = views(store, end);
     expect(await foldOldAccesses(store, { keepEntries: 50, keepMs: 365 * 86_400_000 }, end)).toBe(250);
@@ -88,7 +100,9 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
     const end = await recordMany(store, 40);
     const before = views(store, end);
     faults.failNext('sync', 'EIO');
-    await expect(foldOldAccesses(store, { keepEntries: 5, keepMs: 365 * 86_400_000 }, end)).rejects.toBeInstanceOf(StoreWriteError);
+    await expect(foldOldAccesses(store, { keepEntries: 5, keepMs: 365 * 86_400_000 }, end)).rejects.toBeInstanceOf(
+      StoreWriteError,
+    );
     expect(store.accessLog()).toHaveLength(40);
     expect(store.all('accessTotals')).toEqual([]);
     expect(views(store, end)).toEqual(before);
@@ -99,9 +113,23 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
     const persistence = filePersistence(dataFile);
     const store = await openStore(persistence, () => seedWorld());
     // The issue's count: 20,000 expired records used to survive a kill.
-    const expired = Array.from({ length: 20_000 }, (_, i) => ({ id: `AccessToken:old${i}`, model: 'AccessToken', payload: {}, expiresAt: Date.now() - 1 }));
-    await store.commitAll([...expired, { id: 'Session:live', model: 'Session', payload: {}, expiresAt: Date.now() + 3_600_000 }].map((v) => ({ op: 'put', c: 'oidc', v })));
-    const housekeeping = startHousekeeping({ store, config: testConfig({ HOUSEKEEPING_INTERVAL_SECONDS: '0.05' }), now: Date.now, logger: pino({ level: 'silent' }) });
+    const expired = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `AccessToken:old${i}`,
+      model: 'AccessToken',
+      payload: {},
+      expiresAt: Date.now() - 1,
+    }));
+    await store.commitAll(
+      [...expired, { id: 'Session:live', model: 'Session', payload: {}, expiresAt: Date.now() + 3_600_000 }].map(
+        (v) => ({ op: 'put', c: 'oidc', v }),
+      ),
+    );
+    const housekeeping = startHousekeeping({
+      store,
+      config: testConfig({ HOUSEKEEPING_INTERVAL_SECONDS: '0.05' }),
+      now: Date.now,
+      logger: pino({ level: 'silent' }),
+    });
     while (store.get('oidc', 'AccessToken:old0')) await store.flush().then(() => new Promise((r) => setImmediate(r)));
     await housekeeping.close();
     const reopened = await reopenAfterCrash(persistence);
@@ -112,17 +140,36 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
   it('When the journal passes JOURNAL_COMPACT_BYTES, then it is folded into the snapshot in the background and every acknowledged write survives a crash', async () => {
     const persistence = filePersistence(dataFile);
     const errors: unknown[] = [];
-    const store = await openStore(persistence, () => seedWorld(), { compactAfterBytes: 8_192, onBackgroundError: (e) => errors.push(e) });
-    const message = (i: number) => ({ id: `m_c${i}`, threadId: 'g_weekend', senderId: 'p_erin', text: `compact me ${i} ${'x'.repeat(100)}`, createdAt: i });
-    for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 30 }, (_, i) => store.put('messages', message(round * 30 + i))));
+    const store = await openStore(persistence, () => seedWorld(), {
+      compactAfterBytes: 8_192,
+      onBackgroundError: (e) => errors.push(e),
+    });
+    const message = (i: number) => ({
+      id: `m_c${i}`,
+      threadId: 'g_weekend',
+      senderId: 'p_erin',
+      text: `compact me ${i} ${'x'.repeat(100)}`,
+      createdAt: i,
+    });
+    for (let round = 0; round < 10; round++)
+      await Promise.all(Array.from({ length: 30 }, (_, i) => store.put('messages', message(round * 30 + i))));
     await store.flush();
     expect(errors).toEqual([]);
     // 300 writes are ~60 kB: folded several times, the journal holds at most the limit plus what came during the last fold.
     expect(store.journalBytes()).toBeLessThan(2 * 8_192);
-    expect(await stat(journalPathFor(dataFile)).then((s) => s.size, () => 0)).toBe(store.journalBytes());
+    expect(
+      await stat(journalPathFor(dataFile)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ).toBe(store.journalBytes());
     expect(await readFile(dataFile, 'utf8')).toContain('m_c0');
     const reopened = await reopenAfterCrash(persistence);
-    expect(Array.from({ length: 300 }, (_, i) => reopened.get('messages', `m_c${i}`)?.text === message(i).text).every(Boolean)).toBe(true);
+    expect(
+      Array.from({ length: 300 }, (_, i) => reopened.get('messages', `m_c${i}`)?.text === message(i).text).every(
+        Boolean,
+      ),
+    ).toBe(true);
     await reopened.close();
   });
 });

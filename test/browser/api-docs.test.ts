@@ -32,7 +32,16 @@ describe('the API docs in a real browser', () => {
     await page.getByText('/threads/{threadId}/messages').first().waitFor({ timeout: 10_000 });
     const rendered = await page.locator('.opblock-summary-path').allTextContents();
     expect(rendered.map((p) => p.replace(/\u200b/g, '')).sort()).toEqual(
-      ['/me', '/me/friends', '/me/messages', '/messages/{messageId}', '/threads', '/threads/{threadId}/messages', '/threads/{threadId}/messages', '/threads/{threadId}/participants'].sort(),
+      [
+        '/me',
+        '/me/friends',
+        '/me/messages',
+        '/messages/{messageId}',
+        '/threads',
+        '/threads/{threadId}/messages',
+        '/threads/{threadId}/messages',
+        '/threads/{threadId}/participants',
+      ].sort(),
     );
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);

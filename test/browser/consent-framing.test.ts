@@ -26,7 +26,11 @@ describe('The login and consent pages under a cross-origin frame, in Chromium', 
     attacker.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       const target = new URL(req.url ?? '/', attackerUrl).searchParams.get('src') ?? '/own';
       res.setHeader('Content-Type', 'text/html');
-      res.end(req.url?.startsWith('/own') ? '<p id="own">framed page of the same origin</p>' : `<h1>Win a prize</h1><iframe id="victim" src="${target}" width="800" height="600"></iframe>`);
+      res.end(
+        req.url?.startsWith('/own')
+          ? '<p id="own">framed page of the same origin</p>'
+          : `<h1>Win a prize</h1><iframe id="victim" src="${target}" width="800" height="600"></iframe>`,
+      );
     });
     context = await browser.newContext();
     const page = await context.newPage();
@@ -47,7 +51,10 @@ describe('The login and consent pages under a cross-origin frame, in Chromium', 
     const handle = await page.locator('#victim').elementHandle();
     const frame = await handle!.contentFrame();
     await frame!.waitForLoadState('load');
-    const result = { url: frame!.url(), text: await frame!.evaluate(() => document.body?.innerText ?? '').catch(() => '') };
+    const result = {
+      url: frame!.url(),
+      text: await frame!.evaluate(() => document.body?.innerText ?? '').catch(() => ''),
+    };
     await page.close();
     return result;
   }
@@ -57,7 +64,12 @@ describe('The login and consent pages under a cross-origin frame, in Chromium', 
   });
 
   it('When another origin frames the consent page of a logged-in person, then Chromium shows nothing of it', async () => {
-    const path = authorizationPath({ clientId: 'tunewave', redirectUri: `${PARTNER_URL}/auth/callback`, scopes: ['profile', 'messages:read'], challenge: pkcePair().challenge });
+    const path = authorizationPath({
+      clientId: 'tunewave',
+      redirectUri: `${PARTNER_URL}/auth/callback`,
+      scopes: ['profile', 'messages:read'],
+      challenge: pkcePair().challenge,
+    });
     // Top level, the same browser does reach the consent page: only the frame is refused.
     const top = await context.newPage();
     await top.goto(`${gh.url}${path}`);

@@ -16,7 +16,7 @@ describe('a thread page catches up after a reconnect', () => {
 
   const inboxSockets = () => gh.platform.io.of('/').sockets.size;
 
-  it('When alice\'s thread page goes offline, bob posts twice and it comes back online, then each missed message shows exactly once without reload', async () => {
+  it("When alice's thread page goes offline, bob posts twice and it comes back online, then each missed message shows exactly once without reload", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await loginInBrowser(page, gh.url, 'alice');
@@ -54,7 +54,7 @@ describe('a thread page catches up after a reconnect', () => {
     await context.close();
   });
 
-  it('When alice\'s thread page is offline longer than connection-state recovery keeps (or the platform restarted) and bob deletes a message it shows, then after reconnecting the page no longer shows it', async () => {
+  it("When alice's thread page is offline longer than connection-state recovery keeps (or the platform restarted) and bob deletes a message it shows, then after reconnecting the page no longer shows it", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await loginInBrowser(page, gh.url, 'alice');

@@ -14,7 +14,7 @@ describe('the inbox in a real browser', () => {
     await gh?.close();
   });
 
-  it('When alice sends bob a message, then it appears in bob\'s open thread and inbox without reload', async () => {
+  it("When alice sends bob a message, then it appears in bob's open thread and inbox without reload", async () => {
     const aliceContext = await browser.newContext();
     const bobContext = await browser.newContext();
     const alice = await aliceContext.newPage();
@@ -33,7 +33,9 @@ describe('the inbox in a real browser', () => {
     await alice.locator('.composer button[type=submit]').click();
 
     await expect(bobThread.locator('#messages .message .text', { hasText: 'Browser hello, Bob!' })).toBeVisibleSoon();
-    await expect(bobInbox.locator('[data-thread-id="t_alice_bob"] .preview', { hasText: 'Browser hello, Bob!' })).toBeVisibleSoon();
+    await expect(
+      bobInbox.locator('[data-thread-id="t_alice_bob"] .preview', { hasText: 'Browser hello, Bob!' }),
+    ).toBeVisibleSoon();
     expect(reloaded).toBe(false);
 
     // A message in a thread bob is not in never shows in his inbox.
@@ -45,7 +47,9 @@ describe('the inbox in a real browser', () => {
     // Deleting on alice's side removes it live on bob's.
     await alice.reload();
     await alice.locator('.message', { hasText: 'Browser hello, Bob!' }).locator('form.delete button').click();
-    await bobThread.locator('#messages .text', { hasText: 'Browser hello, Bob!' }).waitFor({ state: 'detached', timeout: 5000 });
+    await bobThread
+      .locator('#messages .text', { hasText: 'Browser hello, Bob!' })
+      .waitFor({ state: 'detached', timeout: 5000 });
     await aliceContext.close();
     await bobContext.close();
   });

@@ -5,7 +5,15 @@ import { chromium, type Browser } from 'playwright-core';
 import { authorizationPath, pkcePair } from '../helpers/oauth-flow.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A stand-in for the partner's callback: answers 200 and remembers what it was sent. */
 async function startCallbackServer(): Promise<{ url: string; hits: URL[]; close(): Promise<void> }> {
@@ -18,10 +26,11 @@ async function startCallbackServer(): Promise<{ url: string; hits: URL[]; close(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hits,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -44,23 +53,38 @@ describe('Log in with Glasshouse in a real browser (Chromium)', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const redirectUri = `${partner.url}/auth/callback`;
-    const path = authorizationPath({ clientId: 'tunewave', redirectUri, scopes: ['profile', 'messages:read', 'threads:participants'], state: 'browser-state', challenge: pkcePair().challenge });
+    const path = authorizationPath({
+      clientId: 'tunewave',
+      redirectUri,
+      scopes: ['profile', 'messages:read', 'threads:participants'],
+      state: 'browser-state',
+      challenge: pkcePair().challenge,
+    });
 
     await page.goto(gh.url + path);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.fill('input[name="username"]', 'alice');
     await page.fill('input[name="password"]', 'glasshouse');
-    await Promise.all([page.waitForURL(/\/interaction\//), page.click('form[action="/login"] button[type="submit"] >> nth=0')]);
+    await Promise.all([
+      page.waitForURL(/\/interaction\//),
+      page.click('form[action="/login"] button[type="submit"] >> nth=0'),
+    ]);
 
     await expect(page.textContent('h1')).resolves.toContain('Tunewave wants to connect');
-    await expect(page.textContent('body')).resolves.toContain('see everyone in your conversations, including people who never used Tunewave');
+    await expect(page.textContent('body')).resolves.toContain(
+      'see everyone in your conversations, including people who never used Tunewave',
+    );
     await Promise.all([page.waitForURL(`${redirectUri}?**`), page.click('[data-consent="approve"]')]);
 
     const landed = new URL(page.url());
     expect(landed.searchParams.get('state')).toBe('browser-state');
     expect(landed.searchParams.get('code')).toBeTruthy();
     expect(partner.hits.map((u) => u.searchParams.get('code'))).toContain(landed.searchParams.get('code'));
-    expect(gh.store.get('authorizations', 'p_alice~tunewave')?.scopes).toEqual(['profile', 'messages:read', 'threads:participants']);
+    expect(gh.store.get('authorizations', 'p_alice~tunewave')?.scopes).toEqual([
+      'profile',
+      'messages:read',
+      'threads:participants',
+    ]);
     await context.close();
   });
 });

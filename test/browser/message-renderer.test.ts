@@ -14,33 +14,39 @@ describe('one renderer for a message', () => {
     await gh?.close();
   });
 
-  const markup = (page: Page, id: string) => page.locator(`#messages [data-message-id="${id}"]`).evaluate((node) => node.outerHTML);
+  const markup = (page: Page, id: string) =>
+    page.locator(`#messages [data-message-id="${id}"]`).evaluate((node) => node.outerHTML);
 
   it.each([
-    ['bob\'s own message (with Delete)', 'p_bob'],
+    ["bob's own message (with Delete)", 'p_bob'],
     ['a message from alice via Tunewave (with its app)', 'p_alice'],
-  ])('When %s arrives live on bob\'s open thread, then its markup equals the same message after a reload', async (_name, senderId) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await loginInBrowser(page, gh.url, 'bob');
-    await page.goto(`${gh.url}/threads/t_alice_bob`);
-    await page.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
-    // Wait until the live socket is up: a first message arrives live.
-    const warmup = await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'warm-up' });
-    await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
+  ])(
+    "When %s arrives live on bob's open thread, then its markup equals the same message after a reload",
+    async (_name, senderId) => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await loginInBrowser(page, gh.url, 'bob');
+      await page.goto(`${gh.url}/threads/t_alice_bob`);
+      await page.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
+      // Wait until the live socket is up: a first message arrives live.
+      const warmup = await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'warm-up' });
+      await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
 
-    const message = await gh.platform.social.send(senderId, 't_alice_bob', {
-      text: 'Rendered <once> & "the same"',
-      ...(senderId === 'p_alice' ? { via: 'tunewave', nowPlaying: { kind: 'track' as const, title: 'Song', artist: 'Band' } } : {}),
-    });
-    await page.locator(`[data-message-id="${message.id}"]`).waitFor({ timeout: 5000 });
-    const live = await markup(page, message.id);
-    await page.reload();
-    const reloaded = await markup(page, message.id);
-    expect(live).toBe(reloaded);
-    expect(reloaded).toContain('<time datetime="');
-    if (senderId === 'p_bob') expect(reloaded).toMatch(/<button[^>]*>Delete<\/button>/);
-    else expect(reloaded).toContain('via Tunewave');
-    await context.close();
-  });
+      const message = await gh.platform.social.send(senderId, 't_alice_bob', {
+        text: 'Rendered <once> & "the same"',
+        ...(senderId === 'p_alice'
+          ? { via: 'tunewave', nowPlaying: { kind: 'track' as const, title: 'Song', artist: 'Band' } }
+          : {}),
+      });
+      await page.locator(`[data-message-id="${message.id}"]`).waitFor({ timeout: 5000 });
+      const live = await markup(page, message.id);
+      await page.reload();
+      const reloaded = await markup(page, message.id);
+      expect(live).toBe(reloaded);
+      expect(reloaded).toContain('<time datetime="');
+      if (senderId === 'p_bob') expect(reloaded).toMatch(/<button[^>]*>Delete<\/button>/);
+      else expect(reloaded).toContain('via Tunewave');
+      await context.close();
+    },
+  );
 });

@@ -58,8 +58,16 @@ describe('the monitor in a real browser', () => {
     await expect(details.textContent()).resolves.toContain('GET /api/v1/threads/{threadId}/messages');
 
     // An admin action adds an "Admin" column: the view redraws once, with every event exactly once.
-    await fetch(`${demo.gh.url}/admin/policy`, { method: 'PUT', headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: '{"mode":"broad"}' });
-    await fetch(`${demo.gh.url}/admin/policy`, { method: 'PUT', headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: '{"mode":"least-privilege"}' });
+    await fetch(`${demo.gh.url}/admin/policy`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: '{"mode":"broad"}',
+    });
+    await fetch(`${demo.gh.url}/admin/policy`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: '{"mode":"least-privilege"}',
+    });
     await educator.locator('.seq-row', { hasText: 'policy → least-privilege' }).waitFor();
     const seqs = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-seq')));
     expect(new Set(seqs).size).toBe(seqs.length);

@@ -4,13 +4,14 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 
-
 /** In the page: opens a socket to `url` and resolves 'connected' or the connect_error message. */
 const tryConnect = (page: Page, url: string) =>
   page.evaluate(
     (target) =>
       new Promise<string>((resolve) => {
-        const s = (window as unknown as { io: (u: string, o: object) => { once: (e: string, f: (x?: Error) => void) => void } }).io(target, { transports: ['websocket'], reconnection: false });
+        const s = (
+          window as unknown as { io: (u: string, o: object) => { once: (e: string, f: (x?: Error) => void) => void } }
+        ).io(target, { transports: ['websocket'], reconnection: false });
         s.once('connect', () => resolve('connected'));
         s.once('connect_error', (err) => resolve(err?.message ?? 'error'));
       }),
@@ -30,7 +31,9 @@ describe('cookie-authenticated sockets in a real browser', () => {
     // A page on another port of the same host: the same *site*, so the platform's cookies go along.
     other = http.createServer((req, res) => {
       if (req.url === '/io.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(ioClient);
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title><script src="/io.js"></script>');
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><title>elsewhere</title><script src="/io.js"></script>');
     });
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     otherUrl = `http://127.0.0.1:${(other.address() as { port: number }).port}`;
@@ -41,7 +44,7 @@ describe('cookie-authenticated sockets in a real browser', () => {
     await gh?.close();
   });
 
-  it('When alice is logged in and a page on another localhost port opens a socket to the platform, then it is refused while the platform\'s own page connects', async () => {
+  it("When alice is logged in and a page on another localhost port opens a socket to the platform, then it is refused while the platform's own page connects", async () => {
     const context = await browser.newContext();
     const own = await context.newPage();
     await loginInBrowser(own, gh.url, 'alice');
@@ -53,7 +56,7 @@ describe('cookie-authenticated sockets in a real browser', () => {
     await context.close();
   });
 
-  it('When alice logs out in one tab, then her other tab\'s socket is closed within 1 s and the tab says she was logged out', async () => {
+  it("When alice logs out in one tab, then her other tab's socket is closed within 1 s and the tab says she was logged out", async () => {
     const context = await browser.newContext();
     const tabA = await context.newPage();
     const tabB = await context.newPage();

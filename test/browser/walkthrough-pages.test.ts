@@ -12,7 +12,10 @@ const VIEWPORT = { width: 1280, height: 800 };
 /** Saves a 1,280 × 800 screenshot and checks the page is no wider than the window. */
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-  const { doc, win } = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: window.innerWidth }));
+  const { doc, win } = await page.evaluate(() => ({
+    doc: document.documentElement.scrollWidth,
+    win: window.innerWidth,
+  }));
   expect({ page: name, width: doc }).toEqual({ page: name, width: Math.min(doc, win) });
 }
 
@@ -51,11 +54,20 @@ describe('the walkthrough pages in a real browser at 1,280 × 800', () => {
     await loginInBrowser(alice, demo.gh.url, 'alice');
     await alice.locator('.consent').waitFor();
     await shoot(alice, 'consent');
-    const names = (await alice.locator('.affected li').allTextContents()).flatMap((t) => t.replace(/^\s*\d+\s+[^:]+:/, '').split(/\.\s/)[0]!.split(',').map((n) => n.trim()));
+    const names = (await alice.locator('.affected li').allTextContents()).flatMap((t) =>
+      t
+        .replace(/^\s*\d+\s+[^:]+:/, '')
+        .split(/\.\s/)[0]!
+        .split(',')
+        .map((n) => n.trim()),
+    );
     expect(names.length).toBeGreaterThan(0);
     expect(new Set(names).size).toBe(names.length);
 
-    await Promise.all([alice.waitForURL(`${demo.tunewave.url}/`), alice.locator('button[data-consent="approve"]').click()]);
+    await Promise.all([
+      alice.waitForURL(`${demo.tunewave.url}/`),
+      alice.locator('button[data-consent="approve"]').click(),
+    ]);
     await alice.locator('input[data-username="bob"]').check();
     await alice.locator('.item').first().locator('.play-item').click();
     await alice.locator('#np-status', { hasText: 'Bob Okafor' }).waitFor();
@@ -91,7 +103,9 @@ describe('the walkthrough pages in a real browser at 1,280 × 800', () => {
     const erin = await pageFor('erin');
     await erin.goto(`${demo.gh.url}/threads/g_weekend`);
     const notices = await erin.locator('#thread-notices .notice').allTextContents();
-    expect(notices).toContainEqual(expect.stringMatching(/^Tunewave, authorized by Alice Moreau, read this conversation (just now|1 minute ago)\.$/));
+    expect(notices).toContainEqual(
+      expect.stringMatching(/^Tunewave, authorized by Alice Moreau, read this conversation (just now|1 minute ago)\.$/),
+    );
     expect(notices.join(' ')).not.toMatch(/read this conversation[^.]*times/);
     await shoot(erin, 'thread-notices');
     // Not an admin: no Monitor in the navigation, and the unlock page links to the admin login.
@@ -107,7 +121,9 @@ describe('the walkthrough pages in a real browser at 1,280 × 800', () => {
     await alice.locator('header nav a', { hasText: 'Monitor' }).waitFor();
     await alice.locator('.seq-row', { hasText: '“Weekend plans”' }).first().waitFor();
     // One line: every tool shares a horizontal band with every other.
-    const boxes = await alice.locator('.monitor-tools li').evaluateAll((els) => els.map((el) => el.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
+    const boxes = await alice
+      .locator('.monitor-tools li')
+      .evaluateAll((els) => els.map((el) => el.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
     expect(Math.max(...boxes.map((b) => b.top))).toBeLessThan(Math.min(...boxes.map((b) => b.bottom)));
     const labels = await alice.locator('.seq-label').allTextContents();
     expect(labels.join('\n')).not.toContain('{threadId}');
@@ -128,25 +144,41 @@ describe('the walkthrough pages in a real browser at 1,280 × 800', () => {
   it('When the log is replayed, then no label breaks inside a word', async () => {
     await alice.goto(`${demo.gh.url}/monitor`);
     await alice.locator('.seq-row').first().waitFor();
-    const log = await (await fetch(`${demo.gh.url}/monitor/log.json`, { headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}` } })).text();
-    await alice.locator('#import').setInputFiles({ name: 'log.json', mimeType: 'application/json', buffer: Buffer.from(log) });
+    const log = await (
+      await fetch(`${demo.gh.url}/monitor/log.json`, {
+        headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}` },
+      })
+    ).text();
+    await alice
+      .locator('#import')
+      .setInputFiles({ name: 'log.json', mimeType: 'application/json', buffer: Buffer.from(log) });
     await alice.locator('#monitor-status', { hasText: 'Replayed' }).waitFor({ timeout: 30_000 });
-    const broken = await alice.locator('.seq-label').evaluateAll((els) =>
-      els.filter((el) => getComputedStyle(el).overflowWrap !== 'normal' || el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent),
-    );
+    const broken = await alice
+      .locator('.seq-label')
+      .evaluateAll((els) =>
+        els
+          .filter((el) => getComputedStyle(el).overflowWrap !== 'normal' || el.scrollWidth > el.clientWidth + 1)
+          .map((el) => el.textContent),
+      );
     expect(broken).toEqual([]);
     await shoot(alice, 'monitor-replay');
   });
 
-  it('When least-privilege refuses to delete Bob\'s reply, then the page offers the way back to the conversation', async () => {
+  it("When least-privilege refuses to delete Bob's reply, then the page offers the way back to the conversation", async () => {
     await glasshouseAdmin(demo.gh).setPolicy('least-privilege');
     try {
       await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Bob replies after the play' });
       await alice.goto(`${demo.tunewave.url}/seen/threads/t_alice_bob`);
-      await alice.locator('#messages li', { hasText: 'Bob replies after the play' }).locator('button', { hasText: 'Delete' }).click();
+      await alice
+        .locator('#messages li', { hasText: 'Bob replies after the play' })
+        .locator('button', { hasText: 'Delete' })
+        .click();
       await alice.locator('[data-failure="forbidden_by_policy"]').waitFor();
       await shoot(alice, 'partner-refused-delete');
-      await Promise.all([alice.waitForURL(`${demo.tunewave.url}/seen/threads/t_alice_bob`), alice.locator('#go-back').click()]);
+      await Promise.all([
+        alice.waitForURL(`${demo.tunewave.url}/seen/threads/t_alice_bob`),
+        alice.locator('#go-back').click(),
+      ]);
       await alice.locator('#messages li', { hasText: 'Bob replies after the play' }).waitFor();
     } finally {
       await glasshouseAdmin(demo.gh).setPolicy('broad');

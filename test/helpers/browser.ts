@@ -6,8 +6,13 @@ export function launchBrowser(): Promise<Browser> {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
 }
@@ -16,7 +21,12 @@ export function launchBrowser(): Promise<Browser> {
  * Logs a page into the platform through the real login (the demo-mode person button posts the
  * username and password to POST /login). `loginPageUrl` may carry a returnTo.
  */
-export async function loginInBrowser(page: Page, platformUrl: string, username: string, loginPageUrl = `${platformUrl}/login`): Promise<void> {
+export async function loginInBrowser(
+  page: Page,
+  platformUrl: string,
+  username: string,
+  loginPageUrl = `${platformUrl}/login`,
+): Promise<void> {
   if (!page.url().includes('/login')) await page.goto(loginPageUrl);
   await Promise.all([
     page.waitForURL((u) => !u.pathname.startsWith('/login')),

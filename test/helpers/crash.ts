@@ -21,11 +21,15 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  * behind). Resolves with what the child reported, once it is dead.
  */
 export async function writeThenCrash(dataFile: string, plan: CrashPlan): Promise<{ entries: AccessEntry[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/store-child.ts'), dataFile, JSON.stringify(plan)], {
-    cwd: root,
-    env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'test/helpers/store-child.ts'), dataFile, JSON.stringify(plan)],
+    {
+      cwd: root,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit');

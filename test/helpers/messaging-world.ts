@@ -32,6 +32,13 @@ export async function openMessagingWorld(): Promise<MessagingWorld> {
     audit: createAccessRecorder({ store, events, now }),
     setPolicy: (mode) => store.put('settings', { ...store.settings(), policy: mode }),
     authorize: (personId, clientId) =>
-      store.put('authorizations', { id: `${personId}~${clientId}`, personId, clientId, scopes: ['profile'], firstGrantedAt: now(), grantedAt: now() }),
+      store.put('authorizations', {
+        id: `${personId}~${clientId}`,
+        personId,
+        clientId,
+        scopes: ['profile'],
+        firstGrantedAt: now(),
+        grantedAt: now(),
+      }),
   };
 }

@@ -27,7 +27,12 @@ export function authorizationPath(input: {
   challenge?: string | null;
   extra?: Record<string, string>;
 }): string {
-  const params = new URLSearchParams({ response_type: 'code', client_id: input.clientId, redirect_uri: input.redirectUri, scope: input.scopes.join(' ') });
+  const params = new URLSearchParams({
+    response_type: 'code',
+    client_id: input.clientId,
+    redirect_uri: input.redirectUri,
+    scope: input.scopes.join(' '),
+  });
   if (input.state !== undefined) params.set('state', input.state);
   if (input.challenge) {
     params.set('code_challenge', input.challenge);
@@ -51,7 +56,9 @@ function autoSubmittedForm(html: string): { action: string; fields: Record<strin
   if (!html.includes('document.forms[0].submit()')) return undefined;
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
   if (!action) return undefined;
-  const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const fields = Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+  );
   return { action, fields };
 }
 
@@ -75,7 +82,10 @@ export async function browseToRedirect(input: {
     if (uid) {
       consentPages.push(res.text);
       const action = (input.decision ?? 'approve') === 'approve' ? 'confirm' : 'abort';
-      res = await input.agent.post(`/interaction/${uid}/${action}`).type('form').send({ _csrf: csrfFrom(res.text) });
+      res = await input.agent
+        .post(`/interaction/${uid}/${action}`)
+        .type('form')
+        .send({ _csrf: csrfFrom(res.text) });
       continue;
     }
     const autoPost = res.status === 200 ? autoSubmittedForm(res.text) : undefined;
@@ -84,7 +94,8 @@ export async function browseToRedirect(input: {
       continue;
     }
     const location = res.headers['location'];
-    if (res.status < 300 || res.status >= 400 || !location) throw new Error(`flow stopped with HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+    if (res.status < 300 || res.status >= 400 || !location)
+      throw new Error(`flow stopped with HTTP ${res.status}: ${res.text.slice(0, 300)}`);
     if (location.startsWith(input.redirectUri)) return { redirect: new URL(location), consentPages };
     res = await input.agent.get(pathOf(input.url, location));
   }
@@ -92,7 +103,12 @@ export async function browseToRedirect(input: {
 }
 
 /** POST /token (RFC 6749 §4.1.3) with client_secret_basic. */
-export function exchangeCode(url: string, client: ClientCredentials, code: string, verifier: string): Promise<Response> {
+export function exchangeCode(
+  url: string,
+  client: ClientCredentials,
+  code: string,
+  verifier: string,
+): Promise<Response> {
   return request(url)
     .post('/token')
     .auth(client.clientId, client.clientSecret)
@@ -101,7 +117,12 @@ export function exchangeCode(url: string, client: ClientCredentials, code: strin
 }
 
 /** POST /token with a refresh token (RFC 6749 §6), optionally narrowing or widening `scope`. */
-export function refreshTokens(url: string, client: ClientCredentials, refreshToken: string, scope?: string): Promise<Response> {
+export function refreshTokens(
+  url: string,
+  client: ClientCredentials,
+  refreshToken: string,
+  scope?: string,
+): Promise<Response> {
   return request(url)
     .post('/token')
     .auth(client.clientId, client.clientSecret)
@@ -110,8 +131,16 @@ export function refreshTokens(url: string, client: ClientCredentials, refreshTok
 }
 
 /** POST /token/introspection (RFC 7662) as `client`; resolves to the JSON body. */
-export async function introspect(url: string, client: ClientCredentials, token: string): Promise<{ active: boolean; [k: string]: unknown }> {
-  const res = await request(url).post('/token/introspection').auth(client.clientId, client.clientSecret).type('form').send({ token });
+export async function introspect(
+  url: string,
+  client: ClientCredentials,
+  token: string,
+): Promise<{ active: boolean; [k: string]: unknown }> {
+  const res = await request(url)
+    .post('/token/introspection')
+    .auth(client.clientId, client.clientSecret)
+    .type('form')
+    .send({ token });
   if (res.status !== 200) throw new Error(`introspection failed: ${res.status} ${res.text}`);
   return res.body as { active: boolean };
 }
@@ -121,14 +150,17 @@ export async function introspect(url: string, client: ClientCredentials, token: 
  * `agent`), authorizes with PKCE S256 and `state`, approves the consent, exchanges the code.
  * @returns the RFC 6749 §5.1 token response. @throws Error on any unexpected step.
  */
-export async function authorizeViaHttp(input: ClientCredentials & { url: string; username: string; scopes: string[]; agent?: Agent }): Promise<TokenResponse> {
+export async function authorizeViaHttp(
+  input: ClientCredentials & { url: string; username: string; scopes: string[]; agent?: Agent },
+): Promise<TokenResponse> {
   const agent = input.agent ?? (await loggedInAgent(input.url, input.username));
   const { verifier, challenge } = pkcePair();
   const state = randomBytes(8).toString('hex');
   const path = authorizationPath({ ...input, state, challenge });
   const { redirect } = await browseToRedirect({ url: input.url, agent, path, redirectUri: input.redirectUri });
   const code = redirect.searchParams.get('code');
-  if (!code || redirect.searchParams.get('state') !== state) throw new Error(`no code at the redirect URI: ${redirect.href}`);
+  if (!code || redirect.searchParams.get('state') !== state)
+    throw new Error(`no code at the redirect URI: ${redirect.href}`);
   const res = await exchangeCode(input.url, input, code, verifier);
   if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${res.text}`);
   return res.body as TokenResponse;

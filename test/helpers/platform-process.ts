@@ -25,14 +25,23 @@ export interface PlatformProcess {
  * Starts the platform with `DATA_FILE=dataFile` and resolves once it prints that it is running.
  * @throws Error with its output when it exits first (a refused start).
  */
-export async function startPlatformProcess(dataFile: string, env: Record<string, string> = {}): Promise<PlatformProcess> {
+export async function startPlatformProcess(
+  dataFile: string,
+  env: Record<string, string> = {},
+): Promise<PlatformProcess> {
   const [platformPort, tunewavePort, reelboxPort] = [await freePort(), await freePort(), await freePort()];
   const url = `http://127.0.0.1:${platformPort}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: childEnv({
-      DATA_FILE: dataFile, PLATFORM_PORT: String(platformPort), TUNEWAVE_PORT: String(tunewavePort), REELBOX_PORT: String(reelboxPort),
-      PLATFORM_URL: url, LOG_LEVEL: 'silent', API_RATE_LIMIT: '1000000', ...env,
+      DATA_FILE: dataFile,
+      PLATFORM_PORT: String(platformPort),
+      TUNEWAVE_PORT: String(tunewavePort),
+      REELBOX_PORT: String(reelboxPort),
+      PLATFORM_URL: url,
+      LOG_LEVEL: 'silent',
+      API_RATE_LIMIT: '1000000',
+      ...env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

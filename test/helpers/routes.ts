@@ -27,7 +27,8 @@ export function listRoutes(app: express.Express): RouteEntry[] {
     for (const layer of stack) {
       if (layer.route) {
         for (const p of ([] as string[]).concat(layer.route.path)) {
-          for (const method of Object.keys(layer.route.methods)) if (method !== '_all') out.push({ method, path: concrete(prefix + p) });
+          for (const method of Object.keys(layer.route.methods))
+            if (method !== '_all') out.push({ method, path: concrete(prefix + p) });
         }
       } else if (layer.handle.stack) {
         const raw = ([] as string[]).concat(layer.rawPath ?? '/')[0] ?? '/';

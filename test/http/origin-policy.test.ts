@@ -3,7 +3,10 @@ import { ConfigError, loadConfig } from '../../server/src/config.js';
 import { createOriginPolicy } from '../../server/src/http/origin-policy.js';
 
 describe('the origin policy of cookie-authenticated endpoints', () => {
-  const config = loadConfig({ PLATFORM_URL: 'http://localhost:3000', ALLOWED_ORIGINS: 'http://localhost:5173/, https://demo.example' });
+  const config = loadConfig({
+    PLATFORM_URL: 'http://localhost:3000',
+    ALLOWED_ORIGINS: 'http://localhost:5173/, https://demo.example',
+  });
   const policy = createOriginPolicy(config);
 
   it('When ALLOWED_ORIGINS lists origins, then they are parsed (trailing slash dropped) and anything that is not an origin is refused at start', () => {

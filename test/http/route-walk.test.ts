@@ -28,7 +28,11 @@ describe('every route that reads a body answers a missing, mistyped or empty bod
   let partnerAgent: Agent;
   let partnerCsrf: string;
   let accessToken: string;
-  const tables: { app: string; route: RouteEntry; send: (r: RouteEntry, b: (typeof BODIES)[number]) => Promise<number> }[] = [];
+  const tables: {
+    app: string;
+    route: RouteEntry;
+    send: (r: RouteEntry, b: (typeof BODIES)[number]) => Promise<number>;
+  }[] = [];
 
   beforeAll(async () => {
     demo = await startDemo();
@@ -52,22 +56,37 @@ describe('every route that reads a body answers a missing, mistyped or empty bod
 
   it('lists the routes of the platform (web, monitor, admin, messaging API, OAuth endpoints) and of a partner app', async () => {
     // oidc-provider is not an express router: its POST endpoints come from its RFC 8414 metadata.
-    const metadata = (await supertest(demo.gh.url).get('/.well-known/oauth-authorization-server').expect(200)).body as Record<string, unknown>;
-    const oauthPosts = ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'registration_endpoint']
-      .map((key) => ({ method: 'post', path: new URL(String(metadata[key])).pathname }));
+    const metadata = (await supertest(demo.gh.url).get('/.well-known/oauth-authorization-server').expect(200))
+      .body as Record<string, unknown>;
+    const oauthPosts = ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'registration_endpoint'].map(
+      (key) => ({ method: 'post', path: new URL(String(metadata[key])).pathname }),
+    );
     const platformRoutes = [...listRoutes(demo.gh.platform.app).filter((r) => WRITES.has(r.method)), ...oauthPosts];
     const partnerRoutes = listRoutes(demo.tunewave.partner.app).filter((r) => WRITES.has(r.method));
     const paths = [...platformRoutes, ...partnerRoutes].map((r) => `${r.method} ${r.path}`);
     // The walk finds routes of every router; a new route is in this list without anyone adding it.
-    expect(paths).toEqual(expect.arrayContaining([
-      'post /monitor/policy', 'post /monitor/unlock', 'post /monitor/clients/x/status', 'put /admin/policy',
-      'post /api/v1/threads/x/messages', 'post /threads/x/messages', 'post /logout', 'post /play', 'post /share', 'post /token',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'post /monitor/policy',
+        'post /monitor/unlock',
+        'post /monitor/clients/x/status',
+        'put /admin/policy',
+        'post /api/v1/threads/x/messages',
+        'post /threads/x/messages',
+        'post /logout',
+        'post /play',
+        'post /share',
+        'post /token',
+      ]),
+    );
     for (const route of platformRoutes) {
       tables.push({
-        app: 'platform', route,
+        app: 'platform',
+        route,
         send: (r, b) => {
-          const req = platformAgent[r.method as 'post'](r.path).set('Accept', 'application/json').set('x-csrf-token', platformCsrf);
+          const req = platformAgent[r.method as 'post'](r.path)
+            .set('Accept', 'application/json')
+            .set('x-csrf-token', platformCsrf);
           if (r.path.startsWith('/admin')) req.set('Authorization', `Bearer ${demo.gh.config.ADMIN_TOKEN}`);
           if (r.path.startsWith('/api/')) req.set('Authorization', `Bearer ${accessToken}`);
           return withBody(req, b).then((res) => res.status);
@@ -76,8 +95,13 @@ describe('every route that reads a body answers a missing, mistyped or empty bod
     }
     for (const route of partnerRoutes) {
       tables.push({
-        app: 'tunewave', route,
-        send: (r, b) => withBody(partnerAgent[r.method as 'post'](r.path).set('Accept', 'application/json').set('x-csrf-token', partnerCsrf), b).then((res) => res.status),
+        app: 'tunewave',
+        route,
+        send: (r, b) =>
+          withBody(
+            partnerAgent[r.method as 'post'](r.path).set('Accept', 'application/json').set('x-csrf-token', partnerCsrf),
+            b,
+          ).then((res) => res.status),
       });
     }
     tables.sort((a, b) => Number(LAST.test(a.route.path)) - Number(LAST.test(b.route.path)));
@@ -89,21 +113,28 @@ describe('every route that reads a body answers a missing, mistyped or empty bod
     for (const { app, route, send } of tables) {
       for (const body of BODIES) {
         const status = await send(route, body);
-        if (status >= 500) failures.push(`${app} ${route.method.toUpperCase()} ${route.path} with ${body.name}: ${status}`);
+        if (status >= 500)
+          failures.push(`${app} ${route.method.toUpperCase()} ${route.path} with ${body.name}: ${status}`);
       }
     }
     expect(failures).toEqual([]);
   });
 
-  it.each([
-    ['/monitor/policy'], ['/monitor/clients/tunewave/status'], ['/monitor/unlock'],
-  ])('When POST %s comes with a valid CSRF header and no body, or a text/plain body, then it answers 400/401 or 415 problem details', async (path) => {
-    const agent = await loggedInAgent(demo.gh.url, 'alice');
-    const csrf = csrfFrom((await agent.get('/monitor').expect(200)).text);
-    const none = await agent.post(path).set('Accept', 'application/json').set('x-csrf-token', csrf);
-    expect([400, 401]).toContain(none.status);
-    const text = await agent.post(path).set('Accept', 'application/json').set('x-csrf-token', csrf).set('Content-Type', 'text/plain').send('mode=broad');
-    expect(text.status).toBe(415);
-    expect(text.headers['content-type']).toMatch(/application\/problem\+json/);
-  });
+  it.each([['/monitor/policy'], ['/monitor/clients/tunewave/status'], ['/monitor/unlock']])(
+    'When POST %s comes with a valid CSRF header and no body, or a text/plain body, then it answers 400/401 or 415 problem details',
+    async (path) => {
+      const agent = await loggedInAgent(demo.gh.url, 'alice');
+      const csrf = csrfFrom((await agent.get('/monitor').expect(200)).text);
+      const none = await agent.post(path).set('Accept', 'application/json').set('x-csrf-token', csrf);
+      expect([400, 401]).toContain(none.status);
+      const text = await agent
+        .post(path)
+        .set('Accept', 'application/json')
+        .set('x-csrf-token', csrf)
+        .set('Content-Type', 'text/plain')
+        .send('mode=broad');
+      expect(text.status).toBe(415);
+      expect(text.headers['content-type']).toMatch(/application\/problem\+json/);
+    },
+  );
 });

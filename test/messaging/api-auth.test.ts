@@ -12,7 +12,12 @@ describe('messaging API authentication and scopes', () => {
     revoked = await tokenFor(gh, 'alice', ALL_SCOPES, 'reelbox');
     await revoke(gh, revoked);
     noScopeFor = {};
-    for (const scope of ALL_SCOPES) noScopeFor[scope] = await tokenFor(gh, 'alice', ALL_SCOPES.filter((s) => s !== scope));
+    for (const scope of ALL_SCOPES)
+      noScopeFor[scope] = await tokenFor(
+        gh,
+        'alice',
+        ALL_SCOPES.filter((s) => s !== scope),
+      );
   });
   afterAll(async () => {
     await gh.close();
@@ -29,14 +34,17 @@ describe('messaging API authentication and scopes', () => {
     return res.body as { status: number; type: string; scope?: string };
   };
 
-  it.each(ENDPOINTS)('When $name is called without a token, then 401 with bare Bearer and DPoP challenges and nothing changes', async (e) => {
-    const before = stateOf(gh.store);
-    const res = await send(e);
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="glasshouse", DPoP algs="ES256 Ed25519 EdDSA"');
-    expect(problemOf(res).status).toBe(401);
-    expect(stateOf(gh.store)).toBe(before);
-  });
+  it.each(ENDPOINTS)(
+    'When $name is called without a token, then 401 with bare Bearer and DPoP challenges and nothing changes',
+    async (e) => {
+      const before = stateOf(gh.store);
+      const res = await send(e);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="glasshouse", DPoP algs="ES256 Ed25519 EdDSA"');
+      expect(problemOf(res).status).toBe(401);
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
 
   it.each(ENDPOINTS)('When $name is called with a bad token, then 401 invalid_token and nothing changes', async (e) => {
     const before = stateOf(gh.store);
@@ -51,37 +59,50 @@ describe('messaging API authentication and scopes', () => {
     expect(stateOf(gh.store)).toBe(before);
   });
 
-  it.each(ENDPOINTS)('When $name is called with a revoked token, then 401 invalid_token and nothing changes', async (e) => {
-    const before = stateOf(gh.store);
-    const res = await send(e, `Bearer ${revoked}`);
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
-    expect(problemOf(res).type).toMatch(/invalid_token$/);
-    expect(stateOf(gh.store)).toBe(before);
-  });
-
-  it.each(ENDPOINTS)('When $name is called without its scope, then 403 insufficient_scope names $scope and nothing changes', async (e) => {
-    const before = stateOf(gh.store);
-    const res = await send(e, `Bearer ${noScopeFor[e.scope]}`);
-    expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toBe(
-      `Bearer realm="glasshouse", error="insufficient_scope", scope="${e.scope}", DPoP algs="ES256 Ed25519 EdDSA", error="insufficient_scope", scope="${e.scope}"`,
-    );
-    expect(problemOf(res)).toMatchObject({ status: 403, scope: e.scope, type: expect.stringMatching(/insufficient_scope$/) });
-    expect(stateOf(gh.store)).toBe(before);
-  });
-
-  it.each(ENDPOINTS)('When $name is called with a token of a client that was shut down, then 401 invalid_token', async (e) => {
-    const token = await tokenFor(gh, 'grace', ALL_SCOPES, 'reelbox');
-    await gh.platform.oauth.clients.setStatus('reelbox', 'shut_down');
-    try {
-      const res = await send(e, `Bearer ${token}`);
+  it.each(ENDPOINTS)(
+    'When $name is called with a revoked token, then 401 invalid_token and nothing changes',
+    async (e) => {
+      const before = stateOf(gh.store);
+      const res = await send(e, `Bearer ${revoked}`);
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
-    } finally {
-      await gh.platform.oauth.clients.setStatus('reelbox', 'active');
-    }
-  });
+      expect(problemOf(res).type).toMatch(/invalid_token$/);
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
+
+  it.each(ENDPOINTS)(
+    'When $name is called without its scope, then 403 insufficient_scope names $scope and nothing changes',
+    async (e) => {
+      const before = stateOf(gh.store);
+      const res = await send(e, `Bearer ${noScopeFor[e.scope]}`);
+      expect(res.status).toBe(403);
+      expect(res.headers['www-authenticate']).toBe(
+        `Bearer realm="glasshouse", error="insufficient_scope", scope="${e.scope}", DPoP algs="ES256 Ed25519 EdDSA", error="insufficient_scope", scope="${e.scope}"`,
+      );
+      expect(problemOf(res)).toMatchObject({
+        status: 403,
+        scope: e.scope,
+        type: expect.stringMatching(/insufficient_scope$/),
+      });
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
+
+  it.each(ENDPOINTS)(
+    'When $name is called with a token of a client that was shut down, then 401 invalid_token',
+    async (e) => {
+      const token = await tokenFor(gh, 'grace', ALL_SCOPES, 'reelbox');
+      await gh.platform.oauth.clients.setStatus('reelbox', 'shut_down');
+      try {
+        const res = await send(e, `Bearer ${token}`);
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+      } finally {
+        await gh.platform.oauth.clients.setStatus('reelbox', 'active');
+      }
+    },
+  );
 
   it('When a scope is withdrawn from a grant, then the token already issued gets 403 for it at once', async () => {
     const token = await tokenFor(gh, 'frank', ['profile', 'messages:read']);
@@ -113,21 +134,28 @@ describe('messaging API with an expired token', () => {
     gh = await startPlatform({ CONTROLLABLE_CLOCK: 'true' });
     expired = await tokenFor(gh, 'alice');
     // Two hours pass on the platform clock: past the token's one-hour lifetime.
-    await request(gh.url).post('/admin/clock/advance').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ seconds: 7200 }).expect(200);
+    await request(gh.url)
+      .post('/admin/clock/advance')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ seconds: 7200 })
+      .expect(200);
   });
   afterAll(async () => {
     await gh.close();
   });
 
-  it.each(ENDPOINTS)('When $name is called with an expired token, then 401 invalid_token and nothing changes', async (e) => {
-    const before = stateOf(gh.store);
-    let req = request(gh.url)[e.method](e.path).set('Authorization', `Bearer ${expired}`);
-    if (e.body) req = req.send(e.body);
-    const res = await req;
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
-    expect(stateOf(gh.store)).toBe(before);
-  });
+  it.each(ENDPOINTS)(
+    'When $name is called with an expired token, then 401 invalid_token and nothing changes',
+    async (e) => {
+      const before = stateOf(gh.store);
+      let req = request(gh.url)[e.method](e.path).set('Authorization', `Bearer ${expired}`);
+      if (e.body) req = req.send(e.body);
+      const res = await req;
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
 
   it('When a token is sent in the query string, then the problem never echoes it back', async () => {
     const res = await request(gh.url).get('/api/v1/me?access_token=secret-token-in-query').expect(401);

@@ -8,7 +8,8 @@ describe('policy modes over HTTP', () => {
   let token: string;
   const api = () => request(gh.url);
   const auth = () => ({ Authorization: `Bearer ${token}` });
-  const setPolicy = (mode: string) => api().put('/admin/policy').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ mode }).expect(200);
+  const setPolicy = (mode: string) =>
+    api().put('/admin/policy').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ mode }).expect(200);
 
   beforeAll(async () => {
     token = await tokenFor(gh, 'alice');
@@ -56,7 +57,11 @@ describe('policy modes over HTTP', () => {
     await api().delete('/api/v1/messages/m_0005').set(auth()).expect(404); // carol's, before its post: hidden
     await api().delete('/api/v1/messages/m_0001').set(auth()).expect(404); // alice's, in t_alice_bob (never posted in)
     expect(stateOf(gh.store)).toBe(before);
-    const own = await api().post('/api/v1/threads/t_alice_carol/messages').set(auth()).send({ text: 'oops' }).expect(201);
+    const own = await api()
+      .post('/api/v1/threads/t_alice_carol/messages')
+      .set(auth())
+      .send({ text: 'oops' })
+      .expect(201);
     await api().delete(`/api/v1/messages/${own.body.id}`).set(auth()).expect(204);
 
     await setPolicy('broad');

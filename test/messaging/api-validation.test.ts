@@ -20,11 +20,23 @@ const BAD_BODIES: [string, string, string][] = [
   ['text over 2000 characters', THREAD, JSON.stringify({ text: long })],
   ['an unknown field', THREAD, '{"text": "hi", "senderId": "p_bob"}'],
   ['a __proto__ key', THREAD, '{"text": "hi", "__proto__": {"isAdmin": true}}'],
-  ['a nested __proto__ key', THREAD, '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "__proto__": {"x": 1}}}'],
+  [
+    'a nested __proto__ key',
+    THREAD,
+    '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "__proto__": {"x": 1}}}',
+  ],
   ['a constructor key', THREAD, '{"text": "hi", "constructor": {"prototype": {}}}'],
   ['a now-playing card of an unknown kind', THREAD, '{"text": "hi", "nowPlaying": {"kind": "podcast", "title": "t"}}'],
-  ['a now-playing card with an unknown field', THREAD, '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "html": "<b>"}}'],
-  ['a now-playing link that is not http(s)', THREAD, '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "url": "javascript:alert(1)"}}'],
+  [
+    'a now-playing card with an unknown field',
+    THREAD,
+    '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "html": "<b>"}}',
+  ],
+  [
+    'a now-playing link that is not http(s)',
+    THREAD,
+    '{"text": "hi", "nowPlaying": {"kind": "track", "title": "t", "url": "javascript:alert(1)"}}',
+  ],
   ['a direct message without a recipient', DIRECT, '{"text": "hi"}'],
   ['a recipient of the wrong type', DIRECT, '{"to": ["p_bob"], "text": "hi"}'],
 ];
@@ -36,14 +48,17 @@ describe('messaging API input validation', () => {
     auth = { Authorization: `Bearer ${await tokenFor(gh, 'alice')}` };
   });
 
-  it.each(BAD_BODIES)('When the body is %s, then 400 problem details and the store is unchanged', async (_case, path, raw) => {
-    const before = stateOf(gh.store);
-    const res = await request(gh.url).post(path).set(auth).set('Content-Type', 'application/json').send(raw);
-    expect(res.status).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.any(String) });
-    expect(stateOf(gh.store)).toBe(before);
-  });
+  it.each(BAD_BODIES)(
+    'When the body is %s, then 400 problem details and the store is unchanged',
+    async (_case, path, raw) => {
+      const before = stateOf(gh.store);
+      const res = await request(gh.url).post(path).set(auth).set('Content-Type', 'application/json').send(raw);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.any(String) });
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
 
   it('When a field is wrong, then the problem lists it by path', async () => {
     const res = await request(gh.url).post(THREAD).set(auth).send({ text: '', extra: 1 }).expect(400);
@@ -64,7 +79,10 @@ describe('messaging API input validation', () => {
 
   it('When the body is over 16 kB, then 413 and the store is unchanged', async () => {
     const before = stateOf(gh.store);
-    const res = await request(gh.url).post(THREAD).set(auth).send({ text: 'x'.repeat(17 * 1024) });
+    const res = await request(gh.url)
+      .post(THREAD)
+      .set(auth)
+      .send({ text: 'x'.repeat(17 * 1024) });
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(stateOf(gh.store)).toBe(before);
@@ -87,7 +105,11 @@ describe('messaging API input validation', () => {
 
   it('When text has surrounding spaces and exactly 2000 characters inside, then it is accepted trimmed', async () => {
     const text = 'y'.repeat(2000);
-    const res = await request(gh.url).post(THREAD).set(auth).send({ text: `  ${text}  ` }).expect(201);
+    const res = await request(gh.url)
+      .post(THREAD)
+      .set(auth)
+      .send({ text: `  ${text}  ` })
+      .expect(201);
     expect(res.body.text).toBe(text);
   });
 
@@ -102,10 +124,13 @@ describe('messaging API input validation', () => {
       { numRuns: 60 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('limit', 'before', 'x'), fc.string({ maxLength: 8 })), async (query) => {
-        const res = await request(gh.url).get(THREAD).query(query).set(auth);
-        expect([200, 400]).toContain(res.status);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('limit', 'before', 'x'), fc.string({ maxLength: 8 })),
+        async (query) => {
+          const res = await request(gh.url).get(THREAD).query(query).set(auth);
+          expect([200, 400]).toContain(res.status);
+        },
+      ),
       { numRuns: 60 },
     );
   });

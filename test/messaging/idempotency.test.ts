@@ -6,7 +6,7 @@ import { usePlatform } from '../helpers/platform.js';
 import { expireAccessTokens } from '../partners/helpers/glasshouse.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 
-describe('Idempotency-Key on the messaging API\'s POSTs', () => {
+describe("Idempotency-Key on the messaging API's POSTs", () => {
   const gh = usePlatform();
   let token: string;
   const count = (threadId: string) => gh.store.messageIdsIn(threadId).length;
@@ -23,15 +23,18 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
   it.each([
     ['POST /threads/{threadId}/messages', '/api/v1/threads/t_alice_bob/messages', { text: 'once only' }],
     ['POST /me/messages', '/api/v1/me/messages', { to: 'p_bob', text: 'once only, direct' }],
-  ])('When %s is sent twice with Idempotency-Key u1, then one message is stored and both answers are the first response', async (_name, path, body) => {
-    const before = count('t_alice_bob');
-    const key = `u1-${path}`;
-    const first = await post(path, body, key).expect(201);
-    const second = await post(path, body, key).expect(201);
-    expect(second.body).toEqual(first.body);
-    expect(second.headers['idempotent-replayed']).toBe('true');
-    expect(count('t_alice_bob')).toBe(before + 1);
-  });
+  ])(
+    'When %s is sent twice with Idempotency-Key u1, then one message is stored and both answers are the first response',
+    async (_name, path, body) => {
+      const before = count('t_alice_bob');
+      const key = `u1-${path}`;
+      const first = await post(path, body, key).expect(201);
+      const second = await post(path, body, key).expect(201);
+      expect(second.body).toEqual(first.body);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(count('t_alice_bob')).toBe(before + 1);
+    },
+  );
 
   it('When the same key comes with another body, then the answer is 422 problem details and nothing is stored', async () => {
     await post('/api/v1/threads/t_alice_bob/messages', { text: 'first' }, 'u2').expect(201);
@@ -45,7 +48,9 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
   it('When another client or resource owner uses the same key, then it is a different request', async () => {
     const before = count('t_alice_bob');
     await post('/api/v1/threads/t_alice_bob/messages', { text: 'shared key' }, 'u3').expect(201);
-    await post('/api/v1/threads/t_alice_bob/messages', { text: 'shared key' }, 'u3', await tokenFor(gh, 'bob')).expect(201);
+    await post('/api/v1/threads/t_alice_bob/messages', { text: 'shared key' }, 'u3', await tokenFor(gh, 'bob')).expect(
+      201,
+    );
     expect(count('t_alice_bob')).toBe(before + 2);
   });
 
@@ -55,7 +60,11 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
     await post('/api/v1/threads/t_alice_bob/messages', { text: 'now valid' }, 'u4').expect(201);
   });
 
-  it.each([['empty', '""'], ['too long', 'x'.repeat(256)], ['with a space', 'a b']])('When the key is %s, then the answer is 400', async (_name, key) => {
+  it.each([
+    ['empty', '""'],
+    ['too long', 'x'.repeat(256)],
+    ['with a space', 'a b'],
+  ])('When the key is %s, then the answer is 400', async (_name, key) => {
     await post('/api/v1/threads/t_alice_bob/messages', { text: 'bad key' }, key).expect(400);
   });
 
@@ -65,10 +74,18 @@ describe('Idempotency-Key on the messaging API\'s POSTs', () => {
       seen.push(new Headers(init?.headers).get('idempotency-key'));
       return fetch(input, init);
     };
-    const issued = await gh.platform.tokens.issue({ personId: 'p_alice', clientId: 'tunewave', scopes: ['messages:write'] });
+    const issued = await gh.platform.tokens.issue({
+      personId: 'p_alice',
+      clientId: 'tunewave',
+      scopes: ['messages:write'],
+    });
     const client = createGlasshouseClient({
-      baseUrl: gh.url, accessToken: issued.access_token, refreshToken: issued.refresh_token,
-      clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, fetch: recordingFetch,
+      baseUrl: gh.url,
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      clientId: 'tunewave',
+      clientSecret: PARTNER_SECRETS.tunewave,
+      fetch: recordingFetch,
     });
     expect(await expireAccessTokens(gh, 'tunewave', 'alice')).toBeGreaterThan(0);
     const before = count('t_alice_bob');
@@ -87,16 +104,23 @@ describe('the OpenAPI document', () => {
 
   it('documents Idempotency-Key (and its 409/422) on every POST, and since_id on every list', async () => {
     const doc = (await request(gh.url).get('/api/v1/openapi.json').expect(200)).body as {
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>
+      >;
     };
     const operations = Object.values(doc.paths).flatMap((item) => Object.entries(item));
     const posts = operations.filter(([method]) => method === 'post');
     expect(posts.length).toBeGreaterThanOrEqual(2);
     for (const [, op] of posts) {
-      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+      expect(op.parameters).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+      );
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['409', '422']));
     }
-    const lists = operations.filter(([method, op]) => method === 'get' && op.parameters?.some((p) => p.name === 'limit'));
+    const lists = operations.filter(
+      ([method, op]) => method === 'get' && op.parameters?.some((p) => p.name === 'limit'),
+    );
     expect(lists.length).toBeGreaterThanOrEqual(4);
     for (const [, op] of lists) expect(op.parameters!.map((p) => p.name)).toContain('since_id');
   });

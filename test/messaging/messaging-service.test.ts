@@ -26,7 +26,12 @@ describe('messaging service', () => {
   it('When a client lists threads, then they come newest activity first, without participants or 1:1 titles', () => {
     const { body, access } = w.service.threads(alice, page);
     expect(body.items.map((t) => t.id)).toEqual(['g_family', 'g_weekend', 't_alice_carol', 't_alice_bob']);
-    expect(body.items.find((t) => t.id === 't_alice_bob')).toEqual({ id: 't_alice_bob', kind: 'direct', messageCount: 4, lastActivityAt: expect.any(Number) });
+    expect(body.items.find((t) => t.id === 't_alice_bob')).toEqual({
+      id: 't_alice_bob',
+      kind: 'direct',
+      messageCount: 4,
+      lastActivityAt: expect.any(Number),
+    });
     expect(access.peopleIncluded).toEqual([]);
     expect(access.threadIds).toEqual(body.items.map((t) => t.id));
   });
@@ -56,10 +61,23 @@ describe('messaging service', () => {
   });
 
   it('When a client posts, then the message is sent as the owner via the client and the write names the owner', async () => {
-    const { body, access } = await w.service.post(alice, 't_alice_bob', { text: 'Now playing', nowPlaying: { kind: 'track', title: 'Clair de lune' } });
-    expect(body).toMatchObject({ threadId: 't_alice_bob', via: 'tunewave', sender: { id: 'p_alice' }, nowPlaying: { kind: 'track', title: 'Clair de lune' } });
+    const { body, access } = await w.service.post(alice, 't_alice_bob', {
+      text: 'Now playing',
+      nowPlaying: { kind: 'track', title: 'Clair de lune' },
+    });
+    expect(body).toMatchObject({
+      threadId: 't_alice_bob',
+      via: 'tunewave',
+      sender: { id: 'p_alice' },
+      nowPlaying: { kind: 'track', title: 'Clair de lune' },
+    });
     expect(w.store.get('messages', body.id)).toMatchObject({ senderId: 'p_alice', via: 'tunewave' });
-    expect(access).toEqual({ action: 'write', threadIds: ['t_alice_bob'], messageIds: [body.id], peopleIncluded: ['p_alice'] });
+    expect(access).toEqual({
+      action: 'write',
+      threadIds: ['t_alice_bob'],
+      messageIds: [body.id],
+      peopleIncluded: ['p_alice'],
+    });
   });
 
   it('When a client writes to a friend with no 1:1 thread yet, then the thread is created; to a non-friend, 403', async () => {
@@ -68,7 +86,10 @@ describe('messaging service', () => {
     const again = await w.service.postDirect(alice, 'p_heidi', { text: 'again' });
     expect(again.body.threadId).toBe(body.threadId);
     const threads = w.store.all('threads').length;
-    await expect(w.service.postDirect(alice, 'p_judy', { text: 'hi' })).rejects.toMatchObject({ status: 403, code: 'not_friends' });
+    await expect(w.service.postDirect(alice, 'p_judy', { text: 'hi' })).rejects.toMatchObject({
+      status: 403,
+      code: 'not_friends',
+    });
     await expect(w.service.postDirect(alice, 'p_nobody', { text: 'hi' })).rejects.toMatchObject({ status: 404 });
     expect(w.store.all('threads')).toHaveLength(threads);
   });
@@ -76,7 +97,12 @@ describe('messaging service', () => {
   it('When a client deletes a message, then it is gone and the access names its author', async () => {
     const { access } = await w.service.remove(alice, 'm_0002');
     expect(w.store.get('messages', 'm_0002')).toBeUndefined();
-    expect(access).toEqual({ action: 'delete', threadIds: ['t_alice_bob'], messageIds: ['m_0002'], peopleIncluded: ['p_bob'] });
+    expect(access).toEqual({
+      action: 'delete',
+      threadIds: ['t_alice_bob'],
+      messageIds: ['m_0002'],
+      peopleIncluded: ['p_bob'],
+    });
   });
 
   it('When a message of a thread the owner is not in is deleted, then it is 404 and it stays', async () => {

@@ -6,15 +6,33 @@ import { ENDPOINTS, tokenFor } from '../helpers/api.js';
 
 interface Doc {
   openapi: string;
-  paths: Record<string, Record<string, { security: Record<string, string[]>[]; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
-  components: { schemas: Record<string, object>; securitySchemes: Record<string, { type: string; flows?: { authorizationCode?: { scopes: Record<string, string> } } }> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        security: Record<string, string[]>[];
+        responses: Record<string, { content?: Record<string, { schema: object }> }>;
+      }
+    >
+  >;
+  components: {
+    schemas: Record<string, object>;
+    securitySchemes: Record<
+      string,
+      { type: string; flows?: { authorizationCode?: { scopes: Record<string, string> } } }
+    >;
+  };
 }
 
 /** The document's schema of one response, as a validator independent of our zod schemas. */
 function validatorOf(doc: Doc, method: string, path: string, status: number, type: string): z.ZodType {
   const schema = doc.paths[path]?.[method]?.responses[String(status)]?.content?.[type]?.schema;
   if (!schema) throw new Error(`${method} ${path} ${status} ${type} is not described`);
-  const rooted = JSON.stringify({ ...schema, $defs: doc.components.schemas }).replaceAll('#/components/schemas/', '#/$defs/');
+  const rooted = JSON.stringify({ ...schema, $defs: doc.components.schemas }).replaceAll(
+    '#/components/schemas/',
+    '#/$defs/',
+  );
   return z.fromJSONSchema(JSON.parse(rooted));
 }
 
@@ -32,9 +50,16 @@ describe('the OpenAPI document', () => {
   it('When the docs group the endpoints, then Messages holds the message routes (DELETE /messages/{messageId} too) and no section is empty', () => {
     const byTag: Record<string, string[]> = {};
     for (const [path, ops] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(ops)) for (const tag of (op as unknown as { tags: string[] }).tags) (byTag[tag] ??= []).push(`${method.toUpperCase()} ${path}`);
+      for (const [method, op] of Object.entries(ops))
+        for (const tag of (op as unknown as { tags: string[] }).tags)
+          (byTag[tag] ??= []).push(`${method.toUpperCase()} ${path}`);
     }
-    expect(byTag['Messages']?.sort()).toEqual(['DELETE /messages/{messageId}', 'GET /threads/{threadId}/messages', 'POST /me/messages', 'POST /threads/{threadId}/messages']);
+    expect(byTag['Messages']?.sort()).toEqual([
+      'DELETE /messages/{messageId}',
+      'GET /threads/{threadId}/messages',
+      'POST /me/messages',
+      'POST /threads/{threadId}/messages',
+    ]);
     expect(byTag['Me']?.sort()).toEqual(['GET /me', 'GET /me/friends']);
     expect(byTag['Threads']?.sort()).toEqual(['GET /threads', 'GET /threads/{threadId}/participants']);
   });
@@ -55,7 +80,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('When the document lists paths, then each is one of the public contract (no undocumented or extra route)', () => {
-    const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const described = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(described.sort()).toEqual(ENDPOINTS.map((e) => e.name).sort());
     expect(JSON.stringify(doc.components.schemas)).toContain('"example"');
   });
@@ -75,18 +102,33 @@ describe('the OpenAPI document', () => {
 
   it.each(ENDPOINTS)('When $name fails (401, 403), then the problem validates against the document', async (e) => {
     const { method, path } = opOf(e);
-    const noScope = await tokenFor(gh, 'bob', ['profile', 'friends:read'].filter((s) => s !== e.scope));
-    for (const [status, header] of [[401, 'Bearer nope'], [403, `Bearer ${noScope}`]] as const) {
+    const noScope = await tokenFor(
+      gh,
+      'bob',
+      ['profile', 'friends:read'].filter((s) => s !== e.scope),
+    );
+    for (const [status, header] of [
+      [401, 'Bearer nope'],
+      [403, `Bearer ${noScope}`],
+    ] as const) {
       const req = request(gh.url)[e.method](e.path).set('Authorization', header);
       const res = await (e.body ? req.send(e.body) : req);
       expect(res.status).toBe(status);
-      expect(validatorOf(doc, method, path, status, 'application/problem+json').safeParse(res.body).error).toBeUndefined();
+      expect(
+        validatorOf(doc, method, path, status, 'application/problem+json').safeParse(res.body).error,
+      ).toBeUndefined();
     }
   });
 
   it('When a body does not match, then the document-derived validator refuses it (the check can fail)', () => {
     const message = validatorOf(doc, 'post', '/threads/{threadId}/messages', 201, 'application/json');
-    const good = { id: 'm', threadId: 't', sender: { id: 'p', username: 'u', displayName: 'U' }, text: 'x', createdAt: 1 };
+    const good = {
+      id: 'm',
+      threadId: 't',
+      sender: { id: 'p', username: 'u', displayName: 'U' },
+      text: 'x',
+      createdAt: 1,
+    };
     expect(message.safeParse(good).success).toBe(true);
     expect(message.safeParse({ ...good, senderId: 'p' }).success).toBe(false);
     expect(message.safeParse({ ...good, sender: { id: 'p' } }).success).toBe(false);
@@ -95,7 +137,10 @@ describe('the OpenAPI document', () => {
   it('When /docs is opened, then Swagger UI is served from local assets and points at the document', async () => {
     const page = await request(gh.url).get('/docs/').expect(200).expect('Content-Type', /html/);
     expect(page.text).not.toMatch(/(src|href)=["']https?:/);
-    await request(gh.url).get('/docs/swagger-ui-bundle.js').expect(200).expect('Content-Type', /javascript/);
+    await request(gh.url)
+      .get('/docs/swagger-ui-bundle.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
     const init = await request(gh.url).get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).toContain('/api/v1/openapi.json');
     await request(gh.url).get('/docs').expect(301).expect('Location', '/docs/');

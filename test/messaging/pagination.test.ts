@@ -65,57 +65,73 @@ describe('keyset paging', () => {
 
   it('When a cursor names nothing the list knows, then it is a 400 invalid_cursor naming the parameter', () => {
     for (const bad of ['nope', 'c.bm9wZQ', 'c.WyJ4Il0']) {
-      expect(() => messages({ limit: 2, max_id: bad })).toThrow(expect.objectContaining({ status: 400, code: 'invalid_cursor' }));
-      expect(() => threads({ limit: 2, since_id: bad })).toThrow(expect.objectContaining({ status: 400, detail: expect.stringContaining('since_id') }));
+      expect(() => messages({ limit: 2, max_id: bad })).toThrow(
+        expect.objectContaining({ status: 400, code: 'invalid_cursor' }),
+      );
+      expect(() => threads({ limit: 2, since_id: bad })).toThrow(
+        expect.objectContaining({ status: 400, detail: expect.stringContaining('since_id') }),
+      );
     }
   });
 
   /** Steps between page reads of a walk: read the next page, post into a thread, or delete a message. */
   const step = fc.oneof(
     fc.constant({ kind: 'read' as const }),
-    fc.record({ kind: fc.constant('post' as const), thread: fc.constantFrom('g_weekend', 'g_family', 't_alice_bob', 't_alice_carol') }),
+    fc.record({
+      kind: fc.constant('post' as const),
+      thread: fc.constantFrom('g_weekend', 'g_family', 't_alice_bob', 't_alice_carol'),
+    }),
     fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
   );
 
   it('When page reads, posts and deletes interleave at random, then a walk never repeats, never misses what did not change, and newer-than from page 1 returns what moved or arrived', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('threads', 'messages'), fc.integer({ min: 1, max: 3 }), fc.array(step, { maxLength: 14 }), async (list, limit, steps) => {
-        const world = await openMessagingWorld();
-        const read = (q: PageQuery): Page<{ id: string }> =>
-          list === 'threads' ? world.service.threads(alice, q).body : world.service.messages(alice, 'g_weekend', q).body;
-        const before = ids(read({ limit: 100 }));
-        const changed = new Set<string>();
-        const first = read({ limit });
-        const walked = ids(first);
-        let next = first.nextCursor;
-        const readNext = () => {
-          if (next === null) return;
-          const page = read({ limit, max_id: next });
-          walked.push(...ids(page));
-          next = page.nextCursor;
-        };
-        for (const s of steps) {
-          if (s.kind === 'read') readNext();
-          else if (s.kind === 'post') {
-            const { body } = await world.service.post(alice, list === 'messages' ? 'g_weekend' : s.thread, { text: 'x' });
-            changed.add(list === 'messages' ? body.id : s.thread);
-          } else {
-            const inThread = world.store.messageIdsIn('g_weekend');
-            const victim = inThread[s.pick % Math.max(1, inThread.length)];
-            if (victim !== undefined) {
-              await world.service.remove(alice, victim);
-              if (list === 'messages') changed.add(victim); // a deletion does not move its thread
+      fc.asyncProperty(
+        fc.constantFrom('threads', 'messages'),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(step, { maxLength: 14 }),
+        async (list, limit, steps) => {
+          const world = await openMessagingWorld();
+          const read = (q: PageQuery): Page<{ id: string }> =>
+            list === 'threads'
+              ? world.service.threads(alice, q).body
+              : world.service.messages(alice, 'g_weekend', q).body;
+          const before = ids(read({ limit: 100 }));
+          const changed = new Set<string>();
+          const first = read({ limit });
+          const walked = ids(first);
+          let next = first.nextCursor;
+          const readNext = () => {
+            if (next === null) return;
+            const page = read({ limit, max_id: next });
+            walked.push(...ids(page));
+            next = page.nextCursor;
+          };
+          for (const s of steps) {
+            if (s.kind === 'read') readNext();
+            else if (s.kind === 'post') {
+              const { body } = await world.service.post(alice, list === 'messages' ? 'g_weekend' : s.thread, {
+                text: 'x',
+              });
+              changed.add(list === 'messages' ? body.id : s.thread);
+            } else {
+              const inThread = world.store.messageIdsIn('g_weekend');
+              const victim = inThread[s.pick % Math.max(1, inThread.length)];
+              if (victim !== undefined) {
+                await world.service.remove(alice, victim);
+                if (list === 'messages') changed.add(victim); // a deletion does not move its thread
+              }
             }
           }
-        }
-        while (next !== null) readNext();
-        expect(new Set(walked).size).toBe(walked.length);
-        for (const id of before) if (!changed.has(id)) expect(walked).toContain(id);
-        const newer = newerThan(read, first.prevCursor ?? '', limit);
-        const now = new Set(ids(read({ limit: 100 })));
-        for (const id of changed) if (now.has(id)) expect([...walked, ...newer]).toContain(id);
-        expect(new Set(newer).size).toBe(newer.length);
-      }),
+          while (next !== null) readNext();
+          expect(new Set(walked).size).toBe(walked.length);
+          for (const id of before) if (!changed.has(id)) expect(walked).toContain(id);
+          const newer = newerThan(read, first.prevCursor ?? '', limit);
+          const now = new Set(ids(read({ limit: 100 })));
+          for (const id of changed) if (now.has(id)) expect([...walked, ...newer]).toContain(id);
+          expect(new Set(newer).size).toBe(newer.length);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -12,7 +12,12 @@ describe('policy modes', () => {
   });
 
   it('When the policy is broad, then a client reads every thread of the owner, even one it never posted in', () => {
-    expect(w.service.threads(tunewave, page).body.items.map((t) => t.id).sort()).toEqual(['g_family', 'g_weekend', 't_alice_bob', 't_alice_carol']);
+    expect(
+      w.service
+        .threads(tunewave, page)
+        .body.items.map((t) => t.id)
+        .sort(),
+    ).toEqual(['g_family', 'g_weekend', 't_alice_bob', 't_alice_carol']);
     expect(w.service.messages(tunewave, 'g_weekend', page).body.items).toHaveLength(5);
     expect(w.service.participants(tunewave, 'g_weekend', page).body.items).toHaveLength(4);
   });
@@ -24,9 +29,14 @@ describe('policy modes', () => {
     await w.service.post(tunewave, 'g_weekend', { text: 'Now playing: a hiking song' });
     expect(w.service.threads(tunewave, page).body.items.map((t) => t.id)).toEqual(['g_weekend']);
     // Posting never unlocks the thread's history: only its own post so far.
-    expect(w.service.messages(tunewave, 'g_weekend', page).body.items.map((m) => m.text)).toEqual(['Now playing: a hiking song']);
+    expect(w.service.messages(tunewave, 'g_weekend', page).body.items.map((m) => m.text)).toEqual([
+      'Now playing: a hiking song',
+    ]);
     await w.social.send('p_carol', 'g_weekend', { text: 'Nice song!' });
-    expect(w.service.messages(tunewave, 'g_weekend', page).body.items.map((m) => m.text)).toEqual(['Nice song!', 'Now playing: a hiking song']);
+    expect(w.service.messages(tunewave, 'g_weekend', page).body.items.map((m) => m.text)).toEqual([
+      'Nice song!',
+      'Now playing: a hiking song',
+    ]);
     // Another client's posts open nothing for this one.
     expect(() => w.service.messages(reelbox, 'g_weekend', page)).toThrow(expect.objectContaining({ status: 404 }));
   });
@@ -38,7 +48,7 @@ describe('policy modes', () => {
     expect(w.service.participants(tunewave, 'g_weekend', page).body.items).toHaveLength(4);
   });
 
-  it('When the policy is broad, then a client deletes any message in the owner\'s threads, even another person\'s', async () => {
+  it("When the policy is broad, then a client deletes any message in the owner's threads, even another person's", async () => {
     await w.service.remove(tunewave, 'm_0002'); // bob's, in t_alice_bob, not via any client
     expect(w.store.get('messages', 'm_0002')).toBeUndefined();
   });
@@ -46,9 +56,14 @@ describe('policy modes', () => {
   it('When the policy is least-privilege, then a client deletes only what it sent for this owner', async () => {
     await w.setPolicy('least-privilege');
     const mine = (await w.service.post(tunewave, 'g_weekend', { text: 'mine' })).body;
-    const bobs = (await w.service.post({ clientId: 'tunewave', personId: 'p_bob' }, 'g_weekend', { text: 'bob via tunewave' })).body;
+    const bobs = (
+      await w.service.post({ clientId: 'tunewave', personId: 'p_bob' }, 'g_weekend', { text: 'bob via tunewave' })
+    ).body;
     const erins = await w.social.send('p_erin', 'g_weekend', { text: 'erin, after the post' });
-    await expect(w.service.remove(tunewave, erins.id)).rejects.toMatchObject({ status: 403, code: 'forbidden_by_policy' }); // visible, not its own
+    await expect(w.service.remove(tunewave, erins.id)).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden_by_policy',
+    }); // visible, not its own
     await expect(w.service.remove(tunewave, 'm_0019')).rejects.toMatchObject({ status: 404 }); // erin's, before its post: hidden
     await expect(w.service.remove(tunewave, bobs.id)).rejects.toMatchObject({ status: 403 });
     await expect(w.service.remove(tunewave, 'm_0002')).rejects.toMatchObject({ status: 404 }); // thread never posted in

@@ -25,7 +25,8 @@ describe('messaging API rate limit', () => {
   });
 
   it('When requests come without a valid token, then they are refused with 401 and count against no token', async () => {
-    for (let i = 0; i < 5; i += 1) await request(gh.url).get('/api/v1/me').set('Authorization', 'Bearer nope').expect(401);
+    for (let i = 0; i < 5; i += 1)
+      await request(gh.url).get('/api/v1/me').set('Authorization', 'Bearer nope').expect(401);
     const carol = await tokenFor(gh, 'carol', ['profile']);
     await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${carol}`).expect(200);
   });

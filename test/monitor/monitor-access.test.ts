@@ -30,7 +30,13 @@ describe('who may watch the monitor', () => {
     const history = await new Promise<{ label: string }[]>((resolve) => socket.once('history', resolve));
     expect(history.map((e) => e.label)).toContain('policy → least-privilege');
     const live = new Promise<{ kind: string; label: string; seq: number }>((resolve) => socket.once('access', resolve));
-    gh.platform.events.emit('oauth.step', { at: Date.now(), step: 'authorize', clientId: 'tunewave', personId: 'p_alice', scopes: ['profile'] });
+    gh.platform.events.emit('oauth.step', {
+      at: Date.now(),
+      step: 'authorize',
+      clientId: 'tunewave',
+      personId: 'p_alice',
+      scopes: ['profile'],
+    });
     const event = await live;
     expect(event).toMatchObject({ kind: 'oauth', label: 'authorize · profile' });
     expect(event.seq).toBeGreaterThan(1);
@@ -38,11 +44,23 @@ describe('who may watch the monitor', () => {
 
   it('When a non-admin person opens /monitor, then they are asked for the admin token; a wrong one is refused', async () => {
     const bob = await loggedInAgent(gh.url, 'bob');
-    await bob.get('/monitor').set('Accept', 'text/html').expect(303).expect('Location', /\/monitor\/unlock/);
+    await bob
+      .get('/monitor')
+      .set('Accept', 'text/html')
+      .expect(303)
+      .expect('Location', /\/monitor\/unlock/);
     const page = await bob.get('/monitor/unlock').expect(200);
-    await bob.post('/monitor/unlock').type('form').send({ token: 'nope', _csrf: csrfFrom(page.text) }).expect(401);
+    await bob
+      .post('/monitor/unlock')
+      .type('form')
+      .send({ token: 'nope', _csrf: csrfFrom(page.text) })
+      .expect(401);
     await bob.get('/monitor/log.json').set('Accept', 'application/json').expect(401);
-    await bob.post('/monitor/unlock').type('form').send({ token: gh.config.ADMIN_TOKEN, _csrf: csrfFrom(page.text) }).expect(303);
+    await bob
+      .post('/monitor/unlock')
+      .type('form')
+      .send({ token: gh.config.ADMIN_TOKEN, _csrf: csrfFrom(page.text) })
+      .expect(303);
     await bob.get('/monitor').expect(200);
   });
 
@@ -59,11 +77,23 @@ describe('who may watch the monitor', () => {
   it('When an admin person switches the policy on the monitor page, then the store holds the new mode', async () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const page = await alice.get('/monitor').expect(200);
-    await alice.post('/monitor/policy').type('form').send({ mode: 'least-privilege', _csrf: csrfFrom(page.text) }).expect(303);
+    await alice
+      .post('/monitor/policy')
+      .type('form')
+      .send({ mode: 'least-privilege', _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(gh.store.settings().policy).toBe('least-privilege');
-    await alice.post('/monitor/policy').type('form').send({ mode: 'everything', _csrf: csrfFrom(page.text) }).expect(400);
+    await alice
+      .post('/monitor/policy')
+      .type('form')
+      .send({ mode: 'everything', _csrf: csrfFrom(page.text) })
+      .expect(400);
     expect(gh.store.settings().policy).toBe('least-privilege');
-    await alice.post('/monitor/policy').type('form').send({ mode: 'broad', _csrf: csrfFrom(page.text) }).expect(303);
+    await alice
+      .post('/monitor/policy')
+      .type('form')
+      .send({ mode: 'broad', _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(gh.store.settings().policy).toBe('broad');
   });
 });
@@ -73,9 +103,18 @@ describe('unlocking the monitor in a fresh browser', () => {
 
   it('When someone who never logged in enters the admin token, then the monitor opens', async () => {
     const agent = request.agent(gh.url);
-    await agent.get('/monitor').set('Accept', 'text/html').expect(303).expect('Location', '/monitor/unlock?returnTo=%2Fmonitor');
+    await agent
+      .get('/monitor')
+      .set('Accept', 'text/html')
+      .expect(303)
+      .expect('Location', '/monitor/unlock?returnTo=%2Fmonitor');
     const page = await agent.get('/monitor/unlock?returnTo=%2Fmonitor').expect(200);
-    await agent.post('/monitor/unlock').type('form').send({ token: gh.config.ADMIN_TOKEN, returnTo: '/monitor', _csrf: csrfFrom(page.text) }).expect(303).expect('Location', '/monitor');
+    await agent
+      .post('/monitor/unlock')
+      .type('form')
+      .send({ token: gh.config.ADMIN_TOKEN, returnTo: '/monitor', _csrf: csrfFrom(page.text) })
+      .expect(303)
+      .expect('Location', '/monitor');
     await agent.get('/monitor').expect(200);
   });
 });

@@ -10,16 +10,27 @@ describe('A look-alike client is distinguishable on the consent page (RFC 7591 Â
   const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
   let lookAlike: string;
   beforeAll(async () => {
-    const res = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ client_name: 'Tunewave', redirect_uris: ['https://evil.example/cb'], scope: 'profile messages:read' }).expect(201);
+    const res = await request(gh.url)
+      .post('/reg')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ client_name: 'Tunewave', redirect_uris: ['https://evil.example/cb'], scope: 'profile messages:read' })
+      .expect(201);
     lookAlike = res.body.client_id as string;
   });
 
   /** The consent page alice sees for `clientId` asking `profile messages:read` at `redirectUri`. */
   async function consentPage(clientId: string, redirectUri: string) {
     const agent = await loggedInAgent(gh.url, 'alice');
-    let res = await agent.get(authorizationPath({ clientId, redirectUri, scopes: ['profile', 'messages:read'], challenge: pkcePair().challenge }));
-    while (res.status === 303 || res.status === 302) res = await agent.get(new URL(res.headers['location']!, gh.url).pathname);
+    let res = await agent.get(
+      authorizationPath({
+        clientId,
+        redirectUri,
+        scopes: ['profile', 'messages:read'],
+        challenge: pkcePair().challenge,
+      }),
+    );
+    while (res.status === 303 || res.status === 302)
+      res = await agent.get(new URL(res.headers['location']!, gh.url).pathname);
     expect(res.text).toContain('data-consent="approve"');
     return res;
   }
@@ -38,37 +49,69 @@ describe('A look-alike client is distinguishable on the consent page (RFC 7591 Â
     expect(res.text).toContain(lookAlike);
   });
 
-  it.each(['com.example.app:/cb', 'com.example.app://evil.example/cb'])('When a native client with the private-use redirect %s asks, then the page names the scheme (an app on the device), never a blank or the URI\'s made-up host', async (uri) => {
-    const reg = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ client_name: 'Tunewave', application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: [uri], scope: 'profile messages:read' }).expect(201);
-    const res = await consentPage(reg.body.client_id as string, uri);
-    expect(res.text).toMatch(/data-redirect-host>an app on this device \(com\.example\.app:\)</);
-  });
+  it.each(['com.example.app:/cb', 'com.example.app://evil.example/cb'])(
+    "When a native client with the private-use redirect %s asks, then the page names the scheme (an app on the device), never a blank or the URI's made-up host",
+    async (uri) => {
+      const reg = await request(gh.url)
+        .post('/reg')
+        .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .send({
+          client_name: 'Tunewave',
+          application_type: 'native',
+          token_endpoint_auth_method: 'none',
+          redirect_uris: [uri],
+          scope: 'profile messages:read',
+        })
+        .expect(201);
+      const res = await consentPage(reg.body.client_id as string, uri);
+      expect(res.text).toMatch(/data-redirect-host>an app on this device \(com\.example\.app:\)</);
+    },
+  );
 
   it.each([
     ['a right-to-left override', 'Tunewave\u202Eevil'],
     ['a bidi isolate', '\u2067Tunewave'],
     ['a zero-width space', 'Tune\u200Bwave'],
     ['a byte order mark', '\uFEFFTunewave'],
-  ])('When a client registers a name with %s (it reorders or hides text on the consent page), then 400 invalid_client_metadata', async (_what, name) => {
-    const res = await request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ client_name: name, redirect_uris: ['https://evil.example/cb'], scope: 'profile' });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/client_name .*invisible/) });
-  });
+  ])(
+    'When a client registers a name with %s (it reorders or hides text on the consent page), then 400 invalid_client_metadata',
+    async (_what, name) => {
+      const res = await request(gh.url)
+        .post('/reg')
+        .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .send({ client_name: name, redirect_uris: ['https://evil.example/cb'], scope: 'profile' });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        error: 'invalid_client_metadata',
+        error_description: expect.stringMatching(/client_name .*invisible/),
+      });
+    },
+  );
 
   it('When a client registers a 101-character name (it would push the warning off the consent page), then 400 invalid_client_metadata; 100 is fine', async () => {
-    const reg = (name: string) => request(gh.url).post('/reg').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ client_name: name, redirect_uris: ['https://evil.example/cb'], scope: 'profile' });
+    const reg = (name: string) =>
+      request(gh.url)
+        .post('/reg')
+        .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .send({ client_name: name, redirect_uris: ['https://evil.example/cb'], scope: 'profile' });
     const long = await reg(`Tunewave${'\u00A0'.repeat(93)}`);
     expect(long.status).toBe(400);
-    expect(long.body).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/client_name .*100 characters/) });
+    expect(long.body).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringMatching(/client_name .*100 characters/),
+    });
     expect((await reg('ðŸŽµ'.repeat(100))).status).toBe(201);
   });
 
-  it.each(['/login', '/consent'])('When %s is served, then it forbids framing (frame-ancestors none, X-Frame-Options DENY)', async (which) => {
-    const res = which === '/login' ? await request(gh.url).get('/login') : await consentPage('tunewave', `${PARTNER_URL}/auth/callback`);
-    expect(res.headers['x-frame-options']).toBe('DENY');
-    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-  });
+  it.each(['/login', '/consent'])(
+    'When %s is served, then it forbids framing (frame-ancestors none, X-Frame-Options DENY)',
+    async (which) => {
+      const res =
+        which === '/login'
+          ? await request(gh.url).get('/login')
+          : await consentPage('tunewave', `${PARTNER_URL}/auth/callback`);
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    },
+  );
 });

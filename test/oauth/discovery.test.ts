@@ -27,16 +27,25 @@ const ADVERTISED: Record<string, { value: (url: string) => unknown; provenBy: st
   response_types_supported: { value: () => ['code'], provenBy: 'code-flow.test.ts' },
   response_modes_supported: { value: () => ['form_post', 'fragment', 'query'], provenBy: 'this file: response modes' },
   grant_types_supported: { value: () => ['authorization_code', 'refresh_token'], provenBy: 'oauth4webapi.test.ts' },
-  token_endpoint_auth_methods_supported: { value: () => ['client_secret_basic', 'client_secret_post', 'none'], provenBy: 'oauth4webapi.test.ts, this file: public client' },
+  token_endpoint_auth_methods_supported: {
+    value: () => ['client_secret_basic', 'client_secret_post', 'none'],
+    provenBy: 'oauth4webapi.test.ts, this file: public client',
+  },
   code_challenge_methods_supported: { value: () => ['S256'], provenBy: 'authorization-errors.test.ts' },
   scopes_supported: { value: () => ['openid', ...API_SCOPES], provenBy: 'oauth4webapi.test.ts' },
-  claims_supported: { value: () => ['sub', 'name', 'preferred_username', 'auth_time', 'iss'], provenBy: 'this file: ID token claims (auth_time with max_age)' },
+  claims_supported: {
+    value: () => ['sub', 'name', 'preferred_username', 'auth_time', 'iss'],
+    provenBy: 'this file: ID token claims (auth_time with max_age)',
+  },
   claim_types_supported: { value: () => ['normal'], provenBy: 'this file: ID token claims' },
   claims_parameter_supported: { value: () => false, provenBy: 'not offered' },
   request_uri_parameter_supported: { value: () => false, provenBy: 'not offered (PAR request_uri only)' },
   subject_types_supported: { value: () => ['public'], provenBy: 'oauth4webapi.test.ts (sub is the person id)' },
   id_token_signing_alg_values_supported: { value: () => ['ES256'], provenBy: 'this file: ID token signature' },
-  authorization_response_iss_parameter_supported: { value: () => true, provenBy: 'oauth4webapi.test.ts (RFC 9207 check)' },
+  authorization_response_iss_parameter_supported: {
+    value: () => true,
+    provenBy: 'oauth4webapi.test.ts (RFC 9207 check)',
+  },
   dpop_signing_alg_values_supported: { value: () => ['ES256', 'Ed25519', 'EdDSA'], provenBy: 'dpop.test.ts' },
 };
 
@@ -50,19 +59,26 @@ describe('The discovery document advertises only what works end to end', () => {
 
   beforeAll(async () => {
     const issuer = new URL(gh.url);
-    as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }));
+    as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }),
+    );
     metadata = (await (await fetch(`${gh.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
   });
 
   async function pkce(): Promise<{ verifier: string; params: Record<string, string> }> {
     const verifier = oauth.generateRandomCodeVerifier();
-    return { verifier, params: { code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' } };
+    return {
+      verifier,
+      params: { code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' },
+    };
   }
   const authPath = (params: Record<string, string>) => `/auth?${new URLSearchParams(params).toString()}`;
 
   it('When the discovery document is fetched, then it holds exactly the tested capabilities with their values', () => {
     expect(Object.keys(metadata).sort()).toEqual(Object.keys(ADVERTISED).sort());
-    for (const [key, { value }] of Object.entries(ADVERTISED)) expect([key, metadata[key]]).toEqual([key, value(gh.url)]);
+    for (const [key, { value }] of Object.entries(ADVERTISED))
+      expect([key, metadata[key]]).toEqual([key, value(gh.url)]);
   });
 
   it('When RP-initiated logout is tried, then there is no end-session endpoint (404)', async () => {
@@ -72,21 +88,42 @@ describe('The discovery document advertises only what works end to end', () => {
   it('When an ID token is issued, then it is signed ES256 by a key of jwks_uri and carries the advertised claims', async () => {
     const cb = `${PARTNER_URL}/oidc/callback`;
     const registered = await oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: [cb], client_name: 'Podnest', scope: 'openid profile' }, { initialAccessToken: gh.config.ADMIN_TOKEN, ...insecure }),
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        { redirect_uris: [cb], client_name: 'Podnest', scope: 'openid profile' },
+        { initialAccessToken: gh.config.ADMIN_TOKEN, ...insecure },
+      ),
     );
     const client: oauth.Client = { client_id: registered.client_id, id_token_signed_response_alg: 'ES256' };
     const { verifier, params } = await pkce();
     const nonce = oauth.generateRandomNonce();
     const { redirect } = await browseToRedirect({
-      url: gh.url, agent: await loggedInAgent(gh.url, 'alice'), redirectUri: cb,
-      path: authPath({ client_id: client.client_id, redirect_uri: cb, response_type: 'code', scope: 'openid profile', nonce, max_age: '3600', ...params }),
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, 'alice'),
+      redirectUri: cb,
+      path: authPath({
+        client_id: client.client_id,
+        redirect_uri: cb,
+        response_type: 'code',
+        scope: 'openid profile',
+        nonce,
+        max_age: '3600',
+        ...params,
+      }),
     });
     const callback = oauth.validateAuthResponse(as, client, redirect, oauth.expectNoState);
     const auth = oauth.ClientSecretBasic(registered['client_secret'] as string);
     const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, cb, verifier, insecure);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, maxAge: 3600, requireIdToken: true });
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: nonce,
+      maxAge: 3600,
+      requireIdToken: true,
+    });
     const jwks = (await (await fetch(as.jwks_uri!)).json()) as JSONWebKeySet;
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, createLocalJWKSet(jwks), { issuer: gh.url, audience: client.client_id });
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, createLocalJWKSet(jwks), {
+      issuer: gh.url,
+      audience: client.client_id,
+    });
     expect(protectedHeader.alg).toBe('ES256');
     const claims = ADVERTISED['claims_supported']!.value(gh.url) as string[];
     expect(Object.keys(payload)).toEqual(expect.arrayContaining(claims));
@@ -99,11 +136,25 @@ describe('The discovery document advertises only what works end to end', () => {
     const { verifier, params } = await pkce();
     const state = oauth.generateRandomState();
     const { redirect } = await browseToRedirect({
-      url: gh.url, agent: await loggedInAgent(gh.url, 'alice'), redirectUri,
-      path: authPath({ client_id: 'tunewave', redirect_uri: redirectUri, response_type: 'code', response_mode: mode, scope: 'profile', state, ...params }),
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, 'alice'),
+      redirectUri,
+      path: authPath({
+        client_id: 'tunewave',
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        response_mode: mode,
+        scope: 'profile',
+        state,
+        ...params,
+      }),
     });
     const callback = oauth.validateAuthResponse(as, tunewave, paramsOf(redirect), state);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, tunewave, await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure));
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      tunewave,
+      await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure),
+    );
     expect(tokens.scope).toBe('profile');
   });
 
@@ -112,40 +163,94 @@ describe('The discovery document advertises only what works end to end', () => {
     const state = oauth.generateRandomState();
     // alice approved Tunewave's `profile` in the tests above: no consent page, the flow ends on the form.
     const agent = await loggedInAgent(gh.url, 'alice');
-    let page = await agent.get(authPath({ client_id: 'tunewave', redirect_uri: redirectUri, response_type: 'code', response_mode: 'form_post', scope: 'profile', state, ...params }));
+    let page = await agent.get(
+      authPath({
+        client_id: 'tunewave',
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        response_mode: 'form_post',
+        scope: 'profile',
+        state,
+        ...params,
+      }),
+    );
     for (let hop = 0; hop < 8 && page.status >= 300 && page.status < 400; hop += 1) {
       const next = new URL(page.headers['location']!, gh.url);
       page = await agent.get(next.pathname + next.search);
     }
     expect(page.status).toBe(200);
     expect(page.text).toContain(`action="${redirectUri}"`);
-    const fields = new URLSearchParams([...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const fields = new URLSearchParams(
+      [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
     const callback = oauth.validateAuthResponse(as, tunewave, fields, state);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, tunewave, await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure));
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      tunewave,
+      await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure),
+    );
     expect(tokens.scope).toBe('profile');
   });
 
   it('When a client pushes its authorization request (PAR, RFC 9126), then /auth with the request_uri returns a code', async () => {
     const { verifier, params } = await pkce();
     const state = oauth.generateRandomState();
-    const pushed = await oauth.processPushedAuthorizationResponse(as, tunewave, await oauth.pushedAuthorizationRequest(as, tunewave, tunewaveAuth, { redirect_uri: redirectUri, response_type: 'code', scope: 'profile messages:read', state, ...params }, insecure));
-    const { redirect } = await browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, 'bob'), redirectUri, path: authPath({ client_id: 'tunewave', request_uri: pushed.request_uri }) });
+    const pushed = await oauth.processPushedAuthorizationResponse(
+      as,
+      tunewave,
+      await oauth.pushedAuthorizationRequest(
+        as,
+        tunewave,
+        tunewaveAuth,
+        { redirect_uri: redirectUri, response_type: 'code', scope: 'profile messages:read', state, ...params },
+        insecure,
+      ),
+    );
+    const { redirect } = await browseToRedirect({
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, 'bob'),
+      redirectUri,
+      path: authPath({ client_id: 'tunewave', request_uri: pushed.request_uri }),
+    });
     const callback = oauth.validateAuthResponse(as, tunewave, redirect, state);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, tunewave, await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure));
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      tunewave,
+      await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure),
+    );
     expect(tokens.scope).toBe('profile messages:read');
   });
 
   it('When a public client (token_endpoint_auth_method none) runs code + PKCE, then it gets tokens without a secret', async () => {
     const cb = `${PARTNER_URL}/public/callback`;
     const registered = await oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: [cb], client_name: 'Podnest', token_endpoint_auth_method: 'none', scope: 'profile' }, { initialAccessToken: gh.config.ADMIN_TOKEN, ...insecure }),
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        { redirect_uris: [cb], client_name: 'Podnest', token_endpoint_auth_method: 'none', scope: 'profile' },
+        { initialAccessToken: gh.config.ADMIN_TOKEN, ...insecure },
+      ),
     );
     expect(registered['client_secret']).toBeUndefined();
     const client: oauth.Client = { client_id: registered.client_id };
     const { verifier, params } = await pkce();
-    const { redirect } = await browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, 'alice'), redirectUri: cb, path: authPath({ client_id: client.client_id, redirect_uri: cb, response_type: 'code', scope: 'profile', ...params }) });
+    const { redirect } = await browseToRedirect({
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, 'alice'),
+      redirectUri: cb,
+      path: authPath({
+        client_id: client.client_id,
+        redirect_uri: cb,
+        response_type: 'code',
+        scope: 'profile',
+        ...params,
+      }),
+    });
     const callback = oauth.validateAuthResponse(as, client, redirect, oauth.expectNoState);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, cb, verifier, insecure));
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, cb, verifier, insecure),
+    );
     expect(tokens.scope).toBe('profile');
   });
 });

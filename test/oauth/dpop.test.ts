@@ -18,7 +18,11 @@ interface Key {
 }
 
 /** A DPoP proof JWT (RFC 9449 §4.2) with `overrides` applied to the claims or the `typ`. */
-async function proof(key: Key, claims: { htm: string; htu: string; token?: string; iat?: number; jti?: string }, typ = 'dpop+jwt'): Promise<string> {
+async function proof(
+  key: Key,
+  claims: { htm: string; htu: string; token?: string; iat?: number; jti?: string },
+  typ = 'dpop+jwt',
+): Promise<string> {
   const { createHash } = await import('node:crypto');
   const payload: Record<string, unknown> = { htm: claims.htm, htu: claims.htu, jti: claims.jti ?? randomUUID() };
   if (claims.token) payload['ath'] = createHash('sha256').update(claims.token).digest('base64url');
@@ -42,17 +46,35 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
   async function tokensFor(dpop?: oauth.DPoPHandle): Promise<oauth.TokenEndpointResponse> {
     const verifier = oauth.generateRandomCodeVerifier();
     const url = new URL(as.authorization_endpoint!);
-    const params = { client_id: 'tunewave', redirect_uri: redirectUri, response_type: 'code', scope: 'profile messages:read', code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' };
+    const params = {
+      client_id: 'tunewave',
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'profile messages:read',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    };
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    const { redirect } = await browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, 'alice'), path: url.pathname + url.search, redirectUri });
+    const { redirect } = await browseToRedirect({
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, 'alice'),
+      path: url.pathname + url.search,
+      redirectUri,
+    });
     const callback = oauth.validateAuthResponse(as, client, redirect, oauth.expectNoState);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, redirectUri, verifier, { ...insecure, ...(dpop ? { DPoP: dpop } : {}) });
+    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, redirectUri, verifier, {
+      ...insecure,
+      ...(dpop ? { DPoP: dpop } : {}),
+    });
     return oauth.processAuthorizationCodeResponse(as, client, response);
   }
 
   beforeAll(async () => {
     const issuer = new URL(gh.url);
-    as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
+    as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
+    );
     key = await generateKeyPair('ES256');
     bound = await tokensFor(oauth.DPoP(client, key));
     me = `${gh.url}/api/v1/me`;
@@ -60,12 +82,23 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
 
   it('When a client sends a DPoP proof with the code, then the token is DPoP-bound and introspection shows cnf.jkt', async () => {
     expect(bound.token_type).toBe('dpop');
-    const info = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, bound.access_token, insecure));
-    expect(info).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: await calculateJwkThumbprint(await exportJWK(key.publicKey)) } });
+    const info = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, bound.access_token, insecure),
+    );
+    expect(info).toMatchObject({
+      active: true,
+      token_type: 'DPoP',
+      cnf: { jkt: await calculateJwkThumbprint(await exportJWK(key.publicKey)) },
+    });
   });
 
   it('When oauth4webapi calls the API with the bound token and its DPoP handle, then it answers 200', async () => {
-    const res = await oauth.protectedResourceRequest(bound.access_token, 'GET', new URL(me), new Headers(), null, { DPoP: oauth.DPoP(client, key), ...insecure });
+    const res = await oauth.protectedResourceRequest(bound.access_token, 'GET', new URL(me), new Headers(), null, {
+      DPoP: oauth.DPoP(client, key),
+      ...insecure,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ username: 'alice' });
   });
@@ -92,10 +125,19 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
     ['a proof for another URL (htu)', (t: string) => proof(key, { htm: 'GET', htu: `${me}/x`, token: t })],
     ['a proof without ath', (_t: string) => proof(key, { htm: 'GET', htu: me })],
     ['a proof hashing another token (ath)', (t: string) => proof(key, { htm: 'GET', htu: me, token: `${t}x` })],
-    ['a proof issued 10 minutes ago (iat)', (t: string) => proof(key, { htm: 'GET', htu: me, token: t, iat: now() - 600 })],
-    ['a proof issued 10 minutes ahead (iat)', (t: string) => proof(key, { htm: 'GET', htu: me, token: t, iat: now() + 600 })],
+    [
+      'a proof issued 10 minutes ago (iat)',
+      (t: string) => proof(key, { htm: 'GET', htu: me, token: t, iat: now() - 600 }),
+    ],
+    [
+      'a proof issued 10 minutes ahead (iat)',
+      (t: string) => proof(key, { htm: 'GET', htu: me, token: t, iat: now() + 600 }),
+    ],
     ['a proof with typ JWT', (t: string) => proof(key, { htm: 'GET', htu: me, token: t }, 'JWT')],
-    ['a proof signed by another key (key binding)', async (t: string) => proof(await generateKeyPair('ES256'), { htm: 'GET', htu: me, token: t })],
+    [
+      'a proof signed by another key (key binding)',
+      async (t: string) => proof(await generateKeyPair('ES256'), { htm: 'GET', htu: me, token: t }),
+    ],
   ])('When the bound token comes with %s, then 401 invalid_dpop_proof', async (_name, make) => {
     const dpop = await make(bound.access_token);
     const req = request(gh.url).get('/api/v1/me').set('Authorization', `DPoP ${bound.access_token}`);
@@ -107,7 +149,8 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
 
   it('When a valid proof is sent twice (same jti), then the first call is 200 and the replay 401', async () => {
     const dpop = await proof(key, { htm: 'GET', htu: me, token: bound.access_token });
-    const call = () => request(gh.url).get('/api/v1/me').set('Authorization', `DPoP ${bound.access_token}`).set('DPoP', dpop);
+    const call = () =>
+      request(gh.url).get('/api/v1/me').set('Authorization', `DPoP ${bound.access_token}`).set('DPoP', dpop);
     expect((await call()).status).toBe(200);
     const replay = await call();
     expect(replay.status).toBe(401);
@@ -117,7 +160,10 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
   it('When an unbound token is sent with the DPoP scheme, then 401 invalid_token in the DPoP challenge', async () => {
     const plain = await tokensFor();
     expect(plain.token_type).toBe('bearer');
-    const res = await request(gh.url).get('/api/v1/me').set('Authorization', `DPoP ${plain.access_token}`).set('DPoP', await proof(key, { htm: 'GET', htu: me, token: plain.access_token }));
+    const res = await request(gh.url)
+      .get('/api/v1/me')
+      .set('Authorization', `DPoP ${plain.access_token}`)
+      .set('DPoP', await proof(key, { htm: 'GET', htu: me, token: plain.access_token }));
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^DPoP algs="[^"]+", error="invalid_token"/);
     const ok = await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${plain.access_token}`);
@@ -147,8 +193,22 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
 
     it.each([
       ['no proof', async () => ({ token: bound.access_token }), 'invalid_token'],
-      ['a proof of another key', async () => ({ token: bound.access_token, dpop: await socketProof(bound.access_token, await generateKeyPair('ES256')) }), 'invalid_dpop_proof'],
-      ['a proof of the API URL', async () => ({ token: bound.access_token, dpop: await proof(key, { htm: 'GET', htu: me, token: bound.access_token }) }), 'invalid_dpop_proof'],
+      [
+        'a proof of another key',
+        async () => ({
+          token: bound.access_token,
+          dpop: await socketProof(bound.access_token, await generateKeyPair('ES256')),
+        }),
+        'invalid_dpop_proof',
+      ],
+      [
+        'a proof of the API URL',
+        async () => ({
+          token: bound.access_token,
+          dpop: await proof(key, { htm: 'GET', htu: me, token: bound.access_token }),
+        }),
+        'invalid_dpop_proof',
+      ],
     ])('When a bound token comes with %s, then the handshake is refused', async (_name, auth, error) => {
       expect(await handshake(await auth())).toBe(error);
     });

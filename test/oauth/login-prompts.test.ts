@@ -31,9 +31,16 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     url = listening.url;
     const config = testConfig({ PLATFORM_PORT: new URL(url).port, PLATFORM_URL: url });
     platform = createPlatform({ config, store, clock: { now }, httpServer: listening.server });
-    as = await oauth.processDiscoveryResponse(new URL(url), await oauth.discoveryRequest(new URL(url), { algorithm: 'oidc', ...insecure }));
+    as = await oauth.processDiscoveryResponse(
+      new URL(url),
+      await oauth.discoveryRequest(new URL(url), { algorithm: 'oidc', ...insecure }),
+    );
     const registered = await oauth.processDynamicClientRegistrationResponse(
-      await oauth.dynamicClientRegistrationRequest(as, { redirect_uris: [REDIRECT_URI], client_name: 'Podnest', scope: 'openid profile' }, { initialAccessToken: config.ADMIN_TOKEN, ...insecure }),
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        { redirect_uris: [REDIRECT_URI], client_name: 'Podnest', scope: 'openid profile' },
+        { initialAccessToken: config.ADMIN_TOKEN, ...insecure },
+      ),
     );
     client = { client_id: registered.client_id, id_token_signed_response_alg: 'ES256' };
     auth = oauth.ClientSecretBasic(registered['client_secret'] as string);
@@ -67,8 +74,20 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
         const next = new URL(res.headers['location']!, url);
         if (next.href.startsWith(REDIRECT_URI)) {
           const callback = oauth.validateAuthResponse(as, client, next, oauth.expectNoState);
-          const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, REDIRECT_URI, flow.verifier, insecure);
-          const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: flow.nonce, requireIdToken: true, ...(flow.maxAge === undefined ? {} : { maxAge: flow.maxAge }) });
+          const response = await oauth.authorizationCodeGrantRequest(
+            as,
+            client,
+            auth,
+            callback,
+            REDIRECT_URI,
+            flow.verifier,
+            insecure,
+          );
+          const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+            expectedNonce: flow.nonce,
+            requireIdToken: true,
+            ...(flow.maxAge === undefined ? {} : { maxAge: flow.maxAge }),
+          });
           return { claims: oauth.getValidatedIdTokenClaims(tokens)! };
         }
         res = await agent.get(next.pathname + next.search);
@@ -76,7 +95,10 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
       }
       const consent = res.status === 200 ? /action="(\/interaction\/[^/"]+)\/confirm"/.exec(res.text)?.[1] : undefined;
       if (!consent) return { page: res };
-      res = await agent.post(`${consent}/confirm`).type('form').send({ _csrf: csrfFrom(res.text) });
+      res = await agent
+        .post(`${consent}/confirm`)
+        .type('form')
+        .send({ _csrf: csrfFrom(res.text) });
     }
     throw new Error('too many hops');
   }
@@ -86,8 +108,14 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     const flow: Flow = { verifier: oauth.generateRandomCodeVerifier(), nonce: oauth.generateRandomNonce() };
     if (extra['max_age'] !== undefined) flow.maxAge = Number(extra['max_age']);
     const params = new URLSearchParams({
-      client_id: client.client_id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid profile', nonce: flow.nonce,
-      code_challenge: await oauth.calculatePKCECodeChallenge(flow.verifier), code_challenge_method: 'S256', ...extra,
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'openid profile',
+      nonce: flow.nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(flow.verifier),
+      code_challenge_method: 'S256',
+      ...extra,
     });
     return { ...(await drive(agent, await agent.get(`/auth?${params.toString()}`), flow)), flow };
   }
@@ -97,7 +125,10 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     const action = /action="(\/interaction\/[^/"]+\/login)"/.exec(page.text)?.[1];
     if (!action) throw new Error(`no login step on the page: ${page.text.slice(0, 200)}`);
     const username = /name="username" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
-    return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), username, ...(password === undefined ? {} : { password }) });
+    return agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username, ...(password === undefined ? {} : { password }) });
   }
   const seconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -114,34 +145,43 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     ['prompt=login', { prompt: 'login' }],
     ['max_age=0', { max_age: '0' }],
     ['max_age=60 (she logged in 10 minutes ago)', { max_age: '60' }],
-  ])('When alice has a live session and an app asks with %s, then she must type her password again and auth_time is that moment', async (_name, extra) => {
-    const agent = await personLoggedIn('alice', 10);
-    const { page, flow } = await authorize(agent, extra);
-    expect(page?.status).toBe(200);
-    expect(page!.text).toContain('name="password"');
+  ])(
+    'When alice has a live session and an app asks with %s, then she must type her password again and auth_time is that moment',
+    async (_name, extra) => {
+      const agent = await personLoggedIn('alice', 10);
+      const { page, flow } = await authorize(agent, extra);
+      expect(page?.status).toBe(200);
+      expect(page!.text).toContain('name="password"');
 
-    const wrong = await continueAs(agent, page!, 'not-her-password');
-    expect(wrong.status).toBe(401);
-    expect(wrong.text).toContain('Wrong password.');
+      const wrong = await continueAs(agent, page!, 'not-her-password');
+      expect(wrong.status).toBe(401);
+      expect(wrong.text).toContain('Wrong password.');
 
-    const typedAt = seconds(Date.now());
-    const { claims } = await drive(agent, await continueAs(agent, wrong, 'glasshouse'), { ...flow, maxAge: undefined });
-    expect(claims?.sub).toBe('p_alice');
-    expect(claims!.auth_time).toBeGreaterThanOrEqual(typedAt);
-    expect(claims!.auth_time).toBeLessThanOrEqual(seconds(Date.now()));
-  });
+      const typedAt = seconds(Date.now());
+      const { claims } = await drive(agent, await continueAs(agent, wrong, 'glasshouse'), {
+        ...flow,
+        maxAge: undefined,
+      });
+      expect(claims?.sub).toBe('p_alice');
+      expect(claims!.auth_time).toBeGreaterThanOrEqual(typedAt);
+      expect(claims!.auth_time).toBeLessThanOrEqual(seconds(Date.now()));
+    },
+  );
 
   it.each([
     ['prompt=login', { prompt: 'login' }],
     ['prompt=login consent', { prompt: 'login consent' }],
     ['max_age=0', { max_age: '0' }],
-  ])('When alice logged in within the same clock second as the request and an app asks with %s, then she must still type her password (only a login during this sign-in counts)', async (_name, extra) => {
-    // Her login is stamped a second ahead: at or after the second the sign-in started (interaction `iat`).
-    const agent = await personLoggedIn('alice', -1 / 60);
-    const { page } = await authorize(agent, extra);
-    expect(page?.status).toBe(200);
-    expect(page!.text).toContain('name="password"');
-  });
+  ])(
+    'When alice logged in within the same clock second as the request and an app asks with %s, then she must still type her password (only a login during this sign-in counts)',
+    async (_name, extra) => {
+      // Her login is stamped a second ahead: at or after the second the sign-in started (interaction `iat`).
+      const agent = await personLoggedIn('alice', -1 / 60);
+      const { page } = await authorize(agent, extra);
+      expect(page?.status).toBe(200);
+      expect(page!.text).toContain('name="password"');
+    },
+  );
 
   it('When alice is logged in and an app sends login_hint=bob, then she is offered to switch, and switching signs bob in', async () => {
     const agent = await personLoggedIn('alice', 1);
@@ -151,27 +191,39 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     expect(page!.text).toContain('Continue as Alice');
 
     const switchAction = /action="(\/interaction\/[^/"]+\/switch)"/.exec(page!.text)![1]!;
-    const switched = await agent.post(switchAction).type('form').send({ _csrf: csrfFrom(page!.text) });
+    const switched = await agent
+      .post(switchAction)
+      .type('form')
+      .send({ _csrf: csrfFrom(page!.text) });
     expect(switched.status).toBe(303);
     const loginUrl = new URL(switched.headers['location']!, url);
     expect(loginUrl.pathname).toBe('/login');
     expect(loginUrl.searchParams.get('username')).toBe('bob');
     const loginPage = await agent.get(loginUrl.pathname + loginUrl.search);
     expect(loginPage.text).toContain('value="bob"');
-    const loggedIn = await agent.post('/login').type('form').send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(loginPage.text) });
+    const loggedIn = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(loginPage.text) });
     const { claims } = await drive(agent, loggedIn, flow);
     expect(claims?.sub).toBe('p_bob');
   });
 
-  it.each(['@bob', ' BOB ', 'p_bob'])('When alice is logged in and an app sends login_hint=%j (bob written another way), then she is offered to switch to bob', async (hint) => {
-    const agent = await personLoggedIn('alice', 1);
-    const { page } = await authorize(agent, { login_hint: hint });
-    expect(page?.status).toBe(200);
-    expect(page!.text).toContain('data-login-hint="bob"');
-    const switchAction = /action="(\/interaction\/[^/"]+\/switch)"/.exec(page!.text)![1]!;
-    const switched = await agent.post(switchAction).type('form').send({ _csrf: csrfFrom(page!.text) });
-    expect(new URL(switched.headers['location']!, url).searchParams.get('username')).toBe('bob');
-  });
+  it.each(['@bob', ' BOB ', 'p_bob'])(
+    'When alice is logged in and an app sends login_hint=%j (bob written another way), then she is offered to switch to bob',
+    async (hint) => {
+      const agent = await personLoggedIn('alice', 1);
+      const { page } = await authorize(agent, { login_hint: hint });
+      expect(page?.status).toBe(200);
+      expect(page!.text).toContain('data-login-hint="bob"');
+      const switchAction = /action="(\/interaction\/[^/"]+\/switch)"/.exec(page!.text)![1]!;
+      const switched = await agent
+        .post(switchAction)
+        .type('form')
+        .send({ _csrf: csrfFrom(page!.text) });
+      expect(new URL(switched.headers['location']!, url).searchParams.get('username')).toBe('bob');
+    },
+  );
 
   it('When alice is logged in and an app sends a login_hint that names nobody known, then she is asked (switch or continue), not answered for silently', async () => {
     const agent = await personLoggedIn('alice', 1);
@@ -195,7 +247,10 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     const { page, flow } = await authorize(agent, { prompt: 'login', login_hint: 'bob' });
     expect(page!.text).toContain('action="/login"');
     expect(page!.text).toContain('value="bob"');
-    const loggedIn = await agent.post('/login').type('form').send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(page!.text) });
+    const loggedIn = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(page!.text) });
     const { claims } = await drive(agent, loggedIn, flow);
     expect(claims?.sub).toBe('p_bob');
   });

@@ -10,7 +10,10 @@ describe('Authorization server state lives in the store', () => {
   it('When tokens are issued, then grant and tokens are oidc records named model:id, and the client stays in clients', async () => {
     const issued = await gh.platform.tokens.issue({ personId: 'p_alice', clientId: 'tunewave', scopes: ['profile'] });
     const { grantId } = await gh.platform.tokens.verify(issued.access_token);
-    expect(gh.store.get('oidc', `AccessToken:${issued.access_token}`)).toMatchObject({ model: 'AccessToken', payload: { grantId, accountId: 'p_alice' } });
+    expect(gh.store.get('oidc', `AccessToken:${issued.access_token}`)).toMatchObject({
+      model: 'AccessToken',
+      payload: { grantId, accountId: 'p_alice' },
+    });
     expect(gh.store.get('oidc', `RefreshToken:${issued.refresh_token}`)?.model).toBe('RefreshToken');
     expect(gh.store.get('oidc', `Grant:${grantId}`)?.model).toBe('Grant');
     expect(gh.store.all('oidc').some((r) => r.model === 'Client')).toBe(false);
@@ -26,7 +29,10 @@ describe('Authorization server state lives in the store', () => {
       const [before, after] = await Promise.all([request(gh.url).get('/jwks'), request(restarted.app).get('/jwks')]);
       expect(after.body).toEqual(before.body);
       expect(JSON.stringify(after.body)).not.toContain('"d"'); // only public keys are published
-      expect(await restarted.tokens.verify(issued.access_token)).toMatchObject({ personId: 'p_bob', clientId: 'reelbox' });
+      expect(await restarted.tokens.verify(issued.access_token)).toMatchObject({
+        personId: 'p_bob',
+        clientId: 'reelbox',
+      });
     } finally {
       await restarted.close();
     }

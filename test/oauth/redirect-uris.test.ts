@@ -11,17 +11,33 @@ describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.
   let as: oauth.AuthorizationServer;
   beforeAll(async () => {
     const issuer = new URL(gh.url);
-    as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
+    as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
+    );
   });
 
   /** RFC 7591 registration through oauth4webapi; resolves to the client or to the RFC 7591 §3.2.2 error. */
-  async function register(redirectUri: string, applicationType: 'web' | 'native' = 'web'): Promise<{ client_id?: string; error?: string; error_description?: string }> {
-    const metadata = { redirect_uris: [redirectUri], client_name: 'Tunewave', application_type: applicationType, scope: 'profile', ...(applicationType === 'native' ? { token_endpoint_auth_method: 'none' } : {}) };
-    const response = await oauth.dynamicClientRegistrationRequest(as, metadata, { initialAccessToken: gh.config.ADMIN_TOKEN, ...insecure });
+  async function register(
+    redirectUri: string,
+    applicationType: 'web' | 'native' = 'web',
+  ): Promise<{ client_id?: string; error?: string; error_description?: string }> {
+    const metadata = {
+      redirect_uris: [redirectUri],
+      client_name: 'Tunewave',
+      application_type: applicationType,
+      scope: 'profile',
+      ...(applicationType === 'native' ? { token_endpoint_auth_method: 'none' } : {}),
+    };
+    const response = await oauth.dynamicClientRegistrationRequest(as, metadata, {
+      initialAccessToken: gh.config.ADMIN_TOKEN,
+      ...insecure,
+    });
     try {
       return await oauth.processDynamicClientRegistrationResponse(response);
     } catch (err) {
-      if (err instanceof oauth.ResponseBodyError) return { error: err.error, error_description: err.error_description ?? '' };
+      if (err instanceof oauth.ResponseBodyError)
+        return { error: err.error, error_description: err.error_description ?? '' };
       throw err;
     }
   }
@@ -65,7 +81,10 @@ describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.
   async function authorizeAt(clientId: string, redirectUri: string): Promise<URL | Error> {
     const { challenge } = pkcePair();
     const path = authorizationPath({ clientId, redirectUri, scopes: ['profile'], challenge });
-    return browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, 'alice'), path, redirectUri }).then((r) => r.redirect, (err: Error) => err);
+    return browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, 'alice'), path, redirectUri }).then(
+      (r) => r.redirect,
+      (err: Error) => err,
+    );
   }
 
   it('When a native client registered http://127.0.0.1/cb authorizes at port 51234, then the code comes there (RFC 8252 §7.3)', async () => {
@@ -78,17 +97,26 @@ describe('Redirect URI registration rules (RFC 9700 §4.1.3, RFC 8252 §7.3/§8.
   it.each([
     ['a native client', 'native', 'http://127.0.0.1/cb', 'http://localhost:51234/cb'],
     ['a web client', 'web', 'http://127.0.0.1:4000/cb', 'http://127.0.0.1:4001/cb'],
-  ] as const)('When %s asks for another host or port than registered, then no code leaves (error page)', async (_name, type, registered, asked) => {
-    const { client_id } = await register(registered, type);
-    const reached = await authorizeAt(client_id!, asked);
-    expect(reached).toBeInstanceOf(Error);
-    expect((reached as Error).message).toMatch(/HTTP 400/);
-  });
+  ] as const)(
+    'When %s asks for another host or port than registered, then no code leaves (error page)',
+    async (_name, type, registered, asked) => {
+      const { client_id } = await register(registered, type);
+      const reached = await authorizeAt(client_id!, asked);
+      expect(reached).toBeInstanceOf(Error);
+      expect((reached as Error).message).toMatch(/HTTP 400/);
+    },
+  );
 
   it('When a data file from before these rules holds a native client with http://localhost/cb, then no code leaves for another port (RFC 8252 §8.3)', async () => {
     const metadata = {
-      client_id: 'legacy-native', client_name: 'Legacy', application_type: 'native', token_endpoint_auth_method: 'none',
-      redirect_uris: ['http://localhost/cb'], grant_types: ['authorization_code'], response_types: ['code'], scope: 'profile',
+      client_id: 'legacy-native',
+      client_name: 'Legacy',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: ['http://localhost/cb'],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      scope: 'profile',
     };
     await gh.store.put('clients', { id: 'legacy-native', name: 'Legacy', status: 'active', dynamic: true, metadata });
     const reached = await authorizeAt('legacy-native', 'http://localhost:51234/cb');

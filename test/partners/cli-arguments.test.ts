@@ -5,10 +5,25 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 /** Runs an entry point with `args` (ports 1, so one that wrongly starts fails at once); resolves with its exit and output. */
-function run(script: string, args: string[], dataFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  script: string,
+  args: string[],
+  dataFile: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NODE_OPTIONS: '', DATA_FILE: dataFile, PLATFORM_PORT: '1', TUNEWAVE_PORT: '1', REELBOX_PORT: '1', PLATFORM_URL: 'http://localhost:1' };
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: '',
+      DATA_FILE: dataFile,
+      PLATFORM_PORT: '1',
+      TUNEWAVE_PORT: '1',
+      REELBOX_PORT: '1',
+      PLATFORM_URL: 'http://localhost:1',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -38,11 +53,14 @@ describe('npm start and npm run partners take no arguments', () => {
     ['server/main.ts', ['--help'], 0, /^Usage: start/m],
     ['server/partners-main.ts', ['stray'], 1, /^error: too many arguments/m],
     ['server/partners-main.ts', ['--help'], 0, /^Usage: partners/m],
-  ])('When %s is given %j, then it starts nothing, opens no data file and says why', async (script, args, exitCode, said) => {
-    const { code, stdout, stderr } = await run(script, args, path.join(dir, 'glasshouse.json'));
-    expect(code).toBe(exitCode);
-    expect(`${stdout}${stderr}`).toMatch(said);
-    expect(`${stdout}${stderr}`).not.toMatch(/is running|are running|cannot start/);
-    expect(await readdir(dir)).toEqual([]);
-  });
+  ])(
+    'When %s is given %j, then it starts nothing, opens no data file and says why',
+    async (script, args, exitCode, said) => {
+      const { code, stdout, stderr } = await run(script, args, path.join(dir, 'glasshouse.json'));
+      expect(code).toBe(exitCode);
+      expect(`${stdout}${stderr}`).toMatch(said);
+      expect(`${stdout}${stderr}`).not.toMatch(/is running|are running|cannot start/);
+      expect(await readdir(dir)).toEqual([]);
+    },
+  );
 });

@@ -7,7 +7,10 @@ import { startPartner, type RunningPartner } from './helpers/partner.js';
 const PLATFORM = 'http://127.0.0.1:1';
 
 /** A deletion token as the platform makes it, with parts overridable to forge a bad one. */
-function token(partner: RunningPartner, over: { secret?: string; iss?: string; aud?: string; typ?: string; jti?: string } = {}): Promise<string> {
+function token(
+  partner: RunningPartner,
+  over: { secret?: string; iss?: string; aud?: string; typ?: string; jti?: string } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: over.typ ?? DELETION_TOKEN_TYPE })
@@ -30,7 +33,11 @@ describe('the partner data-deletion endpoint (RFC 7523-style HS256 token)', () =
   });
 
   it('When the platform sends a valid token, then the partner answers "deleted"', async () => {
-    const res = await supertest(partner.url).post(DELETION_PATH).type('form').send({ deletion_token: await token(partner) }).expect(200);
+    const res = await supertest(partner.url)
+      .post(DELETION_PATH)
+      .type('form')
+      .send({ deletion_token: await token(partner) })
+      .expect(200);
     expect(res.body).toEqual({ status: 'deleted', messagesDeleted: 0, sandbox: { messagesKept: 0, sneaky: false } });
   });
 
@@ -40,7 +47,11 @@ describe('the partner data-deletion endpoint (RFC 7523-style HS256 token)', () =
     ['for another client', { aud: 'reelbox' }],
     ['of another type', { typ: 'JWT' }],
   ])('When the token is %s, then 401 invalid_token', async (_name, over) => {
-    const res = await supertest(partner.url).post(DELETION_PATH).type('form').send({ deletion_token: await token(partner, over) }).expect(401);
+    const res = await supertest(partner.url)
+      .post(DELETION_PATH)
+      .type('form')
+      .send({ deletion_token: await token(partner, over) })
+      .expect(401);
     expect(res.body.error).toBe('invalid_token');
   });
 

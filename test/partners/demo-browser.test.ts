@@ -60,48 +60,54 @@ describe('the demo story in a real browser', () => {
   it.each([
     ['tunewave', 'Gymnopédie No. 1', 'Please no peanuts, I am allergic.'],
     ['reelbox', 'A Trip to the Moon', 'I can drive, four seats.'],
-  ] as const)('When alice plays on %s with bob chosen, then bob sees "now playing" live, and a deletion on "what we can see" vanishes from his thread', async (name, firstTitle, victim) => {
-    const partner = demo[name];
-    const aliceContext = await browser.newContext();
-    let reloaded = false;
-    const onBobLoad = () => (reloaded = true);
-    try {
-      const alice = await aliceContext.newPage();
-      await logIntoPartner(alice, demo.gh.url, partner, 'alice');
+  ] as const)(
+    'When alice plays on %s with bob chosen, then bob sees "now playing" live, and a deletion on "what we can see" vanishes from his thread',
+    async (name, firstTitle, victim) => {
+      const partner = demo[name];
+      const aliceContext = await browser.newContext();
+      let reloaded = false;
+      const onBobLoad = () => (reloaded = true);
+      try {
+        const alice = await aliceContext.newPage();
+        await logIntoPartner(alice, demo.gh.url, partner, 'alice');
 
-      await gotoLiveInbox(bob, `${demo.gh.url}/threads/t_alice_bob`);
-      bob.on('load', onBobLoad);
+        await gotoLiveInbox(bob, `${demo.gh.url}/threads/t_alice_bob`);
+        bob.on('load', onBobLoad);
 
-      await alice.locator('input[data-username="bob"]').check();
-      await alice.locator('#share-status', { hasText: 'Saved' }).waitFor();
-      const played = alice.waitForResponse((r) => r.url().endsWith('/play') && r.status() === 200);
-      await alice.locator('.item').first().locator('.play-item').click();
-      await played;
-      // Within a second of the partner's send, without reload.
-      await bob.locator('#messages .now-playing .np-title', { hasText: firstTitle }).waitFor({ timeout: 1000 });
-      expect(reloaded).toBe(false);
-      expect(await alice.locator('#np-status').textContent()).toContain('Bob Okafor');
-      // The player advances in real time.
-      const progress = await alice.locator('#np-progress').evaluate((el) => (el as HTMLProgressElement).value);
-      await alice.waitForFunction((before) => (document.getElementById('np-progress') as HTMLProgressElement).value > before, progress);
+        await alice.locator('input[data-username="bob"]').check();
+        await alice.locator('#share-status', { hasText: 'Saved' }).waitFor();
+        const played = alice.waitForResponse((r) => r.url().endsWith('/play') && r.status() === 200);
+        await alice.locator('.item').first().locator('.play-item').click();
+        await played;
+        // Within a second of the partner's send, without reload.
+        await bob.locator('#messages .now-playing .np-title', { hasText: firstTitle }).waitFor({ timeout: 1000 });
+        expect(reloaded).toBe(false);
+        expect(await alice.locator('#np-status').textContent()).toContain('Bob Okafor');
+        // The player advances in real time.
+        const progress = await alice.locator('#np-progress').evaluate((el) => (el as HTMLProgressElement).value);
+        await alice.waitForFunction(
+          (before) => (document.getElementById('np-progress') as HTMLProgressElement).value > before,
+          progress,
+        );
 
-      // Bob's reply reaches the partner's live feed (platform socket → partner server → SSE).
-      await alice.locator('#feed-status[data-live="true"]').waitFor();
-      await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: `Nice pick on ${name}!` });
-      await alice.locator('#feed li', { hasText: `Nice pick on ${name}!` }).waitFor({ timeout: 3000 });
+        // Bob's reply reaches the partner's live feed (platform socket → partner server → SSE).
+        await alice.locator('#feed-status[data-live="true"]').waitFor();
+        await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: `Nice pick on ${name}!` });
+        await alice.locator('#feed li', { hasText: `Nice pick on ${name}!` }).waitFor({ timeout: 3000 });
 
-      await gotoLiveInbox(bob, `${demo.gh.url}/threads/g_weekend`);
-      reloaded = false;
-      await alice.goto(`${partner.url}/seen`);
-      await alice.locator('a', { hasText: 'Weekend plans' }).click();
-      await alice.locator('#participants', { hasText: 'Erin Castillo' }).waitFor();
-      await alice.locator('#messages li', { hasText: victim }).locator('button', { hasText: 'Delete' }).click();
-      await bob.locator('#messages .text', { hasText: victim }).waitFor({ state: 'detached', timeout: 3000 });
-      await alice.locator('.notice', { hasText: 'The message was deleted' }).waitFor();
-      expect(reloaded).toBe(false);
-    } finally {
-      bob.off('load', onBobLoad);
-      await aliceContext.close();
-    }
-  });
+        await gotoLiveInbox(bob, `${demo.gh.url}/threads/g_weekend`);
+        reloaded = false;
+        await alice.goto(`${partner.url}/seen`);
+        await alice.locator('a', { hasText: 'Weekend plans' }).click();
+        await alice.locator('#participants', { hasText: 'Erin Castillo' }).waitFor();
+        await alice.locator('#messages li', { hasText: victim }).locator('button', { hasText: 'Delete' }).click();
+        await bob.locator('#messages .text', { hasText: victim }).waitFor({ state: 'detached', timeout: 3000 });
+        await alice.locator('.notice', { hasText: 'The message was deleted' }).waitFor();
+        expect(reloaded).toBe(false);
+      } finally {
+        bob.off('load', onBobLoad);
+        await aliceContext.close();
+      }
+    },
+  );
 });

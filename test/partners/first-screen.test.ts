@@ -23,7 +23,10 @@ describe('the partner player, first screen', () => {
     await alice.goto(demo.tunewave.url);
     await alice.locator('#login-with-glasshouse').click();
     await loginInBrowser(alice, demo.gh.url, 'alice');
-    await Promise.all([alice.waitForURL(`${demo.tunewave.url}/`), alice.locator('button[data-consent="approve"]').click()]);
+    await Promise.all([
+      alice.waitForURL(`${demo.tunewave.url}/`),
+      alice.locator('button[data-consent="approve"]').click(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();

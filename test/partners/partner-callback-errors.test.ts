@@ -23,13 +23,20 @@ describe('partner callback errors, classified', () => {
   beforeAll(async () => {
     proxy = await startFaultProxy();
     const [tunewaveServer, reelboxServer] = [await listenOnEphemeralPort(), await listenOnEphemeralPort()];
-    const platform = await startPlatform({ PLATFORM_URL: proxy.url }, { tunewaveUrl: tunewaveServer.url, reelboxUrl: reelboxServer.url });
+    const platform = await startPlatform(
+      { PLATFORM_URL: proxy.url },
+      { tunewaveUrl: tunewaveServer.url, reelboxUrl: reelboxServer.url },
+    );
     proxy.setTarget(platform.url);
     gh = { ...platform, url: proxy.url };
     const log = (err: unknown) => void logged.push(err);
     tunewave = await startPartner(proxy.url, tunewaveConfig, { listening: tunewaveServer, app: { log } });
     // Reelbox with a client secret the platform never issued.
-    reelbox = await startPartner(proxy.url, reelboxConfig, { listening: reelboxServer, app: { log }, overrides: { clientSecret: 'not-the-reelbox-secret-000000' } });
+    reelbox = await startPartner(proxy.url, reelboxConfig, {
+      listening: reelboxServer,
+      app: { log },
+      overrides: { clientSecret: 'not-the-reelbox-secret-000000' },
+    });
   });
   afterAll(async () => {
     await Promise.all([tunewave.close(), reelbox.close()]);
@@ -42,7 +49,11 @@ describe('partner callback errors, classified', () => {
   });
 
   /** The callback of a real login, with `tamper` applied to its query, as the browser sends it. */
-  async function callback(partner: RunningPartner, username: string, tamper: (q: URLSearchParams) => void = () => undefined) {
+  async function callback(
+    partner: RunningPartner,
+    username: string,
+    tamper: (q: URLSearchParams) => void = () => undefined,
+  ) {
     const { agent, redirect } = await authorizeAtGlasshouse(gh, partner, username);
     tamper(redirect.searchParams);
     const res = await agent.get(redirect.pathname + redirect.search).set('Accept', 'text/html');
@@ -66,7 +77,9 @@ describe('partner callback errors, classified', () => {
     expect(res.text).toContain('Glasshouse is not answering');
     expect(res.text).not.toContain('revoked');
     expect(loggedIn).toBe(false);
-    expect(logged).toEqual([expect.objectContaining({ status: 500, error: 'server_error', grantType: 'authorization_code' })]);
+    expect(logged).toEqual([
+      expect.objectContaining({ status: 500, error: 'server_error', grantType: 'authorization_code' }),
+    ]);
   });
 
   it('When the token endpoint cuts the connection, then the page says Glasshouse is not answering (503)', async () => {
@@ -81,7 +94,12 @@ describe('partner callback errors, classified', () => {
     proxy.fail('/api/v1/me', {
       status: 401,
       headers: { 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer error="invalid_token"' },
-      body: JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'The access token is not valid' }),
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'The access token is not valid',
+      }),
     });
     const { res, loggedIn } = await callback(tunewave, 'dave');
     expect(res.status).toBe(400);

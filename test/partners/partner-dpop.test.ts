@@ -28,7 +28,10 @@ const credentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewa
 function liveTokens(gh: RunningPlatform, username: string) {
   return gh.store
     .all('oidc')
-    .filter((r) => r.model === 'AccessToken' && r.payload['clientId'] === 'tunewave' && r.payload['accountId'] === `p_${username}`)
+    .filter(
+      (r) =>
+        r.model === 'AccessToken' && r.payload['clientId'] === 'tunewave' && r.payload['accountId'] === `p_${username}`,
+    )
     .filter((r) => (r.expiresAt ?? 0) > Date.now())
     .map((r) => ({ bound: typeof r.payload['jkt'] === 'string' }));
 }
@@ -55,18 +58,40 @@ describe('DPoP-bound partners', () => {
   async function boundTokens(username: string, dpop: ReturnType<typeof createDPoPKey>): Promise<TokenSet> {
     const { verifier, challenge } = pkcePair();
     const redirectUri = `${tunewave.url}/auth/callback`;
-    const path = authorizationPath({ clientId: 'tunewave', redirectUri, scopes: [...PARTNER_SCOPES], state: 's', challenge });
-    const { redirect } = await browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, username), path, redirectUri });
-    return exchangeCode(metadata, credentials, { callback: redirect.searchParams, redirectUri, codeVerifier: verifier, expectedState: 's' }, { dpop });
+    const path = authorizationPath({
+      clientId: 'tunewave',
+      redirectUri,
+      scopes: [...PARTNER_SCOPES],
+      state: 's',
+      challenge,
+    });
+    const { redirect } = await browseToRedirect({
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, username),
+      path,
+      redirectUri,
+    });
+    return exchangeCode(
+      metadata,
+      credentials,
+      { callback: redirect.searchParams, redirectUri, codeVerifier: verifier, expectedState: 's' },
+      { dpop },
+    );
   }
 
   it('When the SDK exchanges a code with a DPoP key, then the token is bound: it works with proofs (API and socket) and not as Bearer', async () => {
     const dpop = createDPoPKey();
     const tokens = await boundTokens('alice', dpop);
     expect(tokens.tokenType).toBe('dpop');
-    expect((await createGlasshouseClient({ baseUrl: gh.url, accessToken: tokens.accessToken, dpop }).me()).username).toBe('alice');
-    await expect(createGlasshouseClient({ baseUrl: gh.url, accessToken: tokens.accessToken }).me()).rejects.toMatchObject({ status: 401 });
-    await expect(createGlasshouseClient({ baseUrl: gh.url, accessToken: tokens.accessToken, dpop: createDPoPKey() }).me()).rejects.toMatchObject({ status: 401 });
+    expect(
+      (await createGlasshouseClient({ baseUrl: gh.url, accessToken: tokens.accessToken, dpop }).me()).username,
+    ).toBe('alice');
+    await expect(
+      createGlasshouseClient({ baseUrl: gh.url, accessToken: tokens.accessToken }).me(),
+    ).rejects.toMatchObject({ status: 401 });
+    await expect(
+      createGlasshouseClient({ baseUrl: gh.url, accessToken: tokens.accessToken, dpop: createDPoPKey() }).me(),
+    ).rejects.toMatchObject({ status: 401 });
 
     const withProof = connectPartnerSocket({ baseUrl: gh.url, token: tokens.accessToken, dpop, reconnection: false });
     const withoutProof = connectPartnerSocket({ baseUrl: gh.url, token: tokens.accessToken, reconnection: false });

@@ -25,7 +25,10 @@ describe('partner failure pages', () => {
     // The refresh really happened: the platform now holds a new, live access token.
     const live = demo.gh.store
       .all('oidc')
-      .filter((r) => r.model === 'AccessToken' && r.payload['clientId'] === 'tunewave' && r.payload['accountId'] === 'p_alice')
+      .filter(
+        (r) =>
+          r.model === 'AccessToken' && r.payload['clientId'] === 'tunewave' && r.payload['accountId'] === 'p_alice',
+      )
       .filter((r) => r.expiresAt! > Date.now());
     expect(live).toHaveLength(1);
   });
@@ -45,7 +48,11 @@ describe('partner failure pages', () => {
     const csrf = csrfOf((await agent.get('/').expect(200)).text);
     await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_alice' }).expect(303);
     await glasshouseAdmin(demo.gh).revokeGrant('carol', 'tunewave');
-    const res = await agent.post('/play').set('Accept', 'application/json').set('x-csrf-token', csrf).send({ itemId: 'joplin-entertainer' });
+    const res = await agent
+      .post('/play')
+      .set('Accept', 'application/json')
+      .set('x-csrf-token', csrf)
+      .send({ itemId: 'joplin-entertainer' });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'revoked', redirect: '/?notice=revoked' });
   });
@@ -65,7 +72,12 @@ describe('partner failure pages', () => {
 
   it('When a form is posted without its CSRF token, then it is refused with a page', async () => {
     const agent = await logIn('erin');
-    const res = await agent.post('/share').type('form').send({ friend: 'p_bob' }).set('Accept', 'text/html').expect(403);
+    const res = await agent
+      .post('/share')
+      .type('form')
+      .send({ friend: 'p_bob' })
+      .set('Accept', 'text/html')
+      .expect(403);
     expect(res.text).toContain('This form has expired');
   });
 });

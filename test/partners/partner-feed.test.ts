@@ -23,10 +23,19 @@ describe('partner live feed', () => {
     expect(await feed.next('status')).toEqual({ live: true });
 
     await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Loved that track' });
-    expect(await feed.next('message')).toMatchObject({ threadId: 't_alice_bob', senderName: 'Bob Okafor', text: 'Loved that track', mine: false });
+    expect(await feed.next('message')).toMatchObject({
+      threadId: 't_alice_bob',
+      senderName: 'Bob Okafor',
+      text: 'Loved that track',
+      mine: false,
+    });
 
     const apps = await platformAgent.get('/settings/apps').expect(200);
-    await platformAgent.post('/settings/apps/tunewave/revoke').type('form').send({ _csrf: csrfFrom(apps.text) }).expect(303);
+    await platformAgent
+      .post('/settings/apps/tunewave/revoke')
+      .type('form')
+      .send({ _csrf: csrfFrom(apps.text) })
+      .expect(303);
     expect(await feed.next('ended')).toEqual({ reason: 'revoked', redirect: '/?notice=revoked' });
   });
 
@@ -35,7 +44,11 @@ describe('partner live feed', () => {
     feed = await openFeed(demo.reelbox.url, sessionCookie(callback.headers['set-cookie'], 'reelbox.sid'));
     await feed.next('status');
     expect(await feed.next('status')).toEqual({ live: true });
-    await supertest(demo.gh.url).patch('/admin/clients/reelbox').set('Authorization', `Bearer ${demo.gh.config.ADMIN_TOKEN}`).send({ status: 'shut_down' }).expect(200);
+    await supertest(demo.gh.url)
+      .patch('/admin/clients/reelbox')
+      .set('Authorization', `Bearer ${demo.gh.config.ADMIN_TOKEN}`)
+      .send({ status: 'shut_down' })
+      .expect(200);
     expect(await feed.next('ended')).toEqual({ reason: 'shut_down', redirect: '/?notice=shut_down' });
   });
 });

@@ -48,13 +48,16 @@ describe('partner login from several tabs', () => {
   it.each([
     ['in the order they started', [0, 1], 'alice'],
     ['in the reverse order', [1, 0], 'bob'],
-  ])('When two tabs start a login and their callbacks come back %s, then both complete', async (_label, order, username) => {
-    const { browser, callbacks } = await tabs(2, username);
-    for (const i of order) {
-      await browser.get(callbacks[i]!).set('Accept', 'text/html').expect(303).expect('Location', '/');
-      await browser.get('/seen').set('Accept', 'text/html').expect(200);
-    }
-  });
+  ])(
+    'When two tabs start a login and their callbacks come back %s, then both complete',
+    async (_label, order, username) => {
+      const { browser, callbacks } = await tabs(2, username);
+      for (const i of order) {
+        await browser.get(callbacks[i]!).set('Accept', 'text/html').expect(303).expect('Location', '/');
+        await browser.get('/seen').set('Accept', 'text/html').expect(200);
+      }
+    },
+  );
 
   it('When a callback comes back a second time, then it is refused (its pending request was used)', async () => {
     const { browser, callbacks } = await tabs(2, 'carol');
@@ -109,7 +112,10 @@ describe('partner login from two browser tabs', () => {
         await tab.locator('button[data-consent="approve"]').waitFor();
       }
       for (const tab of [...tabs].reverse()) {
-        await Promise.all([tab.waitForURL(`${demo.reelbox.url}/`), tab.locator('button[data-consent="approve"]').click()]);
+        await Promise.all([
+          tab.waitForURL(`${demo.reelbox.url}/`),
+          tab.locator('button[data-consent="approve"]').click(),
+        ]);
         expect(await tab.locator('[data-failure]').count()).toBe(0);
       }
       const seen = await tabs[0]!.goto(`${demo.reelbox.url}/seen`);

@@ -41,26 +41,33 @@ describe('partner login with the real authorization server', () => {
     expect([...asks.matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1])).toEqual([...PARTNER_SCOPES]);
   });
 
-  it.each(['tunewave', 'reelbox'] as const)('When a person starts the %s login, then Glasshouse accepts the request and shows its consent page', async (name) => {
-    const start = await supertest(demo[name].url).get('/auth/login').expect(302);
-    const authorize = new URL(start.headers['location']!);
-    const platform = await loggedInAgent(demo.gh.url, 'dave');
-    let res = await platform.get(authorize.pathname + authorize.search);
-    for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop += 1) {
-      const next = new URL(res.headers['location']!, demo.gh.url);
-      res = await platform.get(next.pathname + next.search);
-    }
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('wants to connect to your Glasshouse account');
-    for (const scope of ['messages:read', 'messages:delete', 'threads:participants']) expect(res.text).toContain(`data-scope="${scope}"`);
-  });
+  it.each(['tunewave', 'reelbox'] as const)(
+    'When a person starts the %s login, then Glasshouse accepts the request and shows its consent page',
+    async (name) => {
+      const start = await supertest(demo[name].url).get('/auth/login').expect(302);
+      const authorize = new URL(start.headers['location']!);
+      const platform = await loggedInAgent(demo.gh.url, 'dave');
+      let res = await platform.get(authorize.pathname + authorize.search);
+      for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop += 1) {
+        const next = new URL(res.headers['location']!, demo.gh.url);
+        res = await platform.get(next.pathname + next.search);
+      }
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('wants to connect to your Glasshouse account');
+      for (const scope of ['messages:read', 'messages:delete', 'threads:participants'])
+        expect(res.text).toContain(`data-scope="${scope}"`);
+    },
+  );
 
   it('When the callback carries the code and state of a login another browser started, then it is refused with a page and nobody is logged in', async () => {
     const victim = supertest.agent(demo.tunewave.url);
     await victim.get('/auth/login').expect(302);
     const attacker = await authorizeAtGlasshouse(demo.gh, demo.tunewave, 'frank');
     expect(attacker.redirect.searchParams.get('code')).toBeTruthy();
-    const res = await victim.get(attacker.redirect.pathname + attacker.redirect.search).set('Accept', 'text/html').expect(400);
+    const res = await victim
+      .get(attacker.redirect.pathname + attacker.redirect.search)
+      .set('Accept', 'text/html')
+      .expect(400);
     expect(res.type).toBe('text/html');
     expect(res.text).toContain('This login could not be verified');
     await victim.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
@@ -84,21 +91,30 @@ describe('partner login with the real authorization server', () => {
   it.each([
     ['names another issuer', (q: URLSearchParams) => q.set('iss', 'https://evil.example')],
     ['is missing', (q: URLSearchParams) => q.delete('iss')],
-  ])('When the callback\'s iss %s, then it is refused before any code exchange, and the genuine callback still completes', async (_label, tamper) => {
-    const { agent, redirect } = await authorizeAtGlasshouse(demo.gh, demo.tunewave, 'judy');
-    const forged = new URL(redirect);
-    tamper(forged.searchParams);
-    const tokenRequests = watchTokenRequests(demo.gh);
-    try {
-      const res = await agent.get(forged.pathname + forged.search).set('Accept', 'text/html').expect(400);
-      expect(res.text).toContain('This login did not come from Glasshouse');
-      expect(tokenRequests.seen).toEqual([]);
-    } finally {
-      tokenRequests.stop();
-    }
-    await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
-    await agent.get(redirect.pathname + redirect.search).expect(303).expect('Location', '/');
-  });
+  ])(
+    "When the callback's iss %s, then it is refused before any code exchange, and the genuine callback still completes",
+    async (_label, tamper) => {
+      const { agent, redirect } = await authorizeAtGlasshouse(demo.gh, demo.tunewave, 'judy');
+      const forged = new URL(redirect);
+      tamper(forged.searchParams);
+      const tokenRequests = watchTokenRequests(demo.gh);
+      try {
+        const res = await agent
+          .get(forged.pathname + forged.search)
+          .set('Accept', 'text/html')
+          .expect(400);
+        expect(res.text).toContain('This login did not come from Glasshouse');
+        expect(tokenRequests.seen).toEqual([]);
+      } finally {
+        tokenRequests.stop();
+      }
+      await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
+      await agent
+        .get(redirect.pathname + redirect.search)
+        .expect(303)
+        .expect('Location', '/');
+    },
+  );
 
   it.each([
     ['no state', '/auth/callback?code=abc'],
@@ -122,20 +138,29 @@ describe('partner login with the real authorization server', () => {
   // this is a hand-made request to the partner, not something the platform is made to send.
   it('When the callback carries another OAuth error, then its code is shown escaped on a page', async () => {
     const iss = encodeURIComponent(demo.gh.url);
-    const res = await supertest(demo.tunewave.url).get(`/auth/callback?error=invalid_scope&error_description=%3Cscript%3Ex%3C/script%3E&state=s&iss=${iss}`).expect(400);
+    const res = await supertest(demo.tunewave.url)
+      .get(`/auth/callback?error=invalid_scope&error_description=%3Cscript%3Ex%3C/script%3E&state=s&iss=${iss}`)
+      .expect(400);
     expect(res.text).toContain('Glasshouse did not log you in');
     expect(res.text).toContain('invalid_scope: &lt;script&gt;');
     expect(res.text).not.toContain('<script>x');
   });
 
-  it.each(['/seen', '/seen/threads/g_weekend'])('When nobody is logged in, then %s sends the browser to the landing page', async (path) => {
-    await supertest(demo.tunewave.url).get(path).set('Accept', 'text/html').expect(303).expect('Location', '/');
-  });
+  it.each(['/seen', '/seen/threads/g_weekend'])(
+    'When nobody is logged in, then %s sends the browser to the landing page',
+    async (path) => {
+      await supertest(demo.tunewave.url).get(path).set('Accept', 'text/html').expect(303).expect('Location', '/');
+    },
+  );
 
   it('When nobody is logged in, then the landing page offers "Log in with Glasshouse" and the API-like routes answer 401 JSON', async () => {
     const landing = await supertest(demo.tunewave.url).get('/').expect(200);
     expect(landing.text).toContain('Log in with Glasshouse');
-    const play = await supertest(demo.tunewave.url).post('/play').set('Accept', 'application/json').send({ itemId: 'x' }).expect(401);
+    const play = await supertest(demo.tunewave.url)
+      .post('/play')
+      .set('Accept', 'application/json')
+      .send({ itemId: 'x' })
+      .expect(401);
     expect(play.body).toEqual({ error: 'login_required', redirect: '/' });
     await supertest(demo.tunewave.url).get('/events').set('Accept', 'text/event-stream').expect(401);
   });
@@ -155,7 +180,11 @@ describe('partner login with the real authorization server', () => {
       expect(after).toBeDefined();
       expect(after).not.toBe(before);
       expect(tokenRequests.seen).toEqual([
-        { method: 'POST', path: '/token', authorization: basicAuthorization({ clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave }) },
+        {
+          method: 'POST',
+          path: '/token',
+          authorization: basicAuthorization({ clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave }),
+        },
       ]);
       const home = await agent.get('/').expect(200);
       expect(home.text).toContain('Bob Okafor');
@@ -168,7 +197,12 @@ describe('partner login with the real authorization server', () => {
   it('When a person logs out, then the session no longer opens the pages', async () => {
     const { agent } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'bob');
     const home = await agent.get('/').expect(200);
-    await agent.post('/logout').type('form').send({ _csrf: csrfOf(home.text) }).expect(303).expect('Location', '/?notice=logged_out');
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfOf(home.text) })
+      .expect(303)
+      .expect('Location', '/?notice=logged_out');
     await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');
   });
 });

@@ -19,7 +19,8 @@ describe('partners with the real platform', () => {
     expect(callback.status).toBe(303);
     expect(callback.headers['location']).toBe('/');
     const home = await agent.get('/').expect(200);
-    for (const name of ['Bob Okafor', 'Carol Lindqvist', 'Erin Castillo', 'Heidi Brandt', 'Ivan Duarte']) expect(home.text).toContain(name);
+    for (const name of ['Bob Okafor', 'Carol Lindqvist', 'Erin Castillo', 'Heidi Brandt', 'Ivan Duarte'])
+      expect(home.text).toContain(name);
     expect(home.text).not.toContain('Dave Nakamura'); // not alice's friend
   });
 
@@ -27,11 +28,20 @@ describe('partners with the real platform', () => {
     const { agent } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
     const csrf = csrfOf((await agent.get('/').expect(200)).text);
     await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_bob' }).expect(303);
-    const play = await agent.post('/play').set('x-csrf-token', csrf).set('Accept', 'application/json').send({ itemId: 'joplin-entertainer' }).expect(200);
+    const play = await agent
+      .post('/play')
+      .set('x-csrf-token', csrf)
+      .set('Accept', 'application/json')
+      .send({ itemId: 'joplin-entertainer' })
+      .expect(200);
     expect(play.body).toEqual({ sent: ['Bob Okafor'], failed: [] });
     const ids = demo.gh.store.messageIdsIn('t_alice_bob');
     const last = demo.gh.store.get('messages', ids[ids.length - 1]!)!;
-    expect(last).toMatchObject({ senderId: 'p_alice', via: 'tunewave', nowPlaying: { kind: 'track', title: 'The Entertainer', artist: 'Scott Joplin' } });
+    expect(last).toMatchObject({
+      senderId: 'p_alice',
+      via: 'tunewave',
+      nowPlaying: { kind: 'track', title: 'The Entertainer', artist: 'Scott Joplin' },
+    });
   });
 
   it('When alice denies consent on Glasshouse, then Reelbox shows the consent-denied page', async () => {
@@ -49,8 +59,14 @@ describe('partners with the real platform', () => {
     const thread = await agent.get('/seen/threads/g_weekend').expect(200);
     expect(thread.text).toContain('Please no peanuts, I am allergic.');
     expect(thread.text).toContain('Erin Castillo'); // a bystander: never used Reelbox
-    const messageId = demo.gh.store.messageIdsIn('g_weekend').find((id) => demo.gh.store.get('messages', id)!.text.startsWith('Hike on Saturday'))!;
-    await agent.post(`/seen/messages/${messageId}/delete`).type('form').send({ _csrf: csrfOf(thread.text), threadId: 'g_weekend' }).expect(303);
+    const messageId = demo.gh.store
+      .messageIdsIn('g_weekend')
+      .find((id) => demo.gh.store.get('messages', id)!.text.startsWith('Hike on Saturday'))!;
+    await agent
+      .post(`/seen/messages/${messageId}/delete`)
+      .type('form')
+      .send({ _csrf: csrfOf(thread.text), threadId: 'g_weekend' })
+      .expect(303);
     expect(demo.gh.store.get('messages', messageId)).toBeUndefined();
   });
 
@@ -58,7 +74,11 @@ describe('partners with the real platform', () => {
     const { agent, platformAgent } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
     await agent.get('/').expect(200);
     const apps = await platformAgent.get('/settings/apps').expect(200);
-    await platformAgent.post('/settings/apps/tunewave/revoke').type('form').send({ _csrf: csrfFrom(apps.text) }).expect(303);
+    await platformAgent
+      .post('/settings/apps/tunewave/revoke')
+      .type('form')
+      .send({ _csrf: csrfFrom(apps.text) })
+      .expect(303);
     await agent.get('/').set('Accept', 'text/html').expect(303).expect('Location', '/?notice=revoked');
     expect((await agent.get('/?notice=revoked').expect(200)).text).toContain('Your Glasshouse access was revoked');
     await agent.get('/seen').set('Accept', 'text/html').expect(303).expect('Location', '/');

@@ -39,10 +39,16 @@ describe('the policy badge on partner pages', () => {
     ['a thread of "what we can see"', '/seen/threads/g_weekend', true, 200],
     ['a failure page', '/auth/callback?error=invalid_scope', false, 400],
     ['the not-found page', '/no-such-page', true, 404],
-  ] as const)('When a person opens %s, then it shows "policy: broad" with its tooltip', async (_label, path, loggedIn, status) => {
-    const res = await (loggedIn ? alice : supertest(demo.tunewave.url)).get(path).set('Accept', 'text/html').expect(status);
-    expect(badgeOf(res.text)).toEqual({ mode: 'broad', title: BROAD_TIP, text: 'policy: broad' });
-  });
+  ] as const)(
+    'When a person opens %s, then it shows "policy: broad" with its tooltip',
+    async (_label, path, loggedIn, status) => {
+      const res = await (loggedIn ? alice : supertest(demo.tunewave.url))
+        .get(path)
+        .set('Accept', 'text/html')
+        .expect(status);
+      expect(badgeOf(res.text)).toEqual({ mode: 'broad', title: BROAD_TIP, text: 'policy: broad' });
+    },
+  );
 
   it(`When the admin switches the policy, then each partner's badge follows within ${POLICY_CACHE_MS} ms`, async () => {
     clock += POLICY_CACHE_MS; // whatever either partner remembered is stale now
@@ -51,10 +57,18 @@ describe('the policy badge on partner pages', () => {
     await glasshouseAdmin(demo.gh).setPolicy('least-privilege');
     try {
       // Reelbox asks the platform for the first time in this period; Tunewave still shows what it fetched.
-      expect(badgeOf((await supertest(demo.reelbox.url).get('/').expect(200)).text)).toEqual({ mode: 'least-privilege', title: LEAST_TIP, text: 'policy: least-privilege' });
+      expect(badgeOf((await supertest(demo.reelbox.url).get('/').expect(200)).text)).toEqual({
+        mode: 'least-privilege',
+        title: LEAST_TIP,
+        text: 'policy: least-privilege',
+      });
       expect(badgeOf((await tunewave.get('/').expect(200)).text)?.mode).toBe('broad');
       clock += POLICY_CACHE_MS;
-      expect(badgeOf((await tunewave.get('/').expect(200)).text)).toEqual({ mode: 'least-privilege', title: LEAST_TIP, text: 'policy: least-privilege' });
+      expect(badgeOf((await tunewave.get('/').expect(200)).text)).toEqual({
+        mode: 'least-privilege',
+        title: LEAST_TIP,
+        text: 'policy: least-privilege',
+      });
     } finally {
       await glasshouseAdmin(demo.gh).setPolicy('broad');
       clock += POLICY_CACHE_MS;

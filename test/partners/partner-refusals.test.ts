@@ -22,7 +22,12 @@ describe('partner refusals under least-privilege', () => {
     csrf = csrfOf((await agent.get('/').expect(200)).text);
     // Tunewave posts into alice's 1:1 with bob, so least-privilege lets it see that thread.
     await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_bob' }).expect(303);
-    await agent.post('/play').set('x-csrf-token', csrf).set('Accept', 'application/json').send({ itemId: 'joplin-entertainer' }).expect(200);
+    await agent
+      .post('/play')
+      .set('x-csrf-token', csrf)
+      .set('Accept', 'application/json')
+      .send({ itemId: 'joplin-entertainer' })
+      .expect(200);
     // Bob answers: visible to Tunewave (after its post), but not Tunewave's to delete.
     await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Nice track!' });
   });
@@ -32,11 +37,18 @@ describe('partner refusals under least-privilege', () => {
 
   /** The newest message of `senderId` in `threadId`. */
   const messageOf = (threadId: string, senderId: string) =>
-    demo.gh.store.messageIdsIn(threadId).reverse().find((id) => demo.gh.store.get('messages', id)!.senderId === senderId)!;
+    demo.gh.store
+      .messageIdsIn(threadId)
+      .reverse()
+      .find((id) => demo.gh.store.get('messages', id)!.senderId === senderId)!;
   const deleteMessage = (messageId: string, threadId: string, accept: string) =>
-    agent.post(`/seen/messages/${encodeURIComponent(messageId)}/delete`).type('form').set('Accept', accept).send({ _csrf: csrf, threadId });
+    agent
+      .post(`/seen/messages/${encodeURIComponent(messageId)}/delete`)
+      .type('form')
+      .set('Accept', accept)
+      .send({ _csrf: csrf, threadId });
 
-  it('When alice deletes bob\'s message in a thread Tunewave posted in, then the page says Glasshouse refused (403) and the message stays', async () => {
+  it("When alice deletes bob's message in a thread Tunewave posted in, then the page says Glasshouse refused (403) and the message stays", async () => {
     const messageId = messageOf('t_alice_bob', 'p_bob');
     const res = await deleteMessage(messageId, 't_alice_bob', 'text/html').expect(403);
     expect(res.text).toContain('Glasshouse refused');
@@ -62,7 +74,7 @@ describe('partner refusals under least-privilege', () => {
     expect(log).not.toHaveBeenCalled();
   });
 
-  it('When the platform refuses with another 4xx (an id too long: 400), then the page has that status and the platform\'s reason', async () => {
+  it("When the platform refuses with another 4xx (an id too long: 400), then the page has that status and the platform's reason", async () => {
     const res = await deleteMessage('x'.repeat(300), 't_alice_bob', 'text/html').expect(400);
     expect(res.text).toContain('data-failure="refused"');
     expect(res.text).toContain('Glasshouse refused');
@@ -94,17 +106,46 @@ describe('partner answers to malformed or oversized requests', () => {
   });
 
   const play = (body: string, accept: string) =>
-    agent.post('/play').set('x-csrf-token', csrf).set('Content-Type', 'application/json').set('Accept', accept).send(body);
+    agent
+      .post('/play')
+      .set('x-csrf-token', csrf)
+      .set('Content-Type', 'application/json')
+      .set('Accept', accept)
+      .send(body);
   const share = (fields: string, accept: string) =>
-    agent.post('/share').type('form').set('Accept', accept).send(`_csrf=${encodeURIComponent(csrf)}&${fields}`);
+    agent
+      .post('/share')
+      .type('form')
+      .set('Accept', accept)
+      .send(`_csrf=${encodeURIComponent(csrf)}&${fields}`);
   const manyFriends = Array.from({ length: 5000 }, (_, i) => `friend=p_${i}`).join('&');
   const manyEmptyFields = Array.from({ length: 1500 }, () => 'friend').join('&'); // under 8 kB, over 1,000 fields
 
   it.each([
-    { what: 'malformed JSON is played', status: 400, error: 'bad_request', send: () => play('{"itemId":', 'application/json') },
-    { what: 'a 200 kB JSON body is played', status: 413, error: 'too_large', send: () => play(JSON.stringify({ itemId: 'x'.repeat(200_000) }), 'application/json') },
-    { what: '5,000 friends are shared', status: 413, error: 'too_large', send: () => share(manyFriends, 'application/json') },
-    { what: '1,500 form fields are shared', status: 413, error: 'too_large', send: () => share(manyEmptyFields, 'application/json') },
+    {
+      what: 'malformed JSON is played',
+      status: 400,
+      error: 'bad_request',
+      send: () => play('{"itemId":', 'application/json'),
+    },
+    {
+      what: 'a 200 kB JSON body is played',
+      status: 413,
+      error: 'too_large',
+      send: () => play(JSON.stringify({ itemId: 'x'.repeat(200_000) }), 'application/json'),
+    },
+    {
+      what: '5,000 friends are shared',
+      status: 413,
+      error: 'too_large',
+      send: () => share(manyFriends, 'application/json'),
+    },
+    {
+      what: '1,500 form fields are shared',
+      status: 413,
+      error: 'too_large',
+      send: () => share(manyEmptyFields, 'application/json'),
+    },
   ])('When $what by a fetch caller, then the answer is $status problem details', async ({ send, status, error }) => {
     const res = await send();
     expect(res.status).toBe(status);
@@ -114,8 +155,18 @@ describe('partner answers to malformed or oversized requests', () => {
   });
 
   it.each([
-    { what: 'malformed JSON is played', status: 400, heading: 'That request was not valid', send: () => play('{"itemId":', 'text/html') },
-    { what: '5,000 friends are shared', status: 413, heading: 'That request was too large', send: () => share(manyFriends, 'text/html') },
+    {
+      what: 'malformed JSON is played',
+      status: 400,
+      heading: 'That request was not valid',
+      send: () => play('{"itemId":', 'text/html'),
+    },
+    {
+      what: '5,000 friends are shared',
+      status: 413,
+      heading: 'That request was too large',
+      send: () => share(manyFriends, 'text/html'),
+    },
   ])('When $what by a browser, then the answer is a $status page', async ({ send, status, heading }) => {
     const res = await send();
     expect(res.status).toBe(status);
@@ -127,7 +178,11 @@ describe('partner answers to malformed or oversized requests', () => {
   it('When a page loads, then its icon is served (/favicon.svg) and /favicon.ico is not a 404', async () => {
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
-    const icon = await agent.get('/favicon.svg').buffer(true).expect(200).expect('Content-Type', /^image\/svg\+xml/);
+    const icon = await agent
+      .get('/favicon.svg')
+      .buffer(true)
+      .expect(200)
+      .expect('Content-Type', /^image\/svg\+xml/);
     expect(String(icon.body)).toContain('♫');
     await agent.get('/favicon.ico').expect(204);
   });

@@ -20,7 +20,7 @@ describe('partner live feed and a change of person', () => {
     await demo.close();
   });
 
-  it('When carol logs into Tunewave over the browser session alice\'s open tab uses, then that tab\'s feed ends and gets none of alice\'s messages', async () => {
+  it("When carol logs into Tunewave over the browser session alice's open tab uses, then that tab's feed ends and gets none of alice's messages", async () => {
     const { agent, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
     feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
     await feed.next('status');
@@ -29,8 +29,11 @@ describe('partner live feed and a change of person', () => {
     const start = await agent.get('/auth/login').expect(302);
     const authorize = new URL(start.headers['location']!);
     const { redirect } = await browseToRedirect({
-      url: demo.gh.url, agent: await loggedInAgent(demo.gh.url, 'carol'),
-      path: authorize.pathname + authorize.search, redirectUri: `${demo.tunewave.url}/auth/callback`, decision: 'approve',
+      url: demo.gh.url,
+      agent: await loggedInAgent(demo.gh.url, 'carol'),
+      path: authorize.pathname + authorize.search,
+      redirectUri: `${demo.tunewave.url}/auth/callback`,
+      decision: 'approve',
     });
     await agent.get(redirect.pathname + redirect.search).expect(303);
     expect(await feed.next('ended')).toMatchObject({ reason: 'session_changed' });
@@ -48,7 +51,7 @@ describe('partner live feed and session expiry', () => {
     await demo.close();
   });
 
-  it('When alice\'s Tunewave session expires while its tab is open, then that tab\'s feed ends with session_expired', async () => {
+  it("When alice's Tunewave session expires while its tab is open, then that tab's feed ends with session_expired", async () => {
     const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
     feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
     await feed.next('status');

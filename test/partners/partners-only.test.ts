@@ -24,7 +24,13 @@ function watchOutput(child: ChildProcess) {
       if (out.includes(marker)) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no "${marker}" within ${ms} ms:\n${out}`)), ms);
-        waiters.push({ marker, resolve: () => { clearTimeout(timer); resolve(); } });
+        waiters.push({
+          marker,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
   };
@@ -44,7 +50,14 @@ describe('npm run partners', () => {
     const [platformPort, tunewavePort, reelboxPort] = [await freePort(), await freePort(), await freePort()];
     const platformUrl = `http://127.0.0.1:${platformPort}`;
     child = spawn(process.execPath, ['--import', 'tsx', 'server/partners-main.ts'], {
-      env: { ...process.env, NODE_OPTIONS: '', PLATFORM_URL: platformUrl, TUNEWAVE_PORT: String(tunewavePort), REELBOX_PORT: String(reelboxPort), PLATFORM_PORT: String(platformPort) },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        PLATFORM_URL: platformUrl,
+        TUNEWAVE_PORT: String(tunewavePort),
+        REELBOX_PORT: String(reelboxPort),
+        PLATFORM_PORT: String(platformPort),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output = watchOutput(child);
@@ -53,7 +66,10 @@ describe('npm run partners', () => {
     expect((await fetch(`http://localhost:${tunewavePort}/healthz`)).status).toBe(200);
     expect(await (await fetch(`http://localhost:${reelboxPort}/`)).text()).toContain('Reelbox');
     // Logging in now shows the partner's "not answering" page rather than a crash.
-    const login = await fetch(`http://localhost:${tunewavePort}/auth/login`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const login = await fetch(`http://localhost:${tunewavePort}/auth/login`, {
+      headers: { accept: 'text/html' },
+      redirect: 'manual',
+    });
     expect(await login.text()).toContain('Glasshouse is not answering');
 
     store = await openMemoryStore();

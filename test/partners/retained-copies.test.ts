@@ -9,7 +9,10 @@ const ARTIFACTS = path.resolve('test-artifacts', 'walkthrough');
 
 /** A 1,280 × 800 screenshot for the walkthrough, after checking the page is no wider than the window. */
 async function shoot(page: Page, name: string): Promise<void> {
-  const { doc, win } = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: window.innerWidth }));
+  const { doc, win } = await page.evaluate(() => ({
+    doc: document.documentElement.scrollWidth,
+    win: window.innerWidth,
+  }));
   expect({ page: name, width: doc }).toEqual({ page: name, width: Math.min(doc, win) });
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -58,19 +61,29 @@ describe('retained copies and data-deletion requests, in a real browser', () => 
     expect(await page.locator('#kept-summary').textContent()).toMatch(/5 messages\s+from 4 people/);
 
     await page.goto(`${demo.gh.url}/settings/apps`);
-    expect(await page.locator('[data-app="tunewave"] .retained-text').textContent()).toBe('Tunewave read 5 messages from 4 people so far; it may still have them.');
+    expect(await page.locator('[data-app="tunewave"] .retained-text').textContent()).toBe(
+      'Tunewave read 5 messages from 4 people so far; it may still have them.',
+    );
     await page.locator('button[data-revoke="tunewave"]').click();
     await page.locator('[data-removed="tunewave"]').waitFor();
-    expect(await page.locator('[data-removed="tunewave"] .retained-text').textContent()).toBe('Tunewave read 5 messages from 4 people before you removed it; it may still have them.');
+    expect(await page.locator('[data-removed="tunewave"] .retained-text').textContent()).toBe(
+      'Tunewave read 5 messages from 4 people before you removed it; it may still have them.',
+    );
 
     await page.goto(`${demo.gh.url}/monitor/exposure`);
-    expect(await page.locator('[data-retained="tunewave"]').textContent()).toContain('Tunewave read 5 messages from 4 people so far; it may still have them.');
+    expect(await page.locator('[data-retained="tunewave"]').textContent()).toContain(
+      'Tunewave read 5 messages from 4 people so far; it may still have them.',
+    );
   });
 
   it('When alice asks for deletion, then Tunewave deletes its copy and the monitor shows request and answer', async () => {
     await page.goto(`${demo.gh.url}/settings/apps`);
     await page.locator('[data-removed="tunewave"] button[data-deletion-request="tunewave"]').click();
-    await page.locator('[data-removed="tunewave"] .deletion-outcome[data-outcome="deleted"]', { hasText: 'Tunewave says it deleted 5 messages. Glasshouse cannot check this.' }).waitFor();
+    await page
+      .locator('[data-removed="tunewave"] .deletion-outcome[data-outcome="deleted"]', {
+        hasText: 'Tunewave says it deleted 5 messages. Glasshouse cannot check this.',
+      })
+      .waitFor();
     await shoot(page, 'apps-deletion-requested');
 
     await page.goto(`${demo.gh.url}/monitor`);
@@ -92,13 +105,19 @@ describe('retained copies and data-deletion requests, in a real browser', () => 
 
     await page.goto(`${demo.gh.url}/settings/apps`);
     await page.locator('[data-app="tunewave"] button[data-deletion-request="tunewave"]').click();
-    await page.locator('[data-app="tunewave"] .deletion-outcome', { hasText: 'Tunewave says it deleted 5 messages.' }).waitFor();
+    await page
+      .locator('[data-app="tunewave"] .deletion-outcome', { hasText: 'Tunewave says it deleted 5 messages.' })
+      .waitFor();
 
     await page.goto(`${demo.gh.url}/monitor`);
-    await page.locator('.seq-row.kind-retention', { hasText: '“deleted 5 messages” · sneaky: still keeps 5' }).waitFor();
+    await page
+      .locator('.seq-row.kind-retention', { hasText: '“deleted 5 messages” · sneaky: still keeps 5' })
+      .waitFor();
     await shoot(page, 'monitor-sneaky');
     await page.goto(`${demo.gh.url}/monitor/exposure`);
-    expect(await page.locator('[data-retained="tunewave"] .sneaky-note').textContent()).toContain('1 answered “deleted” and kept the copies');
+    expect(await page.locator('[data-retained="tunewave"] .sneaky-note').textContent()).toContain(
+      '1 answered “deleted” and kept the copies',
+    );
     await page.goto(`${demo.tunewave.url}/kept`);
     expect(await page.locator('#kept-summary').textContent()).toMatch(/5 messages\s+from 4 people/);
   });

@@ -34,11 +34,26 @@ describe('SDK OAuth client', () => {
   /** A fresh authorization response for `username` (consent given) and its PKCE verifier. */
   async function authorize(username: string): Promise<{ callback: URLSearchParams; codeVerifier: string }> {
     const { verifier, challenge } = pkcePair();
-    const path = authorizationPath({ clientId: 'tunewave', redirectUri: REDIRECT_URI, scopes: [...PARTNER_SCOPES], state: STATE, challenge });
-    const { redirect } = await browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, username), path, redirectUri: REDIRECT_URI });
+    const path = authorizationPath({
+      clientId: 'tunewave',
+      redirectUri: REDIRECT_URI,
+      scopes: [...PARTNER_SCOPES],
+      state: STATE,
+      challenge,
+    });
+    const { redirect } = await browseToRedirect({
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, username),
+      path,
+      redirectUri: REDIRECT_URI,
+    });
     return { callback: redirect.searchParams, codeVerifier: verifier };
   }
-  const input = (a: { callback: URLSearchParams; codeVerifier: string }) => ({ ...a, redirectUri: REDIRECT_URI, expectedState: STATE });
+  const input = (a: { callback: URLSearchParams; codeVerifier: string }) => ({
+    ...a,
+    redirectUri: REDIRECT_URI,
+    expectedState: STATE,
+  });
 
   it('When the platform is discovered, then the metadata names its issuer, endpoints, RFC 9207 support and S256', () => {
     expect(metadata).toMatchObject({
@@ -63,7 +78,11 @@ describe('SDK OAuth client', () => {
     const seen = watchTokenRequests(gh);
     try {
       const tokens = await exchangeCode(metadata, credentials, input(await authorize('alice')));
-      expect(tokens).toMatchObject({ tokenType: 'bearer', accessToken: expect.any(String), refreshToken: expect.any(String) });
+      expect(tokens).toMatchObject({
+        tokenType: 'bearer',
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+      });
       expect(tokens.scope?.split(' ').sort()).toEqual([...PARTNER_SCOPES].sort());
       expect(seen.seen).toEqual([{ method: 'POST', path: '/token', authorization: basicAuthorization(credentials) }]);
     } finally {
@@ -74,31 +93,46 @@ describe('SDK OAuth client', () => {
   it.each([
     ['names another issuer', (q: URLSearchParams) => q.set('iss', 'https://evil.example')],
     ['is missing', (q: URLSearchParams) => q.delete('iss')],
-  ])('When the authorization response\'s iss %s, then exchangeCode throws GlasshouseIssuerError and sends nothing', async (_label, tamper) => {
-    const response = await authorize('bob');
-    tamper(response.callback);
-    const seen = watchTokenRequests(gh);
-    try {
-      await expect(exchangeCode(metadata, credentials, input(response))).rejects.toBeInstanceOf(GlasshouseIssuerError);
-      expect(seen.seen).toEqual([]);
-    } finally {
-      seen.stop();
-    }
-  });
+  ])(
+    "When the authorization response's iss %s, then exchangeCode throws GlasshouseIssuerError and sends nothing",
+    async (_label, tamper) => {
+      const response = await authorize('bob');
+      tamper(response.callback);
+      const seen = watchTokenRequests(gh);
+      try {
+        await expect(exchangeCode(metadata, credentials, input(response))).rejects.toBeInstanceOf(
+          GlasshouseIssuerError,
+        );
+        expect(seen.seen).toEqual([]);
+      } finally {
+        seen.stop();
+      }
+    },
+  );
 
   it('When the state is not the expected one, then exchangeCode refuses the response', async () => {
     const response = await authorize('carol');
-    await expect(exchangeCode(metadata, credentials, { ...input(response), expectedState: 'another' })).rejects.toThrow(/state/);
+    await expect(exchangeCode(metadata, credentials, { ...input(response), expectedState: 'another' })).rejects.toThrow(
+      /state/,
+    );
   });
 
   it.each([
     ['a code that was already used', 'invalid_grant', 400, credentials],
     ['a wrong client secret', 'invalid_client', 401, { ...credentials, clientSecret: 'wrong-secret-0123456789' }],
-  ])('When the exchange carries %s, then GlasshouseTokenError %s (HTTP %i) for the authorization_code grant', async (_label, error, status, client) => {
-    const response = await authorize('dave');
-    if (error === 'invalid_grant') await exchangeCode(metadata, credentials, input(response));
-    await expect(exchangeCode(metadata, client, input(response))).rejects.toMatchObject({ name: 'GlasshouseTokenError', error, status, grantType: 'authorization_code' });
-  });
+  ])(
+    'When the exchange carries %s, then GlasshouseTokenError %s (HTTP %i) for the authorization_code grant',
+    async (_label, error, status, client) => {
+      const response = await authorize('dave');
+      if (error === 'invalid_grant') await exchangeCode(metadata, credentials, input(response));
+      await expect(exchangeCode(metadata, client, input(response))).rejects.toMatchObject({
+        name: 'GlasshouseTokenError',
+        error,
+        status,
+        grantType: 'authorization_code',
+      });
+    },
+  );
 
   it('When a refresh token is used, then it rotates; the old one is refused with invalid_grant for the refresh_token grant', async () => {
     const first = await exchangeCode(metadata, credentials, input(await authorize('erin')));
@@ -112,9 +146,18 @@ describe('SDK OAuth client', () => {
 
   it('When requestToken (kept for older callers) refreshes, then it goes through the same client', async () => {
     const first = await exchangeCode(metadata, credentials, input(await authorize('frank')));
-    const next = await requestToken(metadata.token_endpoint, credentials, { grant_type: 'refresh_token', refresh_token: first.refreshToken! });
+    const next = await requestToken(metadata.token_endpoint, credentials, {
+      grant_type: 'refresh_token',
+      refresh_token: first.refreshToken!,
+    });
     expect(next.accessToken).not.toBe(first.accessToken);
-    await expect(requestToken(metadata.token_endpoint, { ...credentials, clientSecret: 'nope-nope-nope' }, { grant_type: 'refresh_token', refresh_token: next.refreshToken! })).rejects.toMatchObject({
+    await expect(
+      requestToken(
+        metadata.token_endpoint,
+        { ...credentials, clientSecret: 'nope-nope-nope' },
+        { grant_type: 'refresh_token', refresh_token: next.refreshToken! },
+      ),
+    ).rejects.toMatchObject({
       error: 'invalid_client',
       grantType: 'refresh_token',
     });

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { retryAfterSeconds } from '../../partners/sdk/index.js';
 import { retryDelayMs } from '../../partners/sdk/retry.js';
 
-const answer = (status: number, retryAfter?: string) => new Response(null, { status, headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter } });
+const answer = (status: number, retryAfter?: string) =>
+  new Response(null, { status, headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter } });
 
 describe('when the SDK tries a call again', () => {
   it.each([

@@ -31,9 +31,25 @@ describe('SDK with the real platform', () => {
   /** Tokens for `username` through the code flow: consent on the platform, then `exchangeCode` (iss, state, code + PKCE verifier). */
   async function tokensVia(username: string): Promise<TokenSet> {
     const { verifier, challenge } = pkcePair();
-    const path = authorizationPath({ clientId: 'tunewave', redirectUri: REDIRECT_URI, scopes: [...PARTNER_SCOPES], state: 'sdk-test-state', challenge });
-    const { redirect } = await browseToRedirect({ url: gh.url, agent: await loggedInAgent(gh.url, username), path, redirectUri: REDIRECT_URI });
-    const input = { callback: redirect.searchParams, redirectUri: REDIRECT_URI, codeVerifier: verifier, expectedState: 'sdk-test-state' };
+    const path = authorizationPath({
+      clientId: 'tunewave',
+      redirectUri: REDIRECT_URI,
+      scopes: [...PARTNER_SCOPES],
+      state: 'sdk-test-state',
+      challenge,
+    });
+    const { redirect } = await browseToRedirect({
+      url: gh.url,
+      agent: await loggedInAgent(gh.url, username),
+      path,
+      redirectUri: REDIRECT_URI,
+    });
+    const input = {
+      callback: redirect.searchParams,
+      redirectUri: REDIRECT_URI,
+      codeVerifier: verifier,
+      expectedState: 'sdk-test-state',
+    };
     const { raw: _raw, ...tokens } = await exchangeCode(await discover(gh.url), credentials, input);
     return tokens;
   }
@@ -43,17 +59,26 @@ describe('SDK with the real platform', () => {
   }
 
   it('When the token is not valid, then the client throws GlasshouseApiError 401 invalid_token carrying the problem details and the bearer challenge', async () => {
-    const err = await createGlasshouseClient({ baseUrl: gh.url, accessToken: 'not-a-token' }).me().catch((e: unknown) => e);
+    const err = await createGlasshouseClient({ baseUrl: gh.url, accessToken: 'not-a-token' })
+      .me()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GlasshouseApiError);
     const apiError = err as GlasshouseApiError;
     expect(apiError.status).toBe(401);
     expect(apiError.code).toBe('invalid_token');
-    expect(apiError.problem).toMatchObject({ status: 401, title: 'Unauthorized', type: expect.stringMatching(/invalid_token$/) });
+    expect(apiError.problem).toMatchObject({
+      status: 401,
+      title: 'Unauthorized',
+      type: expect.stringMatching(/invalid_token$/),
+    });
     expect(apiError.wwwAuthenticate).toMatch(/^Bearer /);
   });
 
   it('When the token lacks a scope, then the error is 403 insufficient_scope naming it', async () => {
-    const client = createGlasshouseClient({ baseUrl: gh.url, accessToken: (await mint('alice', ['profile'])).access_token });
+    const client = createGlasshouseClient({
+      baseUrl: gh.url,
+      accessToken: (await mint('alice', ['profile'])).access_token,
+    });
     expect((await client.me()).username).toBe('alice');
     const err = (await client.friends().catch((e: unknown) => e)) as GlasshouseApiError;
     expect(err).toMatchObject({ status: 403, code: 'insufficient_scope', requiredScope: 'friends:read' });
@@ -75,7 +100,7 @@ describe('SDK with the real platform', () => {
     await expect(client.messages('g_weekend', { sinceId: 'x', minId: 'y' })).rejects.toMatchObject({ status: 400 });
   });
 
-  it('When a thread is not the owner\'s, then the error is 404', async () => {
+  it("When a thread is not the owner's, then the error is 404", async () => {
     const client = createGlasshouseClient({ baseUrl: gh.url, accessToken: (await mint('alice')).access_token });
     await expect(client.messages('g_book_club')).rejects.toMatchObject({ name: 'GlasshouseApiError', status: 404 });
   });
@@ -83,7 +108,12 @@ describe('SDK with the real platform', () => {
   it('When the access token has expired, then two calls at once share one refresh via the discovered token endpoint, retry, and report the new tokens', async () => {
     const first = await tokensVia('alice');
     const seen: TokenSet[] = [];
-    const client = createGlasshouseClient({ baseUrl: gh.url, ...first, ...credentials, onTokens: (t) => void seen.push(t) });
+    const client = createGlasshouseClient({
+      baseUrl: gh.url,
+      ...first,
+      ...credentials,
+      onTokens: (t) => void seen.push(t),
+    });
     expect(await expireAccessTokens(gh, 'tunewave', 'alice')).toBeGreaterThan(0);
     // Refresh tokens rotate: a second refresh with the same one would be a replay, which revokes the grant.
     const [me, friends] = await Promise.all([client.me(), client.friends()]);
@@ -112,18 +142,26 @@ describe('SDK with the real platform', () => {
 
   it('When the platform does not answer, then the client throws GlasshouseUnreachableError naming the URL', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
-    const err = await createGlasshouseClient({ baseUrl: url, accessToken: 't' }).threads().catch((e: unknown) => e);
+    const err = await createGlasshouseClient({ baseUrl: url, accessToken: 't' })
+      .threads()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GlasshouseUnreachableError);
     expect((err as GlasshouseUnreachableError).url).toBe(`${url}/api/v1/threads`);
   });
 
-  it('When bob writes to alice, then alice\'s partner socket receives a typed message:created', async () => {
+  it("When bob writes to alice, then alice's partner socket receives a typed message:created", async () => {
     const socket = connectPartnerSocket({ baseUrl: gh.url, token: (await mint('alice')).access_token });
     try {
       await whenConnected(socket);
-      const received = new Promise<Message>((resolve) => socket.once('message:created', ({ message }) => resolve(message)));
+      const received = new Promise<Message>((resolve) =>
+        socket.once('message:created', ({ message }) => resolve(message)),
+      );
       await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Socket hello' });
-      expect(await received).toMatchObject({ threadId: 't_alice_bob', text: 'Socket hello', sender: { username: 'bob' } });
+      expect(await received).toMatchObject({
+        threadId: 't_alice_bob',
+        text: 'Socket hello',
+        sender: { username: 'bob' },
+      });
     } finally {
       socket.disconnect();
     }

@@ -34,7 +34,10 @@ describe('built-in partner registrations at start', () => {
   it('When a partner secret is configured, then the registration takes it; a missing registration is recreated', async () => {
     const store = await openMemoryStore();
     await store.delete('clients', 'reelbox');
-    const changed = await syncPartnerClients(store, at('http://localhost:3001', 'http://localhost:3002', 'a-new-tunewave-secret-42'));
+    const changed = await syncPartnerClients(
+      store,
+      at('http://localhost:3001', 'http://localhost:3002', 'a-new-tunewave-secret-42'),
+    );
     expect(changed.sort()).toEqual(['reelbox', 'tunewave']);
     expect(store.client('tunewave')!.metadata['client_secret']).toBe('a-new-tunewave-secret-42');
     expect(store.client('reelbox')!.status).toBe('active');

@@ -29,20 +29,35 @@ describe('under load', () => {
     const auth = { authorization: `Bearer ${alice}` };
     const [posts, reads] = await Promise.all([
       autocannon({
-        url: `${gh.url}/api/v1/threads/g_weekend/messages`, method: 'POST', connections: 10, amount: 120,
-        headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: TEXT }),
+        url: `${gh.url}/api/v1/threads/g_weekend/messages`,
+        method: 'POST',
+        connections: 10,
+        amount: 120,
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: TEXT }),
       }),
-      autocannon({ url: `${gh.url}/api/v1/threads/g_weekend/messages?limit=20`, headers: auth, connections: 10, amount: 120 }),
+      autocannon({
+        url: `${gh.url}/api/v1/threads/g_weekend/messages?limit=20`,
+        headers: auth,
+        connections: 10,
+        amount: 120,
+      }),
     ]);
-    expect([posts['2xx'], posts.non2xx, posts.errors, reads['2xx'], reads.non2xx, reads.errors]).toEqual([120, 0, 0, 120, 0, 0]);
+    expect([posts['2xx'], posts.non2xx, posts.errors, reads['2xx'], reads.non2xx, reads.errors]).toEqual([
+      120, 0, 0, 120, 0, 0,
+    ]);
 
     const client = createGlasshouseClient({ baseUrl: gh.url, accessToken: alice });
-    const listed = (await allPages((page) => client.messages('g_weekend', page), 100)).filter((m) => m.text === TEXT).map((m) => m.id);
+    const listed = (await allPages((page) => client.messages('g_weekend', page), 100))
+      .filter((m) => m.text === TEXT)
+      .map((m) => m.id);
     expect(listed).toHaveLength(120);
     expect(new Set(listed).size).toBe(120);
     await Promise.all(listed.map((id) => crowd.waitFor(id, 20)));
     expect(listed.map((id) => crowd.received.get(id)?.count)).toEqual(listed.map(() => 20));
     expect(crowd.duplicates).toEqual([]);
-    expect(gh.store.accessLog().filter((e) => e.operation === 'POST /api/v1/threads/{threadId}/messages')).toHaveLength(120);
+    expect(gh.store.accessLog().filter((e) => e.operation === 'POST /api/v1/threads/{threadId}/messages')).toHaveLength(
+      120,
+    );
   });
 });

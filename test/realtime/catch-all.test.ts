@@ -10,7 +10,9 @@ describe('every namespace answers events it does not know', () => {
 
   async function open(name: string, path: string, options: { cookie?: string; token?: string }): Promise<void> {
     const socket = connect(`${gh.url}${path}`, {
-      transports: ['websocket'], reconnection: false, forceNew: true,
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
       ...(options.cookie ? { extraHeaders: { Cookie: options.cookie } } : {}),
       ...(options.token ? { auth: { token: options.token } } : {}),
     });
@@ -31,10 +33,13 @@ describe('every namespace answers events it does not know', () => {
     for (const s of Object.values(sockets)) s.disconnect();
   });
 
-  it.each(['/', '/partners', '/monitor'])('When a client emits an unknown event with an ack on %s, then the ack says unknown_event', async (nsp) => {
-    const answer = await sockets[nsp]!.timeout(2000).emitWithAck('no:such-event', { x: 1 });
-    expect(answer).toEqual({ error: 'unknown_event' });
-  });
+  it.each(['/', '/partners', '/monitor'])(
+    'When a client emits an unknown event with an ack on %s, then the ack says unknown_event',
+    async (nsp) => {
+      const answer = await sockets[nsp]!.timeout(2000).emitWithAck('no:such-event', { x: 1 });
+      expect(answer).toEqual({ error: 'unknown_event' });
+    },
+  );
 
   it.each([
     ['a string', 'hello'],
@@ -46,7 +51,9 @@ describe('every namespace answers events it does not know', () => {
   });
 
   it('When the inbox gets messages:since for a thread alice is not in, then the ack says not_found', async () => {
-    expect(await sockets['/']!.timeout(2000).emitWithAck('messages:since', { since: 0, threadId: 'g_book_club' })).toEqual({ error: 'not_found' });
+    expect(
+      await sockets['/']!.timeout(2000).emitWithAck('messages:since', { since: 0, threadId: 'g_book_club' }),
+    ).toEqual({ error: 'not_found' });
   });
 
   it.each([
@@ -54,10 +61,13 @@ describe('every namespace answers events it does not know', () => {
     ['/partners', 'sync', [{ a: 1 }, 2]],
     ['/', 'messages:since', [{ since: 0 }, 'extra']],
     ['/', 'messages:since', []],
-  ])('When %s gets the known event %s with the wrong number of arguments %j before the ack, then the ack says invalid_payload', async (nsp, event, args) => {
-    const answer = (await sockets[nsp]!.timeout(2000).emitWithAck(event, ...args)) as { error: string };
-    expect(answer.error).toBe('invalid_payload');
-    // The socket stays usable.
-    expect(sockets[nsp]!.connected).toBe(true);
-  });
+  ])(
+    'When %s gets the known event %s with the wrong number of arguments %j before the ack, then the ack says invalid_payload',
+    async (nsp, event, args) => {
+      const answer = (await sockets[nsp]!.timeout(2000).emitWithAck(event, ...args)) as { error: string };
+      expect(answer.error).toBe('invalid_payload');
+      // The socket stays usable.
+      expect(sockets[nsp]!.connected).toBe(true);
+    },
+  );
 });

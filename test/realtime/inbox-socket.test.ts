@@ -3,7 +3,10 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { until, usePlatform } from '../helpers/platform.js';
 import { loginCookie } from '../helpers/web-session.js';
 
-interface Received { created: { message: { id: string; threadId: string; text: string } }[]; deleted: { messageId: string }[] }
+interface Received {
+  created: { message: { id: string; threadId: string; text: string } }[];
+  deleted: { messageId: string }[];
+}
 
 describe('the live inbox', () => {
   const gh = usePlatform();
@@ -13,7 +16,11 @@ describe('the live inbox', () => {
 
   async function open(username: string): Promise<Socket> {
     const cookie = await loginCookie(gh.url, username);
-    const socket = connect(gh.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false });
+    const socket = connect(gh.url, {
+      transports: ['websocket'],
+      extraHeaders: { Cookie: cookie },
+      reconnection: false,
+    });
     sockets.push(socket);
     byName[username] = socket;
     const box: Received = (received[username] = { created: [], deleted: [] });
@@ -43,7 +50,7 @@ describe('the live inbox', () => {
     expect(received['carol']!.created.map((p) => p.message.id)).not.toContain(message.id);
   });
 
-  it('When a message is deleted, then it is removed from the participants\' sockets only', async () => {
+  it("When a message is deleted, then it is removed from the participants' sockets only", async () => {
     const message = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'oops' });
     await gh.platform.social.deleteOwn('p_bob', message.id);
     await until(() => received['alice']!.deleted.some((p) => p.messageId === message.id));
@@ -57,16 +64,24 @@ describe('the live inbox', () => {
   it('When a page asks messages:since after a gap, then it gets the messages of its threads from then on, oldest first, as the thread page renders them', async () => {
     const since = Date.now();
     const first = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'gap <1>' });
-    await gh.platform.social.send('p_carol', 'g_book_club', { text: 'not alice\'s thread' });
+    await gh.platform.social.send('p_carol', 'g_book_club', { text: "not alice's thread" });
     const second = await gh.platform.social.send('p_alice', 't_alice_carol', { text: 'gap 2' });
-    const all = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', { since })) as { messages: { message: { id: string }; html: string }[]; more: boolean };
+    const all = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', { since })) as {
+      messages: { message: { id: string }; html: string }[];
+      more: boolean;
+    };
     const ids = all.messages.map((m) => m.message.id);
     expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
     expect(ids.indexOf(first.id)).toBeGreaterThanOrEqual(0);
     expect(all.messages.every((m) => !m.html.includes('not alice'))).toBe(true);
-    expect(all.messages.find((m) => m.message.id === first.id)!.html).toMatch(/^<li class="message" data-message-id="[^"]+">[\s\S]*<time datetime=[\s\S]*gap &lt;1&gt;/);
+    expect(all.messages.find((m) => m.message.id === first.id)!.html).toMatch(
+      /^<li class="message" data-message-id="[^"]+">[\s\S]*<time datetime=[\s\S]*gap &lt;1&gt;/,
+    );
     expect(all.more).toBe(false);
-    const one = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', { since, threadId: 't_alice_carol' })) as { messages: { message: { id: string } }[] };
+    const one = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', {
+      since,
+      threadId: 't_alice_carol',
+    })) as { messages: { message: { id: string } }[] };
     expect(one.messages.map((m) => m.message.id)).toEqual([second.id]);
   });
 

@@ -1,9 +1,15 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { connectPartnerSocket, createGlasshouseClient, whenConnected, type FollowingSocket, type Message } from '../../partners/sdk/index.js';
+import {
+  connectPartnerSocket,
+  createGlasshouseClient,
+  whenConnected,
+  type FollowingSocket,
+  type Message,
+} from '../../partners/sdk/index.js';
 import { tokenFor } from '../helpers/api.js';
 import { until, usePlatform } from '../helpers/platform.js';
 
-describe('the SDK\'s partner socket catches up after a reconnect', () => {
+describe("the SDK's partner socket catches up after a reconnect", () => {
   const gh = usePlatform();
   const sockets: FollowingSocket[] = [];
   afterAll(() => {
@@ -14,8 +20,13 @@ describe('the SDK\'s partner socket catches up after a reconnect', () => {
     const token = await tokenFor(gh, username, ['messages:read']);
     const got: { message: Message; replayed: boolean }[] = [];
     const socket = connectPartnerSocket({
-      baseUrl: gh.url, token,
-      catchUp: { client: createGlasshouseClient({ baseUrl: gh.url, accessToken: token }), onMessage: (message, { replayed }) => got.push({ message, replayed }), ...(lastSeen ? { lastSeen } : {}) },
+      baseUrl: gh.url,
+      token,
+      catchUp: {
+        client: createGlasshouseClient({ baseUrl: gh.url, accessToken: token }),
+        onMessage: (message, { replayed }) => got.push({ message, replayed }),
+        ...(lastSeen ? { lastSeen } : {}),
+      },
     });
     sockets.push(socket);
     await whenConnected(socket);
@@ -36,7 +47,7 @@ describe('the SDK\'s partner socket catches up after a reconnect', () => {
   const partnerSockets = () => gh.platform.io.of('/partners').sockets.size;
   const send = (from: string, threadId: string, text: string) => gh.platform.social.send(from, threadId, { text });
 
-  it('When bob posts twice while alice\'s partner socket is away, then after the reconnect each message arrives exactly once', async () => {
+  it("When bob posts twice while alice's partner socket is away, then after the reconnect each message arrives exactly once", async () => {
     const alice = await follow('alice');
     const live = await send('p_bob', 't_alice_bob', 'live before the drop');
     await until(() => alice.got.some((g) => g.message.id === live.id));
@@ -53,7 +64,7 @@ describe('the SDK\'s partner socket catches up after a reconnect', () => {
     expect(alice.got.slice(0, 3).map((g) => g.replayed)).toEqual([false, true, true]);
   });
 
-  it('When alice\'s partner socket drops before any message reached it, then the messages posted during the gap still arrive after the reconnect, exactly once', async () => {
+  it("When alice's partner socket drops before any message reached it, then the messages posted during the gap still arrive after the reconnect, exactly once", async () => {
     const old = await send('p_bob', 't_alice_bob', 'before the socket existed');
     const fresh = await follow('alice');
     await fresh.socket.timeout(2000).emitWithAck('sync');

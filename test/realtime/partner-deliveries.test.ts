@@ -30,7 +30,11 @@ describe('partner socket deliveries', () => {
   /** Posts as `username` through the API with a fresh Reelbox token; resolves on 201. */
   async function post(username: string, threadId: string, text: string): Promise<void> {
     const token = await tokenFor(gh, username, ['messages:write'], 'reelbox');
-    await request(gh.url).post(`/api/v1/threads/${threadId}/messages`).set('Authorization', `Bearer ${token}`).send({ text }).expect(201);
+    await request(gh.url)
+      .post(`/api/v1/threads/${threadId}/messages`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text })
+      .expect(201);
   }
   const until = async (check: () => boolean) => {
     for (let i = 0; !check(); i++) {
@@ -48,15 +52,23 @@ describe('partner socket deliveries', () => {
   });
 
   it('When one person has five Tunewave sockets and one Reelbox socket, then a post reaches all six and is logged once per client with the socket count', async () => {
-    const tunewave = await Promise.all([1, 2, 3, 4, 5].map(async () => open(await tokenFor(gh, 'heidi', ['messages:read'], 'tunewave'))));
+    const tunewave = await Promise.all(
+      [1, 2, 3, 4, 5].map(async () => open(await tokenFor(gh, 'heidi', ['messages:read'], 'tunewave'))),
+    );
     const reelbox = await open(await tokenFor(gh, 'heidi', ['messages:read'], 'reelbox'));
     const logged: AccessEntry[] = [];
-    const off = gh.platform.events.on('access.recorded', ({ entry }) => entry.channel === 'socket' && logged.push(entry));
+    const off = gh.platform.events.on(
+      'access.recorded',
+      ({ entry }) => entry.channel === 'socket' && logged.push(entry),
+    );
     await post('ivan', 'g_family', 'Dinner at 7');
     await until(() => [...tunewave, reelbox].every((r) => r.texts.length === 1));
     off();
     expect([...tunewave, reelbox].map((r) => r.texts)).toEqual(Array.from({ length: 6 }, () => ['Dinner at 7']));
-    expect(logged.map((e) => [e.clientId, e.ownerId, e.sockets])).toEqual([['tunewave', 'p_heidi', 5], ['reelbox', 'p_heidi', undefined]]);
+    expect(logged.map((e) => [e.clientId, e.ownerId, e.sockets])).toEqual([
+      ['tunewave', 'p_heidi', 5],
+      ['reelbox', 'p_heidi', undefined],
+    ]);
     expect(gh.store.accessLog().filter((e) => e.channel === 'socket')).toEqual(logged);
   });
 
@@ -67,7 +79,12 @@ describe('partner socket deliveries', () => {
     const otherClient = await open(await tokenFor(gh, 'judy', ['messages:read'], 'reelbox'));
     const reasons: string[] = [];
     for (const r of [revoked, sameGrant]) r.socket.on('disconnect', (reason) => reasons.push(reason));
-    await request(gh.url).post('/token/revocation').auth('tunewave', PARTNER_SECRETS.tunewave).type('form').send({ token: revokedToken }).expect(200);
+    await request(gh.url)
+      .post('/token/revocation')
+      .auth('tunewave', PARTNER_SECRETS.tunewave)
+      .type('form')
+      .send({ token: revokedToken })
+      .expect(200);
     await post('ivan', 't_ivan_judy', 'After the revocation');
     await until(() => otherClient.texts.length === 1 && reasons.length === 2);
     expect([revoked.texts, sameGrant.texts]).toEqual([[], []]);
@@ -90,4 +107,3 @@ describe('partner socket deliveries', () => {
     expect(packets()).toBe(before);
   });
 });
-

@@ -38,24 +38,47 @@ describe('the partner socket', () => {
   const says = async (username: string, threadId: string, text: string) => {
     const agent = await loggedInAgent(gh.url, username);
     const page = await agent.get(`/threads/${threadId}`).expect(200);
-    await agent.post(`/threads/${threadId}/messages`).type('form').send({ text, _csrf: csrfFrom(page.text) }).expect(303);
+    await agent
+      .post(`/threads/${threadId}/messages`)
+      .type('form')
+      .send({ text, _csrf: csrfFrom(page.text) })
+      .expect(303);
   };
   const setPolicy = (mode: string) =>
-    request(gh.url).put('/admin/policy').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ mode }).expect(200);
+    request(gh.url)
+      .put('/admin/policy')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ mode })
+      .expect(200);
 
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
   });
 
-  it('When a friend writes in the owner\'s thread, then the partner socket receives it, and the delivery is logged', async () => {
+  it("When a friend writes in the owner's thread, then the partner socket receives it, and the delivery is logged", async () => {
     const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
     const logged: AccessEntry[] = [];
     const off = gh.platform.events.on('access.recorded', ({ entry }) => logged.push(entry));
     await says('bob', 't_alice_bob', 'Did you hear the new album?');
     await until(() => alice.created.length === 1);
     off();
-    expect(alice.created[0]!.message).toMatchObject({ threadId: 't_alice_bob', text: 'Did you hear the new album?', sender: { id: 'p_bob' } });
-    expect(logged).toEqual([expect.objectContaining({ clientId: 'tunewave', ownerId: 'p_alice', channel: 'socket', operation: 'socket message:created', threadIds: ['t_alice_bob'], messageIds: [alice.created[0]!.message.id], peopleIncluded: ['p_bob'], bystanders: ['p_bob'] })]);
+    expect(alice.created[0]!.message).toMatchObject({
+      threadId: 't_alice_bob',
+      text: 'Did you hear the new album?',
+      sender: { id: 'p_bob' },
+    });
+    expect(logged).toEqual([
+      expect.objectContaining({
+        clientId: 'tunewave',
+        ownerId: 'p_alice',
+        channel: 'socket',
+        operation: 'socket message:created',
+        threadIds: ['t_alice_bob'],
+        messageIds: [alice.created[0]!.message.id],
+        peopleIncluded: ['p_bob'],
+        bystanders: ['p_bob'],
+      }),
+    ]);
   });
 
   it('When messages are written in threads the owner is not in, then nothing reaches the partner socket', async () => {
@@ -94,11 +117,19 @@ describe('the partner socket', () => {
     await until(() => erin.created.length === 1);
     await setPolicy('least-privilege');
     try {
-      await request(gh.url).post('/api/v1/threads/g_weekend/messages').set('Authorization', `Bearer ${token}`).send({ text: 'Playing: trail mix' }).expect(201);
+      await request(gh.url)
+        .post('/api/v1/threads/g_weekend/messages')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ text: 'Playing: trail mix' })
+        .expect(201);
       await says('dave', 't_dave_erin', 'Least-privilege: this one stays private');
       await says('bob', 'g_weekend', 'Sounds good');
       await until(() => erin.created.some((c) => c.message.text === 'Sounds good'));
-      expect(erin.created.map((c) => c.message.text)).toEqual(['Broad: this one reaches the partner', 'Playing: trail mix', 'Sounds good']);
+      expect(erin.created.map((c) => c.message.text)).toEqual([
+        'Broad: this one reaches the partner',
+        'Playing: trail mix',
+        'Sounds good',
+      ]);
     } finally {
       await setPolicy('broad');
     }
@@ -137,7 +168,7 @@ describe('the partner socket', () => {
     await expect(open(token)).rejects.toMatchObject({ message: 'invalid_token' });
   });
 
-  it('When a client is shut down, then its sockets are disconnected and other clients\' stay', async () => {
+  it("When a client is shut down, then its sockets are disconnected and other clients' stay", async () => {
     const reelbox = await open(await tokenFor(gh, 'heidi', ['messages:read'], 'reelbox'));
     const tunewave = await open(await tokenFor(gh, 'heidi', ['messages:read'], 'tunewave'));
     const reasons: string[] = [];

@@ -26,16 +26,26 @@ describe('connection-state recovery never outlives the session', () => {
   async function postForm(cookie: string, path: string, fields: Record<string, string> = {}): Promise<string> {
     const page = await request(gh.url).get('/login').set('Cookie', cookie);
     const jar = merge(cookie, page.headers['set-cookie']);
-    const res = await request(gh.url).post(path).set('Cookie', jar).type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
+    const res = await request(gh.url)
+      .post(path)
+      .set('Cookie', jar)
+      .type('form')
+      .send({ ...fields, _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(303);
     return merge(jar, res.headers['set-cookie']);
   }
   /** Logs `username` in over the browser session `cookie` (same cookie jar, as another tab would). */
-  const loginOver = (cookie: string, username: string) => postForm(cookie, '/login', { username, password: 'glasshouse' });
+  const loginOver = (cookie: string, username: string) =>
+    postForm(cookie, '/login', { username, password: 'glasshouse' });
 
   async function alicesDroppedSocket(auth: Record<string, unknown>) {
     const cookie = await loginCookie(gh.url, 'alice');
-    const socket = connect(gh.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false, auth });
+    const socket = connect(gh.url, {
+      transports: ['websocket'],
+      extraHeaders: { Cookie: cookie },
+      reconnection: false,
+      auth,
+    });
     sockets.push(socket);
     const texts: string[] = [];
     socket.on('message:created', (p: { message: { text: string } }) => texts.push(p.message.text));
@@ -67,25 +77,32 @@ describe('connection-state recovery never outlives the session', () => {
   it.each([
     ['without auth.personId', {}],
     ['with auth.personId', { personId: 'p_alice' }],
-  ])('When alice\'s socket (%s) drops, carol logs in over that browser session, bob writes to alice, and the socket reconnects with carol\'s cookie, then it is not recovered as alice and gets none of alice\'s messages', async (_label, auth) => {
-    const { socket, texts, cookie } = await alicesDroppedSocket(auth);
-    const carol = await loginOver(cookie, 'carol');
-    await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'during the drop' });
-    const outcome = await reconnectWith(socket, carol);
-    expect(outcome).not.toContain('recovered=true');
-    // Marker: a message to carol after the reconnection (when connected) shows that deliveries are decided.
-    if (socket.connected) {
-      const marker = await gh.platform.social.send('p_alice', 't_alice_carol', { text: 'marker for carol' });
-      await new Promise<void>((resolve) => socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker.id && resolve()));
-      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'after the reconnection' });
-      const marker2 = await gh.platform.social.send('p_carol', 't_alice_carol', { text: 'second marker' });
-      await new Promise<void>((resolve) => socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker2.id && resolve()));
-    }
-    expect(texts).not.toContain('during the drop');
-    expect(texts).not.toContain('after the reconnection');
-  });
+  ])(
+    "When alice's socket (%s) drops, carol logs in over that browser session, bob writes to alice, and the socket reconnects with carol's cookie, then it is not recovered as alice and gets none of alice's messages",
+    async (_label, auth) => {
+      const { socket, texts, cookie } = await alicesDroppedSocket(auth);
+      const carol = await loginOver(cookie, 'carol');
+      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'during the drop' });
+      const outcome = await reconnectWith(socket, carol);
+      expect(outcome).not.toContain('recovered=true');
+      // Marker: a message to carol after the reconnection (when connected) shows that deliveries are decided.
+      if (socket.connected) {
+        const marker = await gh.platform.social.send('p_alice', 't_alice_carol', { text: 'marker for carol' });
+        await new Promise<void>((resolve) =>
+          socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker.id && resolve()),
+        );
+        await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'after the reconnection' });
+        const marker2 = await gh.platform.social.send('p_carol', 't_alice_carol', { text: 'second marker' });
+        await new Promise<void>((resolve) =>
+          socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker2.id && resolve()),
+        );
+      }
+      expect(texts).not.toContain('during the drop');
+      expect(texts).not.toContain('after the reconnection');
+    },
+  );
 
-  it('When alice\'s socket drops and she logs out, then its reconnection with the old cookie is refused and replays nothing', async () => {
+  it("When alice's socket drops and she logs out, then its reconnection with the old cookie is refused and replays nothing", async () => {
     const { socket, texts, cookie } = await alicesDroppedSocket({ personId: 'p_alice' });
     await postForm(cookie, '/logout');
     await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'during the drop' });
@@ -96,11 +113,15 @@ describe('connection-state recovery never outlives the session', () => {
     expect(texts).toEqual(['before the drop']);
   });
 
-  it('When bob\'s session expires while his socket is away (here 1 s without requests), then its state is forgotten: the reconnection is refused and replays nothing', async () => {
+  it("When bob's session expires while his socket is away (here 1 s without requests), then its state is forgotten: the reconnection is refused and replays nothing", async () => {
     const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
     try {
       const cookie = await loginCookie(short.url, 'bob');
-      const socket = connect(short.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false });
+      const socket = connect(short.url, {
+        transports: ['websocket'],
+        extraHeaders: { Cookie: cookie },
+        reconnection: false,
+      });
       sockets.push(socket);
       const texts: string[] = [];
       socket.on('message:created', (p: { message: { text: string } }) => texts.push(p.message.text));

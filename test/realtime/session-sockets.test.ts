@@ -9,8 +9,17 @@ describe('sockets die with their web session', () => {
   const sockets: Socket[] = [];
 
   /** A connected socket on `nsp` with `cookie`, recording why it ended. */
-  async function open(nsp: string, cookie: string, auth?: Record<string, unknown>): Promise<{ socket: Socket; ended: string[] }> {
-    const socket = connect(`${gh.url}${nsp}`, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false, ...(auth ? { auth } : {}) });
+  async function open(
+    nsp: string,
+    cookie: string,
+    auth?: Record<string, unknown>,
+  ): Promise<{ socket: Socket; ended: string[] }> {
+    const socket = connect(`${gh.url}${nsp}`, {
+      transports: ['websocket'],
+      extraHeaders: { Cookie: cookie },
+      reconnection: false,
+      ...(auth ? { auth } : {}),
+    });
     sockets.push(socket);
     const ended: string[] = [];
     socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));
@@ -29,7 +38,11 @@ describe('sockets die with their web session', () => {
     const fresh = ((page.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => c.split(';')[0]!);
     const names = new Set(fresh.map((c) => c.split('=')[0]));
     const jar = [...cookie.split('; ').filter((c) => !names.has(c.split('=')[0])), ...fresh].join('; ');
-    return request(gh.url).post(path).set('Cookie', jar).type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
+    return request(gh.url)
+      .post(path)
+      .set('Cookie', jar)
+      .type('form')
+      .send({ ...fields, _csrf: csrfFrom(page.text) });
   }
 
   afterAll(async () => {
@@ -49,7 +62,7 @@ describe('sockets die with their web session', () => {
     expect(other.socket.connected).toBe(true);
   });
 
-  it('When carol logs in over the browser session alice used, then alice\'s sockets are closed, and a page rendered for alice cannot reconnect as carol', async () => {
+  it("When carol logs in over the browser session alice used, then alice's sockets are closed, and a page rendered for alice cannot reconnect as carol", async () => {
     const cookie = await loginCookie(gh.url, 'alice');
     const inbox = await open('/', cookie, { personId: 'p_alice' });
     const res = await postForm(cookie, '/login', { username: 'carol', password: 'glasshouse' });
@@ -61,12 +74,14 @@ describe('sockets die with their web session', () => {
     await expect(open('/', carolCookie, { personId: 'p_carol' })).resolves.toBeDefined();
   });
 
-  it('When another session ends, then bob\'s socket stays connected', async () => {
+  it("When another session ends, then bob's socket stays connected", async () => {
     const cookie = await loginCookie(gh.url, 'bob');
     const inbox = await open('/', cookie);
     gh.platform.events.emit('session.ended', { sessionId: 'someone-else', reason: 'expired' });
     const marker = await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'still here' });
-    await new Promise<void>((resolve) => inbox.socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker.id && resolve()));
+    await new Promise<void>((resolve) =>
+      inbox.socket.on('message:created', (p: { message: { id: string } }) => p.message.id === marker.id && resolve()),
+    );
     expect(inbox.socket.connected).toBe(true);
   });
 
@@ -74,7 +89,11 @@ describe('sockets die with their web session', () => {
     const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
     try {
       const cookie = await loginCookie(short.url, 'bob');
-      const socket = connect(short.url, { transports: ['websocket'], extraHeaders: { Cookie: cookie }, reconnection: false });
+      const socket = connect(short.url, {
+        transports: ['websocket'],
+        extraHeaders: { Cookie: cookie },
+        reconnection: false,
+      });
       sockets.push(socket);
       const ended: string[] = [];
       socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));

@@ -21,8 +21,14 @@ describe('a data-deletion request nobody answers', () => {
   it('When alice asks Tunewave to delete and it does not answer, then the request is recorded as failed and the page says so', async () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const page = await alice.get('/settings/apps').expect(200);
-    await alice.post('/settings/apps/tunewave/deletion-request').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-    expect(gh.store.get('authorizations', 'p_alice~tunewave')?.deletionRequests).toEqual([{ at: expect.any(Number), outcome: 'failed', detail: 'the app did not answer' }]);
+    await alice
+      .post('/settings/apps/tunewave/deletion-request')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
+    expect(gh.store.get('authorizations', 'p_alice~tunewave')?.deletionRequests).toEqual([
+      { at: expect.any(Number), outcome: 'failed', detail: 'the app did not answer' },
+    ]);
     const after = await alice.get('/settings/apps').expect(200);
     expect(after.text).toContain('the request failed: the app did not answer.');
   });
@@ -30,6 +36,10 @@ describe('a data-deletion request nobody answers', () => {
   it('When alice asks an app she never connected, then 404', async () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const page = await alice.get('/settings/apps').expect(200);
-    await alice.post('/settings/apps/reelbox/deletion-request').type('form').send({ _csrf: csrfFrom(page.text) }).expect(404);
+    await alice
+      .post('/settings/apps/reelbox/deletion-request')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(404);
   });
 });

@@ -24,11 +24,16 @@ describe('the seeded world', () => {
     expect(friends('alice', 'bob')).toBe(true);
     expect(friends('alice', 'carol')).toBe(true);
     expect(friends('alice', 'frank')).toBe(false); // not everyone is friends with everyone
-    const aliceBob = world.threads.find((t) => t.kind === 'direct' && [...t.participantIds].sort().join() === ids(['alice', 'bob']).join());
+    const aliceBob = world.threads.find(
+      (t) => t.kind === 'direct' && [...t.participantIds].sort().join() === ids(['alice', 'bob']).join(),
+    );
     expect(aliceBob).toBeDefined();
     expect(aliceBob!.participantIds).not.toContain('p_carol');
     expect(world.messages.filter((m) => m.threadId === aliceBob!.id).length).toBeGreaterThan(1);
-    const group = world.threads.find((t) => t.kind === 'group' && [...t.participantIds].sort().join() === ids(['alice', 'bob', 'carol', 'erin']).join());
+    const group = world.threads.find(
+      (t) =>
+        t.kind === 'group' && [...t.participantIds].sort().join() === ids(['alice', 'bob', 'carol', 'erin']).join(),
+    );
     expect(group).toBeDefined();
     const senders = new Set(world.messages.filter((m) => m.threadId === group!.id).map((m) => m.senderId));
     expect([...senders].sort()).toEqual(ids(['alice', 'bob', 'carol', 'erin']));
@@ -45,6 +50,8 @@ describe('the seeded world', () => {
 
   it('When the partners run elsewhere, then their redirect URIs follow', () => {
     const moved = seedWorld({ tunewaveUrl: 'http://127.0.0.1:5001' });
-    expect(moved.clients.find((c) => c.id === 'tunewave')!.metadata['redirect_uris']).toEqual(['http://127.0.0.1:5001/auth/callback']);
+    expect(moved.clients.find((c) => c.id === 'tunewave')!.metadata['redirect_uris']).toEqual([
+      'http://127.0.0.1:5001/auth/callback',
+    ]);
   });
 });

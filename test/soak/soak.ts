@@ -22,7 +22,12 @@ const SOCKETS = num('SOAK_SOCKETS', 200);
 const POSTS_PER_SECOND = num('SOAK_POSTS_PER_SECOND', 5);
 const SAMPLES = num('SOAK_SAMPLES', 20);
 const PEOPLE = ['alice', 'bob', 'carol', 'erin'];
-const passOn = ['ACCESS_LOG_KEEP_ENTRIES', 'ACCESS_LOG_KEEP_HOURS', 'HOUSEKEEPING_INTERVAL_SECONDS', 'JOURNAL_COMPACT_BYTES'];
+const passOn = [
+  'ACCESS_LOG_KEEP_ENTRIES',
+  'ACCESS_LOG_KEEP_HOURS',
+  'HOUSEKEEPING_INTERVAL_SECONDS',
+  'JOURNAL_COMPACT_BYTES',
+];
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-soak-'));
 const dataFile = path.join(dir, 'glasshouse.json');
@@ -40,27 +45,50 @@ const refuse = (why: string) => {
   refusals.set(why, (refusals.get(why) ?? 0) + 1);
 };
 
-const size = (file: string) => stat(file).then((s) => s.size, () => 0);
+const size = (file: string) =>
+  stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
 async function sample(t: number) {
   const journal = (await readdir(dir)).filter((f) => f.includes('.journal'));
   const journalBytes = (await Promise.all(journal.map((f) => size(path.join(dir, f))))).reduce((a, b) => a + b, 0);
   const status = await readFile(`/proc/${gh.child.pid}/status`, 'utf8').catch(() => '');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { t, dataKb: Math.round((await size(dataFile)) / 1024), journalKb: Math.round(journalBytes / 1024), rssMb: Math.round(rssKb / 1024), posted, delivered, refused };
+  return {
+    t,
+    dataKb: Math.round((await size(dataFile)) / 1024),
+    journalKb: Math.round(journalBytes / 1024),
+    rssMb: Math.round(rssKb / 1024),
+    posted,
+    delivered,
+    refused,
+  };
 }
 
 try {
   const tokens = await Promise.all(PEOPLE.map((p) => gh.token(p, ['messages:read', 'messages:write'])));
   for (let i = 0; i < SOCKETS; i++) {
-    const socket = io(`${gh.url}/partners`, { auth: { token: tokens[i % tokens.length] }, transports: ['websocket'], reconnection: false });
+    const socket = io(`${gh.url}/partners`, {
+      auth: { token: tokens[i % tokens.length] },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     socket.on('message:created', () => delivered++);
     sockets.push(socket);
   }
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  })));
-  console.log(`soak: ${SOCKETS} sockets, ${POSTS_PER_SECOND} posts/s, ${SECONDS} s, data in ${dir}${Object.keys(env).length ? `, ${JSON.stringify(env)}` : ''}`);
+  await Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise<void>((resolve, reject) => {
+          s.once('connect', () => resolve());
+          s.once('connect_error', reject);
+        }),
+    ),
+  );
+  console.log(
+    `soak: ${SOCKETS} sockets, ${POSTS_PER_SECOND} posts/s, ${SECONDS} s, data in ${dir}${Object.keys(env).length ? `, ${JSON.stringify(env)}` : ''}`,
+  );
   console.log('   t(s)  data(KB)  journal(KB)  rss(MB)   posts  deliveries  refused');
   const start = Date.now();
   const rows: Awaited<ReturnType<typeof sample>>[] = [];
@@ -69,18 +97,27 @@ try {
     const token = tokens[posted % tokens.length];
     posted++;
     void fetch(`${gh.url}/api/v1/threads/g_weekend/messages`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: `soak ${posted}` }),
-    }).then(async (res) => {
-      if (res.status !== 201) refuse(String(res.status));
-      await res.body?.cancel();
-    }, (err: Error) => refuse(err.message));
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: `soak ${posted}` }),
+    }).then(
+      async (res) => {
+        if (res.status !== 201) refuse(String(res.status));
+        await res.body?.cancel();
+      },
+      (err: Error) => refuse(err.message),
+    );
   }, 1000 / POSTS_PER_SECOND);
   while (Date.now() - start < SECONDS * 1000) {
     const t = (Date.now() - start) / 1000;
     if (t >= nextSample) {
       const row = await sample(Math.round(t));
       rows.push(row);
-      console.log([row.t, row.dataKb, row.journalKb, row.rssMb, row.posted, row.delivered, row.refused].map((v, i) => String(v).padStart([7, 10, 13, 9, 8, 12, 9][i]!)).join(''));
+      console.log(
+        [row.t, row.dataKb, row.journalKb, row.rssMb, row.posted, row.delivered, row.refused]
+          .map((v, i) => String(v).padStart([7, 10, 13, 9, 8, 12, 9][i]!))
+          .join(''),
+      );
       nextSample += SECONDS / SAMPLES;
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -89,8 +126,12 @@ try {
   const last = await sample(SECONDS);
   rows.push(last);
   const curve = (key: 'dataKb' | 'journalKb' | 'rssMb') => rows.map((r) => r[key]).join(' ');
-  console.log(`\ndata file (KB): ${curve('dataKb')}\njournal (KB):   ${curve('journalKb')}\nRSS (MB):       ${curve('rssMb')}`);
-  console.log(`posted ${posted}, refused ${refused}${refused ? ` (${[...refusals].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}, delivered ${delivered}`);
+  console.log(
+    `\ndata file (KB): ${curve('dataKb')}\njournal (KB):   ${curve('journalKb')}\nRSS (MB):       ${curve('rssMb')}`,
+  );
+  console.log(
+    `posted ${posted}, refused ${refused}${refused ? ` (${[...refusals].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}, delivered ${delivered}`,
+  );
 } finally {
   for (const s of sockets) s.close();
   await gh.kill('SIGTERM');

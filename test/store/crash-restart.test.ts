@@ -58,7 +58,9 @@ describe('a crash of the real platform process', () => {
     // Restarted at once (the old lock was honoured for 10 s after a crash): its owner is dead, so it is taken over.
     const second = await startPlatformProcess(dataFile);
     try {
-      const res = await fetch(`${second.url}/admin/threads/g_weekend/messages`, { headers: { authorization: `Bearer ${DEMO_ADMIN_TOKEN}` } });
+      const res = await fetch(`${second.url}/admin/threads/g_weekend/messages`, {
+        headers: { authorization: `Bearer ${DEMO_ADMIN_TOKEN}` },
+      });
       const texts = ((await res.json()) as { messages: { text: string }[] }).messages.map((m) => m.text);
       for (const text of load.acknowledged) expect(texts.filter((t) => t === text)).toHaveLength(1);
 
@@ -67,8 +69,17 @@ describe('a crash of the real platform process', () => {
       await symlink(dataFile, link);
       const refused = await refusedStart(link);
       expect(refused.code).toBe(1);
-      const lines = refused.output.trim().split('\n').filter((l) => !l.startsWith('oidc-provider WARNING')); // the library's, on Node 20
-      expect(lines).toEqual([expect.stringMatching(new RegExp(`^Glasshouse cannot start: .*glasshouse\\.json: already in use by another Glasshouse process \\(process ${second.child.pid}\\b`))]);
+      const lines = refused.output
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('oidc-provider WARNING')); // the library's, on Node 20
+      expect(lines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^Glasshouse cannot start: .*glasshouse\\.json: already in use by another Glasshouse process \\(process ${second.child.pid}\\b`,
+          ),
+        ),
+      ]);
     } finally {
       await second.kill('SIGTERM');
     }

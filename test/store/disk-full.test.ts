@@ -23,7 +23,9 @@ describe('a full disk under the real platform', () => {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { stdio: 'pipe' });
       mounted = true;
     } catch (err) {
-      console.warn(`SKIPPED the disk-full test: mounting a tmpfs was refused (${(err as Error).message.split('\n')[0]}); run as root to include it.`);
+      console.warn(
+        `SKIPPED the disk-full test: mounting a tmpfs was refused (${(err as Error).message.split('\n')[0]}); run as root to include it.`,
+      );
     }
   });
   afterAll(async () => {
@@ -35,7 +37,9 @@ describe('a full disk under the real platform', () => {
   /** Posts `text`; 'ok' for 201, 'refused' for a 5xx problem. */
   async function post(gh: PlatformProcess, token: string, text: string): Promise<'ok' | 'refused'> {
     const res = await fetch(`${gh.url}/api/v1/threads/g_weekend/messages`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
     });
     await res.body?.cancel();
     if (res.status === 201) return 'ok';
@@ -74,13 +78,17 @@ describe('a full disk under the real platform', () => {
     for (let i = 0; i < 20; i++) {
       const text = `after ${i}`;
       if ((await post(running, token, text)) !== 'ok') {
-        throw new Error(`a write was refused after space was freed:\n${running.output().slice(-1500)}\n${execFileSync('df', [mnt]).toString()}`);
+        throw new Error(
+          `a write was refused after space was freed:\n${running.output().slice(-1500)}\n${execFileSync('df', [mnt]).toString()}`,
+        );
       }
       acknowledged.push(text);
     }
     await running.kill('SIGKILL');
     running = await startPlatformProcess(dataFile);
-    const res = await fetch(`${running.url}/admin/threads/g_weekend/messages`, { headers: { authorization: `Bearer ${DEMO_ADMIN_TOKEN}` } });
+    const res = await fetch(`${running.url}/admin/threads/g_weekend/messages`, {
+      headers: { authorization: `Bearer ${DEMO_ADMIN_TOKEN}` },
+    });
     const texts = ((await res.json()) as { messages: { text: string }[] }).messages.map((m) => m.text);
     const count = new Map<string, number>();
     for (const t of texts) count.set(t, (count.get(t) ?? 0) + 1);

@@ -36,12 +36,24 @@ describe('the file store', () => {
     await reopened.close();
     const third = await openFileStore(dataFile);
     expect(third.get('messages', 'm_roundtrip')).toBeUndefined();
-    expect(third.messageIdsIn('t_alice_bob')).toEqual(seedWorld().messages.filter((m) => m.threadId === 't_alice_bob').map((m) => m.id));
+    expect(third.messageIdsIn('t_alice_bob')).toEqual(
+      seedWorld()
+        .messages.filter((m) => m.threadId === 't_alice_bob')
+        .map((m) => m.id),
+    );
     await third.close();
   });
 
   it('When the journal ends with a torn line (crash mid-append), then the complete lines are kept', async () => {
-    await writeThenCrash(dataFile, { ops: [{ op: 'put', c: 'messages', v: { id: 'm_kept', threadId: 't_alice_bob', senderId: 'p_bob', text: 'kept', createdAt: 2 } }] });
+    await writeThenCrash(dataFile, {
+      ops: [
+        {
+          op: 'put',
+          c: 'messages',
+          v: { id: 'm_kept', threadId: 't_alice_bob', senderId: 'p_bob', text: 'kept', createdAt: 2 },
+        },
+      ],
+    });
     await appendFile(journalPathFor(dataFile), '{"op":"put","c":"messages","v":{"id":"m_to');
     const reopened = await openFileStore(dataFile);
     expect(reopened.get('messages', 'm_kept')?.text).toBe('kept');
@@ -52,27 +64,44 @@ describe('the file store', () => {
     ['not JSON', '{"people": [', /cannot be read as JSON/],
     ['JSON of another shape', JSON.stringify({ hello: 'world' }), /not a Glasshouse data file/],
     ['a person without a username', JSON.stringify({ ...seedWorld(), people: [{ id: 'p_x' }] }), /people\.0\.username/],
-  ])('When the data file holds %s, then the start is refused naming the file, and the file is untouched', async (_what, content, message) => {
-    await openFileStore(dataFile).then((s) => s.close());
-    await writeFile(dataFile, content);
-    const before = await stat(dataFile);
-    const error = await openFileStore(dataFile).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StoreLoadError);
-    expect((error as Error).message).toContain(dataFile);
-    expect((error as Error).message).toMatch(message);
-    expect(await readFile(dataFile, 'utf8')).toBe(content);
-    expect((await stat(dataFile)).mtimeMs).toBe(before.mtimeMs);
-  });
+  ])(
+    'When the data file holds %s, then the start is refused naming the file, and the file is untouched',
+    async (_what, content, message) => {
+      await openFileStore(dataFile).then((s) => s.close());
+      await writeFile(dataFile, content);
+      const before = await stat(dataFile);
+      const error = await openFileStore(dataFile).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreLoadError);
+      expect((error as Error).message).toContain(dataFile);
+      expect((error as Error).message).toMatch(message);
+      expect(await readFile(dataFile, 'utf8')).toBe(content);
+      expect((await stat(dataFile)).mtimeMs).toBe(before.mtimeMs);
+    },
+  );
 
   it('When a journal line in the middle is corrupt, then the start is refused naming the line', async () => {
-    await writeThenCrash(dataFile, { ops: [{ op: 'put', c: 'messages', v: { id: 'm_a', threadId: 't_alice_bob', senderId: 'p_bob', text: 'a', createdAt: 3 } }] });
+    await writeThenCrash(dataFile, {
+      ops: [
+        {
+          op: 'put',
+          c: 'messages',
+          v: { id: 'm_a', threadId: 't_alice_bob', senderId: 'p_bob', text: 'a', createdAt: 3 },
+        },
+      ],
+    });
     await appendFile(journalPathFor(dataFile), 'garbage\n{"op":"del","c":"messages","id":"m_a"}\n');
     await expect(openFileStore(dataFile)).rejects.toThrow(/journal\.jsonl:2: invalid journal line/);
   });
 
   it('When a second process opens the same data file, then it is refused and nothing is rewritten; after the first closes, it opens', async () => {
     const first = await openFileStore(dataFile);
-    await first.put('messages', { id: 'm_first', threadId: 't_alice_bob', senderId: 'p_alice', text: 'first', createdAt: 5 });
+    await first.put('messages', {
+      id: 'm_first',
+      threadId: 't_alice_bob',
+      senderId: 'p_alice',
+      text: 'first',
+      createdAt: 5,
+    });
     const before = await readFile(dataFile, 'utf8');
     const journalBefore = await readFile(journalPathFor(dataFile), 'utf8');
     const error = await openFileStore(dataFile).catch((e: unknown) => e);
@@ -102,7 +131,13 @@ describe('the file store', () => {
     const store = await openStore(persistence, () => seedWorld());
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        store.put('messages', { id: `m_bulk_${i}`, threadId: 'g_weekend', senderId: 'p_erin', text: `n${i}`, createdAt: 10 + i }),
+        store.put('messages', {
+          id: `m_bulk_${i}`,
+          threadId: 'g_weekend',
+          senderId: 'p_erin',
+          text: `n${i}`,
+          createdAt: 10 + i,
+        }),
       ),
     );
     const lines = (await readFile(journalPathFor(dataFile), 'utf8')).trim().split('\n');

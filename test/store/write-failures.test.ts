@@ -16,17 +16,52 @@ const NEW_ROWS: { [C in CollectionName]: (n: string) => Row<C> } = {
   messages: (n) => ({ id: `m_${n}`, threadId: 't_alice_bob', senderId: 'p_alice', text: n, createdAt: 1 }),
   readMarks: (n) => ({ id: `rm_${n}`, personId: 'p_alice', threadId: 't_alice_bob', readAt: 1 }),
   clients: (n) => ({ id: `c_${n}`, name: n, status: 'active', metadata: {} }),
-  oidc: (n) => ({ id: `AccessToken:${n}`, model: 'AccessToken', payload: { grantId: n }, expiresAt: Date.now() + 3_600_000 }),
-  authorizations: (n) => ({ id: `p_alice~c_${n}`, personId: 'p_alice', clientId: `c_${n}`, scopes: ['profile'], firstGrantedAt: 1, grantedAt: 1 }),
-  accessLog: (n) => ({
-    id: `a_${n}`, at: 1, clientId: 'tunewave', ownerId: 'p_alice', action: 'read', scope: 'profile', operation: 'GET /api/v1/me',
-    channel: 'api', threadIds: [], messageIds: [], peopleIncluded: ['p_alice'], bystanders: [], policy: 'broad',
+  oidc: (n) => ({
+    id: `AccessToken:${n}`,
+    model: 'AccessToken',
+    payload: { grantId: n },
+    expiresAt: Date.now() + 3_600_000,
   }),
-  accessTotals: (n) => ({ id: `client c_${n}`, kind: 'client', clientId: `c_${n}`, count: 1, lastAt: 1, sets: { people: ['p_alice'] }, sums: {} }),
+  authorizations: (n) => ({
+    id: `p_alice~c_${n}`,
+    personId: 'p_alice',
+    clientId: `c_${n}`,
+    scopes: ['profile'],
+    firstGrantedAt: 1,
+    grantedAt: 1,
+  }),
+  accessLog: (n) => ({
+    id: `a_${n}`,
+    at: 1,
+    clientId: 'tunewave',
+    ownerId: 'p_alice',
+    action: 'read',
+    scope: 'profile',
+    operation: 'GET /api/v1/me',
+    channel: 'api',
+    threadIds: [],
+    messageIds: [],
+    peopleIncluded: ['p_alice'],
+    bystanders: [],
+    policy: 'broad',
+  }),
+  accessTotals: (n) => ({
+    id: `client c_${n}`,
+    kind: 'client',
+    clientId: `c_${n}`,
+    count: 1,
+    lastAt: 1,
+    sets: { people: ['p_alice'] },
+    sums: {},
+  }),
   settings: () => ({ id: 'settings', policy: 'least-privilege' }),
 };
 const COLLECTIONS = Object.keys(NEW_ROWS) as CollectionName[];
-const CASES = COLLECTIONS.flatMap((c) => (['write', 'sync'] as FaultyCall[]).map((call, i) => [c, call, ['ENOSPC', 'EIO', 'EDQUOT', 'EFBIG'][(COLLECTIONS.indexOf(c) + i) % 4]!] as const));
+const CASES = COLLECTIONS.flatMap((c) =>
+  (['write', 'sync'] as FaultyCall[]).map(
+    (call, i) => [c, call, ['ENOSPC', 'EIO', 'EDQUOT', 'EFBIG'][(COLLECTIONS.indexOf(c) + i) % 4]!] as const,
+  ),
+);
 
 describe('when the disk refuses a write', () => {
   let dir: string;
@@ -49,37 +84,45 @@ describe('when the disk refuses a write', () => {
     await persistence.close();
     return openStore(filePersistence(dataFile), () => seedWorld());
   }
-  const journalLines = async () => (await readFile(journalPathFor(dataFile), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const journalLines = async () =>
+    (await readFile(journalPathFor(dataFile), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
-  it.each(CASES)('When a %s write fails at %s with %s, then every change of the batch rejects, memory is rolled back, and nothing refused reaches the file later', async (c, call, code) => {
-    const { store, persistence, failNext } = await open();
-    const put = <K extends CollectionName>(k: K, row: Row<K>) => store.put(k, row);
-    const before = JSON.stringify(store.snapshot());
-    failNext(call, code);
-    // Two changes in the same tick (one group commit) plus a delete of a seeded row.
-    const results = await Promise.allSettled([put(c, NEW_ROWS[c]('one')), put(c, NEW_ROWS[c]('two')), store.delete('messages', 'm_0002')]);
-    for (const r of results) {
-      expect(r.status).toBe('rejected');
-      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(StoreWriteError);
-      expect(((r as PromiseRejectedResult).reason as Error & { cause: NodeJS.ErrnoException }).cause.code).toBe(code);
-    }
-    expect(JSON.stringify(store.snapshot())).toBe(before); // same rows, same order
-    // The disk heals: the next write is acknowledged and the journal holds only whole lines.
-    await store.put('messages', NEW_ROWS.messages('after'));
-    const lines = await journalLines();
-    expect(lines.map((l) => JSON.parse(l) as { v?: { id: string } }).map((op) => op.v?.id)).toEqual(['m_after']);
-    const reopened = await reopenAfterCrash(persistence);
-    expect(reopened.get('messages', 'm_after')).toBeDefined();
-    // `settings` has one row: the refused change must leave the seeded one.
-    const unchanged = c === 'settings' ? seedWorld().settings[0] : undefined;
-    expect(reopened.get(c, NEW_ROWS[c]('one').id)).toEqual(unchanged);
-    expect(reopened.get(c, NEW_ROWS[c]('two').id)).toEqual(unchanged);
-    expect(reopened.get('messages', 'm_0002')).toBeDefined();
-    await reopened.close(); // compaction: the refused rows must not reach the snapshot either
-    const snapshot = JSON.parse(await readFile(dataFile, 'utf8')) as Record<string, { id: string }[]>;
-    for (const n of ['one', 'two']) expect(snapshot[c]!.find((r) => r.id === NEW_ROWS[c](n).id)).toEqual(unchanged);
-    expect(snapshot['messages']!.some((m) => m.id === 'm_after')).toBe(true);
-  });
+  it.each(CASES)(
+    'When a %s write fails at %s with %s, then every change of the batch rejects, memory is rolled back, and nothing refused reaches the file later',
+    async (c, call, code) => {
+      const { store, persistence, failNext } = await open();
+      const put = <K extends CollectionName>(k: K, row: Row<K>) => store.put(k, row);
+      const before = JSON.stringify(store.snapshot());
+      failNext(call, code);
+      // Two changes in the same tick (one group commit) plus a delete of a seeded row.
+      const results = await Promise.allSettled([
+        put(c, NEW_ROWS[c]('one')),
+        put(c, NEW_ROWS[c]('two')),
+        store.delete('messages', 'm_0002'),
+      ]);
+      for (const r of results) {
+        expect(r.status).toBe('rejected');
+        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(StoreWriteError);
+        expect(((r as PromiseRejectedResult).reason as Error & { cause: NodeJS.ErrnoException }).cause.code).toBe(code);
+      }
+      expect(JSON.stringify(store.snapshot())).toBe(before); // same rows, same order
+      // The disk heals: the next write is acknowledged and the journal holds only whole lines.
+      await store.put('messages', NEW_ROWS.messages('after'));
+      const lines = await journalLines();
+      expect(lines.map((l) => JSON.parse(l) as { v?: { id: string } }).map((op) => op.v?.id)).toEqual(['m_after']);
+      const reopened = await reopenAfterCrash(persistence);
+      expect(reopened.get('messages', 'm_after')).toBeDefined();
+      // `settings` has one row: the refused change must leave the seeded one.
+      const unchanged = c === 'settings' ? seedWorld().settings[0] : undefined;
+      expect(reopened.get(c, NEW_ROWS[c]('one').id)).toEqual(unchanged);
+      expect(reopened.get(c, NEW_ROWS[c]('two').id)).toEqual(unchanged);
+      expect(reopened.get('messages', 'm_0002')).toBeDefined();
+      await reopened.close(); // compaction: the refused rows must not reach the snapshot either
+      const snapshot = JSON.parse(await readFile(dataFile, 'utf8')) as Record<string, { id: string }[]>;
+      for (const n of ['one', 'two']) expect(snapshot[c]!.find((r) => r.id === NEW_ROWS[c](n).id)).toEqual(unchanged);
+      expect(snapshot['messages']!.some((m) => m.id === 'm_after')).toBe(true);
+    },
+  );
 
   it('When changes are queued behind a failing batch, then they are refused too and undone newest first', async () => {
     const { store, failNext } = await open();
@@ -93,7 +136,11 @@ describe('when the disk refuses a write', () => {
     await expect(second).rejects.toBeInstanceOf(StoreWriteError);
     await expect(third).rejects.toBeInstanceOf(StoreWriteError);
     expect(store.get('messages', 'm_0001')).toEqual(original);
-    expect(store.messageIdsIn(original.threadId)).toEqual(seedWorld().messages.filter((m) => m.threadId === original.threadId).map((m) => m.id));
+    expect(store.messageIdsIn(original.threadId)).toEqual(
+      seedWorld()
+        .messages.filter((m) => m.threadId === original.threadId)
+        .map((m) => m.id),
+    );
     await store.close();
   });
 
@@ -107,29 +154,37 @@ describe('when the disk refuses a write', () => {
     await expect(store.put('messages', NEW_ROWS.messages('refused'))).rejects.toBeInstanceOf(StoreWriteError);
     expect((await stat(journalPathFor(dataFile))).size).toBe(tornSize); // nothing appended after the torn line
     await store.put('messages', NEW_ROWS.messages('later')); // truncation works again, then the append
-    expect((await journalLines()).map((l) => (JSON.parse(l) as { v: { id: string } }).v.id)).toEqual(['m_kept', 'm_later']);
+    expect((await journalLines()).map((l) => (JSON.parse(l) as { v: { id: string } }).v.id)).toEqual([
+      'm_kept',
+      'm_later',
+    ]);
     const reopened = await reopenAfterCrash(persistence);
-    expect(['m_kept', 'm_torn', 'm_refused', 'm_later'].map((id) => reopened.get('messages', id) !== undefined)).toEqual([true, false, false, true]);
+    expect(
+      ['m_kept', 'm_torn', 'm_refused', 'm_later'].map((id) => reopened.get('messages', id) !== undefined),
+    ).toEqual([true, false, false, true]);
     await reopened.close();
   });
 
-  it.each(['write', 'sync', 'rename'] as FaultyCall[])('When a compaction fails at %s, then it rejects, the old snapshot and the journal stay, and no acknowledged write is lost', async (call) => {
-    const { store, persistence, failNext } = await open();
-    const snapshotBefore = await readFile(dataFile, 'utf8');
-    await store.put('messages', NEW_ROWS.messages('before'));
-    // A compaction writes its snapshot with writeFile (not `write`), so `write` here fails the next append instead.
-    failNext(call, 'ENOSPC');
-    const compaction = store.compact();
-    const during = store.put('messages', NEW_ROWS.messages('during'));
-    const outcomes = await Promise.allSettled([compaction, during]);
-    expect(outcomes.some((o) => o.status === 'rejected')).toBe(true);
-    if (call === 'rename') expect(await readFile(dataFile, 'utf8')).toBe(snapshotBefore);
-    const acknowledged = outcomes[1]!.status === 'fulfilled';
-    const reopened = await reopenAfterCrash(persistence);
-    expect(reopened.get('messages', 'm_before')).toBeDefined();
-    expect(reopened.get('messages', 'm_during') !== undefined).toBe(acknowledged);
-    await reopened.close();
-  });
+  it.each(['write', 'sync', 'rename'] as FaultyCall[])(
+    'When a compaction fails at %s, then it rejects, the old snapshot and the journal stay, and no acknowledged write is lost',
+    async (call) => {
+      const { store, persistence, failNext } = await open();
+      const snapshotBefore = await readFile(dataFile, 'utf8');
+      await store.put('messages', NEW_ROWS.messages('before'));
+      // A compaction writes its snapshot with writeFile (not `write`), so `write` here fails the next append instead.
+      failNext(call, 'ENOSPC');
+      const compaction = store.compact();
+      const during = store.put('messages', NEW_ROWS.messages('during'));
+      const outcomes = await Promise.allSettled([compaction, during]);
+      expect(outcomes.some((o) => o.status === 'rejected')).toBe(true);
+      if (call === 'rename') expect(await readFile(dataFile, 'utf8')).toBe(snapshotBefore);
+      const acknowledged = outcomes[1]!.status === 'fulfilled';
+      const reopened = await reopenAfterCrash(persistence);
+      expect(reopened.get('messages', 'm_before')).toBeDefined();
+      expect(reopened.get('messages', 'm_during') !== undefined).toBe(acknowledged);
+      await reopened.close();
+    },
+  );
 
   it('When a compaction runs in the background, then writes go on meanwhile and all of them survive a crash', async () => {
     const { store, persistence } = await open();
@@ -138,7 +193,9 @@ describe('when the disk refuses a write', () => {
     writes.push(...Array.from({ length: 40 }, (_, i) => store.put('messages', NEW_ROWS.messages(`bg${40 + i}`))));
     await Promise.all([...writes, compaction]);
     const reopened = await reopenAfterCrash(persistence);
-    expect(Array.from({ length: 80 }, (_, i) => reopened.get('messages', `m_bg${i}`) !== undefined).every(Boolean)).toBe(true);
+    expect(
+      Array.from({ length: 80 }, (_, i) => reopened.get('messages', `m_bg${i}`) !== undefined).every(Boolean),
+    ).toBe(true);
     await reopened.close();
   });
 });

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
-  connectPartnerSocket, createGlasshouseClient, GlasshouseApiError, GlasshouseTokenError, whenConnected,
+  connectPartnerSocket,
+  createGlasshouseClient,
+  GlasshouseApiError,
+  GlasshouseTokenError,
+  whenConnected,
 } from '../../partners/sdk/index.js';
 import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
@@ -18,15 +22,27 @@ describe('injected faults', () => {
     await sandbox.close();
   });
 
-  async function client(username: string, clientId = 'tunewave', retry?: { maxRetries?: number; maxWaitSeconds?: number }) {
+  async function client(
+    username: string,
+    clientId = 'tunewave',
+    retry?: { maxRetries?: number; maxWaitSeconds?: number },
+  ) {
     const minted = await sandbox.admin.mintToken({ username, clientId, scopes: SCOPES });
     const secret = PARTNER_SECRETS[clientId as 'tunewave' | 'reelbox'];
     return {
       minted,
-      sdk: createGlasshouseClient({ baseUrl: sandbox.platformUrl, accessToken: minted.access_token, refreshToken: minted.refresh_token, clientId, clientSecret: secret, retry }),
+      sdk: createGlasshouseClient({
+        baseUrl: sandbox.platformUrl,
+        accessToken: minted.access_token,
+        refreshToken: minted.refresh_token,
+        clientId,
+        clientSecret: secret,
+        retry,
+      }),
     };
   }
-  const injectedEntries = async (clientId: string) => (await sandbox.admin.accessLog({ clientId })).filter((e) => e.injected !== undefined);
+  const injectedEntries = async (clientId: string) =>
+    (await sandbox.admin.accessLog({ clientId })).filter((e) => e.injected !== undefined);
 
   it('When the next two calls answer 503 with Retry-After 0, then the SDK retries and succeeds, and both are logged as injected', async () => {
     await sandbox.admin.reset();
@@ -39,9 +55,15 @@ describe('injected faults', () => {
       ['status 503', 'GET /api/v1/me', []],
     ]);
     expect(await sandbox.admin.faults()).toEqual([]);
-    const log = await request(sandbox.platformUrl).get('/monitor/log.json').set('Authorization', `Bearer ${sandbox.adminToken}`).expect(200);
+    const log = await request(sandbox.platformUrl)
+      .get('/monitor/log.json')
+      .set('Authorization', `Bearer ${sandbox.adminToken}`)
+      .expect(200);
     const faults = (log.body.events as { kind: string; label: string }[]).filter((e) => e.kind === 'fault');
-    expect(faults.map((e) => e.label)).toEqual(['injected fault · status 503 · api', 'injected fault · status 503 · api']);
+    expect(faults.map((e) => e.label)).toEqual([
+      'injected fault · status 503 · api',
+      'injected fault · status 503 · api',
+    ]);
   });
 
   it('When a 429 asks to wait longer than the SDK will, then the SDK gives up at once with the 429', async () => {
@@ -66,8 +88,12 @@ describe('injected faults', () => {
 
   it('When a fault names a token or client the platform never issued, then it is a 404 problem and no fault is added', async () => {
     await sandbox.admin.clearFaults();
-    await expect(sandbox.admin.injectFault({ token: 'not-a-token', kind: 'refuse-refresh' })).rejects.toMatchObject({ status: 404 });
-    await expect(sandbox.admin.injectFault({ clientId: 'not-a-client', kind: 'refuse-refresh' })).rejects.toMatchObject({ status: 404 });
+    await expect(sandbox.admin.injectFault({ token: 'not-a-token', kind: 'refuse-refresh' })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(sandbox.admin.injectFault({ clientId: 'not-a-client', kind: 'refuse-refresh' })).rejects.toMatchObject(
+      { status: 404 },
+    );
     expect(await sandbox.admin.faults()).toEqual([]);
   });
 
@@ -81,7 +107,8 @@ describe('injected faults', () => {
 
   it("When a client's sockets are dropped for one handshake, then the socket closes, one reconnection is refused, the next one connects", async () => {
     const { minted } = await client('frank', 'reelbox');
-    const connect = () => connectPartnerSocket({ baseUrl: sandbox.platformUrl, token: minted.access_token, reconnection: false });
+    const connect = () =>
+      connectPartnerSocket({ baseUrl: sandbox.platformUrl, token: minted.access_token, reconnection: false });
     const socket = connect();
     await whenConnected(socket);
     const closed = new Promise((resolve) => socket.once('disconnect', resolve));
@@ -107,7 +134,9 @@ describe('injected faults', () => {
     await expect(sdk.me()).rejects.toMatchObject({ name: GlasshouseTokenError.name, error: 'invalid_grant' });
     expect((await sdk.me()).username).toBe('grace');
     const refused = (await injectedEntries('tunewave')).filter((e) => e.injected === 'refuse-refresh');
-    expect(refused.map((e) => [e.operation, e.ownerId, e.peopleIncluded])).toEqual([['POST /token (refresh_token grant)', 'p_grace', []]]);
+    expect(refused.map((e) => [e.operation, e.ownerId, e.peopleIncluded])).toEqual([
+      ['POST /token (refresh_token grant)', 'p_grace', []],
+    ]);
   });
 
   it('When the world is reset, then every fault is gone', async () => {
@@ -122,6 +151,10 @@ describe('injected faults', () => {
     ['a fault for nobody', { kind: 'latency', latencyMs: 5 }, 400],
     ['a fault for an unknown client', { clientId: 'nope', kind: 'drop-sockets' }, 404],
   ])('When an admin asks for %s, then it is refused', async (_name, body, status) => {
-    await request(sandbox.platformUrl).post('/admin/faults').set('Authorization', `Bearer ${sandbox.adminToken}`).send(body).expect(status);
+    await request(sandbox.platformUrl)
+      .post('/admin/faults')
+      .set('Authorization', `Bearer ${sandbox.adminToken}`)
+      .send(body)
+      .expect(status);
   });
 });

@@ -3,7 +3,8 @@ import { GlasshouseApiError, GlasshouseUnreachableError } from '../../partners/s
 import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
 import { seedWorld } from '../../seed/world.js';
 
-const texts = async (sandbox: Sandbox, threadId: string) => (await sandbox.admin.threadMessages(threadId)).map((m) => m.text);
+const texts = async (sandbox: Sandbox, threadId: string) =>
+  (await sandbox.admin.threadMessages(threadId)).map((m) => m.text);
 
 describe('createSandbox', () => {
   const open: Sandbox[] = [];
@@ -53,7 +54,13 @@ describe('createSandbox', () => {
 
   it('When a sandbox is given a world and a policy, then it serves them and a reset goes back to both', async () => {
     const world = seedWorld();
-    world.messages.push({ id: 'm_custom', threadId: 't_alice_bob', senderId: 'p_bob', text: 'from a custom world', createdAt: 1 });
+    world.messages.push({
+      id: 'm_custom',
+      threadId: 't_alice_bob',
+      senderId: 'p_bob',
+      text: 'from a custom world',
+      createdAt: 1,
+    });
     const gh = await sandbox({ world, policy: 'least-privilege' });
     await gh.admin.setPolicy('broad');
     await (await gh.client('alice', 'tunewave')).sendToPerson('p_bob', { text: 'gone after reset' });
@@ -68,7 +75,9 @@ describe('createSandbox', () => {
     const gh = await sandbox({ adminToken: 'my-own-admin-token-1234' });
     expect(gh.adminToken).toBe('my-own-admin-token-1234');
     expect((await gh.admin.clients()).map((c) => c.id).sort()).toEqual(['reelbox', 'tunewave']);
-    const res = await fetch(`${gh.platformUrl}/admin/clients`, { headers: { authorization: 'Bearer glasshouse-admin-demo-token' } });
+    const res = await fetch(`${gh.platformUrl}/admin/clients`, {
+      headers: { authorization: 'Bearer glasshouse-admin-demo-token' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -89,16 +98,19 @@ describe('createSandbox with partners', () => {
     await gh.close();
   });
 
-  it.each(['tunewave', 'reelbox'] as const)('When %s is started with the sandbox, then it answers and the platform accepts its login request', async (id) => {
-    const url = gh.partnerUrls[id]!;
-    expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ ok: true });
-    expect(gh.store.client(id)?.metadata['redirect_uris']).toEqual([`${url}/auth/callback`]);
-    const start = await fetch(`${url}/auth/login`, { redirect: 'manual' });
-    const authorize = new URL(start.headers.get('location')!);
-    expect(authorize.origin).toBe(gh.platformUrl);
-    expect(authorize.searchParams.get('redirect_uri')).toBe(`${url}/auth/callback`);
-    const answer = await fetch(authorize, { redirect: 'manual' });
-    expect(answer.status).toBe(303);
-    expect(answer.headers.get('location')).toMatch(/\/interaction\//);
-  });
+  it.each(['tunewave', 'reelbox'] as const)(
+    'When %s is started with the sandbox, then it answers and the platform accepts its login request',
+    async (id) => {
+      const url = gh.partnerUrls[id]!;
+      expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ ok: true });
+      expect(gh.store.client(id)?.metadata['redirect_uris']).toEqual([`${url}/auth/callback`]);
+      const start = await fetch(`${url}/auth/login`, { redirect: 'manual' });
+      const authorize = new URL(start.headers.get('location')!);
+      expect(authorize.origin).toBe(gh.platformUrl);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(`${url}/auth/callback`);
+      const answer = await fetch(authorize, { redirect: 'manual' });
+      expect(answer.status).toBe(303);
+      expect(answer.headers.get('location')).toMatch(/\/interaction\//);
+    },
+  );
 });

@@ -15,19 +15,33 @@ describe('the scenario CLI', () => {
   let dir = '';
   let listening: Sandbox;
   let another: Sandbox;
-  const runs: Record<'json' | 'url' | 'failing' | 'broken', CliRun | undefined> = { json: undefined, url: undefined, failing: undefined, broken: undefined };
+  const runs: Record<'json' | 'url' | 'failing' | 'broken', CliRun | undefined> = {
+    json: undefined,
+    url: undefined,
+    failing: undefined,
+    broken: undefined,
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-scenario-'));
     const failing = path.join(dir, 'failing.yaml');
     await writeFile(failing, scenarioText('demo-music.yaml').replace('count: 2', 'count: 3'));
     const broken = path.join(dir, 'broken.yaml');
-    await writeFile(broken, 'name: broken\nsteps:\n  - play:\n      as: alice\n      client: tunewave\n      to: bob\n      titel: Canon in D\n');
+    await writeFile(
+      broken,
+      'name: broken\nsteps:\n  - play:\n      as: alice\n      client: tunewave\n      to: bob\n      titel: Canon in D\n',
+    );
     listening = await createSandbox();
     another = await createSandbox();
     const [json, url, failed, bad] = await Promise.all([
       runCli(['seed/scenarios/demo-video.yaml', '--json']),
-      runCli(['seed/scenarios/least-privilege.yaml', '--url', listening.platformUrl, '--admin-token', listening.adminToken]),
+      runCli([
+        'seed/scenarios/least-privilege.yaml',
+        '--url',
+        listening.platformUrl,
+        '--admin-token',
+        listening.adminToken,
+      ]),
       runCli([failing, '--url', another.platformUrl, '--admin-token', another.adminToken]),
       runCli([broken, '--json']),
     ]);
@@ -42,7 +56,13 @@ describe('the scenario CLI', () => {
     const { code, stdout } = runs.json!;
     const report = JSON.parse(stdout) as ScenarioReport;
     expect(report).toMatchObject({ name: 'Reelbox shares what bob is watching', ok: true });
-    expect(report.steps[0]).toEqual({ line: 7, kind: 'authorize', summary: expect.stringContaining('bob authorized reelbox'), ok: true, status: 200 });
+    expect(report.steps[0]).toEqual({
+      line: 7,
+      kind: 'authorize',
+      summary: expect.stringContaining('bob authorized reelbox'),
+      ok: true,
+      status: 200,
+    });
     expect(code).toBe(0);
   });
 

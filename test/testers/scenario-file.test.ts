@@ -8,16 +8,56 @@ const head = 'name: broken\nsteps:\n  - authorize: { person: alice, client: tune
 
 /** Broken scenario files: what is wrong, the text, and the `file:line: field: problem` expected. */
 const BROKEN: [string, string, RegExp][] = [
-  ['a misspelt field', `${head}  - read: { as: alice, client: tunewave, thred: g_weekend }\n`, /^bad\.yaml:4: steps\.1\.read\.thred: unknown field "thred"$/],
-  ['a wrong type', `${head}  - read:\n      as: alice\n      client: tunewave\n      expect: { count: five }\n`, /^bad\.yaml:7: steps\.1\.read\.expect\.count: .*expected number/],
-  ['an unknown step', `${head}  - dance: { as: alice }\n`, /^bad\.yaml:4: steps\.1: unknown step "dance"; expected one of: authorize, play/],
-  ['a YAML syntax error', `${head}  - read: { as: alice, client: tunewave\n  - friends: { as: alice, client: tunewave }\n`, /^bad\.yaml:5: /],
-  ['a missing field', `${head}  - play:\n      as: alice\n      client: tunewave\n      to: bob\n`, /^bad\.yaml:5: steps\.1\.play\.title: required \(string\)$/],
-  ['both thread and to', `${head}  - send: { as: alice, client: tunewave, thread: g_weekend, to: bob, text: hi }\n`, /^bad\.yaml:4: steps\.1\.send: give either thread or to$/],
-  ['an unknown scope', 'name: x\nsteps:\n  - authorize:\n      person: alice\n      client: tunewave\n      scopes: [profile, everything]\n', /^bad\.yaml:6: steps\.0\.authorize\.scopes\.1: /],
-  ['two kinds in one step', `${head}  - read: { as: alice, client: tunewave }\n    friends: { as: alice, client: tunewave }\n`, /^bad\.yaml:4: steps\.1: a step is an object with exactly one key/],
-  ['an exposure bound of the wrong type', `${head}  - expect:\n      exposure: { client: tunewave, bystanders: lots }\n`, /^bad\.yaml:5: steps\.1\.expect\.exposure\.bystanders: expected a number, a list/],
-  ['an empty expect', `${head}  - expect: {}\n`, /^bad\.yaml:4: steps\.1\.expect: give accessLog, exposure or messages$/],
+  [
+    'a misspelt field',
+    `${head}  - read: { as: alice, client: tunewave, thred: g_weekend }\n`,
+    /^bad\.yaml:4: steps\.1\.read\.thred: unknown field "thred"$/,
+  ],
+  [
+    'a wrong type',
+    `${head}  - read:\n      as: alice\n      client: tunewave\n      expect: { count: five }\n`,
+    /^bad\.yaml:7: steps\.1\.read\.expect\.count: .*expected number/,
+  ],
+  [
+    'an unknown step',
+    `${head}  - dance: { as: alice }\n`,
+    /^bad\.yaml:4: steps\.1: unknown step "dance"; expected one of: authorize, play/,
+  ],
+  [
+    'a YAML syntax error',
+    `${head}  - read: { as: alice, client: tunewave\n  - friends: { as: alice, client: tunewave }\n`,
+    /^bad\.yaml:5: /,
+  ],
+  [
+    'a missing field',
+    `${head}  - play:\n      as: alice\n      client: tunewave\n      to: bob\n`,
+    /^bad\.yaml:5: steps\.1\.play\.title: required \(string\)$/,
+  ],
+  [
+    'both thread and to',
+    `${head}  - send: { as: alice, client: tunewave, thread: g_weekend, to: bob, text: hi }\n`,
+    /^bad\.yaml:4: steps\.1\.send: give either thread or to$/,
+  ],
+  [
+    'an unknown scope',
+    'name: x\nsteps:\n  - authorize:\n      person: alice\n      client: tunewave\n      scopes: [profile, everything]\n',
+    /^bad\.yaml:6: steps\.0\.authorize\.scopes\.1: /,
+  ],
+  [
+    'two kinds in one step',
+    `${head}  - read: { as: alice, client: tunewave }\n    friends: { as: alice, client: tunewave }\n`,
+    /^bad\.yaml:4: steps\.1: a step is an object with exactly one key/,
+  ],
+  [
+    'an exposure bound of the wrong type',
+    `${head}  - expect:\n      exposure: { client: tunewave, bystanders: lots }\n`,
+    /^bad\.yaml:5: steps\.1\.expect\.exposure\.bystanders: expected a number, a list/,
+  ],
+  [
+    'an empty expect',
+    `${head}  - expect: {}\n`,
+    /^bad\.yaml:4: steps\.1\.expect: give accessLog, exposure or messages$/,
+  ],
   ['no name', 'steps:\n  - set-policy: broad\n', /^bad\.yaml:1: name: required \(string\)$/],
   ['a duplicate key', 'name: a\nname: b\nsteps:\n  - set-policy: broad\n', /^bad\.yaml:2: .*unique/],
 ];
@@ -40,7 +80,10 @@ describe('scenario files', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ScenarioFileError);
-    expect((error as ScenarioFileError).problems.map((p) => [p.line, p.field])).toEqual([[4, 'steps.1.read.as'], [7, 'steps.4']]);
+    expect((error as ScenarioFileError).problems.map((p) => [p.line, p.field])).toEqual([
+      [4, 'steps.1.read.as'],
+      [7, 'steps.4'],
+    ]);
     expect((error as Error).message.split('\n')).toEqual([
       'two.yaml:4: steps.1.read.as: required (string)',
       expect.stringMatching(/^two\.yaml:7: steps\.4: unknown step "dance"/),
@@ -48,7 +91,8 @@ describe('scenario files', () => {
   });
 
   it('When a file has two misspelt fields and no name, then all three are reported', () => {
-    const text = 'steps:\n  - read: { as: alice, client: tunewave, thred: x }\n  - friends: { as: alice, clint: tunewave }\n';
+    const text =
+      'steps:\n  - read: { as: alice, client: tunewave, thred: x }\n  - friends: { as: alice, clint: tunewave }\n';
     const error = (() => {
       try {
         return parseScenario(text, 'b.yaml');
@@ -56,7 +100,11 @@ describe('scenario files', () => {
         return err as ScenarioFileError;
       }
     })() as ScenarioFileError;
-    expect(error.problems.map((p) => `${p.line} ${p.field}`)).toEqual(['1 name', '2 steps.0.read.thred', '3 steps.1.friends.clint']);
+    expect(error.problems.map((p) => `${p.line} ${p.field}`)).toEqual([
+      '1 name',
+      '2 steps.0.read.thred',
+      '3 steps.1.friends.clint',
+    ]);
   });
 
   it.each(BROKEN)('When a scenario file has %s, then parsing fails naming its line', (_what, text, message) => {
@@ -79,7 +127,11 @@ describe('scenario files', () => {
   it('When the JSON Schema is generated from the zod schema, then it equals the committed file (npm run scenario:schema)', () => {
     const committed = readFileSync(SCENARIO_SCHEMA_FILE, 'utf8');
     expect(committed).toBe(scenarioJsonSchemaText());
-    const schema = JSON.parse(committed) as { $schema: string; required: string[]; properties: { steps: { items: { anyOf: unknown[] } } } };
+    const schema = JSON.parse(committed) as {
+      $schema: string;
+      required: string[];
+      properties: { steps: { items: { anyOf: unknown[] } } };
+    };
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.required).toEqual(['name', 'steps']);
     expect(schema.properties.steps.items.anyOf).toHaveLength(15);

@@ -8,7 +8,14 @@ describe('The scenario report as text', () => {
       name: 'odd\u0007text',
       ok: false,
       steps: [
-        { line: 4, kind: 'send', ok: false, status: 400, summary: 'tunewave, as alice, sends "a\u0000b\u001b[31mred\nx" to g_weekend: refused', error: 'got 400 \ud800\u009b' },
+        {
+          line: 4,
+          kind: 'send',
+          ok: false,
+          status: 400,
+          summary: 'tunewave, as alice, sends "a\u0000b\u001b[31mred\nx" to g_weekend: refused',
+          error: 'got 400 \ud800\u009b',
+        },
         { line: 5, kind: 'send', ok: true, status: 201, summary: 'sends "🎵 Gymnopédie\ttab"' },
       ],
     };

@@ -12,7 +12,13 @@ describe('runScenario', () => {
   });
 
   it('When the shipped scenarios are listed, then the five stories are there', () => {
-    expect(SHIPPED).toEqual(['broad-access-2018.yaml', 'demo-music.yaml', 'demo-video.yaml', 'least-privilege.yaml', 'time-and-faults.yaml']);
+    expect(SHIPPED).toEqual([
+      'broad-access-2018.yaml',
+      'demo-music.yaml',
+      'demo-video.yaml',
+      'least-privilege.yaml',
+      'time-and-faults.yaml',
+    ]);
   });
 
   it.each(SHIPPED)('When %s runs in a fresh sandbox, then every step passes', async (file) => {
@@ -25,7 +31,9 @@ describe('runScenario', () => {
 
   it('When an expectation does not hold, then its step fails with the reason and the line, and later steps still run', async () => {
     sandbox = await createSandbox();
-    const edited = shipped('broad-access-2018.yaml', (t) => t.replace('expect: { count: 4, includes: [alice, bob, carol, erin] }', 'expect: { count: 3, includes: [frank] }'));
+    const edited = shipped('broad-access-2018.yaml', (t) =>
+      t.replace('expect: { count: 4, includes: [alice, bob, carol, erin] }', 'expect: { count: 3, includes: [frank] }'),
+    );
     const report = await runScenario(edited, sandbox);
     expect(report.ok).toBe(false);
     const failed = report.steps.filter((s) => !s.ok);
@@ -45,7 +53,12 @@ describe('runScenario', () => {
       '  - friends: { as: alice, client: tunewave, expect: { status: 403 } }',
     ].join('\n');
     const report = await runScenario(parseScenario(text, 'statuses.yaml'), sandbox);
-    expect(report.steps.map((s) => [s.line, s.ok, s.status])).toEqual([[3, true, 200], [4, false, 200], [5, false, 403], [6, true, 403]]);
+    expect(report.steps.map((s) => [s.line, s.ok, s.status])).toEqual([
+      [3, true, 200],
+      [4, false, 200],
+      [5, false, 403],
+      [6, true, 403],
+    ]);
     expect(report.steps[1]?.error).toBe('expected status 404, got 200');
     expect(report.steps[2]?.error).toMatch(/^expected success, got 403 insufficient_scope/);
   });
@@ -100,7 +113,9 @@ describe('runScenario', () => {
 
   it('When the admin token is wrong, then the run is refused before any step', async () => {
     sandbox = await createSandbox();
-    await expect(runScenario(shipped('demo-music.yaml'), { url: sandbox.platformUrl, adminToken: 'wrong-admin-token-123' })).rejects.toMatchObject({ status: 401 });
+    await expect(
+      runScenario(shipped('demo-music.yaml'), { url: sandbox.platformUrl, adminToken: 'wrong-admin-token-123' }),
+    ).rejects.toMatchObject({ status: 401 });
     expect(await sandbox.admin.accessLog()).toEqual([]);
   });
 });

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
-  connectPartnerSocket, createGlasshouseClient, GlasshouseApiError, GlasshouseTokenError, whenConnected, type GlasshouseClient, type PartnerSocket,
+  connectPartnerSocket,
+  createGlasshouseClient,
+  GlasshouseApiError,
+  GlasshouseTokenError,
+  whenConnected,
+  type GlasshouseClient,
+  type PartnerSocket,
 } from '../../partners/sdk/index.js';
 import { threadNotices } from '../../server/src/audit/thread-notices.js';
 import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
@@ -22,17 +28,30 @@ describe('time and token expiry for testers', () => {
 
   /** An SDK client for `username` at Tunewave that refreshes on 401, with the tokens it started from. */
   async function refreshingClient(username: string, expiresIn?: number) {
-    const minted = await sandbox.admin.mintToken({ username, clientId: 'tunewave', scopes: SCOPES, ...(expiresIn ? { expiresIn } : {}) });
+    const minted = await sandbox.admin.mintToken({
+      username,
+      clientId: 'tunewave',
+      scopes: SCOPES,
+      ...(expiresIn ? { expiresIn } : {}),
+    });
     const refreshed: string[] = [];
     const client = createGlasshouseClient({
-      baseUrl: sandbox.platformUrl, accessToken: minted.access_token, refreshToken: minted.refresh_token,
-      clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave, onTokens: (t) => void refreshed.push(t.accessToken),
+      baseUrl: sandbox.platformUrl,
+      accessToken: minted.access_token,
+      refreshToken: minted.refresh_token,
+      clientId: 'tunewave',
+      clientSecret: PARTNER_SECRETS.tunewave,
+      onTokens: (t) => void refreshed.push(t.accessToken),
     });
     return { minted, client, refreshed };
   }
-  const statusOf = (client: GlasshouseClient) => client.me().then(() => 200, (err: unknown) => (err instanceof GlasshouseApiError ? err.status : err));
+  const statusOf = (client: GlasshouseClient) =>
+    client.me().then(
+      () => 200,
+      (err: unknown) => (err instanceof GlasshouseApiError ? err.status : err),
+    );
 
-  it('When the clock is advanced past a minted token\'s life, then housekeeping purges its stored record (expiry judged on the platform clock)', async () => {
+  it("When the clock is advanced past a minted token's life, then housekeeping purges its stored record (expiry judged on the platform clock)", async () => {
     const { minted } = await refreshingClient('dave', 2);
     const stored = () => sandbox.store.get('oidc', `AccessToken:${minted.access_token}`);
     expect(stored()).toBeDefined();
@@ -53,8 +72,11 @@ describe('time and token expiry for testers', () => {
   });
 
   it('When expiresIn is out of range, then the admin API answers 400 naming it', async () => {
-    const res = await request(sandbox.platformUrl).post('/admin/tokens').set('Authorization', `Bearer ${sandbox.adminToken}`)
-      .send({ username: 'alice', clientId: 'tunewave', scopes: ['profile'], expiresIn: 0 }).expect(400);
+    const res = await request(sandbox.platformUrl)
+      .post('/admin/tokens')
+      .set('Authorization', `Bearer ${sandbox.adminToken}`)
+      .send({ username: 'alice', clientId: 'tunewave', scopes: ['profile'], expiresIn: 0 })
+      .expect(400);
     expect(res.body.errors[0].path).toBe('body.expiresIn');
   });
 
@@ -72,7 +94,9 @@ describe('time and token expiry for testers', () => {
     expect(await sandbox.admin.expireTokens({ token: minted.access_token })).toBe(1);
     expect((await client.me()).username).toBe('carol');
     expect(refreshed).toHaveLength(1);
-    expect(await statusOf(createGlasshouseClient({ baseUrl: sandbox.platformUrl, accessToken: other.access_token }))).toBe(200);
+    expect(
+      await statusOf(createGlasshouseClient({ baseUrl: sandbox.platformUrl, accessToken: other.access_token })),
+    ).toBe(200);
   });
 
   it("When an admin expires a refresh token, then the partner's refresh is refused with invalid_grant", async () => {
@@ -86,8 +110,12 @@ describe('time and token expiry for testers', () => {
     const first = await sandbox.admin.mintToken({ username: 'frank', clientId: 'reelbox', scopes: ['profile'] });
     const second = await sandbox.admin.mintToken({ username: 'frank', clientId: 'reelbox', scopes: ['profile'] });
     expect(await sandbox.admin.revokeTokens({ token: first.access_token })).toBe(1);
-    expect(await statusOf(createGlasshouseClient({ baseUrl: sandbox.platformUrl, accessToken: first.access_token }))).toBe(401);
-    expect(await statusOf(createGlasshouseClient({ baseUrl: sandbox.platformUrl, accessToken: second.access_token }))).toBe(200);
+    expect(
+      await statusOf(createGlasshouseClient({ baseUrl: sandbox.platformUrl, accessToken: first.access_token })),
+    ).toBe(401);
+    expect(
+      await statusOf(createGlasshouseClient({ baseUrl: sandbox.platformUrl, accessToken: second.access_token })),
+    ).toBe(200);
   });
 
   it("When an admin revokes a client's grants, then every token of it is refused and refreshes get invalid_grant", async () => {
@@ -99,15 +127,29 @@ describe('time and token expiry for testers', () => {
 
   it('When an admin expires or revokes an unknown token, grant or client, then each answer is a 404 problem', async () => {
     for (const end of [sandbox.admin.expireTokens, sandbox.admin.revokeTokens]) {
-      for (const target of [{ token: 'not-a-token' }, { grantId: 'not-a-grant' }, { clientId: 'not-a-client' }, { username: 'nobody', clientId: 'tunewave' }]) {
+      for (const target of [
+        { token: 'not-a-token' },
+        { grantId: 'not-a-grant' },
+        { clientId: 'not-a-client' },
+        { username: 'nobody', clientId: 'tunewave' },
+      ]) {
         await expect(end.call(sandbox.admin, target)).rejects.toMatchObject({ status: 404 });
       }
     }
   });
 
-  it('When the clock passes a connected socket\'s token expiry, then the platform closes the socket', async () => {
-    const minted = await sandbox.admin.mintToken({ username: 'heidi', clientId: 'reelbox', scopes: ['messages:read'], expiresIn: 60 });
-    const socket: PartnerSocket = connectPartnerSocket({ baseUrl: sandbox.platformUrl, token: minted.access_token, reconnection: false });
+  it("When the clock passes a connected socket's token expiry, then the platform closes the socket", async () => {
+    const minted = await sandbox.admin.mintToken({
+      username: 'heidi',
+      clientId: 'reelbox',
+      scopes: ['messages:read'],
+      expiresIn: 60,
+    });
+    const socket: PartnerSocket = connectPartnerSocket({
+      baseUrl: sandbox.platformUrl,
+      token: minted.access_token,
+      reconnection: false,
+    });
     await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
     const closed = new Promise((resolve) => socket.once('disconnect', resolve));
     await sandbox.admin.advanceClock(61);
@@ -116,13 +158,25 @@ describe('time and token expiry for testers', () => {
 
   it("When an admin expires a person's grant, then its partner socket closes and the monitor shows the admin's step", async () => {
     const minted = await sandbox.admin.mintToken({ username: 'ivan', clientId: 'tunewave', scopes: ['messages:read'] });
-    const socket = connectPartnerSocket({ baseUrl: sandbox.platformUrl, token: minted.access_token, reconnection: false });
+    const socket = connectPartnerSocket({
+      baseUrl: sandbox.platformUrl,
+      token: minted.access_token,
+      reconnection: false,
+    });
     await whenConnected(socket);
     const closed = new Promise((resolve) => socket.once('disconnect', resolve));
     expect(await sandbox.admin.expireTokens({ username: 'ivan', clientId: 'tunewave' })).toBe(1);
     expect(await closed).toBe('io server disconnect');
-    const log = await request(sandbox.platformUrl).get('/monitor/log.json').set('Authorization', `Bearer ${sandbox.adminToken}`).expect(200);
-    expect(log.body.events.at(-1)).toMatchObject({ kind: 'admin', from: 'Admin', to: 'Glasshouse', label: '1 token expired · Tunewave' });
+    const log = await request(sandbox.platformUrl)
+      .get('/monitor/log.json')
+      .set('Authorization', `Bearer ${sandbox.adminToken}`)
+      .expect(200);
+    expect(log.body.events.at(-1)).toMatchObject({
+      kind: 'admin',
+      from: 'Admin',
+      to: 'Glasshouse',
+      label: '1 token expired · Tunewave',
+    });
   });
 
   it('When a partner read a thread and three hours pass, then the notice says "3 hours ago"', async () => {
@@ -147,15 +201,29 @@ describe('time and token expiry for testers', () => {
 describe('the clock of a platform started without CONTROLLABLE_CLOCK', () => {
   it('When a tester tries to advance it, then 409 says how to start it, and the rate-limit window follows a controllable one', async () => {
     const wall = await startPlatform();
-    const limited = await startPlatform({ CONTROLLABLE_CLOCK: 'true', API_RATE_LIMIT: '1', API_RATE_WINDOW_SECONDS: '60' });
+    const limited = await startPlatform({
+      CONTROLLABLE_CLOCK: 'true',
+      API_RATE_LIMIT: '1',
+      API_RATE_WINDOW_SECONDS: '60',
+    });
     try {
-      const refused = await request(wall.url).post('/admin/clock/advance').set('Authorization', `Bearer ${wall.config.ADMIN_TOKEN}`).send({ seconds: 1 }).expect(409);
+      const refused = await request(wall.url)
+        .post('/admin/clock/advance')
+        .set('Authorization', `Bearer ${wall.config.ADMIN_TOKEN}`)
+        .send({ seconds: 1 })
+        .expect(409);
       expect(refused.body.detail).toContain('CONTROLLABLE_CLOCK=true');
-      const token = (await limited.platform.tokens.issue({ personId: 'p_alice', clientId: 'tunewave', scopes: ['profile'] })).access_token;
+      const token = (
+        await limited.platform.tokens.issue({ personId: 'p_alice', clientId: 'tunewave', scopes: ['profile'] })
+      ).access_token;
       const me = () => request(limited.url).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
       await me().expect(200);
       expect((await me().expect(429)).headers['retry-after']).toBeDefined();
-      await request(limited.url).post('/admin/clock/advance').set('Authorization', `Bearer ${limited.config.ADMIN_TOKEN}`).send({ seconds: 60 }).expect(200);
+      await request(limited.url)
+        .post('/admin/clock/advance')
+        .set('Authorization', `Bearer ${limited.config.ADMIN_TOKEN}`)
+        .send({ seconds: 60 })
+        .expect(200);
       await me().expect(200);
     } finally {
       await wall.close();

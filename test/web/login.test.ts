@@ -24,16 +24,25 @@ describe('web login', () => {
   it('When the password is wrong, then the login is refused and no session is logged in', async () => {
     const agent = request.agent(gh.url);
     const page = await agent.get('/login').expect(200);
-    const res = await agent.post('/login').type('form').send({ username: 'alice', password: 'nope', _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'nope', _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(401);
     expect(res.text).toContain('Wrong username or password');
-    await agent.get('/').expect(303).expect('Location', /\/login/);
+    await agent
+      .get('/')
+      .expect(303)
+      .expect('Location', /\/login/);
   });
 
   it('When an unknown person logs in, then it is refused like a wrong password', async () => {
     const agent = request.agent(gh.url);
     const page = await agent.get('/login');
-    const res = await agent.post('/login').type('form').send({ username: 'mallory', password: 'glasshouse', _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'mallory', password: 'glasshouse', _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(401);
   });
 
@@ -42,7 +51,11 @@ describe('web login', () => {
     const page = await agent.get('/login').expect(200);
     const before = sessionCookie(page.headers['set-cookie']);
     expect(before).toBeDefined();
-    const res = await agent.post('/login').type('form').send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(page.text) }).expect(303);
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'bob', password: 'glasshouse', _csrf: csrfFrom(page.text) })
+      .expect(303);
     const after = sessionCookie(res.headers['set-cookie']);
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
@@ -55,7 +68,10 @@ describe('web login', () => {
     await agent.get('/login').expect(200);
     const res = await agent.post('/login').type('form').send({ username: 'alice', password: 'glasshouse' });
     expect(res.status).toBe(403);
-    const bogus = await agent.post('/login').type('form').send({ username: 'alice', password: 'glasshouse', _csrf: 'forged' });
+    const bogus = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'glasshouse', _csrf: 'forged' });
     expect(bogus.status).toBe(403);
     await agent.get('/').expect(303);
   });
@@ -70,16 +86,28 @@ describe('web login', () => {
   it('When login is needed, then the person returns to the page they asked for, and never to another site', async () => {
     const agent = request.agent(gh.url);
     const page = await agent.get('/login?returnTo=%2Ffriends').expect(200);
-    await agent.post('/login').type('form').send({ username: 'alice', password: 'glasshouse', _csrf: csrfFrom(page.text) }).expect('Location', '/friends');
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'glasshouse', _csrf: csrfFrom(page.text) })
+      .expect('Location', '/friends');
     const evil = request.agent(gh.url);
     const evilPage = await evil.get('/login?returnTo=%2F%2Fevil.example').expect(200);
-    await evil.post('/login').type('form').send({ username: 'alice', password: 'glasshouse', _csrf: csrfFrom(evilPage.text) }).expect('Location', '/');
+    await evil
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'glasshouse', _csrf: csrfFrom(evilPage.text) })
+      .expect('Location', '/');
   });
 
   it('When a person logs out, then the session no longer opens the inbox', async () => {
     const agent = await loggedInAgent(gh.url, 'carol');
     const inbox = await agent.get('/').expect(200);
-    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(inbox.text) }).expect(303);
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(inbox.text) })
+      .expect(303);
     await agent.get('/').expect(303);
   });
 
@@ -88,9 +116,16 @@ describe('web login', () => {
     const page = await agent.get('/login').expect(200);
     const csrf = csrfFrom(page.text);
     for (let i = 0; i < 10; i++) {
-      await agent.post('/login').type('form').send({ username: 'dave', password: `guess-${i}`, _csrf: csrf }).expect(401);
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ username: 'dave', password: `guess-${i}`, _csrf: csrf })
+        .expect(401);
     }
-    const blocked = await agent.post('/login').type('form').send({ username: 'dave', password: 'glasshouse', _csrf: csrf });
+    const blocked = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'dave', password: 'glasshouse', _csrf: csrf });
     expect(blocked.status).toBe(429);
     expect(blocked.text).toMatch(/retry after \d+ s/);
     await agent.get('/').expect(303); // not logged in

@@ -26,19 +26,31 @@ describe('threads on the web', () => {
     const carol = await loggedInAgent(gh.url, 'carol');
     const inbox = await carol.get('/').expect(200);
     const before = gh.store.messageCountIn('t_alice_bob');
-    await carol.post('/threads/t_alice_bob/messages').type('form').send({ text: 'sneaky', _csrf: csrfFrom(inbox.text) }).expect(404);
+    await carol
+      .post('/threads/t_alice_bob/messages')
+      .type('form')
+      .send({ text: 'sneaky', _csrf: csrfFrom(inbox.text) })
+      .expect(404);
     expect(gh.store.messageCountIn('t_alice_bob')).toBe(before);
   });
 
   it('When a person sends and then deletes their own message, then it appears and then is gone', async () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const page = await alice.get('/threads/g_weekend').expect(200);
-    await alice.post('/threads/g_weekend/messages').type('form').send({ text: 'See you at 9', _csrf: csrfFrom(page.text) }).expect(303);
+    await alice
+      .post('/threads/g_weekend/messages')
+      .type('form')
+      .send({ text: 'See you at 9', _csrf: csrfFrom(page.text) })
+      .expect(303);
     const mine = gh.store.all('messages').find((m) => m.text === 'See you at 9')!;
     expect(mine.senderId).toBe('p_alice');
     const after = await alice.get('/threads/g_weekend').expect(200);
     expect(after.text).toContain('See you at 9');
-    await alice.post(`/messages/${mine.id}/delete`).type('form').send({ _csrf: csrfFrom(after.text) }).expect(303);
+    await alice
+      .post(`/messages/${mine.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(after.text) })
+      .expect(303);
     expect(gh.store.get('messages', mine.id)).toBeUndefined();
   });
 
@@ -46,7 +58,11 @@ describe('threads on the web', () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const page = await alice.get('/threads/t_alice_bob').expect(200);
     const bobs = gh.store.all('messages').find((m) => m.threadId === 't_alice_bob' && m.senderId === 'p_bob')!;
-    await alice.post(`/messages/${bobs.id}/delete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(403);
+    await alice
+      .post(`/messages/${bobs.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(403);
     expect(gh.store.get('messages', bobs.id)).toBeDefined();
   });
 
@@ -54,7 +70,11 @@ describe('threads on the web', () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const page = await alice.get('/threads/t_alice_bob').expect(200);
     const before = gh.store.messageCountIn('t_alice_bob');
-    await alice.post('/threads/t_alice_bob/messages').type('form').send({ text: '   ', _csrf: csrfFrom(page.text) }).expect(400);
+    await alice
+      .post('/threads/t_alice_bob/messages')
+      .type('form')
+      .send({ text: '   ', _csrf: csrfFrom(page.text) })
+      .expect(400);
     expect(gh.store.messageCountIn('t_alice_bob')).toBe(before);
   });
 
@@ -62,14 +82,26 @@ describe('threads on the web', () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const friends = await alice.get('/friends').expect(200);
     expect(friends.text).toContain('Erin Castillo');
-    const res = await alice.post('/friends/p_erin/message').type('form').send({ _csrf: csrfFrom(friends.text) }).expect(303);
+    const res = await alice
+      .post('/friends/p_erin/message')
+      .type('form')
+      .send({ _csrf: csrfFrom(friends.text) })
+      .expect(303);
     const threadId = res.headers['location']!.split('/').pop()!;
     expect(gh.store.get('threads', threadId)?.participantIds.sort()).toEqual(['p_alice', 'p_erin']);
     // Same pair again → same thread.
-    const again = await alice.post('/friends/p_erin/message').type('form').send({ _csrf: csrfFrom(friends.text) }).expect(303);
+    const again = await alice
+      .post('/friends/p_erin/message')
+      .type('form')
+      .send({ _csrf: csrfFrom(friends.text) })
+      .expect(303);
     expect(again.headers['location']).toBe(res.headers['location']);
     const threads = gh.store.all('threads').length;
-    await alice.post('/friends/p_frank/message').type('form').send({ _csrf: csrfFrom(friends.text) }).expect(403);
+    await alice
+      .post('/friends/p_frank/message')
+      .type('form')
+      .send({ _csrf: csrfFrom(friends.text) })
+      .expect(403);
     expect(gh.store.all('threads').length).toBe(threads);
   });
 

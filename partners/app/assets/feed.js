@@ -17,7 +17,9 @@
     badge.textContent = live ? 'live' : 'reconnecting…';
   }
 
-  source.addEventListener('status', function (e) { setLive(JSON.parse(e.data).live); });
+  source.addEventListener('status', function (e) {
+    setLive(JSON.parse(e.data).live);
+  });
   source.addEventListener('message', function (e) {
     var m = JSON.parse(e.data);
     var empty = list.querySelector('.empty');
@@ -50,5 +52,7 @@
     source.close();
     window.location.href = JSON.parse(e.data).redirect;
   });
-  source.onerror = function () { setLive(false); };
+  source.onerror = function () {
+    setLive(false);
+  };
 })();

@@ -15,7 +15,11 @@ type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
  * messaging/route-spec.ts): the express router and the OpenAPI document are both built from the
  * same list, so no admin route goes undocumented and no documented schema differs from the parser.
  */
-export interface AdminRouteSpec<P extends ObjectSchema = ObjectSchema, Q extends ObjectSchema = ObjectSchema, B extends Schema = Schema> {
+export interface AdminRouteSpec<
+  P extends ObjectSchema = ObjectSchema,
+  Q extends ObjectSchema = ObjectSchema,
+  B extends Schema = Schema,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path under `/admin`, e.g. `/clients/{clientId}`. */
   path: string;
@@ -38,7 +42,9 @@ export interface AdminRouteSpec<P extends ObjectSchema = ObjectSchema, Q extends
 export type AnyAdminRoute = AdminRouteSpec<ObjectSchema, ObjectSchema, Schema>;
 
 /** Checks a route's types against its schemas, then erases them for the route list. */
-export function defineAdminRoute<P extends ObjectSchema, Q extends ObjectSchema, B extends Schema>(spec: AdminRouteSpec<P, Q, B>): AnyAdminRoute {
+export function defineAdminRoute<P extends ObjectSchema, Q extends ObjectSchema, B extends Schema>(
+  spec: AdminRouteSpec<P, Q, B>,
+): AnyAdminRoute {
   return spec as AnyAdminRoute;
 }
 
@@ -60,7 +66,10 @@ export function adminRouter(routes: AnyAdminRoute[]): Router {
   return router;
 }
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
 
 function operationOf(route: AnyAdminRoute): ZodOpenApiOperationObject {
   const { status, description, schema } = route.success;
@@ -68,7 +77,8 @@ function operationOf(route: AnyAdminRoute): ZodOpenApiOperationObject {
     [`${status}`]: schema ? { description, content: { 'application/json': { schema } } } : { description },
     '401': problem('Missing or wrong admin token (WWW-Authenticate: Bearer)'),
   };
-  if (route.params || route.query || route.body) responses['400'] = problem('Invalid path, query or body (RFC 9457 problem with `errors`)');
+  if (route.params || route.query || route.body)
+    responses['400'] = problem('Invalid path, query or body (RFC 9457 problem with `errors`)');
   for (const e of route.errors) responses[`${e.status}`] = problem(e.description);
   return {
     operationId: route.operationId,
@@ -76,7 +86,14 @@ function operationOf(route: AnyAdminRoute): ZodOpenApiOperationObject {
     description: route.description,
     tags: ['Admin'],
     security: [{ admin: [] }],
-    ...(route.params || route.query ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) } } : {}),
+    ...(route.params || route.query
+      ? {
+          requestParams: {
+            ...(route.params ? { path: route.params } : {}),
+            ...(route.query ? { query: route.query } : {}),
+          },
+        }
+      : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     responses,
   } as ZodOpenApiOperationObject;

@@ -1,10 +1,17 @@
 import { NotFoundError } from '../errors.js';
 import type { TokenTarget } from '../oauth/token-service.js';
 import { defineAdminRoute, type AnyAdminRoute } from './admin-route.js';
-import { endedSchema, revokeBodySchema, tokenRequestSchema, tokenResponseSchema, tokenTargetSchema } from './admin-schemas.js';
+import {
+  endedSchema,
+  revokeBodySchema,
+  tokenRequestSchema,
+  tokenResponseSchema,
+  tokenTargetSchema,
+} from './admin-schemas.js';
 import { knownClient, personByUsername, type AdminWorldDeps } from './admin-world-routes.js';
 
-const targetNote = 'Target: `{ token }` (one access or refresh token), `{ username, clientId }` (that grant), `{ clientId }` (every grant of the client) or `{ grantId }`.';
+const targetNote =
+  'Target: `{ token }` (one access or refresh token), `{ username, clientId }` (that grant), `{ clientId }` (every grant of the client) or `{ grantId }`.';
 const notFound = { status: 404, description: 'Unknown person, client, grant or live token' };
 
 /**
@@ -13,32 +20,54 @@ const notFound = { status: 404, description: 'Unknown person, client, grant or l
  */
 export function adminTokenRoutes({ store, tokens }: AdminWorldDeps): AnyAdminRoute[] {
   /** The body's target in TokenService terms. @throws NotFoundError */
-  const targetOf = (body: { token?: string | undefined; username?: string | undefined; clientId?: string | undefined; grantId?: string | undefined }): TokenTarget => {
+  const targetOf = (body: {
+    token?: string | undefined;
+    username?: string | undefined;
+    clientId?: string | undefined;
+    grantId?: string | undefined;
+  }): TokenTarget => {
     if (body.token) return { token: body.token };
     if (body.grantId) return { grantId: body.grantId };
     knownClient(store, body.clientId!);
     if (!body.username) return { clientId: body.clientId! };
     const person = personByUsername(store, body.username);
     const row = store.get('authorizations', `${person.id}~${body.clientId}`);
-    if (!row?.grantId || row.revokedAt !== undefined) throw new NotFoundError(`${body.username} has no current grant for ${body.clientId}`);
+    if (!row?.grantId || row.revokedAt !== undefined)
+      throw new NotFoundError(`${body.username} has no current grant for ${body.clientId}`);
     return { grantId: row.grantId };
   };
   return [
     defineAdminRoute({
-      method: 'post', path: '/tokens', operationId: 'mintToken', summary: 'Mint tokens',
-      description: 'Tokens for (person, client, scopes) exactly as if the person had consented; the grant shows on their Apps page. `expiresIn` (seconds) sets the access token\'s lifetime (default 3600).',
+      method: 'post',
+      path: '/tokens',
+      operationId: 'mintToken',
+      summary: 'Mint tokens',
+      description:
+        "Tokens for (person, client, scopes) exactly as if the person had consented; the grant shows on their Apps page. `expiresIn` (seconds) sets the access token's lifetime (default 3600).",
       body: tokenRequestSchema,
       success: { status: 200, description: 'RFC 6749 §5.1 token response', schema: tokenResponseSchema },
-      errors: [{ status: 403, description: 'Client shut down' }, { status: 404, description: 'Unknown person or client' }],
+      errors: [
+        { status: 403, description: 'Client shut down' },
+        { status: 404, description: 'Unknown person or client' },
+      ],
       handle({ body }) {
         const person = personByUsername(store, body.username);
         knownClient(store, body.clientId);
-        return tokens.issue({ personId: person.id, clientId: body.clientId, scopes: body.scopes, expiresIn: body.expiresIn });
+        return tokens.issue({
+          personId: person.id,
+          clientId: body.clientId,
+          scopes: body.scopes,
+          expiresIn: body.expiresIn,
+        });
       },
     }),
     defineAdminRoute({
-      method: 'post', path: '/grants/revoke', operationId: 'revokeGrant', summary: 'Revoke a grant',
-      description: "Revokes the person's grant to the client and every token of it (as the person would on their Apps page).",
+      method: 'post',
+      path: '/grants/revoke',
+      operationId: 'revokeGrant',
+      summary: 'Revoke a grant',
+      description:
+        "Revokes the person's grant to the client and every token of it (as the person would on their Apps page).",
       body: revokeBodySchema,
       success: { status: 204, description: 'Revoked' },
       errors: [{ status: 404, description: 'No current grant' }],
@@ -48,7 +77,10 @@ export function adminTokenRoutes({ store, tokens }: AdminWorldDeps): AnyAdminRou
       },
     }),
     defineAdminRoute({
-      method: 'post', path: '/tokens/expire', operationId: 'expireTokens', summary: 'Expire tokens now',
+      method: 'post',
+      path: '/tokens/expire',
+      operationId: 'expireTokens',
+      summary: 'Expire tokens now',
       description: `As if their lifetime had passed: API calls get 401 \`invalid_token\`, a refresh with an expired refresh token \`invalid_grant\`; partner sockets holding them close. For a grant or client, its access tokens expire and its refresh tokens keep working (to test a partner's refresh). ${targetNote}`,
       body: tokenTargetSchema,
       success: { status: 200, description: 'How many tokens expired', schema: endedSchema },
@@ -56,10 +88,17 @@ export function adminTokenRoutes({ store, tokens }: AdminWorldDeps): AnyAdminRou
       handle: async ({ body }) => ({ count: await tokens.expire(targetOf(body)) }),
     }),
     defineAdminRoute({
-      method: 'post', path: '/tokens/revoke', operationId: 'revokeTokens', summary: 'Revoke tokens now',
+      method: 'post',
+      path: '/tokens/revoke',
+      operationId: 'revokeTokens',
+      summary: 'Revoke tokens now',
       description: `One token only (its grant and other tokens stay), or the grant(s) with every code and token issued under them. ${targetNote}`,
       body: tokenTargetSchema,
-      success: { status: 200, description: 'How many tokens (for a token) or grants were revoked', schema: endedSchema },
+      success: {
+        status: 200,
+        description: 'How many tokens (for a token) or grants were revoked',
+        schema: endedSchema,
+      },
       errors: [notFound],
       handle: async ({ body }) => ({ count: await tokens.revoke(targetOf(body)) }),
     }),

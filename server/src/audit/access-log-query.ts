@@ -21,9 +21,12 @@ export type AccessLogQuery = z.output<typeof accessLogQuerySchema>;
  * Starts from the client or owner index when one of those filters is given.
  */
 export function queryAccessLog(store: Store, q: AccessLogQuery): AccessEntry[] {
-  const base = q.clientId !== undefined ? store.accessLogOf({ clientId: q.clientId })
-    : q.ownerId !== undefined ? store.accessLogOf({ ownerId: q.ownerId })
-    : store.accessLog();
+  const base =
+    q.clientId !== undefined
+      ? store.accessLogOf({ clientId: q.clientId })
+      : q.ownerId !== undefined
+        ? store.accessLogOf({ ownerId: q.ownerId })
+        : store.accessLog();
   const matching = base.filter(
     (e) =>
       (q.clientId === undefined || e.clientId === q.clientId) &&

@@ -31,7 +31,13 @@ export interface AccessRecorderDeps {
  * for that (reads and socket deliveries: the answer is not held up by the disk); `record` resolves
  * once the entry is durable (writes answer after their own entry is on disk).
  */
-export function createAccessRecorder({ store, events, now, newId = () => `a_${randomUUID()}`, onLost }: AccessRecorderDeps) {
+export function createAccessRecorder({
+  store,
+  events,
+  now,
+  newId = () => `a_${randomUUID()}`,
+  onLost,
+}: AccessRecorderDeps) {
   function entryOf(access: AccessRecord, at: number, policy: AccessEntry['policy']): AccessEntry {
     const peopleIncluded = [...new Set(access.peopleIncluded)];
     return {

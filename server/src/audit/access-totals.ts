@@ -14,15 +14,26 @@ type Key = Pick<AccessTotal, 'kind' | 'clientId' | 'ownerId' | 'personId' | 'thr
 export const totalId = {
   client: (clientId: string) => `client ${clientId}`,
   person: (clientId: string, personId: string) => `person ${clientId} ${personId}`,
-  thread: (threadId: string, clientId: string, ownerId: string, action: string) => `thread ${threadId} ${clientId} ${ownerId} ${action}`,
+  thread: (threadId: string, clientId: string, ownerId: string, action: string) =>
+    `thread ${threadId} ${clientId} ${ownerId} ${action}`,
   grant: (clientId: string, ownerId: string) => `grant ${clientId} ${ownerId}`,
 };
 
-function addTo(totals: AccessTotals, id: string, key: Key, at: number, sets: Record<string, readonly string[]>, sums: Record<string, number> = {}, read: (id: string) => AccessTotal | undefined = () => undefined): void {
+function addTo(
+  totals: AccessTotals,
+  id: string,
+  key: Key,
+  at: number,
+  sets: Record<string, readonly string[]>,
+  sums: Record<string, number> = {},
+  read: (id: string) => AccessTotal | undefined = () => undefined,
+): void {
   let row = totals.get(id);
   if (!row) {
     const stored = read(id);
-    row = stored ? { ...stored, sets: { ...stored.sets }, sums: { ...stored.sums } } : { id, ...key, count: 0, lastAt: at, sets: {}, sums: {} };
+    row = stored
+      ? { ...stored, sets: { ...stored.sets }, sums: { ...stored.sums } }
+      : { id, ...key, count: 0, lastAt: at, sets: {}, sums: {} };
     totals.set(id, row);
   }
   row.count += 1;
@@ -43,20 +54,55 @@ function addTo(totals: AccessTotals, id: string, key: Key, at: number, sets: Rec
  */
 export function foldEntry(totals: AccessTotals, e: AccessEntry, read?: (id: string) => AccessTotal | undefined): void {
   const { clientId, ownerId, at, action } = e;
-  addTo(totals, totalId.client(clientId), { kind: 'client', clientId }, at, {
-    people: e.peopleIncluded,
-    threads: e.threadIds,
-    messagesRead: action === 'read' ? e.messageIds : [],
-  }, { messagesWritten: action === 'write' ? e.messageIds.length : 0, messagesDeleted: action === 'delete' ? e.messageIds.length : 0 }, read);
+  addTo(
+    totals,
+    totalId.client(clientId),
+    { kind: 'client', clientId },
+    at,
+    {
+      people: e.peopleIncluded,
+      threads: e.threadIds,
+      messagesRead: action === 'read' ? e.messageIds : [],
+    },
+    {
+      messagesWritten: action === 'write' ? e.messageIds.length : 0,
+      messagesDeleted: action === 'delete' ? e.messageIds.length : 0,
+    },
+    read,
+  );
   for (const personId of e.peopleIncluded) {
-    addTo(totals, totalId.person(clientId, personId), { kind: 'person', clientId, personId }, at, { owners: [ownerId], threads: e.threadIds }, {}, read);
+    addTo(
+      totals,
+      totalId.person(clientId, personId),
+      { kind: 'person', clientId, personId },
+      at,
+      { owners: [ownerId], threads: e.threadIds },
+      {},
+      read,
+    );
   }
   // Listing threads or participants returns no message: for the notices it is not a read of the content.
   const threadAction = action === 'read' && e.messageIds.length === 0 ? 'listed' : action;
   for (const threadId of e.threadIds) {
-    addTo(totals, totalId.thread(threadId, clientId, ownerId, threadAction), { kind: 'thread', clientId, ownerId, threadId, action: threadAction }, at, {}, {}, read);
+    addTo(
+      totals,
+      totalId.thread(threadId, clientId, ownerId, threadAction),
+      { kind: 'thread', clientId, ownerId, threadId, action: threadAction },
+      at,
+      {},
+      {},
+      read,
+    );
   }
-  addTo(totals, totalId.grant(clientId, ownerId), { kind: 'grant', clientId, ownerId }, at, { scopes: [e.scope], messagesRead: action === 'read' ? e.messageIds : [] }, {}, read);
+  addTo(
+    totals,
+    totalId.grant(clientId, ownerId),
+    { kind: 'grant', clientId, ownerId },
+    at,
+    { scopes: [e.scope], messagesRead: action === 'read' ? e.messageIds : [] },
+    {},
+    read,
+  );
 }
 
 const cache = new WeakMap<Store, { version: string; totals: AccessTotals }>();
@@ -66,7 +112,9 @@ export function accessTotals(store: Store): AccessTotals {
   const version = `${store.versionOf('accessTotals')} ${store.versionOf('accessLog')}`;
   const hit = cache.get(store);
   if (hit?.version === version) return hit.totals;
-  const totals: AccessTotals = new Map(store.all('accessTotals').map((r) => [r.id, { ...r, sets: { ...r.sets }, sums: { ...r.sums } }]));
+  const totals: AccessTotals = new Map(
+    store.all('accessTotals').map((r) => [r.id, { ...r, sets: { ...r.sets }, sums: { ...r.sums } }]),
+  );
   for (const e of store.accessLog()) foldEntry(totals, e);
   cache.set(store, { version, totals });
   return totals;

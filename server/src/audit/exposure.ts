@@ -37,11 +37,20 @@ export interface PersonExposure {
 }
 
 function everAuthorized(store: Store, clientId: string): Set<string> {
-  return new Set(store.all('authorizations').filter((a) => a.clientId === clientId).map((a) => a.personId));
+  return new Set(
+    store
+      .all('authorizations')
+      .filter((a) => a.clientId === clientId)
+      .map((a) => a.personId),
+  );
 }
 
 /** Exposure of one client, over the whole access history (folded totals + raw entries). */
-export function clientExposure(store: Store, clientId: string, totals: AccessTotals = accessTotals(store)): ClientExposure {
+export function clientExposure(
+  store: Store,
+  clientId: string,
+  totals: AccessTotals = accessTotals(store),
+): ClientExposure {
   const authorized = everAuthorized(store, clientId);
   const row = totals.get(totalId.client(clientId));
   const seen = row?.sets['people'] ?? [];

@@ -15,7 +15,8 @@ export interface GrantUsage {
 /** Distinct scopes used per `${clientId}|${ownerId}`, over the whole access history. */
 function usedScopes(store: Store): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
-  for (const t of totalsWhere(accessTotals(store), 'grant')) used.set(`${t.clientId}|${t.ownerId}`, new Set(t.sets['scopes'] ?? []));
+  for (const t of totalsWhere(accessTotals(store), 'grant'))
+    used.set(`${t.clientId}|${t.ownerId}`, new Set(t.sets['scopes'] ?? []));
   return used;
 }
 
@@ -25,7 +26,10 @@ export function grantUsage(store: Store, filter: { personId?: string; clientId?:
   return store
     .all('authorizations')
     .filter((a) => a.revokedAt === undefined)
-    .filter((a) => (!filter.personId || a.personId === filter.personId) && (!filter.clientId || a.clientId === filter.clientId))
+    .filter(
+      (a) =>
+        (!filter.personId || a.personId === filter.personId) && (!filter.clientId || a.clientId === filter.clientId),
+    )
     .map((a) => {
       const u = used.get(`${a.clientId}|${a.personId}`) ?? new Set<string>();
       return {
@@ -39,7 +43,10 @@ export function grantUsage(store: Store, filter: { personId?: string; clientId?:
 }
 
 /** Per client: union of scopes granted and used over all its current authorizations. */
-export function clientGrantUsage(store: Store, clientId: string): { granted: string[]; used: string[]; unused: string[] } {
+export function clientGrantUsage(
+  store: Store,
+  clientId: string,
+): { granted: string[]; used: string[]; unused: string[] } {
   const rows = grantUsage(store, { clientId });
   const granted = [...new Set(rows.flatMap((r) => r.granted))].sort();
   const used = [...new Set(rows.flatMap((r) => r.used))].sort();

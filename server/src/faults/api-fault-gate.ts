@@ -21,10 +21,23 @@ const ACTION_OF = { get: 'read', post: 'write', delete: 'delete' } as const;
  * A `status` fault answers at once, with an access-log entry marked `injected` that includes
  * nobody; a `latency` fault waits, then lets the call run (its entry is marked `injected` too).
  */
-export function apiFaultGate(faults: FaultInjector, audit: AccessRecorder, route: { method: keyof typeof ACTION_OF; scope: string; operation: string }): RequestHandler {
+export function apiFaultGate(
+  faults: FaultInjector,
+  audit: AccessRecorder,
+  route: { method: keyof typeof ACTION_OF; scope: string; operation: string },
+): RequestHandler {
   return async (_req, res, next) => {
     const token = tokenOf(res);
-    const fault = faults.take('api', { clientId: token.clientId, tokenKey: res.locals.tokenKey ?? '', ownerId: token.personId, operation: route.operation }, { logged: true });
+    const fault = faults.take(
+      'api',
+      {
+        clientId: token.clientId,
+        tokenKey: res.locals.tokenKey ?? '',
+        ownerId: token.personId,
+        operation: route.operation,
+      },
+      { logged: true },
+    );
     if (!fault) return next();
     res.locals.injected = fault.label;
     if (fault.kind === 'latency') {
@@ -33,8 +46,16 @@ export function apiFaultGate(faults: FaultInjector, audit: AccessRecorder, route
     }
     await audit.record({
       // No scope was exercised: nothing was read or written (granted-vs-used ignores '').
-      clientId: token.clientId, ownerId: token.personId, action: ACTION_OF[route.method], scope: '',
-      operation: route.operation, channel: 'api', threadIds: [], messageIds: [], peopleIncluded: [], injected: fault.label,
+      clientId: token.clientId,
+      ownerId: token.personId,
+      action: ACTION_OF[route.method],
+      scope: '',
+      operation: route.operation,
+      channel: 'api',
+      threadIds: [],
+      messageIds: [],
+      peopleIncluded: [],
+      injected: fault.label,
     });
     throw new InjectedFaultError(fault.status ?? 500, fault.retryAfter);
   };

@@ -37,7 +37,8 @@ const labelOf = (f: FaultRequest) =>
  */
 export function createFaultInjector({ clock, events }: { clock: Clock; events: EventBus }) {
   let rules: Rule[] = [];
-  const active = (r: Rule) => (r.remaining === undefined || r.remaining > 0) && (r.until === undefined || r.until > clock.now());
+  const active = (r: Rule) =>
+    (r.remaining === undefined || r.remaining > 0) && (r.until === undefined || r.until > clock.now());
   const publicOf = ({ tokenKey: _k, ...fault }: Rule): Fault => fault;
   const offReset = events.on('world.reset', () => {
     rules = [];
@@ -52,14 +53,24 @@ export function createFaultInjector({ clock, events }: { clock: Clock; events: E
         ...(request.token ? { tokenKey: tokenKeyOf(request.token) } : {}),
         byToken: request.token !== undefined,
         kind: request.kind,
-        ...(request.status ? { status: request.status, retryAfter: request.retryAfter ?? (request.status === 429 || request.status === 503 ? 1 : undefined) } : {}),
+        ...(request.status
+          ? {
+              status: request.status,
+              retryAfter: request.retryAfter ?? (request.status === 429 || request.status === 503 ? 1 : undefined),
+            }
+          : {}),
         ...(request.latencyMs ? { latencyMs: request.latencyMs } : {}),
         ...(request.times ? { remaining: request.times } : {}),
         ...(request.seconds ? { until: clock.now() + request.seconds * 1000 } : {}),
         label: labelOf(request),
       };
       rules = [...rules.filter(active), rule];
-      if (rule.kind === 'drop-sockets') events.emit('faults.drop-sockets', { faultId: rule.id, ...(rule.clientId ? { clientId: rule.clientId } : {}), ...(rule.tokenKey ? { tokenKey: rule.tokenKey } : {}) });
+      if (rule.kind === 'drop-sockets')
+        events.emit('faults.drop-sockets', {
+          faultId: rule.id,
+          ...(rule.clientId ? { clientId: rule.clientId } : {}),
+          ...(rule.tokenKey ? { tokenKey: rule.tokenKey } : {}),
+        });
       return publicOf(rule);
     },
     /** Rules still in force. */
@@ -72,15 +83,29 @@ export function createFaultInjector({ clock, events }: { clock: Clock; events: E
      * A `drop-sockets` rule matches socket handshakes only (`handshake: true`). `logged`: the caller
      * writes the access-log entry itself; otherwise faults/fault-log.ts does.
      */
-    take(channel: FaultChannel, call: FaultCall, options: { handshake?: boolean; logged?: boolean } = {}): Fault | undefined {
+    take(
+      channel: FaultChannel,
+      call: FaultCall,
+      options: { handshake?: boolean; logged?: boolean } = {},
+    ): Fault | undefined {
       const rule = rules.find(
-        (r) => active(r) && KINDS_BY_CHANNEL[channel].includes(r.kind) && (r.kind !== 'drop-sockets' || options.handshake === true)
-          && (r.tokenKey ? r.tokenKey === call.tokenKey : r.clientId === call.clientId),
+        (r) =>
+          active(r) &&
+          KINDS_BY_CHANNEL[channel].includes(r.kind) &&
+          (r.kind !== 'drop-sockets' || options.handshake === true) &&
+          (r.tokenKey ? r.tokenKey === call.tokenKey : r.clientId === call.clientId),
       );
       if (!rule) return undefined;
       if (rule.remaining !== undefined) rule.remaining -= 1;
       events.emit('fault.injected', {
-        at: clock.now(), clientId: call.clientId, ownerId: call.ownerId, channel, label: rule.label, faultId: rule.id, operation: call.operation, logged: options.logged ?? false,
+        at: clock.now(),
+        clientId: call.clientId,
+        ownerId: call.ownerId,
+        channel,
+        label: rule.label,
+        faultId: rule.id,
+        operation: call.operation,
+        logged: options.logged ?? false,
       });
       return publicOf(rule);
     },

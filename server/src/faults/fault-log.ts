@@ -8,12 +8,30 @@ import type { EventBus } from '../events.js';
  * expiry for testers"). They include nobody and exercise no scope. API calls and socket deliveries
  * log their own entries. @returns the function that unsubscribes.
  */
-export function attachFaultLog({ events, audit, logger }: { events: EventBus; audit: AccessRecorder; logger: Logger }): () => void {
+export function attachFaultLog({
+  events,
+  audit,
+  logger,
+}: {
+  events: EventBus;
+  audit: AccessRecorder;
+  logger: Logger;
+}): () => void {
   return events.on('fault.injected', (e) => {
     if (e.logged) return;
-    void audit.record({
-      clientId: e.clientId, ownerId: e.ownerId, action: 'read', scope: '', operation: e.operation,
-      channel: e.channel === 'socket' ? 'socket' : 'api', threadIds: [], messageIds: [], peopleIncluded: [], injected: e.label,
-    }).catch((err: unknown) => logger.error({ err }, 'could not log an injected fault'));
+    void audit
+      .record({
+        clientId: e.clientId,
+        ownerId: e.ownerId,
+        action: 'read',
+        scope: '',
+        operation: e.operation,
+        channel: e.channel === 'socket' ? 'socket' : 'api',
+        threadIds: [],
+        messageIds: [],
+        peopleIncluded: [],
+        injected: e.label,
+      })
+      .catch((err: unknown) => logger.error({ err }, 'could not log an injected fault'));
   });
 }

@@ -17,16 +17,34 @@ export const faultRequestSchema = z
     clientId: z.string().min(1).max(200).optional().describe('The client whose calls fail'),
     token: z.string().min(1).max(512).optional().describe('Or: only calls with this access (or refresh) token'),
     kind: z.enum(['status', 'latency', 'drop-sockets', 'refuse-refresh']),
-    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional().describe('For `status`'),
-    retryAfter: z.number().int().min(0).max(86_400).optional().describe('Seconds, sent as Retry-After with 429/503 (default 1)'),
+    status: z
+      .union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)])
+      .optional()
+      .describe('For `status`'),
+    retryAfter: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe('Seconds, sent as Retry-After with 429/503 (default 1)'),
     latencyMs: z.number().int().min(1).max(60_000).optional().describe('For `latency`'),
     times: z.number().int().min(1).max(10_000).optional().describe('The next N matching calls'),
     seconds: z.number().int().min(1).max(86_400).optional().describe('For T seconds on the platform clock'),
   })
   .refine((f) => (f.clientId === undefined) !== (f.token === undefined), { message: 'give either clientId or token' })
-  .refine((f) => (f.kind === 'status') === (f.status !== undefined), { message: 'status is given with kind "status" only (and needed there)', path: ['status'] })
-  .refine((f) => (f.kind === 'latency') === (f.latencyMs !== undefined), { message: 'latencyMs is given with kind "latency" only (and needed there)', path: ['latencyMs'] })
-  .meta({ id: 'FaultRequest', example: { clientId: 'tunewave', kind: 'status', status: 503, retryAfter: 2, times: 2 } });
+  .refine((f) => (f.kind === 'status') === (f.status !== undefined), {
+    message: 'status is given with kind "status" only (and needed there)',
+    path: ['status'],
+  })
+  .refine((f) => (f.kind === 'latency') === (f.latencyMs !== undefined), {
+    message: 'latencyMs is given with kind "latency" only (and needed there)',
+    path: ['latencyMs'],
+  })
+  .meta({
+    id: 'FaultRequest',
+    example: { clientId: 'tunewave', kind: 'status', status: 503, retryAfter: 2, times: 2 },
+  });
 export type FaultRequest = z.infer<typeof faultRequestSchema>;
 
 export const faultSchema = z

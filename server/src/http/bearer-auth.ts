@@ -23,7 +23,9 @@ export function tokenKeyOf(token: string): string {
 const CREDENTIALS = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** Scheme and token of an `Authorization: Bearer <token>` or `DPoP <token>` header, if well formed. */
-export function credentialsOf(header: string | undefined): { scheme: TokenPresentation['scheme']; token: string } | undefined {
+export function credentialsOf(
+  header: string | undefined,
+): { scheme: TokenPresentation['scheme']; token: string } | undefined {
   const match = CREDENTIALS.exec(header ?? '');
   if (!match) return undefined;
   return { scheme: match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2]! };
@@ -38,7 +40,11 @@ export function bearerOf(header: string | undefined): string | undefined {
 /** RFC 6750 §3.1: a request with no credentials gets a bare challenge, without an error code. */
 export class MissingTokenError extends AppError {
   constructor() {
-    super(401, 'unauthorized', 'This endpoint needs an OAuth 2.0 access token: Authorization: Bearer <token> (or DPoP <token> with a DPoP proof)');
+    super(
+      401,
+      'unauthorized',
+      'This endpoint needs an OAuth 2.0 access token: Authorization: Bearer <token> (or DPoP <token> with a DPoP proof)',
+    );
   }
 }
 
@@ -55,8 +61,14 @@ export function bearerAuth(tokens: TokenService): RequestHandler {
     const header = req.get('authorization');
     if (header === undefined || !/^(Bearer|DPoP)\b/i.test(header)) throw new MissingTokenError();
     const credentials = credentialsOf(header);
-    if (credentials === undefined) throw new InvalidTokenError('The Authorization header is not a well-formed Bearer or DPoP token');
-    const info = await tokens.authenticate({ ...credentials, proof: req.get('dpop'), method: req.method, path: req.originalUrl });
+    if (credentials === undefined)
+      throw new InvalidTokenError('The Authorization header is not a well-formed Bearer or DPoP token');
+    const info = await tokens.authenticate({
+      ...credentials,
+      proof: req.get('dpop'),
+      method: req.method,
+      path: req.originalUrl,
+    });
     res.locals.token = info;
     res.locals.tokenKey = tokenKeyOf(credentials.token);
     next();

@@ -19,10 +19,13 @@ export function neutraliseCell(value: string): string {
  * (eslint.config.js), so no CSV the product writes can skip this.
  */
 export function toCsv(rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
-  return stringify(rows.map((row) => [...row]), {
-    quoted_string: true,
-    cast: {
-      string: (value) => (FORMULA_START.test(value) ? { value: neutraliseCell(value), quote: true } : value),
+  return stringify(
+    rows.map((row) => [...row]),
+    {
+      quoted_string: true,
+      cast: {
+        string: (value) => (FORMULA_START.test(value) ? { value: neutraliseCell(value), quote: true } : value),
+      },
     },
-  });
+  );
 }

@@ -42,7 +42,9 @@ export function createOriginPolicy(config: Pick<Config, 'PLATFORM_URL' | 'ALLOWE
     allows,
     checkHandshake(req) {
       if (allows(header(req, 'origin'), header(req, 'host'))) return undefined;
-      return Object.assign(new Error(FORBIDDEN_ORIGIN), { data: { detail: 'This page\'s origin may not use the Glasshouse session' } });
+      return Object.assign(new Error(FORBIDDEN_ORIGIN), {
+        data: { detail: "This page's origin may not use the Glasshouse session" },
+      });
     },
     guard(req, _res, next) {
       if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();

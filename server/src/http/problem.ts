@@ -1,6 +1,13 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, InjectedFaultError, InvalidTokenError, InsufficientScopeError, NotFoundError, TooManyRequestsError } from '../errors.js';
+import {
+  AppError,
+  InjectedFaultError,
+  InvalidTokenError,
+  InsufficientScopeError,
+  NotFoundError,
+  TooManyRequestsError,
+} from '../errors.js';
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
 import { StoreWriteError } from '../store/store-errors.js';
 
@@ -18,9 +25,19 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 /** Maps anything thrown to an AppError; errors from body-parser keep their 4xx status. */
@@ -29,7 +46,8 @@ export function toAppError(err: unknown): AppError {
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (e.type === 'entity.parse.failed') return new AppError(400, 'malformed_json', 'The request body is not valid JSON');
+    if (e.type === 'entity.parse.failed')
+      return new AppError(400, 'malformed_json', 'The request body is not valid JSON');
     if (e.type === 'entity.too.large') return new AppError(413, 'body_too_large', 'The request body is too large');
     return new AppError(status, 'bad_request', e.message ?? 'Bad request');
   }
@@ -52,7 +70,11 @@ export function problemOf(err: AppError, req: Request): Problem {
  * An auth-param value as a quoted-string in the characters RFC 6750 §3 allows for `error_description`
  * (printable ASCII without `"` and `\`): quotes become `'`, `§` becomes "section", others go.
  */
-const quoted = (value: string) => `"${value.replace(/"/g, "'").replace(/§ ?/g, 'section ').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
+const quoted = (value: string) =>
+  `"${value
+    .replace(/"/g, "'")
+    .replace(/§ ?/g, 'section ')
+    .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
 
 /**
  * `WWW-Authenticate` challenges of a 401/403 (RFC 6750 §3, RFC 9449 §7.1): the messaging API (realm
@@ -65,10 +87,16 @@ export function authChallenges(err: AppError): string[] {
   const dpop = (params?: string) => `DPoP algs=${quoted(DPOP_ALGS.join(' '))}${params ? `, ${params}` : ''}`;
   const bearer = (params?: string) => `Bearer realm=${quoted(realm)}${params ? `, ${params}` : ''}`;
   if (err instanceof InvalidDpopProofError) return [dpop(withError('invalid_dpop_proof')), bearer()];
-  if (err instanceof InsufficientScopeError) return [bearer(`error="insufficient_scope", scope=${quoted(err.scope)}`), dpop(`error="insufficient_scope", scope=${quoted(err.scope)}`)];
+  if (err instanceof InsufficientScopeError)
+    return [
+      bearer(`error="insufficient_scope", scope=${quoted(err.scope)}`),
+      dpop(`error="insufficient_scope", scope=${quoted(err.scope)}`),
+    ];
   if (err instanceof InvalidTokenError) {
     if (realm !== 'glasshouse') return [bearer(withError('invalid_token'))];
-    return err.scheme === 'DPoP' ? [dpop(withError('invalid_token')), bearer()] : [bearer(withError('invalid_token')), dpop()];
+    return err.scheme === 'DPoP'
+      ? [dpop(withError('invalid_token')), bearer()]
+      : [bearer(withError('invalid_token')), dpop()];
   }
   return err.status === 401 ? [bearer(), dpop()] : [];
 }
@@ -78,9 +106,14 @@ export function sendProblem(res: Response, req: Request, err: AppError): void {
   const challenges = authChallenges(err);
   if (challenges.length) res.set('WWW-Authenticate', challenges.join(', '));
   // 429 and 503 (a write the storage refused, or a fault a tester injected) say when to retry (RFC 9110 §10.2.3).
-  if (err instanceof TooManyRequestsError || err instanceof StoreWriteError) res.set('Retry-After', String(err.retryAfterSeconds));
-  else if (err instanceof InjectedFaultError && err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
-  res.status(err.status).type('application/problem+json').send(JSON.stringify(problemOf(err, req)));
+  if (err instanceof TooManyRequestsError || err instanceof StoreWriteError)
+    res.set('Retry-After', String(err.retryAfterSeconds));
+  else if (err instanceof InjectedFaultError && err.retryAfterSeconds !== undefined)
+    res.set('Retry-After', String(err.retryAfterSeconds));
+  res
+    .status(err.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemOf(err, req)));
 }
 
 /** Final 404 for API paths nobody answered. */
@@ -96,7 +129,8 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const appError = toAppError(err);
-    if (appError.status >= 500 && !(appError instanceof InjectedFaultError)) logger.error({ err, path: req.path }, 'request failed');
+    if (appError.status >= 500 && !(appError instanceof InjectedFaultError))
+      logger.error({ err, path: req.path }, 'request failed');
     const wantsHtml = renderPage && !/^\/(api|admin)\b/.test(req.path) && req.accepts(['json', 'html']) === 'html';
     if (wantsHtml) return renderPage(res, appError);
     sendProblem(res, req, appError);

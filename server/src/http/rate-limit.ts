@@ -15,7 +15,15 @@ export interface TokenRateLimit {
  * token's hash). Over the limit: 429 problem details with `Retry-After` (RFC 9110 §10.2.3) and the
  * IETF `RateLimit` / `RateLimit-Policy` headers (draft 7) on every response. Windows run on `clock`.
  */
-export function tokenRateLimit({ limit, windowSeconds, clock }: { limit: number; windowSeconds: number; clock: Clock }): TokenRateLimit {
+export function tokenRateLimit({
+  limit,
+  windowSeconds,
+  clock,
+}: {
+  limit: number;
+  windowSeconds: number;
+  clock: Clock;
+}): TokenRateLimit {
   const windowMs = windowSeconds * 1000;
   const store = clockedRateStore(clock, windowMs);
   const middleware = rateLimit({

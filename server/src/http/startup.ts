@@ -53,7 +53,9 @@ export async function waitUntilAnswering(urls: string[], timeoutMs = 10_000): Pr
  * must be known before either is built, so the server listens first.
  * @throws the server's error (EACCES…).
  */
-export function listenOnEphemeralPort(server: http.Server = http.createServer()): Promise<{ server: http.Server; url: string }> {
+export function listenOnEphemeralPort(
+  server: http.Server = http.createServer(),
+): Promise<{ server: http.Server; url: string }> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

@@ -9,7 +9,11 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000];
  * it starts waiting, one per later try, one when the platform answers. Never gives up on its own:
  * resolves `true` once answered, `false` when `signal` aborts (the process is stopping).
  */
-export async function waitForPlatform(platformUrl: string, log: (line: string) => void, signal: AbortSignal): Promise<boolean> {
+export async function waitForPlatform(
+  platformUrl: string,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<boolean> {
   const metadata = new URL('/.well-known/oauth-authorization-server', platformUrl).href;
   for (let attempt = 0; !signal.aborted; attempt++) {
     try {

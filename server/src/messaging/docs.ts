@@ -20,7 +20,12 @@ export function apiDocsRouter(documentUrl: string, title = 'Glasshouse messaging
     customSiteTitle: title,
     swaggerOptions: {
       validatorUrl: null,
-      ...(oauth ? { oauth2RedirectUrl: oauth.redirectUrl, oauth: { clientId: oauth.clientId, usePkceWithAuthorizationCodeGrant: true } } : {}),
+      ...(oauth
+        ? {
+            oauth2RedirectUrl: oauth.redirectUrl,
+            oauth: { clientId: oauth.clientId, usePkceWithAuthorizationCodeGrant: true },
+          }
+        : {}),
     },
   };
   const router = Router();

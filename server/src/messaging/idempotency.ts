@@ -22,7 +22,10 @@ interface Entry {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -30,7 +33,8 @@ function canonical(value: unknown): string {
 /** The key from the header: a structured-field string (`"…"`, RFC 8941 §3.3.3) or a bare token; 1–255 visible ASCII characters. */
 function keyOf(raw: string): string {
   const key = /^"(.*)"$/.exec(raw)?.[1] ?? raw;
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new BadRequestError(`${IDEMPOTENCY_HEADER} must be 1–255 visible ASCII characters`);
+  if (!/^[\x21-\x7e]{1,255}$/.test(key))
+    throw new BadRequestError(`${IDEMPOTENCY_HEADER} must be 1–255 visible ASCII characters`);
   return key;
 }
 
@@ -58,14 +62,25 @@ export function createIdempotency(now: () => number) {
     if (raw === undefined) return next();
     const token = tokenOf(res);
     const id = `${token.clientId}\n${token.personId}\n${keyOf(raw)}`;
-    const fingerprint = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`).digest('base64url');
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.baseUrl}${req.path}\n${canonical(req.body)}`)
+      .digest('base64url');
     prune();
     const known = entries.get(id);
     if (known) {
       if (known.fingerprint !== fingerprint) {
-        throw new AppError(422, 'idempotency_key_reused', `This ${IDEMPOTENCY_HEADER} was already used for another request`);
+        throw new AppError(
+          422,
+          'idempotency_key_reused',
+          `This ${IDEMPOTENCY_HEADER} was already used for another request`,
+        );
       }
-      if (!known.response) throw new AppError(409, 'idempotency_key_in_use', `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry shortly`);
+      if (!known.response)
+        throw new AppError(
+          409,
+          'idempotency_key_in_use',
+          `A request with this ${IDEMPOTENCY_HEADER} is still being processed; retry shortly`,
+        );
       const { status, body, location } = known.response;
       res.set(REPLAYED_HEADER, 'true');
       if (location) res.set('Location', location);

@@ -7,8 +7,10 @@ import type { PersonOut } from './schemas.js';
 
 /** Newest first: list order is descending key order. */
 const newestFirst = (a: OrderKey, b: OrderKey) => compareKeys(b, a);
-const isTuple = (types: readonly ('number' | 'string')[]) => (key: unknown): key is OrderKey =>
-  Array.isArray(key) && key.length === types.length && key.every((k, i) => typeof k === types[i]);
+const isTuple =
+  (types: readonly ('number' | 'string')[]) =>
+  (key: unknown): key is OrderKey =>
+    Array.isArray(key) && key.length === types.length && key.every((k, i) => typeof k === types[i]);
 
 /**
  * A thread's messages the caller may read, newest first, by `[createdAt, id]`. Under least-privilege
@@ -51,18 +53,22 @@ export function threadKeyset(store: Store, caller: Reach): Keyset<Thread> {
   };
 }
 
-const byName = (a: OrderKey, b: OrderKey) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]));
+const byName = (a: OrderKey, b: OrderKey) =>
+  String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]));
 
 /** People by display name then id (friends, participants); a raw person id is a cursor even once they left the list. */
 export function peopleKeyset(store: Store, people: PersonOut[]): Keyset<PersonOut> {
   const keyOf = (p: PersonOut): OrderKey => [p.displayName, p.id];
-  return arrayKeyset([...people].sort((a, b) => byName(keyOf(a), keyOf(b))), {
-    keyOf,
-    compare: byName,
-    isKey: isTuple(['string', 'string']),
-    keyOfId: (id) => {
-      const p = store.get('people', id);
-      return p ? [p.displayName, p.id] : undefined;
+  return arrayKeyset(
+    [...people].sort((a, b) => byName(keyOf(a), keyOf(b))),
+    {
+      keyOf,
+      compare: byName,
+      isKey: isTuple(['string', 'string']),
+      keyOfId: (id) => {
+        const p = store.get('people', id);
+        return p ? [p.displayName, p.id] : undefined;
+      },
     },
-  });
+  );
 }

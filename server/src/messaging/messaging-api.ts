@@ -57,7 +57,17 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
     document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });
-  router.use(messagingRouter({ routes, tokens, audit, rateLimit: limiter.middleware, now, faults, onUnrecorded: deps.onUnrecorded }));
+  router.use(
+    messagingRouter({
+      routes,
+      tokens,
+      audit,
+      rateLimit: limiter.middleware,
+      now,
+      faults,
+      onUnrecorded: deps.onUnrecorded,
+    }),
+  );
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
   return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close: limiter.close };
 }

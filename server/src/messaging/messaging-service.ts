@@ -1,6 +1,5 @@
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { AlongRows, SocialService } from '../social/social-service.js';
-import type { LogAlong } from './route-spec.js';
 import type { AccessEntry, Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { keysetPage } from './pagination.js';
@@ -18,6 +17,9 @@ export interface Caller {
 /** What one response disclosed, for the access log (the route adds client, owner, scope, operation). */
 export type AccessDraft = Pick<AccessEntry, 'action' | 'threadIds' | 'messageIds' | 'peopleIncluded'>;
 
+/** Builds the access-log entry of `access` as rows for the caller's own commit (see `AlongRows`). */
+export type LogAlong = (access: AccessDraft) => AlongRows;
+
 /** A response body with the access it amounts to. */
 export interface Outcome<T> {
   body: T;
@@ -26,7 +28,10 @@ export interface Outcome<T> {
 
 const distinct = (ids: string[]) => [...new Set(ids)];
 const read = (threadIds: string[], messageIds: string[], people: string[]): AccessDraft => ({
-  action: 'read', threadIds: distinct(threadIds), messageIds, peopleIncluded: distinct(people),
+  action: 'read',
+  threadIds: distinct(threadIds),
+  messageIds,
+  peopleIncluded: distinct(people),
 });
 
 /**
@@ -46,7 +51,10 @@ export function createMessagingService({ store, social }: { store: Store; social
   }
 
   const writeAccess = (message: Message): AccessDraft => ({
-    action: 'write', threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: [message.senderId],
+    action: 'write',
+    threadIds: [message.threadId],
+    messageIds: [message.id],
+    peopleIncluded: [message.senderId],
   });
 
   /** Its access-log entry, made durable in the same commit as the message (`logAlong`). */
@@ -73,7 +81,14 @@ export function createMessagingService({ store, social }: { store: Store; social
     /** `GET /me/friends`: the owner's friends by display name, paged by keyset. */
     friends(caller: Caller, query: PageQuery): Outcome<Page<PersonOut>> {
       const page = keysetPage(peopleKeyset(store, social.friendsOf(caller.personId).map(personOut)), query);
-      return { body: page, access: read([], [], page.items.map((p) => p.id)) };
+      return {
+        body: page,
+        access: read(
+          [],
+          [],
+          page.items.map((p) => p.id),
+        ),
+      };
     },
 
     /** `GET /threads`: the owner's threads the client may read, most recent activity first, paged by keyset. */
@@ -81,7 +96,11 @@ export function createMessagingService({ store, social }: { store: Store; social
       const page = keysetPage(threadKeyset(store, caller), query);
       return {
         body: { ...page, items: page.items.map((t) => threadOut(store, caller, t)) },
-        access: read(page.items.map((t) => t.id), [], []),
+        access: read(
+          page.items.map((t) => t.id),
+          [],
+          [],
+        ),
       };
     },
 
@@ -91,7 +110,11 @@ export function createMessagingService({ store, social }: { store: Store; social
       const page = keysetPage(messageKeyset(store, caller, thread.id), query);
       return {
         body: { ...page, items: page.items.map((m) => messageOut(store, m)) },
-        access: read([thread.id], page.items.map((m) => m.id), page.items.map((m) => m.senderId)),
+        access: read(
+          [thread.id],
+          page.items.map((m) => m.id),
+          page.items.map((m) => m.senderId),
+        ),
       };
     },
 
@@ -99,20 +122,45 @@ export function createMessagingService({ store, social }: { store: Store; social
     participants(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<PersonOut>> {
       const thread = social.threadFor(caller.personId, threadId);
       if (!maySeeParticipants(store, caller, thread.id)) throw new NotFoundError('No such thread');
-      const page = keysetPage(peopleKeyset(store, thread.participantIds.map((pid) => personOut(social.person(pid)))), query);
-      return { body: page, access: read([thread.id], [], page.items.map((p) => p.id)) };
+      const page = keysetPage(
+        peopleKeyset(
+          store,
+          thread.participantIds.map((pid) => personOut(social.person(pid))),
+        ),
+        query,
+      );
+      return {
+        body: page,
+        access: read(
+          [thread.id],
+          [],
+          page.items.map((p) => p.id),
+        ),
+      };
     },
 
     /** `POST /threads/{threadId}/messages`: sends as the owner, `via` the client (with its log entry when `logAlong`). */
-    async post(caller: Caller, threadId: string, input: NewMessageBody, logAlong?: LogAlong): Promise<Outcome<MessageOut>> {
+    async post(
+      caller: Caller,
+      threadId: string,
+      input: NewMessageBody,
+      logAlong?: LogAlong,
+    ): Promise<Outcome<MessageOut>> {
       const message = await social.send(caller.personId, threadId, { ...input, via: caller.clientId }, along(logAlong));
       return written(message);
     },
 
     /** `POST /me/messages`: sends to a friend in their 1:1 thread (created on first use). */
-    async postDirect(caller: Caller, to: string, input: NewMessageBody, logAlong?: LogAlong): Promise<Outcome<MessageOut>> {
+    async postDirect(
+      caller: Caller,
+      to: string,
+      input: NewMessageBody,
+      logAlong?: LogAlong,
+    ): Promise<Outcome<MessageOut>> {
       const thread = await social.directThread(caller.personId, to);
-      return written(await social.send(caller.personId, thread.id, { ...input, via: caller.clientId }, along(logAlong)));
+      return written(
+        await social.send(caller.personId, thread.id, { ...input, via: caller.clientId }, along(logAlong)),
+      );
     },
 
     /**
@@ -126,10 +174,21 @@ export function createMessagingService({ store, social }: { store: Store; social
       readableThread(caller, message.threadId, 'No such message');
       if (!mayReadMessage(store, caller, message)) throw new NotFoundError('No such message');
       if (!mayDeleteMessage(store, caller, message)) {
-        throw new ForbiddenError('Under the least-privilege policy a client deletes only messages it sent for this person', 'forbidden_by_policy');
+        throw new ForbiddenError(
+          'Under the least-privilege policy a client deletes only messages it sent for this person',
+          'forbidden_by_policy',
+        );
       }
       await social.removeMessage(message, caller.personId, caller.clientId);
-      return { body: undefined, access: { action: 'delete', threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: [message.senderId] } };
+      return {
+        body: undefined,
+        access: {
+          action: 'delete',
+          threadIds: [message.threadId],
+          messageIds: [message.id],
+          peopleIncluded: [message.senderId],
+        },
+      };
     },
   };
 }

@@ -1,4 +1,9 @@
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponsesObject,
+} from 'zod-openapi';
 import type { oas31 } from 'zod-openapi';
 import { API_BASE } from './router.js';
 import { API_TAGS, type AnyRoute } from './route-spec.js';
@@ -28,7 +33,16 @@ export interface OpenApiOptions {
 
 const problem = (description: string, headers?: Record<string, { description: string }>) => ({
   description,
-  ...(headers ? { headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { description: v.description, schema: { type: 'string' as const } }])) } : {}),
+  ...(headers
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(headers).map(([k, v]) => [
+            k,
+            { description: v.description, schema: { type: 'string' as const } },
+          ]),
+        ),
+      }
+    : {}),
   content: { 'application/problem+json': { schema: problemSchema } },
 });
 
@@ -36,9 +50,15 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
   const { status, description, schema } = route.success;
   const responses: ZodOpenApiResponsesObject = {
     [`${status}`]: schema ? { description, content: { 'application/json': { schema } } } : { description },
-    '401': problem('Missing, malformed, unknown, expired or revoked token (RFC 6750 §3.1)', { 'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750 §3)' } }),
-    '403': problem(`\`insufficient_scope\`: the token lacks \`${route.scope}\``, { 'WWW-Authenticate': { description: 'Bearer challenge with error="insufficient_scope" and the scope' } }),
-    '429': problem(`Over the per-token limit; retry after the given seconds (window ${windowSeconds} s)`, { 'Retry-After': { description: 'Seconds to wait (RFC 9110 §10.2.3)' } }),
+    '401': problem('Missing, malformed, unknown, expired or revoked token (RFC 6750 §3.1)', {
+      'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750 §3)' },
+    }),
+    '403': problem(`\`insufficient_scope\`: the token lacks \`${route.scope}\``, {
+      'WWW-Authenticate': { description: 'Bearer challenge with error="insufficient_scope" and the scope' },
+    }),
+    '429': problem(`Over the per-token limit; retry after the given seconds (window ${windowSeconds} s)`, {
+      'Retry-After': { description: 'Seconds to wait (RFC 9110 §10.2.3)' },
+    }),
   };
   for (const e of route.errors) {
     const key = `${e.status}` as `4${string}`;
@@ -47,7 +67,9 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
     responses[key] = problem(priorText + e.description);
   }
   if (route.method === 'post') {
-    responses['409'] = problem(`\`idempotency_key_in_use\`: a request with this ${IDEMPOTENCY_HEADER} is still running`);
+    responses['409'] = problem(
+      `\`idempotency_key_in_use\`: a request with this ${IDEMPOTENCY_HEADER} is still running`,
+    );
     responses['422'] = problem(`\`idempotency_key_reused\`: this ${IDEMPOTENCY_HEADER} was used for another request`);
   }
   if (route.body) {
@@ -58,9 +80,14 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
 }
 
 const idempotencyHeader = z.object({
-  [IDEMPOTENCY_HEADER]: z.string().min(1).max(255).optional().meta({
-    description: `Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within ${IDEMPOTENCY_WINDOW_MS / 3_600_000} h returns the first response (with \`Idempotent-Replayed: true\`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID.`,
-  }),
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .meta({
+      description: `Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within ${IDEMPOTENCY_WINDOW_MS / 3_600_000} h returns the first response (with \`Idempotent-Replayed: true\`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID.`,
+    }),
 });
 
 function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperationObject {
@@ -71,7 +98,13 @@ function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperatio
     tags: [route.tag],
     security: [{ glasshouse: [route.scope] }],
     ...(route.params || route.query || route.method === 'post'
-      ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}), ...(route.method === 'post' ? { header: idempotencyHeader } : {}) } }
+      ? {
+          requestParams: {
+            ...(route.params ? { path: route.params } : {}),
+            ...(route.query ? { query: route.query } : {}),
+            ...(route.method === 'post' ? { header: idempotencyHeader } : {}),
+          },
+        }
       : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     responses: responsesOf(route, windowSeconds),
@@ -85,7 +118,8 @@ function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperatio
 export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObject {
   const { routes, rateLimit } = options;
   const paths: ZodOpenApiPathsObject = {};
-  for (const route of routes) paths[route.path] = { ...paths[route.path], [route.method]: operationOf(route, rateLimit.windowSeconds) };
+  for (const route of routes)
+    paths[route.path] = { ...paths[route.path], [route.method]: operationOf(route, rateLimit.windowSeconds) };
   return createDocument({
     openapi: '3.1.0',
     info: {
@@ -107,7 +141,13 @@ export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObje
         glasshouse: {
           type: 'oauth2',
           description: 'Authorization code with PKCE (S256); the access token is sent as a bearer token.',
-          flows: { authorizationCode: { authorizationUrl: options.authorizationUrl, tokenUrl: options.tokenUrl, scopes: { ...SCOPE_DESCRIPTIONS } } },
+          flows: {
+            authorizationCode: {
+              authorizationUrl: options.authorizationUrl,
+              tokenUrl: options.tokenUrl,
+              scopes: { ...SCOPE_DESCRIPTIONS },
+            },
+          },
         },
       },
     },

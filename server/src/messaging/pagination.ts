@@ -5,7 +5,11 @@ import type { Page, PageQuery } from './schemas.js';
 /** A cursor that is neither one this list gave out nor the id of one of its items (dead or alive). */
 export class InvalidCursorError extends AppError {
   constructor(param: string) {
-    super(400, 'invalid_cursor', `"${param}" is not a cursor of this list (use a nextCursor/prevCursor it returned, or an item id); start again without it`);
+    super(
+      400,
+      'invalid_cursor',
+      `"${param}" is not a cursor of this list (use a nextCursor/prevCursor it returned, or an item id); start again without it`,
+    );
   }
 }
 
@@ -73,11 +77,16 @@ function take<T>(items: Iterable<T>, limit: number, within: (item: T) => boolean
  */
 export function keysetPage<T>(list: Keyset<T>, query: PageQuery): Page<T> {
   const maxRaw = query.max_id ?? query.before;
-  const max = maxRaw === undefined ? undefined : decodeCursor(list, maxRaw, query.max_id === undefined ? 'before' : 'max_id');
+  const max =
+    maxRaw === undefined ? undefined : decodeCursor(list, maxRaw, query.max_id === undefined ? 'before' : 'max_id');
   const since = query.since_id === undefined ? undefined : decodeCursor(list, query.since_id, 'since_id');
   const min = query.min_id === undefined ? undefined : decodeCursor(list, query.min_id, 'min_id');
   const items = min
-    ? take(list.backward(min), query.limit, (item) => max === undefined || list.compare(list.keyOf(item), max) > 0).reverse()
+    ? take(
+        list.backward(min),
+        query.limit,
+        (item) => max === undefined || list.compare(list.keyOf(item), max) > 0,
+      ).reverse()
     : take(list.forward(max), query.limit, (item) => since === undefined || list.compare(list.keyOf(item), since) < 0);
   const first = items[0];
   const last = items[items.length - 1];

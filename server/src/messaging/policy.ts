@@ -53,7 +53,11 @@ export function maySeeParticipants(store: Store, caller: Reach, threadId: string
  * May `clientId`, acting for `ownerId`, delete `message`? Under least-privilege only a message the
  * client wrote for this same owner: a client never deletes what another person sent, even through it.
  */
-export function mayDeleteMessage(store: Store, caller: { clientId: string; personId: string }, message: Message): boolean {
+export function mayDeleteMessage(
+  store: Store,
+  caller: { clientId: string; personId: string },
+  message: Message,
+): boolean {
   if (policyMode(store) === 'broad') return true;
   return message.via === caller.clientId && message.senderId === caller.personId;
 }

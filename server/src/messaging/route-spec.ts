@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { AlongRows } from '../social/social-service.js';
-import type { AccessDraft, Caller, Outcome } from './messaging-service.js';
+import type { Caller, LogAlong, Outcome } from './messaging-service.js';
 import type { ApiScope } from '../oauth/scopes.js';
 
 type Schema = z.ZodType | undefined;
@@ -17,7 +16,12 @@ type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
  * the OpenAPI document (messaging/openapi.ts) are both built from the same list, so no route goes
  * undocumented and no documented schema differs from the one that parses.
  */
-export interface RouteSpec<P extends ObjectSchema = ObjectSchema, Q extends ObjectSchema = ObjectSchema, B extends Schema = Schema, R = unknown> {
+export interface RouteSpec<
+  P extends ObjectSchema = ObjectSchema,
+  Q extends ObjectSchema = ObjectSchema,
+  B extends Schema = Schema,
+  R = unknown,
+> {
   method: 'get' | 'post' | 'delete';
   /** OpenAPI path under `/api/v1`, e.g. `/threads/{threadId}/messages`. */
   path: string;
@@ -40,17 +44,22 @@ export interface RouteSpec<P extends ObjectSchema = ObjectSchema, Q extends Obje
    * access-log entry with its own change through `logAlong` (one append, README "Performance");
    * the router then records nothing more.
    */
-  handle(input: { caller: Caller; params: Out<P>; query: Out<Q>; body: Out<B>; logAlong: LogAlong }): Outcome<R> | Promise<Outcome<R>>;
+  handle(input: {
+    caller: Caller;
+    params: Out<P>;
+    query: Out<Q>;
+    body: Out<B>;
+    logAlong: LogAlong;
+  }): Outcome<R> | Promise<Outcome<R>>;
 }
-
-/** Builds the access-log entry of `access` as rows for the caller's own commit (see `AlongRows`). */
-export type LogAlong = (access: AccessDraft) => AlongRows;
 
 /** Type-erased route, for lists of routes. */
 export type AnyRoute = RouteSpec<ObjectSchema, ObjectSchema, Schema, unknown>;
 
 /** Checks a route's types against its schemas, then erases them for the route list. */
-export function defineRoute<P extends ObjectSchema, Q extends ObjectSchema, B extends Schema, R>(spec: RouteSpec<P, Q, B, R>): AnyRoute {
+export function defineRoute<P extends ObjectSchema, Q extends ObjectSchema, B extends Schema, R>(
+  spec: RouteSpec<P, Q, B, R>,
+): AnyRoute {
   return spec;
 }
 

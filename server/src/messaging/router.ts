@@ -8,7 +8,8 @@ import { jsonBody } from '../http/json-body.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
 import { createIdempotency } from './idempotency.js';
-import { expressPath, type AnyRoute, type LogAlong } from './route-spec.js';
+import { expressPath, type AnyRoute } from './route-spec.js';
+import type { LogAlong } from './messaging-service.js';
 import { StoreWriteError } from '../store/store-errors.js';
 
 /** Where the messaging API is mounted. */
@@ -37,7 +38,15 @@ export interface MessagingRouterDeps {
  * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
  * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
  */
-export function messagingRouter({ routes, tokens, audit, rateLimit, now, faults, onUnrecorded }: MessagingRouterDeps): Router {
+export function messagingRouter({
+  routes,
+  tokens,
+  audit,
+  rateLimit,
+  now,
+  faults,
+  onUnrecorded,
+}: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
@@ -91,7 +100,16 @@ export function messagingRouter({ routes, tokens, audit, rateLimit, now, faults,
     const bodyReader = route.body ? jsonBody() : [];
     const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
     const once = route.method === 'post' ? [idempotency.middleware] : [];
-    router[route.method](expressPath(route.path), authenticate, faultGate, rateLimit, requireScope(route.scope), ...bodyReader, ...once, run);
+    router[route.method](
+      expressPath(route.path),
+      authenticate,
+      faultGate,
+      rateLimit,
+      requireScope(route.scope),
+      ...bodyReader,
+      ...once,
+      run,
+    );
   }
   return router;
 }

@@ -27,11 +27,17 @@ export interface PolicyRunSummary {
  * cycle, so the composition root hands one in: `compareScenarioFile` of `server/testkit/`; see
  * README, "Layers and the direction of imports".
  */
-export type ScenarioComparer = (text: string, file: string) => Promise<{ name: string; runs: [PolicyRunSummary, PolicyRunSummary] }>;
+export type ScenarioComparer = (
+  text: string,
+  file: string,
+) => Promise<{ name: string; runs: [PolicyRunSummary, PolicyRunSummary] }>;
 
 /** Names of the shipped scenario files (without `.yaml`), sorted. */
 export async function shippedScenarios(dir = SCENARIOS_DIR): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  return (await readdir(dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /**
@@ -46,18 +52,38 @@ export function compareRoutes(deps: { render: Renderer; guard: RequestHandler; c
     const scenarios = await shippedScenarios();
     const requested = req.query['scenario'];
     const selected = typeof requested === 'string' && requested !== '' ? requested : undefined;
-    if (!selected) return deps.render.page(req, res, 'compare', { title: 'Compare policies', scenarios, selected: undefined });
-    if (!NAME.test(selected) || !scenarios.includes(selected)) throw new NotFoundError(`No shipped scenario "${selected}"`);
-    if (!deps.compare) throw new NotFoundError('Comparing scenarios is not available on this platform (built without the testkit)');
+    if (!selected)
+      return deps.render.page(req, res, 'compare', { title: 'Compare policies', scenarios, selected: undefined });
+    if (!NAME.test(selected) || !scenarios.includes(selected))
+      throw new NotFoundError(`No shipped scenario "${selected}"`);
+    if (!deps.compare)
+      throw new NotFoundError('Comparing scenarios is not available on this platform (built without the testkit)');
     const file = path.join(SCENARIOS_DIR, `${selected}.yaml`);
     const result = await deps.compare(await readFile(file, 'utf8'), file);
     const [broad, strict] = result.runs;
     const clientIds = [...new Set(broad.exposure.map((x) => x.clientId))].filter((id) =>
       [broad, strict].some((r) => (r.exposure.find((x) => x.clientId === id)?.accesses ?? 0) > 0),
     );
-    const clients = clientIds.map((id) => ({ id, broad: broad.exposure.find((x) => x.clientId === id)!, strict: strict.exposure.find((x) => x.clientId === id)! }));
-    const steps = broad.steps.map((s, i) => ({ line: s.line, summary: s.summary, broad: s.status, strict: strict.steps[i]?.status, strictSummary: strict.steps[i]?.summary }));
-    deps.render.page(req, res, 'compare', { title: `Compare: ${result.name}`, scenarios, selected, name: result.name, clients, steps });
+    const clients = clientIds.map((id) => ({
+      id,
+      broad: broad.exposure.find((x) => x.clientId === id)!,
+      strict: strict.exposure.find((x) => x.clientId === id)!,
+    }));
+    const steps = broad.steps.map((s, i) => ({
+      line: s.line,
+      summary: s.summary,
+      broad: s.status,
+      strict: strict.steps[i]?.status,
+      strictSummary: strict.steps[i]?.summary,
+    }));
+    deps.render.page(req, res, 'compare', {
+      title: `Compare: ${result.name}`,
+      scenarios,
+      selected,
+      name: result.name,
+      clients,
+      steps,
+    });
   });
   return router;
 }

@@ -2,7 +2,11 @@ import type { MonitorEvent } from './monitor-event.js';
 
 /** Text safe inside a Mermaid message (no line breaks, `;` or `#` entity starts). */
 function clean(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[;#]/g, ',').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[;#]/g, ',')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**

@@ -17,7 +17,8 @@ export function mayMonitor(req: Request, config: Config, store: Store): boolean 
 export function requireMonitor(config: Config, store: Store): RequestHandler {
   return (req, res, next) => {
     if (mayMonitor(req, config, store)) return next();
-    if (req.accepts(['html', 'json']) === 'html') return res.redirect(303, `/monitor/unlock?returnTo=${encodeURIComponent(req.originalUrl)}`);
+    if (req.accepts(['html', 'json']) === 'html')
+      return res.redirect(303, `/monitor/unlock?returnTo=${encodeURIComponent(req.originalUrl)}`);
     sendProblem(res, req, new InvalidTokenError('The monitor needs the admin token', 'glasshouse-admin'));
   };
 }

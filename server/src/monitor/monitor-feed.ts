@@ -16,7 +16,12 @@ function deletionAnswer(client: string, r: DeletionRequest): Pick<MonitorEvent, 
   if (r.outcome === 'failed') return { label: 'deletion failed', details: { note: r.detail ?? 'no answer' } };
   const deleted = count(r.messagesDeleted ?? 0, 'message', 'messages');
   if (r.messagesKept) {
-    return { label: `“deleted ${deleted}” · sneaky: still keeps ${r.messagesKept}`, details: { note: `${client} answered "deleted" but kept ${count(r.messagesKept, 'message', 'messages')} (sneaky mode; only the sandbox can see this)` } };
+    return {
+      label: `“deleted ${deleted}” · sneaky: still keeps ${r.messagesKept}`,
+      details: {
+        note: `${client} answered "deleted" but kept ${count(r.messagesKept, 'message', 'messages')} (sneaky mode; only the sandbox can see this)`,
+      },
+    };
   }
   return { label: `deleted ${deleted}`, details: { note: `${client} deleted ${deleted} it had kept` } };
 }
@@ -39,7 +44,11 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
   };
   /** What an access touched, in words: one thread by its name, several by their number, else the route. */
   const touched = (entry: AccessEntry) =>
-    entry.threadIds.length === 1 ? `“${threadTitle(entry.threadIds[0]!)}”` : entry.threadIds.length > 1 ? count(entry.threadIds.length, 'thread', 'threads') : entry.operation;
+    entry.threadIds.length === 1
+      ? `“${threadTitle(entry.threadIds[0]!)}”`
+      : entry.threadIds.length > 1
+        ? count(entry.threadIds.length, 'thread', 'threads')
+        : entry.operation;
 
   function push(partial: Omit<MonitorEvent, 'seq'>): void {
     const event: MonitorEvent = { seq: ++seq, ...partial };
@@ -69,7 +78,11 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
         threads: entry.threadIds.map((id) => ({ id, title: threadTitle(id) })),
         messages: entry.messageIds.slice(0, 200).map((id) => {
           const m = store.get('messages', id);
-          return { id, snippet: m ? m.text.slice(0, SNIPPET_CHARS) : '(deleted)', ...(m ? { senderId: m.senderId } : {}) };
+          return {
+            id,
+            snippet: m ? m.text.slice(0, SNIPPET_CHARS) : '(deleted)',
+            ...(m ? { senderId: m.senderId } : {}),
+          };
         }),
         people: entry.peopleIncluded.map((id) => ({ id, name: personName(id), bystander: bystanders.has(id) })),
       },
@@ -96,23 +109,75 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
       });
     }),
     events.on('tokens.ended', ({ action, count: n, clientId }) =>
-      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${count(n, 'token', 'tokens')} ${action === 'expire' ? 'expired' : 'revoked'}${clientId ? ` · ${clientName(clientId)}` : ''}`, ...(clientId ? { clientId } : {}), details: { note: `${action} by an admin` } })),
+      push({
+        at: now(),
+        kind: 'admin',
+        from: 'Admin',
+        to: GLASSHOUSE,
+        label: `${count(n, 'token', 'tokens')} ${action === 'expire' ? 'expired' : 'revoked'}${clientId ? ` · ${clientName(clientId)}` : ''}`,
+        ...(clientId ? { clientId } : {}),
+        details: { note: `${action} by an admin` },
+      }),
+    ),
     events.on('fault.injected', ({ at, clientId, ownerId, channel, label, operation }) =>
-      push({ at, kind: 'fault', from: GLASSHOUSE, to: clientName(clientId), label: `injected fault · ${label} · ${channel}`, clientId, ...(ownerId ? { personId: ownerId } : {}), details: { channel: channel === 'refresh' ? 'api' : channel, operation, note: `injected: ${label}` } })),
+      push({
+        at,
+        kind: 'fault',
+        from: GLASSHOUSE,
+        to: clientName(clientId),
+        label: `injected fault · ${label} · ${channel}`,
+        clientId,
+        ...(ownerId ? { personId: ownerId } : {}),
+        details: { channel: channel === 'refresh' ? 'api' : channel, operation, note: `injected: ${label}` },
+      }),
+    ),
     events.on('policy.changed', ({ mode }) =>
-      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `policy → ${mode}`, details: { policy: mode } })),
+      push({
+        at: now(),
+        kind: 'admin',
+        from: 'Admin',
+        to: GLASSHOUSE,
+        label: `policy → ${mode}`,
+        details: { policy: mode },
+      }),
+    ),
     events.on('client.status', ({ clientId, status }) => {
       const words = status === 'shut_down' ? 'shut down' : 'brought back';
-      push({ at: now(), kind: 'admin', from: 'Admin', to: GLASSHOUSE, label: `${clientName(clientId)} ${words}`, clientId, details: { note: `${clientName(clientId)} ${words}` } });
+      push({
+        at: now(),
+        kind: 'admin',
+        from: 'Admin',
+        to: GLASSHOUSE,
+        label: `${clientName(clientId)} ${words}`,
+        clientId,
+        details: { note: `${clientName(clientId)} ${words}` },
+      });
     }),
     events.on('deletion.requested', ({ clientId, personId, request }) => {
       const client = clientName(clientId);
       const base = { kind: 'retention' as const, clientId, personId };
-      push({ ...base, at: request.at, from: GLASSHOUSE, to: client, label: `data-deletion request · ${personName(personId)}`, details: { note: `asks ${client} to delete what it kept about ${personName(personId)}` } });
+      push({
+        ...base,
+        at: request.at,
+        from: GLASSHOUSE,
+        to: client,
+        label: `data-deletion request · ${personName(personId)}`,
+        details: { note: `asks ${client} to delete what it kept about ${personName(personId)}` },
+      });
       push({ ...base, at: request.at, from: client, to: GLASSHOUSE, ...deletionAnswer(client, request) });
     }),
     events.on('grant.revoked', ({ clientId, personId }) =>
-      push({ at: now(), kind: 'oauth', from: BROWSER, to: GLASSHOUSE, label: `grant revoked · ${clientName(clientId)}`, clientId, personId, details: { step: 'revoke' } })),
+      push({
+        at: now(),
+        kind: 'oauth',
+        from: BROWSER,
+        to: GLASSHOUSE,
+        label: `grant revoked · ${clientName(clientId)}`,
+        clientId,
+        personId,
+        details: { step: 'revoke' },
+      }),
+    ),
   ];
 
   return {

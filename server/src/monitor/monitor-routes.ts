@@ -33,8 +33,16 @@ const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'
  * switch, exports (log JSON, Mermaid, exposure CSV), import of a log, and /monitor/exposure.
  */
 export function monitorRoutes(deps: {
-  config: Config; store: Store; events: EventBus; feed: MonitorFeed; render: Renderer; csrfProtect: express.RequestHandler;
-  tokens: TokenService; clients: ClientRegistry; now: () => number; compare?: ScenarioComparer;
+  config: Config;
+  store: Store;
+  events: EventBus;
+  feed: MonitorFeed;
+  render: Renderer;
+  csrfProtect: express.RequestHandler;
+  tokens: TokenService;
+  clients: ClientRegistry;
+  now: () => number;
+  compare?: ScenarioComparer;
 }): Router {
   const { config, store, events, feed, render, csrfProtect, tokens, clients, now } = deps;
   const router = Router();
@@ -51,7 +59,13 @@ export function monitorRoutes(deps: {
   router.post('/monitor/unlock', ...form, csrfProtect, (req, res) => {
     const returnTo = safeReturnPath((req.body as { returnTo?: string }).returnTo);
     if (!isAdminToken((req.body as { token?: string }).token, config.ADMIN_TOKEN)) {
-      return render.page(req, res, 'monitor-unlock', { title: 'Monitor', returnTo, error: 'That is not the admin token.' }, 401);
+      return render.page(
+        req,
+        res,
+        'monitor-unlock',
+        { title: 'Monitor', returnTo, error: 'That is not the admin token.' },
+        401,
+      );
     }
     req.session.monitorUnlocked = true;
     res.redirect(303, returnTo === '/' ? '/monitor' : returnTo);
@@ -60,7 +74,12 @@ export function monitorRoutes(deps: {
   router.get('/monitor', guard, (req, res) => {
     const clients = store.all('clients').map((c) => ({ id: c.id, name: c.name, status: c.status }));
     const people = store.all('people').map((p) => ({ id: p.id, name: p.displayName }));
-    render.page(req, res, 'monitor', { title: 'Data-flow monitor', clients, people, monitorData: JSON.stringify({ clients, people }) });
+    render.page(req, res, 'monitor', {
+      title: 'Data-flow monitor',
+      clients,
+      people,
+      monitorData: JSON.stringify({ clients, people }),
+    });
   });
 
   router.post('/monitor/policy', guard, ...form, csrfProtect, async (req, res) => {
@@ -102,7 +121,12 @@ export function monitorRoutes(deps: {
       }),
       scopes: clientGrantUsage(store, x.clientId),
     }));
-    render.page(req, res, 'exposure', { title: 'Exposure report', rows, chart: exposureChart(rows), retained: rows.map((r) => retentionReport(store, r.clientId)) });
+    render.page(req, res, 'exposure', {
+      title: 'Exposure report',
+      rows,
+      chart: exposureChart(rows),
+      retained: rows.map((r) => retentionReport(store, r.clientId)),
+    });
   });
 
   /** Narrows every current grant of a client to the scopes it used with that person ("reduce to what it used"). */
@@ -127,11 +151,35 @@ export function monitorRoutes(deps: {
 
   router.get('/monitor/exposure.csv', guard, (_req, res) => {
     const rows = allExposures(store).map((x) => [
-      x.clientId, x.clientName, x.status, x.authorizedPeople.length, x.peopleSeen.length, x.bystanders.length,
-      x.messagesRead, x.messagesWritten, x.messagesDeleted, x.threads.length, x.bystanders.map(personName).join('; '),
+      x.clientId,
+      x.clientName,
+      x.status,
+      x.authorizedPeople.length,
+      x.peopleSeen.length,
+      x.bystanders.length,
+      x.messagesRead,
+      x.messagesWritten,
+      x.messagesDeleted,
+      x.threads.length,
+      x.bystanders.map(personName).join('; '),
     ]);
-    const header = ['client_id', 'client', 'status', 'authorized_people', 'people_seen', 'bystanders', 'messages_read', 'messages_written', 'messages_deleted', 'threads', 'bystander_names'];
-    res.type('text/csv').attachment('glasshouse-exposure.csv').send(toCsv([header, ...rows]));
+    const header = [
+      'client_id',
+      'client',
+      'status',
+      'authorized_people',
+      'people_seen',
+      'bystanders',
+      'messages_read',
+      'messages_written',
+      'messages_deleted',
+      'threads',
+      'bystander_names',
+    ];
+    res
+      .type('text/csv')
+      .attachment('glasshouse-exposure.csv')
+      .send(toCsv([header, ...rows]));
   });
   return router;
 }

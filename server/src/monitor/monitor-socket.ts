@@ -23,7 +23,12 @@ export interface MonitorServerToClient extends SessionEndedEvents {
  * or `session` (an admin person's or unlocked web session: cookie, so only from an allowed origin);
  * undefined when neither.
  */
-export function watcherOf(socket: Socket, config: Config, store: Store, origins: OriginPolicy): 'token' | 'session' | undefined {
+export function watcherOf(
+  socket: Socket,
+  config: Config,
+  store: Store,
+  origins: OriginPolicy,
+): 'token' | 'session' | undefined {
   const auth = socket.handshake.auth as { token?: unknown } | undefined;
   if (isAdminToken(auth?.token, config.ADMIN_TOKEN)) return 'token';
   if (origins.checkHandshake(socket.request)) return undefined;
@@ -54,7 +59,11 @@ export function attachMonitorSocket(
     answerUnknownEvents(socket as unknown as Socket, [], deps.logger);
     socket.emit('history', deps.feed.events());
   });
-  const offSessions = bindSocketsToSessions(nsp as unknown as Namespace, deps.events, (s) => (s.data as { via?: string }).via === 'session');
+  const offSessions = bindSocketsToSessions(
+    nsp as unknown as Namespace,
+    deps.events,
+    (s) => (s.data as { via?: string }).via === 'session',
+  );
   // Encoding a broadcast costs even with nobody watching: skip it then (every API call makes one).
   const offFeed = deps.feed.subscribe((event) => {
     if (nsp.sockets.size > 0) nsp.emit('access', event);

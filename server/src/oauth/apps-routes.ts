@@ -24,7 +24,9 @@ function retention(store: Store, a: Authorization, name: string) {
   // A deletion the app confirmed after its last access covers everything it read (as far as anyone can tell).
   const confirmed = last?.outcome === 'deleted' && last.at >= (lastUsed(store, a.clientId, a.personId) ?? 0);
   return {
-    retainedText: retained.messages ? `${name} read ${what} ${ended}${confirmed ? '.' : '; it may still have them.'}` : undefined,
+    retainedText: retained.messages
+      ? `${name} read ${what} ${ended}${confirmed ? '.' : '; it may still have them.'}`
+      : undefined,
     canRequestDeletion: retained.messages > 0 || a.deletionRequests !== undefined,
     lastDeletion: last && {
       outcome: last.outcome,

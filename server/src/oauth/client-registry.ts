@@ -34,7 +34,8 @@ export interface ClientRegistry {
 const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u;
 /** Longest `client_name` (code points): a longer one could push the consent page's warning out of view. */
 const CLIENT_NAME_MAX = 100;
-const INVISIBLE_PROBLEM = 'must not contain invisible or text-reordering characters (bidi controls, zero-width characters)';
+const INVISIBLE_PROBLEM =
+  'must not contain invisible or text-reordering characters (bidi controls, zero-width characters)';
 
 /** The first metadata field (e.g. `redirect_uris.0`) whose text cannot be stored, with why (README "Text in the store"). */
 function metadataTextProblem(value: unknown, path: string): string | undefined {
@@ -68,15 +69,25 @@ export function createClientRegistry(store: Store, events: EventBus, builtIn: re
     async saveMetadata(clientId, metadata) {
       if (fixed.has(clientId)) throw new Error(`${clientId} is built in and cannot be changed`);
       const existing = store.client(clientId);
-      const name = typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
-      const problem = textProblem(name)
-        ?? (INVISIBLE.test(name) ? INVISIBLE_PROBLEM : undefined)
-        ?? (codePointLength(name) > CLIENT_NAME_MAX ? `must be at most ${CLIENT_NAME_MAX} characters (Unicode code points)` : undefined);
+      const name =
+        typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
+      const problem =
+        textProblem(name) ??
+        (INVISIBLE.test(name) ? INVISIBLE_PROBLEM : undefined) ??
+        (codePointLength(name) > CLIENT_NAME_MAX
+          ? `must be at most ${CLIENT_NAME_MAX} characters (Unicode code points)`
+          : undefined);
       if (problem) throw new errors.InvalidClientMetadata(`client_name ${problem}`); // RFC 7591 §3.2.2
       const fieldProblem = metadataTextProblem(metadata, '');
       if (fieldProblem) throw new errors.InvalidClientMetadata(fieldProblem); // every stored field, not only the name
       const dynamic = existing ? existing.dynamic : true;
-      await store.put('clients', { id: clientId, name, status: existing?.status ?? 'active', ...(dynamic ? { dynamic } : {}), metadata: structuredClone(metadata) });
+      await store.put('clients', {
+        id: clientId,
+        name,
+        status: existing?.status ?? 'active',
+        ...(dynamic ? { dynamic } : {}),
+        metadata: structuredClone(metadata),
+      });
     },
     remove: async (clientId) => {
       if (!fixed.has(clientId)) await store.delete('clients', clientId);

@@ -41,18 +41,37 @@ export function answerDestination(redirectUri: string): string {
  */
 export function consentView(
   store: Store,
-  input: { personId: string; clientId: string; appName: string; scopes: string[]; granted: string[]; redirectUri: string; verified: boolean },
+  input: {
+    personId: string;
+    clientId: string;
+    appName: string;
+    scopes: string[];
+    granted: string[];
+    redirectUri: string;
+    verified: boolean;
+  },
 ) {
   const { personId, clientId, appName, scopes, granted } = input;
-  const everAuthorized = new Set(store.all('authorizations').filter((a) => a.clientId === clientId).map((a) => a.personId));
+  const everAuthorized = new Set(
+    store
+      .all('authorizations')
+      .filter((a) => a.clientId === clientId)
+      .map((a) => a.personId),
+  );
   const threads = store.threadsOf(personId);
-  const others = (list: typeof threads) => [...new Set(list.flatMap((t) => t.participantIds))].filter((id) => id !== personId);
+  const others = (list: typeof threads) =>
+    [...new Set(list.flatMap((t) => t.participantIds))].filter((id) => id !== personId);
   // Each person is listed once, in the first (widest-reaching) group they belong to.
   const listed = new Set<string>();
   const group = (label: string, all: string[]): AffectedGroup => {
     const ids = all.filter((id) => !listed.has(id));
     ids.forEach((id) => listed.add(id));
-    return { label, count: ids.length, names: nameList(store, ids), neverUsedApp: ids.filter((id) => !everAuthorized.has(id)).length };
+    return {
+      label,
+      count: ids.length,
+      names: nameList(store, ids),
+      neverUsedApp: ids.filter((id) => !everAuthorized.has(id)).length,
+    };
   };
 
   const affected: AffectedGroup[] = [];
@@ -60,9 +79,15 @@ export function consentView(
     affected.push(group('people you have conversations with (their messages too)', others(threads)));
   }
   if (scopes.includes('threads:participants')) {
-    affected.push(group(`${listed.size ? 'other ' : ''}people in your group threads`, others(threads.filter((t) => t.kind === 'group'))));
+    affected.push(
+      group(
+        `${listed.size ? 'other ' : ''}people in your group threads`,
+        others(threads.filter((t) => t.kind === 'group')),
+      ),
+    );
   }
-  if (scopes.includes('friends:read')) affected.push(group(`${listed.size ? 'other ' : ''}friends of yours`, store.friendIdsOf(personId)));
+  if (scopes.includes('friends:read'))
+    affected.push(group(`${listed.size ? 'other ' : ''}friends of yours`, store.friendIdsOf(personId)));
 
   return {
     appName,

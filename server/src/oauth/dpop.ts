@@ -64,7 +64,8 @@ export function createDpopVerifier(now: () => number, windowSeconds = DPOP_IAT_W
 
   return {
     async verify({ proof, method, url, accessToken }) {
-      if (typeof proof !== 'string' || proof === '') throw new InvalidDpopProofError('A DPoP proof is required with a DPoP-bound access token (RFC 9449 §7.1)');
+      if (typeof proof !== 'string' || proof === '')
+        throw new InvalidDpopProofError('A DPoP proof is required with a DPoP-bound access token (RFC 9449 §7.1)');
       let payload: JWTPayload;
       let jkt: string;
       try {
@@ -75,7 +76,8 @@ export function createDpopVerifier(now: () => number, windowSeconds = DPOP_IAT_W
         throw new InvalidDpopProofError('The DPoP proof is not a valid dpop+jwt signed by the key in its header');
       }
       const at = now();
-      if (typeof payload.jti !== 'string' || payload.jti === '') throw new InvalidDpopProofError('The DPoP proof has no jti');
+      if (typeof payload.jti !== 'string' || payload.jti === '')
+        throw new InvalidDpopProofError('The DPoP proof has no jti');
       if (typeof payload.iat !== 'number' || Math.abs(at / 1000 - payload.iat) > windowSeconds) {
         throw new InvalidDpopProofError(`The DPoP proof's iat is not within ${windowSeconds} s of the server time`);
       }

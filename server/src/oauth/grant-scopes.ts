@@ -37,7 +37,10 @@ export function withdrawResourceScopes(grant: Grant, resource: string, scopes: r
   if (rejected?.[resource]) delete rejected[resource];
   // oidc-provider also records every known scope (ours included) in the grant's OIDC part.
   const oidc = (grant as unknown as { openid?: { scope?: string } }).openid;
-  if (oidc?.scope) oidc.scope = splitScope(oidc.scope).filter((s) => !scopes.includes(s)).join(' ');
+  if (oidc?.scope)
+    oidc.scope = splitScope(oidc.scope)
+      .filter((s) => !scopes.includes(s))
+      .join(' ');
 }
 
 /** Models whose stored payload carries a `scope` issued under a grant. */
@@ -52,7 +55,9 @@ export async function narrowIssuedTokens(store: Store, grantId: string, keep: re
   for (const row of store.oidcFind(`grant:${grantId}`)) {
     const scope = row.payload['scope'];
     if (!SCOPED_MODELS.has(row.model) || typeof scope !== 'string') continue;
-    const narrowed = splitScope(scope).filter((s) => !isApiScope(s) || keep.includes(s)).join(' ');
+    const narrowed = splitScope(scope)
+      .filter((s) => !isApiScope(s) || keep.includes(s))
+      .join(' ');
     if (narrowed !== scope) await store.put('oidc', { ...row, payload: { ...row.payload, scope: narrowed } });
   }
 }

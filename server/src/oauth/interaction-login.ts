@@ -51,8 +51,9 @@ export function decideLogin(store: Store, req: Request, d: LoginPromptFacts, now
   const needsPassword = !freshLogin && (d.prompt.reasons.includes('login_prompt') || tooOld);
   const hint = d.params['login_hint'];
   const asGiven = typeof hint === 'string' ? hint.trim().replace(/^@/, '').slice(0, 64) : '';
-  const hinted: LoginDecision['hinted'] = asGiven !== '' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH)
-    ? (personOfLoginHint(store, asGiven) ?? { username: asGiven, displayName: asGiven })
-    : undefined;
+  const hinted: LoginDecision['hinted'] =
+    asGiven !== '' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH)
+      ? (personOfLoginHint(store, asGiven) ?? { username: asGiven, displayName: asGiven })
+      : undefined;
   return { hinted: hinted && hinted.id !== req.user?.id ? hinted : undefined, needsPassword, authTime };
 }

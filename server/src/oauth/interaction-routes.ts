@@ -58,18 +58,24 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       found = await provider.interactionDetails(req, res);
     } catch (err) {
       if (err instanceof errors.SessionNotFound) {
-        throw new BadRequestError('This sign-in request has expired or is already finished: go back to the app and start again');
+        throw new BadRequestError(
+          'This sign-in request has expired or is already finished: go back to the app and start again',
+        );
       }
       throw err;
     }
-    if (found.uid !== pathParam(req, 'uid')) throw new BadRequestError('This sign-in request is not the current one: go back to the app and start again');
+    if (found.uid !== pathParam(req, 'uid'))
+      throw new BadRequestError('This sign-in request is not the current one: go back to the app and start again');
     return found;
   }
 
   function activeClient(d: Details): Client {
     const client = clients.get(String(d.params['client_id']));
     if (!client || client.status !== 'active') {
-      throw new ForbiddenError(`${client?.name ?? 'This app'} has been shut down and cannot be connected to Glasshouse`, 'client_shut_down');
+      throw new ForbiddenError(
+        `${client?.name ?? 'This app'} has been shut down and cannot be connected to Glasshouse`,
+        'client_shut_down',
+      );
     }
     return client;
   }
@@ -78,7 +84,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   function samePerson(d: Details, req: Request): string {
     const personId = req.user?.id;
     if (!personId || d.session?.accountId !== personId) {
-      throw new ForbiddenError('You are logged in as someone else now: go back to the app and start again', 'person_changed');
+      throw new ForbiddenError(
+        'You are logged in as someone else now: go back to the app and start again',
+        'person_changed',
+      );
     }
     return personId;
   }
@@ -87,16 +96,38 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   const requestedScopes = (d: Details) => splitScope(d.params['scope'] as string | undefined);
   const loginFirst = (res: Response, uid: string, hint?: string) => {
     const username = hint === undefined ? undefined : (personOfLoginHint(store, hint)?.username ?? hint);
-    res.redirect(303, `/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}${username ? `&username=${encodeURIComponent(username)}` : ''}`);
+    res.redirect(
+      303,
+      `/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}${username ? `&username=${encodeURIComponent(username)}` : ''}`,
+    );
   };
   const finish = (req: Request, res: Response, result: InteractionResults, merge = true) =>
     provider.interactionFinished(req, res, result, { mergeWithLastSubmission: merge });
 
   /** The login step's page: confirm the password and/or switch account (interaction-login.ts). */
-  function loginStepPage(req: Request, res: Response, d: Details, client: Client, decision: ReturnType<typeof decideLogin>, error?: string) {
-    render.page(req, res, 'login-confirm', {
-      title: `Sign in to ${client.name}`, uid: d.uid, appName: client.name, me: req.user, hinted: decision.hinted, needsPassword: decision.needsPassword, error,
-    }, error ? 401 : 200);
+  function loginStepPage(
+    req: Request,
+    res: Response,
+    d: Details,
+    client: Client,
+    decision: ReturnType<typeof decideLogin>,
+    error?: string,
+  ) {
+    render.page(
+      req,
+      res,
+      'login-confirm',
+      {
+        title: `Sign in to ${client.name}`,
+        uid: d.uid,
+        appName: client.name,
+        me: req.user,
+        hinted: decision.hinted,
+        needsPassword: decision.needsPassword,
+        error,
+      },
+      error ? 401 : 200,
+    );
   }
 
   /** Answers the `login` prompt for the web session's person; `ts` is the real login time (auth_time). */
@@ -121,10 +152,22 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     if (d.prompt.name !== 'consent') throw new BadRequestError(`Unsupported sign-in step "${d.prompt.name}"`);
     const personId = samePerson(d, req);
     const grant = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
-    const granted = grant ? [...new Set([...splitScope(grant.getOIDCScope()).filter((s) => !isApiScope(s)), ...splitScope(grant.getResourceScope(audience))])] : [];
+    const granted = grant
+      ? [
+          ...new Set([
+            ...splitScope(grant.getOIDCScope()).filter((s) => !isApiScope(s)),
+            ...splitScope(grant.getResourceScope(audience)),
+          ]),
+        ]
+      : [];
     const view = consentView(store, {
-      personId, clientId: client.id, appName: client.name, scopes: requestedScopes(d), granted,
-      redirectUri: String(d.params['redirect_uri']), verified: client.dynamic !== true,
+      personId,
+      clientId: client.id,
+      appName: client.name,
+      scopes: requestedScopes(d),
+      granted,
+      redirectUri: String(d.params['redirect_uri']),
+      verified: client.dynamic !== true,
     });
     render.page(req, res, 'consent', { title: `Connect ${client.name}`, uid: d.uid, ...view });
   });
@@ -136,7 +179,8 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     if (d.prompt.name !== 'login') throw new BadRequestError('Nothing to log in to in this sign-in request');
     const client = activeClient(d);
     const decision = decideLogin(store, req, d, now());
-    if (!decision.needsPassword) return finishLogin(req, res, client, decision.authTime, `continued as ${req.user.username}`);
+    if (!decision.needsPassword)
+      return finishLogin(req, res, client, decision.authTime, `continued as ${req.user.username}`);
     const person = store.get('people', req.user.id);
     const password = (req.body as { password?: unknown }).password;
     if (!person || typeof password !== 'string' || !(await verifyPassword(password, person.passwordHash))) {
@@ -167,7 +211,9 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const client = activeClient(d);
     const personId = samePerson(d, req);
     const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    const grant = (d.grantId ? await provider.Grant.find(d.grantId) : undefined) ?? new provider.Grant({ accountId: personId, clientId: client.id });
+    const grant =
+      (d.grantId ? await provider.Grant.find(d.grantId) : undefined) ??
+      new provider.Grant({ accountId: personId, clientId: client.id });
     // Exactly what the consent page listed: every requested scope (the client may ask for them all:
     // the provider checked its registered `scope`), whether new, earlier withdrawn or already granted.
     const requested = requestedScopes(d);
@@ -185,7 +231,12 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
 
   router.post('/interaction/:uid/abort', ...form, csrfProtect, async (req, res) => {
     const d = await details(req, res);
-    step({ step: 'deny', clientId: String(d.params['client_id']), personId: req.user?.id, detail: 'the person denied the request' });
+    step({
+      step: 'deny',
+      clientId: String(d.params['client_id']),
+      personId: req.user?.id,
+      detail: 'the person denied the request',
+    });
     await finish(req, res, { error: 'access_denied', error_description: 'The person did not allow access' }, false);
   });
   return router;

@@ -34,7 +34,9 @@ export function webSessionPolicy(personOfHint: (hint: string) => string | undefi
       if (typeof hint !== 'string' || hint === '' || ctx.oidc.result?.['login']) return Check.NO_NEED_TO_PROMPT;
       // A hint naming nobody known asks too (it is not the person logged in), even before the provider has a session.
       const hinted = personOfHint(hint);
-      return hinted === undefined || hinted !== ctx.oidc.session?.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      return hinted === undefined || hinted !== ctx.oidc.session?.accountId
+        ? Check.REQUEST_PROMPT
+        : Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;

@@ -52,7 +52,10 @@ export function bridgeProviderEvents(deps: {
 }): () => void {
   const { provider, events, authorizations, logger, now } = deps;
   const step = (s: Omit<Step, 'at'>) => events.emit('oauth.step', { at: now(), ...s });
-  const who = (ctx: KoaContextWithOIDC) => ({ clientId: ctx.oidc.client?.clientId, personId: ctx.oidc.session?.accountId });
+  const who = (ctx: KoaContextWithOIDC) => ({
+    clientId: ctx.oidc.client?.clientId,
+    personId: ctx.oidc.session?.accountId,
+  });
   const isRefresh = (ctx: KoaContextWithOIDC) => ctx.oidc.params?.['grant_type'] === 'refresh_token';
 
   const emitter = provider as unknown as EventEmitter;
@@ -63,41 +66,102 @@ export function bridgeProviderEvents(deps: {
     detach.push(() => emitter.off(name, listener));
   };
   const listeners: [string, (...args: never[]) => void][] = [
-    ['interaction.started', (ctx: KoaContextWithOIDC) => {
-      if (ctx.oidc.route !== 'authorization') return;
-      step({ step: 'authorize', ...who(ctx), scopes: splitScope(ctx.oidc.params?.['scope'] as string | undefined), detail: 'the person is asked to log in or consent' });
-    }],
-    ['authorization.accepted', (ctx: KoaContextWithOIDC) => {
-      if (ctx.oidc.route !== 'authorization') return;
-      step({ step: 'authorize', ...who(ctx), scopes: splitScope(ctx.oidc.params?.['scope'] as string | undefined), detail: 'already consented: no interaction' });
-    }],
-    ['authorization.error', (ctx: KoaContextWithOIDC, err: OAuthError) => {
-      step({ step: 'authorize', ...who(ctx), detail: refused(err) });
-    }],
-    ['authorization.success', (ctx: KoaContextWithOIDC) => {
-      const code = ctx.oidc.entities.AuthorizationCode;
-      step({ step: 'code', ...who(ctx), scopes: splitScope(code?.scope), detail: `code sent to ${String(ctx.oidc.params?.['redirect_uri'])}` });
-    }],
-    ['grant.success', (ctx: KoaContextWithOIDC) => {
-      const at = ctx.oidc.entities.AccessToken;
-      const detail = isRefresh(ctx) ? 'refresh token rotated, new access token' : `code exchanged for an access token${ctx.oidc.entities.RefreshToken ? ' and a refresh token' : ''}`;
-      step({ step: isRefresh(ctx) ? 'refresh' : 'token', clientId: ctx.oidc.client?.clientId, personId: at?.accountId, scopes: splitScope(at?.scope), detail });
-    }],
-    ['grant.error', (ctx: KoaContextWithOIDC, err: OAuthError) => {
-      step({ step: isRefresh(ctx) ? 'refresh' : 'token', clientId: ctx.oidc.client?.clientId ?? claimedClientId(ctx), detail: refused(err) });
-    }],
-    ['grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-      authorizations
-        .markRevoked(grantId)
-        .then((row) => step({ step: 'revoke', clientId: row?.clientId ?? ctx.oidc.client?.clientId, personId: row?.personId, detail: `grant and all its tokens revoked (${ctx.oidc.route})` }))
-        .catch((err: unknown) => logger.error({ err }, 'could not record a revoked grant'));
-    }],
-    ['registration_create.success', (ctx: KoaContextWithOIDC) => {
-      step({ step: 'register', clientId: ctx.oidc.client?.clientId, detail: 'client registered (RFC 7591)' });
-    }],
-    ['server_error', (ctx: KoaContextWithOIDC, err: Error) => {
-      logger.error({ err, route: ctx.oidc?.route }, 'authorization server error');
-    }],
+    [
+      'interaction.started',
+      (ctx: KoaContextWithOIDC) => {
+        if (ctx.oidc.route !== 'authorization') return;
+        step({
+          step: 'authorize',
+          ...who(ctx),
+          scopes: splitScope(ctx.oidc.params?.['scope'] as string | undefined),
+          detail: 'the person is asked to log in or consent',
+        });
+      },
+    ],
+    [
+      'authorization.accepted',
+      (ctx: KoaContextWithOIDC) => {
+        if (ctx.oidc.route !== 'authorization') return;
+        step({
+          step: 'authorize',
+          ...who(ctx),
+          scopes: splitScope(ctx.oidc.params?.['scope'] as string | undefined),
+          detail: 'already consented: no interaction',
+        });
+      },
+    ],
+    [
+      'authorization.error',
+      (ctx: KoaContextWithOIDC, err: OAuthError) => {
+        step({ step: 'authorize', ...who(ctx), detail: refused(err) });
+      },
+    ],
+    [
+      'authorization.success',
+      (ctx: KoaContextWithOIDC) => {
+        const code = ctx.oidc.entities.AuthorizationCode;
+        step({
+          step: 'code',
+          ...who(ctx),
+          scopes: splitScope(code?.scope),
+          detail: `code sent to ${String(ctx.oidc.params?.['redirect_uri'])}`,
+        });
+      },
+    ],
+    [
+      'grant.success',
+      (ctx: KoaContextWithOIDC) => {
+        const at = ctx.oidc.entities.AccessToken;
+        const detail = isRefresh(ctx)
+          ? 'refresh token rotated, new access token'
+          : `code exchanged for an access token${ctx.oidc.entities.RefreshToken ? ' and a refresh token' : ''}`;
+        step({
+          step: isRefresh(ctx) ? 'refresh' : 'token',
+          clientId: ctx.oidc.client?.clientId,
+          personId: at?.accountId,
+          scopes: splitScope(at?.scope),
+          detail,
+        });
+      },
+    ],
+    [
+      'grant.error',
+      (ctx: KoaContextWithOIDC, err: OAuthError) => {
+        step({
+          step: isRefresh(ctx) ? 'refresh' : 'token',
+          clientId: ctx.oidc.client?.clientId ?? claimedClientId(ctx),
+          detail: refused(err),
+        });
+      },
+    ],
+    [
+      'grant.revoked',
+      (ctx: KoaContextWithOIDC, grantId: string) => {
+        authorizations
+          .markRevoked(grantId)
+          .then((row) =>
+            step({
+              step: 'revoke',
+              clientId: row?.clientId ?? ctx.oidc.client?.clientId,
+              personId: row?.personId,
+              detail: `grant and all its tokens revoked (${ctx.oidc.route})`,
+            }),
+          )
+          .catch((err: unknown) => logger.error({ err }, 'could not record a revoked grant'));
+      },
+    ],
+    [
+      'registration_create.success',
+      (ctx: KoaContextWithOIDC) => {
+        step({ step: 'register', clientId: ctx.oidc.client?.clientId, detail: 'client registered (RFC 7591)' });
+      },
+    ],
+    [
+      'server_error',
+      (ctx: KoaContextWithOIDC, err: Error) => {
+        logger.error({ err, route: ctx.oidc?.route }, 'authorization server error');
+      },
+    ],
   ];
   for (const [name, fn] of listeners) on(name, fn);
 
@@ -108,9 +172,23 @@ export function bridgeProviderEvents(deps: {
     if (ctx.status !== 200 || (route !== 'revocation' && route !== 'introspection')) return;
     const oidcCtx = ctx as KoaContextWithOIDC;
     const token = tokenEntity(oidcCtx);
-    const base = { clientId: oidcCtx.oidc.client?.clientId, personId: token?.accountId, scopes: splitScope(token?.scope) };
-    if (route === 'revocation') step({ step: 'revoke', ...base, detail: token ? `${token.kind} revoked (RFC 7009)` : 'unknown token: nothing revoked' });
-    else step({ step: 'introspect', ...base, detail: `active: ${String((ctx.body as { active?: boolean } | undefined)?.active)}` });
+    const base = {
+      clientId: oidcCtx.oidc.client?.clientId,
+      personId: token?.accountId,
+      scopes: splitScope(token?.scope),
+    };
+    if (route === 'revocation')
+      step({
+        step: 'revoke',
+        ...base,
+        detail: token ? `${token.kind} revoked (RFC 7009)` : 'unknown token: nothing revoked',
+      });
+    else
+      step({
+        step: 'introspect',
+        ...base,
+        detail: `active: ${String((ctx.body as { active?: boolean } | undefined)?.active)}`,
+      });
   });
 
   return () => {

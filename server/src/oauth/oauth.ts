@@ -43,7 +43,15 @@ export interface OAuthServer {
  * Builds the OAuth 2.0 authorization server ("Log in with Glasshouse", oidc-provider 9) over the
  * platform's store: issuer `PLATFORM_URL`, clients from the `clients` collection, keys from settings.
  */
-export function createOAuthServer(deps: { config: Config; store: Store; events: EventBus; logger: Logger; clock: Clock; faults: FaultInjector; render: Renderer }): OAuthServer {
+export function createOAuthServer(deps: {
+  config: Config;
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+  clock: Clock;
+  faults: FaultInjector;
+  render: Renderer;
+}): OAuthServer {
   const { config, store, events, logger, clock, faults, render } = deps;
   const now = () => clock.now();
   const clients = createClientRegistry(store, events, [docsClient(config.PLATFORM_URL)]);
@@ -51,11 +59,22 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   const audience = apiAudience(config.PLATFORM_URL);
   const renderErrorPage = (out: ErrorOut, clientId: string | undefined) => {
     const client = clientId === undefined ? undefined : clients.get(clientId);
-    const reason = client?.status === 'shut_down' ? `${client.name} has been shut down and can no longer connect to Glasshouse` : (out.error_description ?? 'The request was refused');
-    return render.eta.render('error', { csrf: '', title: 'That did not work', heading: 'This sign-in cannot continue', detail: `${reason} (${out.error}).` });
+    const reason =
+      client?.status === 'shut_down'
+        ? `${client.name} has been shut down and can no longer connect to Glasshouse`
+        : (out.error_description ?? 'The request was refused');
+    return render.eta.render('error', {
+      csrf: '',
+      title: 'That did not work',
+      heading: 'This sign-in cannot continue',
+      detail: `${reason} (${out.error}).`,
+    });
   };
   const keys = loadOrCreateKeys(store, logger);
-  const provider = new Provider(config.PLATFORM_URL, providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderErrorPage }));
+  const provider = new Provider(
+    config.PLATFORM_URL,
+    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderErrorPage }),
+  );
   // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
   // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
   provider.use(async (ctx, next) => {
@@ -66,7 +85,16 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
   const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
   const detachReset = events.on('world.reset', () => persistKeys(store, keys, logger));
-  const tokens = createTokenService({ provider, store, clients, authorizations, events, clock, audience, publicUrl: config.PLATFORM_URL });
+  const tokens = createTokenService({
+    provider,
+    store,
+    clients,
+    authorizations,
+    events,
+    clock,
+    audience,
+    publicUrl: config.PLATFORM_URL,
+  });
   const deletionRequests = createDeletionRequests({ issuer: config.PLATFORM_URL, store, authorizations, events, now });
   return {
     provider,
@@ -77,8 +105,28 @@ export function createOAuthServer(deps: { config: Config; store: Store; events: 
     authorizationPath: '/auth',
     handler: provider.callback(),
     webRoutes: ({ csrfProtect, throttle }) => [
-      interactionRoutes({ provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience }),
-      appsRoutes({ store, clients, authorizations, render, csrfProtect, revokeGrant: (grantId) => tokens.revokeGrant(grantId), narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep), deletionRequests }),
+      interactionRoutes({
+        provider,
+        store,
+        clients,
+        authorizations,
+        events,
+        now,
+        render,
+        csrfProtect,
+        throttle,
+        audience,
+      }),
+      appsRoutes({
+        store,
+        clients,
+        authorizations,
+        render,
+        csrfProtect,
+        revokeGrant: (grantId) => tokens.revokeGrant(grantId),
+        narrowGrant: (grantId, keep) => tokens.narrowGrant(grantId, keep),
+        deletionRequests,
+      }),
     ],
     close() {
       detachEvents();

@@ -46,7 +46,12 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const now = () => clock.now();
   const dpop = createDpopVerifier(now);
   const resourceServer = () =>
-    new provider.ResourceServer(audience, { scope: API_SCOPES.join(' '), audience, accessTokenFormat: 'opaque', accessTokenTTL: TTL.AccessToken });
+    new provider.ResourceServer(audience, {
+      scope: API_SCOPES.join(' '),
+      audience,
+      accessTokenFormat: 'opaque',
+      accessTokenTTL: TTL.AccessToken,
+    });
 
   /** Scopes requested for `clientId`. @throws InvalidScopeError (empty, unknown, or beyond the client's `scope`). */
   function checkScopes(clientId: string, scopes: string[], allowed: string | undefined): string[] {
@@ -69,7 +74,13 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       provider.Grant.adapter.destroy(grantId),
     ]);
     const row = await authorizations.markRevoked(grantId);
-    events.emit('oauth.step', { at: now(), step: 'revoke', clientId: row?.clientId, personId: row?.personId, detail: 'grant and all its tokens revoked by the person' });
+    events.emit('oauth.step', {
+      at: now(),
+      step: 'revoke',
+      clientId: row?.clientId,
+      personId: row?.personId,
+      detail: 'grant and all its tokens revoked by the person',
+    });
   }
   const lifetimes = createTokenLifetimes({ store, events, clock, revokeGrant });
 
@@ -91,7 +102,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
   /** RFC 6750 bearer check: opaque token → its grant's facts. @throws InvalidTokenError */
   async function verify(accessToken: string): Promise<AccessTokenInfo> {
-    if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
+    if (typeof accessToken !== 'string' || !accessToken || accessToken.length > MAX_TOKEN_LENGTH)
+      throw new InvalidTokenError();
     const known = verified.get(accessToken);
     if (known) {
       if (isLive(accessToken)) return copy(known);
@@ -101,7 +113,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     if (!at?.clientId || !at.accountId) throw new InvalidTokenError();
     const aud = Array.isArray(at.aud) ? at.aud : [at.aud];
     if (!aud.includes(audience)) throw new InvalidTokenError('The access token is not meant for this API');
-    if (clients.get(at.clientId)?.status !== 'active') throw new InvalidTokenError('The app this token was issued to has been shut down');
+    if (clients.get(at.clientId)?.status !== 'active')
+      throw new InvalidTokenError('The app this token was issued to has been shut down');
     const grant = await provider.Grant.find(at.grantId);
     if (!grant) throw new InvalidTokenError();
     // A narrowed grant withdraws scopes from tokens already issued under it.
@@ -126,12 +139,29 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     async authenticate({ scheme, token, proof, method, path }) {
       const info = await verify(token);
       if (scheme === 'Bearer' && info.jkt) {
-        throw new InvalidTokenError('This access token is DPoP-bound: send it as "Authorization: DPoP <token>" with a DPoP proof (RFC 9449 §7.1)', 'glasshouse', 'Bearer');
+        throw new InvalidTokenError(
+          'This access token is DPoP-bound: send it as "Authorization: DPoP <token>" with a DPoP proof (RFC 9449 §7.1)',
+          'glasshouse',
+          'Bearer',
+        );
       }
       if (scheme === 'DPoP') {
-        const jkt = await dpop.verify({ proof, method, url: new URL(path.split('?')[0]!, publicUrl).href, accessToken: token });
-        if (!info.jkt) throw new InvalidTokenError('This access token is not DPoP-bound: send it as "Authorization: Bearer <token>"', 'glasshouse', 'DPoP');
-        if (jkt !== info.jkt) throw new InvalidDpopProofError('The DPoP proof is signed by another key than the one the access token is bound to (cnf.jkt)');
+        const jkt = await dpop.verify({
+          proof,
+          method,
+          url: new URL(path.split('?')[0]!, publicUrl).href,
+          accessToken: token,
+        });
+        if (!info.jkt)
+          throw new InvalidTokenError(
+            'This access token is not DPoP-bound: send it as "Authorization: Bearer <token>"',
+            'glasshouse',
+            'DPoP',
+          );
+        if (jkt !== info.jkt)
+          throw new InvalidDpopProofError(
+            'The DPoP proof is signed by another key than the one the access token is bound to (cnf.jkt)',
+          );
       }
       if (info.expiresAt <= now()) throw new InvalidTokenError('The access token has expired', 'glasshouse', scheme);
       return info;
@@ -152,20 +182,39 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if (!client) throw new ForbiddenError(`Client ${clientId} cannot be used`, 'client_invalid');
 
       const currentId = authorizations.activeGrantId(personId, clientId);
-      const grant = (currentId ? await provider.Grant.find(currentId) : undefined) ?? new provider.Grant({ accountId: personId, clientId });
+      const grant =
+        (currentId ? await provider.Grant.find(currentId) : undefined) ??
+        new provider.Grant({ accountId: personId, clientId });
       approveResourceScopes(grant, audience, wanted);
       const grantId = await grant.save();
 
       const scope = wanted.join(' ');
       const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
-      const at = new provider.AccessToken({ ...common, resourceServer: resourceServer(), scope, ...(expiresIn ? { expiresIn } : {}) });
+      const at = new provider.AccessToken({
+        ...common,
+        resourceServer: resourceServer(),
+        scope,
+        ...(expiresIn ? { expiresIn } : {}),
+      });
       const access_token = await at.save();
       const refresh_token = client.grantTypeAllowed('refresh_token')
         ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
         : undefined;
 
-      await authorizations.recordGrant({ personId, clientId, grantId, scopes: splitScope(grant.getResourceScope(audience)) });
-      events.emit('oauth.step', { at: now(), step: 'token', clientId, personId, scopes: wanted, detail: 'issued without a browser (TokenService.issue)' });
+      await authorizations.recordGrant({
+        personId,
+        clientId,
+        grantId,
+        scopes: splitScope(grant.getResourceScope(audience)),
+      });
+      events.emit('oauth.step', {
+        at: now(),
+        step: 'token',
+        clientId,
+        personId,
+        scopes: wanted,
+        detail: 'issued without a browser (TokenService.issue)',
+      });
       const response: TokenResponse = { access_token, token_type: 'Bearer', expires_in: at.expiration, scope };
       if (refresh_token) response.refresh_token = refresh_token;
       return response;
@@ -182,10 +231,19 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       await grant.save();
       const left = current.filter((s) => keep.includes(s));
       await narrowIssuedTokens(store, grantId, left);
-      for (const [token, info] of verified) if (info.grantId === grantId) verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
+      for (const [token, info] of verified)
+        if (info.grantId === grantId)
+          verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
       await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
       events.emit('grant.narrowed', { grantId, scopes: left });
-      events.emit('oauth.step', { at: now(), step: 'narrow', clientId: grant.clientId, personId: grant.accountId, scopes: left, detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}` });
+      events.emit('oauth.step', {
+        at: now(),
+        step: 'narrow',
+        clientId: grant.clientId,
+        personId: grant.accountId,
+        scopes: left,
+        detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}`,
+      });
       return left;
     },
 

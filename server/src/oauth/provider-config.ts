@@ -102,7 +102,12 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
       const clientId = ctx.oidc.client?.clientId ?? '';
       const value = ctx.oidc.params?.['refresh_token'];
       const ownerId = ctx.oidc.entities.RefreshToken?.accountId ?? '';
-      const fault = faults.take('refresh', { clientId, tokenKey: typeof value === 'string' ? tokenKeyOf(value) : '', ownerId, operation: 'POST /token (refresh_token grant)' });
+      const fault = faults.take('refresh', {
+        clientId,
+        tokenKey: typeof value === 'string' ? tokenKeyOf(value) : '',
+        ownerId,
+        operation: 'POST /token (refresh_token grant)',
+      });
       if (fault) throw new errors.InvalidGrant('refresh refused (injected fault)');
       return true;
     },
@@ -110,7 +115,9 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     expiresWithSession: () => false,
     async loadExistingGrant(ctx) {
       const { result, session, client, provider } = ctx.oidc;
-      const grantId = result?.consent?.grantId ?? (session?.accountId && client ? authorizations.activeGrantId(session.accountId, client.clientId) : undefined);
+      const grantId =
+        result?.consent?.grantId ??
+        (session?.accountId && client ? authorizations.activeGrantId(session.accountId, client.clientId) : undefined);
       return grantId ? provider.Grant.find(grantId) : undefined;
     },
     interactions: {
@@ -124,7 +131,8 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     },
     // Browser calls to /token, /token/revocation… (CORS): only the API docs page, from the platform's
     // own origin (docs-client.ts); partners call from their servers.
-    clientBasedCORS: (_ctx, origin, client) => client.clientId === DOCS_CLIENT_ID && origin === new URL(config.PLATFORM_URL).origin,
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientId === DOCS_CLIENT_ID && origin === new URL(config.PLATFORM_URL).origin,
     enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
     ttl: { ...TTL },
     features: {
@@ -143,7 +151,12 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
         useGrantedResource: () => true,
         getResourceServerInfo(_ctx, indicator) {
           if (indicator !== audience) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
-          return { scope: API_SCOPES.join(' '), audience, accessTokenFormat: 'opaque', accessTokenTTL: TTL.AccessToken };
+          return {
+            scope: API_SCOPES.join(' '),
+            audience,
+            accessTokenFormat: 'opaque',
+            accessTokenTTL: TTL.AccessToken,
+          };
         },
       },
     },

@@ -15,7 +15,8 @@ const LOOPBACK_IP_LITERALS = new Set(['127.0.0.1', '[::1]']);
  *   `localhost` is refused (§8.3: it may resolve elsewhere and is not a loopback IP literal).
  */
 export function redirectUriProblem(uri: string, applicationType: 'web' | 'native'): string | undefined {
-  if (uri.includes('*')) return `${uri}: wildcards are not allowed, redirect URIs are matched exactly (RFC 9700 section 4.1.3)`;
+  if (uri.includes('*'))
+    return `${uri}: wildcards are not allowed, redirect URIs are matched exactly (RFC 9700 section 4.1.3)`;
   if (!URL.canParse(uri)) return `${uri}: not an absolute URI`;
   const { protocol, hostname: rawHost, hash, username, password } = new URL(uri);
   if (hash || uri.includes('#')) return `${uri}: must not contain a fragment (RFC 6749 section 3.1.2)`;
@@ -27,8 +28,14 @@ export function redirectUriProblem(uri: string, applicationType: 'web' | 'native
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
     return `${uri}: use the loopback IP literal 127.0.0.1 or [::1] instead of localhost (RFC 8252 section 8.3)`;
   }
-  if (protocol === 'https:') return loopbackLiteral && applicationType === 'native' ? `${uri}: native clients use http on loopback (RFC 8252 section 7.3)` : undefined;
-  if (protocol === 'http:') return loopbackLiteral ? undefined : `${uri}: http is only allowed on a loopback IP literal (127.0.0.1 or [::1]); use https`;
+  if (protocol === 'https:')
+    return loopbackLiteral && applicationType === 'native'
+      ? `${uri}: native clients use http on loopback (RFC 8252 section 7.3)`
+      : undefined;
+  if (protocol === 'http:')
+    return loopbackLiteral
+      ? undefined
+      : `${uri}: http is only allowed on a loopback IP literal (127.0.0.1 or [::1]); use https`;
   if (applicationType === 'native' && protocol.slice(0, -1).includes('.')) return undefined;
   return applicationType === 'native'
     ? `${uri}: native clients use http on a loopback IP literal, a claimed https URI, or a private-use scheme such as com.example.app: (RFC 8252 section 7)`
@@ -42,7 +49,12 @@ export function redirectUriProblem(uri: string, applicationType: 'web' | 'native
  * written by the operator) are not re-judged.
  * @throws oidc-provider's InvalidRedirectUri (`invalid_redirect_uri`, RFC 7591 §3.2.2) naming the URI.
  */
-export function validateRedirectUris(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: Record<string, unknown>): void {
+export function validateRedirectUris(
+  ctx: KoaContextWithOIDC | undefined,
+  key: string,
+  value: unknown,
+  metadata: Record<string, unknown>,
+): void {
   if (key !== 'redirect_uris' || !Array.isArray(value)) return;
   const applicationType = metadata['application_type'] === 'native' ? 'native' : 'web';
   // Loaded from the store (no ctx): the operator's web clients (the built-in partners, at
@@ -51,7 +63,8 @@ export function validateRedirectUris(ctx: KoaContextWithOIDC | undefined, key: s
   // these rules may hold one (RFC 8252 §8.3). Such a client then fails to load: invalid_client.
   if (ctx === undefined && applicationType !== 'native') return;
   for (const uri of value) {
-    const problem = typeof uri === 'string' ? redirectUriProblem(uri, applicationType) : 'redirect URIs must be strings';
+    const problem =
+      typeof uri === 'string' ? redirectUriProblem(uri, applicationType) : 'redirect URIs must be strings';
     if (problem) throw Object.assign(new errors.InvalidRedirectUri(), { error_description: problem });
   }
 }

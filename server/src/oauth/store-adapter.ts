@@ -54,7 +54,11 @@ function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
     },
     async consume(id) {
       const record = store.get('oidc', key(id));
-      if (record) await store.put('oidc', { ...record, payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) } });
+      if (record)
+        await store.put('oidc', {
+          ...record,
+          payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) },
+        });
     },
     async destroy(id) {
       await store.delete('oidc', key(id));

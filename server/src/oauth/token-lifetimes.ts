@@ -26,9 +26,13 @@ export interface TokenLifetimeDeps {
 export function createTokenLifetimes({ store, events, clock, revokeGrant }: TokenLifetimeDeps) {
   const grantsOf = (clientId: string): string[] => {
     if (!store.client(clientId)) throw new NotFoundError(`No client "${clientId}"`);
-    return store.all('authorizations').filter((a) => a.clientId === clientId && a.grantId && a.revokedAt === undefined).map((a) => a.grantId!);
+    return store
+      .all('authorizations')
+      .filter((a) => a.clientId === clientId && a.grantId && a.revokedAt === undefined)
+      .map((a) => a.grantId!);
   };
-  const live = (r: OidcRecord | undefined): r is OidcRecord => r !== undefined && TOKEN_MODELS.has(r.model) && (r.expiresAt === undefined || r.expiresAt > clock.now());
+  const live = (r: OidcRecord | undefined): r is OidcRecord =>
+    r !== undefined && TOKEN_MODELS.has(r.model) && (r.expiresAt === undefined || r.expiresAt > clock.now());
   /** The one token (access or refresh) of this value. @throws NotFoundError */
   const tokenRecord = (token: string): OidcRecord => {
     const record = ['AccessToken', 'RefreshToken'].map((m) => store.get('oidc', `${m}:${token}`)).find(live);
@@ -47,7 +51,12 @@ export function createTokenLifetimes({ store, events, clock, revokeGrant }: Toke
   const ended = (action: 'expire' | 'revoke', records: OidcRecord[]) => {
     const clientId = records[0]?.payload['clientId'];
     const accessTokens = records.filter((r) => r.model === 'AccessToken').map((r) => r.id.slice('AccessToken:'.length));
-    events.emit('tokens.ended', { action, count: records.length, ...(typeof clientId === 'string' ? { clientId } : {}), accessTokens });
+    events.emit('tokens.ended', {
+      action,
+      count: records.length,
+      ...(typeof clientId === 'string' ? { clientId } : {}),
+      accessTokens,
+    });
   };
 
   return {

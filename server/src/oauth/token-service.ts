@@ -60,7 +60,12 @@ export interface TokenService {
    * Issues tokens as if `personId` had consented to `scopes` for `clientId` (admin API, sandboxes);
    * the access token lives `expiresIn` seconds (default one hour).
    */
-  issue(input: { personId: string; clientId: string; scopes: string[]; expiresIn?: number | undefined }): Promise<TokenResponse>;
+  issue(input: {
+    personId: string;
+    clientId: string;
+    scopes: string[];
+    expiresIn?: number | undefined;
+  }): Promise<TokenResponse>;
   /**
    * Lets time run out now for `target`, as if its lifetime had passed on the platform clock: one
    * token; or a grant's (or client's) access tokens, their refresh tokens left working (so a

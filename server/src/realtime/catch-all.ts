@@ -22,7 +22,8 @@ export function answerUnknownEvents(socket: Socket, known: readonly string[], lo
 /** Answers a known event whose payload failed validation (and logs it at debug level). */
 export function refuse(logger: Logger, socket: Socket, event: string, ack: unknown, detail?: string): void {
   logger.debug({ nsp: socket.nsp.name, event, socketId: socket.id, detail }, 'invalid socket payload');
-  if (typeof ack === 'function') (ack as (r: EventRefusal) => void)({ error: 'invalid_payload', ...(detail ? { detail } : {}) });
+  if (typeof ack === 'function')
+    (ack as (r: EventRefusal) => void)({ error: 'invalid_payload', ...(detail ? { detail } : {}) });
 }
 
 /**
@@ -32,14 +33,19 @@ export function refuse(logger: Logger, socket: Socket, event: string, ack: unkno
  * answered `{ error: 'invalid_payload' }`; one without an ack is logged and dropped.
  */
 export function onKnownEvent(
-  socket: Socket, event: string, arity: number, logger: Logger,
+  socket: Socket,
+  event: string,
+  arity: number,
+  logger: Logger,
   handler: (payload: unknown[], ack: (answer: unknown) => void) => void,
 ): void {
   socket.on(event, (...args: unknown[]) => {
     const ack = args.at(-1);
-    if (typeof ack !== 'function') return refuse(logger, socket, event, undefined, 'an acknowledgement callback is required');
+    if (typeof ack !== 'function')
+      return refuse(logger, socket, event, undefined, 'an acknowledgement callback is required');
     const payload = args.slice(0, -1);
-    if (payload.length !== arity) return refuse(logger, socket, event, ack, `expects ${arity} argument(s) before the acknowledgement`);
+    if (payload.length !== arity)
+      return refuse(logger, socket, event, ack, `expects ${arity} argument(s) before the acknowledgement`);
     handler(payload, ack as (answer: unknown) => void);
   });
 }

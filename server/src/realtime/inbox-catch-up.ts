@@ -26,10 +26,14 @@ const querySchema = z.object({
   /** Only this thread (the thread page); otherwise every thread of the person (the inbox page). */
   threadId: z.string().min(1).max(100).optional(),
   /** Ids of the messages the page shows: those deleted meanwhile come back in `gone`. */
-  shown: z.array(z.string().min(1).max(100)).max(CATCH_UP_LIMIT * 5).optional(),
+  shown: z
+    .array(z.string().min(1).max(100))
+    .max(CATCH_UP_LIMIT * 5)
+    .optional(),
 });
 
-export type CatchUpAck = { messages: InboxMessageEvent[]; more: boolean; gone?: string[] } | EventRefusal | { error: 'not_found' };
+export type CatchUpAck =
+  { messages: InboxMessageEvent[]; more: boolean; gone?: string[] } | EventRefusal | { error: 'not_found' };
 
 /**
  * Answers `messages:since` `{ since, threadId?, shown? }` with `{ messages, more, gone? }`: the
@@ -40,18 +44,31 @@ export type CatchUpAck = { messages: InboxMessageEvent[]; more: boolean; gone?: 
  * Refusals: `invalid_payload`, `not_found` (not a thread of this person).
  */
 export function inboxCatchUp(
-  deps: { store: Store; social: SocialService; logger: Logger; present: (m: Message, viewerId: string) => InboxMessageEvent },
-  socket: Socket, personId: string, query: unknown, ack: unknown,
+  deps: {
+    store: Store;
+    social: SocialService;
+    logger: Logger;
+    present: (m: Message, viewerId: string) => InboxMessageEvent;
+  },
+  socket: Socket,
+  personId: string,
+  query: unknown,
+  ack: unknown,
 ): void {
-  if (typeof ack !== 'function') return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, 'an acknowledgement callback is required');
+  if (typeof ack !== 'function')
+    return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, 'an acknowledgement callback is required');
   const parsed = querySchema.safeParse(query);
-  if (!parsed.success) return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success)
+    return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, parsed.error.issues.map((i) => i.message).join('; '));
   const { since, threadId, shown } = parsed.data;
   let threadIds: string[];
   try {
-    threadIds = threadId ? [deps.social.threadFor(personId, threadId).id] : deps.store.threadsOf(personId).map((t) => t.id);
+    threadIds = threadId
+      ? [deps.social.threadFor(personId, threadId).id]
+      : deps.store.threadsOf(personId).map((t) => t.id);
   } catch (err) {
-    if (err instanceof AppError && err.status === 404) return void (ack as (a: CatchUpAck) => void)({ error: 'not_found' });
+    if (err instanceof AppError && err.status === 404)
+      return void (ack as (a: CatchUpAck) => void)({ error: 'not_found' });
     throw err;
   }
   const missed: Message[] = [];
@@ -73,5 +90,9 @@ export function inboxCatchUp(
     const m = deps.store.get('messages', id);
     return !m || !readable.has(m.threadId);
   });
-  (ack as (a: CatchUpAck) => void)({ messages: page.map((m) => deps.present(m, personId)), more: missed.length > page.length, ...(gone ? { gone } : {}) });
+  (ack as (a: CatchUpAck) => void)({
+    messages: page.map((m) => deps.present(m, personId)),
+    more: missed.length > page.length,
+    ...(gone ? { gone } : {}),
+  });
 }

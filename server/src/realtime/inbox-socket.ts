@@ -63,7 +63,8 @@ export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void
     void socket.join(personRoom(me));
     answerUnknownEvents(socket as unknown as Socket, [CATCH_UP_EVENT], logger);
     onKnownEvent(socket as unknown as Socket, CATCH_UP_EVENT, 1, logger, ([query], ack) =>
-      inboxCatchUp({ store, social, logger, present }, socket as unknown as Socket, me, query, ack));
+      inboxCatchUp({ store, social, logger, present }, socket as unknown as Socket, me, query, ack),
+    );
   });
   const offs = [
     bindSocketsToSessions(inbox as unknown as Namespace, events),
@@ -77,7 +78,9 @@ export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void
       }
     }),
     events.on('message.deleted', ({ message, participantIds }) => {
-      inbox.to(participantIds.map(personRoom)).emit('message:deleted', { messageId: message.id, threadId: message.threadId });
+      inbox
+        .to(participantIds.map(personRoom))
+        .emit('message:deleted', { messageId: message.id, threadId: message.threadId });
     }),
   ];
   return () => {

@@ -34,11 +34,20 @@ interface PartnerSocketData {
   tokenKey: string;
   info: AccessTokenInfo;
 }
-type PartnerNamespace = Namespace<PartnerClientToServer, PartnerServerToClient, Record<string, never>, PartnerSocketData>;
+type PartnerNamespace = Namespace<
+  PartnerClientToServer,
+  PartnerServerToClient,
+  Record<string, never>,
+  PartnerSocketData
+>;
 type PartnerSocket = Socket<PartnerClientToServer, PartnerServerToClient, Record<string, never>, PartnerSocketData>;
 
 export const PARTNER_NAMESPACE = '/partners';
-const room = { owner: (id: string) => `owner:${id}`, client: (id: string) => `client:${id}`, grant: (id: string) => `grant:${id}` };
+const room = {
+  owner: (id: string) => `owner:${id}`,
+  client: (id: string) => `client:${id}`,
+  grant: (id: string) => `grant:${id}`,
+};
 
 export interface PartnerSocketDeps {
   events: EventBus;
@@ -78,19 +87,29 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   // Partner sockets catch up with `since_id` (README "Catch-up after a reconnect"), not with socket.io's
   // connection state recovery (the inbox's), whose adapter keeps a copy of every broadcast for two
   // minutes: this namespace gets the plain in-memory adapter (nothing kept once sent).
-  if (nsp.adapter.constructor !== Adapter) (nsp as unknown as { adapter: Adapter }).adapter = new Adapter(nsp as unknown as Namespace);
+  if (nsp.adapter.constructor !== Adapter)
+    (nsp as unknown as { adapter: Adapter }).adapter = new Adapter(nsp as unknown as Namespace);
 
   nsp.use(async (socket, next) => {
     const { token, dpop } = socket.handshake.auth as { token?: unknown; dpop?: unknown };
     try {
-      if (typeof token !== 'string' || token === '') throw new InvalidTokenError('A valid access token is required: auth: { token } (README "Partner socket")');
+      if (typeof token !== 'string' || token === '')
+        throw new InvalidTokenError('A valid access token is required: auth: { token } (README "Partner socket")');
       // README "Partner socket": a DPoP-bound token comes with a proof for GET ${PLATFORM_URL}/partners.
       const scheme = dpop === undefined ? 'Bearer' : 'DPoP';
       const info = await tokens.authenticate({ scheme, token, proof: dpop, method: 'GET', path: PARTNER_NAMESPACE });
       const tokenKey = tokenKeyOf(token);
-      const fault = faults.take('socket', { clientId: info.clientId, tokenKey, ownerId: info.personId, operation: 'socket handshake' }, { handshake: true });
+      const fault = faults.take(
+        'socket',
+        { clientId: info.clientId, tokenKey, ownerId: info.personId, operation: 'socket handshake' },
+        { handshake: true },
+      );
       if (fault?.kind === 'drop-sockets') {
-        next(Object.assign(new Error('injected_fault'), { data: { detail: 'Injected fault: sockets of this client are refused for now' } }));
+        next(
+          Object.assign(new Error('injected_fault'), {
+            data: { detail: 'Injected fault: sockets of this client are refused for now' },
+          }),
+        );
         return;
       }
       if (fault) await faults.delay(fault);
@@ -99,7 +118,11 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     } catch (err) {
       const known = err instanceof AppError && err.status === 401;
       const code = known ? err.code : 'invalid_token';
-      next(Object.assign(new Error(code), { data: { detail: known ? err.detail : 'A valid access token is required: auth: { token }' } }));
+      next(
+        Object.assign(new Error(code), {
+          data: { detail: known ? err.detail : 'A valid access token is required: auth: { token }' },
+        }),
+      );
     }
   });
 
@@ -112,7 +135,10 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     });
     void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
-    const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1));
+    const expiry = setTimeout(
+      () => socket.disconnect(true),
+      Math.min(Math.max(0, info.expiresAt - now()), 2 ** 31 - 1),
+    );
     expiry.unref();
     socket.on('disconnect', () => clearTimeout(expiry));
   });
@@ -138,12 +164,24 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   }
 
   const deliveryEntry = (kind: 'created' | 'deleted', message: Message, clientId: string, ownerId: string) => ({
-    clientId, ownerId, action: 'read' as const, scope: 'messages:read', operation: `socket message:${kind}`, channel: 'socket' as const,
-    threadIds: [message.threadId], messageIds: [message.id], peopleIncluded: kind === 'created' ? [message.senderId] : [],
+    clientId,
+    ownerId,
+    action: 'read' as const,
+    scope: 'messages:read',
+    operation: `socket message:${kind}`,
+    channel: 'socket' as const,
+    threadIds: [message.threadId],
+    messageIds: [message.id],
+    peopleIncluded: kind === 'created' ? [message.senderId] : [],
   });
 
   /** A delivery a tester delayed (latency fault): sent after the delay if the socket is still there, logged as injected. */
-  async function deliverLate(socket: PartnerSocket, kind: 'created' | 'deleted', message: Message, fault: Fault): Promise<void> {
+  async function deliverLate(
+    socket: PartnerSocket,
+    kind: 'created' | 'deleted',
+    message: Message,
+    fault: Fault,
+  ): Promise<void> {
     await faults.delay(fault);
     if (!mayReceive(socket, message, now())) return;
     emitTo(socket.id, kind, message);
@@ -158,9 +196,15 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     for (const socket of socketsOfOwners(participantIds)) {
       if (!mayReceive(socket, message, at)) continue;
       const { clientId, personId } = socket.data.info;
-      const fault = faults.take('socket', { clientId, tokenKey: socket.data.tokenKey, ownerId: personId, operation: `socket message:${kind}` }, { logged: true });
+      const fault = faults.take(
+        'socket',
+        { clientId, tokenKey: socket.data.tokenKey, ownerId: personId, operation: `socket message:${kind}` },
+        { logged: true },
+      );
       if (fault) {
-        deliverLate(socket, kind, message, fault).catch((err: unknown) => logger.error({ err, socketId: socket.id }, 'delayed partner delivery failed'));
+        deliverLate(socket, kind, message, fault).catch((err: unknown) =>
+          logger.error({ err, socketId: socket.id }, 'delayed partner delivery failed'),
+        );
         continue;
       }
       to.push(socket.id);
@@ -172,10 +216,12 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     if (to.length === 0) return;
     // Sent before the log is written (same tick: nothing in between).
     emitTo(to, kind, message);
-    audit.logMany([...reached.values()].map(({ clientId, ownerId, sockets }) => ({
-      ...deliveryEntry(kind, message, clientId, ownerId),
-      ...(sockets > 1 ? { sockets } : {}),
-    })));
+    audit.logMany(
+      [...reached.values()].map(({ clientId, ownerId, sockets }) => ({
+        ...deliveryEntry(kind, message, clientId, ownerId),
+        ...(sockets > 1 ? { sockets } : {}),
+      })),
+    );
   }
 
   function socketsOfOwners(personIds: readonly string[]): PartnerSocket[] {
@@ -208,7 +254,16 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       for (const socket of nsp.sockets.values()) {
         const { info } = socket.data;
         if (tokenKey ? socket.data.tokenKey !== tokenKey : info.clientId !== clientId) continue;
-        events.emit('fault.injected', { at: now(), clientId: info.clientId, ownerId: info.personId, channel: 'socket', label: 'drop-sockets', faultId, operation: 'socket disconnect', logged: false });
+        events.emit('fault.injected', {
+          at: now(),
+          clientId: info.clientId,
+          ownerId: info.personId,
+          channel: 'socket',
+          label: 'drop-sockets',
+          faultId,
+          operation: 'socket disconnect',
+          logged: false,
+        });
         socket.disconnect(true);
       }
     }),

@@ -22,7 +22,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * reconnection with another person's cookie never gets the old person's rooms or messages.
  * @returns the function that unsubscribes from the event bus.
  */
-export function bindSocketsToSessions(nsp: Namespace, events: EventBus, isCookieSocket: (socket: Socket) => boolean = () => true): () => void {
+export function bindSocketsToSessions(
+  nsp: Namespace,
+  events: EventBus,
+  isCookieSocket: (socket: Socket) => boolean = () => true,
+): () => void {
   nsp.on('connection', (socket) => {
     const req = socket.request as Request;
     if (!req.sessionID || !isCookieSocket(socket)) return;
@@ -51,7 +55,9 @@ export function bindSocketsToSessions(nsp: Namespace, events: EventBus, isCookie
   });
   return events.on('session.ended', ({ sessionId, reason }) => {
     forgetRecoverableState(nsp, sessionRoom(sessionId));
-    const sockets = nsp.to(sessionRoom(sessionId)) as unknown as { emit: (ev: 'session:ended', p: { reason: SessionEndReason }) => void };
+    const sockets = nsp.to(sessionRoom(sessionId)) as unknown as {
+      emit: (ev: 'session:ended', p: { reason: SessionEndReason }) => void;
+    };
     sockets.emit('session:ended', { reason });
     // Close the whole connection (its handshake carries the old session), once every namespace has
     // told its sockets why: the packets already queued are flushed before the transport closes.
@@ -61,7 +67,9 @@ export function bindSocketsToSessions(nsp: Namespace, events: EventBus, isCookie
 
 /** socket.io's `connectionStateRecovery.maxDisconnectionDuration` (ms), 0 when recovery is off. */
 function recoveryWindowMs(nsp: Namespace): number {
-  const recovery = (nsp.server as unknown as { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } }).opts.connectionStateRecovery;
+  const recovery = (
+    nsp.server as unknown as { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } }
+  ).opts.connectionStateRecovery;
   return recovery ? (recovery.maxDisconnectionDuration ?? 0) : 0;
 }
 

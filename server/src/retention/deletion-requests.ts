@@ -29,7 +29,13 @@ const answerSchema = z.object({
  * `iat`, `exp` (+60 s). The answer is kept on the person's authorization row (latest 5) and
  * announced as `deletion.requested`. Never throws for the partner's failures: they are outcomes.
  */
-export function createDeletionRequests(deps: { issuer: string; store: Store; authorizations: Authorizations; events: EventBus; now: () => number }) {
+export function createDeletionRequests(deps: {
+  issuer: string;
+  store: Store;
+  authorizations: Authorizations;
+  events: EventBus;
+  now: () => number;
+}) {
   const { issuer, store, authorizations, events, now } = deps;
 
   async function send(uri: string, secret: string, clientId: string, personId: string): Promise<DeletionRequest> {
@@ -52,7 +58,8 @@ export function createDeletionRequests(deps: { issuer: string; store: Store; aut
         redirect: 'error',
       });
       const answer = answerSchema.safeParse(await res.json().catch(() => undefined));
-      if (!res.ok || !answer.success) return { at, outcome: 'failed', detail: `the app answered HTTP ${res.status} without confirming` };
+      if (!res.ok || !answer.success)
+        return { at, outcome: 'failed', detail: `the app answered HTTP ${res.status} without confirming` };
       const { messagesDeleted, sandbox } = answer.data;
       return { at, outcome: 'deleted', messagesDeleted, ...(sandbox ? { messagesKept: sandbox.messagesKept } : {}) };
     } catch {
@@ -76,7 +83,10 @@ export function createDeletionRequests(deps: { issuer: string; store: Store; aut
           ? await send(uri, secret, clientId, personId)
           : { at: now(), outcome: 'failed', detail: 'the app registered no data-deletion address' };
       const latest = authorizations.get(personId, clientId) ?? row;
-      await store.put('authorizations', { ...latest, deletionRequests: [...(latest.deletionRequests ?? []), request].slice(-KEEP_REQUESTS) });
+      await store.put('authorizations', {
+        ...latest,
+        deletionRequests: [...(latest.deletionRequests ?? []), request].slice(-KEEP_REQUESTS),
+      });
       events.emit('deletion.requested', { clientId, personId, request });
       return request;
     },

@@ -24,6 +24,8 @@ export function retentionReport(store: Store, clientId: string): RetentionLine {
       if (r.outcome === 'deleted' && r.messagesKept) requests.sneaky += 1;
     }
   }
-  const text = retained.messages ? `${name} read ${describeRetained(retained)} ${when}; it may still have them.` : `${name} has read no messages.`;
+  const text = retained.messages
+    ? `${name} read ${describeRetained(retained)} ${when}; it may still have them.`
+    : `${name} has read no messages.`;
   return { clientId, text, requests };
 }

@@ -1,7 +1,12 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(scryptCb) as (pw: BinaryLike, salt: BinaryLike, len: number, o: ScryptOptions) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (
+  pw: BinaryLike,
+  salt: BinaryLike,
+  len: number,
+  o: ScryptOptions,
+) => Promise<Buffer>;
 
 /** scrypt cost parameters (RFC 7914): N=2^14, r=8, p=1 — about 50 ms and 16 MiB per hash. */
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;

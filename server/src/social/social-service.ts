@@ -109,11 +109,10 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
   async function directThread(personId: string, otherId: string): Promise<Thread> {
     person(otherId);
     if (personId === otherId) throw new ForbiddenError('You cannot start a conversation with yourself');
-    const existing = store
-      .threadsOf(personId)
-      .find((t) => t.kind === 'direct' && t.participantIds.includes(otherId));
+    const existing = store.threadsOf(personId).find((t) => t.kind === 'direct' && t.participantIds.includes(otherId));
     if (existing) return existing;
-    if (!store.areFriends(personId, otherId)) throw new ForbiddenError('Only friends can start a conversation', 'not_friends');
+    if (!store.areFriends(personId, otherId))
+      throw new ForbiddenError('Only friends can start a conversation', 'not_friends');
     const thread: Thread = { id: newId('t'), kind: 'direct', participantIds: [personId, otherId], createdAt: now() };
     await store.put('threads', thread);
     return thread;
@@ -123,7 +122,12 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
   async function removeMessage(message: Message, deletedBy: string, via?: string): Promise<void> {
     const thread = store.get('threads', message.threadId);
     await store.delete('messages', message.id);
-    events.emit('message.deleted', { message, participantIds: thread?.participantIds ?? [], deletedBy, ...(via ? { via } : {}) });
+    events.emit('message.deleted', {
+      message,
+      participantIds: thread?.participantIds ?? [],
+      deletedBy,
+      ...(via ? { via } : {}),
+    });
   }
 
   /** A person deletes one of their own messages in a thread they are in. */

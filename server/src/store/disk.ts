@@ -1,4 +1,18 @@
-import { open, readFile, readdir, rename, stat, statfs, unlink, writeFile, chmod, mkdir, realpath, link, type FileHandle } from 'node:fs/promises';
+import {
+  open,
+  readFile,
+  readdir,
+  rename,
+  stat,
+  statfs,
+  unlink,
+  writeFile,
+  chmod,
+  mkdir,
+  realpath,
+  link,
+  type FileHandle,
+} from 'node:fs/promises';
 
 /**
  * The file-system calls the file store makes, in one place: the production implementation is

@@ -14,7 +14,8 @@ export interface Change {
   rows: RowChange[];
 }
 
-const lineOf = ({ rows }: Change): JournalLine => (rows.length === 1 ? rows[0]!.op : { op: 'all', ops: rows.map((r) => r.op) });
+const lineOf = ({ rows }: Change): JournalLine =>
+  rows.length === 1 ? rows[0]!.op : { op: 'all', ops: rows.map((r) => r.op) };
 
 interface Waiting extends Change {
   resolve(): void;
@@ -128,20 +129,23 @@ export class GroupCommit {
     this.#compactWaiters = [];
     const world = this.hooks.durableWorld(this.#pending.flatMap((c) => c.rows));
     let succeeded = false;
-    this.#compacting = this.persistence.compact(world).then(
-      () => {
-        succeeded = true;
-        waiters.forEach((w) => w.resolve());
-      },
-      (err: unknown) => {
-        waiters.forEach((w) => w.reject(err));
-        throw err;
-      },
-    ).finally(() => {
-      this.#compacting = undefined;
-      if (succeeded) this.#compactIfLarge(); // writes went on meanwhile: maybe large again already
-      if (this.#compactWaiters.length > 0) this.#kick();
-    });
+    this.#compacting = this.persistence
+      .compact(world)
+      .then(
+        () => {
+          succeeded = true;
+          waiters.forEach((w) => w.resolve());
+        },
+        (err: unknown) => {
+          waiters.forEach((w) => w.reject(err));
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.#compacting = undefined;
+        if (succeeded) this.#compactIfLarge(); // writes went on meanwhile: maybe large again already
+        if (this.#compactWaiters.length > 0) this.#kick();
+      });
     this.#compacting.catch(() => undefined);
   }
 }

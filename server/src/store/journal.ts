@@ -38,7 +38,10 @@ export function firstIssue(error: z.ZodError): string {
  * other bad line refuses the start, naming file, line and field. `wholeBytes` is where the last
  * complete line ends.
  */
-export async function readSegment(disk: Disk, file: string): Promise<{ ops: JournalOp[]; wholeBytes: number; size: number }> {
+export async function readSegment(
+  disk: Disk,
+  file: string,
+): Promise<{ ops: JournalOp[]; wholeBytes: number; size: number }> {
   let text: string;
   try {
     text = (await disk.readFile(file)).toString('utf8');
@@ -62,7 +65,8 @@ export async function readSegment(disk: Disk, file: string): Promise<{ ops: Jour
     for (const op of lineOps) {
       if (op.op !== 'put') continue;
       const row = collectionSchemas[op.c].safeParse(op.v);
-      if (!row.success) throw new StoreLoadError(`${where} (${op.c} ${String(op.v['id'] ?? '?')}: ${firstIssue(row.error)})`);
+      if (!row.success)
+        throw new StoreLoadError(`${where} (${op.c} ${String(op.v['id'] ?? '?')}: ${firstIssue(row.error)})`);
     }
     return lineOps;
   });
@@ -83,7 +87,12 @@ export class JournalWriter {
   /** Appends and renames run one at a time. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly disk: Disk, public file: string, size = 0, dirty = false) {
+  constructor(
+    private readonly disk: Disk,
+    public file: string,
+    size = 0,
+    dirty = false,
+  ) {
     this.#size = size;
     this.#dirty = dirty;
   }

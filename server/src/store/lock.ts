@@ -23,7 +23,9 @@ function alive(pid: number): boolean {
 async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | undefined> {
   try {
     const owner = JSON.parse((await disk.readFile(lockFile)).toString('utf8')) as Partial<LockOwner>;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? { pid: owner.pid, host: owner.host } : undefined;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string'
+      ? { pid: owner.pid, host: owner.host }
+      : undefined;
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return undefined;
     if (errnoOf(err) === 'EISDIR') {
@@ -62,8 +64,13 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
     }
     const owner = await readOwner(disk, lockFile);
     if (owner && (owner.host !== me.host || alive(owner.pid))) {
-      const who = owner.pid === me.pid ? 'this process' : `process ${owner.pid}${owner.host === me.host ? '' : ` on ${owner.host}`}`;
-      throw new StoreLoadError(`${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`);
+      const who =
+        owner.pid === me.pid
+          ? 'this process'
+          : `process ${owner.pid}${owner.host === me.host ? '' : ` on ${owner.host}`}`;
+      throw new StoreLoadError(
+        `${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`,
+      );
     }
     await disk.unlink(lockFile).catch(() => undefined); // its owner is gone: take over
   }

@@ -94,7 +94,10 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
       return resolved;
     } catch (err) {
       if (err instanceof StoreLoadError) throw err;
-      throw new StoreLoadError(`${dataFile}: cannot be opened for writing (${errnoOf(err) ?? (err as Error).message})`, { cause: err });
+      throw new StoreLoadError(
+        `${dataFile}: cannot be opened for writing (${errnoOf(err) ?? (err as Error).message})`,
+        { cause: err },
+      );
     }
   }
 
@@ -130,7 +133,8 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
       writer = new JournalWriter(disk, journalPathFor(file, next));
       await previous?.close();
       fingerprint = await writeSnapshot(disk, file, text, fingerprint);
-      for (const s of await journalSegments(disk, file)) if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
+      for (const s of await journalSegments(disk, file))
+        if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
       if (writer && segment === next) {
         await writer.relocate(journalPathFor(file, 0)); // back to the plain name; nothing older is left
         segment = 0;

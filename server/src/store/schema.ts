@@ -19,7 +19,11 @@ export const personSchema = z.object({
 });
 
 /** An undirected friendship; `id` is the two person ids sorted and joined by `~`. */
-export const friendshipSchema = z.object({ id: z.string(), personIds: z.tuple([z.string(), z.string()]), since: z.number() });
+export const friendshipSchema = z.object({
+  id: z.string(),
+  personIds: z.tuple([z.string(), z.string()]),
+  since: z.number(),
+});
 
 export const threadSchema = z.object({
   id: z.string(),
@@ -50,7 +54,12 @@ export const messageSchema = z.object({
 });
 
 /** Last time (ms) a person opened a thread; drives unread marks. */
-export const readMarkSchema = z.object({ id: z.string(), personId: z.string(), threadId: z.string(), readAt: z.number() });
+export const readMarkSchema = z.object({
+  id: z.string(),
+  personId: z.string(),
+  threadId: z.string(),
+  readAt: z.number(),
+});
 
 /** A registered OAuth client: oidc-provider metadata plus our status. */
 export const clientSchema = z.object({
@@ -230,11 +239,22 @@ export const collectionNames = Object.keys(collectionSchemas) as CollectionName[
 
 /** A journal line: one idempotent change to one collection. */
 export const journalOpSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('put'), c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]), v: z.record(z.string(), z.unknown()) }),
-  z.object({ op: z.literal('del'), c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]), id: z.string() }),
+  z.object({
+    op: z.literal('put'),
+    c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]),
+    v: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    op: z.literal('del'),
+    c: z.enum(collectionNames as [CollectionName, ...CollectionName[]]),
+    id: z.string(),
+  }),
 ]);
 export type JournalOp = z.infer<typeof journalOpSchema>;
 
 /** A journal line: one change, or several that must apply together (`all`: one line, so all or none). */
-export const journalLineSchema = z.union([journalOpSchema, z.object({ op: z.literal('all'), ops: z.array(journalOpSchema) })]);
+export const journalLineSchema = z.union([
+  journalOpSchema,
+  z.object({ op: z.literal('all'), ops: z.array(journalOpSchema) }),
+]);
 export type JournalLine = z.infer<typeof journalLineSchema>;

@@ -21,7 +21,10 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
  * other unusable content (not JSON, JSON `null`, another shape, a duplicate id) refuses the start
  * with one line naming the file and the problem.
  */
-export async function readSnapshot(disk: Disk, file: string): Promise<{ world: World; fingerprint: Fingerprint } | null> {
+export async function readSnapshot(
+  disk: Disk,
+  file: string,
+): Promise<{ world: World; fingerprint: Fingerprint } | null> {
   let bytes: Buffer;
   try {
     bytes = await disk.readFile(file);
@@ -37,13 +40,16 @@ export async function readSnapshot(disk: Disk, file: string): Promise<{ world: W
   }
   const parsed = worldSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message.split('\n')[0]}`);
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message.split('\n')[0]}`);
     throw new StoreLoadError(`${file}: not a Glasshouse data file (${issues.join('; ')})`);
   }
   for (const c of collectionNames) {
     const seen = new Set<string>();
     for (const row of parsed.data[c]) {
-      if (seen.has(row.id)) throw new StoreLoadError(`${file}: not a Glasshouse data file (${c}: duplicate id "${row.id}")`);
+      if (seen.has(row.id))
+        throw new StoreLoadError(`${file}: not a Glasshouse data file (${c}: duplicate id "${row.id}")`);
       seen.add(row.id);
     }
   }
@@ -53,8 +59,10 @@ export async function readSnapshot(disk: Disk, file: string): Promise<{ world: W
 
 /** The message given when the data file was edited while Glasshouse ran. */
 function editedMessage(file: string): string {
-  return `${file} was changed by another program since Glasshouse loaded it; it was not overwritten. ` +
-    'To load your edit, stop Glasshouse and start it again (changes made since are kept in the journal beside it).';
+  return (
+    `${file} was changed by another program since Glasshouse loaded it; it was not overwritten. ` +
+    'To load your edit, stop Glasshouse and start it again (changes made since are kept in the journal beside it).'
+  );
 }
 
 /**
@@ -64,12 +72,21 @@ function editedMessage(file: string): string {
  * @param expected the fingerprint at load / last write; when the file now differs, nothing is
  *   written. @throws StoreConflictError in that case.
  */
-export async function writeSnapshot(disk: Disk, file: string, text: string, expected: Fingerprint | undefined): Promise<Fingerprint> {
+export async function writeSnapshot(
+  disk: Disk,
+  file: string,
+  text: string,
+  expected: Fingerprint | undefined,
+): Promise<Fingerprint> {
   let mode: number | undefined;
   try {
     const now = await disk.stat(file);
     mode = now.mode & 0o7777;
-    if (expected && (now.size !== expected.size || now.mtimeMs !== expected.mtimeMs) && sha256(await disk.readFile(file)) !== expected.sha256) {
+    if (
+      expected &&
+      (now.size !== expected.size || now.mtimeMs !== expected.mtimeMs) &&
+      sha256(await disk.readFile(file)) !== expected.sha256
+    ) {
       throw new StoreConflictError(editedMessage(file));
     }
   } catch (err) {
@@ -79,7 +96,9 @@ export async function writeSnapshot(disk: Disk, file: string, text: string, expe
   const needed = Buffer.byteLength(text) + SPARE_BYTES;
   const free = await disk.freeBytes(path.dirname(file) || '.');
   if (free < needed) {
-    throw Object.assign(new Error(`${file}: not rewritten, ${free} bytes free and a new snapshot needs ${needed}`), { code: 'ENOSPC' });
+    throw Object.assign(new Error(`${file}: not rewritten, ${free} bytes free and a new snapshot needs ${needed}`), {
+      code: 'ENOSPC',
+    });
   }
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {

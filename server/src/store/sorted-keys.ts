@@ -79,7 +79,8 @@ export class SortedKeys {
   /** Entries with key < `below` (all when absent) and ≥ `floor`, largest first. Lazy. */
   *desc(below?: OrderKey, floor?: OrderKey): Generator<KeyedId> {
     const stop = floor ? this.#bound(floor, false) : 0;
-    for (let i = (below ? this.#bound(below, false) : this.#entries.length) - 1; i >= stop; i--) yield this.#entries[i]!;
+    for (let i = (below ? this.#bound(below, false) : this.#entries.length) - 1; i >= stop; i--)
+      yield this.#entries[i]!;
   }
 
   /** Entries with key > `above` (or ≥ `floor` when that is higher), smallest first. Lazy. */

@@ -17,7 +17,12 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 export class StoreWriteError extends AppError {
   override name = 'StoreWriteError';
   constructor(cause: unknown) {
-    super(503, 'storage_unavailable', 'The change could not be saved (the storage is failing or full); nothing was stored. Retry later.', { cause });
+    super(
+      503,
+      'storage_unavailable',
+      'The change could not be saved (the storage is failing or full); nothing was stored. Retry later.',
+      { cause },
+    );
   }
   readonly retryAfterSeconds = STORE_RETRY_AFTER_SECONDS;
 }

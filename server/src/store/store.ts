@@ -50,11 +50,18 @@ export class Store {
   ]);
   readonly #writer: GroupCommit;
 
-  constructor(private readonly persistence: Persistence, options: StoreOptions = {}) {
-    this.#writer = new GroupCommit(persistence, {
-      undo: (change) => this.#undo(change),
-      durableWorld: (notYetDurable) => this.#durableWorld(notYetDurable),
-    }, options);
+  constructor(
+    private readonly persistence: Persistence,
+    options: StoreOptions = {},
+  ) {
+    this.#writer = new GroupCommit(
+      persistence,
+      {
+        undo: (change) => this.#undo(change),
+        durableWorld: (notYetDurable) => this.#durableWorld(notYetDurable),
+      },
+      options,
+    );
     this.#tables.people.index({
       added: (p) => this.#byUsername.set(p.username.toLowerCase(), p.id),
       removed: (p) => this.#byUsername.delete(p.username.toLowerCase()),
@@ -179,7 +186,8 @@ export class Store {
       if (op.op !== 'put') continue;
       // Last line of defence (the edges validate first): nothing unreadable enters memory or the file.
       const checked = collectionSchemas[op.c].safeParse(op.v);
-      if (!checked.success) return Promise.reject(new InvalidRowError(`${op.c} ${String(op.v['id'])}: ${firstIssue(checked.error)}`));
+      if (!checked.success)
+        return Promise.reject(new InvalidRowError(`${op.c} ${String(op.v['id'])}: ${firstIssue(checked.error)}`));
     }
     const rows = ops.map((op): RowChange => {
       const table = this.#tables[op.c] as Table<{ id: string }>;
@@ -304,7 +312,11 @@ export type { StoreOptions } from './group-commit.js';
  * Opens a store: loads what `persistence` holds, or `seed()` when it holds nothing, then compacts
  * (journal folded into the snapshot). @throws StoreLoadError when the stored data is unusable.
  */
-export async function openStore(persistence: Persistence, seed: () => World, options: StoreOptions = {}): Promise<Store> {
+export async function openStore(
+  persistence: Persistence,
+  seed: () => World,
+  options: StoreOptions = {},
+): Promise<Store> {
   const store = new Store(persistence, options);
   const loaded = await persistence.load();
   if (loaded) store.load(loaded.world, loaded.ops);

@@ -110,8 +110,14 @@ export class MultiIndex<T extends HasId> implements IndexHooks<T> {
   replaced(old: T, row: T): void {
     const before = this.keysOf(old);
     const after = this.keysOf(row);
-    this.#remove(old.id, before.filter((k) => !after.includes(k)));
-    this.#add(row.id, after.filter((k) => !before.includes(k)));
+    this.#remove(
+      old.id,
+      before.filter((k) => !after.includes(k)),
+    );
+    this.#add(
+      row.id,
+      after.filter((k) => !before.includes(k)),
+    );
   }
   #add(id: string, keys: readonly (string | undefined)[]): void {
     for (const key of keys) {

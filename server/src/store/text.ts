@@ -26,7 +26,10 @@ export function storableTextCheck(ctx: z.core.ParsePayload<string>): void {
 
 /** A stored link (now-playing `url`): a URL of `protocol` (default any), at most `max` characters, storable text as `storedText`. */
 export function storedUrl({ protocol, max = 2000 }: { protocol?: RegExp; max?: number } = {}) {
-  return z.url(protocol ? { protocol } : {}).max(max).check(storableTextCheck);
+  return z
+    .url(protocol ? { protocol } : {})
+    .max(max)
+    .check(storableTextCheck);
 }
 
 /**
@@ -43,11 +46,28 @@ export function storedText(limits: { min?: number; max?: number; trim?: boolean 
     storableTextCheck(ctx);
     const length = min !== undefined || max !== undefined ? codePointLength(ctx.value) : 0;
     if (min !== undefined && length < min) {
-      ctx.issues.push({ code: 'too_small', origin: 'string', minimum: min, inclusive: true, message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`, input: ctx.value });
+      ctx.issues.push({
+        code: 'too_small',
+        origin: 'string',
+        minimum: min,
+        inclusive: true,
+        message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
+        input: ctx.value,
+      });
     }
     if (max !== undefined && length > max) {
-      ctx.issues.push({ code: 'too_big', origin: 'string', maximum: max, inclusive: true, message: `must be at most ${max} characters (Unicode code points)`, input: ctx.value });
+      ctx.issues.push({
+        code: 'too_big',
+        origin: 'string',
+        maximum: max,
+        inclusive: true,
+        message: `must be at most ${max} characters (Unicode code points)`,
+        input: ctx.value,
+      });
     }
   });
-  return schema.meta({ ...(min === undefined ? {} : { minLength: min }), ...(max === undefined ? {} : { maxLength: max }) });
+  return schema.meta({
+    ...(min === undefined ? {} : { minLength: min }),
+    ...(max === undefined ? {} : { maxLength: max }),
+  });
 }

@@ -16,7 +16,12 @@ import { formBody } from '../http/form-body.js';
  * redirects to the login page; it always expires the session cookie.
  */
 export function authRoutes(deps: {
-  store: Store; auth: WebAuth; events: EventBus; render: Renderer; demoMode: boolean; csrfProtect: express.RequestHandler;
+  store: Store;
+  auth: WebAuth;
+  events: EventBus;
+  render: Renderer;
+  demoMode: boolean;
+  csrfProtect: express.RequestHandler;
   /** Limits failed logins (web/login-throttle.ts). */
   throttle: express.RequestHandler;
   /** ms since epoch: stamps `session.authTime`. */
@@ -26,16 +31,25 @@ export function authRoutes(deps: {
   const router = Router();
   const form = formBody('16kb');
   const loginPage = (req: Request, res: import('express').Response, error?: string, username?: string) =>
-    render.page(req, res, 'login', {
-      title: 'Log in',
-      error,
-      username,
-      demoPassword: DEMO_PASSWORD,
-      demoPeople: demoMode ? store.all('people').map((p) => ({ username: p.username, displayName: p.displayName })) : [],
-    }, error ? 401 : 200);
+    render.page(
+      req,
+      res,
+      'login',
+      {
+        title: 'Log in',
+        error,
+        username,
+        demoPassword: DEMO_PASSWORD,
+        demoPeople: demoMode
+          ? store.all('people').map((p) => ({ username: p.username, displayName: p.displayName }))
+          : [],
+      },
+      error ? 401 : 200,
+    );
 
   router.get('/login', (req, res) => {
-    if (req.query['returnTo'] !== undefined || !req.session.returnTo) req.session.returnTo = safeReturnPath(req.query['returnTo']);
+    if (req.query['returnTo'] !== undefined || !req.session.returnTo)
+      req.session.returnTo = safeReturnPath(req.query['returnTo']);
     // `username` prefills the form (an app's OIDC `login_hint`, offered by "switch account").
     const hint = req.query['username'];
     loginPage(req, res, undefined, typeof hint === 'string' ? hint.slice(0, 64) : undefined);

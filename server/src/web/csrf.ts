@@ -15,14 +15,22 @@ export function createCsrf(secret: string, cookieName = PLATFORM_CSRF_COOKIE) {
     getSessionIdentifier: (req: Request) => req.session?.id ?? '',
     cookieName,
     cookieOptions: { sameSite: 'lax', secure: false, httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req: Request) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token'),
+    getCsrfTokenFromRequest: (req: Request) =>
+      (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token'),
     errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
   });
   return {
     token: (req: Request, res: import('express').Response) => generateCsrfToken(req, res, { overwrite: false }),
     protect: ((req, res, next) =>
       doubleCsrfProtection(req, res, (err?: unknown) =>
-        next(err ? new ForbiddenError('The form has expired or was not sent by Glasshouse; reload the page and try again', 'csrf_invalid') : undefined),
+        next(
+          err
+            ? new ForbiddenError(
+                'The form has expired or was not sent by Glasshouse; reload the page and try again',
+                'csrf_invalid',
+              )
+            : undefined,
+        ),
       )) as import('express').RequestHandler,
   };
 }

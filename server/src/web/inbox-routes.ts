@@ -12,7 +12,6 @@ import { formBody } from '../http/form-body.js';
 
 const composeSchema = z.object({ text: storedText({ trim: true, min: 1, max: 2000 }) });
 
-
 /**
  * The person's own Glasshouse pages: inbox (threads newest first, unread marks), thread view (send,
  * delete own), friends list (start a 1:1). Forms post with CSRF tokens; all routes need a login.
@@ -55,7 +54,8 @@ export function inboxRoutes(deps: {
 
   router.post('/threads/:threadId/messages', requireLogin, ...form, csrfProtect, async (req, res) => {
     const parsed = composeSchema.safeParse(req.body);
-    if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    if (!parsed.success)
+      throw new ValidationError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     const message = await social.send(req.user!.id, pathParam(req, 'threadId'), { text: parsed.data.text });
     res.redirect(303, `/threads/${message.threadId}`);
   });

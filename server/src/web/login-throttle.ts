@@ -25,7 +25,8 @@ export function loginThrottle(clock: Clock): { middleware: RequestHandler; close
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req) => `${req.ip ?? 'unknown'}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+    keyGenerator: (req) =>
+      `${req.ip ?? 'unknown'}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
     handler: (req, _res, next) => {
       const reset = (req as Partial<AugmentedRequest>).rateLimit?.resetTime?.getTime() ?? Date.now() + windowMs;
       next(new TooManyRequestsError(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));

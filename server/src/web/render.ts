@@ -36,14 +36,18 @@ export function createRenderer(pageContext: (req: Request, res: Response) => Pag
     },
     /** The HTML error page used by the error middleware for browsers. */
     errorPage(req: Request, res: Response, err: AppError): void {
-      const heading = err.status === 404 ? 'Not found' : err.status >= 500 ? 'Something went wrong' : 'That did not work';
+      const heading =
+        err.status === 404 ? 'Not found' : err.status >= 500 ? 'Something went wrong' : 'That did not work';
       let ctx: PageContext = { csrf: '' };
       try {
         ctx = pageContext(req, res);
       } catch {
         // The error may come from the context itself (e.g. CSRF); render without it.
       }
-      res.status(err.status).type('html').send(eta.render('error', { ...ctx, title: heading, heading, detail: err.detail }));
+      res
+        .status(err.status)
+        .type('html')
+        .send(eta.render('error', { ...ctx, title: heading, heading, detail: err.detail }));
     },
   };
 }

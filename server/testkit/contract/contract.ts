@@ -25,7 +25,10 @@ async function messagingDocument(): Promise<OpenAPI3> {
     const social = createSocialService({ store, events: new EventBus(), now: Date.now });
     const routes = messagingRoutes(createMessagingService({ store, social }));
     const doc = buildOpenApiDocument({
-      routes, rateLimit: { limit: 1, windowSeconds: 1 }, authorizationUrl: 'https://glasshouse.example/auth', tokenUrl: 'https://glasshouse.example/token',
+      routes,
+      rateLimit: { limit: 1, windowSeconds: 1 },
+      authorizationUrl: 'https://glasshouse.example/auth',
+      tokenUrl: 'https://glasshouse.example/token',
     });
     return JSON.parse(JSON.stringify(doc)) as OpenAPI3;
   } finally {

@@ -16,10 +16,14 @@ export interface PolicyRun {
  * assert one policy). Steps that the stricter policy refuses are reported with their status, not as
  * failures. Takes about as long as two runs (typically well under a second).
  */
-export async function compareScenario(scenario: ParsedScenario): Promise<{ name: string; runs: [PolicyRun, PolicyRun] }> {
+export async function compareScenario(
+  scenario: ParsedScenario,
+): Promise<{ name: string; runs: [PolicyRun, PolicyRun] }> {
   const steps = scenario.steps
     .filter((s) => s.kind !== 'set-policy' && s.kind !== 'expect')
-    .map((s) => (typeof s.args === 'object' && 'expect' in s.args ? { ...s, args: { ...s.args, expect: undefined } } : s)) as ParsedScenario['steps'];
+    .map((s) =>
+      typeof s.args === 'object' && 'expect' in s.args ? { ...s, args: { ...s.args, expect: undefined } } : s,
+    ) as ParsedScenario['steps'];
   const run = async (mode: PolicyRun['mode']): Promise<PolicyRun> => {
     const sandbox = await createSandbox({ policy: mode });
     try {
@@ -37,6 +41,9 @@ export async function compareScenario(scenario: ParsedScenario): Promise<{ name:
  * the composition root hands to `createPlatform({ compare })` for `/monitor/compare`.
  * @throws ScenarioFileError when the text is not a valid scenario.
  */
-export async function compareScenarioFile(text: string, file: string): Promise<{ name: string; runs: [PolicyRun, PolicyRun] }> {
+export async function compareScenarioFile(
+  text: string,
+  file: string,
+): Promise<{ name: string; runs: [PolicyRun, PolicyRun] }> {
   return compareScenario(parseScenario(text, file));
 }

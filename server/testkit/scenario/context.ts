@@ -55,7 +55,10 @@ export function usernameOf(ctx: RunContext, personId: string): string {
 /** The client an `authorize` step made for (`username`, `clientId`). @throws ScenarioStepError when none did. */
 export function clientFor(ctx: RunContext, username: string, clientId: string): GlasshouseClient {
   const client = ctx.clients.get(`${username.toLowerCase()} ${clientId}`);
-  if (!client) throw new ScenarioStepError(`${username} has not authorized ${clientId} in this scenario (add an authorize step before)`);
+  if (!client)
+    throw new ScenarioStepError(
+      `${username} has not authorized ${clientId} in this scenario (add an authorize step before)`,
+    );
   return client;
 }
 

@@ -17,7 +17,10 @@ export class ScenarioFileError extends Error {
   override name = 'ScenarioFileError';
   readonly line: number;
   readonly field: string;
-  constructor(readonly file: string, readonly problems: ScenarioProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: ScenarioProblem[],
+  ) {
     super(problems.map((p) => `${file}:${p.line}: ${p.field ? `${p.field}: ` : ''}${p.problem}`).join('\n'));
     this.line = problems[0]?.line ?? 1;
     this.field = problems[0]?.field ?? '';
@@ -55,7 +58,10 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScena
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
-    throw new ScenarioFileError(file, doc.errors.map((e) => ({ line: counter.linePos(e.pos[0]).line, field: '', problem: e.message.split('\n')[0]! })));
+    throw new ScenarioFileError(
+      file,
+      doc.errors.map((e) => ({ line: counter.linePos(e.pos[0]).line, field: '', problem: e.message.split('\n')[0]! })),
+    );
   }
   let raw: unknown;
   try {
@@ -78,7 +84,11 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScena
       const path = [...prefix, ...issue.path];
       // zod says "expected string, received undefined" for a field that is simply not there.
       const missing = issue.code === 'invalid_type' && path.length > 0 && !doc.hasIn(path as unknown[]);
-      problems.push({ line: lineOf(doc, counter, path), field: path.join('.'), problem: missing ? `required (${issue.expected})` : issue.message });
+      problems.push({
+        line: lineOf(doc, counter, path),
+        field: path.join('.'),
+        problem: missing ? `required (${issue.expected})` : issue.message,
+      });
     }
   };
 
@@ -90,12 +100,20 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScena
       const line = lineOf(doc, counter, at);
       const keys = rawStep && typeof rawStep === 'object' && !Array.isArray(rawStep) ? Object.keys(rawStep) : [];
       if (!isMap(doc.getIn(at, true)) || keys.length !== 1) {
-        problems.push({ line, field: at.join('.'), problem: `a step is an object with exactly one key, one of: ${stepKinds.join(', ')}` });
+        problems.push({
+          line,
+          field: at.join('.'),
+          problem: `a step is an object with exactly one key, one of: ${stepKinds.join(', ')}`,
+        });
         return;
       }
       const kind = keys[0] as StepKind;
       if (!stepKinds.includes(kind)) {
-        problems.push({ line, field: at.join('.'), problem: `unknown step "${kind}"; expected one of: ${stepKinds.join(', ')}` });
+        problems.push({
+          line,
+          field: at.join('.'),
+          problem: `unknown step "${kind}"; expected one of: ${stepKinds.join(', ')}`,
+        });
         return;
       }
       const parsed = stepSchemas[kind].safeParse((rawStep as Record<string, unknown>)[kind]);
@@ -105,7 +123,11 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScena
   }
   const whole = topLevelSchema.safeParse(raw);
   if (!whole.success) report(whole.error.issues);
-  if (problems.length) throw new ScenarioFileError(file, problems.sort((a, b) => a.line - b.line));
+  if (problems.length)
+    throw new ScenarioFileError(
+      file,
+      problems.sort((a, b) => a.line - b.line),
+    );
   const scenario = whole.data!;
   return { name: scenario.name, description: scenario.description, policy: scenario.policy, steps };
 }

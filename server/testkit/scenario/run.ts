@@ -35,22 +35,32 @@ export interface ScenarioReport {
   steps: StepReport[];
 }
 
-type PerStepExpect = { status?: number | undefined; contains?: string[] | undefined; notContains?: string[] | undefined; includes?: string[] | undefined; count?: number | undefined };
+type PerStepExpect = {
+  status?: number | undefined;
+  contains?: string[] | undefined;
+  notContains?: string[] | undefined;
+  includes?: string[] | undefined;
+  count?: number | undefined;
+};
 
 /** Failures of a successful call against its step's `expect` (status, contains, includes, count). */
 function unmet(expected: PerStepExpect, outcome: StepOutcome, status: number | undefined): string[] {
   const failures = [...(outcome.failures ?? [])];
-  if (expected.status !== undefined && status !== expected.status) failures.push(`expected status ${expected.status}, got ${status ?? 'none'}`);
+  if (expected.status !== undefined && status !== expected.status)
+    failures.push(`expected status ${expected.status}, got ${status ?? 'none'}`);
   failures.push(...checkTexts('result', outcome.texts ?? [], expected.contains, expected.notContains));
   const missing = (expected.includes ?? []).filter((u) => !(outcome.usernames ?? []).includes(u));
-  if (missing.length) failures.push(`missing ${missing.join(', ')} (got ${(outcome.usernames ?? []).join(', ') || 'nobody'})`);
-  if (expected.count !== undefined && outcome.count !== expected.count) failures.push(`expected ${expected.count} items, got ${outcome.count ?? 0}`);
+  if (missing.length)
+    failures.push(`missing ${missing.join(', ')} (got ${(outcome.usernames ?? []).join(', ') || 'nobody'})`);
+  if (expected.count !== undefined && outcome.count !== expected.count)
+    failures.push(`expected ${expected.count} items, got ${outcome.count ?? 0}`);
   return failures;
 }
 
 /** Runs one step and judges it: 2xx by default, or exactly `expect.status` (a refusal such as 404). */
 async function runStep(ctx: RunContext, step: Step): Promise<StepReport> {
-  const expected: PerStepExpect = typeof step.args === 'object' && step.kind !== 'expect' && 'expect' in step.args ? (step.args.expect ?? {}) : {};
+  const expected: PerStepExpect =
+    typeof step.args === 'object' && step.kind !== 'expect' && 'expect' in step.args ? (step.args.expect ?? {}) : {};
   const base = { line: step.line, kind: step.kind };
   ctx.lastStatus = undefined;
   try {
@@ -58,14 +68,37 @@ async function runStep(ctx: RunContext, step: Step): Promise<StepReport> {
     // An expect step's status would be the admin API's, not the partner's: leave it out.
     const status = step.kind === 'expect' ? undefined : ctx.lastStatus;
     const failures = unmet(expected, outcome, status);
-    return { ...base, summary: outcome.summary, ok: failures.length === 0, ...(status ? { status } : {}), ...(failures.length ? { error: failures.join('; ') } : {}) };
+    return {
+      ...base,
+      summary: outcome.summary,
+      ok: failures.length === 0,
+      ...(status ? { status } : {}),
+      ...(failures.length ? { error: failures.join('; ') } : {}),
+    };
   } catch (err) {
     if (err instanceof GlasshouseApiError) {
       const refusal = `${err.status} ${err.code}: ${err.problem.detail}`;
-      if (expected.status === err.status) return { ...base, summary: `${intentOf(step)}: refused as expected (${refusal})`, ok: true, status: err.status };
-      return { ...base, summary: `${intentOf(step)}: refused`, ok: false, status: err.status, error: `expected ${expected.status ? `status ${expected.status}` : 'success'}, got ${refusal}` };
+      if (expected.status === err.status)
+        return {
+          ...base,
+          summary: `${intentOf(step)}: refused as expected (${refusal})`,
+          ok: true,
+          status: err.status,
+        };
+      return {
+        ...base,
+        summary: `${intentOf(step)}: refused`,
+        ok: false,
+        status: err.status,
+        error: `expected ${expected.status ? `status ${expected.status}` : 'success'}, got ${refusal}`,
+      };
     }
-    return { ...base, summary: `${intentOf(step)}: could not run`, ok: false, error: err instanceof Error ? err.message : String(err) };
+    return {
+      ...base,
+      summary: `${intentOf(step)}: could not run`,
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+    };
   }
 }
 
@@ -78,7 +111,11 @@ async function runStep(ctx: RunContext, step: Step): Promise<StepReport> {
  * @throws GlasshouseApiError or GlasshouseUnreachableError when that start fails (wrong admin token,
  *   nothing listening at the URL): the scenario could not run at all.
  */
-export async function runScenario(scenario: ParsedScenario, target: ScenarioTarget, options: RunOptions = {}): Promise<ScenarioReport> {
+export async function runScenario(
+  scenario: ParsedScenario,
+  target: ScenarioTarget,
+  options: RunOptions = {},
+): Promise<ScenarioReport> {
   const url = 'platformUrl' in target ? target.platformUrl : target.url.replace(/\/$/, '');
   const recordingFetch: typeof fetch = async (input, init) => {
     const res = await fetch(input, init);

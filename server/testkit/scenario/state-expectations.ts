@@ -11,8 +11,10 @@ type Amount = NonNullable<Exposure['messagesRead']>;
 function checkAmount(label: string, actual: number, wanted: Amount): string[] {
   if (typeof wanted === 'number') return actual === wanted ? [] : [`${label}: expected ${wanted}, got ${actual}`];
   const failures: string[] = [];
-  if (wanted.min !== undefined && actual < wanted.min) failures.push(`${label}: expected at least ${wanted.min}, got ${actual}`);
-  if (wanted.max !== undefined && actual > wanted.max) failures.push(`${label}: expected at most ${wanted.max}, got ${actual}`);
+  if (wanted.min !== undefined && actual < wanted.min)
+    failures.push(`${label}: expected at least ${wanted.min}, got ${actual}`);
+  if (wanted.max !== undefined && actual > wanted.max)
+    failures.push(`${label}: expected at most ${wanted.max}, got ${actual}`);
   return failures;
 }
 
@@ -23,7 +25,11 @@ function checkMembers(label: string, actual: string[], wanted: Members): string[
     const same = wanted.length === actual.length && wanted.every((x) => actual.includes(x));
     return same ? [] : [`${label}: expected exactly ${wanted.join(', ') || 'none'}, got ${has}`];
   }
-  const failures = checkAmount(`${label} (${has})`, actual.length, typeof wanted === 'number' ? wanted : { min: wanted.min, max: wanted.max });
+  const failures = checkAmount(
+    `${label} (${has})`,
+    actual.length,
+    typeof wanted === 'number' ? wanted : { min: wanted.min, max: wanted.max },
+  );
   if (typeof wanted === 'number') return failures;
   const missing = (wanted.includes ?? []).filter((x) => !actual.includes(x));
   const present = (wanted.excludes ?? []).filter((x) => actual.includes(x));
@@ -33,7 +39,12 @@ function checkMembers(label: string, actual: string[], wanted: Members): string[
 }
 
 /** Failures of texts that must (not) be found as substrings among `haystack`. */
-export function checkTexts(label: string, haystack: string[], contains: string[] = [], notContains: string[] = []): string[] {
+export function checkTexts(
+  label: string,
+  haystack: string[],
+  contains: string[] = [],
+  notContains: string[] = [],
+): string[] {
   const has = (needle: string) => haystack.some((text) => text.includes(needle));
   return [
     ...contains.filter((t) => !has(t)).map((t) => `${label}: "${t}" not found`),
@@ -41,28 +52,46 @@ export function checkTexts(label: string, haystack: string[], contains: string[]
   ];
 }
 
-async function checkAccessLog(ctx: RunContext, wanted: NonNullable<ExpectArgs['accessLog']>): Promise<{ summary: string; failures: string[] }> {
+async function checkAccessLog(
+  ctx: RunContext,
+  wanted: NonNullable<ExpectArgs['accessLog']>,
+): Promise<{ summary: string; failures: string[] }> {
   const all = await ctx.admin.accessLog({
     limit: 10_000,
     ...(wanted.client ? { clientId: wanted.client } : {}),
     ...(wanted.owner ? { ownerId: personOf(ctx, wanted.owner).id } : {}),
     ...(wanted.action ? { action: wanted.action } : {}),
   });
-  const entries = all.filter((e) => !ctx.earlierAccesses.has(e.id) && (!wanted.thread || e.threadIds.includes(wanted.thread)));
+  const entries = all.filter(
+    (e) => !ctx.earlierAccesses.has(e.id) && (!wanted.thread || e.threadIds.includes(wanted.thread)),
+  );
   const bystanders = [...new Set(entries.flatMap((e) => e.bystanders))].map((id) => usernameOf(ctx, id));
   const label = `access log${wanted.client ? ` of ${wanted.client}` : ''}${wanted.owner ? ` for ${wanted.owner}` : ''}${wanted.action ? ` (${wanted.action})` : ''}${wanted.thread ? ` on ${wanted.thread}` : ''}`;
   const failures = checkAmount(`${label}: entries`, entries.length, { min: wanted.minCount, max: wanted.maxCount });
   if (wanted.count !== undefined) failures.push(...checkAmount(`${label}: entries`, entries.length, wanted.count));
-  if (wanted.bystanders) failures.push(...checkMembers(`${label}: bystanders`, bystanders, { includes: wanted.bystanders }));
-  return { summary: `${label}: ${counted(entries.length, 'entry', 'entries')}, bystanders ${bystanders.join(', ') || 'none'}`, failures };
+  if (wanted.bystanders)
+    failures.push(...checkMembers(`${label}: bystanders`, bystanders, { includes: wanted.bystanders }));
+  return {
+    summary: `${label}: ${counted(entries.length, 'entry', 'entries')}, bystanders ${bystanders.join(', ') || 'none'}`,
+    failures,
+  };
 }
 
 async function checkExposure(ctx: RunContext, wanted: Exposure): Promise<{ summary: string; failures: string[] }> {
   const [exposure] = await ctx.admin.exposure({ clientId: wanted.client });
   const x = exposure as ClientExposure;
   const names = (people: { username: string }[]) => people.map((p) => p.username);
-  const lists = { authorizedPeople: names(x.authorizedPeople), peopleSeen: names(x.peopleSeen), bystanders: names(x.bystanders), threads: x.threads };
-  const numbers = { messagesRead: x.messagesRead, messagesWritten: x.messagesWritten, messagesDeleted: x.messagesDeleted };
+  const lists = {
+    authorizedPeople: names(x.authorizedPeople),
+    peopleSeen: names(x.peopleSeen),
+    bystanders: names(x.bystanders),
+    threads: x.threads,
+  };
+  const numbers = {
+    messagesRead: x.messagesRead,
+    messagesWritten: x.messagesWritten,
+    messagesDeleted: x.messagesDeleted,
+  };
   const failures: string[] = [];
   for (const key of Object.keys(lists) as (keyof typeof lists)[]) {
     const want = wanted[key];
@@ -79,16 +108,29 @@ async function checkExposure(ctx: RunContext, wanted: Exposure): Promise<{ summa
   return { summary, failures };
 }
 
-async function checkMessages(ctx: RunContext, wanted: NonNullable<ExpectArgs['messages']>): Promise<{ summary: string; failures: string[] }> {
+async function checkMessages(
+  ctx: RunContext,
+  wanted: NonNullable<ExpectArgs['messages']>,
+): Promise<{ summary: string; failures: string[] }> {
   const messages = await ctx.admin.threadMessages(wanted.thread);
   const label = `${wanted.thread} messages`;
   const titles = messages.flatMap((m) => (m.nowPlaying ? [m.nowPlaying.title] : []));
   const failures = [
-    ...checkTexts(label, messages.map((m) => m.text), wanted.contains, wanted.notContains),
-    ...(wanted.nowPlaying ?? []).filter((t) => !titles.includes(t)).map((t) => `${label}: no now-playing card "${t}" (cards: ${titles.join(', ') || 'none'})`),
+    ...checkTexts(
+      label,
+      messages.map((m) => m.text),
+      wanted.contains,
+      wanted.notContains,
+    ),
+    ...(wanted.nowPlaying ?? [])
+      .filter((t) => !titles.includes(t))
+      .map((t) => `${label}: no now-playing card "${t}" (cards: ${titles.join(', ') || 'none'})`),
     ...(wanted.count === undefined ? [] : checkAmount(label, messages.length, wanted.count)),
   ];
-  return { summary: `${wanted.thread} holds ${counted(messages.length, 'message')}${titles.length ? `, now playing: ${titles.join(', ')}` : ''}`, failures };
+  return {
+    summary: `${wanted.thread} holds ${counted(messages.length, 'message')}${titles.length ? `, now playing: ${titles.join(', ')}` : ''}`,
+    failures,
+  };
 }
 
 /**
@@ -101,5 +143,8 @@ export async function checkState(ctx: RunContext, args: ExpectArgs): Promise<Ste
     ...(args.exposure ? [await checkExposure(ctx, args.exposure)] : []),
     ...(args.messages ? [await checkMessages(ctx, args.messages)] : []),
   ];
-  return { summary: parts.map((p) => p.summary).join('; ') || 'nothing to check', failures: parts.flatMap((p) => p.failures) };
+  return {
+    summary: parts.map((p) => p.summary).join('; ') || 'nothing to check',
+    failures: parts.flatMap((p) => p.failures),
+  };
 }

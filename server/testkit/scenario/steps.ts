@@ -1,7 +1,15 @@
 import { allPages, createGlasshouseClient } from '../../../partners/sdk/client.js';
 import type { FaultRequest } from '../admin-types.js';
 import type { Message } from '../../../partners/sdk/types.js';
-import { clientFor, counted, personOf, quote, ScenarioStepError, type RunContext, type StepOutcome } from './context.js';
+import {
+  clientFor,
+  counted,
+  personOf,
+  quote,
+  ScenarioStepError,
+  type RunContext,
+  type StepOutcome,
+} from './context.js';
 import { checkState } from './state-expectations.js';
 import type { Step } from './schema.js';
 
@@ -18,11 +26,16 @@ async function messageToDelete(ctx: RunContext, args: Args<'delete'>): Promise<{
   // A failed lookup is the scenario's problem, not the partner's refusal: it must not pass for an expected 404.
   const candidates = args.thread
     ? await ctx.admin.threadMessages(args.thread).catch((err: unknown) => {
-        throw new ScenarioStepError(`cannot look up messages of ${args.thread}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new ScenarioStepError(
+          `cannot look up messages of ${args.thread}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       })
     : ctx.sent;
   const found = candidates.find((m) => m.text.includes(text));
-  if (!found) throw new ScenarioStepError(`no message with text ${quote(text)} ${args.thread ? `in ${args.thread}` : 'was sent by this scenario (give thread)'}`);
+  if (!found)
+    throw new ScenarioStepError(
+      `no message with text ${quote(text)} ${args.thread ? `in ${args.thread}` : 'was sent by this scenario (give thread)'}`,
+    );
   return { id: found.id, label: `${found.id} ${quote(found.text)} in ${found.threadId}` };
 }
 
@@ -30,9 +43,17 @@ async function messageToDelete(ctx: RunContext, args: Args<'delete'>): Promise<{
 export const executors: { [K in Step['kind']]: Executor<K> } = {
   async authorize(ctx, args) {
     const person = personOf(ctx, args.person);
-    const tokens = await ctx.admin.mintToken({ username: person.username, clientId: args.client, scopes: args.scopes, ...(args.expiresIn ? { expiresIn: args.expiresIn } : {}) });
+    const tokens = await ctx.admin.mintToken({
+      username: person.username,
+      clientId: args.client,
+      scopes: args.scopes,
+      ...(args.expiresIn ? { expiresIn: args.expiresIn } : {}),
+    });
     // No refresh: after a revocation or shut-down the next call is a plain 401, as the steps expect.
-    ctx.clients.set(`${person.username} ${args.client}`, createGlasshouseClient({ baseUrl: ctx.url, accessToken: tokens.access_token, fetch: ctx.fetch }));
+    ctx.clients.set(
+      `${person.username} ${args.client}`,
+      createGlasshouseClient({ baseUrl: ctx.url, accessToken: tokens.access_token, fetch: ctx.fetch }),
+    );
     return { summary: `${person.username} authorized ${args.client}: ${args.scopes.join(', ')}` };
   },
 
@@ -54,9 +75,15 @@ export const executors: { [K in Step['kind']]: Executor<K> } = {
 
   async send(ctx, args) {
     const client = clientFor(ctx, args.as, args.client);
-    const message = args.thread ? await client.postMessage(args.thread, { text: args.text }) : await client.sendToPerson(personOf(ctx, args.to!).id, { text: args.text });
+    const message = args.thread
+      ? await client.postMessage(args.thread, { text: args.text })
+      : await client.sendToPerson(personOf(ctx, args.to!).id, { text: args.text });
     ctx.sent.push(message);
-    return { summary: `${who(args)} sent ${quote(args.text)} to ${message.threadId} (${message.id})`, texts: [message.text], count: 1 };
+    return {
+      summary: `${who(args)} sent ${quote(args.text)} to ${message.threadId} (${message.id})`,
+      texts: [message.text],
+      count: 1,
+    };
   },
 
   async read(ctx, args) {
@@ -82,13 +109,21 @@ export const executors: { [K in Step['kind']]: Executor<K> } = {
   async friends(ctx, args) {
     const people = await allPages((page) => clientFor(ctx, args.as, args.client).friends(page));
     const usernames = people.map((p) => p.username);
-    return { summary: `${who(args)} saw ${counted(people.length, 'friend')}: ${joined(usernames)}`, usernames, count: people.length };
+    return {
+      summary: `${who(args)} saw ${counted(people.length, 'friend')}: ${joined(usernames)}`,
+      usernames,
+      count: people.length,
+    };
   },
 
   async participants(ctx, args) {
     const people = await allPages((page) => clientFor(ctx, args.as, args.client).participants(args.thread, page));
     const usernames = people.map((p) => p.username);
-    return { summary: `${who(args)} saw ${counted(people.length, 'participant')} of ${args.thread}: ${joined(usernames)}`, usernames, count: people.length };
+    return {
+      summary: `${who(args)} saw ${counted(people.length, 'participant')} of ${args.thread}: ${joined(usernames)}`,
+      usernames,
+      count: people.length,
+    };
   },
 
   async delete(ctx, args) {
@@ -108,20 +143,30 @@ export const executors: { [K in Step['kind']]: Executor<K> } = {
   },
 
   async expire(ctx, args) {
-    const target = args.person ? { username: personOf(ctx, args.person).username, clientId: args.client } : { clientId: args.client };
+    const target = args.person
+      ? { username: personOf(ctx, args.person).username, clientId: args.client }
+      : { clientId: args.client };
     const expired = await ctx.admin.expireTokens(target);
-    return { summary: `${counted(expired, 'access token')} of ${args.client}${args.person ? ` for ${args.person}` : ''} expired`, count: expired };
+    return {
+      summary: `${counted(expired, 'access token')} of ${args.client}${args.person ? ` for ${args.person}` : ''} expired`,
+      count: expired,
+    };
   },
 
   async 'advance-clock'(ctx, seconds) {
     const clock = await ctx.admin.advanceClock(seconds);
-    return { summary: `the clock moved ${seconds} s forward (now ${Math.round(clock.offsetMs / 1000)} s ahead of the wall clock)` };
+    return {
+      summary: `the clock moved ${seconds} s forward (now ${Math.round(clock.offsetMs / 1000)} s ahead of the wall clock)`,
+    };
   },
 
   async fault(ctx, args) {
     const { client, ...rest } = args;
     const fault = await ctx.admin.injectFault({ clientId: client, ...rest } as FaultRequest);
-    const span = [args.times ? `next ${counted(args.times, 'call')}` : '', args.seconds ? `${args.seconds} s` : ''].filter(Boolean).join(', ') || 'until cleared';
+    const span =
+      [args.times ? `next ${counted(args.times, 'call')}` : '', args.seconds ? `${args.seconds} s` : '']
+        .filter(Boolean)
+        .join(', ') || 'until cleared';
     return { summary: `injected ${fault.label} for ${client} (${span})` };
   },
 
@@ -146,21 +191,38 @@ export const executors: { [K in Step['kind']]: Executor<K> } = {
 export function intentOf(step: Step): string {
   const as = (a: { as: string; client: string }) => `${a.client}, as ${a.as},`;
   switch (step.kind) {
-    case 'authorize': return `${step.args.person} authorizes ${step.args.client}`;
-    case 'play': return `${as(step.args)} plays ${quote(step.args.title)} to ${[step.args.to].flat().join(', ')}`;
-    case 'send': return `${as(step.args)} sends ${quote(step.args.text)} to ${step.args.thread ?? step.args.to}`;
-    case 'read': return step.args.thread ? `${as(step.args)} reads ${step.args.thread}` : `${as(step.args)} lists threads`;
-    case 'friends': return `${as(step.args)} lists friends`;
-    case 'participants': return `${as(step.args)} lists participants of ${step.args.thread}`;
-    case 'delete': return `${as(step.args)} deletes ${step.args.message ?? quote(step.args.text!)}${step.args.thread ? ` in ${step.args.thread}` : ''}`;
-    case 'revoke': return step.args.person ? `${step.args.person} revokes ${step.args.client}` : `every grant of ${step.args.client} is revoked`;
-    case 'expire': return `tokens of ${step.args.client}${step.args.person ? ` for ${step.args.person}` : ''} expire`;
-    case 'advance-clock': return `the clock moves ${step.args} s forward`;
-    case 'fault': return `a fault (${step.args.kind}) is injected for ${step.args.client}`;
-    case 'clear-faults': return 'faults are cleared';
-    case 'set-policy': return `policy set to ${step.args}`;
-    case 'shutdown': return `${step.args.client} is shut down`;
-    case 'expect': return `check ${Object.keys(step.args).join(', ')}`;
+    case 'authorize':
+      return `${step.args.person} authorizes ${step.args.client}`;
+    case 'play':
+      return `${as(step.args)} plays ${quote(step.args.title)} to ${[step.args.to].flat().join(', ')}`;
+    case 'send':
+      return `${as(step.args)} sends ${quote(step.args.text)} to ${step.args.thread ?? step.args.to}`;
+    case 'read':
+      return step.args.thread ? `${as(step.args)} reads ${step.args.thread}` : `${as(step.args)} lists threads`;
+    case 'friends':
+      return `${as(step.args)} lists friends`;
+    case 'participants':
+      return `${as(step.args)} lists participants of ${step.args.thread}`;
+    case 'delete':
+      return `${as(step.args)} deletes ${step.args.message ?? quote(step.args.text!)}${step.args.thread ? ` in ${step.args.thread}` : ''}`;
+    case 'revoke':
+      return step.args.person
+        ? `${step.args.person} revokes ${step.args.client}`
+        : `every grant of ${step.args.client} is revoked`;
+    case 'expire':
+      return `tokens of ${step.args.client}${step.args.person ? ` for ${step.args.person}` : ''} expire`;
+    case 'advance-clock':
+      return `the clock moves ${step.args} s forward`;
+    case 'fault':
+      return `a fault (${step.args.kind}) is injected for ${step.args.client}`;
+    case 'clear-faults':
+      return 'faults are cleared';
+    case 'set-policy':
+      return `policy set to ${step.args}`;
+    case 'shutdown':
+      return `${step.args.client} is shut down`;
+    case 'expect':
+      return `check ${Object.keys(step.args).join(', ')}`;
   }
 }
 

@@ -84,6 +84,8 @@ export async function logInWithGlasshouse(
   decision: 'approve' | 'deny' = 'approve',
 ): Promise<PendingLogin & { callback: Response }> {
   const pending = await authorizeAtGlasshouse(gh, partner, username, decision);
-  const callback = await pending.agent.get(pending.redirect.pathname + pending.redirect.search).set('Accept', 'text/html');
+  const callback = await pending.agent
+    .get(pending.redirect.pathname + pending.redirect.search)
+    .set('Accept', 'text/html');
   return { ...pending, callback };
 }

@@ -10,7 +10,10 @@ export interface EventStream {
 /** Opens the partner's `/events` with the session cookie of a logged-in person. */
 export async function openFeed(url: string, cookie: string): Promise<EventStream> {
   const controller = new AbortController();
-  const res = await fetch(`${url}/events`, { headers: { cookie, accept: 'text/event-stream' }, signal: controller.signal });
+  const res = await fetch(`${url}/events`, {
+    headers: { cookie, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
   expect(res.status).toBe(200);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -27,7 +30,9 @@ export async function openFeed(url: string, cookie: string): Promise<EventStream
           }
         }
         if (Date.now() > deadline) throw new Error(`no "${event}" event within ${ms} ms; got:\n${buffer}`);
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no "${event}" event within ${ms} ms`)), deadline - Date.now()).unref());
+        const timeout = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`no "${event}" event within ${ms} ms`)), deadline - Date.now()).unref(),
+        );
         const { value, done } = await Promise.race([reader.read(), timeout]);
         if (done) throw new Error(`stream ended before "${event}"`);
         buffer += value;
@@ -39,4 +44,7 @@ export async function openFeed(url: string, cookie: string): Promise<EventStream
 
 /** The `name=value` pair of a `Set-Cookie` list, for a `cookie` header. */
 export const sessionCookie = (setCookie: string[] | string | undefined, name: string) =>
-  ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith(`${name}=`))!.split(';')[0]!;
+  ([] as string[])
+    .concat(setCookie ?? [])
+    .find((c) => c.startsWith(`${name}=`))!
+    .split(';')[0]!;

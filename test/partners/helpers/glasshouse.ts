@@ -11,11 +11,19 @@ export function glasshouseAdmin(gh: RunningPlatform) {
   return {
     /** `POST /admin/grants/revoke`: the person's grant for the client and all its tokens end. */
     async revokeGrant(username: string, clientId: string): Promise<void> {
-      await supertest(gh.url).post('/admin/grants/revoke').set('Authorization', auth).send({ username, clientId }).expect(204);
+      await supertest(gh.url)
+        .post('/admin/grants/revoke')
+        .set('Authorization', auth)
+        .send({ username, clientId })
+        .expect(204);
     },
     /** `PATCH /admin/clients/{id}`: shuts the client down or switches it back on. */
     async setClientStatus(clientId: string, status: 'active' | 'shut_down'): Promise<void> {
-      await supertest(gh.url).patch(`/admin/clients/${clientId}`).set('Authorization', auth).send({ status }).expect(200);
+      await supertest(gh.url)
+        .patch(`/admin/clients/${clientId}`)
+        .set('Authorization', auth)
+        .send({ status })
+        .expect(200);
     },
     /** `PUT /admin/policy`. */
     async setPolicy(mode: 'broad' | 'least-privilege'): Promise<void> {
@@ -30,7 +38,11 @@ export function glasshouseAdmin(gh: RunningPlatform) {
  * @returns how many access tokens expired (0 means the test set-up is wrong).
  */
 export async function expireAccessTokens(gh: RunningPlatform, clientId: string, username: string): Promise<number> {
-  const res = await supertest(gh.url).post('/admin/tokens/expire').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).send({ username, clientId }).expect(200);
+  const res = await supertest(gh.url)
+    .post('/admin/tokens/expire')
+    .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+    .send({ username, clientId })
+    .expect(200);
   return (res.body as { count: number }).count;
 }
 

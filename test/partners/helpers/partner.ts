@@ -13,7 +13,12 @@ export interface RunningPartner {
   close(): Promise<void>;
 }
 
-type PartnerConfigFactory = (o: { publicUrl: string; platformUrl: string; clientSecret: string; sessionSecret: string }) => PartnerConfig;
+type PartnerConfigFactory = (o: {
+  publicUrl: string;
+  platformUrl: string;
+  clientSecret: string;
+  sessionSecret: string;
+}) => PartnerConfig;
 
 export interface StartPartnerOptions {
   /** Replaces parts of the partner's config. */
@@ -28,7 +33,11 @@ export interface StartPartnerOptions {
  * Tunewave (or `config(...)`) on a port of 127.0.0.1, talking to the platform at `platformUrl`, with
  * the seed's demo secret of that partner.
  */
-export async function startPartner(platformUrl: string, config: PartnerConfigFactory = tunewaveConfig, options: StartPartnerOptions = {}): Promise<RunningPartner> {
+export async function startPartner(
+  platformUrl: string,
+  config: PartnerConfigFactory = tunewaveConfig,
+  options: StartPartnerOptions = {},
+): Promise<RunningPartner> {
   const { server, url } = options.listening ?? (await listenOnEphemeralPort());
   const base = config({ publicUrl: url, platformUrl, clientSecret: '', sessionSecret: 'test-partner-session-secret' });
   const clientSecret = PARTNER_SECRETS[base.clientId as keyof typeof PARTNER_SECRETS] ?? '';

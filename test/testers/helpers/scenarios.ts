@@ -5,7 +5,9 @@ import { parseScenario, type ParsedScenario } from '../../../server/testkit/scen
 
 /** The shipped scenario files (relative to the repository root, where jest runs). */
 export const SCENARIO_DIR = 'seed/scenarios';
-export const SHIPPED = readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.yaml')).sort();
+export const SHIPPED = readdirSync(SCENARIO_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 /** The text of `seed/scenarios/<file>`. */
 export function scenarioText(file: string): string {
@@ -40,7 +42,9 @@ export function runCli(args: string[], ms = 25_000): Promise<CliRun> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`scenario CLI still running after ${ms} ms (did it not close its sandbox?)\n${stdout}\n${stderr}`));
+      reject(
+        new Error(`scenario CLI still running after ${ms} ms (did it not close its sandbox?)\n${stdout}\n${stderr}`),
+      );
     }, ms);
     child.once('close', (code) => {
       clearTimeout(timer);

@@ -28,7 +28,9 @@
     var template = document.createElement('template');
     template.innerHTML = html;
     var node = template.content.firstElementChild;
-    node.querySelectorAll('input[name="_csrf"]').forEach(function (input) { input.setAttribute('value', csrfToken()); });
+    node.querySelectorAll('input[name="_csrf"]').forEach(function (input) {
+      input.setAttribute('value', csrfToken());
+    });
     return node;
   }
 
@@ -84,9 +86,11 @@
     if (messages) {
       query.threadId = messages.getAttribute('data-thread-id');
       // Deletions missed during the gap: the server answers which of these are gone.
-      query.shown = Array.prototype.map.call(messages.querySelectorAll('[data-message-id]'), function (node) {
-        return node.getAttribute('data-message-id');
-      }).slice(-1000);
+      query.shown = Array.prototype.map
+        .call(messages.querySelectorAll('[data-message-id]'), function (node) {
+          return node.getAttribute('data-message-id');
+        })
+        .slice(-1000);
     }
     held = held || [];
     socket.timeout(10000).emit('messages:since', query, function (err, answer) {
@@ -126,5 +130,7 @@
     var node = document.querySelector('[data-message-id="' + CSS.escape(messageId) + '"]');
     if (node) node.remove();
   }
-  socket.on('message:deleted', function (payload) { removeMessage(payload.messageId); });
+  socket.on('message:deleted', function (payload) {
+    removeMessage(payload.messageId);
+  });
 })();
