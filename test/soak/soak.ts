@@ -1,14 +1,15 @@
 /**
  * `npm run test:soak` (not part of `npm test`): the real platform as a child process, 200 partner
  * sockets (Tunewave, `messages:read`) of the people of "Weekend plans", and a steady stream of posts
- * into that thread for 5 minutes, so that every post is delivered to (and logged for) every socket.
+ * into that thread for 5 minutes, so that every post is delivered to (and logged for) every socket;
+ * each post is deleted once answered, so the thread itself stays the same size.
  * Every few seconds it prints the data file, the journal and the platform's RSS: with retention,
  * purge and background compaction (README "Retention") the three level off instead of growing.
  *
  * Settings (environment): SOAK_SECONDS (300), SOAK_SOCKETS (200), SOAK_POSTS_PER_SECOND (5),
  * SOAK_SAMPLES (20), SOAK_NODE_OPTIONS (the platform's NODE_OPTIONS, e.g. `--max-old-space-size=256` to
  * show the heap is bounded rather than merely lazily collected); any platform setting (ACCESS_LOG_KEEP_ENTRIES, HOUSEKEEPING_INTERVAL_SECONDS,
- * JOURNAL_COMPACT_BYTES…) is passed on to the platform.
+ * JOURNAL_COMPACT_BYTES — 1 MiB here unless set, 8 MiB in the platform's defaults; ACCESS_LOG_KEEP_ENTRIES — 2,000 here, 10,000 there…) is passed on to the platform.
  */
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,6 +33,11 @@ const passOn = [
 const dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-soak-'));
 const dataFile = path.join(dir, 'glasshouse.json');
 const env = Object.fromEntries(passOn.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+// The platform folds its journal past 8 MiB by default; at this load that takes ~15 minutes, so the
+// soak folds past 1 MiB (unless told otherwise) to show several background compactions in 5 minutes.
+env['JOURNAL_COMPACT_BYTES'] ??= String(1024 * 1024);
+// Likewise a smaller raw access-log window (platform default 10,000) so that it fills within the run.
+env['ACCESS_LOG_KEEP_ENTRIES'] ??= '2000';
 if (process.env['SOAK_NODE_OPTIONS']) env['NODE_OPTIONS'] = process.env['SOAK_NODE_OPTIONS']; // e.g. --max-old-space-size=256
 const gh = await startPlatformProcess(dataFile, env);
 const sockets: Socket[] = [];
@@ -67,7 +73,9 @@ async function sample(t: number) {
 }
 
 try {
-  const tokens = await Promise.all(PEOPLE.map((p) => gh.token(p, ['messages:read', 'messages:write'])));
+  const tokens = await Promise.all(
+    PEOPLE.map((p) => gh.token(p, ['messages:read', 'messages:write', 'messages:delete'])),
+  );
   for (let i = 0; i < SOCKETS; i++) {
     const socket = io(`${gh.url}/partners`, {
       auth: { token: tokens[i % tokens.length] },
@@ -102,8 +110,15 @@ try {
       body: JSON.stringify({ text: `soak ${posted}` }),
     }).then(
       async (res) => {
-        if (res.status !== 201) refuse(String(res.status));
-        await res.body?.cancel();
+        if (res.status !== 201) return refuse(String(res.status));
+        // Delivered and logged at once; deleting it keeps the thread steady, so what the files hold
+        // over time is what retention keeps, not the soak's own messages piling up.
+        const { id } = (await res.json()) as { id: string };
+        const gone = await fetch(`${gh.url}/api/v1/messages/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (gone.status !== 204) refuse(`delete ${gone.status}`);
       },
       (err: Error) => refuse(err.message),
     );
