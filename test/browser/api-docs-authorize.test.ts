@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { describe, expect, it } from '@jest/globals';
+import { usePlatformAndBrowser } from '../helpers/browser.js';
 
 describe('"Authorize" and "Try it out" in the API docs, in Chromium', () => {
-  let gh: RunningPlatform;
-  let browser: Browser;
-  beforeAll(async () => {
-    [gh, browser] = await Promise.all([startPlatform(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gh?.close();
-  });
+  const env = usePlatformAndBrowser();
 
   it('When a person authorizes the docs page (code + PKCE, public client) and tries GET /me, then the API answers 200 with them', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));
-    await page.goto(`${gh.url}/docs`);
+    await page.goto(`${env.gh.url}/docs`);
     await page.locator('button.authorize').first().click();
     const modal = page.locator('.dialog-ux');
     expect(await modal.locator('.auth-container input').first().inputValue()).toBe('glasshouse-api-docs');

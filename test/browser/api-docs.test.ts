@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { describe, expect, it } from '@jest/globals';
+import { usePlatformAndBrowser } from '../helpers/browser.js';
 
 describe('the API docs in a real browser', () => {
-  let gh: RunningPlatform;
-  let browser: Browser;
-  beforeAll(async () => {
-    [gh, browser] = await Promise.all([startPlatform(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gh?.close();
-  });
+  const env = usePlatformAndBrowser();
 
   it('When /docs is opened offline, then every endpoint is rendered, with no outside request and no CSP error', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const outside: string[] = [];
     const problems: string[] = [];
     await page.route('**/*', (route) => {
       const url = new URL(route.request().url());
-      if (url.origin === gh.url) return route.continue();
+      if (url.origin === env.gh.url) return route.continue();
       outside.push(url.href);
       return route.abort();
     });
@@ -28,7 +18,7 @@ describe('the API docs in a real browser', () => {
       if (msg.type() === 'error') problems.push(msg.text());
     });
     page.on('pageerror', (err) => problems.push(err.message));
-    await page.goto(`${gh.url}/docs`);
+    await page.goto(`${env.gh.url}/docs`);
     await page.getByText('/threads/{threadId}/messages').first().waitFor({ timeout: 10_000 });
     const rendered = await page.locator('.opblock-summary-path').allTextContents();
     expect(rendered.map((p) => p.replace(/\u200b/g, '')).sort()).toEqual(

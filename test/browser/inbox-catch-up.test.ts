@@ -1,33 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startPlatform, until, type RunningPlatform } from '../helpers/platform.js';
+import { describe, expect, it } from '@jest/globals';
+import { loginInBrowser, usePlatformAndBrowser } from '../helpers/browser.js';
+import { until } from '../helpers/platform.js';
 
 describe('a thread page catches up after a reconnect', () => {
-  let gh: RunningPlatform;
-  let browser: Browser;
-  beforeAll(async () => {
-    [gh, browser] = await Promise.all([startPlatform(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gh?.close();
-  });
+  const env = usePlatformAndBrowser();
 
-  const inboxSockets = () => gh.platform.io.of('/').sockets.size;
+  const inboxSockets = () => env.gh.platform.io.of('/').sockets.size;
 
   it("When alice's thread page goes offline, bob posts twice and it comes back online, then each missed message shows exactly once without reload", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await loginInBrowser(page, gh.url, 'alice');
+    await loginInBrowser(page, env.gh.url, 'alice');
     const inbox = await context.newPage();
-    await inbox.goto(`${gh.url}/`);
-    await page.goto(`${gh.url}/threads/t_alice_bob`);
+    await inbox.goto(`${env.gh.url}/`);
+    await page.goto(`${env.gh.url}/threads/t_alice_bob`);
     // Alice has read the thread (the thread page marks it): from now on the inbox counts bob's messages.
     await inbox.reload();
     let reloaded = false;
     page.on('load', () => (reloaded = true));
-    const warmup = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
+    const warmup = await env.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'warm-up' });
     await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
 
     const connected = inboxSockets();
@@ -35,13 +26,13 @@ describe('a thread page catches up after a reconnect', () => {
     await context.setOffline(true);
     await until(() => inboxSockets() === 0);
     const missed = [
-      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
-      await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
+      await env.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 1' }),
+      await env.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'missed while offline 2' }),
     ];
     await context.setOffline(false);
     for (const m of missed) await page.locator(`[data-message-id="${m.id}"]`).waitFor({ timeout: 10000 });
     // A later live message is the marker that nothing else is still on its way.
-    const marker = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'marker' });
+    const marker = await env.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'marker' });
     await page.locator(`[data-message-id="${marker.id}"]`).waitFor({ timeout: 5000 });
     for (const m of missed) expect(await page.locator(`[data-message-id="${m.id}"]`).count()).toBe(1);
     const order = await page.locator('#messages .text').allTextContents();
@@ -55,18 +46,18 @@ describe('a thread page catches up after a reconnect', () => {
   });
 
   it("When alice's thread page is offline longer than connection-state recovery keeps (or the platform restarted) and bob deletes a message it shows, then after reconnecting the page no longer shows it", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await loginInBrowser(page, gh.url, 'alice');
-    await page.goto(`${gh.url}/threads/t_alice_bob`);
-    const doomed = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'soon deleted' });
+    await loginInBrowser(page, env.gh.url, 'alice');
+    await page.goto(`${env.gh.url}/threads/t_alice_bob`);
+    const doomed = await env.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'soon deleted' });
     await page.locator(`[data-message-id="${doomed.id}"]`).waitFor({ timeout: 5000 });
     await context.setOffline(true);
     await until(() => inboxSockets() === 0);
     // Past socket.io's recovery window (or after a restart): no kept state to replay the deletion from.
-    (gh.platform.io.of('/').adapter as unknown as { sessions: Map<string, unknown> }).sessions.clear();
-    await gh.platform.social.deleteOwn('p_bob', doomed.id);
-    const after = await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'after the gap' });
+    (env.gh.platform.io.of('/').adapter as unknown as { sessions: Map<string, unknown> }).sessions.clear();
+    await env.gh.platform.social.deleteOwn('p_bob', doomed.id);
+    const after = await env.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'after the gap' });
     await context.setOffline(false);
     // The missed message is the marker that the catch-up was answered.
     await page.locator(`[data-message-id="${after.id}"]`).waitFor({ timeout: 10000 });

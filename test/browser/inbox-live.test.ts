@@ -1,34 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { describe, expect, it } from '@jest/globals';
+import { loginInBrowser, usePlatformAndBrowser } from '../helpers/browser.js';
 
 describe('the inbox in a real browser', () => {
-  let gh: RunningPlatform;
-  let browser: Browser;
-  beforeAll(async () => {
-    [gh, browser] = await Promise.all([startPlatform(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gh?.close();
-  });
+  const env = usePlatformAndBrowser();
 
   it("When alice sends bob a message, then it appears in bob's open thread and inbox without reload", async () => {
-    const aliceContext = await browser.newContext();
-    const bobContext = await browser.newContext();
+    const aliceContext = await env.browser.newContext();
+    const bobContext = await env.browser.newContext();
     const alice = await aliceContext.newPage();
     const bobThread = await bobContext.newPage();
     const bobInbox = await bobContext.newPage();
-    await loginInBrowser(alice, gh.url, 'alice');
-    await loginInBrowser(bobThread, gh.url, 'bob');
-    await bobThread.goto(`${gh.url}/threads/t_alice_bob`);
-    await bobInbox.goto(`${gh.url}/`);
+    await loginInBrowser(alice, env.gh.url, 'alice');
+    await loginInBrowser(bobThread, env.gh.url, 'bob');
+    await bobThread.goto(`${env.gh.url}/threads/t_alice_bob`);
+    await bobInbox.goto(`${env.gh.url}/`);
     let reloaded = false;
     bobThread.on('load', () => (reloaded = true));
     await bobThread.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
 
-    await alice.goto(`${gh.url}/threads/t_alice_bob`);
+    await alice.goto(`${env.gh.url}/threads/t_alice_bob`);
     await alice.locator('.composer input[name=text]').fill('Browser hello, Bob!');
     await alice.locator('.composer button[type=submit]').click();
 
@@ -39,8 +29,8 @@ describe('the inbox in a real browser', () => {
     expect(reloaded).toBe(false);
 
     // A message in a thread bob is not in never shows in his inbox.
-    await gh.platform.social.send('p_carol', 'g_book_club', { text: 'Book club secret' });
-    await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'after the secret' });
+    await env.gh.platform.social.send('p_carol', 'g_book_club', { text: 'Book club secret' });
+    await env.gh.platform.social.send('p_alice', 't_alice_bob', { text: 'after the secret' });
     await expect(bobThread.locator('#messages .text', { hasText: 'after the secret' })).toBeVisibleSoon();
     expect(await bobInbox.content()).not.toContain('Book club secret');
 

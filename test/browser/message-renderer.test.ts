@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { loginInBrowser, usePlatformAndBrowser } from '../helpers/browser.js';
 
 describe('one renderer for a message', () => {
-  let gh: RunningPlatform;
-  let browser: Browser;
-  beforeAll(async () => {
-    [gh, browser] = await Promise.all([startPlatform(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gh?.close();
-  });
+  const env = usePlatformAndBrowser();
 
   const markup = (page: Page, id: string) =>
     page.locator(`#messages [data-message-id="${id}"]`).evaluate((node) => node.outerHTML);
@@ -23,16 +14,16 @@ describe('one renderer for a message', () => {
   ])(
     "When %s arrives live on bob's open thread, then its markup equals the same message after a reload",
     async (_name, senderId) => {
-      const context = await browser.newContext();
+      const context = await env.browser.newContext();
       const page = await context.newPage();
-      await loginInBrowser(page, gh.url, 'bob');
-      await page.goto(`${gh.url}/threads/t_alice_bob`);
+      await loginInBrowser(page, env.gh.url, 'bob');
+      await page.goto(`${env.gh.url}/threads/t_alice_bob`);
       await page.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
       // Wait until the live socket is up: a first message arrives live.
-      const warmup = await gh.platform.social.send('p_alice', 't_alice_bob', { text: 'warm-up' });
+      const warmup = await env.gh.platform.social.send('p_alice', 't_alice_bob', { text: 'warm-up' });
       await page.locator(`[data-message-id="${warmup.id}"]`).waitFor({ timeout: 5000 });
 
-      const message = await gh.platform.social.send(senderId, 't_alice_bob', {
+      const message = await env.gh.platform.social.send(senderId, 't_alice_bob', {
         text: 'Rendered <once> & "the same"',
         ...(senderId === 'p_alice'
           ? { via: 'tunewave', nowPlaying: { kind: 'track' as const, title: 'Song', artist: 'Band' } }

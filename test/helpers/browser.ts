@@ -1,4 +1,6 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startPlatform, type RunningPlatform } from './platform.js';
 
 /** Debian's chromium, headless, with the flags this closed network needs. */
 export function launchBrowser(): Promise<Browser> {
@@ -32,4 +34,24 @@ export async function loginInBrowser(
     page.waitForURL((u) => !u.pathname.startsWith('/login')),
     page.locator(`button[data-login="${username}"]`).click(),
   ]);
+}
+
+/**
+ * A platform and a Chromium for the test file (or `describe`) it is called in: both started together
+ * in `beforeAll`, closed in `afterAll`. The fields are filled by `beforeAll`: read them inside hooks
+ * and tests only. Arguments as `startPlatform`.
+ */
+export function usePlatformAndBrowser(...args: Parameters<typeof startPlatform>): {
+  gh: RunningPlatform;
+  browser: Browser;
+} {
+  const held = {} as { gh: RunningPlatform; browser: Browser };
+  beforeAll(async () => {
+    [held.gh, held.browser] = await Promise.all([startPlatform(...args), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await held.browser?.close();
+    await held.gh?.close();
+  });
+  return held;
 }
