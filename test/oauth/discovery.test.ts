@@ -66,6 +66,15 @@ describe('The discovery document advertises only what works end to end', () => {
     metadata = (await (await fetch(`${gh.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
   });
 
+  /** Tunewave redeems a validated callback's code at the token endpoint (RFC 6749 §4.1.3, PKCE). */
+  async function redeem(callback: URLSearchParams, verifier: string) {
+    return oauth.processAuthorizationCodeResponse(
+      as,
+      tunewave,
+      await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure),
+    );
+  }
+
   async function pkce(): Promise<{ verifier: string; params: Record<string, string> }> {
     const verifier = oauth.generateRandomCodeVerifier();
     return {
@@ -150,11 +159,7 @@ describe('The discovery document advertises only what works end to end', () => {
       }),
     });
     const callback = oauth.validateAuthResponse(as, tunewave, paramsOf(redirect), state);
-    const tokens = await oauth.processAuthorizationCodeResponse(
-      as,
-      tunewave,
-      await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure),
-    );
+    const tokens = await redeem(callback, verifier);
     expect(tokens.scope).toBe('profile');
   });
 
@@ -184,11 +189,7 @@ describe('The discovery document advertises only what works end to end', () => {
       [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
     );
     const callback = oauth.validateAuthResponse(as, tunewave, fields, state);
-    const tokens = await oauth.processAuthorizationCodeResponse(
-      as,
-      tunewave,
-      await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure),
-    );
+    const tokens = await redeem(callback, verifier);
     expect(tokens.scope).toBe('profile');
   });
 
@@ -213,11 +214,7 @@ describe('The discovery document advertises only what works end to end', () => {
       path: authPath({ client_id: 'tunewave', request_uri: pushed.request_uri }),
     });
     const callback = oauth.validateAuthResponse(as, tunewave, redirect, state);
-    const tokens = await oauth.processAuthorizationCodeResponse(
-      as,
-      tunewave,
-      await oauth.authorizationCodeGrantRequest(as, tunewave, tunewaveAuth, callback, redirectUri, verifier, insecure),
-    );
+    const tokens = await redeem(callback, verifier);
     expect(tokens.scope).toBe('profile messages:read');
   });
 

@@ -65,31 +65,19 @@ export function bridgeProviderEvents(deps: {
     emitter.on(name, listener);
     detach.push(() => emitter.off(name, listener));
   };
+  /** An `authorize` step with the scopes asked for, for requests at the authorization endpoint only. */
+  const authorizeStep = (detail: string) => (ctx: KoaContextWithOIDC) => {
+    if (ctx.oidc.route !== 'authorization') return;
+    step({
+      step: 'authorize',
+      ...who(ctx),
+      scopes: splitScope(ctx.oidc.params?.['scope'] as string | undefined),
+      detail,
+    });
+  };
   const listeners: [string, (...args: never[]) => void][] = [
-    [
-      'interaction.started',
-      (ctx: KoaContextWithOIDC) => {
-        if (ctx.oidc.route !== 'authorization') return;
-        step({
-          step: 'authorize',
-          ...who(ctx),
-          scopes: splitScope(ctx.oidc.params?.['scope'] as string | undefined),
-          detail: 'the person is asked to log in or consent',
-        });
-      },
-    ],
-    [
-      'authorization.accepted',
-      (ctx: KoaContextWithOIDC) => {
-        if (ctx.oidc.route !== 'authorization') return;
-        step({
-          step: 'authorize',
-          ...who(ctx),
-          scopes: splitScope(ctx.oidc.params?.['scope'] as string | undefined),
-          detail: 'already consented: no interaction',
-        });
-      },
-    ],
+    ['interaction.started', authorizeStep('the person is asked to log in or consent')],
+    ['authorization.accepted', authorizeStep('already consented: no interaction')],
     [
       'authorization.error',
       (ctx: KoaContextWithOIDC, err: OAuthError) => {
