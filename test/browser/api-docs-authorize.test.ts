@@ -17,8 +17,10 @@ describe('"Authorize" and "Try it out" in the API docs, in Chromium', () => {
 
     const [popup] = await Promise.all([page.waitForEvent('popup'), modal.locator('button.authorize').first().click()]);
     await popup.locator('button[data-login="alice"]').click();
+    // The popup closes itself right after the redirect: listen before the click, or the close is missed.
+    const closed = popup.waitForEvent('close');
     await popup.locator('[data-consent="approve"]').click();
-    await popup.waitForEvent('close');
+    await closed;
     await modal.locator('button', { hasText: 'Logout' }).waitFor();
     await modal.locator('button', { hasText: 'Close' }).first().click();
 
