@@ -24,7 +24,10 @@ interface Waiting extends Change {
 
 /** Background compaction (README "Data and storage"). */
 export interface StoreOptions {
-  /** Compact in the background once the journal passes this many bytes (default: never). */
+  /**
+   * Compact in the background once the journal passes this many bytes or the last snapshot's size,
+   * whichever is larger (README "Data and storage"; default: never).
+   */
   compactAfterBytes?: number;
   /** Told when a background compaction fails (it is tried again once the journal grows by as much again). */
   onBackgroundError?: (err: unknown) => void;
@@ -116,9 +119,11 @@ export class GroupCommit {
   }
 
   #compactIfLarge(): void {
-    const limit = this.options.compactAfterBytes;
-    if (limit === undefined || this.#compacting || this.#compactWaiters.length > 0) return;
-    if (this.persistence.journalBytes() < limit) return;
+    const floor = this.options.compactAfterBytes;
+    if (floor === undefined || this.#compacting || this.#compactWaiters.length > 0) return;
+    // Proportional, like Redis' auto-aof-rewrite-percentage 100: a compaction rewrites the whole
+    // snapshot, so waiting for a journal as large as it keeps the cost per appended byte constant.
+    if (this.persistence.journalBytes() < Math.max(floor, this.persistence.snapshotBytes())) return;
     // Appends go to a new segment meanwhile, which must grow past the limit again before a retry.
     this.#compactWaiters.push({ resolve: () => undefined, reject: (err) => this.options.onBackgroundError?.(err) });
   }

@@ -37,6 +37,8 @@ export interface Persistence {
   compact(world: World): Promise<void>;
   /** Bytes appended to the journal since the last compaction. */
   journalBytes(): number;
+  /** Size in bytes of the snapshot as last read or written (0 when none): scales the compaction threshold. */
+  snapshotBytes(): number;
   close(): Promise<void>;
   /** Files used, for messages to the person running it. */
   readonly description: string;
@@ -57,6 +59,7 @@ export function memoryPersistence(): Persistence {
       await db.write();
     },
     journalBytes: () => 0,
+    snapshotBytes: () => 0,
     async close() {},
   };
 }
@@ -72,7 +75,7 @@ async function realPathOf(disk: Disk, file: string): Promise<string> {
 }
 
 /**
- * The default store on disk: `dataFile` is the snapshot (plain, indented JSON); the journal beside
+ * The default store on disk: `dataFile` is the snapshot (plain JSON, one row per line); the journal beside
  * it holds one JSON change per line. One writer per data file (a lock judged by whether its owner
  * lives). Nothing is ever overwritten before it has been read successfully. `disk` is swapped in
  * tests to inject failures.
@@ -125,14 +128,22 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
       await writer.append(lines.map((line) => JSON.stringify(line) + '\n').join(''));
     },
     async compact(world) {
-      const text = JSON.stringify(world, null, 2); // now, before any await: `world` is what is durable now
+      // `world` is what is durable at this call, as arrays of row references (the store's tables).
+      // The journal is rotated now, before any await, so the old segments hold exactly what `world`
+      // covers and every later append goes to the new one. Serializing happens later, slice by slice,
+      // while appends go on: still exactly `world`, because rows are replaced on put, never mutated
+      // in place (Table), so a later put or delete changes the tables, not the rows or arrays held
+      // here. (Were a later row to leak in, replaying the new segment would still be harmless, since
+      // every journal op is idempotent — put sets the whole row, del removes it — but none does.)
       const previous = writer;
       const next = segment + 1;
       const file = real ?? (await lock());
       segment = next;
       writer = new JournalWriter(disk, journalPathFor(file, next));
+      // Upper bound of the new snapshot: the old one plus every change folded into it.
+      const estimate = (fingerprint?.size ?? 0) + (previous?.size ?? 0);
       await previous?.close();
-      fingerprint = await writeSnapshot(disk, file, text, fingerprint);
+      fingerprint = await writeSnapshot(disk, file, world, fingerprint, estimate);
       for (const s of await journalSegments(disk, file))
         if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
       if (writer && segment === next) {
@@ -142,6 +153,7 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
       await syncDir(disk, path.dirname(file) || '.');
     },
     journalBytes: () => writer?.size ?? 0,
+    snapshotBytes: () => fingerprint?.size ?? 0,
     async close() {
       await writer?.close();
       writer = undefined;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { errnoOf, syncDir, type Disk } from './disk.js';
 import { collectionNames, worldSchema, type World } from './schema.js';
+import { snapshotSlices } from './snapshot-text.js';
 import { StoreConflictError, StoreLoadError } from './store-errors.js';
 
 /** What the data file looked like when we last read or wrote it: to notice edits made meanwhile. */
@@ -66,22 +67,12 @@ function editedMessage(file: string): string {
 }
 
 /**
- * Replaces the snapshot atomically: a temporary file in the same folder, fsync, rename over the
- * old one, fsync of the folder (so that a power cut cannot lose the rename). Keeps the file's mode.
- * Refused (ENOSPC) without writing anything when the disk lacks room for it plus 64 KiB.
- * @param expected the fingerprint at load / last write; when the file now differs, nothing is
- *   written. @throws StoreConflictError in that case.
+ * The mode of `file` (undefined when it does not exist yet).
+ * @throws StoreConflictError when it differs from `expected` (edited by another program).
  */
-export async function writeSnapshot(
-  disk: Disk,
-  file: string,
-  text: string,
-  expected: Fingerprint | undefined,
-): Promise<Fingerprint> {
-  let mode: number | undefined;
+async function checkUnchanged(disk: Disk, file: string, expected: Fingerprint | undefined): Promise<number | undefined> {
   try {
     const now = await disk.stat(file);
-    mode = now.mode & 0o7777;
     if (
       expected &&
       (now.size !== expected.size || now.mtimeMs !== expected.mtimeMs) &&
@@ -89,27 +80,66 @@ export async function writeSnapshot(
     ) {
       throw new StoreConflictError(editedMessage(file));
     }
+    return now.mode & 0o7777;
   } catch (err) {
     if (errnoOf(err) !== 'ENOENT') throw err;
+    return undefined;
   }
-  // Never let a compaction take the room the journal's appends need: skip it on a nearly full disk.
-  const needed = Buffer.byteLength(text) + SPARE_BYTES;
+}
+
+/** ENOSPC unless `dir` has `needed` bytes free. */
+async function ensureRoom(disk: Disk, file: string, needed: number): Promise<void> {
   const free = await disk.freeBytes(path.dirname(file) || '.');
   if (free < needed) {
     throw Object.assign(new Error(`${file}: not rewritten, ${free} bytes free and a new snapshot needs ${needed}`), {
       code: 'ENOSPC',
     });
   }
+}
+
+/** Lets timers, sockets and appends run between two slices of a snapshot. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Replaces the snapshot atomically: a temporary file in the same folder, fsync, rename over the
+ * old one, fsync of the folder (so that a power cut cannot lose the rename). Keeps the file's mode.
+ * The text is serialized, written and hashed slice by slice (`snapshotSlices`), yielding to the event
+ * loop between slices, so that the pause it causes does not grow with the world.
+ * Never takes the room journal appends need: refused (ENOSPC) without writing anything when the disk
+ * lacks `estimatedBytes` plus 64 KiB, and, past the estimate, before each further slice unless the
+ * slice plus 64 KiB is free (the temporary file is then removed).
+ * @param expected the fingerprint at load / last write; when the file differs from it (checked
+ *   before writing and again before the rename), nothing is replaced. @throws StoreConflictError then.
+ */
+export async function writeSnapshot(
+  disk: Disk,
+  file: string,
+  world: World,
+  expected: Fingerprint | undefined,
+  estimatedBytes = 0,
+): Promise<Fingerprint> {
+  const mode = await checkUnchanged(disk, file, expected);
+  await ensureRoom(disk, file, estimatedBytes + SPARE_BYTES);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const hash = createHash('sha256');
   try {
-    await disk.writeFile(temp, text, { flag: 'w', ...(mode === undefined ? {} : { mode }) });
-    if (mode !== undefined) await disk.chmod(temp, mode); // the umask may have narrowed it
-    const handle = await disk.open(temp, 'r');
+    const handle = await disk.open(temp, 'w', mode);
     try {
+      if (mode !== undefined) await disk.chmod(temp, mode); // the umask may have narrowed it
+      let written = 0;
+      for (const slice of snapshotSlices(world)) {
+        const bytes = Buffer.byteLength(slice);
+        if (written + bytes > estimatedBytes) await ensureRoom(disk, file, bytes + SPARE_BYTES);
+        hash.update(slice);
+        await disk.write(handle, slice);
+        written += bytes;
+        await turn();
+      }
       await disk.sync(handle);
     } finally {
       await handle.close();
     }
+    await checkUnchanged(disk, file, expected); // an edit made while we wrote wins too
     await disk.rename(temp, file);
   } catch (err) {
     await disk.unlink(temp).catch(() => undefined);
@@ -117,5 +147,5 @@ export async function writeSnapshot(
   }
   await syncDir(disk, path.dirname(file) || '.');
   const { size, mtimeMs } = await disk.stat(file);
-  return { size, mtimeMs, sha256: sha256(text) };
+  return { size, mtimeMs, sha256: hash.digest('hex') };
 }

@@ -206,17 +206,23 @@ export class Store {
     else table.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
   }
 
+  /**
+   * What is on disk: memory with `notYetDurable` undone. Arrays of row references, O(rows) without
+   * copying a row; rows are never mutated in place, so they stay valid while a compaction writes them.
+   */
   #durableWorld(notYetDurable: readonly RowChange[]): World {
-    const world = this.snapshot() as unknown as Record<string, unknown>;
-    const touched = new Set(notYetDurable.map((ch) => ch.op.c));
-    for (const c of touched) {
-      const rows = new Map(this.#tables[c].entries().map((e) => [e.row.id, e as { row: { id: string }; seq: number }]));
-      for (const { op, before } of [...notYetDurable].reverse()) {
-        if (op.c !== c) continue;
-        if (before) rows.set(before.row.id, before);
-        else rows.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
-      }
-      world[c] = [...rows.values()].sort((x, y) => x.seq - y.seq).map((e) => e.row);
+    const undone = new Map<CollectionName, Map<string, { row: { id: string }; seq: number } | null>>();
+    for (let i = notYetDurable.length - 1; i >= 0; i--) {
+      const { op, before } = notYetDurable[i]!; // newest first: the oldest change's `before` wins
+      let rows = undone.get(op.c);
+      if (!rows) undone.set(op.c, (rows = new Map()));
+      rows.set(op.op === 'put' ? (op.v['id'] as string) : op.id, before ?? null);
+    }
+    const world: Record<string, unknown> = { format: 'glasshouse/1' };
+    for (const c of collectionNames) {
+      const rows = undone.get(c);
+      const table = this.#tables[c] as Table<{ id: string }>;
+      world[c] = rows ? table.rowsBefore(rows) : table.all();
     }
     return world as unknown as World;
   }

@@ -44,8 +44,30 @@ export class Table<T extends HasId> {
   has(id: string): boolean {
     return this.#rows.has(id);
   }
+  /** The rows in insertion order (a new array of the row objects themselves: O(rows), no copy of a row). */
   all(): T[] {
-    return [...this.#rows.values()].map((e) => e.row);
+    const out = new Array<T>(this.#rows.size);
+    let i = 0;
+    for (const e of this.#rows.values()) out[i++] = e.row;
+    return out;
+  }
+  /**
+   * The rows as they were before some changes, in insertion order, without touching the table:
+   * `undone` maps the id of each changed row to what it was before the oldest of those changes
+   * (`null`: it did not exist). Relies on the map's order being the `seq` order (puts keep the place
+   * of the row they replace; new rows get the next `seq`; `restore` rebuilds in `seq` order).
+   */
+  rowsBefore(undone: ReadonlyMap<string, { row: T; seq: number } | null>): T[] {
+    const back = [...undone.values()].filter((e) => e !== null).sort((a, b) => a.seq - b.seq);
+    const out: T[] = [];
+    let k = 0;
+    for (const [id, e] of this.#rows) {
+      if (undone.has(id)) continue;
+      while (k < back.length && back[k]!.seq < e.seq) out.push(back[k++]!.row);
+      out.push(e.row);
+    }
+    while (k < back.length) out.push(back[k++]!.row);
+    return out;
   }
   /** Rows with their sequence numbers, in order. */
   entries(): { row: T; seq: number }[] {
