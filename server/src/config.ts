@@ -93,7 +93,11 @@ export const configSchema = z.object({
   ACCESS_LOG_KEEP_HOURS: z.coerce.number().min(0).max(87_600).default(168),
   /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
   HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(10),
-  /** The journal is folded into the snapshot in the background once it passes this many bytes. */
+  /**
+   * The journal is folded into the snapshot in the background once it passes this many bytes or the
+   * snapshot's own size, whichever is larger (README "Data and storage"): the cost of compaction per
+   * journaled byte then stays the same as the data grows.
+   */
   JOURNAL_COMPACT_BYTES: z.coerce
     .number()
     .int()

@@ -171,7 +171,7 @@ describe('when the disk refuses a write', () => {
       const { store, persistence, failNext } = await open();
       const snapshotBefore = await readFile(dataFile, 'utf8');
       await store.put('messages', NEW_ROWS.messages('before'));
-      // A compaction writes its snapshot with writeFile (not `write`), so `write` here fails the next append instead.
+      // Whichever comes first fails: the compaction's temporary file or the append made meanwhile.
       failNext(call, 'ENOSPC');
       const compaction = store.compact();
       const during = store.put('messages', NEW_ROWS.messages('during'));

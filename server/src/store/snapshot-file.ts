@@ -70,7 +70,11 @@ function editedMessage(file: string): string {
  * The mode of `file` (undefined when it does not exist yet).
  * @throws StoreConflictError when it differs from `expected` (edited by another program).
  */
-async function checkUnchanged(disk: Disk, file: string, expected: Fingerprint | undefined): Promise<number | undefined> {
+async function checkUnchanged(
+  disk: Disk,
+  file: string,
+  expected: Fingerprint | undefined,
+): Promise<number | undefined> {
   try {
     const now = await disk.stat(file);
     if (
