@@ -22,8 +22,8 @@ describe('access recorder', () => {
     await w.authorize('p_alice', 'tunewave');
     const { access } = w.service.messages(alice, 'g_weekend', { limit: 50 });
     const entry = await w.audit.record({ ...access, ...api('tunewave', 'p_alice') });
-    expect(entry.peopleIncluded.sort()).toEqual(['p_alice', 'p_bob', 'p_carol', 'p_erin']);
-    expect(entry.bystanders.sort()).toEqual(['p_bob', 'p_carol', 'p_erin']);
+    expect([...entry.peopleIncluded].sort()).toEqual(['p_alice', 'p_bob', 'p_carol', 'p_erin']);
+    expect([...entry.bystanders].sort()).toEqual(['p_bob', 'p_carol', 'p_erin']);
     expect(entry).toMatchObject({
       clientId: 'tunewave',
       ownerId: 'p_alice',
@@ -45,7 +45,7 @@ describe('access recorder', () => {
     await w.authorize('p_carol', 'reelbox');
     const { access } = w.service.messages(alice, 'g_weekend', { limit: 50 });
     const entry = await w.audit.record({ ...access, ...api('tunewave', 'p_alice') });
-    expect(entry.bystanders.sort()).toEqual(['p_carol', 'p_erin']);
+    expect([...entry.bystanders].sort()).toEqual(['p_carol', 'p_erin']);
   });
 
   it('When an access is recorded, then access.recorded is emitted with the stored entry and the current policy', async () => {

@@ -71,7 +71,10 @@ describe('messaging API endpoints', () => {
       .set(auth())
       .send({ to: 'p_ivan', text: 'Hi Ivan' })
       .expect(201);
-    expect(gh.store.get('threads', sent.body.threadId)?.participantIds.sort()).toEqual(['p_alice', 'p_ivan']);
+    expect([...(gh.store.get('threads', sent.body.threadId)?.participantIds ?? [])].sort()).toEqual([
+      'p_alice',
+      'p_ivan',
+    ]);
     const before = stateOf(gh.store);
     const res = await request(gh.url)
       .post('/api/v1/me/messages')

@@ -82,7 +82,7 @@ describe('messaging service', () => {
 
   it('When a client writes to a friend with no 1:1 thread yet, then the thread is created; to a non-friend, 403', async () => {
     const { body } = await w.service.postDirect(alice, 'p_heidi', { text: 'hi' });
-    expect(w.store.get('threads', body.threadId)?.participantIds.sort()).toEqual(['p_alice', 'p_heidi']);
+    expect([...(w.store.get('threads', body.threadId)?.participantIds ?? [])].sort()).toEqual(['p_alice', 'p_heidi']);
     const again = await w.service.postDirect(alice, 'p_heidi', { text: 'again' });
     expect(again.body.threadId).toBe(body.threadId);
     const threads = w.store.all('threads').length;

@@ -88,7 +88,7 @@ describe('threads on the web', () => {
       .send({ _csrf: csrfFrom(friends.text) })
       .expect(303);
     const threadId = res.headers['location']!.split('/').pop()!;
-    expect(gh.store.get('threads', threadId)?.participantIds.sort()).toEqual(['p_alice', 'p_erin']);
+    expect([...(gh.store.get('threads', threadId)?.participantIds ?? [])].sort()).toEqual(['p_alice', 'p_erin']);
     // Same pair again → same thread.
     const again = await alice
       .post('/friends/p_erin/message')

@@ -14,6 +14,19 @@ export interface IndexHooks<T extends HasId> {
 }
 
 /**
+ * Under Jest (`NODE_ENV=test`) every stored row is frozen, deeply: code that changes a row in place
+ * (which the journal would never see, and which would change a snapshot being written in the
+ * background, README "Data and storage") throws a TypeError in the tests instead of passing silently.
+ */
+const FREEZE_ROWS = process.env['NODE_ENV'] === 'test';
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+}
+
+/**
  * One collection in memory: rows by id in insertion order, plus the indexes registered on it.
  * Rows are replaced, never mutated in place, so a row handed out stays consistent. Each row keeps the
  * sequence number of its first insertion, so that a row put back after a failed write (`restore`)
@@ -77,6 +90,7 @@ export class Table<T extends HasId> {
     return this.#rows.size;
   }
   put(row: T): void {
+    if (FREEZE_ROWS) deepFreeze(row);
     const old = this.#rows.get(row.id);
     this.#version++;
     this.#rows.set(row.id, { row, seq: old?.seq ?? ++this.#lastSeq });
