@@ -97,6 +97,9 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** Is `path` `base` itself or below it? */
+const isUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
+
 /** Runs a connect middleware only during the socket.io handshake (not on every poll). */
 function onlyForHandshake(
   mw: RequestHandler,
@@ -125,17 +128,19 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(
-    // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
-    // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY.
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] },
-      },
-      frameguard: { action: 'deny' },
-      strictTransportSecurity: false,
-    }),
-  );
+  // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
+  // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY. The API sets
+  // its own fixed header list (messaging/router.ts API_HEADERS) instead: it is the hot path.
+  const pageHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] },
+    },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: false,
+  });
+  app.use((req, res, next) => (isUnder(req.path, API_BASE) ? next() : pageHeaders(req, res, next)));
+  // Responses are private and built per request: an ETag (a hash of every body) buys nothing here.
+  app.set('etag', false);
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));

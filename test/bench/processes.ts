@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tsx = path.resolve(here, '../../node_modules/tsx/dist/loader.mjs');
+// The children run compiled (`npm run build`, which `npm run bench` runs first), with plain node: as
+// `npm start` runs the platform, without a TypeScript loader in the measured process.
+const compiled = import.meta.url.endsWith('.js') ? here : path.resolve(here, '../../dist/test/bench');
 
-/** A server in its own process on 127.0.0.1, started by `child-<kind>.ts`; `ready` once it prints its port. */
+/** A server in its own process on 127.0.0.1, started by `child-<kind>.ts` (compiled); `ready` once it prints its port. */
 export interface ServerProcess {
   url: string;
   pid: number;
@@ -16,13 +19,16 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `test/bench/child-<kind>.ts` with `env`; resolves when it prints `ready <port>`. With
+ * Starts `dist/test/bench/child-<kind>.js` with `env`; resolves when it prints `ready <port>`. With
  * `BENCH_PROFILE_DIR` set, the platform runs with `--cpu-prof` and leaves its profile there on exit.
+ * @throws Error naming `npm run build` when the compiled child is missing.
  */
 export function startServer(kind: 'platform' | 'express' | 'json-server', env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
   const profileDir = kind === 'platform' ? process.env['BENCH_PROFILE_DIR'] : undefined;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', tsx, path.join(here, `child-${kind}.ts`)], {
+  const script = path.join(compiled, `child-${kind}.js`);
+  if (!existsSync(script)) return Promise.reject(new Error(`${script} is missing: run \`npm run build\` first`));
+  const child: ChildProcess = spawn(process.execPath, [...profile, script], {
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     ...(cwd ? { cwd } : {}),
     stdio: ['ignore', 'pipe', 'inherit'],

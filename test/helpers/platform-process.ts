@@ -8,7 +8,7 @@ import { childEnv } from './crash.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** `npm start` as a real child process (`node --import tsx server/main.ts`) on free ports. */
+/** `npm start`'s entry point as a real child process on free ports, from the sources (`node --import tsx server/main.ts`: jest needs no build). */
 export interface PlatformProcess {
   url: string;
   child: ChildProcess;

@@ -70,7 +70,7 @@ export function bearerAuth(tokens: TokenService): RequestHandler {
       path: req.originalUrl,
     });
     res.locals.token = info;
-    res.locals.tokenKey = tokenKeyOf(credentials.token);
+    res.locals.tokenKey = info.tokenKey;
     next();
   };
 }

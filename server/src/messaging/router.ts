@@ -30,13 +30,28 @@ export interface MessagingRouterDeps {
 }
 
 /**
+ * Headers of every API response (OWASP REST Security Cheat Sheet, "Security headers"): private data
+ * (`no-store`, RFC 6750 §5.3 spirit), JSON never sniffed nor framed, nothing referred, not readable by
+ * other origins' no-cors requests. The API is mounted outside helmet (pages get helmet's full set):
+ * one fixed list set in one step, since every partner call passes here.
+ */
+export const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['Cache-Control', 'no-store'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+];
+
+/**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
  * the scope check (403), the JSON body reader (415/413/400) for routes with a body,
  * `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing of path, query
  * and body (400), the route's logic (404/403…), then the
- * access-log entry, durable before the response is sent. Responses are `Cache-Control: no-store`
- * (they hold private data; RFC 6750 §5.3 spirit). Refused requests change nothing.
+ * access-log entry, durable before the response is sent. Responses carry `API_HEADERS`. Refused
+ * requests change nothing.
  */
 export function messagingRouter({
   routes,
@@ -51,7 +66,7 @@ export function messagingRouter({
   const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
   router.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
+    for (const [name, value] of API_HEADERS) res.setHeader(name, value);
     next();
   });
   for (const route of routes) {

@@ -26,15 +26,37 @@ function deletionAnswer(client: string, r: DeletionRequest): Pick<MonitorEvent, 
   return { label: `deleted ${deleted}`, details: { note: `${client} deleted ${deleted} it had kept` } };
 }
 
+/** A kept event: built once, when first sent or read (an access event costs a lookup per message). */
+interface Kept {
+  seq: number;
+  build?: () => Omit<MonitorEvent, 'seq'>;
+  event?: MonitorEvent;
+}
+interface FeedListener {
+  send(e: MonitorEvent): void;
+  wants(): boolean;
+}
+
+function materialize(kept: Kept): MonitorEvent {
+  if (!kept.event) {
+    kept.event = { seq: kept.seq, ...kept.build!() };
+    delete kept.build;
+  }
+  return kept.event;
+}
+
 /**
  * Turns domain events into monitor events (OAuth steps, accesses, admin actions, deletion requests), keeps the most
- * recent `FEED_CAPACITY` for export, and hands each new one to `listeners`.
+ * recent `FEED_CAPACITY` for export, and hands each new one to `listeners`. With nobody watching, an
+ * access event is built when first read (history, export): its message snippets are those of that
+ * moment ("(deleted)" for a message deleted since). Reads and deliveries are the hot path; the
+ * monitor is not (README "Performance").
  */
 export function createMonitorFeed(deps: { events: EventBus; store: Store; now: () => number }) {
   const { events, store, now } = deps;
   let seq = 0;
-  let buffer: MonitorEvent[] = [];
-  const listeners = new Set<(e: MonitorEvent) => void>();
+  let buffer: Kept[] = [];
+  const listeners = new Set<FeedListener>();
   // A refused request may name no client at all: it still comes from outside, not from a new actor per case.
   const clientName = (id?: string) => (id ? (store.client(id)?.name ?? id) : 'Unknown client');
   const personName = (id: string) => store.get('people', id)?.displayName ?? id;
@@ -50,12 +72,17 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
         ? count(entry.threadIds.length, 'thread', 'threads')
         : entry.operation;
 
-  function push(partial: Omit<MonitorEvent, 'seq'>): void {
-    const event: MonitorEvent = { seq: ++seq, ...partial };
-    buffer.push(event);
-    if (buffer.length > FEED_CAPACITY) buffer = buffer.slice(-FEED_CAPACITY);
-    for (const l of listeners) l(event);
+  /** Adds an event: built at once when a listener wants it now, else kept as `build` until first read. */
+  function add(build: () => Omit<MonitorEvent, 'seq'>): void {
+    const kept: Kept = { seq: ++seq, build };
+    buffer.push(kept);
+    // Trimmed in steps of FEED_CAPACITY: a copy per FEED_CAPACITY events, not one per event.
+    if (buffer.length >= 2 * FEED_CAPACITY) buffer = buffer.slice(-FEED_CAPACITY);
+    if (listeners.size === 0 || ![...listeners].some((l) => l.wants())) return;
+    const event = materialize(kept);
+    for (const l of listeners) if (l.wants()) l.send(event);
   }
+  const push = (partial: Omit<MonitorEvent, 'seq'>) => add(() => partial);
 
   function fromAccess(entry: AccessEntry): Omit<MonitorEvent, 'seq'> {
     const bystanders = new Set(entry.bystanders);
@@ -93,7 +120,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
     events.on('world.reset', () => {
       buffer = [];
     }),
-    events.on('access.recorded', ({ entry }) => push(fromAccess(entry))),
+    events.on('access.recorded', ({ entry }) => add(() => fromAccess(entry))),
     events.on('oauth.step', (s) => {
       const client = clientName(s.clientId);
       const browserSide = ['authorize', 'login', 'consent', 'deny', 'code'].includes(s.step);
@@ -181,9 +208,14 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
   ];
 
   return {
-    /** Events kept so far, oldest first. */
-    events: (): MonitorEvent[] => [...buffer],
-    subscribe(listener: (e: MonitorEvent) => void): () => void {
+    /** The last FEED_CAPACITY events, oldest first. */
+    events: (): MonitorEvent[] => buffer.slice(-FEED_CAPACITY).map(materialize),
+    /**
+     * Hands each new event to `send` while `wants()` (e.g. while anyone watches); an event nobody
+     * wants at once is built only when first read.
+     */
+    subscribe(send: (e: MonitorEvent) => void, wants: () => boolean = () => true): () => void {
+      const listener = { send, wants };
       listeners.add(listener);
       return () => listeners.delete(listener);
     },

@@ -64,10 +64,11 @@ export function attachMonitorSocket(
     deps.events,
     (s) => (s.data as { via?: string }).via === 'session',
   );
-  // Encoding a broadcast costs even with nobody watching: skip it then (every API call makes one).
-  const offFeed = deps.feed.subscribe((event) => {
-    if (nsp.sockets.size > 0) nsp.emit('access', event);
-  });
+  // Building and encoding an event costs even with nobody watching: skip both then (every API call makes one).
+  const offFeed = deps.feed.subscribe(
+    (event) => nsp.emit('access', event),
+    () => nsp.sockets.size > 0,
+  );
   return () => {
     offSessions();
     offFeed();

@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider';
 import { AppError, ForbiddenError, InvalidTokenError, NotFoundError } from '../errors.js';
+import { tokenKeyOf } from '../http/bearer-auth.js';
 import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
@@ -126,6 +127,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       grantId: at.grantId,
       // On the platform clock (store-adapter.ts); oidc-provider's `exp` is wall-clock seconds.
       expiresAt: store.get('oidc', `AccessToken:${accessToken}`)?.expiresAt ?? (at.exp ?? 0) * 1000,
+      tokenKey: tokenKeyOf(accessToken),
     };
     if (at.jkt) info.jkt = at.jkt;
     verified.set(accessToken, info);

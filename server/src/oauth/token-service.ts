@@ -14,6 +14,8 @@ export interface AccessTokenInfo {
   expiresAt: number;
   /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this JWK thumbprint. */
   jkt?: string;
+  /** SHA-256 of the token (`tokenKeyOf`): rate-limit and fault key, computed once per token. */
+  tokenKey: string;
 }
 
 /** How a request presents its access token (RFC 6750 §2.1 `Bearer` or RFC 9449 §7.1 `DPoP`). */

@@ -6,7 +6,6 @@ import { AppError, InvalidTokenError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import type { Fault } from '../faults/fault-schema.js';
-import { tokenKeyOf } from '../http/bearer-auth.js';
 import { mayReadMessage } from '../messaging/policy.js';
 import type { PartnerServerToClientEvents } from '../../../partners/sdk/types.js';
 import { messageOut } from '../messaging/views.js';
@@ -98,7 +97,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       // README "Partner socket": a DPoP-bound token comes with a proof for GET ${PLATFORM_URL}/partners.
       const scheme = dpop === undefined ? 'Bearer' : 'DPoP';
       const info = await tokens.authenticate({ scheme, token, proof: dpop, method: 'GET', path: PARTNER_NAMESPACE });
-      const tokenKey = tokenKeyOf(token);
+      const { tokenKey } = info;
       const fault = faults.take(
         'socket',
         { clientId: info.clientId, tokenKey, ownerId: info.personId, operation: 'socket handshake' },

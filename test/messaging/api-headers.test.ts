@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { API_HEADERS } from '../../server/src/messaging/router.js';
+import { tokenFor } from '../helpers/api.js';
+import { usePlatform } from '../helpers/platform.js';
+
+describe('headers of API responses and of pages', () => {
+  const gh = usePlatform();
+
+  it('When the API answers (success, refusal or unknown route), then every response carries the API header list and no ETag', async () => {
+    const token = await tokenFor(gh, 'alice', ['profile', 'messages:read']);
+    const answers = await Promise.all([
+      request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200),
+      request(gh.url).get('/api/v1/threads/g_weekend/messages').set('Authorization', `Bearer ${token}`).expect(200),
+      request(gh.url).get('/api/v1/me').expect(401),
+      request(gh.url).get('/api/v1/no-such-route').set('Authorization', `Bearer ${token}`).expect(404),
+    ]);
+    for (const res of answers) {
+      for (const [name, value] of API_HEADERS) expect(res.headers[name.toLowerCase()]).toBe(value);
+      expect(res.headers['etag']).toBeUndefined();
+    }
+    expect(API_HEADERS.map(([n]) => n)).toEqual(
+      expect.arrayContaining(['Cache-Control', 'X-Content-Type-Options', 'Content-Security-Policy', 'X-Frame-Options']),
+    );
+  });
+
+  it('When a page answers, then it has the page headers (frame-ancestors none, nosniff), not the API list', async () => {
+    const res = await request(gh.url).get('/login').expect(200);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['content-security-policy']).not.toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+});
