@@ -26,8 +26,3 @@ export function* snapshotSlices(world: World, sliceBytes = SLICE_BYTES): Generat
   }
   yield `${text}\n}\n`;
 }
-
-/** The whole snapshot text at once (small worlds, tests). */
-export function snapshotText(world: World): string {
-  return [...snapshotSlices(world, Infinity)].join('');
-}
