@@ -97,9 +97,6 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** Is `path` `base` itself or below it? */
-const isUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
-
 /** Runs a connect middleware only during the socket.io handshake (not on every poll). */
 function onlyForHandshake(
   mw: RequestHandler,
@@ -124,26 +121,6 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const faults = createFaultInjector({ clock, events });
   const social = createSocialService({ store, events, now });
   const monitorFeed = createMonitorFeed({ events, store, now });
-
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
-  // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY. The API sets
-  // its own fixed header list (messaging/router.ts API_HEADERS) instead: it is the hot path.
-  const pageHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] },
-    },
-    frameguard: { action: 'deny' },
-    strictTransportSecurity: false,
-  });
-  app.use((req, res, next) => (isUnder(req.path, API_BASE) ? next() : pageHeaders(req, res, next)));
-  // Responses are private and built per request: an ETag (a hash of every body) buys nothing here.
-  app.set('etag', false);
-  app.get('/favicon.ico', (_req, res) => res.status(204).end());
-  app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
-  app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
   const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS);
   const origins = createOriginPolicy(config);
@@ -178,8 +155,28 @@ export function createPlatform(deps: PlatformDeps): Platform {
     onUnrecorded: (access, err) =>
       logger.error({ err, access }, 'a change was saved but its access-log entry could not be'),
   });
-  // Bearer-token APIs come before the web router: no session or cookie work for them.
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  // Bearer-token APIs come first: no page headers, static files, session or cookie work for them.
   app.use(API_BASE, api.router);
+  // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
+  // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY. The API sets
+  // its own fixed header list (messaging/router.ts API_HEADERS) instead: it is the hot path.
+  const pageHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] },
+    },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: false,
+  });
+  app.use(pageHeaders);
+  // Responses are private and built per request: an ETag (a hash of every body) buys nothing here.
+  app.set('etag', false);
+  app.get('/favicon.ico', (_req, res) => res.status(204).end());
+  app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
+  app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
+
   app.use(
     '/admin',
     adminRoutes({

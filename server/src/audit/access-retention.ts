@@ -1,6 +1,6 @@
 import type { JournalOp } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { foldEntry, type AccessTotals } from './access-totals.js';
+import { foldEntry, settle, type AccessTotals } from './access-totals.js';
 
 /** How many raw access-log entries to keep, and for how long (README "Retention"). */
 export interface AccessRetention {
@@ -30,6 +30,7 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
     const batch = old.slice(start, start + FOLD_BATCH).filter((e) => store.get('accessLog', e.id) === e);
     const totals: AccessTotals = new Map();
     for (const e of batch) foldEntry(totals, e, (id) => store.get('accessTotals', id));
+    settle(totals);
     const ops: JournalOp[] = [
       ...[...totals.values()].map((v): JournalOp => ({ op: 'put', c: 'accessTotals', v })),
       ...batch.map((e): JournalOp => ({ op: 'del', c: 'accessLog', id: e.id })),

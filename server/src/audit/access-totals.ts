@@ -19,6 +19,13 @@ export const totalId = {
   grant: (clientId: string, ownerId: string) => `grant ${clientId} ${ownerId}`,
 };
 
+/**
+ * The sets of rows being folded, as Sets: a union per access costs the size of the access, not of
+ * everything the row has collected (a client's `messagesRead` may hold every message it ever read).
+ * `settle` writes them back into the rows as arrays.
+ */
+const openSets = new WeakMap<AccessTotal, Map<string, Set<string>>>();
+
 function addTo(
   totals: AccessTotals,
   id: string,
@@ -40,17 +47,29 @@ function addTo(
   row.lastAt = Math.max(row.lastAt, at);
   for (const [name, values] of Object.entries(sets)) {
     if (values.length === 0) continue;
-    const have = new Set(row.sets[name] ?? []);
-    const before = have.size;
+    let open = openSets.get(row);
+    if (!open) openSets.set(row, (open = new Map()));
+    let have = open.get(name);
+    if (!have) open.set(name, (have = new Set(row.sets[name] ?? [])));
     for (const v of values) have.add(v);
-    if (have.size !== before) row.sets[name] = [...have];
   }
   for (const [name, n] of Object.entries(sums)) row.sums[name] = (row.sums[name] ?? 0) + n;
 }
 
+/** Writes the sets grown by `foldEntry` back into their rows (arrays, first-seen order). Call after folding. */
+export function settle(totals: AccessTotals): AccessTotals {
+  for (const row of totals.values()) {
+    const open = openSets.get(row);
+    if (!open) continue;
+    for (const [name, have] of open) row.sets[name] = [...have];
+    openSets.delete(row);
+  }
+  return totals;
+}
+
 /**
  * Adds one access to `totals` (every kind of row it counts in). Rows missing from `totals` start from
- * `read(id)` (the stored row) when given, else empty.
+ * `read(id)` (the stored row) when given, else empty. The rows' sets are up to date after `settle(totals)`.
  */
 export function foldEntry(totals: AccessTotals, e: AccessEntry, read?: (id: string) => AccessTotal | undefined): void {
   const { clientId, ownerId, at, action } = e;
@@ -116,6 +135,7 @@ export function accessTotals(store: Store): AccessTotals {
     store.all('accessTotals').map((r) => [r.id, { ...r, sets: { ...r.sets }, sums: { ...r.sums } }]),
   );
   for (const e of store.accessLog()) foldEntry(totals, e);
+  settle(totals);
   cache.set(store, { version, totals });
   return totals;
 }

@@ -6,6 +6,7 @@ import { keysetPage } from './pagination.js';
 import { messageKeyset, peopleKeyset, threadKeyset } from './keysets.js';
 import { mayDeleteMessage, mayReadMessage, mayReadThread, maySeeParticipants } from './policy.js';
 import type { MessageOut, NewMessageBody, Page, PageQuery, PersonOut, ThreadOut } from './schemas.js';
+import { createMessageViews } from './message-views.js';
 import { messageOut, personOut, threadOut } from './views.js';
 
 /** Who calls: the client and the resource owner of a verified access token. */
@@ -23,6 +24,8 @@ export type LogAlong = (access: AccessDraft) => AlongRows;
 /** A response body with the access it amounts to. */
 export interface Outcome<T> {
   body: T;
+  /** `JSON.stringify(body)`, when the route had it at hand already (message-views.ts). */
+  json?: string;
   access: AccessDraft;
 }
 
@@ -41,6 +44,7 @@ const read = (threadIds: string[], messageIds: string[], people: string[]): Acce
  * the token may not see, ForbiddenError (403) for a visible thing the policy does not let it touch.
  */
 export function createMessagingService({ store, social }: { store: Store; social: SocialService }) {
+  const views = createMessageViews(store);
   /** The owner's thread, if the client may read it under the current policy; else 404 `notFound`. */
   function readableThread(caller: Caller, threadId: string, notFound = 'No such thread') {
     const thread = store.get('threads', threadId);
@@ -109,7 +113,7 @@ export function createMessagingService({ store, social }: { store: Store; social
       const thread = readableThread(caller, threadId);
       const page = keysetPage(messageKeyset(store, caller, thread.id), query);
       return {
-        body: { ...page, items: page.items.map((m) => messageOut(store, m)) },
+        ...views.page(page),
         access: read(
           [thread.id],
           page.items.map((m) => m.id),

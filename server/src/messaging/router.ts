@@ -5,6 +5,7 @@ import { apiFaultGate } from '../faults/api-fault-gate.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
 import { jsonBody } from '../http/json-body.js';
+import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
 import { createIdempotency } from './idempotency.js';
@@ -110,6 +111,7 @@ export function messagingRouter({
         onUnrecorded?.(access, err);
       }
       if (route.success.status === 204) res.status(204).end();
+      else if (outcome.json !== undefined) res.status(route.success.status).type('json').send(outcome.json);
       else res.status(route.success.status).json(outcome.body);
     };
     const bodyReader = route.body ? jsonBody() : [];
@@ -126,5 +128,7 @@ export function messagingRouter({
       run,
     );
   }
+  // Unknown API paths end here (404 problem), with the API's headers rather than the pages'.
+  router.use(notFoundHandler);
   return router;
 }
