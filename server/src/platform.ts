@@ -16,7 +16,7 @@ import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { createMessagingApi } from './messaging/messaging-api.js';
-import { API_BASE } from './messaging/router.js';
+import { API_BASE, apiHeaders } from './messaging/router.js';
 import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
 import type { TokenService } from './oauth/token-service.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
@@ -160,6 +160,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.set('query parser', 'simple');
   // Bearer-token APIs come first: no page headers, static files, session or cookie work for them.
   app.use(API_BASE, api.router);
+  // Any other path under /api (another version, /api itself) is an API 404 too, with the API's headers.
+  app.use('/api', apiHeaders, notFoundHandler);
   // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
   // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY. The API sets
   // its own fixed header list (messaging/router.ts API_HEADERS) instead: it is the hot path.
@@ -238,7 +240,6 @@ export function createPlatform(deps: PlatformDeps): Platform {
   );
   app.use(web);
 
-  app.use('/api', notFoundHandler);
   app.use('/admin', notFoundHandler);
   // oidc-provider at the root, last (RFC 8414 metadata, /auth, /token, /reg…; 404 for anything else).
   // Its login check reads the web session's person, so the session runs explicitly before /auth

@@ -24,6 +24,19 @@ describe('headers of API responses and of pages', () => {
     );
   });
 
+  it('When the public OpenAPI document or an /api path outside /api/v1 answers, then it carries the API header list too', async () => {
+    const answers = await Promise.all([
+      request(gh.url).get('/api/v1/openapi.json').expect(200),
+      request(gh.url).get('/api/v2/me').expect(404),
+      request(gh.url).get('/api').expect(404),
+    ]);
+    for (const res of answers) {
+      for (const [name, value] of API_HEADERS) expect(res.headers[name.toLowerCase()]).toBe(value);
+      expect(res.headers['etag']).toBeUndefined();
+    }
+    expect(answers[1]!.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('When a page answers, then it has the page headers (frame-ancestors none, nosniff), not the API list', async () => {
     const res = await request(gh.url).get('/login').expect(200);
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");

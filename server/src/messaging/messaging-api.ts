@@ -11,7 +11,7 @@ import { DOCS_CLIENT_ID, docsRedirectUri } from '../oauth/docs-client.js';
 import { apiDocsRouter } from './docs.js';
 import { createMessagingService } from './messaging-service.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { API_BASE, messagingRouter } from './router.js';
+import { API_BASE, apiHeaders, messagingRouter } from './router.js';
 import { messagingRoutes } from './routes.js';
 
 export interface MessagingApiDeps {
@@ -53,7 +53,8 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
   const router = Router();
-  router.get('/openapi.json', (_req, res) => {
+  // Served outside helmet like every API answer, so with the API's headers.
+  router.get('/openapi.json', apiHeaders, (_req, res) => {
     document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
     res.json(document);
   });

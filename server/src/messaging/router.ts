@@ -46,6 +46,15 @@ export const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
+ * Sets `API_HEADERS` on every response under `/api`: the routes, the public OpenAPI document and the
+ * 404s of unknown API paths (also outside `/api/v1`), none of which pass through the pages' helmet.
+ */
+export const apiHeaders: RequestHandler = (_req, res, next) => {
+  for (const [name, value] of API_HEADERS) res.setHeader(name, value);
+  next();
+};
+
+/**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
  * the scope check (403), the JSON body reader (415/413/400) for routes with a body,
@@ -66,10 +75,7 @@ export function messagingRouter({
   const router = Router();
   const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
-  router.use((_req, res, next) => {
-    for (const [name, value] of API_HEADERS) res.setHeader(name, value);
-    next();
-  });
+  router.use(apiHeaders);
   for (const route of routes) {
     const operation = `${route.method.toUpperCase()} ${API_BASE}${route.path}`;
     const run: RequestHandler = async (req, res) => {
