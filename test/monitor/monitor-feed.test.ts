@@ -36,6 +36,22 @@ describe('the monitor feed keeps what happened, built when it is first shown', (
     expect(read.details.messages!.map(({ id, snippet }) => ({ id, snippet }))).toEqual(shown);
   });
 
+  it('When a partner reads a message with no monitor open and the message is deleted before the export, then the export still shows what was read', async () => {
+    const token = await tokenFor(gh, 'alice', ['messages:read', 'messages:write', 'messages:delete']);
+    const api = (req: request.Test) => req.set('Authorization', `Bearer ${token}`);
+    const posted = await api(request(gh.url).post('/api/v1/threads/g_weekend/messages'))
+      .send({ text: 'read, then deleted' })
+      .expect(201);
+    const page = await api(request(gh.url).get('/api/v1/threads/g_weekend/messages?limit=2')).expect(200);
+    expect(page.body.items[0].id).toBe(posted.body.id);
+    await api(request(gh.url).delete(`/api/v1/messages/${posted.body.id}`)).expect(204);
+    const accesses = (await exported()).events.filter((e) => e.kind === 'access');
+    const read = accesses.findLast((e) => e.label.startsWith('read · '))!;
+    expect(read.details.messages![0]).toMatchObject({ id: posted.body.id, snippet: 'read, then deleted' });
+    const written = accesses.findLast((e) => e.label.startsWith('write · '))!;
+    expect(written.details.messages![0]).toMatchObject({ id: posted.body.id, snippet: 'read, then deleted' });
+  });
+
   it('When a monitor is open, then a read reaches it live, with the same event the export gives later', async () => {
     const socket = connect(`${gh.url}/monitor`, {
       transports: ['websocket'],

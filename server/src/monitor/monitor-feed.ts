@@ -1,11 +1,13 @@
 import type { EventBus } from '../events.js';
-import type { AccessEntry, DeletionRequest } from '../store/schema.js';
+import type { AccessEntry, DeletionRequest, Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { MonitorEvent } from './monitor-event.js';
 
 /** How many events the live feed keeps for new viewers and export. */
 const FEED_CAPACITY = 5000;
 const SNIPPET_CHARS = 80;
+/** How many of an access's messages its event lists. */
+const MESSAGES_SHOWN = 200;
 
 export const GLASSHOUSE = 'Glasshouse';
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -48,8 +50,8 @@ function materialize(kept: Kept): MonitorEvent {
 /**
  * Turns domain events into monitor events (OAuth steps, accesses, admin actions, deletion requests), keeps the most
  * recent `FEED_CAPACITY` for export, and hands each new one to `listeners`. With nobody watching, an
- * access event is built when first read (history, export): its message snippets are those of that
- * moment ("(deleted)" for a message deleted since). Reads and deliveries are the hot path; the
+ * access event is built when first read (history, export), from the message rows taken when the access
+ * was recorded: its snippets are what the partner saw, even for a message deleted since. Reads and deliveries are the hot path; the
  * monitor is not (README "Performance").
  */
 export function createMonitorFeed(deps: { events: EventBus; store: Store; now: () => number }) {
@@ -84,7 +86,8 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
   }
   const push = (partial: Omit<MonitorEvent, 'seq'>) => add(() => partial);
 
-  function fromAccess(entry: AccessEntry): Omit<MonitorEvent, 'seq'> {
+  /** `rows`: the messages of `entry.messageIds` (first 200) as they were when the access was recorded. */
+  function fromAccess(entry: AccessEntry, rows: (Message | undefined)[]): Omit<MonitorEvent, 'seq'> {
     const bystanders = new Set(entry.bystanders);
     const client = clientName(entry.clientId);
     const toClient = entry.action === 'read' || entry.channel === 'socket';
@@ -103,8 +106,8 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
         channel: entry.channel,
         policy: entry.policy,
         threads: entry.threadIds.map((id) => ({ id, title: threadTitle(id) })),
-        messages: entry.messageIds.slice(0, 200).map((id) => {
-          const m = store.get('messages', id);
+        messages: entry.messageIds.slice(0, MESSAGES_SHOWN).map((id, i) => {
+          const m = rows[i];
           return {
             id,
             snippet: m ? m.text.slice(0, SNIPPET_CHARS) : '(deleted)',
@@ -120,7 +123,12 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
     events.on('world.reset', () => {
       buffer = [];
     }),
-    events.on('access.recorded', ({ entry }) => add(() => fromAccess(entry))),
+    events.on('access.recorded', ({ entry }) => {
+      // The rows are taken now (a lookup each; rows are replaced, never changed in place), the event
+      // built later: its snippets are those the partner saw, whether or not a monitor was open.
+      const rows = entry.messageIds.slice(0, MESSAGES_SHOWN).map((id) => store.get('messages', id));
+      add(() => fromAccess(entry, rows));
+    }),
     events.on('oauth.step', (s) => {
       const client = clientName(s.clientId);
       const browserSide = ['authorize', 'login', 'consent', 'deny', 'code'].includes(s.step);
