@@ -264,7 +264,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const detachInbox = attachInboxSocket(io, { events, store, social, origins, logger, present });
   const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now, faults });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed, events, origins, logger });
-  const housekeeping = startHousekeeping({ store, config, now, logger });
+  const housekeeping = startHousekeeping({ store, config, now, logger, events });
 
   return {
     app,

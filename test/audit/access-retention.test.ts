@@ -10,11 +10,12 @@ import { grantUsage } from '../../server/src/audit/granted-vs-used.js';
 import { threadNotices } from '../../server/src/audit/thread-notices.js';
 import { testConfig } from '../../server/src/config.js';
 import { EventBus } from '../../server/src/events.js';
-import { startHousekeeping } from '../../server/src/housekeeping.js';
+import { FOLD_SOON_EXCESS, startHousekeeping } from '../../server/src/housekeeping.js';
 import { filePersistence, journalPathFor, StoreWriteError } from '../../server/src/store/persistence.js';
 import { openStore, type Store } from '../../server/src/store/store.js';
 import { seedWorld } from '../../seed/world.js';
 import { faultyDisk } from '../helpers/faulty-disk.js';
+import { until } from '../helpers/platform.js';
 
 const T0 = Date.UTC(2026, 1, 1);
 const PEOPLE = ['p_alice', 'p_bob', 'p_carol', 'p_dave', 'p_erin'];
@@ -135,6 +136,30 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
     const reopened = await reopenAfterCrash(persistence);
     expect(reopened.all('oidc').map((r) => r.id)).toEqual(['Session:live']);
     await reopened.close();
+  });
+
+  it('When accesses come faster than the timer, then a fold starts once the raw log is FOLD_SOON_EXCESS past its bound, without waiting for the timer', async () => {
+    const store = await openStore(filePersistence(dataFile), () => seedWorld());
+    const events = new EventBus();
+    const keep = 50;
+    const housekeeping = startHousekeeping({
+      store,
+      config: testConfig({ HOUSEKEEPING_INTERVAL_SECONDS: '3600', ACCESS_LOG_KEEP_ENTRIES: String(keep) }),
+      now: () => T0,
+      logger: pino({ level: 'silent' }),
+      events,
+    });
+    const recorder = createAccessRecorder({ store, events, now: () => T0 });
+    const before = store.accessLogSize();
+    recorder.logMany(Array.from({ length: keep + FOLD_SOON_EXCESS - 1 - before }, (_, i) => access(i)));
+    await store.flush();
+    await new Promise((r) => setImmediate(r));
+    expect(store.accessLogSize()).toBe(keep + FOLD_SOON_EXCESS - 1); // below the trigger: the timer's job
+    recorder.log(access(1));
+    await until(() => store.accessLogSize() === keep, 5000, 'the fold started by the excess');
+    expect(store.all('accessTotals').length).toBeGreaterThan(0);
+    await housekeeping.close();
+    await store.close();
   });
 
   it('When the journal passes JOURNAL_COMPACT_BYTES, then it is folded into the snapshot in the background and every acknowledged write survives a crash', async () => {

@@ -287,6 +287,10 @@ export class Store {
   accessLog(): AccessEntry[] {
     return this.#tables.accessLog.all();
   }
+  /** How many raw access-log entries are kept (without copying them). */
+  accessLogSize(): number {
+    return this.#tables.accessLog.size;
+  }
   /** Access-log entries of one client or one resource owner, oldest first. */
   accessLogOf(key: { clientId: string } | { ownerId: string }): AccessEntry[] {
     const k = 'clientId' in key ? `client:${key.clientId}` : `owner:${key.ownerId}`;
