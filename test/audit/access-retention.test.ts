@@ -95,6 +95,18 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
     await reopened.close();
   });
 
+  it('When two folds run at once (the timer and a manual run), then every access is counted once', async () => {
+    const store = await openStore(filePersistence(dataFile), () => seedWorld());
+    const end = await recordMany(store, 1_500);
+    const before = views(store, end);
+    const retention = { keepEntries: 100, keepMs: 365 * 86_400_000 };
+    const [a, b] = await Promise.all([foldOldAccesses(store, retention, end), foldOldAccesses(store, retention, end)]);
+    expect(a + b).toBe(1_400);
+    expect(store.accessLog()).toHaveLength(100);
+    expect(views(store, end)).toEqual(before);
+    await store.close();
+  });
+
   it('When the fold cannot be written, then nothing of it applies (totals and deletions are one commit)', async () => {
     const faults = faultyDisk();
     const store = await openStore(filePersistence(dataFile, faults.disk), () => seedWorld());

@@ -1,4 +1,4 @@
-import type { JournalOp } from '../store/schema.js';
+import type { AccessEntry, JournalOp } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { foldEntry, settle, type AccessTotals } from './access-totals.js';
 
@@ -15,6 +15,8 @@ export interface AccessRetention {
  * and the requests served meanwhile wait at most one batch's work (a few ms) between two batches.
  */
 const FOLD_BATCH = 1_000;
+/** Entries folded between two turns of the event loop (≈ 2 ms of work). */
+const FOLD_SLICE = 200;
 
 /**
  * Folds raw access-log entries past the retention window (beyond the newest `keepEntries`, or older
@@ -30,9 +32,15 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
   let folded = 0;
   for (let start = 0; start < old.length; start += FOLD_BATCH) {
     // Still stored: a world reset between two batches must not bring old accesses back as totals.
-    const batch = old.slice(start, start + FOLD_BATCH).filter((e) => store.get('accessLog', e.id) === e);
+    const stored = (e: AccessEntry) => store.get('accessLog', e.id) === e;
+    const batch = old.slice(start, start + FOLD_BATCH).filter(stored);
     const totals: AccessTotals = new Map();
-    for (const e of batch) foldEntry(totals, e, (id) => store.get('accessTotals', id));
+    for (let i = 0; i < batch.length; i++) {
+      foldEntry(totals, batch[i]!, (id) => store.get('accessTotals', id));
+      // Requests go on between slices; only this function changes totals, so the rows read stay current.
+      if ((i + 1) % FOLD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!batch.every(stored)) break; // the log changed meanwhile (a world reset): the next run folds what is left
     settle(totals);
     const ops: JournalOp[] = [
       ...[...totals.values()].map((v): JournalOp => ({ op: 'put', c: 'accessTotals', v })),
