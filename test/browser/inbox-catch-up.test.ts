@@ -58,6 +58,36 @@ describe('a thread page catches up after a reconnect', () => {
     await context.close();
   });
 
+  it('When a recovered connection replays a message sent after the ones it missed, then the catch-up still brings those, in order', async () => {
+    // Two browsers of alice: the inbox page in `away`, another page in `back`, which comes back first.
+    const away = await env.browser.newContext();
+    const back = await env.browser.newContext();
+    const inbox = await away.newPage();
+    await loginInBrowser(inbox, env.gh.url, 'alice');
+    await inbox.goto(`${env.gh.url}/threads/t_alice_carol`);
+    await inbox.goto(`${env.gh.url}/`);
+    const other = await back.newPage();
+    await loginInBrowser(other, env.gh.url, 'alice');
+    await until(() => inboxSockets() === 2);
+    // A message received live gives the inbox page's connection an offset, so that it is recovered.
+    await env.gh.platform.social.send('p_carol', 't_alice_carol', { text: 'before the gap' });
+    await inbox.locator('[data-thread-id="t_alice_carol"] .preview', { hasText: 'before the gap' }).waitFor();
+    await Promise.all([away.setOffline(true), back.setOffline(true)]);
+    await until(() => inboxSockets() === 0);
+    // Nobody of alice's is connected: these are not broadcast, only a catch-up can bring them.
+    await env.gh.platform.social.send('p_carol', 't_alice_carol', { text: 'while nobody listened' });
+    await back.setOffline(false);
+    await until(() => inboxSockets() === 1, 10_000, "the other browser's socket");
+    // Broadcast to alice's room, so kept for the inbox page's recovery, which replays it before 'connect'.
+    await env.gh.platform.social.send('p_carol', 't_alice_carol', { text: 'while one listened' });
+    await away.setOffline(false);
+    const item = inbox.locator('[data-thread-id="t_alice_carol"]');
+    await item.locator('.preview', { hasText: 'while one listened' }).waitFor({ timeout: 10_000 });
+    // Counted once each: before the gap, the missed one (from the catch-up) and the replayed one.
+    await item.locator('.unread-mark', { hasText: /^3 new$/ }).waitFor({ timeout: 5000 });
+    await Promise.all([away.close(), back.close()]);
+  });
+
   it("When alice's thread page is offline longer than connection-state recovery keeps (or the platform restarted) and bob deletes a message it shows, then after reconnecting the page no longer shows it", async () => {
     const context = await env.browser.newContext();
     const page = await context.newPage();

@@ -120,6 +120,10 @@
   });
   socket.on('session:ended', loggedOut);
   socket.on('disconnect', function (reason) {
+    // From now until the next catch-up is answered, live messages wait: a recovered connection replays
+    // what it kept before its 'connect' fires, and a replayed message must neither move `since` past
+    // older ones the catch-up has yet to bring nor show before them.
+    held = held || [];
     if (reason === 'io server disconnect') loggedOut();
   });
   socket.on('message:created', function (payload) {
