@@ -1,4 +1,4 @@
-import type { Client, Message, Thread, World } from '../server/src/store/schema.js';
+import { WORLD_FORMAT, type Client, type Message, type Thread, type World } from '../server/src/store/schema.js';
 import { pairKey } from '../server/src/store/store.js';
 import { DELETION_PATH, DELETION_URI_METADATA } from '../server/src/retention/deletion-requests.js';
 import { DEMO_PARTNER_SECRETS } from '../server/src/config.js';
@@ -231,7 +231,7 @@ export function seedWorld(options: SeedOptions = {}): World {
     }
   }
   return {
-    format: 'glasshouse/1',
+    format: WORLD_FORMAT,
     people: Object.entries(SEED_PEOPLE).map(([username, displayName]) => ({
       id: id(username),
       username,

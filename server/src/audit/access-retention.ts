@@ -29,10 +29,10 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
   const overCount = Math.max(0, entries.length - retention.keepEntries);
   const cutoff = nowMs - retention.keepMs;
   const old = entries.filter((e, i) => i < overCount || e.at < cutoff);
+  // Still stored: a world reset between two batches must not bring old accesses back as totals.
+  const stored = (e: AccessEntry) => store.get('accessLog', e.id) === e;
   let folded = 0;
   for (let start = 0; start < old.length; start += FOLD_BATCH) {
-    // Still stored: a world reset between two batches must not bring old accesses back as totals.
-    const stored = (e: AccessEntry) => store.get('accessLog', e.id) === e;
     const batch = old.slice(start, start + FOLD_BATCH).filter(stored);
     const totals: AccessTotals = new Map();
     for (let i = 0; i < batch.length; i++) {

@@ -80,9 +80,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
     buffer.push(kept);
     // Trimmed in steps of FEED_CAPACITY: a copy per FEED_CAPACITY events, not one per event.
     if (buffer.length >= 2 * FEED_CAPACITY) buffer = buffer.slice(-FEED_CAPACITY);
-    if (listeners.size === 0 || ![...listeners].some((l) => l.wants())) return;
-    const event = materialize(kept);
-    for (const l of listeners) if (l.wants()) l.send(event);
+    for (const l of listeners) if (l.wants()) l.send(materialize(kept));
   }
   const push = (partial: Omit<MonitorEvent, 'seq'>) => add(() => partial);
 

@@ -128,13 +128,10 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
       await writer.append(lines.map((line) => JSON.stringify(line) + '\n').join(''));
     },
     async compact(world) {
-      // `world` is what is durable at this call, as arrays of row references (the store's tables).
-      // The journal is rotated now, before any await, so the old segments hold exactly what `world`
-      // covers and every later append goes to the new one. Serializing happens later, slice by slice,
-      // while appends go on: still exactly `world`, because rows are replaced on put, never mutated
-      // in place (Table), so a later put or delete changes the tables, not the rows or arrays held
-      // here. (Were a later row to leak in, replaying the new segment would still be harmless, since
-      // every journal op is idempotent — put sets the whole row, del removes it — but none does.)
+      // `world` is what is durable at this call, as arrays of row references. The journal is rotated
+      // now, before any await: the old segments hold exactly what `world` covers. It is serialized
+      // later, slice by slice, while appends go on, and is still exactly `world`: rows are replaced on
+      // put, never mutated in place (Table), so later changes touch the tables, not what is held here.
       const previous = writer;
       const next = segment + 1;
       const file = real ?? (await lock());

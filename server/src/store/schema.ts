@@ -204,8 +204,11 @@ export const collectionSchemas = {
 export type CollectionName = keyof typeof collectionSchemas;
 export type Row<C extends CollectionName> = z.infer<(typeof collectionSchemas)[C]>;
 
+/** The data file's format tag (its `format` field). */
+export const WORLD_FORMAT = 'glasshouse/1';
+
 export const worldSchema = z.strictObject({
-  format: z.literal('glasshouse/1'),
+  format: z.literal(WORLD_FORMAT),
   people: z.array(personSchema),
   friendships: z.array(friendshipSchema),
   threads: z.array(threadSchema),

@@ -7,6 +7,7 @@ import { firstIssue } from './journal.js';
 import { InvalidRowError } from './store-errors.js';
 import {
   collectionNames,
+  WORLD_FORMAT,
   collectionSchemas,
   type AccessEntry,
   type Client,
@@ -100,7 +101,7 @@ export class Store {
 
   /** The whole state as a plain document (the data file's shape), including changes not yet durable. */
   snapshot(): World {
-    const world = { format: 'glasshouse/1' } as World;
+    const world = { format: WORLD_FORMAT } as World;
     for (const c of collectionNames) (world as Record<string, unknown>)[c] = this.#tables[c].all();
     return world;
   }
@@ -218,7 +219,7 @@ export class Store {
       if (!rows) undone.set(op.c, (rows = new Map()));
       rows.set(op.op === 'put' ? (op.v['id'] as string) : op.id, before ?? null);
     }
-    const world: Record<string, unknown> = { format: 'glasshouse/1' };
+    const world: Record<string, unknown> = { format: WORLD_FORMAT };
     for (const c of collectionNames) {
       const rows = undone.get(c);
       const table = this.#tables[c] as Table<{ id: string }>;
