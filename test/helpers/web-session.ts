@@ -1,5 +1,6 @@
 import request from 'supertest';
-import type { Agent } from 'supertest';
+import type { Agent, Response } from 'supertest';
+import { io as connect, type Socket } from 'socket.io-client';
 
 /** The CSRF token of the first form on a page. */
 export function csrfFrom(html: string): string {
@@ -30,9 +31,49 @@ export async function loginCookie(url: string, username: string, password = 'gla
     .type('form')
     .send({ username, password, _csrf: csrfFrom(page.text) })
     .expect(303);
-  const fresh = cookiesOf(res.headers['set-cookie']);
+  return mergeCookies(jar.join('; '), res.headers['set-cookie']);
+}
+
+/** The cookie jar `cookie` after a response's `Set-Cookie` (a cookie set again replaces the old one). */
+export function mergeCookies(cookie: string, setCookie: string[] | string | undefined): string {
+  const fresh = cookiesOf(setCookie);
   const names = new Set(fresh.map((c) => c.split('=')[0]));
-  return [...jar.filter((c) => !names.has(c.split('=')[0])), ...fresh].join('; ');
+  return [...cookie.split('; ').filter((c) => c && !names.has(c.split('=')[0])), ...fresh].join('; ');
+}
+
+/**
+ * Posts a platform form as a tab of the browser session `cookie` would: reads a page for its CSRF
+ * token, posts `fields` with it. The response, and the cookie jar after it.
+ */
+export async function postFormAs(
+  url: string,
+  cookie: string,
+  path: string,
+  fields: Record<string, string> = {},
+): Promise<{ res: Response; jar: string }> {
+  const page = await request(url).get('/login').set('Cookie', cookie);
+  const jar = mergeCookies(cookie, page.headers['set-cookie']);
+  const res = await request(url)
+    .post(path)
+    .set('Cookie', jar)
+    .type('form')
+    .send({ ...fields, _csrf: csrfFrom(page.text) });
+  return { res, jar: mergeCookies(jar, res.headers['set-cookie']) };
+}
+
+/** A socket.io client of `url` (namespace included) with the browser cookie `cookie`, once connected. */
+export async function cookieSocket(url: string, cookie: string, auth?: Record<string, unknown>): Promise<Socket> {
+  const socket = connect(url, {
+    transports: ['websocket'],
+    extraHeaders: { Cookie: cookie },
+    reconnection: false,
+    ...(auth ? { auth } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => (socket.close(), reject(err)));
+  });
+  return socket;
 }
 
 function cookiesOf(setCookie: string[] | string | undefined): string[] {

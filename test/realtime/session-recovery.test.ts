@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startPlatform, usePlatform } from '../helpers/platform.js';
-import { csrfFrom, loginCookie } from '../helpers/web-session.js';
+import { cookieSocket, loginCookie, postFormAs } from '../helpers/web-session.js';
 
 /**
  * socket.io connection-state recovery restores a socket's rooms and replays the broadcasts it
@@ -17,22 +16,11 @@ describe('connection-state recovery never outlives the session', () => {
     for (const s of sockets) s.disconnect();
   });
 
-  const merge = (cookie: string, setCookie: unknown) => {
-    const fresh = ((setCookie as string[] | undefined) ?? []).map((c) => c.split(';')[0]!);
-    const names = new Set(fresh.map((c) => c.split('=')[0]));
-    return [...cookie.split('; ').filter((c) => !names.has(c.split('=')[0])), ...fresh].join('; ');
-  };
   /** Posts a platform form as a tab of the browser session `cookie` would; the cookie jar after it. */
   async function postForm(cookie: string, path: string, fields: Record<string, string> = {}): Promise<string> {
-    const page = await request(gh.url).get('/login').set('Cookie', cookie);
-    const jar = merge(cookie, page.headers['set-cookie']);
-    const res = await request(gh.url)
-      .post(path)
-      .set('Cookie', jar)
-      .type('form')
-      .send({ ...fields, _csrf: csrfFrom(page.text) });
+    const { res, jar } = await postFormAs(gh.url, cookie, path, fields);
     expect(res.status).toBe(303);
-    return merge(jar, res.headers['set-cookie']);
+    return jar;
   }
   /** Logs `username` in over the browser session `cookie` (same cookie jar, as another tab would). */
   const loginOver = (cookie: string, username: string) =>
@@ -40,19 +28,10 @@ describe('connection-state recovery never outlives the session', () => {
 
   async function alicesDroppedSocket(auth: Record<string, unknown>) {
     const cookie = await loginCookie(gh.url, 'alice');
-    const socket = connect(gh.url, {
-      transports: ['websocket'],
-      extraHeaders: { Cookie: cookie },
-      reconnection: false,
-      auth,
-    });
+    const socket = await cookieSocket(gh.url, cookie, auth);
     sockets.push(socket);
     const texts: string[] = [];
     socket.on('message:created', (p: { message: { text: string } }) => texts.push(p.message.text));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
     // One broadcast received, so the client has an offset to recover from.
     await gh.platform.social.send('p_bob', 't_alice_bob', { text: 'before the drop' });
     await new Promise<void>((resolve) => socket.on('message:created', () => resolve()));
@@ -117,18 +96,10 @@ describe('connection-state recovery never outlives the session', () => {
     const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
     try {
       const cookie = await loginCookie(short.url, 'bob');
-      const socket = connect(short.url, {
-        transports: ['websocket'],
-        extraHeaders: { Cookie: cookie },
-        reconnection: false,
-      });
+      const socket = await cookieSocket(short.url, cookie);
       sockets.push(socket);
       const texts: string[] = [];
       socket.on('message:created', (p: { message: { text: string } }) => texts.push(p.message.text));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
       await short.platform.social.send('p_alice', 't_alice_bob', { text: 'before the drop' });
       await new Promise<void>((resolve) => socket.once('message:created', () => resolve()));
       const expired = new Promise<void>((resolve) => short.platform.events.on('session.ended', () => resolve()));

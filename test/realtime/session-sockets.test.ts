@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startPlatform, usePlatform } from '../helpers/platform.js';
-import { csrfFrom, loginCookie } from '../helpers/web-session.js';
+import { cookieSocket, loginCookie, postFormAs } from '../helpers/web-session.js';
 
 describe('sockets die with their web session', () => {
   const gh = usePlatform();
@@ -14,36 +13,18 @@ describe('sockets die with their web session', () => {
     cookie: string,
     auth?: Record<string, unknown>,
   ): Promise<{ socket: Socket; ended: string[] }> {
-    const socket = connect(`${gh.url}${nsp}`, {
-      transports: ['websocket'],
-      extraHeaders: { Cookie: cookie },
-      reconnection: false,
-      ...(auth ? { auth } : {}),
-    });
+    const socket = await cookieSocket(`${gh.url}${nsp}`, cookie, auth);
     sockets.push(socket);
     const ended: string[] = [];
     socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));
     socket.on('disconnect', (reason) => ended.push(reason));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
     return { socket, ended };
   }
   const disconnected = (s: Socket) =>
     new Promise<void>((resolve) => (s.disconnected ? resolve() : s.once('disconnect', () => resolve())));
   /** Posts a form with `cookie` (the page's CSRF token and cookie). */
-  async function postForm(cookie: string, path: string, fields: Record<string, string> = {}) {
-    const page = await request(gh.url).get('/login').set('Cookie', cookie);
-    const fresh = ((page.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => c.split(';')[0]!);
-    const names = new Set(fresh.map((c) => c.split('=')[0]));
-    const jar = [...cookie.split('; ').filter((c) => !names.has(c.split('=')[0])), ...fresh].join('; ');
-    return request(gh.url)
-      .post(path)
-      .set('Cookie', jar)
-      .type('form')
-      .send({ ...fields, _csrf: csrfFrom(page.text) });
-  }
+  const postForm = async (cookie: string, path: string, fields: Record<string, string> = {}) =>
+    (await postFormAs(gh.url, cookie, path, fields)).res;
 
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
@@ -89,18 +70,10 @@ describe('sockets die with their web session', () => {
     const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
     try {
       const cookie = await loginCookie(short.url, 'bob');
-      const socket = connect(short.url, {
-        transports: ['websocket'],
-        extraHeaders: { Cookie: cookie },
-        reconnection: false,
-      });
+      const socket = await cookieSocket(short.url, cookie);
       sockets.push(socket);
       const ended: string[] = [];
       socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
       await disconnected(socket);
       expect(ended).toEqual(['expired']);
     } finally {
