@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { loginInBrowser, usePlatformAndBrowser } from '../helpers/browser.js';
+import type { Socket as ServerSocket } from 'socket.io';
 import { until } from '../helpers/platform.js';
+import { cookieSocket, loginCookie } from '../helpers/web-session.js';
 
 describe('a thread page catches up after a reconnect', () => {
   const env = usePlatformAndBrowser();
@@ -86,6 +88,45 @@ describe('a thread page catches up after a reconnect', () => {
     // Counted once each: before the gap, the missed one (from the catch-up) and the replayed one.
     await item.locator('.unread-mark', { hasText: /^3 new$/ }).waitFor({ timeout: 5000 });
     await Promise.all([away.close(), back.close()]);
+  });
+
+  it('When the connection drops while a catch-up is unanswered, then its failed answer does not release the held messages, and the next catch-up still brings the missed one', async () => {
+    // While `withhold`, the server leaves messages:since unanswered (the answer still on its way).
+    let withhold = false;
+    let withheld = 0;
+    env.gh.platform.io
+      .of('/')
+      .on('connection', (s: ServerSocket) =>
+        s.use(([event], next) => (withhold && event === 'messages:since' ? void withheld++ : next())),
+      );
+    const away = await env.browser.newContext();
+    const inbox = await away.newPage();
+    const frames: string[] = [];
+    inbox.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+    await loginInBrowser(inbox, env.gh.url, 'alice');
+    await inbox.goto(`${env.gh.url}/threads/t_alice_carol`);
+    const other = await cookieSocket(env.gh.url, await loginCookie(env.gh.url, 'alice'));
+    withhold = true;
+    await inbox.goto(`${env.gh.url}/`);
+    await until(() => inboxSockets() === 2 && withheld === 1);
+    // Received (so the page's connection has an offset to recover from), held behind the catch-up.
+    await env.gh.platform.social.send('p_carol', 't_alice_carol', { text: 'before the gap' });
+    await until(() => frames.some((f) => f.includes('before the gap')));
+    await away.setOffline(true);
+    await until(() => inboxSockets() === 1);
+    withhold = false;
+    other.disconnect();
+    await until(() => inboxSockets() === 0);
+    await env.gh.platform.social.send('p_carol', 't_alice_carol', { text: 'while nobody listened' });
+    other.connect();
+    await until(() => inboxSockets() === 1);
+    await env.gh.platform.social.send('p_carol', 't_alice_carol', { text: 'while one listened' });
+    await away.setOffline(false);
+    const item = inbox.locator('[data-thread-id="t_alice_carol"]');
+    await item.locator('.preview', { hasText: 'while one listened' }).waitFor({ timeout: 10_000 });
+    await item.locator('.unread-mark', { hasText: /^3 new$/ }).waitFor({ timeout: 5000 });
+    other.disconnect();
+    await away.close();
   });
 
   it("When alice's thread page is offline longer than connection-state recovery keeps (or the platform restarted) and bob deletes a message it shows, then after reconnecting the page no longer shows it", async () => {

@@ -80,6 +80,8 @@
 
   // Live messages that arrive while a catch-up is answered wait for it, so the page keeps time order.
   var held = null;
+  // Counts disconnects: a catch-up answered (or failed) after one no longer speaks for the page.
+  var connections = 0;
 
   function catchUp() {
     var query = { since: since };
@@ -93,7 +95,10 @@
         .slice(-1000);
     }
     held = held || [];
+    var connection = connections;
     socket.timeout(10000).emit('messages:since', query, function (err, answer) {
+      // Overtaken by a disconnect (its ack fails then): the next connection's catch-up decides.
+      if (connection !== connections) return;
       var more = !err && answer && answer.messages && answer.more;
       if (!err && answer && answer.gone) answer.gone.forEach(removeMessage);
       if (!err && answer && answer.messages) answer.messages.forEach(onCreated);
@@ -124,6 +129,7 @@
     // what it kept before its 'connect' fires, and a replayed message must neither move `since` past
     // older ones the catch-up has yet to bring nor show before them.
     held = held || [];
+    connections++;
     if (reason === 'io server disconnect') loggedOut();
   });
   socket.on('message:created', function (payload) {
