@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events.js';
 import type { AccessEntry } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { createIdListInterner } from './id-lists.js';
 
 /** An access as its producer knows it; the recorder adds id, time, bystanders and the policy mode. */
 export type AccessRecord = Omit<AccessEntry, 'id' | 'at' | 'bystanders' | 'policy'>;
@@ -38,15 +39,18 @@ export function createAccessRecorder({
   newId = () => `a_${randomUUID()}`,
   onLost,
 }: AccessRecorderDeps) {
+  // Entries are rows: never changed in place, so entries listing the same ids can share the list.
+  const shared = createIdListInterner();
   function entryOf(access: AccessRecord, at: number, policy: AccessEntry['policy']): AccessEntry {
-    const peopleIncluded = [...new Set(access.peopleIncluded)];
+    const peopleIncluded = shared([...new Set(access.peopleIncluded)]);
     return {
       id: newId(),
       at,
       ...access,
-      threadIds: [...new Set(access.threadIds)],
+      threadIds: shared([...new Set(access.threadIds)]),
+      messageIds: shared(access.messageIds),
       peopleIncluded,
-      bystanders: bystandersAmong(store, access.clientId, peopleIncluded),
+      bystanders: shared(bystandersAmong(store, access.clientId, peopleIncluded)),
       policy,
     };
   }

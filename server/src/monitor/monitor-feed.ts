@@ -84,6 +84,17 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
   }
   const push = (partial: Omit<MonitorEvent, 'seq'>) => add(() => partial);
 
+  // Entries that list the same ids share one list (audit/id-lists.ts): so can their rows, while no
+  // row of the list was replaced. A polled page keeps one array of rows, not one per read.
+  const lastRows = new WeakMap<readonly string[], (Message | undefined)[]>();
+  function rowsNow(messageIds: readonly string[]): (Message | undefined)[] {
+    const rows = messageIds.slice(0, MESSAGES_SHOWN).map((id) => store.get('messages', id));
+    const last = lastRows.get(messageIds);
+    if (last && last.length === rows.length && last.every((row, i) => row === rows[i])) return last;
+    lastRows.set(messageIds, rows);
+    return rows;
+  }
+
   /** `rows`: the messages of `entry.messageIds` (first 200) as they were when the access was recorded. */
   function fromAccess(entry: AccessEntry, rows: (Message | undefined)[]): Omit<MonitorEvent, 'seq'> {
     const bystanders = new Set(entry.bystanders);
@@ -124,7 +135,7 @@ export function createMonitorFeed(deps: { events: EventBus; store: Store; now: (
     events.on('access.recorded', ({ entry }) => {
       // The rows are taken now (a lookup each; rows are replaced, never changed in place), the event
       // built later: its snippets are those the partner saw, whether or not a monitor was open.
-      const rows = entry.messageIds.slice(0, MESSAGES_SHOWN).map((id) => store.get('messages', id));
+      const rows = rowsNow(entry.messageIds);
       add(() => fromAccess(entry, rows));
     }),
     events.on('oauth.step', (s) => {
