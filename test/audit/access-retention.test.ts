@@ -107,6 +107,29 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
     await store.close();
   });
 
+  it('When two folds with different windows pick disjoint entries at once, then neither overwrites the totals the other added', async () => {
+    const store = await openStore(filePersistence(dataFile), () => seedWorld());
+    // 300 recent entries, then 300 whose clock reads earlier (a data file edited by hand, a clock set back):
+    // a fold by count takes the first 300, a fold by age the last 300, and both add to the same totals rows.
+    let clock = T0 + 86_400_000;
+    const recorder = createAccessRecorder({ store, events: new EventBus(), now: () => (clock += 1_000) });
+    for (let i = 0; i < 600; i++) {
+      if (i === 300) clock = T0;
+      await recorder.record(access(i));
+    }
+    const end = T0 + 2 * 86_400_000;
+    const before = views(store, end);
+    const byCount = { keepEntries: 300, keepMs: 365 * 86_400_000 };
+    const byAge = { keepEntries: 10_000, keepMs: end - (T0 + 3_600_000) };
+    const [a, b] = await Promise.all([foldOldAccesses(store, byCount, end), foldOldAccesses(store, byAge, end)]);
+    expect(a + b).toBe(300); // one committed; the other saw the totals change and left its batch for the next run
+    expect(views(store, end)).toEqual(before);
+    expect(await foldOldAccesses(store, { keepEntries: 0, keepMs: 365 * 86_400_000 }, end)).toBe(300);
+    expect(store.accessLog()).toHaveLength(0);
+    expect(views(store, end)).toEqual(before);
+    await store.close();
+  });
+
   it('When the fold cannot be written, then nothing of it applies (totals and deletions are one commit)', async () => {
     const faults = faultyDisk();
     const store = await openStore(filePersistence(dataFile, faults.disk), () => seedWorld());

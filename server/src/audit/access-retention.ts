@@ -1,4 +1,4 @@
-import type { AccessEntry, JournalOp } from '../store/schema.js';
+import type { AccessEntry, AccessTotal, JournalOp } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { foldEntry, settle, type AccessTotals } from './access-totals.js';
 
@@ -35,12 +35,20 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
   for (let start = 0; start < old.length; start += FOLD_BATCH) {
     const batch = old.slice(start, start + FOLD_BATCH).filter(stored);
     const totals: AccessTotals = new Map();
+    // The totals rows this batch adds to, as read: another fold (or a reset) may commit between two slices.
+    const read = new Map<string, AccessTotal | undefined>();
+    const readTotal = (id: string) => {
+      const row = store.get('accessTotals', id);
+      read.set(id, row);
+      return row;
+    };
     for (let i = 0; i < batch.length; i++) {
-      foldEntry(totals, batch[i]!, (id) => store.get('accessTotals', id));
-      // Requests go on between slices; only this function changes totals, so the rows read stay current.
+      foldEntry(totals, batch[i]!, readTotal);
       if ((i + 1) % FOLD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    if (!batch.every(stored)) break; // the log changed meanwhile (a world reset): the next run folds what is left
+    // The log or the totals changed meanwhile (a world reset, a concurrent fold): committing now would
+    // count an access twice or overwrite another fold's counts. The next run folds what is left.
+    if (!batch.every(stored) || ![...read].every(([id, row]) => store.get('accessTotals', id) === row)) break;
     settle(totals);
     const ops: JournalOp[] = [
       ...[...totals.values()].map((v): JournalOp => ({ op: 'put', c: 'accessTotals', v })),
