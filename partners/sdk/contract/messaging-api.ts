@@ -125,7 +125,7 @@ export interface paths {
         };
         /**
          * Messages of a thread
-         * @description Newest first, by creation. Cursors: a `nextCursor`/`prevCursor` or any message id, even of a deleted message. Under the `broad` policy every thread of the resource owner is reachable; under `least-privilege` only threads this client has posted into.
+         * @description Newest first, by creation. Cursors: a `nextCursor`/`prevCursor` or the id of a message of this thread, even a deleted one. Under the `broad` policy every thread of the resource owner is reachable; under `least-privilege` only threads this client has posted into.
          *
          *     Scope: `messages:read`.
          */

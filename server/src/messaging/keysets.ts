@@ -10,12 +10,16 @@ const newestFirst = (a: OrderKey, b: OrderKey) => compareKeys(b, a);
 const isTuple =
   (types: readonly ('number' | 'string')[]) =>
   (key: unknown): key is OrderKey =>
-    Array.isArray(key) && key.length === types.length && key.every((k, i) => typeof k === types[i]);
+    Array.isArray(key) &&
+    key.length === types.length &&
+    // Numbers must be finite: JSON's 1e400 parses as Infinity, which no key is and no page can echo.
+    key.every((k, i) => typeof k === types[i] && (typeof k !== 'number' || Number.isFinite(k)));
 
 /**
  * A thread's messages the caller may read, newest first, by `[createdAt, id]`. Under least-privilege
  * the index is cut at the caller's first post (policy.ts), so a page never scans hidden history.
- * A raw message id is a cursor even once deleted (stamped ids carry their key).
+ * A raw message id of this thread is a cursor even once deleted (stamped ids carry their key); an id
+ * of another thread is not (it would tell its time, and that it exists).
  */
 export function messageKeyset(store: Store, caller: Reach, threadId: string): Keyset<Message> {
   const index = store.messageIndexOf(threadId);
@@ -28,7 +32,7 @@ export function messageKeyset(store: Store, caller: Reach, threadId: string): Ke
     backward: (before) => rows(index?.asc(before, floor)),
     keyOf: (m) => [m.createdAt, m.id],
     compare: newestFirst,
-    keyOfId: (id) => store.messageKey(id),
+    keyOfId: (id) => store.messageKeyIn(threadId, id),
     isKey: isTuple(['number', 'string']),
   };
 }
@@ -36,7 +40,7 @@ export function messageKeyset(store: Store, caller: Reach, threadId: string): Ke
 /**
  * The owner's threads the caller may read, most recent activity first, by the store's thread key
  * (the latest message ever posted in it, then its id). A raw thread id is a cursor at the thread's
- * current key.
+ * current key while the thread is in the list.
  */
 export function threadKeyset(store: Store, caller: Reach): Keyset<Thread> {
   const index = store.threadIndexOf(caller.personId);
@@ -48,7 +52,11 @@ export function threadKeyset(store: Store, caller: Reach): Keyset<Thread> {
     backward: (before) => rows(index?.asc(before)),
     keyOf: (t) => store.threadKey(t.id)!,
     compare: newestFirst,
-    keyOfId: (id) => store.threadKey(id),
+    // Only a thread of this list: another's key would tell its last activity.
+    keyOfId: (id) =>
+      store.get('threads', id)?.participantIds.includes(caller.personId) && mayReadThread(store, caller, id)
+        ? store.threadKey(id)
+        : undefined,
     isKey: isTuple(['number', 'string', 'string']),
   };
 }
@@ -56,9 +64,14 @@ export function threadKeyset(store: Store, caller: Reach): Keyset<Thread> {
 const byName = (a: OrderKey, b: OrderKey) =>
   String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]));
 
-/** People by display name then id (friends, participants); a raw person id is a cursor even once they left the list. */
-export function peopleKeyset(store: Store, people: PersonOut[]): Keyset<PersonOut> {
+/**
+ * People by display name then id (friends, participants). A raw person id is a cursor while that
+ * person is in the list: anyone else's place would tell their name. Walks across changes use the
+ * opaque cursors, which carry the key.
+ */
+export function peopleKeyset(people: PersonOut[]): Keyset<PersonOut> {
   const keyOf = (p: PersonOut): OrderKey => [p.displayName, p.id];
+  const listed = new Map(people.map((p) => [p.id, p]));
   return arrayKeyset(
     [...people].sort((a, b) => byName(keyOf(a), keyOf(b))),
     {
@@ -66,8 +79,8 @@ export function peopleKeyset(store: Store, people: PersonOut[]): Keyset<PersonOu
       compare: byName,
       isKey: isTuple(['string', 'string']),
       keyOfId: (id) => {
-        const p = store.get('people', id);
-        return p ? [p.displayName, p.id] : undefined;
+        const p = listed.get(id);
+        return p ? keyOf(p) : undefined;
       },
     },
   );

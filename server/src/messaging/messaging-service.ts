@@ -84,7 +84,7 @@ export function createMessagingService({ store, social }: { store: Store; social
 
     /** `GET /me/friends`: the owner's friends by display name, paged by keyset. */
     friends(caller: Caller, query: PageQuery): Outcome<Page<PersonOut>> {
-      const page = keysetPage(peopleKeyset(store, social.friendsOf(caller.personId).map(personOut)), query);
+      const page = keysetPage(peopleKeyset(social.friendsOf(caller.personId).map(personOut)), query);
       return {
         body: page,
         access: read(
@@ -126,13 +126,7 @@ export function createMessagingService({ store, social }: { store: Store; social
     participants(caller: Caller, threadId: string, query: PageQuery): Outcome<Page<PersonOut>> {
       const thread = social.threadFor(caller.personId, threadId);
       if (!maySeeParticipants(store, caller, thread.id)) throw new NotFoundError('No such thread');
-      const page = keysetPage(
-        peopleKeyset(
-          store,
-          thread.participantIds.map((pid) => personOut(social.person(pid))),
-        ),
-        query,
-      );
+      const page = keysetPage(peopleKeyset(thread.participantIds.map((pid) => personOut(social.person(pid)))), query);
       return {
         body: page,
         access: read(

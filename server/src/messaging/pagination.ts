@@ -72,7 +72,7 @@ function take<T>(items: Iterable<T>, limit: number, within: (item: T) => boolean
  * - `min_id`: the `limit` items immediately before it (walking towards the top without gaps);
  * - `max_id` with `since_id`/`min_id`: only items between the two.
  * `nextCursor` names the last item when more follow it (pass as `max_id`); `prevCursor` names the
- * first item (pass as `since_id`/`min_id`), or echoes the `since_id`/`min_id` of an empty page.
+ * first item (pass as `since_id`/`min_id`), or echoes the `since_id`/`min_id` of an empty page as given.
  * @throws InvalidCursorError (400) for a cursor that names nothing this list knows.
  */
 export function keysetPage<T>(list: Keyset<T>, query: PageQuery): Page<T> {
@@ -91,11 +91,13 @@ export function keysetPage<T>(list: Keyset<T>, query: PageQuery): Page<T> {
   const first = items[0];
   const last = items[items.length - 1];
   const more = last !== undefined && !list.forward(list.keyOf(last))[Symbol.iterator]().next().done;
-  const echo = min ?? since;
+  // An empty page hands back the cursor as the client gave it: encoding the key an id stands for
+  // would tell the client what it did not know (a person's name, a message's time).
+  const echo = query.min_id ?? query.since_id;
   return {
     items,
     nextCursor: more ? encodeCursor(list.keyOf(last)) : null,
-    prevCursor: first !== undefined ? encodeCursor(list.keyOf(first)) : echo !== undefined ? encodeCursor(echo) : null,
+    prevCursor: first !== undefined ? encodeCursor(list.keyOf(first)) : (echo ?? null),
   };
 }
 

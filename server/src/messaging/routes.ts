@@ -73,7 +73,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       tag: 'Messages',
       scope: 'messages:read',
       summary: 'Messages of a thread',
-      description: `Newest first, by creation. Cursors: a \`nextCursor\`/\`prevCursor\` or any message id, even of a deleted message. ${POLICY_NOTE}`,
+      description: `Newest first, by creation. Cursors: a \`nextCursor\`/\`prevCursor\` or the id of a message of this thread, even a deleted one. ${POLICY_NOTE}`,
       params: threadParamsSchema,
       query: pageQuerySchema,
       success: { status: 200, description: 'A page of messages', schema: messagePageSchema },

@@ -69,10 +69,10 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
 
   /**
    * Messages of a thread, oldest first: the latest `limit` (all when absent) of those older than
-   * `before` (a message id, deleted or not; an unknown one gives none).
+   * `before` (a message id of this thread, deleted or not; an unknown one, or one of another thread, gives none).
    */
   function messagesIn(threadId: string, page: { limit?: number; before?: string } = {}): Message[] {
-    const below = page.before === undefined ? undefined : store.messageKey(page.before);
+    const below = page.before === undefined ? undefined : store.messageKeyIn(threadId, page.before);
     if (page.before !== undefined && below === undefined) return [];
     const newestFirst: Message[] = [];
     for (const { id } of store.messageIndexOf(threadId)?.desc(below) ?? []) {

@@ -268,9 +268,12 @@ export class Store {
   messageCountIn(threadId: string): number {
     return this.#timelines.messagesIn(threadId)?.size ?? 0;
   }
-  /** The `[createdAt, id]` of a message, even a deleted one when its id is stamped (see `stampMessage`). */
-  messageKey(messageId: string): MessageKey | undefined {
-    return this.#timelines.messageKey(messageId, this.#tables.messages.get(messageId));
+  /**
+   * The `[createdAt, id]` of a message of `threadId` named as a cursor, even a deleted one (see
+   * `Timelines.messageKeyIn`); undefined for a message of another thread or none.
+   */
+  messageKeyIn(threadId: string, messageId: string): MessageKey | undefined {
+    return this.#timelines.messageKeyIn(threadId, messageId, this.#tables.messages.get(messageId));
   }
   /** Id and creation time for a new message: its key is above every key stored (README "Paging"). */
   stampMessage(nowMs: number): { id: string; createdAt: number } {

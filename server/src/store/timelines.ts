@@ -39,7 +39,8 @@ export class Timelines {
   readonly #threadsOf = new Map<string, SortedKeys>();
   /** Thread id → the key it is filed under in its participants' lists, and those participants. */
   readonly #filed = new Map<string, { key: ThreadKey; createdAt: number; people: readonly string[] }>();
-  readonly #gone = new Map<string, MessageKey>();
+  /** Deleted messages whose id does not carry its time: their key and thread, for cursors. */
+  readonly #gone = new Map<string, { key: MessageKey; threadId: string }>();
   #latest: MessageKey = [0, ''];
   #stampedAt = 0;
   #counter = 0;
@@ -98,9 +99,18 @@ export class Timelines {
   lastActivityAt(threadId: string): number | undefined {
     return this.#activity.get(threadId)?.[0];
   }
-  /** Key of a message, stored or deleted: from the row, its stamped id, or a tombstone. */
-  messageKey(id: string, row: Message | undefined): MessageKey | undefined {
-    return row ? [row.createdAt, row.id] : (keyOfStampedId(id) ?? this.#gone.get(id));
+  /**
+   * Key of a message of `threadId`, stored or deleted, for a cursor: from its stamped id (which says
+   * nothing the id does not), else from the row or the tombstone when that message is or was in
+   * `threadId`; undefined otherwise, so an id from another thread reveals neither its time nor that it
+   * exists.
+   */
+  messageKeyIn(threadId: string, id: string, row: Message | undefined): MessageKey | undefined {
+    const stamped = keyOfStampedId(id);
+    if (stamped) return stamped;
+    if (row) return row.threadId === threadId ? [row.createdAt, row.id] : undefined;
+    const gone = this.#gone.get(id);
+    return gone?.threadId === threadId ? gone.key : undefined;
   }
 
   #messageAdded(m: Message): void {
@@ -121,7 +131,7 @@ export class Timelines {
     list?.remove([m.createdAt, m.id], m.id);
     if (list?.size === 0) this.#messages.delete(m.threadId);
     if (!keyOfStampedId(m.id)) {
-      this.#gone.set(m.id, [m.createdAt, m.id]);
+      this.#gone.set(m.id, { key: [m.createdAt, m.id], threadId: m.threadId });
       if (this.#gone.size > MAX_TOMBSTONES) this.#gone.delete(this.#gone.keys().next().value!);
     }
   }
