@@ -10,6 +10,7 @@ import {
   type PartnerSocket,
 } from '../../partners/sdk/index.js';
 import { threadNotices } from '../../server/src/audit/thread-notices.js';
+import { controllableClock } from '../../server/src/clock/clock.js';
 import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { startPlatform } from '../helpers/platform.js';
@@ -78,6 +79,22 @@ describe('time and token expiry for testers', () => {
       .send({ username: 'alice', clientId: 'tunewave', scopes: ['profile'], expiresIn: 0 })
       .expect(400);
     expect(res.body.errors[0].path).toBe('body.expiresIn');
+  });
+
+  it('When the clock is advanced by a fraction of a second, then 400 names seconds and the clock stays on whole milliseconds', async () => {
+    const before = (await sandbox.admin.clock()).offsetMs;
+    for (const seconds of [0.0001, 1.5]) {
+      const res = await request(sandbox.platformUrl)
+        .post('/admin/clock/advance')
+        .set('Authorization', `Bearer ${sandbox.adminToken}`)
+        .send({ seconds })
+        .expect(400);
+      expect(res.body.errors[0].path).toBe('body.seconds');
+    }
+    const after = await sandbox.admin.clock();
+    expect(after.offsetMs).toBe(before);
+    expect(Number.isInteger(after.now)).toBe(true);
+    expect(() => controllableClock().advance(0.1)).toThrow(RangeError);
   });
 
   it('When the clock passes an hour, then the access token is refused with 401 and the SDK refreshes in seconds', async () => {

@@ -68,9 +68,10 @@ export const advanceBodySchema = z
   .strictObject({
     seconds: z
       .number()
+      .int()
       .positive()
       .max(366 * 86_400)
-      .describe('How far to move the clock forward'),
+      .describe('How far to move the clock forward (whole seconds: times are whole milliseconds)'),
   })
   .meta({ id: 'AdvanceClock', example: { seconds: 3600 } });
 export const exposureQuerySchema = z.strictObject({

@@ -14,7 +14,7 @@ export interface ControllableClock extends Clock {
   readonly controllable: true;
   /** How far ahead of the wall clock this clock is, in ms. */
   readonly offsetMs: number;
-  /** Moves the clock forward by `ms` (> 0); returns the new `now()`. */
+  /** Moves the clock forward by `ms` (an integer > 0); returns the new `now()`. @throws RangeError otherwise */
   advance(ms: number): number;
   /** Back to the wall clock (offset 0). */
   reset(): void;
@@ -33,7 +33,9 @@ export function controllableClock(wall: () => number = Date.now): ControllableCl
     },
     now: () => wall() + offsetMs,
     advance(ms) {
-      if (!Number.isFinite(ms) || ms <= 0) throw new RangeError('A clock moves forward only: ms must be > 0');
+      // Every time on the platform is whole milliseconds (ids and cursors are stamped with them).
+      if (!Number.isSafeInteger(ms) || ms <= 0)
+        throw new RangeError('A clock moves forward by whole milliseconds: ms must be an integer > 0');
       offsetMs += ms;
       return wall() + offsetMs;
     },
