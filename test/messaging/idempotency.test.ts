@@ -36,6 +36,28 @@ describe("Idempotency-Key on the messaging API's POSTs", () => {
     },
   );
 
+  it('When the key is a structured-field string with parameters, a token, or a bare UUID, then each is its key; "k";p=1 is the key k', async () => {
+    const path = '/api/v1/threads/t_alice_bob/messages';
+    const first = await post(path, { text: 'params ignored' }, '"sf-key"').expect(201);
+    const again = await post(path, { text: 'params ignored' }, '"sf-key";p=1').expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const token = await post(path, { text: 'a token' }, 'tok-key').expect(201);
+    expect((await post(path, { text: 'a token' }, '"tok-key"').expect(201)).body).toEqual(token.body);
+    await post(path, { text: 'a uuid' }, '8e03978e-40d5-43e8-bc93-6894a57f9324').expect(201);
+  });
+
+  it.each(['?1', ':Zm9v:', '42', '"two words"'])(
+    'When the key is %s (a structured field of another type, or not visible ASCII), then 400 and nothing is stored',
+    async (key) => {
+      const before = count('t_alice_bob');
+      const res = await post('/api/v1/threads/t_alice_bob/messages', { text: 'typed key' }, key).expect(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body.detail).toContain('Idempotency-Key');
+      expect(count('t_alice_bob')).toBe(before);
+    },
+  );
+
   it('When the same key comes with another body, then the answer is 422 problem details and nothing is stored', async () => {
     await post('/api/v1/threads/t_alice_bob/messages', { text: 'first' }, 'u2').expect(201);
     const before = count('t_alice_bob');

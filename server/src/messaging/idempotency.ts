@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { parseItem, Token } from 'structured-headers';
 import { AppError, BadRequestError } from '../errors.js';
 import { tokenOf } from '../http/bearer-auth.js';
 
@@ -30,9 +31,22 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** The key from the header: a structured-field string (`"…"`, RFC 8941 §3.3.3) or a bare token; 1–255 visible ASCII characters. */
+/**
+ * The key from the header. The draft (§2) makes it an Item Structured Field whose value is a String
+ * (RFC 8941 §3.3.3, parsed by `structured-headers`); its parameters are ignored (RFC 8941 §3.1.2), so
+ * `"k";p=1` is the key `k`. Also taken, as many clients send them: a bare token (`k`), or a value that
+ * is no structured field at all (a bare UUID). @throws BadRequestError (400) for an item of another
+ * type (`?1`, `:Zm9v:`, `42`) or a key that is not 1–255 visible ASCII characters.
+ */
 function keyOf(raw: string): string {
-  const key = /^"(.*)"$/.exec(raw)?.[1] ?? raw;
+  let item: unknown;
+  try {
+    [item] = parseItem(raw);
+  } catch {
+    item = raw; // not a structured field: the bare key itself
+  }
+  const key = typeof item === 'string' ? item : item instanceof Token ? item.toString() : undefined;
+  if (key === undefined) throw new BadRequestError(`${IDEMPOTENCY_HEADER} must be a string ("…") or a token`);
   if (!/^[\x21-\x7e]{1,255}$/.test(key))
     throw new BadRequestError(`${IDEMPOTENCY_HEADER} must be 1–255 visible ASCII characters`);
   return key;
