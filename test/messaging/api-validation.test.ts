@@ -17,6 +17,14 @@ const BAD_BODIES: [string, string, string][] = [
   ['text of the wrong type', THREAD, '{"text": 42}'],
   ['empty text', THREAD, '{"text": ""}'],
   ['blank text', THREAD, '{"text": "   \\n\\t "}'],
+  ['text of a zero-width space only', THREAD, '{"text": "\\u200b"}'],
+  ['text of a bidi override only', THREAD, '{"text": " \\u202e "}'],
+  ['text of invisible characters only', DIRECT, '{"to": "p_bob", "text": "\\u2060\\ufeff\\u3000\\u200d"}'],
+  [
+    'a now-playing title of a zero-width joiner only',
+    THREAD,
+    '{"text": "hi", "nowPlaying": {"kind": "track", "title": "\\u200d"}}',
+  ],
   ['text over 2000 characters', THREAD, JSON.stringify({ text: long })],
   ['an unknown field', THREAD, '{"text": "hi", "senderId": "p_bob"}'],
   ['a __proto__ key', THREAD, '{"text": "hi", "__proto__": {"isAdmin": true}}'],
@@ -102,6 +110,13 @@ describe('messaging API input validation', () => {
       expect(stateOf(gh.store)).toBe(before);
     },
   );
+
+  it('When text holds invisible characters among visible ones (an emoji family joined by U+200D, a right-to-left mark), then it is accepted as sent', async () => {
+    for (const text of ['👨\u200d👩\u200d👧', 'שלום\u200f!']) {
+      const res = await request(gh.url).post(THREAD).set(auth).send({ text }).expect(201);
+      expect(res.body.text).toBe(text);
+    }
+  });
 
   it('When text has surrounding spaces and exactly 2000 characters inside, then it is accepted trimmed', async () => {
     const text = 'y'.repeat(2000);

@@ -4,6 +4,13 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
+/**
+ * Text that shows nothing: whitespace, separators and format characters (zero-width spaces and
+ * joiners, bidi controls, BOM). Inside text they are fine (an emoji family is joined by U+200D, Arabic
+ * and Hebrew use bidi marks); a text made only of them is empty to whoever reads it.
+ */
+const SHOWS_NOTHING = /^[\s\p{Z}\p{Cf}]*$/u;
+
 /** Length in Unicode code points (what a person counts as characters; an emoji is one, not two UTF-16 units). */
 export function codePointLength(text: string): number {
   let n = 0;
@@ -36,7 +43,8 @@ export function storedUrl({ protocol, max = 2000 }: { protocol?: RegExp; max?: n
  * The one schema for text that enters the store (message text, now-playing fields, names, titles),
  * at the edges and in the store's own schema: well-formed Unicode (`String.prototype.isWellFormed`),
  * no C0 control characters except `\n` and `\t`. Limits count Unicode code points, as JSON Schema's
- * `minLength`/`maxLength` do (README "Text in the store").
+ * `minLength`/`maxLength` do (README "Text in the store"). With `trim` and `min` ≥ 1 (input at the
+ * edges), a text of only invisible characters is refused too.
  */
 export function storedText(limits: { min?: number; max?: number; trim?: boolean } = {}) {
   const { min, max, trim = false } = limits;
@@ -45,6 +53,14 @@ export function storedText(limits: { min?: number; max?: number; trim?: boolean 
   schema = schema.check((ctx) => {
     storableTextCheck(ctx);
     const length = min !== undefined || max !== undefined ? codePointLength(ctx.value) : 0;
+    // Input that is trimmed must also show something: "\u200b" is as empty as "" once rendered.
+    if (trim && min !== undefined && min >= 1 && length >= min && SHOWS_NOTHING.test(ctx.value)) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must contain a visible character (not only spaces, zero-width or bidi characters)',
+        input: ctx.value,
+      });
+    }
     if (min !== undefined && length < min) {
       ctx.issues.push({
         code: 'too_small',
