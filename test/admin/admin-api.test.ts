@@ -31,6 +31,22 @@ describe('admin API: policy and access log', () => {
     },
   );
 
+  it('When a route that takes no body (reset) is sent one, then 400 and nothing changes', async () => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).post('/admin/reset').set(admin()).send({ x: 1 }).expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.detail).toContain('no request body');
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
+  it.each(['/admin/exposure?clientId=nope', '/admin/exposure?clientId=nope&username=alice'])(
+    'When %s names an unknown client, then 404, with or without a username',
+    async (path) => {
+      const res = await request(gh.url).get(path).set(admin()).expect(404);
+      expect(res.body.detail).toContain('nope');
+    },
+  );
+
   it('When a partner token is used on the admin API, then it is refused', async () => {
     const token = await tokenFor(gh, 'alice');
     await request(gh.url).get('/admin/access-log').set('Authorization', `Bearer ${token}`).expect(401);

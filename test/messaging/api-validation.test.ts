@@ -96,6 +96,28 @@ describe('messaging API input validation', () => {
     expect(stateOf(gh.store)).toBe(before);
   });
 
+  it.each(['null', '"hi"', '42', 'true'])(
+    'When the body is the JSON value %s (not an object), then 400 validation_failed says so, never "not valid JSON"',
+    async (raw) => {
+      const res = await request(gh.url).post(THREAD).set(auth).set('Content-Type', 'application/json').send(raw);
+      expect(res.status).toBe(400);
+      expect(res.body.type).toMatch(/\/validation_failed$/);
+      expect(res.body.errors).toEqual([{ path: '', message: 'must be a JSON object' }]);
+    },
+  );
+
+  it.each([
+    ['a charset it cannot read', { 'Content-Type': 'application/json; charset=latin1' }],
+    ['a Content-Encoding it cannot read', { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }],
+  ])('When the body comes in %s, then 415 unsupported_media_type like every other 415', async (_case, headers) => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).post(THREAD).set(auth).set(headers).send('{"text":"hi"}');
+    expect(res.status).toBe(415);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.type).toMatch(/\/unsupported_media_type$/);
+    expect(stateOf(gh.store)).toBe(before);
+  });
+
   it('When there is no body at all, then 400', async () => {
     await request(gh.url).post(THREAD).set(auth).expect(400);
   });

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type oas31 } from 'zod-openapi';
-import { jsonBody } from '../http/json-body.js';
+import { jsonBody, noBody } from '../http/json-body.js';
 import { parseInput } from '../http/validate.js';
 import { expressPath } from '../messaging/route-spec.js';
 import { problemSchema } from '../messaging/schemas.js';
@@ -48,7 +48,7 @@ export function defineAdminRoute<P extends ObjectSchema, Q extends ObjectSchema,
   return spec as AnyAdminRoute;
 }
 
-/** The express side of the list: body reader (415/413/400), parsing (400), the route's logic. */
+/** The express side of the list: body reader (415/413/400; a body sent to a route without one: 400), parsing (400), the route's logic. */
 export function adminRouter(routes: AnyAdminRoute[]): Router {
   const router = Router();
   for (const route of routes) {
@@ -61,7 +61,7 @@ export function adminRouter(routes: AnyAdminRoute[]): Router {
       if (route.success.status === 204) res.status(204).end();
       else res.status(route.success.status).json(body);
     };
-    router[route.method](expressPath(route.path), ...(route.body ? jsonBody() : []), run);
+    router[route.method](expressPath(route.path), ...(route.body ? jsonBody() : [noBody]), run);
   }
   return router;
 }

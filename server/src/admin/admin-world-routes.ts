@@ -185,6 +185,7 @@ export function adminWorldRoutes({ store, events, clock, clients, seed }: AdminW
       success: { status: 200, description: 'Exposure', schema: exposureResponseSchema },
       errors: [{ status: 404, description: 'Unknown client or person' }],
       handle({ query }) {
+        if (query.clientId) knownClient(store, query.clientId); // 404 for an unknown one, with or without username
         if (query.username) {
           const person = personByUsername(store, query.username);
           const apps = personExposure(store, person.id)

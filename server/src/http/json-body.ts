@@ -39,3 +39,12 @@ export function jsonBody(limit: number | string = JSON_BODY_LIMIT_BYTES): Reques
   };
   return [checkType, parse, checkKeys];
 }
+
+/**
+ * For routes that define no request body: a request that sends one anyway is refused with 400
+ * `bad_request` instead of having it ignored (as unknown fields are refused in every body schema).
+ */
+export const noBody: RequestHandler = (req, _res, next) => {
+  if (hasBody(req)) throw new BadRequestError('This endpoint takes no request body');
+  next();
+};

@@ -7,6 +7,7 @@ import {
   InsufficientScopeError,
   NotFoundError,
   TooManyRequestsError,
+  ValidationError,
 } from '../errors.js';
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
 import { StoreWriteError } from '../store/store-errors.js';
@@ -40,15 +41,34 @@ const TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-/** Maps anything thrown to an AppError; errors from body-parser keep their 4xx status. */
+/** Is `text` JSON at all (what body-parser's strict mode refuses as a top-level `null`, `"hi"` or `42` is)? */
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Maps anything thrown to an AppError; errors from body-parser keep their 4xx status: 400
+ * `malformed_json` for text that is not JSON, 400 `validation_failed` for JSON that is not an object
+ * or array (`null`), 413 `body_too_large`, 415 `unsupported_media_type` (a charset or
+ * Content-Encoding it cannot read), else 4xx `bad_request`; anything else is a 500.
+ */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+  const e = err as { status?: number; statusCode?: number; type?: string; message?: string; body?: unknown };
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (e.type === 'entity.parse.failed' && isJson(e.body))
+      return new ValidationError([{ path: '', message: 'must be a JSON object' }]);
     if (e.type === 'entity.parse.failed')
       return new AppError(400, 'malformed_json', 'The request body is not valid JSON');
     if (e.type === 'entity.too.large') return new AppError(413, 'body_too_large', 'The request body is too large');
+    if (status === 415) return new AppError(415, 'unsupported_media_type', e.message ?? 'Unsupported media type');
     return new AppError(status, 'bad_request', e.message ?? 'Bad request');
   }
   return new AppError(500, 'internal_error', 'Something went wrong on our side', { cause: err });
