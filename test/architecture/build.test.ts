@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import ts from 'typescript';
+import { removeOrphanOutputs } from '../../scripts/copy-runtime-files.js';
 import { OUT_DIR, RUNTIME_FILES } from '../../scripts/runtime-files.js';
 
 /**
@@ -19,6 +21,7 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 /** Uses of `import.meta` that are not a read of a file next to the module, with the reason. */
 const NOT_A_READ: Record<string, string> = {
   'test/bench/processes.ts': 'finds the compiled bench children (dist/test/bench), whether it runs compiled or not',
+  'scripts/copy-runtime-files.ts': 'runs its build step only when started as a script, not when a test imports it',
 };
 
 /** What a module does with its own location. */
@@ -138,8 +141,29 @@ describe('The build (npm run build: tsc -p tsconfig.build.json, then the copy of
       ['bench', 'test/bench/run'],
     ] as const) {
       expect(pkg.scripts[`pre${script}`]).toBe('npm run build');
-      expect(pkg.scripts[script]).toBe(`node ${OUT_DIR}/${entry}.js`);
+      // Node options may come first (npm start's heap settings, README "Performance").
+      expect(pkg.scripts[script]).toMatch(new RegExp(`^node (--[a-z-]+=\\d+ )*${OUT_DIR}/${entry}\\.js$`));
       expect(buildSources()).toContain(`${entry}.ts`);
+    }
+  });
+
+  it('When a source file is deleted, then the build removes its compiled .js and keeps every other output and copied asset', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'glasshouse-build-'));
+    try {
+      const put = (file: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), '');
+      };
+      for (const file of ['server/kept.ts', 'dist/server/kept.js', 'dist/server/deleted.js', 'dist/assets/inbox.js'])
+        put(file);
+      expect(removeOrphanOutputs(path.join(root, 'dist'), root, ['assets'])).toEqual([
+        path.join('server', 'deleted.js'),
+      ]);
+      expect(readdirSync(path.join(root, 'dist'), { recursive: true, encoding: 'utf8' }).sort()).toEqual(
+        ['assets', path.join('assets', 'inbox.js'), 'server', path.join('server', 'kept.js')].sort(),
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
