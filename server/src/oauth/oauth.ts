@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Router } from 'express';
-import Provider, { type ErrorOut } from 'oidc-provider';
+import Provider, { type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config.js';
@@ -18,6 +18,7 @@ import { bridgeProviderEvents } from './oauth-events.js';
 import { createTokenService } from './oidc-token-service.js';
 import { providerConfiguration } from './provider-config.js';
 import { apiAudience } from './scopes.js';
+import { storageRefusals } from './storage-refusal.js';
 import { createDeletionRequests } from '../retention/deletion-requests.js';
 import type { TokenService } from './token-service.js';
 
@@ -57,13 +58,16 @@ export function createOAuthServer(deps: {
   const clients = createClientRegistry(store, events, [docsClient(config.PLATFORM_URL)]);
   const authorizations = createAuthorizations(store, events, now);
   const audience = apiAudience(config.PLATFORM_URL);
-  const renderErrorPage = (out: ErrorOut, clientId: string | undefined) => {
-    const client = clientId === undefined ? undefined : clients.get(clientId);
+  /** The platform's error page for what the provider cannot send back to a client; `client_id` unverified. */
+  const renderError = (ctx: KoaContextWithOIDC, out: ErrorOut) => {
+    const clientId = ctx.query['client_id'];
+    const client = typeof clientId === 'string' ? clients.get(clientId) : undefined;
     const reason =
       client?.status === 'shut_down'
         ? `${client.name} has been shut down and can no longer connect to Glasshouse`
         : (out.error_description ?? 'The request was refused');
-    return render.eta.render('error', {
+    ctx.type = 'html';
+    ctx.body = render.eta.render('error', {
       csrf: '',
       title: 'That did not work',
       heading: 'This sign-in cannot continue',
@@ -73,8 +77,10 @@ export function createOAuthServer(deps: {
   const keys = loadOrCreateKeys(store, logger);
   const provider = new Provider(
     config.PLATFORM_URL,
-    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderErrorPage }),
+    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderError }),
   );
+  // Outermost: a write the store refuses is 503 + Retry-After at every endpoint (storage-refusal.ts).
+  provider.use(storageRefusals(renderError));
   // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
   // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
   provider.use(async (ctx, next) => {
