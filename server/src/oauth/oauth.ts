@@ -32,6 +32,12 @@ export interface OAuthServer {
   audience: string;
   /** Path prefix of the authorization endpoint; the web session must run before the provider there. */
   authorizationPath: string;
+  /**
+   * True for a path oidc-provider answers (README "Log in with Glasshouse"): /auth and /auth/:uid,
+   * /token (revocation and introspection under it), /reg and /reg/:id, /request (PAR),
+   * /session/end/confirm, /jwks, the RFC 8414 and OIDC discovery documents.
+   */
+  ownsPath(path: string): boolean;
   /** The provider as a node handler: mount at the root of the express app, after every other route. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Login/consent (/interaction/:uid) and "Apps and websites" (/settings/apps); need the web session. */
@@ -101,6 +107,15 @@ export function createOAuthServer(deps: {
     audience,
     publicUrl: config.PLATFORM_URL,
   });
+  // Its route table, asked of the provider itself: the endpoints of the features provider-config.ts
+  // enables (revocation and introspection live under /token), and the fixed discovery paths.
+  const endpointPaths = [
+    ...['authorization', 'token', 'registration', 'pushed_authorization_request', 'end_session_confirm', 'jwks'].map(
+      (name) => provider.pathFor(name),
+    ),
+    '/.well-known/oauth-authorization-server',
+    '/.well-known/openid-configuration',
+  ];
   const deletionRequests = createDeletionRequests({ issuer: config.PLATFORM_URL, store, authorizations, events, now });
   return {
     provider,
@@ -108,7 +123,8 @@ export function createOAuthServer(deps: {
     clients,
     authorizations,
     audience,
-    authorizationPath: '/auth',
+    authorizationPath: provider.pathFor('authorization'),
+    ownsPath: (path) => endpointPaths.some((p) => path === p || path.startsWith(`${p}/`)),
     handler: provider.callback(),
     webRoutes: ({ csrfProtect, throttle }) => [
       interactionRoutes({
