@@ -198,6 +198,12 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use('/docs', api.docs);
 
   const webSession = [cookieParser(), auth.sessionMiddleware, auth.passport.session()];
+  // oidc-provider's endpoints come before the web pages: they authenticate the client (RFC 6749 §2.3)
+  // or check the provider's own xsrf token (/session/end/confirm), never our session cookie, and a
+  // browser-based client legitimately sends its Origin, so the web forms' Origin guard is not theirs.
+  // Its login check at /auth reads the web session's person, so the session runs before it there.
+  app.use(oauth.authorizationPath, ...webSession);
+  app.use((req, res, next) => (oauth.ownsPath(req.path) ? oauth.handler(req, res) : next()));
   const web = express.Router();
   // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
   web.use(origins.guard, ...webSession);
@@ -241,10 +247,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use(web);
 
   app.use('/admin', notFoundHandler);
-  // oidc-provider at the root, last (RFC 8414 metadata, /auth, /token, /reg…; 404 for anything else).
-  // Its login check reads the web session's person, so the session runs explicitly before /auth
-  // (idempotent after the web router's own pass).
-  app.use(oauth.authorizationPath, ...webSession);
+  // oidc-provider last again, for its 404 of any other path.
   app.use(oauth.handler);
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 

@@ -56,10 +56,13 @@ function isJson(text: unknown): boolean {
  * Maps anything thrown to an AppError; errors from body-parser keep their 4xx status: 400
  * `malformed_json` for text that is not JSON, 400 `validation_failed` for JSON that is not an object
  * or array (`null`), 413 `body_too_large`, 415 `unsupported_media_type` (a charset or
- * Content-Encoding it cannot read), else 4xx `bad_request`; anything else is a 500.
+ * Content-Encoding it cannot read), else 4xx `bad_request`. A refused write that reached us wrapped
+ * (oidc-provider's OAuthStorageUnavailable, oauth/storage-refusal.ts, from a route that calls the
+ * provider) is that StoreWriteError: 503 `storage_unavailable`. Anything else is a 500.
  */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof Error && err.cause instanceof StoreWriteError) return err.cause;
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string; body?: unknown };
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -121,15 +124,22 @@ export function authChallenges(err: AppError): string[] {
   return err.status === 401 ? [bearer(), dpop()] : [];
 }
 
-/** Sends `err` as `application/problem+json`, with the RFC 6750 §3, RFC 9449 §7.1 and RFC 9110 headers it implies. */
-export function sendProblem(res: Response, req: Request, err: AppError): void {
-  const challenges = authChallenges(err);
-  if (challenges.length) res.set('WWW-Authenticate', challenges.join(', '));
-  // 429 and 503 (a write the storage refused, or a fault a tester injected) say when to retry (RFC 9110 §10.2.3).
+/**
+ * 429 and 503 (a write the storage refused, or a fault a tester injected) say when to retry (RFC 9110
+ * §10.2.3), whether answered as problem details or as an HTML page.
+ */
+function setRetryAfter(res: Response, err: AppError): void {
   if (err instanceof TooManyRequestsError || err instanceof StoreWriteError)
     res.set('Retry-After', String(err.retryAfterSeconds));
   else if (err instanceof InjectedFaultError && err.retryAfterSeconds !== undefined)
     res.set('Retry-After', String(err.retryAfterSeconds));
+}
+
+/** Sends `err` as `application/problem+json`, with the RFC 6750 §3, RFC 9449 §7.1 and RFC 9110 headers it implies. */
+export function sendProblem(res: Response, req: Request, err: AppError): void {
+  const challenges = authChallenges(err);
+  if (challenges.length) res.set('WWW-Authenticate', challenges.join(', '));
+  setRetryAfter(res, err);
   res
     .status(err.status)
     .type('application/problem+json')
@@ -152,7 +162,10 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
     if (appError.status >= 500 && !(appError instanceof InjectedFaultError))
       logger.error({ err, path: req.path }, 'request failed');
     const wantsHtml = renderPage && !/^\/(api|admin)\b/.test(req.path) && req.accepts(['json', 'html']) === 'html';
-    if (wantsHtml) return renderPage(res, appError);
+    if (wantsHtml) {
+      setRetryAfter(res, appError);
+      return renderPage(res, appError);
+    }
     sendProblem(res, req, appError);
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Router } from 'express';
-import Provider, { type ErrorOut } from 'oidc-provider';
+import Provider, { type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config.js';
@@ -18,6 +18,7 @@ import { bridgeProviderEvents } from './oauth-events.js';
 import { createTokenService } from './oidc-token-service.js';
 import { providerConfiguration } from './provider-config.js';
 import { apiAudience } from './scopes.js';
+import { storageRefusals } from './storage-refusal.js';
 import { createDeletionRequests } from '../retention/deletion-requests.js';
 import type { TokenService } from './token-service.js';
 
@@ -31,6 +32,12 @@ export interface OAuthServer {
   audience: string;
   /** Path prefix of the authorization endpoint; the web session must run before the provider there. */
   authorizationPath: string;
+  /**
+   * True for a path oidc-provider answers (README "Log in with Glasshouse"): /auth and /auth/:uid,
+   * /token (revocation and introspection under it), /reg and /reg/:id, /request (PAR),
+   * /session/end/confirm, /jwks, the RFC 8414 and OIDC discovery documents.
+   */
+  ownsPath(path: string): boolean;
   /** The provider as a node handler: mount at the root of the express app, after every other route. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Login/consent (/interaction/:uid) and "Apps and websites" (/settings/apps); need the web session. */
@@ -57,13 +64,16 @@ export function createOAuthServer(deps: {
   const clients = createClientRegistry(store, events, [docsClient(config.PLATFORM_URL)]);
   const authorizations = createAuthorizations(store, events, now);
   const audience = apiAudience(config.PLATFORM_URL);
-  const renderErrorPage = (out: ErrorOut, clientId: string | undefined) => {
-    const client = clientId === undefined ? undefined : clients.get(clientId);
+  /** The platform's error page for what the provider cannot send back to a client; `client_id` unverified. */
+  const renderError = (ctx: KoaContextWithOIDC, out: ErrorOut) => {
+    const clientId = ctx.query['client_id'];
+    const client = typeof clientId === 'string' ? clients.get(clientId) : undefined;
     const reason =
       client?.status === 'shut_down'
         ? `${client.name} has been shut down and can no longer connect to Glasshouse`
         : (out.error_description ?? 'The request was refused');
-    return render.eta.render('error', {
+    ctx.type = 'html';
+    ctx.body = render.eta.render('error', {
       csrf: '',
       title: 'That did not work',
       heading: 'This sign-in cannot continue',
@@ -73,8 +83,10 @@ export function createOAuthServer(deps: {
   const keys = loadOrCreateKeys(store, logger);
   const provider = new Provider(
     config.PLATFORM_URL,
-    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderErrorPage }),
+    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderError }),
   );
+  // Outermost: a write the store refuses is 503 + Retry-After at every endpoint (storage-refusal.ts).
+  provider.use(storageRefusals(renderError));
   // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
   // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
   provider.use(async (ctx, next) => {
@@ -95,6 +107,15 @@ export function createOAuthServer(deps: {
     audience,
     publicUrl: config.PLATFORM_URL,
   });
+  // Its route table, asked of the provider itself: the endpoints of the features provider-config.ts
+  // enables (revocation and introspection live under /token), and the fixed discovery paths.
+  const endpointPaths = [
+    ...['authorization', 'token', 'registration', 'pushed_authorization_request', 'end_session_confirm', 'jwks'].map(
+      (name) => provider.pathFor(name),
+    ),
+    '/.well-known/oauth-authorization-server',
+    '/.well-known/openid-configuration',
+  ];
   const deletionRequests = createDeletionRequests({ issuer: config.PLATFORM_URL, store, authorizations, events, now });
   return {
     provider,
@@ -102,7 +123,8 @@ export function createOAuthServer(deps: {
     clients,
     authorizations,
     audience,
-    authorizationPath: '/auth',
+    authorizationPath: provider.pathFor('authorization'),
+    ownsPath: (path) => endpointPaths.some((p) => path === p || path.startsWith(`${p}/`)),
     handler: provider.callback(),
     webRoutes: ({ csrfProtect, throttle }) => [
       interactionRoutes({

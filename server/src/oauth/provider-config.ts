@@ -37,10 +37,10 @@ export interface ProviderConfigDeps {
   /** Injected faults: a `refuse-refresh` fault refuses the refresh_token grant. */
   faults: FaultInjector;
   /**
-   * HTML for an error the provider cannot send back to a client (unregistered redirect URI, unknown
-   * or shut-down client); `clientId` is the request's, unverified.
+   * Renders, as the response's HTML body, an error the provider cannot send back to a client
+   * (unregistered redirect URI, unknown or shut-down client, a refused write: storage-refusal.ts).
    */
-  renderErrorPage(out: ErrorOut, clientId: string | undefined): string;
+  renderError(ctx: KoaContextWithOIDC, out: ErrorOut): void;
 }
 
 /**
@@ -124,11 +124,7 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       policy: webSessionPolicy((hint) => personOfLoginHint(store, hint)?.id),
     },
-    renderError(ctx, out) {
-      const clientId = ctx.query['client_id'];
-      ctx.type = 'html';
-      ctx.body = deps.renderErrorPage(out, typeof clientId === 'string' ? clientId : undefined);
-    },
+    renderError: (ctx, out) => deps.renderError(ctx, out),
     // Browser calls to /token, /token/revocation… (CORS): only the API docs page, from the platform's
     // own origin (docs-client.ts); partners call from their servers.
     clientBasedCORS: (_ctx, origin, client) =>

@@ -2,6 +2,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock/clock.js';
 import type { Store } from '../store/store.js';
 import type { ClientRegistry } from './client-registry.js';
+import { providerWrite } from './storage-refusal.js';
 
 /**
  * oidc-provider's storage adapter over our Store. Each model instance (Session, Interaction, Grant,
@@ -14,7 +15,9 @@ import type { ClientRegistry } from './client-registry.js';
  * then gets `invalid_grant`, an access token 401). oidc-provider's own wall-clock checks are never
  * stricter (the platform clock is never behind the wall clock); the `iat`/`exp` inside payloads
  * (and so in introspection answers) stay wall-clock seconds. Payloads are copied in and out: the provider mutates what it reads,
- * the store's rows must never change outside a journaled write.
+ * the store's rows must never change outside a journaled write. A write the store refuses
+ * (StoreWriteError, nothing stored) rejects with OAuthStorageUnavailable (storage-refusal.ts): the
+ * endpoint answers `503 temporarily_unavailable` with `Retry-After`, never `500 server_error`.
  */
 export function storeAdapterFactory(store: Store, clients: ClientRegistry, clock: Clock): (model: string) => Adapter {
   return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock));
@@ -35,14 +38,15 @@ function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
     live(store.oidcFind(index).find((r) => r.model === model));
 
   return {
-    async upsert(id, payload, expiresIn) {
-      await store.put('oidc', {
-        id: key(id),
-        model,
-        payload: structuredClone(payload) as Record<string, unknown>,
-        ...(expiresIn ? { expiresAt: clock.now() + expiresIn * 1000 } : {}),
-      });
-    },
+    upsert: (id, payload, expiresIn) =>
+      providerWrite(() =>
+        store.put('oidc', {
+          id: key(id),
+          model,
+          payload: structuredClone(payload) as Record<string, unknown>,
+          ...(expiresIn ? { expiresAt: clock.now() + expiresIn * 1000 } : {}),
+        }),
+      ),
     async find(id) {
       return live(store.get('oidc', key(id)));
     },
@@ -52,36 +56,32 @@ function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
     async findByUserCode(userCode) {
       return byIndex(`userCode:${userCode}`);
     },
-    async consume(id) {
-      const record = store.get('oidc', key(id));
-      if (record)
-        await store.put('oidc', {
-          ...record,
-          payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) },
-        });
-    },
-    async destroy(id) {
-      await store.delete('oidc', key(id));
-    },
-    async revokeByGrantId(grantId) {
-      const rows = store.oidcFind(`grant:${grantId}`).filter((r) => r.model === model);
-      await Promise.all(rows.map((r) => store.delete('oidc', r.id)));
-    },
+    consume: (id) =>
+      providerWrite(async () => {
+        const record = store.get('oidc', key(id));
+        if (record)
+          await store.put('oidc', {
+            ...record,
+            payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) },
+          });
+      }),
+    destroy: (id) => providerWrite(() => store.delete('oidc', key(id))),
+    revokeByGrantId: (grantId) =>
+      providerWrite(async () => {
+        const rows = store.oidcFind(`grant:${grantId}`).filter((r) => r.model === model);
+        await Promise.all(rows.map((r) => store.delete('oidc', r.id)));
+      }),
   };
 }
 
 function clientAdapter(clients: ClientRegistry): Adapter {
   const unsupported = async () => undefined;
   return {
-    async upsert(id, payload) {
-      await clients.saveMetadata(id, payload as Record<string, unknown>);
-    },
+    upsert: (id, payload) => providerWrite(() => clients.saveMetadata(id, payload as Record<string, unknown>)),
     async find(id) {
       return clients.activeMetadata(id) as AdapterPayload | undefined;
     },
-    async destroy(id) {
-      await clients.remove(id);
-    },
+    destroy: (id) => providerWrite(() => clients.remove(id)),
     findByUid: unsupported,
     findByUserCode: unsupported,
     consume: unsupported,
