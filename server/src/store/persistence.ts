@@ -5,9 +5,9 @@ import { JournalWriter, journalPathFor, journalSegments, readSegment } from './j
 import { acquireLock } from './lock.js';
 import type { JournalLine, JournalOp, World } from './schema.js';
 import { readSnapshot, writeSnapshot, type Fingerprint } from './snapshot-file.js';
-import { StoreLoadError } from './store-errors.js';
+import { AfterRenameError, StoreLoadError } from './store-errors.js';
 
-export { StoreLoadError, StoreWriteError, StoreConflictError } from './store-errors.js';
+export { AfterRenameError, StoreLoadError, StoreWriteError, StoreConflictError } from './store-errors.js';
 export { journalPathFor } from './journal.js';
 
 /** What a persistence holds at start. */
@@ -35,6 +35,16 @@ export interface Persistence {
    * was edited by another program since it was loaded.
    */
   compact(world: World): Promise<void>;
+  /**
+   * Makes `world` the whole stored state (a reset), all or nothing. Call it with no append in flight
+   * and none until it settles. Changes still in the journal are first folded into the snapshot
+   * (`durable()`: exactly what is durable), so that they cannot be replayed on top of `world` and
+   * the rename of `world`'s snapshot over the data file is the one commit point.
+   * @throws AfterRenameError when a step after that rename failed (`world` is in place, its
+   *   durability not confirmed); any other error: nothing was replaced (StoreConflictError, or the
+   *   file-system error).
+   */
+  replace(world: World, durable: () => World): Promise<void>;
   /** Bytes appended to the journal since the last compaction. */
   journalBytes(): number;
   /** Size in bytes of the snapshot as last read or written (0 when none): scales the compaction threshold. */
@@ -55,6 +65,10 @@ export function memoryPersistence(): Persistence {
     },
     async append() {},
     async compact(world) {
+      db.data = world;
+      await db.write();
+    },
+    async replace(world) {
       db.data = world;
       await db.write();
     },
@@ -104,6 +118,49 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
     }
   }
 
+  async function compact(world: World): Promise<void> {
+    // `world` is what is durable at this call, as arrays of row references. The journal is rotated
+    // now, before any await: the old segments hold exactly what `world` covers. It is serialized
+    // later, slice by slice, while appends go on, and is still exactly `world`: rows are replaced on
+    // put, never mutated in place (Table), so later changes touch the tables, not what is held here.
+    const previous = writer;
+    const next = segment + 1;
+    const file = real ?? (await lock());
+    segment = next;
+    writer = new JournalWriter(disk, journalPathFor(file, next));
+    // Upper bound of the new snapshot: the old one plus every change folded into it.
+    const estimate = (fingerprint?.size ?? 0) + (previous?.size ?? 0);
+    await previous?.close();
+    fingerprint = await writeSnapshot(disk, file, world, fingerprint, estimate);
+    // The rename is done: from here on a failure cannot take it back (AfterRenameError).
+    try {
+      const dir = path.dirname(file) || '.';
+      await syncDir(disk, dir); // before the older segments go, so that a power cut cannot lose the rename
+      for (const s of await journalSegments(disk, file))
+        if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
+      if (segment === next) {
+        await writer.relocate(journalPathFor(file, 0)); // back to the plain name; nothing older is left
+        segment = 0;
+      }
+      await syncDir(disk, dir);
+    } catch (err) {
+      throw new AfterRenameError(err);
+    }
+  }
+
+  /** The journal segments of `file` that hold bytes (a change, or a torn tail). */
+  async function segmentsHolding(file: string): Promise<string[]> {
+    const holding: string[] = [];
+    for (const s of await journalSegments(disk, file)) {
+      const size = await disk.stat(s.file).then(
+        (st) => st.size,
+        (err: unknown) => (errnoOf(err) === 'ENOENT' ? 0 : Promise.reject(err)),
+      );
+      if (size > 0) holding.push(s.file);
+    }
+    return holding;
+  }
+
   return {
     description: `${dataFile} (+ ${path.basename(journalPathFor(dataFile))})`,
     async load() {
@@ -127,27 +184,19 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
       writer ??= new JournalWriter(disk, journalPathFor(await lock(), segment));
       await writer.append(lines.map((line) => JSON.stringify(line) + '\n').join(''));
     },
-    async compact(world) {
-      // `world` is what is durable at this call, as arrays of row references. The journal is rotated
-      // now, before any await: the old segments hold exactly what `world` covers. It is serialized
-      // later, slice by slice, while appends go on, and is still exactly `world`: rows are replaced on
-      // put, never mutated in place (Table), so later changes touch the tables, not what is held here.
-      const previous = writer;
-      const next = segment + 1;
+    compact,
+    async replace(world, durable) {
       const file = real ?? (await lock());
-      segment = next;
-      writer = new JournalWriter(disk, journalPathFor(file, next));
-      // Upper bound of the new snapshot: the old one plus every change folded into it.
-      const estimate = (fingerprint?.size ?? 0) + (previous?.size ?? 0);
-      await previous?.close();
-      fingerprint = await writeSnapshot(disk, file, world, fingerprint, estimate);
-      for (const s of await journalSegments(disk, file))
-        if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
-      if (writer && segment === next) {
-        await writer.relocate(journalPathFor(file, 0)); // back to the plain name; nothing older is left
-        segment = 0;
+      // Changes made before the reset must not be replayed on top of it: fold them first (an ordinary
+      // compaction: invisible whatever happens), so that nothing is left to drop after the rename.
+      if ((await segmentsHolding(file)).length > 0) {
+        await compact(durable()).catch((err: unknown) => {
+          throw err instanceof AfterRenameError ? err.cause : err;
+        });
       }
-      await syncDir(disk, path.dirname(file) || '.');
+      const left = await segmentsHolding(file);
+      if (left.length > 0) throw new Error(`${left[0]}: still holds changes after they were folded`);
+      await compact(world);
     },
     journalBytes: () => writer?.size ?? 0,
     snapshotBytes: () => fingerprint?.size ?? 0,

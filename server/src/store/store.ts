@@ -106,11 +106,13 @@ export class Store {
     return world;
   }
 
-  /** Replaces the whole state with `world` and makes it durable as a new snapshot. */
-  async reset(world: World): Promise<void> {
-    await this.flush();
-    this.load(world);
-    await this.#writer.compact();
+  /**
+   * Replaces the whole state with `world`, all or nothing: memory takes it only once its snapshot
+   * has replaced the data file (README "Data and storage"). Changes made while it is written are
+   * refused. @throws StoreWriteError (503) when it could not be saved: nothing was replaced.
+   */
+  reset(world: World): Promise<void> {
+    return this.#writer.replace(world, () => this.load(world));
   }
 
   /** Rewrites the snapshot and empties the journal; writes go on meanwhile (README "Data and storage"). */
