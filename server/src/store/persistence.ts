@@ -17,6 +17,8 @@ export interface Loaded {
   ops: JournalOp[];
   /** The journal holds anything (changes, a torn tail, several segments): fold it at start. */
   needsCompaction: boolean;
+  /** Where `world` was read from, for messages (the data file). */
+  source: string;
 }
 
 /**
@@ -24,7 +26,10 @@ export interface Loaded {
  * since, so that one write costs one appended line whatever the store holds (README "Data and storage").
  */
 export interface Persistence {
-  /** Snapshot with its journal, or `null` when nothing is stored yet. @throws StoreLoadError */
+  /**
+   * Snapshot with its journal, or `null` when nothing is stored yet (no data file and no journal).
+   * @throws StoreLoadError when the data is unusable, or a journal is there without its data file.
+   */
   load(): Promise<Loaded | null>;
   /** Appends changes, one line each; resolves once they are durable (fsync). Rejects with the file-system error. */
   append(lines: JournalLine[]): Promise<void>;
@@ -61,7 +66,7 @@ export function memoryPersistence(): Persistence {
     description: 'in memory',
     async load() {
       await db.read();
-      return db.data ? { world: db.data, ops: [], needsCompaction: false } : null;
+      return db.data ? { world: db.data, ops: [], needsCompaction: false, source: 'in memory' } : null;
     },
     async append() {},
     async compact(world) {
@@ -78,14 +83,35 @@ export function memoryPersistence(): Persistence {
   };
 }
 
-/** The real path of `file` (which may not exist yet): symlinks and relative paths resolved. */
+/**
+ * The real path of `file` (which may not exist yet): symlinks and relative paths resolved. A link
+ * to a file that does not exist yet resolves to its target, so that the file is created there and
+ * the link kept (README "Data and storage").
+ * @throws StoreLoadError when a link's target is in a folder that does not exist.
+ */
 async function realPathOf(disk: Disk, file: string): Promise<string> {
-  try {
-    return await disk.realpath(file);
-  } catch (err) {
-    if (errnoOf(err) !== 'ENOENT') throw err;
-    return path.join(await disk.realpath(path.dirname(file) || '.'), path.basename(file));
+  let current = file;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return await disk.realpath(current);
+    } catch (err) {
+      if (errnoOf(err) !== 'ENOENT') throw err;
+    }
+    let target: string;
+    try {
+      target = await disk.readlink(current);
+    } catch (err) {
+      if (errnoOf(err) !== 'EINVAL' && errnoOf(err) !== 'ENOENT') throw err;
+      // Not a link: a new file in an existing folder.
+      const folder = await disk.realpath(path.dirname(current) || '.').catch((e: unknown) => {
+        if (current === file || errnoOf(e) !== 'ENOENT') throw e;
+        throw new StoreLoadError(`${file}: a symbolic link to ${current}, in a folder that does not exist`);
+      });
+      return path.join(folder, path.basename(current));
+    }
+    current = path.resolve(path.dirname(current), target);
   }
+  throw Object.assign(new Error(`${file}: too many levels of symbolic links`), { code: 'ELOOP' });
 }
 
 /**
@@ -166,7 +192,17 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
     async load() {
       const file = await lock();
       const snapshot = await readSnapshot(disk, file);
-      if (!snapshot) return null;
+      if (!snapshot) {
+        // Seeding would drop them (the first compaction removes every older segment): say so instead.
+        const orphans = await journalSegments(disk, file);
+        if (orphans.length > 0) {
+          throw new StoreLoadError(
+            `${dataFile}: missing, but its journal is there (${orphans.map((s) => s.file).join(', ')}): ` +
+              'not starting from the seed, which would drop it. Put the data file back, or move the journal away to start from the seed',
+          );
+        }
+        return null;
+      }
       fingerprint = snapshot.fingerprint;
       const ops: JournalOp[] = [];
       let needsCompaction = false;
@@ -178,7 +214,7 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
         segment = s.segment;
         writer = new JournalWriter(disk, s.file, read.wholeBytes, read.size > read.wholeBytes);
       }
-      return { world: snapshot.world, ops, needsCompaction };
+      return { world: snapshot.world, ops, needsCompaction, source: file };
     },
     async append(lines) {
       writer ??= new JournalWriter(disk, journalPathFor(await lock(), segment));
