@@ -14,15 +14,15 @@ export function errnoError(code: string, syscall: string): NodeJS.ErrnoException
  * does — so the journal really holds a torn line. `sync`, `rename` and `truncate` fail without effect.
  */
 export function faultyDisk(base: Disk = nodeDisk) {
-  const faults: Partial<Record<FaultyCall, { code: string; left: number }>> = {};
+  const faults: Partial<Record<FaultyCall, { code: string; left: number; on?: string }>> = {};
   const calls: Record<FaultyCall, number> = { write: 0, sync: 0, rename: 0, truncate: 0 };
   /** `sync <path>` and `rename <from> <to>`, in order: to check what reaches the disk when. */
   const log: string[] = [];
   const paths = new WeakMap<object, string>();
-  const fault = (call: FaultyCall): string | undefined => {
+  const fault = (call: FaultyCall, file?: string): string | undefined => {
     calls[call]++;
     const f = faults[call];
-    if (!f || f.left === 0) return undefined;
+    if (!f || f.left === 0 || (f.on !== undefined && f.on !== file)) return undefined;
     f.left--;
     return f.code;
   };
@@ -34,24 +34,24 @@ export function faultyDisk(base: Disk = nodeDisk) {
       return handle;
     },
     async write(handle, text) {
-      const code = fault('write');
+      const code = fault('write', paths.get(handle));
       if (!code) return base.write(handle, text);
       await base.write(handle, text.slice(0, Math.floor(text.length / 2)));
       throw errnoError(code, 'write');
     },
     async sync(handle, dataOnly) {
-      const code = fault('sync');
+      const code = fault('sync', paths.get(handle));
       if (code) throw errnoError(code, 'fsync');
       log.push(`sync ${paths.get(handle) ?? '?'}`);
       return base.sync(handle, dataOnly);
     },
     async truncate(handle, length) {
-      const code = fault('truncate');
+      const code = fault('truncate', paths.get(handle));
       if (code) throw errnoError(code, 'ftruncate');
       return base.truncate(handle, length);
     },
     async rename(from, to) {
-      const code = fault('rename');
+      const code = fault('rename', to);
       if (code) throw errnoError(code, 'rename');
       log.push(`rename ${from} ${to}`);
       return base.rename(from, to);
@@ -61,9 +61,12 @@ export function faultyDisk(base: Disk = nodeDisk) {
     disk,
     calls,
     log,
-    /** The next `times` calls of `call` fail with `code` (Infinity: until `heal()`). */
-    failNext(call: FaultyCall, code: string, times = 1) {
-      faults[call] = { code, left: times };
+    /**
+     * The next `times` calls of `call` fail with `code` (Infinity: until `heal()`); with `on`, only
+     * those on that path (the file or folder written or synced, the target of a rename).
+     */
+    failNext(call: FaultyCall, code: string, times = 1, on?: string) {
+      faults[call] = { code, left: times, ...(on === undefined ? {} : { on }) };
     },
     heal() {
       for (const key of Object.keys(faults) as FaultyCall[]) delete faults[key];

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -6,6 +6,7 @@ import { filePersistence, journalPathFor } from '../../server/src/store/persiste
 import { openStore, type Store } from '../../server/src/store/store.js';
 import { collectionNames, type Message, type World } from '../../server/src/store/schema.js';
 import { seedWorld } from '../../seed/world.js';
+import { faultyDisk } from '../helpers/faulty-disk.js';
 
 /** A message of the seeded thread between alice and bob. */
 const message = (id: string, text = `${id} ${'x'.repeat(100)}`): Message => ({
@@ -148,6 +149,32 @@ describe('background compaction of a large store (README "Data and storage")', (
     expect(after.size).toBeGreaterThan(before.size);
     const reopened = await reopenAfterCrash(persistence);
     expect(reopened.all('messages').length).toBe(world.messages.length + n);
+    await reopened.close();
+  });
+});
+
+describe('a compaction whose folder fsync fails after the rename', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'glasshouse-compaction-sync-')));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('When the fsync of the folder fails just after the rename, then that compaction is refused and the next one goes through (the new file is not taken for an edit by another program)', async () => {
+    const dataFile = path.join(dir, 'glasshouse.json');
+    const faults = faultyDisk();
+    const store = await openStore(filePersistence(dataFile, faults.disk), () => seedWorld());
+    await store.put('messages', message('m_before'));
+    faults.failNext('sync', 'EIO', 1, dir);
+    await expect(store.compact()).rejects.toThrow(/EIO/);
+    await store.put('messages', message('m_after'));
+    await store.compact();
+    await store.close();
+    const reopened = await openStore(filePersistence(dataFile), () => seedWorld());
+    expect(reopened.get('messages', 'm_before')).toBeDefined();
+    expect(reopened.get('messages', 'm_after')).toBeDefined();
     await reopened.close();
   });
 });

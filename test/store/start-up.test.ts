@@ -1,5 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  realpath,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -148,4 +160,193 @@ describe('starting in a read-only data folder', () => {
       ),
     ]);
   }, 30_000);
+});
+
+describe('starting on a data file whose rows refer to rows that do not exist', () => {
+  let dir: string;
+  let dataFile: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-references-'));
+    dataFile = path.join(dir, 'glasshouse.json');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  type World = ReturnType<typeof seedWorld>;
+  const message = { id: 'm_x', threadId: 't_alice_bob', senderId: 'p_bob', text: 'x', createdAt: 1 };
+  it.each<[string, (w: World) => void, string]>([
+    [
+      'a group thread with an unknown participant',
+      (w) => w.threads.find((t) => t.id === 'g_weekend')!.participantIds.push('p_ghost'),
+      'threads g_weekend: participantIds has "p_ghost", not in people',
+    ],
+    [
+      'a message from an unknown sender',
+      (w) => w.messages.push({ ...message, senderId: 'p_ghost' }),
+      'messages m_x: senderId has "p_ghost", not in people',
+    ],
+    [
+      'a message in an unknown thread',
+      (w) => w.messages.push({ ...message, threadId: 't_nope' }),
+      'messages m_x: threadId has "t_nope", not in threads',
+    ],
+    [
+      'a friendship between unknown people',
+      (w) => w.friendships.push({ id: 'p_ghost~p_ghost2', personIds: ['p_ghost', 'p_ghost2'], since: 1 }),
+      'friendships p_ghost~p_ghost2: personIds has "p_ghost", not in people',
+    ],
+    [
+      'a read mark of an unknown thread',
+      (w) => w.readMarks.push({ id: 'p_alice~t_nope', personId: 'p_alice', threadId: 't_nope', readAt: 1 }),
+      'readMarks p_alice~t_nope: threadId has "t_nope", not in threads',
+    ],
+    [
+      'an authorization of an unknown person',
+      (w) =>
+        w.authorizations.push({
+          id: 'p_ghost~tunewave',
+          personId: 'p_ghost',
+          clientId: 'tunewave',
+          scopes: ['profile'],
+          firstGrantedAt: 1,
+          grantedAt: 1,
+        }),
+      'authorizations p_ghost~tunewave: personId has "p_ghost", not in people',
+    ],
+  ])(
+    'When the data file holds %s, then the start is refused in one line naming the file, the row and the reference, and the file is untouched',
+    async (_what, spoil, problem) => {
+      const world = seedWorld();
+      spoil(world);
+      const text = JSON.stringify(world);
+      await writeFile(dataFile, text);
+      const error = await openFileStore(dataFile).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreLoadError);
+      expect((error as Error).message).toBe(`${dataFile}: not a Glasshouse data file (${problem})`);
+      expect(await readFile(dataFile, 'utf8')).toBe(text);
+    },
+  );
+
+  it('When a journal line puts a message in an unknown thread, then the start is refused naming the journal and the reference', async () => {
+    await openFileStore(dataFile).then((s) => s.close());
+    const line = `${JSON.stringify({ op: 'put', c: 'messages', v: { ...message, threadId: 't_nope' } })}\n`;
+    await writeFile(journalPathFor(dataFile), line);
+    const error = await openFileStore(dataFile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreLoadError);
+    expect((error as Error).message).toMatch(
+      /glasshouse\.journal\.jsonl\): the journal, replayed on the data file, leaves a dangling reference \(messages m_x: threadId has "t_nope", not in threads\)$/,
+    );
+    expect(await readFile(journalPathFor(dataFile), 'utf8')).toBe(line);
+  });
+
+  it('When the history names what is gone (an access-log entry of a deleted message, an authorization and a message of a removed client), then the data file loads', async () => {
+    const world = seedWorld();
+    world.messages = world.messages.filter((m) => m.id !== 'm_0001');
+    world.messages.push({ ...message, via: 'c_removed' });
+    world.authorizations.push({
+      id: 'p_alice~c_removed',
+      personId: 'p_alice',
+      clientId: 'c_removed',
+      scopes: [],
+      firstGrantedAt: 1,
+      grantedAt: 1,
+      revokedAt: 2,
+    });
+    world.accessLog.push({
+      id: 'a_1',
+      at: 1,
+      clientId: 'c_removed',
+      ownerId: 'p_alice',
+      action: 'read',
+      scope: 'messages:read',
+      operation: 'GET /api/v1/threads/{threadId}/messages',
+      channel: 'api',
+      threadIds: ['t_alice_bob'],
+      messageIds: ['m_0001'],
+      peopleIncluded: ['p_alice', 'p_bob'],
+      bystanders: ['p_bob'],
+      policy: 'broad',
+    });
+    await writeFile(dataFile, JSON.stringify(world));
+    const store = await openFileStore(dataFile);
+    expect(store.get('messages', 'm_x')?.via).toBe('c_removed');
+    await store.close();
+  });
+});
+
+describe('starting where files are not what they seem', () => {
+  let dir: string;
+  let dataFile: string;
+  beforeEach(async () => {
+    dir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'glasshouse-odd-files-')));
+    dataFile = path.join(dir, 'glasshouse.json');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('When the journal is there without its data file, then the start is refused naming the journal, and nothing is deleted or seeded', async () => {
+    const line = `${JSON.stringify({ op: 'put', c: 'settings', v: { id: 'settings', policy: 'least-privilege' } })}\n`;
+    await writeFile(journalPathFor(dataFile), line);
+    const error = await openFileStore(dataFile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreLoadError);
+    expect((error as Error).message.split('\n')).toHaveLength(1);
+    expect((error as Error).message).toContain(
+      `${dataFile}: missing, but its journal is there (${journalPathFor(dataFile)})`,
+    );
+    expect(await readdir(dir)).toEqual([path.basename(journalPathFor(dataFile))]);
+    expect(await readFile(journalPathFor(dataFile), 'utf8')).toBe(line);
+  });
+
+  it('When a start is refused (an empty data file), then the lock is let go: once the file is mended, the same process opens it', async () => {
+    await writeFile(dataFile, '');
+    await expect(openFileStore(dataFile)).rejects.toThrow(/cannot be read as JSON/);
+    expect(await readdir(dir)).toEqual(['glasshouse.json']);
+    await writeFile(dataFile, JSON.stringify(seedWorld()));
+    const store = await openFileStore(dataFile);
+    await store.close();
+  });
+
+  it('When the lock cannot be made durable (the folder fsync fails), then the start is refused and the lock is not kept', async () => {
+    const faults = faultyDisk();
+    faults.failNext('sync', 'EIO', 1, dir);
+    await expect(openStore(filePersistence(dataFile, faults.disk), () => seedWorld())).rejects.toThrow(StoreLoadError);
+    expect(await readdir(dir)).toEqual([]);
+    const store = await openFileStore(dataFile);
+    await store.close();
+  });
+
+  it('When the lock file is a folder, then the start is refused in one line and the folder is left as it is', async () => {
+    await writeFile(dataFile, JSON.stringify(seedWorld()));
+    await mkdir(`${dataFile}.lock`);
+    await writeFile(path.join(`${dataFile}.lock`, 'owner'), 'someone');
+    const error = await openFileStore(dataFile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreLoadError);
+    expect((error as Error).message).toBe(
+      `${dataFile}.lock: a folder, not a Glasshouse lock file; left as it is. If nothing else uses the data file, remove the folder`,
+    );
+    expect(await readFile(path.join(`${dataFile}.lock`, 'owner'), 'utf8')).toBe('someone');
+  });
+
+  it('When DATA_FILE is a symbolic link to a file not there yet, then the data file is created at its target and the link is kept', async () => {
+    const target = path.join(dir, 'elsewhere', 'real.json');
+    await mkdir(path.dirname(target));
+    await symlink(target, dataFile);
+    const store = await openFileStore(dataFile);
+    await store.put('messages', { id: 'm_link', threadId: 't_alice_bob', senderId: 'p_bob', text: 'x', createdAt: 1 });
+    await store.close();
+    expect((await lstat(dataFile)).isSymbolicLink()).toBe(true);
+    expect(await readFile(target, 'utf8')).toContain('m_link');
+  });
+
+  it('When DATA_FILE is a symbolic link into a folder that does not exist, then the start is refused in one line and nothing is created', async () => {
+    await symlink(path.join(dir, 'nowhere', 'real.json'), dataFile);
+    const error = await openFileStore(dataFile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreLoadError);
+    expect((error as Error).message).toBe(
+      `${dataFile}: a symbolic link to ${path.join(dir, 'nowhere', 'real.json')}, in a folder that does not exist`,
+    );
+    expect(await readdir(dir)).toEqual(['glasshouse.json']);
+  });
 });

@@ -63,11 +63,11 @@ export function adminWorldRoutes({ store, events, clock, clients, seed }: AdminW
       operationId: 'reset',
       summary: 'Reset the world',
       description:
-        'Back to the seed: people, threads, messages, clients; every grant, token and injected fault gone, partner sockets closed, a controllable clock back to the wall clock.',
+        'Back to the seed: people, threads, messages, clients; every grant, token and injected fault gone, partner sockets closed, a controllable clock back to the wall clock. All or nothing: answered once the new world is on disk; when it cannot be saved nothing is reset (503).',
       success: { status: 200, description: 'Counts after the reset', schema: resetResponseSchema },
-      errors: [],
+      errors: [{ status: 503, description: 'The new world could not be saved (Retry-After); nothing was reset' }],
       async handle() {
-        await store.reset(seed());
+        await store.reset(seed()); // durable before anything else hears of it (clock, faults, sockets)
         if (isControllable(clock)) clock.reset();
         events.emit('world.reset', {});
         return {

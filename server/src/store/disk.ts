@@ -10,6 +10,7 @@ import {
   chmod,
   mkdir,
   realpath,
+  readlink,
   link,
   type FileHandle,
 } from 'node:fs/promises';
@@ -37,6 +38,8 @@ export interface Disk {
   readdir(dir: string): Promise<string[]>;
   mkdir(dir: string): Promise<void>;
   realpath(file: string): Promise<string>;
+  /** The target a symbolic link names (EINVAL when `file` is not a link). */
+  readlink(file: string): Promise<string>;
   /** Bytes free for us on the file system holding `dir` (statfs(2) `bavail × bsize`). */
   freeBytes(dir: string): Promise<number>;
 }
@@ -60,6 +63,7 @@ export const nodeDisk: Disk = {
     await mkdir(dir, { recursive: true });
   },
   realpath: (file) => realpath(file),
+  readlink: (file) => readlink(file),
   async freeBytes(dir) {
     const s = await statfs(dir);
     return s.bavail * s.bsize;

@@ -1,6 +1,6 @@
 import type { Persistence } from './persistence.js';
 import type { JournalLine, JournalOp, World } from './schema.js';
-import { StoreWriteError } from './store-errors.js';
+import { AfterRenameError, StoreConflictError, StoreWriteError } from './store-errors.js';
 
 /** One row change applied in memory; `before` undoes it. */
 export interface RowChange {
@@ -21,6 +21,22 @@ interface Waiting extends Change {
   resolve(): void;
   reject(err: unknown): void;
 }
+
+/** A world waiting to replace everything (`GroupCommit.replace`). */
+interface Replacement {
+  world: World;
+  apply(): void;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** The public detail of a change refused because a reset overtook it. */
+const OVERTAKEN_BY_RESET =
+  'The world was reset while this change was being saved; it was made to the world before the reset and was not stored. Retry on the reset world.';
+
+/** The public detail of a reset refused because the data file was edited by hand meanwhile. */
+const RESET_OVER_EDIT =
+  'The data file was changed by another program since Glasshouse loaded it; the reset did not overwrite it. Restart Glasshouse to load the edit.';
 
 /** Background compaction (README "Data and storage"). */
 export interface StoreOptions {
@@ -54,6 +70,7 @@ export class GroupCommit {
   #markIdle: () => void = () => undefined;
   #compactWaiters: { resolve(): void; reject(err: unknown): void }[] = [];
   #compacting: Promise<void> | undefined;
+  #replacements: Replacement[] = [];
 
   constructor(
     private readonly persistence: Persistence,
@@ -85,6 +102,23 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Makes `world` the whole state, all or nothing (README "Data and storage"). Changes submitted
+   * before it are written first; then appends are held while `world`'s snapshot is written, and
+   * `apply` (memory takes `world`) runs only once that snapshot has replaced the data file. Changes
+   * held meanwhile were made to the world being replaced: they are refused (StoreWriteError) and never
+   * written. When the snapshot cannot be written, nothing is replaced: `apply` is not called, memory
+   * is untouched, the held changes are written as usual, and this rejects with StoreWriteError (503).
+   * Should a step after the rename fail (fsync of the folder), the new world is what the file system
+   * shows: `apply` runs, and this still rejects with StoreWriteError (durability not confirmed).
+   */
+  replace(world: World, apply: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#replacements.push({ world, apply, resolve, reject });
+      this.#kick();
+    });
+  }
+
   get compacting(): boolean {
     return this.#compacting !== undefined;
   }
@@ -97,9 +131,19 @@ export class GroupCommit {
   }
 
   async #run(): Promise<void> {
+    // After one batch written behind a replacement, the replacement goes first (it does not starve).
+    let replaceNow = false;
     for (;;) {
+      const replacement = this.#replacements[0];
+      if (replacement && (replaceNow || this.#pending.length === 0)) {
+        this.#replacements.shift();
+        await this.#replace(replacement);
+        replaceNow = false;
+        continue;
+      }
       if (this.#compactWaiters.length > 0 && !this.#compacting) this.#startCompaction();
       if (this.#pending.length === 0) break;
+      replaceNow = replacement !== undefined;
       const batch = this.#pending;
       this.#pending = [];
       try {
@@ -116,6 +160,30 @@ export class GroupCommit {
     }
     this.#running = false;
     this.#markIdle();
+  }
+
+  /** Runs inside `#run`: no append starts until it settles (README "Data and storage"). */
+  async #replace({ world, apply, resolve, reject }: Replacement): Promise<void> {
+    while (this.#compacting) await this.#compacting.catch(() => undefined);
+    let failure: unknown;
+    try {
+      await this.persistence.replace(world, () => this.hooks.durableWorld(this.#pending.flatMap((c) => c.rows)));
+    } catch (err) {
+      if (!(err instanceof AfterRenameError)) {
+        reject(
+          err instanceof StoreConflictError ? new StoreWriteError(err, RESET_OVER_EDIT) : new StoreWriteError(err),
+        );
+        return; // nothing replaced: the held changes are written next, as usual
+      }
+      failure = err;
+    }
+    const overtaken = this.#pending;
+    this.#pending = [];
+    apply(); // memory takes `world`: the overtaken changes vanish with the world they were made to
+    const error = new StoreWriteError(new Error('overtaken by a reset'), OVERTAKEN_BY_RESET);
+    for (const c of overtaken) c.reject(error);
+    if (failure === undefined) resolve();
+    else reject(new StoreWriteError(failure));
   }
 
   #compactIfLarge(): void {

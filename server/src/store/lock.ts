@@ -1,6 +1,5 @@
 import os from 'node:os';
 import path from 'node:path';
-import { rm } from 'node:fs/promises';
 import { errnoOf, syncDir, type Disk } from './disk.js';
 import { StoreLoadError } from './store-errors.js';
 
@@ -20,6 +19,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The owner written in the lock file; undefined when it is gone or holds no owner (torn or foreign
+ * content: not a lock of ours). @throws StoreLoadError when it is a folder: whatever made it (a
+ * Glasshouse that locked with a folder, another program) may be using the file, and its content is
+ * not ours to delete.
+ */
 async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | undefined> {
   try {
     const owner = JSON.parse((await disk.readFile(lockFile)).toString('utf8')) as Partial<LockOwner>;
@@ -27,12 +32,12 @@ async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | unde
       ? { pid: owner.pid, host: owner.host }
       : undefined;
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return undefined;
     if (errnoOf(err) === 'EISDIR') {
-      await rm(lockFile, { recursive: true, force: true }); // the folder lock of older versions: no owner to ask
-      return undefined;
+      throw new StoreLoadError(
+        `${lockFile}: a folder, not a Glasshouse lock file; left as it is. If nothing else uses the data file, remove the folder`,
+      );
     }
-    return undefined; // foreign content: not a lock of ours
+    return undefined; // gone (ENOENT), or foreign content
   }
 }
 
@@ -50,16 +55,19 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
     // Written aside, then linked into place: the lock never exists without its owner in it.
     const temp = `${lockFile}.${me.pid}.tmp`;
     await disk.writeFile(temp, JSON.stringify(me), { flag: 'w' });
+    let linked = false;
     try {
       await disk.link(temp, lockFile);
+      linked = true;
       await disk.unlink(temp);
       await syncDir(disk, path.dirname(lockFile));
       return async () => {
-        const owner = await readOwner(disk, lockFile);
+        const owner = await readOwner(disk, lockFile).catch(() => undefined);
         if (owner?.pid === me.pid && owner.host === me.host) await disk.unlink(lockFile).catch(() => undefined);
       };
     } catch (err) {
       await disk.unlink(temp).catch(() => undefined);
+      if (linked) await disk.unlink(lockFile).catch(() => undefined); // taken, then failed: not kept
       if (errnoOf(err) !== 'EEXIST') throw err;
     }
     const owner = await readOwner(disk, lockFile);

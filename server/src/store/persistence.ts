@@ -5,9 +5,9 @@ import { JournalWriter, journalPathFor, journalSegments, readSegment } from './j
 import { acquireLock } from './lock.js';
 import type { JournalLine, JournalOp, World } from './schema.js';
 import { readSnapshot, writeSnapshot, type Fingerprint } from './snapshot-file.js';
-import { StoreLoadError } from './store-errors.js';
+import { AfterRenameError, StoreLoadError } from './store-errors.js';
 
-export { StoreLoadError, StoreWriteError, StoreConflictError } from './store-errors.js';
+export { AfterRenameError, StoreLoadError, StoreWriteError, StoreConflictError } from './store-errors.js';
 export { journalPathFor } from './journal.js';
 
 /** What a persistence holds at start. */
@@ -17,6 +17,8 @@ export interface Loaded {
   ops: JournalOp[];
   /** The journal holds anything (changes, a torn tail, several segments): fold it at start. */
   needsCompaction: boolean;
+  /** Where `world` was read from, for messages (the data file). */
+  source: string;
 }
 
 /**
@@ -24,7 +26,10 @@ export interface Loaded {
  * since, so that one write costs one appended line whatever the store holds (README "Data and storage").
  */
 export interface Persistence {
-  /** Snapshot with its journal, or `null` when nothing is stored yet. @throws StoreLoadError */
+  /**
+   * Snapshot with its journal, or `null` when nothing is stored yet (no data file and no journal).
+   * @throws StoreLoadError when the data is unusable, or a journal is there without its data file.
+   */
   load(): Promise<Loaded | null>;
   /** Appends changes, one line each; resolves once they are durable (fsync). Rejects with the file-system error. */
   append(lines: JournalLine[]): Promise<void>;
@@ -35,6 +40,16 @@ export interface Persistence {
    * was edited by another program since it was loaded.
    */
   compact(world: World): Promise<void>;
+  /**
+   * Makes `world` the whole stored state (a reset), all or nothing. Call it with no append in flight
+   * and none until it settles. Changes still in the journal are first folded into the snapshot
+   * (`durable()`: exactly what is durable), so that they cannot be replayed on top of `world` and
+   * the rename of `world`'s snapshot over the data file is the one commit point.
+   * @throws AfterRenameError when a step after that rename failed (`world` is in place, its
+   *   durability not confirmed); any other error: nothing was replaced (StoreConflictError, or the
+   *   file-system error).
+   */
+  replace(world: World, durable: () => World): Promise<void>;
   /** Bytes appended to the journal since the last compaction. */
   journalBytes(): number;
   /** Size in bytes of the snapshot as last read or written (0 when none): scales the compaction threshold. */
@@ -51,10 +66,14 @@ export function memoryPersistence(): Persistence {
     description: 'in memory',
     async load() {
       await db.read();
-      return db.data ? { world: db.data, ops: [], needsCompaction: false } : null;
+      return db.data ? { world: db.data, ops: [], needsCompaction: false, source: 'in memory' } : null;
     },
     async append() {},
     async compact(world) {
+      db.data = world;
+      await db.write();
+    },
+    async replace(world) {
       db.data = world;
       await db.write();
     },
@@ -64,14 +83,35 @@ export function memoryPersistence(): Persistence {
   };
 }
 
-/** The real path of `file` (which may not exist yet): symlinks and relative paths resolved. */
+/**
+ * The real path of `file` (which may not exist yet): symlinks and relative paths resolved. A link
+ * to a file that does not exist yet resolves to its target, so that the file is created there and
+ * the link kept (README "Data and storage").
+ * @throws StoreLoadError when a link's target is in a folder that does not exist.
+ */
 async function realPathOf(disk: Disk, file: string): Promise<string> {
-  try {
-    return await disk.realpath(file);
-  } catch (err) {
-    if (errnoOf(err) !== 'ENOENT') throw err;
-    return path.join(await disk.realpath(path.dirname(file) || '.'), path.basename(file));
+  let current = file;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return await disk.realpath(current);
+    } catch (err) {
+      if (errnoOf(err) !== 'ENOENT') throw err;
+    }
+    let target: string;
+    try {
+      target = await disk.readlink(current);
+    } catch (err) {
+      if (errnoOf(err) !== 'EINVAL' && errnoOf(err) !== 'ENOENT') throw err;
+      // Not a link: a new file in an existing folder.
+      const folder = await disk.realpath(path.dirname(current) || '.').catch((e: unknown) => {
+        if (current === file || errnoOf(e) !== 'ENOENT') throw e;
+        throw new StoreLoadError(`${file}: a symbolic link to ${current}, in a folder that does not exist`);
+      });
+      return path.join(folder, path.basename(current));
+    }
+    current = path.resolve(path.dirname(current), target);
   }
+  throw Object.assign(new Error(`${file}: too many levels of symbolic links`), { code: 'ELOOP' });
 }
 
 /**
@@ -104,12 +144,65 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
     }
   }
 
+  async function compact(world: World): Promise<void> {
+    // `world` is what is durable at this call, as arrays of row references. The journal is rotated
+    // now, before any await: the old segments hold exactly what `world` covers. It is serialized
+    // later, slice by slice, while appends go on, and is still exactly `world`: rows are replaced on
+    // put, never mutated in place (Table), so later changes touch the tables, not what is held here.
+    const previous = writer;
+    const next = segment + 1;
+    const file = real ?? (await lock());
+    segment = next;
+    writer = new JournalWriter(disk, journalPathFor(file, next));
+    // Upper bound of the new snapshot: the old one plus every change folded into it.
+    const estimate = (fingerprint?.size ?? 0) + (previous?.size ?? 0);
+    await previous?.close();
+    fingerprint = await writeSnapshot(disk, file, world, fingerprint, estimate);
+    // The rename is done: from here on a failure cannot take it back (AfterRenameError).
+    try {
+      const dir = path.dirname(file) || '.';
+      await syncDir(disk, dir); // before the older segments go, so that a power cut cannot lose the rename
+      for (const s of await journalSegments(disk, file))
+        if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
+      if (segment === next) {
+        await writer.relocate(journalPathFor(file, 0)); // back to the plain name; nothing older is left
+        segment = 0;
+      }
+      await syncDir(disk, dir);
+    } catch (err) {
+      throw new AfterRenameError(err);
+    }
+  }
+
+  /** The journal segments of `file` that hold bytes (a change, or a torn tail). */
+  async function segmentsHolding(file: string): Promise<string[]> {
+    const holding: string[] = [];
+    for (const s of await journalSegments(disk, file)) {
+      const size = await disk.stat(s.file).then(
+        (st) => st.size,
+        (err: unknown) => (errnoOf(err) === 'ENOENT' ? 0 : Promise.reject(err)),
+      );
+      if (size > 0) holding.push(s.file);
+    }
+    return holding;
+  }
+
   return {
     description: `${dataFile} (+ ${path.basename(journalPathFor(dataFile))})`,
     async load() {
       const file = await lock();
       const snapshot = await readSnapshot(disk, file);
-      if (!snapshot) return null;
+      if (!snapshot) {
+        // Seeding would drop them (the first compaction removes every older segment): say so instead.
+        const orphans = await journalSegments(disk, file);
+        if (orphans.length > 0) {
+          throw new StoreLoadError(
+            `${dataFile}: missing, but its journal is there (${orphans.map((s) => s.file).join(', ')}): ` +
+              'not starting from the seed, which would drop it. Put the data file back, or move the journal away to start from the seed',
+          );
+        }
+        return null;
+      }
       fingerprint = snapshot.fingerprint;
       const ops: JournalOp[] = [];
       let needsCompaction = false;
@@ -121,33 +214,25 @@ export function filePersistence(dataFile: string, disk: Disk = nodeDisk): Persis
         segment = s.segment;
         writer = new JournalWriter(disk, s.file, read.wholeBytes, read.size > read.wholeBytes);
       }
-      return { world: snapshot.world, ops, needsCompaction };
+      return { world: snapshot.world, ops, needsCompaction, source: file };
     },
     async append(lines) {
       writer ??= new JournalWriter(disk, journalPathFor(await lock(), segment));
       await writer.append(lines.map((line) => JSON.stringify(line) + '\n').join(''));
     },
-    async compact(world) {
-      // `world` is what is durable at this call, as arrays of row references. The journal is rotated
-      // now, before any await: the old segments hold exactly what `world` covers. It is serialized
-      // later, slice by slice, while appends go on, and is still exactly `world`: rows are replaced on
-      // put, never mutated in place (Table), so later changes touch the tables, not what is held here.
-      const previous = writer;
-      const next = segment + 1;
+    compact,
+    async replace(world, durable) {
       const file = real ?? (await lock());
-      segment = next;
-      writer = new JournalWriter(disk, journalPathFor(file, next));
-      // Upper bound of the new snapshot: the old one plus every change folded into it.
-      const estimate = (fingerprint?.size ?? 0) + (previous?.size ?? 0);
-      await previous?.close();
-      fingerprint = await writeSnapshot(disk, file, world, fingerprint, estimate);
-      for (const s of await journalSegments(disk, file))
-        if (s.segment < next) await disk.unlink(s.file).catch(() => undefined);
-      if (writer && segment === next) {
-        await writer.relocate(journalPathFor(file, 0)); // back to the plain name; nothing older is left
-        segment = 0;
+      // Changes made before the reset must not be replayed on top of it: fold them first (an ordinary
+      // compaction: invisible whatever happens), so that nothing is left to drop after the rename.
+      if ((await segmentsHolding(file)).length > 0) {
+        await compact(durable()).catch((err: unknown) => {
+          throw err instanceof AfterRenameError ? err.cause : err;
+        });
       }
-      await syncDir(disk, path.dirname(file) || '.');
+      const left = await segmentsHolding(file);
+      if (left.length > 0) throw new Error(`${left[0]}: still holds changes after they were folded`);
+      await compact(world);
     },
     journalBytes: () => writer?.size ?? 0,
     snapshotBytes: () => fingerprint?.size ?? 0,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { errnoOf, syncDir, type Disk } from './disk.js';
+import { errnoOf, type Disk } from './disk.js';
 import { collectionNames, worldSchema, type World } from './schema.js';
 import { snapshotSlices } from './snapshot-text.js';
 import { StoreConflictError, StoreLoadError } from './store-errors.js';
@@ -113,7 +113,9 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Replaces the snapshot atomically: a temporary file in the same folder, fsync, rename over the
- * old one, fsync of the folder (so that a power cut cannot lose the rename). Keeps the file's mode.
+ * old one; the rename is the last step (the commit point), and the caller fsyncs the folder after it
+ * (so that a power cut cannot lose the rename). Keeps the file's mode. Resolves with the new file's
+ * fingerprint; on any failure nothing was replaced (the temporary file is removed).
  * The text is serialized, written and hashed slice by slice (`snapshotSlices`), yielding to the event
  * loop between slices, so that the pause it causes does not grow with the world; its data is flushed
  * every 4 MiB on the way, then fsynced.
@@ -156,13 +158,12 @@ export async function writeSnapshot(
     } finally {
       await handle.close();
     }
+    const { size, mtimeMs } = await disk.stat(temp); // a rename keeps the mtime
     await checkUnchanged(disk, file, expected); // an edit made while we wrote wins too
     await disk.rename(temp, file);
+    return { size, mtimeMs, sha256: hash.digest('hex') };
   } catch (err) {
     await disk.unlink(temp).catch(() => undefined);
     throw err;
   }
-  await syncDir(disk, path.dirname(file) || '.');
-  const { size, mtimeMs } = await disk.stat(file);
-  return { size, mtimeMs, sha256: hash.digest('hex') };
 }

@@ -16,13 +16,12 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
  */
 export class StoreWriteError extends AppError {
   override name = 'StoreWriteError';
-  constructor(cause: unknown) {
-    super(
-      503,
-      'storage_unavailable',
-      'The change could not be saved (the storage is failing or full); nothing was stored. Retry later.',
-      { cause },
-    );
+  /** `detail` is public (the problem's `detail`); the default says the storage is failing or full. */
+  constructor(
+    cause: unknown,
+    detail = 'The change could not be saved (the storage is failing or full); nothing was stored. Retry later.',
+  ) {
+    super(503, 'storage_unavailable', detail, { cause });
   }
   readonly retryAfterSeconds = STORE_RETRY_AFTER_SECONDS;
 }
@@ -38,4 +37,16 @@ export class StoreConflictError extends Error {
 /** A row that does not fit its collection's schema reached the store: a bug at an edge (500). */
 export class InvalidRowError extends Error {
   override name = 'InvalidRowError';
+}
+
+/**
+ * A new snapshot was renamed over the data file (the commit point of a compaction or a reset), but a
+ * step after it failed (fsync of the folder…): what the file system shows is the new snapshot, its
+ * durability is not confirmed. `cause` is the file-system error.
+ */
+export class AfterRenameError extends Error {
+  override name = 'AfterRenameError';
+  constructor(cause: unknown) {
+    super(`the new snapshot is in place, then: ${(cause as Error | undefined)?.message ?? String(cause)}`, { cause });
+  }
 }

@@ -4,7 +4,8 @@ import { Timelines, type MessageKey, type ThreadKey } from './timelines.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { Persistence } from './persistence.js';
 import { firstIssue } from './journal.js';
-import { InvalidRowError } from './store-errors.js';
+import { danglingReference } from './references.js';
+import { InvalidRowError, StoreLoadError } from './store-errors.js';
 import {
   collectionNames,
   WORLD_FORMAT,
@@ -106,11 +107,13 @@ export class Store {
     return world;
   }
 
-  /** Replaces the whole state with `world` and makes it durable as a new snapshot. */
-  async reset(world: World): Promise<void> {
-    await this.flush();
-    this.load(world);
-    await this.#writer.compact();
+  /**
+   * Replaces the whole state with `world`, all or nothing: memory takes it only once its snapshot
+   * has replaced the data file (README "Data and storage"). Changes made while it is written are
+   * refused. @throws StoreWriteError (503) when it could not be saved: nothing was replaced.
+   */
+  reset(world: World): Promise<void> {
+    return this.#writer.replace(world, () => this.load(world));
   }
 
   /** Rewrites the snapshot and empties the journal; writes go on meanwhile (README "Data and storage"). */
@@ -324,7 +327,10 @@ export type { StoreOptions } from './group-commit.js';
 
 /**
  * Opens a store: loads what `persistence` holds, or `seed()` when it holds nothing, then compacts
- * (journal folded into the snapshot). @throws StoreLoadError when the stored data is unusable.
+ * (journal folded into the snapshot). When the open is refused, the persistence is closed (its lock
+ * released), so that the same file can be opened again once it is mended.
+ * @throws StoreLoadError when the stored data is unusable: unreadable, or a reference to a row that
+ *   does not exist (`danglingReference`, checked on the snapshot with its journal replayed).
  */
 export async function openStore(
   persistence: Persistence,
@@ -332,17 +338,32 @@ export async function openStore(
   options: StoreOptions = {},
 ): Promise<Store> {
   const store = new Store(persistence, options);
-  const loaded = await persistence.load();
-  if (loaded) store.load(loaded.world, loaded.ops);
-  else store.load(seed());
-  if (!loaded) await store.compact();
-  else if (loaded.needsCompaction) {
-    // Folding the journal at start is an optimisation: with no room for a new snapshot (a full disk),
-    // start from snapshot + journal anyway; the journal keeps working.
-    await store.compact().catch((err: unknown) => {
-      if (!options.onBackgroundError) throw err;
-      options.onBackgroundError(err);
-    });
+  try {
+    const loaded = await persistence.load();
+    const world = loaded?.world ?? seed();
+    const dangling = danglingReference(world);
+    if (dangling)
+      throw new StoreLoadError(`${loaded?.source ?? 'the starting world'}: not a Glasshouse data file (${dangling})`);
+    store.load(world, loaded?.ops);
+    // The journal is checked as replayed on the data file: a row it adds may refer to one it adds too.
+    const replayed = loaded?.ops.length ? danglingReference(store.snapshot()) : undefined;
+    if (replayed) {
+      throw new StoreLoadError(
+        `${persistence.description}: the journal, replayed on the data file, leaves a dangling reference (${replayed})`,
+      );
+    }
+    if (!loaded) await store.compact();
+    else if (loaded.needsCompaction) {
+      // Folding the journal at start is an optimisation: with no room for a new snapshot (a full disk),
+      // start from snapshot + journal anyway; the journal keeps working.
+      await store.compact().catch((err: unknown) => {
+        if (!options.onBackgroundError) throw err;
+        options.onBackgroundError(err);
+      });
+    }
+  } catch (err) {
+    await persistence.close().catch(() => undefined);
+    throw err;
   }
   return store;
 }

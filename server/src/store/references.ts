@@ -1,0 +1,36 @@
+import type { World } from './schema.js';
+
+/**
+ * The first reference in `world` to a row that does not exist, as `collection id: field has "x",
+ * not in collection`, or undefined when every reference the platform follows resolves. O(rows).
+ *
+ * Checked: what the code looks up and cannot do without — a thread's participants, a message's
+ * thread and sender, a friendship's two people, a read mark's person and thread, an
+ * authorization's person. People, threads and friendships are never deleted, so these always
+ * resolve in a world the platform wrote. Not checked, because the platform does produce them: an
+ * authorization or a message `via` a client since removed (dynamic registration can delete a
+ * client), and history — access-log entries and totals, which name messages, threads and clients
+ * that may be gone — and oidc records (expiring, read through oidc-provider).
+ */
+export function danglingReference(world: World): string | undefined {
+  const people = new Set(world.people.map((p) => p.id));
+  const threads = new Set(world.threads.map((t) => t.id));
+  const missing = (c: string, id: string, field: string, ref: string, target: string) =>
+    `${c} ${id}: ${field} has "${ref}", not in ${target}`;
+  for (const t of world.threads)
+    for (const p of t.participantIds)
+      if (!people.has(p)) return missing('threads', t.id, 'participantIds', p, 'people');
+  for (const m of world.messages) {
+    if (!threads.has(m.threadId)) return missing('messages', m.id, 'threadId', m.threadId, 'threads');
+    if (!people.has(m.senderId)) return missing('messages', m.id, 'senderId', m.senderId, 'people');
+  }
+  for (const f of world.friendships)
+    for (const p of f.personIds) if (!people.has(p)) return missing('friendships', f.id, 'personIds', p, 'people');
+  for (const r of world.readMarks) {
+    if (!people.has(r.personId)) return missing('readMarks', r.id, 'personId', r.personId, 'people');
+    if (!threads.has(r.threadId)) return missing('readMarks', r.id, 'threadId', r.threadId, 'threads');
+  }
+  for (const a of world.authorizations)
+    if (!people.has(a.personId)) return missing('authorizations', a.id, 'personId', a.personId, 'people');
+  return undefined;
+}
