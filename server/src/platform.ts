@@ -142,6 +142,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const detachFaultLog = attachFaultLog({ events, audit, logger });
   const api = createMessagingApi({
     config,
+    events,
     store,
     social,
     tokens: oauth.tokens,

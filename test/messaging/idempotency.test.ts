@@ -147,3 +147,21 @@ describe('the OpenAPI document', () => {
     for (const [, op] of lists) expect(op.parameters!.map((p) => p.name)).toContain('since_id');
   });
 });
+
+describe('Idempotency-Key and a world reset', () => {
+  const gh = usePlatform();
+  const send = (path: string, body: object, key: string, bearer: string) =>
+    request(gh.url).post(path).set('Authorization', `Bearer ${bearer}`).set('Idempotency-Key', key).send(body);
+
+  it('When the world is reset, then a key used before it runs anew: no answer from the old world is replayed', async () => {
+    const alice = await tokenFor(gh, 'alice');
+    const path = '/api/v1/threads/t_alice_bob/messages';
+    const first = await send(path, { text: 'before the reset' }, 'across-reset', alice).expect(201);
+    await request(gh.url).post('/admin/reset').set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`).expect(200);
+    const fresh = await tokenFor(gh, 'alice');
+    const again = await send(path, { text: 'before the reset' }, 'across-reset', fresh).expect(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.id).not.toBe(first.body.id);
+    expect(gh.store.get('messages', again.body.id)).toBeDefined();
+  });
+});

@@ -60,7 +60,8 @@ function keyOf(raw: string): string {
  * `Idempotent-Replayed: true`) with no second write and no second access-log entry; the same key
  * with another request answers 422 `idempotency_key_reused`; a retry while the first is still
  * running answers 409 `idempotency_key_in_use`. A request that failed is not remembered (its retry
- * runs again). Without the header nothing changes. Keys live in memory (lost on restart).
+ * runs again). Without the header nothing changes. Keys live in memory (lost on restart and
+ * forgotten at a world reset).
  * Place after authentication and the body reader.
  */
 export function createIdempotency(now: () => number) {
@@ -115,5 +116,9 @@ export function createIdempotency(now: () => number) {
     });
     next();
   };
-  return { middleware };
+  return {
+    middleware,
+    /** Forgets every key (a world reset: a retry must not replay an answer from the world before). */
+    clear: () => entries.clear(),
+  };
 }

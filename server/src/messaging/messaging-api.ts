@@ -1,3 +1,4 @@
+import type { EventBus } from '../events.js';
 import { Router } from 'express';
 import type { AccessRecorder } from '../audit/access-recorder.js';
 import type { Clock } from '../clock/clock.js';
@@ -26,6 +27,8 @@ export interface MessagingApiDeps {
   oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
   /** See MessagingRouterDeps.onUnrecorded. */
   onUnrecorded?: (access: object, err: unknown) => void;
+  /** The platform's events (`world.reset`). */
+  events: EventBus;
 }
 
 export interface MessagingApi {
@@ -67,6 +70,7 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
       now,
       faults,
       onUnrecorded: deps.onUnrecorded,
+      events: deps.events,
     }),
   );
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };

@@ -1,3 +1,4 @@
+import type { EventBus } from '../events.js';
 import { Router, type RequestHandler } from 'express';
 import type { AccessRecord, AccessRecorder } from '../audit/access-recorder.js';
 import type { AccessDraft } from './messaging-service.js';
@@ -28,6 +29,8 @@ export interface MessagingRouterDeps {
   faults: FaultInjector;
   /** Told about a change made durable whose access-log entry the storage then refused (see below). */
   onUnrecorded?: (access: object, err: unknown) => void;
+  /** `world.reset` forgets every Idempotency-Key. */
+  events: EventBus;
 }
 
 /**
@@ -71,10 +74,12 @@ export function messagingRouter({
   now,
   faults,
   onUnrecorded,
+  events,
 }: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens);
   const idempotency = createIdempotency(now);
+  events.on('world.reset', () => idempotency.clear());
   router.use(apiHeaders);
   for (const route of routes) {
     const operation = `${route.method.toUpperCase()} ${API_BASE}${route.path}`;
