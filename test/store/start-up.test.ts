@@ -214,6 +214,29 @@ describe('starting on a data file whose rows refer to rows that do not exist', (
         }),
       'authorizations p_ghost~tunewave: personId has "p_ghost", not in people',
     ],
+    [
+      'a friendship filed under another id than its two people sorted',
+      (w) => w.friendships.push({ id: 'p_dave~p_alice', personIds: ['p_dave', 'p_alice'], since: 1 }),
+      'friendships p_dave~p_alice: id must be "p_alice~p_dave" (derived from its fields)',
+    ],
+    [
+      'a read mark filed under another id',
+      (w) => w.readMarks.push({ id: 'mark-1', personId: 'p_alice', threadId: 'g_weekend', readAt: 1 }),
+      'readMarks mark-1: id must be "g_weekend~p_alice" (derived from its fields)',
+    ],
+    [
+      'an authorization filed under another id',
+      (w) =>
+        w.authorizations.push({
+          id: 'tunewave~p_alice',
+          personId: 'p_alice',
+          clientId: 'tunewave',
+          scopes: ['profile'],
+          firstGrantedAt: 1,
+          grantedAt: 1,
+        }),
+      'authorizations tunewave~p_alice: id must be "p_alice~tunewave" (derived from its fields)',
+    ],
   ])(
     'When the data file holds %s, then the start is refused in one line naming the file, the row and the reference, and the file is untouched',
     async (_what, spoil, problem) => {

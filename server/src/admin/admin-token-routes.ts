@@ -1,3 +1,4 @@
+import { authorizationId } from '../store/row-ids.js';
 import { NotFoundError } from '../errors.js';
 import type { TokenTarget } from '../oauth/token-service.js';
 import { defineAdminRoute, type AnyAdminRoute } from './admin-route.js';
@@ -31,7 +32,7 @@ export function adminTokenRoutes({ store, tokens }: AdminWorldDeps): AnyAdminRou
     knownClient(store, body.clientId!);
     if (!body.username) return { clientId: body.clientId! };
     const person = personByUsername(store, body.username);
-    const row = store.get('authorizations', `${person.id}~${body.clientId}`);
+    const row = store.get('authorizations', authorizationId(person.id, body.clientId!));
     if (!row?.grantId || row.revokedAt !== undefined)
       throw new NotFoundError(`${body.username} has no current grant for ${body.clientId}`);
     return { grantId: row.grantId };

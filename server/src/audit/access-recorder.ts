@@ -1,3 +1,4 @@
+import { authorizationId } from '../store/row-ids.js';
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events.js';
 import type { AccessEntry } from '../store/schema.js';
@@ -12,7 +13,7 @@ export type AccessRecord = Omit<AccessEntry, 'id' | 'at' | 'bystanders' | 'polic
  * whether or not a grant was later revoked (README, "Terms": bystander).
  */
 export function bystandersAmong(store: Store, clientId: string, people: readonly string[]): string[] {
-  return people.filter((personId) => store.get('authorizations', `${personId}~${clientId}`) === undefined);
+  return people.filter((personId) => store.get('authorizations', authorizationId(personId, clientId)) === undefined);
 }
 
 export interface AccessRecorderDeps {

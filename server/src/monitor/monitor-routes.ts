@@ -1,3 +1,4 @@
+import { authorizationId } from '../store/row-ids.js';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -133,7 +134,7 @@ export function monitorRoutes(deps: {
   router.post('/monitor/clients/:clientId/reduce', guard, ...form, csrfProtect, async (req, res) => {
     const clientId = pathParam(req, 'clientId');
     for (const u of grantUsage(store, { clientId })) {
-      const grantId = store.get('authorizations', `${u.personId}~${clientId}`)?.grantId;
+      const grantId = store.get('authorizations', authorizationId(u.personId, clientId))?.grantId;
       if (grantId && u.used.length > 0 && u.unused.length > 0) await tokens.narrowGrant(grantId, u.used);
     }
     res.redirect(303, '/monitor/exposure');

@@ -1,3 +1,4 @@
+import { authorizationId } from '../store/row-ids.js';
 import type { EventBus } from '../events.js';
 import type { Authorization } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -25,10 +26,7 @@ export interface Authorizations {
   markRevoked(grantId: string): Promise<Authorization | undefined>;
 }
 
-/** Row id of an authorization: `${personId}~${clientId}`. */
-export function authorizationId(personId: string, clientId: string): string {
-  return `${personId}~${clientId}`;
-}
+export { authorizationId } from '../store/row-ids.js';
 
 /** Consent records over `store`; `now` (ms) stamps them; revocations are announced on `events`. */
 export function createAuthorizations(store: Store, events: EventBus, now: () => number): Authorizations {

@@ -1,3 +1,4 @@
+import { authorizationId, pairKey } from './row-ids.js';
 import type { World } from './schema.js';
 
 /**
@@ -24,13 +25,22 @@ export function danglingReference(world: World): string | undefined {
     if (!threads.has(m.threadId)) return missing('messages', m.id, 'threadId', m.threadId, 'threads');
     if (!people.has(m.senderId)) return missing('messages', m.id, 'senderId', m.senderId, 'people');
   }
-  for (const f of world.friendships)
+  const misfiled = (c: string, id: string, expected: string) =>
+    `${c} ${id}: id must be "${expected}" (derived from its fields)`;
+  for (const f of world.friendships) {
     for (const p of f.personIds) if (!people.has(p)) return missing('friendships', f.id, 'personIds', p, 'people');
+    const [a, b] = f.personIds;
+    if (f.id !== pairKey(a!, b!)) return misfiled('friendships', f.id, pairKey(a!, b!));
+  }
   for (const r of world.readMarks) {
     if (!people.has(r.personId)) return missing('readMarks', r.id, 'personId', r.personId, 'people');
     if (!threads.has(r.threadId)) return missing('readMarks', r.id, 'threadId', r.threadId, 'threads');
+    if (r.id !== pairKey(r.personId, r.threadId)) return misfiled('readMarks', r.id, pairKey(r.personId, r.threadId));
   }
-  for (const a of world.authorizations)
+  for (const a of world.authorizations) {
     if (!people.has(a.personId)) return missing('authorizations', a.id, 'personId', a.personId, 'people');
+    const id = authorizationId(a.personId, a.clientId);
+    if (a.id !== id) return misfiled('authorizations', a.id, id);
+  }
   return undefined;
 }

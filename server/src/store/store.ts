@@ -5,6 +5,7 @@ import { SortedKeys } from './sorted-keys.js';
 import type { Persistence } from './persistence.js';
 import { firstIssue } from './journal.js';
 import { danglingReference } from './references.js';
+import { pairKey } from './row-ids.js';
 import { InvalidRowError, StoreLoadError } from './store-errors.js';
 import {
   collectionNames,
@@ -26,10 +27,7 @@ import {
 
 type Tables = { [C in CollectionName]: Table<Row<C>> };
 
-/** Sorted pair id of a friendship or direct thread key. */
-export function pairKey(a: string, b: string): string {
-  return [a, b].sort().join('~');
-}
+export { pairKey } from './row-ids.js';
 
 /**
  * The platform's store: all state in memory with indexes, every change journaled through
