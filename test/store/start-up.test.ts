@@ -52,6 +52,11 @@ describe('starting on a data file', () => {
       JSON.stringify({ ...seedWorld(), messages: [...seedWorld().messages, seedWorld().messages[0]] }),
       /messages: duplicate id "m_0001"/,
     ],
+    ...[1e300, -1, 1767615780000.5].map((createdAt): [string, string, RegExp] => [
+      `a message created at ${createdAt} (not whole ms within a Date)`,
+      JSON.stringify({ ...seedWorld(), messages: [{ ...seedWorld().messages[0]!, createdAt }] }),
+      /messages\.0\.createdAt/,
+    ]),
   ])(
     'When the data file holds %s, then the start is refused in one line and the file is untouched',
     async (_what, content, message) => {

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { storedText, storedUrl } from './text.js';
 
 /**
+ * A time: whole ms since the epoch, within what a Date can hold. A fraction or 1e300 would load and
+ * then break what is derived from times (stamped message ids, keyset order, "… ago").
+ */
+const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
+
+/**
  * Every text a person or a partner typed goes through `storedText` (well-formed Unicode, no control
  * characters; README "Text in the store"), here and at the edges.
  *
@@ -22,7 +28,7 @@ export const personSchema = z.object({
 export const friendshipSchema = z.object({
   id: z.string(),
   personIds: z.tuple([z.string(), z.string()]),
-  since: z.number(),
+  since: epochMs,
 });
 
 export const threadSchema = z.object({
@@ -31,7 +37,7 @@ export const threadSchema = z.object({
   /** Group threads have a title; direct threads are named after the other participant. */
   title: storedText({ max: 200 }).optional(),
   participantIds: z.array(z.string()).min(2),
-  createdAt: z.number(),
+  createdAt: epochMs,
 });
 
 export const nowPlayingSchema = z.strictObject({
@@ -50,7 +56,7 @@ export const messageSchema = z.object({
   /** The client that wrote it through the API, if any. */
   via: z.string().optional(),
   /** ms since epoch. */
-  createdAt: z.number(),
+  createdAt: epochMs,
 });
 
 /** Last time (ms) a person opened a thread; drives unread marks. */
@@ -58,7 +64,7 @@ export const readMarkSchema = z.object({
   id: z.string(),
   personId: z.string(),
   threadId: z.string(),
-  readAt: z.number(),
+  readAt: epochMs,
 });
 
 /** A registered OAuth client: oidc-provider metadata plus our status. */
@@ -84,13 +90,13 @@ export const oidcRecordSchema = z.object({
   model: z.string(),
   payload: z.record(z.string(), z.unknown()),
   /** ms since epoch; absent = no expiry. */
-  expiresAt: z.number().optional(),
+  expiresAt: epochMs.optional(),
 });
 
 /** One data-deletion request the platform sent to a client, and what the client answered. */
 export const deletionRequestSchema = z.object({
   /** ms since epoch. */
-  at: z.number(),
+  at: epochMs,
   /** `deleted`: the client says it deleted; `failed`: no usable answer (or no endpoint registered). */
   outcome: z.enum(['deleted', 'failed']),
   /** Messages the client says it deleted. */
@@ -113,9 +119,9 @@ export const authorizationSchema = z.object({
   scopes: z.array(z.string()),
   /** oidc-provider grant id of the current grant. */
   grantId: z.string().optional(),
-  firstGrantedAt: z.number(),
-  grantedAt: z.number(),
-  revokedAt: z.number().optional(),
+  firstGrantedAt: epochMs,
+  grantedAt: epochMs,
+  revokedAt: epochMs.optional(),
   /**
    * Data-deletion requests sent to the client for this person (README, "Retained copies and
    * deletion requests"). Retention: the latest 5 only.
@@ -129,7 +135,7 @@ export const authorizationSchema = z.object({
  */
 export const accessEntrySchema = z.object({
   id: z.string(),
-  at: z.number(),
+  at: epochMs,
   clientId: z.string(),
   /** The resource owner whose token was used. */
   ownerId: z.string(),
@@ -170,7 +176,7 @@ export const accessTotalSchema = z.object({
   /** Accesses counted. */
   count: z.number().int().min(0),
   /** ms since epoch of the latest access counted. */
-  lastAt: z.number(),
+  lastAt: epochMs,
   /** Distinct ids by name: `people`, `threads`, `messagesRead` (client and grant rows), `owners`, `scopes`. */
   sets: z.record(z.string(), z.array(z.string())),
   /** Counters by name: `messagesWritten`, `messagesDeleted`. */
