@@ -50,7 +50,8 @@ function sameTarget(htu: unknown, expected: string): boolean {
 /**
  * A DPoP proof verifier with its own `jti` replay cache (RFC 9449 §11.1): a `jti` is remembered per
  * key for twice the `iat` window, then forgotten (a proof that old fails the `iat` check anyway), so
- * the cache holds at most the proofs of the last ten minutes. `now` is ms since epoch.
+ * the cache holds at most the proofs of the last ten minutes. `now` is ms since epoch on the clock the
+ * proofs' `iat` is stamped with: the wall clock (clients stamp it so; the platform clock may run ahead).
  */
 export function createDpopVerifier(now: () => number, windowSeconds = DPOP_IAT_WINDOW_SECONDS): DpopVerifier {
   /** `${jkt}:${jti}` → forget after (ms). Insertion order is expiry order. */

@@ -45,7 +45,9 @@ export interface TokenServiceDeps {
 export function createTokenService(deps: TokenServiceDeps): TokenService {
   const { provider, store, clients, authorizations, events, clock, audience, publicUrl } = deps;
   const now = () => clock.now();
-  const dpop = createDpopVerifier(now);
+  // Proofs carry the client's wall-clock `iat`, and oidc-provider judges them on the wall clock at the
+  // token endpoint: the resource server does too, whatever a tester did to the platform clock.
+  const dpop = createDpopVerifier(Date.now);
   const resourceServer = () =>
     new provider.ResourceServer(audience, {
       scope: API_SCOPES.join(' '),
