@@ -6,7 +6,7 @@ import { tokenFor } from '../helpers/api.js';
 describe('messaging API rate limit', () => {
   const gh = usePlatform({ API_RATE_LIMIT: '3', API_RATE_WINDOW_SECONDS: '60' });
 
-  it('When a token goes over its limit, then 429 problem details with Retry-After, and other tokens are unaffected', async () => {
+  it('When a token goes over its limit, then 429 problem details with Retry-After, and other people’s tokens are unaffected', async () => {
     const alice = await tokenFor(gh, 'alice', ['profile']);
     const bob = await tokenFor(gh, 'bob', ['profile']);
     for (let i = 0; i < 3; i += 1) {
@@ -22,6 +22,16 @@ describe('messaging API rate limit', () => {
     expect(res.body).toMatchObject({ status: 429, type: expect.stringMatching(/rate_limited$/) });
     expect(gh.store.accessLog()).toHaveLength(logged);
     await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${bob}`).expect(200);
+  });
+
+  it('When a partner gets a new token for the same person (a refresh, a second mint), then it shares the spent budget', async () => {
+    const first = await tokenFor(gh, 'dave', ['profile']);
+    for (let i = 0; i < 3; i += 1)
+      await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${first}`).expect(200);
+    const second = await tokenFor(gh, 'dave', ['profile']);
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${second}`).expect(429);
+    const otherClient = await tokenFor(gh, 'dave', ['profile'], 'reelbox');
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${otherClient}`).expect(200);
   });
 
   it('When requests come without a valid token, then they are refused with 401 and count against no token', async () => {
