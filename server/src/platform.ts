@@ -266,7 +266,16 @@ export function createPlatform(deps: PlatformDeps): Platform {
   io.engine.use(onlyForHandshake(auth.passport.session()));
   const present = createMessagePresenter({ store, social, render });
   const detachInbox = attachInboxSocket(io, { events, store, social, origins, logger, present });
-  const detachPartners = attachPartnerSocket(io, { events, store, tokens: oauth.tokens, audit, logger, now, faults });
+  const detachPartners = attachPartnerSocket(io, {
+    events,
+    store,
+    tokens: oauth.tokens,
+    audit,
+    logger,
+    now,
+    faults,
+    maxSocketsPerToken: config.PARTNER_SOCKETS_PER_TOKEN,
+  });
   const detachMonitor = attachMonitorSocket(io, { config, store, feed: monitorFeed, events, origins, logger });
   const housekeeping = startHousekeeping({ store, config, now, logger, events });
 

@@ -46,6 +46,7 @@ const room = {
   owner: (id: string) => `owner:${id}`,
   client: (id: string) => `client:${id}`,
   grant: (id: string) => `grant:${id}`,
+  token: (tokenKey: string) => `token:${tokenKey}`,
 };
 
 export interface PartnerSocketDeps {
@@ -58,6 +59,8 @@ export interface PartnerSocketDeps {
   now: () => number;
   /** Injected faults: refused handshakes, dropped sockets, delivery latency (faults/). */
   faults: FaultInjector;
+  /** Sockets open at once per access token (`PARTNER_SOCKETS_PER_TOKEN`); a handshake beyond is refused. */
+  maxSocketsPerToken: number;
 }
 
 /**
@@ -68,7 +71,8 @@ export interface PartnerSocketDeps {
  * `message:deleted` only for threads of its resource owner that its client may read under the
  * current policy, and only with `messages:read`. Bearer-authenticated: no cookie is read, so any
  * origin may connect. Partners send only `sync`; any other event is answered `unknown_event` (catch-all.ts).
- * A socket is disconnected when its token expires (also when an admin expires or revokes it, or
+ * At most `maxSocketsPerToken` sockets per access token are open at once (`connect_error`
+ * "too_many_sockets" beyond). A socket is disconnected when its token expires (also when an admin expires or revokes it, or
  * advances a controllable clock past it). Injected faults (README "Time, faults and expiry for
  * testers") drop sockets, refuse handshakes, or delay deliveries.
  *
@@ -81,7 +85,9 @@ export interface PartnerSocketDeps {
  * @returns the function that unsubscribes from the event bus.
  */
 export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => void {
-  const { events, store, tokens, audit, logger, now, faults } = deps;
+  const { events, store, tokens, audit, logger, now, faults, maxSocketsPerToken } = deps;
+  /** Handshakes accepted but not yet in their token's room (counted against the cap meanwhile). */
+  const joining = new Map<string, number>();
   const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
   // Partner sockets catch up with `since_id` (README "Catch-up after a reconnect"), not with socket.io's
   // connection state recovery (the inbox's), whose adapter keeps a copy of every broadcast for two
@@ -112,6 +118,23 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
         return;
       }
       if (fault) await faults.delay(fault);
+      // No await from the count to the reservation: concurrent handshakes cannot all slip under the cap.
+      const open = (nsp.adapter.rooms.get(room.token(tokenKey))?.size ?? 0) + (joining.get(tokenKey) ?? 0);
+      if (open >= maxSocketsPerToken) {
+        next(
+          Object.assign(new Error('too_many_sockets'), {
+            data: { detail: `At most ${maxSocketsPerToken} sockets per access token (PARTNER_SOCKETS_PER_TOKEN)` },
+          }),
+        );
+        return;
+      }
+      joining.set(tokenKey, (joining.get(tokenKey) ?? 0) + 1);
+      // By the next turn the socket has joined its token's room (connection), or is gone.
+      setImmediate(() => {
+        const n = (joining.get(tokenKey) ?? 1) - 1;
+        if (n > 0) joining.set(tokenKey, n);
+        else joining.delete(tokenKey);
+      });
       socket.data = { token, tokenKey, info };
       next();
     } catch (err) {
@@ -132,7 +155,12 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       // Deliveries go out in the tick of their event: every earlier one is already on the wire.
       ack({ ok: true, at: now() });
     });
-    void socket.join([room.owner(info.personId), room.client(info.clientId), room.grant(info.grantId)]);
+    void socket.join([
+      room.owner(info.personId),
+      room.client(info.clientId),
+      room.grant(info.grantId),
+      room.token(socket.data.tokenKey),
+    ]);
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
     const expiry = setTimeout(
       () => socket.disconnect(true),
