@@ -1,19 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
 import { authorizationPath, pkcePair } from '../helpers/oauth-flow.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A stand-in for the partner's callback: answers 200 and remembers what it was sent. */
 async function startCallbackServer(): Promise<{ url: string; hits: URL[]; close(): Promise<void> }> {
@@ -41,7 +32,7 @@ describe('Log in with Glasshouse in a real browser (Chromium)', () => {
   beforeAll(async () => {
     partner = await startCallbackServer();
     gh = await startPlatform({}, { tunewaveUrl: partner.url });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

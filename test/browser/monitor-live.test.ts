@@ -1,37 +1,28 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startDemo, type RunningDemo } from '../partners/helpers/demo.js';
+import { describe, expect, it } from '@jest/globals';
+import { loginInBrowser } from '../helpers/browser.js';
+import { useDemoAndBrowser } from '../partners/helpers/demo-in-browser.js';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 
 describe('the monitor in a real browser', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
+  const env = useDemoAndBrowser();
 
   it('When alice uses Tunewave in one browser, then the monitor in another shows each step in order, bystanders highlighted', async () => {
-    const educator = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await loginInBrowser(educator, demo.gh.url, 'alice'); // alice is an admin person
-    await educator.goto(`${demo.gh.url}/monitor`);
+    const educator = await (await env.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await loginInBrowser(educator, env.demo.gh.url, 'alice'); // alice is an admin person
+    await educator.goto(`${env.demo.gh.url}/monitor`);
     await educator.locator('#monitor-status', { hasText: 'Live.' }).waitFor();
 
-    const person = await (await browser.newContext()).newPage();
-    await person.goto(demo.tunewave.url);
+    const person = await (await env.browser.newContext()).newPage();
+    await person.goto(env.demo.tunewave.url);
     await person.locator('#login-with-glasshouse').click();
     await person.waitForURL((u) => u.pathname.startsWith('/login'));
-    await loginInBrowser(person, demo.gh.url, 'alice');
+    await loginInBrowser(person, env.demo.gh.url, 'alice');
     await person.locator('[data-consent="approve"]').click();
-    await person.waitForURL((u) => u.origin === demo.tunewave.url);
-    await person.goto(`${demo.tunewave.url}/seen/threads/g_weekend`);
+    await person.waitForURL((u) => u.origin === env.demo.tunewave.url);
+    await person.goto(`${env.demo.tunewave.url}/seen/threads/g_weekend`);
     await person.getByText('Hike on Saturday?').waitFor();
 
     const rows = educator.locator('.seq-row');
@@ -58,14 +49,14 @@ describe('the monitor in a real browser', () => {
     await expect(details.textContent()).resolves.toContain('GET /api/v1/threads/{threadId}/messages');
 
     // An admin action adds an "Admin" column: the view redraws once, with every event exactly once.
-    await fetch(`${demo.gh.url}/admin/policy`, {
+    await fetch(`${env.demo.gh.url}/admin/policy`, {
       method: 'PUT',
-      headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${env.demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
       body: '{"mode":"broad"}',
     });
-    await fetch(`${demo.gh.url}/admin/policy`, {
+    await fetch(`${env.demo.gh.url}/admin/policy`, {
       method: 'PUT',
-      headers: { Authorization: `Bearer ${demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${env.demo.gh.config.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
       body: '{"mode":"least-privilege"}',
     });
     await educator.locator('.seq-row', { hasText: 'policy → least-privilege' }).waitFor();

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { loginInBrowser } from '../helpers/browser.js';
 import { glasshouseAdmin } from '../partners/helpers/glasshouse.js';
-import { startDemo, type RunningDemo } from '../partners/helpers/demo.js';
+import type { RunningDemo } from '../partners/helpers/demo.js';
+import { useDemoAndBrowser } from '../partners/helpers/demo-in-browser.js';
 
 const ARTIFACTS = path.resolve('test-artifacts', 'walkthrough');
 const VIEWPORT = { width: 1280, height: 800 };
@@ -25,12 +26,11 @@ async function shoot(page: Page, name: string): Promise<void> {
  * edges teachers met, each checked where it showed.
  */
 describe('the walkthrough pages in a real browser at 1,280 × 800', () => {
+  const env = useDemoAndBrowser();
   let demo: RunningDemo;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  /** A page in a context of its own (closed with the browser), logged in as `username` if given. */
   const pageFor = async (username?: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: VIEWPORT });
-    contexts.push(context);
+    const context = await env.browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     if (username) await loginInBrowser(page, demo.gh.url, username);
     return page;
@@ -38,13 +38,9 @@ describe('the walkthrough pages in a real browser at 1,280 × 800', () => {
   let alice: Page;
 
   beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser(), mkdir(ARTIFACTS, { recursive: true })]);
+    demo = env.demo;
+    await mkdir(ARTIFACTS, { recursive: true });
     alice = await pageFor();
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await demo?.close();
   });
 
   it('When alice logs into Tunewave, then the consent page lists each person once, and the player saves and shares', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startDemo, type RunningDemo } from './helpers/demo.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { loginInBrowser } from '../helpers/browser.js';
+import { useDemoAndBrowser } from './helpers/demo-in-browser.js';
 import type { RunningPartner } from './helpers/partner.js';
 
 /**
@@ -40,21 +40,12 @@ async function logIntoPartner(page: Page, gh: string, partner: RunningPartner, u
  * from bob's open thread live.
  */
 describe('the demo story in a real browser', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
-  /** Bob only watches his threads: one logged-in page for both stories. */
-  let bobContext: BrowserContext;
+  const env = useDemoAndBrowser();
+  /** Bob only watches his threads: one logged-in page for both stories (closed with the browser). */
   let bob: Page;
   beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-    bobContext = await browser.newContext();
-    bob = await bobContext.newPage();
-    await loginInBrowser(bob, demo.gh.url, 'bob');
-  });
-  afterAll(async () => {
-    await bobContext?.close();
-    await browser?.close();
-    await demo?.close();
+    bob = await (await env.browser.newContext()).newPage();
+    await loginInBrowser(bob, env.demo.gh.url, 'bob');
   });
 
   it.each([
@@ -63,6 +54,7 @@ describe('the demo story in a real browser', () => {
   ] as const)(
     'When alice plays on %s with bob chosen, then bob sees "now playing" live, and a deletion on "what we can see" vanishes from his thread',
     async (name, firstTitle, victim) => {
+      const { demo, browser } = env;
       const partner = demo[name];
       const aliceContext = await browser.newContext();
       let reloaded = false;

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startDemo, type RunningDemo } from './helpers/demo.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { loginInBrowser } from '../helpers/browser.js';
+import type { RunningDemo } from './helpers/demo.js';
+import { useDemoAndBrowser } from './helpers/demo-in-browser.js';
 
 /** Texts of the messages in alice and bob's 1:1 thread, read from the platform's store. */
 function aliceBobTexts(demo: RunningDemo): string[] {
@@ -14,11 +15,10 @@ function aliceBobTexts(demo: RunningDemo): string[] {
  * ticked.
  */
 describe('the partner player, first screen', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
+  const env = useDemoAndBrowser();
   let alice: Page;
   beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
+    const { demo, browser } = env;
     alice = await (await browser.newContext()).newPage();
     await alice.goto(demo.tunewave.url);
     await alice.locator('#login-with-glasshouse').click();
@@ -28,13 +28,9 @@ describe('the partner player, first screen', () => {
       alice.locator('button[data-consent="approve"]').click(),
     ]);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
 
   it('When alice ticks bob and presses play at once (no Save), then bob gets "now playing" and the player says so', async () => {
-    const before = aliceBobTexts(demo).length;
+    const before = aliceBobTexts(env.demo).length;
     await alice.locator('input[data-username="bob"]').check();
     // Straight away, without waiting for the save: the play waits for it.
     await alice.locator('.item').first().locator('.play-item').click();
@@ -42,7 +38,7 @@ describe('the partner player, first screen', () => {
     expect(await alice.locator('#np-status').textContent()).not.toContain('Not shared');
     expect(await alice.locator('#share-save').isVisible()).toBe(false);
     expect(await alice.locator('#share-status').textContent()).toBe('Saved: each play is sent to Bob Okafor.');
-    const texts = aliceBobTexts(demo);
+    const texts = aliceBobTexts(env.demo);
     expect(texts).toHaveLength(before + 1);
     expect(texts.at(-1)).toContain('Gymnopédie No. 1');
   });

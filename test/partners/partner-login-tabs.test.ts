@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser } from 'playwright-core';
 import supertest, { type Agent } from 'supertest';
 import { MAX_PENDING_LOGINS, PENDING_LOGIN_MAX_AGE_MS } from '../../partners/app/pending-logins.js';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
+import { loginInBrowser } from '../helpers/browser.js';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 import { startDemo, type RunningDemo } from './helpers/demo.js';
+import { useDemoAndBrowser } from './helpers/demo-in-browser.js';
 
 /**
  * Several login tabs on one partner browser (one session cookie): each `GET /auth/login` is a
@@ -91,17 +91,10 @@ describe('partner login from several tabs', () => {
 
 /** The same, as a person does it: two tabs of one Chromium profile, consent given in reverse order. */
 describe('partner login from two browser tabs', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
+  const env = useDemoAndBrowser();
 
   it('When two tabs reach the consent page and the second is allowed first, then both end logged in on Reelbox', async () => {
+    const { demo, browser } = env;
     const context = await browser.newContext();
     try {
       await loginInBrowser(await context.newPage(), demo.gh.url, 'frank');

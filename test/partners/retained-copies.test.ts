@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, loginInBrowser } from '../helpers/browser.js';
-import { startDemo, type RunningDemo } from './helpers/demo.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { loginInBrowser } from '../helpers/browser.js';
+import type { RunningDemo } from './helpers/demo.js';
+import { useDemoAndBrowser } from './helpers/demo-in-browser.js';
 
 const ARTIFACTS = path.resolve('test-artifacts', 'walkthrough');
 
@@ -39,20 +40,13 @@ async function readWeekendPlans(page: Page, demo: RunningDemo): Promise<void> {
  * deletion request Tunewave honours — and, in sneaky mode, answers and ignores, which the monitor shows.
  */
 describe('retained copies and data-deletion requests, in a real browser', () => {
+  const env = useDemoAndBrowser();
   let demo: RunningDemo;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
+    demo = env.demo;
+    page = await (await env.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await logIntoTunewave(page, demo);
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await demo?.close();
   });
 
   it('When Tunewave read a thread and alice revokes it, then Tunewave still shows the copy and Glasshouse says it may still have it', async () => {
