@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { io as connect, type Socket } from 'socket.io-client';
 import { tokenFor } from '../helpers/api.js';
-import { until, usePlatform } from '../helpers/platform.js';
+import { startPlatform, until, usePlatform } from '../helpers/platform.js';
 
 /** How a handshake ended: connected, or the connect_error's message. */
 function handshake(url: string, token: string, opened: Socket[]): Promise<string> {
@@ -35,6 +35,25 @@ describe('/partners sockets per access token (PARTNER_SOCKETS_PER_TOKEN)', () =>
     await until(() => gh.platform.io.of('/partners').sockets.size === 2, 5000, 'the server to see the close');
     expect(await handshake(gh.url, token, opened)).toBe('connected');
     expect(await handshake(gh.url, token, opened)).toBe('too_many_sockets');
+  });
+
+  it('When a token opens exactly its cap in overlapping batches (as the bench does), then every one connects', async () => {
+    const token = await tokenFor(gh, 'heidi', ['messages:read']);
+    const capped = await startPlatform({ PARTNER_SOCKETS_PER_TOKEN: '40' });
+    try {
+      const mint = (
+        await capped.platform.tokens.issue({ personId: 'p_heidi', clientId: 'tunewave', scopes: ['messages:read'] })
+      ).access_token;
+      const results: string[] = [];
+      for (const batch of [20, 20])
+        results.push(...(await Promise.all(Array.from({ length: batch }, () => handshake(capped.url, mint, opened)))));
+      expect(results.filter((r) => r !== 'connected')).toEqual([]);
+      expect(await handshake(capped.url, mint, opened)).toBe('too_many_sockets');
+    } finally {
+      for (const s of opened.splice(0)) s.close();
+      await capped.close();
+    }
+    expect(await handshake(gh.url, token, opened)).toBe('connected');
   });
 
   it('When another token of the same person connects, then it has its own places', async () => {

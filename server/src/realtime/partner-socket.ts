@@ -32,6 +32,8 @@ interface PartnerSocketData {
   /** SHA-256 of the token (`tokenKeyOf`), computed once at the handshake: faults match on it per delivery. */
   tokenKey: string;
   info: AccessTokenInfo;
+  /** Counted in `joining` until the socket is in its token's room (see the handshake's cap). */
+  reserved: boolean;
 }
 type PartnerNamespace = Namespace<
   PartnerClientToServer,
@@ -88,6 +90,14 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   const { events, store, tokens, audit, logger, now, faults, maxSocketsPerToken } = deps;
   /** Handshakes accepted but not yet in their token's room (counted against the cap meanwhile). */
   const joining = new Map<string, number>();
+  /** Ends the reservation of a handshake (once): at its connection, when it is in the room, or if it never connects. */
+  const settle = (socket: PartnerSocket) => {
+    if (!socket.data.reserved) return;
+    socket.data.reserved = false;
+    const n = (joining.get(socket.data.tokenKey) ?? 1) - 1;
+    if (n > 0) joining.set(socket.data.tokenKey, n);
+    else joining.delete(socket.data.tokenKey);
+  };
   const nsp = io.of(PARTNER_NAMESPACE) as unknown as PartnerNamespace;
   // Partner sockets catch up with `since_id` (README "Catch-up after a reconnect"), not with socket.io's
   // connection state recovery (the inbox's), whose adapter keeps a copy of every broadcast for two
@@ -129,14 +139,10 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
         return;
       }
       joining.set(tokenKey, (joining.get(tokenKey) ?? 0) + 1);
-      // By the next turn the socket has joined its token's room (connection), or is gone.
-      setImmediate(() => {
-        const n = (joining.get(tokenKey) ?? 1) - 1;
-        if (n > 0) joining.set(tokenKey, n);
-        else joining.delete(tokenKey);
-      });
-      socket.data = { token, tokenKey, info };
+      socket.data = { token, tokenKey, info, reserved: true };
       next();
+      // Connected sockets settle as they join the room; one that went away before is settled here.
+      setTimeout(() => settle(socket), 5_000).unref();
     } catch (err) {
       const known = err instanceof AppError && err.status === 401;
       const code = known ? err.code : 'invalid_token';
@@ -161,6 +167,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       room.grant(info.grantId),
       room.token(socket.data.tokenKey),
     ]);
+    settle(socket); // now counted by the room
     // The socket lives no longer than its token (setTimeout holds at most ~24.8 days).
     const expiry = setTimeout(
       () => socket.disconnect(true),
