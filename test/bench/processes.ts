@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // The children run compiled (`npm run build`, which `npm run bench` runs first), with plain node: as
 // `npm start` runs the platform, without a TypeScript loader in the measured process.
 const compiled = import.meta.url.endsWith('.js') ? here : path.resolve(here, '../../dist/test/bench');
+const root = path.resolve(compiled, '../../..');
+
+/**
+ * The node options of package.json's "start" script (e.g. `--max-old-space-size`): the platform is
+ * measured with the heap settings `npm start` gives it, from that one source.
+ */
+function startNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start']!.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+}
 
 /** A server in its own process on 127.0.0.1, started by `child-<kind>.ts` (compiled); `ready` once it prints its port. */
 export interface ServerProcess {
@@ -19,7 +30,7 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `dist/test/bench/child-<kind>.js` with `env`; resolves when it prints `ready <port>`. With
+ * Starts `dist/test/bench/child-<kind>.js` with `env` (the platform with `npm start`'s node options); resolves when it prints `ready <port>`. With
  * `BENCH_PROFILE_DIR` set, the platform runs with `--cpu-prof` and leaves its profile there on exit.
  * @throws Error naming `npm run build` when the compiled child is missing.
  */
@@ -28,7 +39,8 @@ export function startServer(kind: 'platform' | 'express' | 'json-server', env: R
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const script = path.join(compiled, `child-${kind}.js`);
   if (!existsSync(script)) return Promise.reject(new Error(`${script} is missing: run \`npm run build\` first`));
-  const child: ChildProcess = spawn(process.execPath, [...profile, script], {
+  const nodeOptions = kind === 'platform' ? startNodeOptions() : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, ...profile, script], {
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     ...(cwd ? { cwd } : {}),
     stdio: ['ignore', 'pipe', 'inherit'],
