@@ -209,6 +209,12 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
   web.use(origins.guard, ...webSession);
   const throttle = loginThrottle(clock);
+  // Rate windows run on the platform clock, which a reset sets back: windows from before it (perhaps
+  // stamped a day ahead) would otherwise lock a partner or a login out long after the reset.
+  events.on('world.reset', () => {
+    throttle.close();
+    api.close();
+  });
   web.use(
     authRoutes({
       store,

@@ -41,3 +41,21 @@ describe('messaging API rate limit', () => {
     await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${carol}`).expect(200);
   });
 });
+
+describe('rate limits and a world reset', () => {
+  const gh = usePlatform({ API_RATE_LIMIT: '2', API_RATE_WINDOW_SECONDS: '60', CONTROLLABLE_CLOCK: 'true' });
+  const admin = () => ({ Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` });
+
+  it('When a budget was spent on a clock advanced by a day, then after a reset (clock back) a partner is not locked out', async () => {
+    await request(gh.url).post('/admin/clock/advance').set(admin()).send({ seconds: 86_400 }).expect(200);
+    const before = await tokenFor(gh, 'alice', ['profile']);
+    for (let i = 0; i < 2; i += 1)
+      await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${before}`).expect(200);
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${before}`).expect(429);
+    await request(gh.url).post('/admin/reset').set(admin()).expect(200);
+    const after = await tokenFor(gh, 'alice', ['profile']);
+    const res = await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${after}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['ratelimit']).toMatch(/remaining=1/);
+  });
+});
