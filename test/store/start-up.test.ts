@@ -220,6 +220,11 @@ describe('starting on a data file whose rows refer to rows that do not exist', (
       'authorizations p_ghost~tunewave: personId has "p_ghost", not in people',
     ],
     [
+      'a message whose stamped id says another time than its createdAt',
+      (w) => w.messages.push({ ...message, id: 'm_0000000010000_deadbeef', createdAt: 1_767_615_780_000 }),
+      'messages m_0000000010000_deadbeef: its id says created at 1, createdAt is 1767615780000',
+    ],
+    [
       'a friendship filed under another id than its two people sorted',
       (w) => w.friendships.push({ id: 'p_dave~p_alice', personIds: ['p_dave', 'p_alice'], since: 1 }),
       'friendships p_dave~p_alice: id must be "p_alice~p_dave" (derived from its fields)',

@@ -1,5 +1,6 @@
 import { authorizationId, pairKey } from './row-ids.js';
 import type { World } from './schema.js';
+import { keyOfStampedId } from './timelines.js';
 
 /**
  * The first reference in `world` to a row that does not exist, as `collection id: field has "x",
@@ -24,6 +25,10 @@ export function danglingReference(world: World): string | undefined {
   for (const m of world.messages) {
     if (!threads.has(m.threadId)) return missing('messages', m.id, 'threadId', m.threadId, 'threads');
     if (!people.has(m.senderId)) return missing('messages', m.id, 'senderId', m.senderId, 'people');
+    // A stamped id carries its creation time, which cursors read from the id (timelines.ts).
+    const stamped = keyOfStampedId(m.id);
+    if (stamped && stamped[0] !== m.createdAt)
+      return `messages ${m.id}: its id says created at ${stamped[0]}, createdAt is ${m.createdAt}`;
   }
   const misfiled = (c: string, id: string, expected: string) =>
     `${c} ${id}: id must be "${expected}" (derived from its fields)`;
