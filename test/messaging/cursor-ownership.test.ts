@@ -75,6 +75,25 @@ describe('cursors are ids of the list being read', () => {
     expect(await refusal(`/me/friends?max_id=${stranger.id}`)).toEqual(await refusal('/me/friends?max_id=p_nope'));
   });
 
+  it('When, under least-privilege, a cursor names a message hidden below the client’s first post, then it is the 400 of an unknown id', async () => {
+    const admin = { Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` };
+    await request(gh.url).put('/admin/policy').set(admin).send({ mode: 'least-privilege' }).expect(200);
+    try {
+      const hidden = gh.store.messageIdsIn('t_alice_bob')[0]!;
+      await request(gh.url)
+        .post('/api/v1/threads/t_alice_bob/messages')
+        .set({ Authorization: `Bearer ${bob}` })
+        .send({ text: 'from now on' })
+        .expect(201);
+      for (const param of ['since_id', 'max_id', 'min_id'])
+        expect(await refusal(`/threads/t_alice_bob/messages?${param}=${hidden}`)).toEqual(
+          await refusal(`/threads/t_alice_bob/messages?${param}=m_nope`),
+        );
+    } finally {
+      await request(gh.url).put('/admin/policy').set(admin).send({ mode: 'broad' }).expect(200);
+    }
+  });
+
   it('When an opaque cursor holds a number JSON cannot keep finite (1e400), then it is a 400 invalid_cursor', async () => {
     const infinite = `c.${Buffer.from('[1e400,"m_1"]').toString('base64url')}`;
     expect(await refusal(`/threads/t_alice_bob/messages?max_id=${infinite}`)).toMatchObject({

@@ -32,7 +32,12 @@ export function messageKeyset(store: Store, caller: Reach, threadId: string): Ke
     backward: (before) => rows(index?.asc(before, floor)),
     keyOf: (m) => [m.createdAt, m.id],
     compare: newestFirst,
-    keyOfId: (id) => store.messageKeyIn(threadId, id),
+    // Below the least-privilege floor is hidden history: a cursor there is refused like an unknown id
+    // (accepting it would say that the hidden message exists).
+    keyOfId: (id) => {
+      const key = store.messageKeyIn(threadId, id);
+      return key && (!floor || compareKeys(key, floor) >= 0) ? key : undefined;
+    },
     isKey: isTuple(['number', 'string']),
   };
 }
