@@ -18,6 +18,9 @@ const BAD_BODIES: [string, string, string][] = [
   ['empty text', THREAD, '{"text": ""}'],
   ['blank text', THREAD, '{"text": "   \\n\\t "}'],
   ['text of a zero-width space only', THREAD, '{"text": "\\u200b"}'],
+  ['text of Hangul fillers only', THREAD, '{"text": "\\u3164\\uffa0\\u115f"}'],
+  ['text of variation selectors and a grapheme joiner only', THREAD, '{"text": "\\ufe0f\\u034f\\u180b"}'],
+  ['text of blank Braille only', THREAD, '{"text": "\\u2800\\u2800"}'],
   ['text of a bidi override only', THREAD, '{"text": " \\u202e "}'],
   ['text of invisible characters only', DIRECT, '{"to": "p_bob", "text": "\\u2060\\ufeff\\u3000\\u200d"}'],
   [

@@ -129,6 +129,20 @@ describe('text that enters the store (README "Text in the store")', () => {
     },
   );
 
+  it.each(['   ', '\u3164', '\u2800\u2800', '\ufe0f'])(
+    'When a tester registers a client named %j (shows nothing), then registration is refused (RFC 7591 invalid_client_metadata)',
+    async (name) => {
+      const before = gh.store.all('clients').length;
+      const res = await request(gh.url)
+        .post('/reg')
+        .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+        .send({ client_name: name, redirect_uris: ['http://127.0.0.1:9/cb'] });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_client_metadata', error_description: /^client_name must/ });
+      expect(gh.store.all('clients')).toHaveLength(before);
+    },
+  );
+
   it('When code inside the platform puts a row with ill-formed text, then the store refuses it (nothing reaches memory or the file)', async () => {
     const message = { id: 'm_bad', threadId: 't_alice_bob', senderId: 'p_alice', text: '\ud800', createdAt: 1 };
     await expect(gh.store.put('messages', message)).rejects.toBeInstanceOf(InvalidRowError);

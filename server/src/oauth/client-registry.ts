@@ -1,7 +1,7 @@
 import type { EventBus } from '../events.js';
 import type { Client } from '../store/schema.js';
 import { errors } from 'oidc-provider';
-import { codePointLength, textProblem } from '../store/text.js';
+import { codePointLength, showsNothing, textProblem } from '../store/text.js';
 import type { Store } from '../store/store.js';
 
 /** A client's status: `shut_down` clients can neither authorize, refresh nor use their tokens. */
@@ -74,6 +74,7 @@ export function createClientRegistry(store: Store, events: EventBus, builtIn: re
       const problem =
         textProblem(name) ??
         (INVISIBLE.test(name) ? INVISIBLE_PROBLEM : undefined) ??
+        (showsNothing(name) ? 'must show something (not only spaces, fillers or blank characters)' : undefined) ??
         (codePointLength(name) > CLIENT_NAME_MAX
           ? `must be at most ${CLIENT_NAME_MAX} characters (Unicode code points)`
           : undefined);

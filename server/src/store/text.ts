@@ -9,7 +9,16 @@ const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
  * joiners, bidi controls, BOM). Inside text they are fine (an emoji family is joined by U+200D, Arabic
  * and Hebrew use bidi marks); a text made only of them is empty to whoever reads it.
  */
-const SHOWS_NOTHING = /^[\s\p{Z}\p{Cf}]*$/u;
+const SHOWS_NOTHING = /^[\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
+
+/**
+ * Whether `text` shows nothing once rendered: only whitespace, separators, format and default-ignorable
+ * characters (zero-width, bidi controls, Hangul fillers, variation selectors) or the blank Braille
+ * pattern U+2800. An empty text shows nothing too.
+ */
+export function showsNothing(text: string): boolean {
+  return SHOWS_NOTHING.test(text);
+}
 
 /** Length in Unicode code points (what a person counts as characters; an emoji is one, not two UTF-16 units). */
 export function codePointLength(text: string): number {
@@ -54,7 +63,7 @@ export function storedText(limits: { min?: number; max?: number; trim?: boolean 
     storableTextCheck(ctx);
     const length = min !== undefined || max !== undefined ? codePointLength(ctx.value) : 0;
     // Input that is trimmed must also show something: "\u200b" is as empty as "" once rendered.
-    if (trim && min !== undefined && min >= 1 && length >= min && SHOWS_NOTHING.test(ctx.value)) {
+    if (trim && min !== undefined && min >= 1 && length >= min && showsNothing(ctx.value)) {
       ctx.issues.push({
         code: 'custom',
         message: 'must contain a visible character (not only spaces, zero-width or bidi characters)',
