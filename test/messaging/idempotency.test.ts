@@ -47,7 +47,7 @@ describe("Idempotency-Key on the messaging API's POSTs", () => {
     await post(path, { text: 'a uuid' }, '8e03978e-40d5-43e8-bc93-6894a57f9324').expect(201);
   });
 
-  it.each(['?1', ':Zm9v:', '42', '"two words"'])(
+  it.each(['?1', ':Zm9v:', '42', '1234567890123456789', '(a)', '(a);x', 'a,b', '"two words"'])(
     'When the key is %s (a structured field of another type, or not visible ASCII), then 400 and nothing is stored',
     async (key) => {
       const before = count('t_alice_bob');

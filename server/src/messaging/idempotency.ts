@@ -35,15 +35,21 @@ function canonical(value: unknown): string {
  * The key from the header. The draft (§2) makes it an Item Structured Field whose value is a String
  * (RFC 8941 §3.3.3, parsed by `structured-headers`); its parameters are ignored (RFC 8941 §3.1.2), so
  * `"k";p=1` is the key `k`. Also taken, as many clients send them: a bare token (`k`), or a value that
- * is no structured field at all (a bare UUID). @throws BadRequestError (400) for an item of another
- * type (`?1`, `:Zm9v:`, `42`) or a key that is not 1–255 visible ASCII characters.
+ * is no structured field at all made of letters, digits and `-._~+/=:` (a bare UUID). @throws
+ * BadRequestError (400) for an item of another type (`?1`, `:Zm9v:`, `42`, an inner list), a number
+ * too long for one, a list (`a,b`), or a key that is not 1–255 visible ASCII characters.
  */
+/** A key sent bare, outside structured-field syntax: letters, digits and `-._~+/=:` (UUIDs, base64url, base64). */
+const BARE_KEY = /^[A-Za-z0-9\-._~+/=:]{1,255}$/;
+
 function keyOf(raw: string): string {
   let item: unknown;
   try {
     [item] = parseItem(raw);
   } catch {
-    item = raw; // not a structured field: the bare key itself
+    // Not a structured field: a bare key (a UUID, base64) is taken as it is; a number too long for
+    // one, or text holding structured syntax (`,`, `(`, `;`, quotes), is not a key.
+    item = BARE_KEY.test(raw) && !/^-?[0-9.]+$/.test(raw) ? raw : undefined;
   }
   const key = typeof item === 'string' ? item : item instanceof Token ? item.toString() : undefined;
   if (key === undefined) throw new BadRequestError(`${IDEMPOTENCY_HEADER} must be a string ("…") or a token`);
