@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GlasshouseApiError, GlasshouseUnreachableError } from '../../partners/sdk/index.js';
 import { createSandbox, type Sandbox } from '../../server/testkit/index.js';
 import { seedWorld } from '../../seed/world.js';
+import type { World } from '../../server/src/store/schema.js';
 
 const texts = async (sandbox: Sandbox, threadId: string) =>
   (await sandbox.admin.threadMessages(threadId)).map((m) => m.text);
@@ -70,6 +71,23 @@ describe('createSandbox', () => {
     expect(gh.store.settings().policy).toBe('least-privilege');
     expect(world.settings[0]?.policy).toBe('broad');
   });
+
+  it.each([
+    ['a message created at 1.5 ms', (w: World) => (w.messages[0] = { ...w.messages[0]!, createdAt: 1.5 })],
+    ['a message text holding NUL', (w: World) => (w.messages[0] = { ...w.messages[0]!, text: 'a\u0000b' })],
+    ['a duplicate person id', (w: World) => w.people.push(w.people[0]!)],
+    ['a message from someone unknown', (w: World) => (w.messages[0] = { ...w.messages[0]!, senderId: 'p_ghost' })],
+  ])(
+    'When a sandbox is given a world with %s, then it is refused in one line as a data file would be',
+    async (_what, spoil) => {
+      const world = seedWorld();
+      spoil(world);
+      const refused = await createSandbox({ world }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(Error);
+      expect((refused as Error).message).toMatch(/^the starting world: not a Glasshouse data file \(/);
+      expect((refused as Error).message.split('\n')).toHaveLength(1);
+    },
+  );
 
   it('When an admin token is given, then the admin API takes it and refuses another', async () => {
     const gh = await sandbox({ adminToken: 'my-own-admin-token-1234' });

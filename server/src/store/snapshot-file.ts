@@ -39,23 +39,33 @@ export async function readSnapshot(
   } catch (err) {
     throw new StoreLoadError(`${file}: cannot be read as JSON (${(err as Error).message})`, { cause: err });
   }
+  const world = validWorld(json, file);
+  const { size, mtimeMs } = await disk.stat(file);
+  return { world, fingerprint: { size, mtimeMs, sha256: sha256(bytes) } };
+}
+
+/**
+ * `json` as a World: the data file's schema (shapes, text, times) and no duplicate id in a collection.
+ * Also for worlds that come from code (a sandbox's `world`, the seed), held to the same rules.
+ * @throws StoreLoadError `${source}: not a Glasshouse data file (…)`, one line, first problems first.
+ */
+export function validWorld(json: unknown, source: string): World {
   const parsed = worldSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 5)
       .map((i) => `${i.path.join('.') || '(root)'}: ${i.message.split('\n')[0]}`);
-    throw new StoreLoadError(`${file}: not a Glasshouse data file (${issues.join('; ')})`);
+    throw new StoreLoadError(`${source}: not a Glasshouse data file (${issues.join('; ')})`);
   }
   for (const c of collectionNames) {
     const seen = new Set<string>();
     for (const row of parsed.data[c]) {
       if (seen.has(row.id))
-        throw new StoreLoadError(`${file}: not a Glasshouse data file (${c}: duplicate id "${row.id}")`);
+        throw new StoreLoadError(`${source}: not a Glasshouse data file (${c}: duplicate id "${row.id}")`);
       seen.add(row.id);
     }
   }
-  const { size, mtimeMs } = await disk.stat(file);
-  return { world: parsed.data, fingerprint: { size, mtimeMs, sha256: sha256(bytes) } };
+  return parsed.data;
 }
 
 /** The message given when the data file was edited while Glasshouse ran. */

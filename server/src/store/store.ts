@@ -1,3 +1,4 @@
+import { validWorld } from './snapshot-file.js';
 import { MultiIndex, Table } from './table.js';
 import { GroupCommit, type RowChange, type StoreOptions } from './group-commit.js';
 import { Timelines, type MessageKey, type ThreadKey } from './timelines.js';
@@ -323,6 +324,12 @@ export class Store {
 
 export type { StoreOptions } from './group-commit.js';
 
+/** `world` itself, once `validWorld` finds nothing wrong with it. @throws StoreLoadError */
+function checked(world: World): World {
+  validWorld(world, 'the starting world');
+  return world;
+}
+
 /**
  * Opens a store: loads what `persistence` holds, or `seed()` when it holds nothing, then compacts
  * (journal folded into the snapshot). When the open is refused, the persistence is closed (its lock
@@ -338,7 +345,8 @@ export async function openStore(
   const store = new Store(persistence, options);
   try {
     const loaded = await persistence.load();
-    const world = loaded?.world ?? seed();
+    // A world from code (a sandbox's, the seed) is held to the data file's rules too (its rows kept as given).
+    const world = loaded?.world ?? checked(seed());
     const dangling = danglingReference(world);
     if (dangling)
       throw new StoreLoadError(`${loaded?.source ?? 'the starting world'}: not a Glasshouse data file (${dangling})`);
