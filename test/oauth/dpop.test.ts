@@ -157,6 +157,16 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
     expect(replay.body.detail).toMatch(/jti/);
   });
 
+  it('When an unknown token is sent with the DPoP scheme, then its invalid_token is in the DPoP challenge, not the Bearer one', async () => {
+    const res = await request(gh.url)
+      .get('/api/v1/me')
+      .set('Authorization', 'DPoP bogus')
+      .set('DPoP', await proof(key, { htm: 'GET', htu: me, token: 'bogus' }));
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^DPoP algs="[^"]+", error="invalid_token"/);
+    expect(res.headers['www-authenticate']).not.toMatch(/Bearer[^,]*, error=/);
+  });
+
   it('When an unbound token is sent with the DPoP scheme, then 401 invalid_token in the DPoP challenge', async () => {
     const plain = await tokensFor();
     expect(plain.token_type).toBe('bearer');

@@ -141,7 +141,15 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     verify,
 
     async authenticate({ scheme, token, proof, method, path }) {
-      const info = await verify(token);
+      let info: AccessTokenInfo;
+      try {
+        info = await verify(token);
+      } catch (err) {
+        // The error goes in the challenge of the scheme the client used (RFC 9449 §7.1, RFC 6750 §3).
+        if (err instanceof InvalidTokenError && err.scheme !== scheme)
+          throw new InvalidTokenError(err.detail, err.realm, scheme);
+        throw err;
+      }
       if (scheme === 'Bearer' && info.jkt) {
         throw new InvalidTokenError(
           'This access token is DPoP-bound: send it as "Authorization: DPoP <token>" with a DPoP proof (RFC 9449 §7.1)',
