@@ -39,6 +39,14 @@ describe('admin API: policy and access log', () => {
     expect(stateOf(gh.store)).toBe(before);
   });
 
+  it.each(['/admin/people?foo=1', '/admin/clock?foo=1', '/admin/threads/t_alice_bob/messages?limit=2'])(
+    'When %s names a query parameter the route does not take, then 400 naming it',
+    async (path) => {
+      const res = await request(gh.url).get(path).set(admin()).expect(400);
+      expect(res.body.errors[0].path).toMatch(/^query\./);
+    },
+  );
+
   it.each(['/admin/exposure?clientId=nope', '/admin/exposure?clientId=nope&username=alice'])(
     'When %s names an unknown client, then 404, with or without a username',
     async (path) => {

@@ -121,6 +121,15 @@ describe('messaging API input validation', () => {
     expect(stateOf(gh.store)).toBe(before);
   });
 
+  it.each([
+    ['GET /api/v1/me?foo=1', () => request(gh.url).get('/api/v1/me?foo=1')],
+    ['GET /api/v1/me with a JSON body', () => request(gh.url).get('/api/v1/me').send({ x: 1 })],
+  ])('When %s (input the route does not take) is sent, then 400 instead of being ignored', async (_case, send) => {
+    const res = await send().set(auth);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('When there is no body at all, then 400', async () => {
     await request(gh.url).post(THREAD).set(auth).expect(400);
   });

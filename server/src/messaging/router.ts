@@ -5,7 +5,7 @@ import type { AccessDraft } from './messaging-service.js';
 import { apiFaultGate } from '../faults/api-fault-gate.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
-import { jsonBody } from '../http/json-body.js';
+import { jsonBody, noBody } from '../http/json-body.js';
 import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
@@ -125,7 +125,7 @@ export function messagingRouter({
       else if (outcome.json !== undefined) res.status(route.success.status).type('json').send(outcome.json);
       else res.status(route.success.status).json(outcome.body);
     };
-    const bodyReader = route.body ? jsonBody() : [];
+    const bodyReader = route.body ? jsonBody() : [noBody];
     const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
     const once = route.method === 'post' ? [idempotency.middleware] : [];
     router[route.method](
