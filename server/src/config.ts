@@ -77,7 +77,7 @@ export const configSchema = z.object({
     .transform((v) => v === 'true'),
   /** `/partners` sockets open at once with one access token (a handshake beyond: connect_error `too_many_sockets`). */
   PARTNER_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(100_000).default(100),
-  /** Messaging API: requests allowed per client and resource owner per window (429 beyond). */
+  /** Messaging API: requests allowed per access token per window (429 beyond). */
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** Messaging API: length of the rate-limit window, in seconds. */
   API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),

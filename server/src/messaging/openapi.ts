@@ -27,7 +27,7 @@ export interface OpenApiOptions {
   /** OAuth 2.0 endpoints the security scheme points to (absolute URLs). */
   authorizationUrl: string;
   tokenUrl: string;
-  /** Requests per client and resource owner per window, as enforced (documented in the description). */
+  /** Requests per token per window, as enforced (documented in the description). */
   rateLimit: { limit: number; windowSeconds: number };
 }
 
@@ -129,7 +129,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): oas31.OpenAPIObje
         'What partner apps (Tunewave, Reelbox…) may do with the private messages of the people who logged in with Glasshouse.',
         'Authenticate with an OAuth 2.0 access token: `Authorization: Bearer <token>` (RFC 6750). Errors are RFC 9457 problem details.',
         'Policy modes: `broad` (default, as reported in 2018) reaches every thread of the resource owner; `least-privilege` only threads the client has posted into, and deletes only what it sent.',
-        `Lists: \`limit\` 1–100 (default 50); keyset cursors \`max_id\` (alias \`before\`: older than, pass \`nextCursor\`), \`since_id\` (newer than, newest first) and \`min_id\` (immediately newer, to walk forward), each a \`nextCursor\`/\`prevCursor\` or the id of an item of that list. A walk by \`nextCursor\` never repeats an item nor misses one that did not change; what moved or arrived meanwhile is returned by \`since_id\`/\`min_id\` = the first page's \`prevCursor\`; a cursor whose item was deleted still works. Rate limit: ${rateLimit.limit} requests per client and resource owner (all their tokens together) per ${rateLimit.windowSeconds} s (429 with Retry-After).`,
+        `Lists: \`limit\` 1–100 (default 50); keyset cursors \`max_id\` (alias \`before\`: older than, pass \`nextCursor\`), \`since_id\` (newer than, newest first) and \`min_id\` (immediately newer, to walk forward), each a \`nextCursor\`/\`prevCursor\` or the id of an item of that list. A walk by \`nextCursor\` never repeats an item nor misses one that did not change; what moved or arrived meanwhile is returned by \`since_id\`/\`min_id\` = the first page's \`prevCursor\`; a cursor whose item was deleted still works. Rate limit: ${rateLimit.limit} requests per token per ${rateLimit.windowSeconds} s (429 with Retry-After).`,
         'Retries: every POST takes an `Idempotency-Key` header (same key and request within 24 h: the first response again, no second write; same key, other request: 422). Catch-up after a reconnect of the `/partners` socket: read each thread with `since_id`/`min_id` = the last message id seen (a deleted one works too).',
         'Every successful call is recorded in the access log with the people it included and, of those, the bystanders (people who never authorized the client).',
       ].join('\n\n'),

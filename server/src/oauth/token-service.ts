@@ -14,7 +14,7 @@ export interface AccessTokenInfo {
   expiresAt: number;
   /** RFC 9449 `cnf.jkt`: the token is DPoP-bound to the key with this JWK thumbprint. */
   jkt?: string;
-  /** SHA-256 of the token (`tokenKeyOf`): fault key, computed once per token. */
+  /** SHA-256 of the token (`tokenKeyOf`): rate-limit and fault key, computed once per token. */
   tokenKey: string;
 }
 
