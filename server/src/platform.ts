@@ -142,7 +142,6 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const detachFaultLog = attachFaultLog({ events, audit, logger });
   const api = createMessagingApi({
     config,
-    events,
     store,
     social,
     tokens: oauth.tokens,
@@ -209,8 +208,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // Cookie-authenticated: forms are posted only from the platform's own pages (README "Socket security model").
   web.use(origins.guard, ...webSession);
   const throttle = loginThrottle(clock);
-  // Rate windows run on the platform clock, which a reset sets back: windows from before it (perhaps
-  // stamped a day ahead) would otherwise lock a partner or a login out long after the reset.
+  // What requests leave in memory goes with the world: rate windows run on the platform clock, which a
+  // reset sets back (windows stamped a day ahead would lock a partner or a login out long after it),
+  // and an Idempotency-Key must not replay an answer from the world before.
   events.on('world.reset', () => {
     throttle.close();
     api.close();

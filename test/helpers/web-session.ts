@@ -21,6 +21,22 @@ export async function loggedInAgent(url: string, username: string, password = 'g
   return agent;
 }
 
+/** Logs `agent` out of the platform (the inbox's form) and in again as `username`: a change of person in one browser. */
+export async function switchPerson(agent: Agent, username: string, password = 'glasshouse'): Promise<void> {
+  const home = await agent.get('/').expect(200);
+  await agent
+    .post('/logout')
+    .type('form')
+    .send({ _csrf: csrfFrom(home.text) })
+    .expect(303);
+  const login = await agent.get('/login').expect(200);
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ username, password, _csrf: csrfFrom(login.text) })
+    .expect(303);
+}
+
 /** The `Cookie` header of a fresh platform login (for socket.io clients and raw requests). */
 export async function loginCookie(url: string, username: string, password = 'glasshouse'): Promise<string> {
   const page = await request(url).get('/login').expect(200);

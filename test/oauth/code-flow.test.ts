@@ -12,7 +12,7 @@ import {
   type ClientCredentials,
 } from '../helpers/oauth-flow.js';
 import { usePlatform } from '../helpers/platform.js';
-import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
+import { csrfFrom, loggedInAgent, switchPerson } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9'; // never contacted: tests read the redirect's Location
 const tunewave: ClientCredentials = {
@@ -189,18 +189,7 @@ describe('Log in with Glasshouse: the authorization code flow over HTTP', () => 
       return (await gh.platform.tokens.verify(res.body.access_token)).personId;
     };
     expect(await codeNow()).toBe('p_heidi');
-    const home = await agent.get('/').expect(200);
-    await agent
-      .post('/logout')
-      .type('form')
-      .send({ _csrf: csrfFrom(home.text) })
-      .expect(303);
-    const loginPage = await agent.get('/login').expect(200);
-    await agent
-      .post('/login')
-      .type('form')
-      .send({ username: 'ivan', password: 'glasshouse', _csrf: csrfFrom(loginPage.text) })
-      .expect(303);
+    await switchPerson(agent, 'ivan');
     expect(await codeNow()).toBe('p_ivan');
     // Heidi's grant survives the provider session switch (partner tokens do not expire with it).
     expect(gh.store.get('authorizations', 'p_heidi~tunewave')?.revokedAt).toBeUndefined();

@@ -20,7 +20,7 @@ import {
   refreshTokens,
   type ClientCredentials,
 } from '../helpers/oauth-flow.js';
-import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
+import { csrfFrom, loggedInAgent, switchPerson } from '../helpers/web-session.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9'; // never contacted: tests read the redirect's Location
 const tunewave: ClientCredentials = {
@@ -229,18 +229,7 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     const { challenge } = pkcePair();
     const auth = authorizationPath({ ...tunewave, scopes: ['profile'], state: 'e', challenge });
     await browseToRedirect({ url, agent: carol, path: auth, redirectUri: tunewave.redirectUri });
-    const home = await carol.get('/').expect(200);
-    await carol
-      .post('/logout')
-      .type('form')
-      .send({ _csrf: csrfFrom(home.text) })
-      .expect(303);
-    const login = await carol.get('/login').expect(200);
-    await carol
-      .post('/login')
-      .type('form')
-      .send({ username: 'dave', password: 'glasshouse', _csrf: csrfFrom(login.text) })
-      .expect(303);
+    await switchPerson(carol, 'dave');
     let res = await carol.get(auth);
     while (res.status === 303 || res.status === 302) {
       const next = new URL(res.headers['location']!, url);

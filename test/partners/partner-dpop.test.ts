@@ -6,21 +6,17 @@ import {
   connectPartnerSocket,
   createDPoPKey,
   createGlasshouseClient,
-  discover,
-  exchangeCode,
   whenConnected,
-  type AuthorizationServerMetadata,
   type TokenSet,
 } from '../../partners/sdk/index.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
-import { authorizationPath, browseToRedirect, pkcePair } from '../helpers/oauth-flow.js';
 import { listenOnEphemeralPort } from '../../server/src/http/startup.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
-import { loggedInAgent } from '../helpers/web-session.js';
 import { authorizeAtGlasshouse } from './helpers/demo.js';
 import { openFeed, sessionCookie, type EventStream } from './helpers/event-stream.js';
 import { expireAccessTokens } from './helpers/glasshouse.js';
 import { startPartner, type RunningPartner } from './helpers/partner.js';
+import { sdkTokens } from '../helpers/sdk-tokens.js';
 
 const credentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave };
 
@@ -40,13 +36,11 @@ function liveTokens(gh: RunningPlatform, username: string) {
 describe('DPoP-bound partners', () => {
   let gh: RunningPlatform;
   let tunewave: RunningPartner;
-  let metadata: AuthorizationServerMetadata;
   let feed: EventStream | undefined;
   beforeAll(async () => {
     const listening = await listenOnEphemeralPort();
     gh = await startPlatform({}, { tunewaveUrl: listening.url });
     tunewave = await startPartner(gh.url, tunewaveConfig, { listening, overrides: { dpop: true } });
-    metadata = await discover(gh.url);
   });
   afterEach(() => feed?.close());
   afterAll(async () => {
@@ -55,29 +49,8 @@ describe('DPoP-bound partners', () => {
   });
 
   /** SDK-only: tokens for `username` from a code exchange that carries a proof of `dpop`. */
-  async function boundTokens(username: string, dpop: ReturnType<typeof createDPoPKey>): Promise<TokenSet> {
-    const { verifier, challenge } = pkcePair();
-    const redirectUri = `${tunewave.url}/auth/callback`;
-    const path = authorizationPath({
-      clientId: 'tunewave',
-      redirectUri,
-      scopes: [...PARTNER_SCOPES],
-      state: 's',
-      challenge,
-    });
-    const { redirect } = await browseToRedirect({
-      url: gh.url,
-      agent: await loggedInAgent(gh.url, username),
-      path,
-      redirectUri,
-    });
-    return exchangeCode(
-      metadata,
-      credentials,
-      { callback: redirect.searchParams, redirectUri, codeVerifier: verifier, expectedState: 's' },
-      { dpop },
-    );
-  }
+  const boundTokens = (username: string, dpop: ReturnType<typeof createDPoPKey>): Promise<TokenSet> =>
+    sdkTokens({ platformUrl: gh.url, partnerUrl: tunewave.url, username, scopes: PARTNER_SCOPES, dpop });
 
   it('When the SDK exchanges a code with a DPoP key, then the token is bound: it works with proofs (API and socket) and not as Bearer', async () => {
     const dpop = createDPoPKey();

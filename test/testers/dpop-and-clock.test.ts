@@ -3,14 +3,11 @@ import {
   connectPartnerSocket,
   createDPoPKey,
   createGlasshouseClient,
-  discover,
-  exchangeCode,
   whenConnected,
 } from '../../partners/sdk/index.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
-import { authorizationPath, browseToRedirect, pkcePair } from '../helpers/oauth-flow.js';
 import { usePlatform } from '../helpers/platform.js';
-import { loggedInAgent } from '../helpers/web-session.js';
+import { sdkTokens } from '../helpers/sdk-tokens.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
 
@@ -23,26 +20,15 @@ describe('a DPoP-bound partner when a tester moves the platform clock', () => {
   const gh = usePlatform({ CONTROLLABLE_CLOCK: 'true' }, { tunewaveUrl: PARTNER_URL });
 
   it('When the clock passes an hour, then the SDK refreshes the DPoP-bound token and its calls and socket work', async () => {
-    const metadata = await discover(gh.url);
     const dpop = createDPoPKey();
-    const { verifier, challenge } = pkcePair();
-    const redirectUri = `${PARTNER_URL}/auth/callback`;
-    const path = authorizationPath({
-      clientId: 'tunewave',
-      redirectUri,
-      scopes: ['profile', 'messages:read'],
-      state: 's',
-      challenge,
-    });
-    const agent = await loggedInAgent(gh.url, 'alice');
-    const { redirect } = await browseToRedirect({ url: gh.url, agent, path, redirectUri });
     const credentials = { clientId: 'tunewave', clientSecret: PARTNER_SECRETS.tunewave };
-    const tokens = await exchangeCode(
-      metadata,
-      credentials,
-      { callback: redirect.searchParams, redirectUri, codeVerifier: verifier, expectedState: 's' },
-      { dpop },
-    );
+    const tokens = await sdkTokens({
+      platformUrl: gh.url,
+      partnerUrl: PARTNER_URL,
+      username: 'alice',
+      scopes: ['profile', 'messages:read'],
+      dpop,
+    });
     let accessToken = tokens.accessToken;
     const client = createGlasshouseClient({
       baseUrl: gh.url,

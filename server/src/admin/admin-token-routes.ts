@@ -1,4 +1,3 @@
-import { authorizationId } from '../store/row-ids.js';
 import { NotFoundError } from '../errors.js';
 import type { TokenTarget } from '../oauth/token-service.js';
 import { defineAdminRoute, type AnyAdminRoute } from './admin-route.js';
@@ -10,6 +9,7 @@ import {
   tokenTargetSchema,
 } from './admin-schemas.js';
 import { knownClient, personByUsername, type AdminWorldDeps } from './admin-world-routes.js';
+import { authorizationId } from '../store/row-ids.js';
 
 const targetNote =
   'Target: `{ token }` (one access or refresh token), `{ username, clientId }` (that grant), `{ clientId }` (every grant of the client) or `{ grantId }`.';

@@ -1,9 +1,9 @@
-import { authorizationId } from '../store/row-ids.js';
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events.js';
 import type { AccessEntry } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { createIdListInterner } from './id-lists.js';
+import { authorizationId } from '../store/row-ids.js';
 
 /** An access as its producer knows it; the recorder adds id, time, bystanders and the policy mode. */
 export type AccessRecord = Omit<AccessEntry, 'id' | 'at' | 'bystanders' | 'policy'>;

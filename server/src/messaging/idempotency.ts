@@ -31,6 +31,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** A key sent bare, outside structured-field syntax: letters, digits and `-._~+/=:` (UUIDs, base64url, base64). */
+const BARE_KEY = /^[A-Za-z0-9\-._~+/=:]{1,255}$/;
+
 /**
  * The key from the header. The draft (§2) makes it an Item Structured Field whose value is a String
  * (RFC 8941 §3.3.3, parsed by `structured-headers`); its parameters are ignored (RFC 8941 §3.1.2), so
@@ -39,9 +42,6 @@ function canonical(value: unknown): string {
  * BadRequestError (400) for an item of another type (`?1`, `:Zm9v:`, `42`, an inner list), a number
  * too long for one, a list (`a,b`), or a key that is not 1–255 visible ASCII characters.
  */
-/** A key sent bare, outside structured-field syntax: letters, digits and `-._~+/=:` (UUIDs, base64url, base64). */
-const BARE_KEY = /^[A-Za-z0-9\-._~+/=:]{1,255}$/;
-
 function keyOf(raw: string): string {
   let item: unknown;
   try {

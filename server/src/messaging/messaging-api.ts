@@ -1,4 +1,3 @@
-import type { EventBus } from '../events.js';
 import { Router } from 'express';
 import type { AccessRecorder } from '../audit/access-recorder.js';
 import type { Clock } from '../clock/clock.js';
@@ -11,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { DOCS_CLIENT_ID, docsRedirectUri } from '../oauth/docs-client.js';
 import { apiDocsRouter } from './docs.js';
 import { createMessagingService } from './messaging-service.js';
+import { createIdempotency } from './idempotency.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { API_BASE, apiHeaders, messagingRouter } from './router.js';
 import { messagingRoutes } from './routes.js';
@@ -27,8 +27,6 @@ export interface MessagingApiDeps {
   oauthEndpoints: { authorizationUrl: string; tokenUrl: string };
   /** See MessagingRouterDeps.onUnrecorded. */
   onUnrecorded?: (access: object, err: unknown) => void;
-  /** The platform's events (`world.reset`). */
-  events: EventBus;
 }
 
 export interface MessagingApi {
@@ -36,7 +34,11 @@ export interface MessagingApi {
   router: Router;
   /** Mount at `/docs`: Swagger UI over the document. */
   docs: Router;
-  /** Stops the rate limiter's timer. */
+  /**
+   * Forgets every rate-limit window and Idempotency-Key (no timer to stop): at close, and at a world
+   * reset (the windows run on the platform clock, which the reset sets back; a replayed answer would
+   * come from the world before).
+   */
   close(): void;
 }
 
@@ -51,6 +53,7 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
   const routes = messagingRoutes(createMessagingService({ store, social }));
   const rateLimit = { limit: config.API_RATE_LIMIT, windowSeconds: config.API_RATE_WINDOW_SECONDS };
   const limiter = tokenRateLimit({ ...rateLimit, clock });
+  const idempotency = createIdempotency(now);
   // Built on first request, not per platform: generating it is about half of createPlatform's time,
   // and sandboxes (one per test) rarely ask for it. test/messaging/openapi.test.ts builds it.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
@@ -67,12 +70,15 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
       tokens,
       audit,
       rateLimit: limiter.middleware,
-      now,
+      idempotency: idempotency.middleware,
       faults,
       onUnrecorded: deps.onUnrecorded,
-      events: deps.events,
     }),
   );
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
-  return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close: limiter.close };
+  const close = () => {
+    limiter.close();
+    idempotency.clear();
+  };
+  return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close };
 }

@@ -1,4 +1,3 @@
-import type { EventBus } from '../events.js';
 import { Router, type RequestHandler } from 'express';
 import type { AccessRecord, AccessRecorder } from '../audit/access-recorder.js';
 import type { AccessDraft } from './messaging-service.js';
@@ -9,7 +8,6 @@ import { jsonBody, noBody } from '../http/json-body.js';
 import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
-import { createIdempotency } from './idempotency.js';
 import { expressPath, type AnyRoute } from './route-spec.js';
 import type { LogAlong } from './messaging-service.js';
 import { StoreWriteError } from '../store/store-errors.js';
@@ -23,14 +21,12 @@ export interface MessagingRouterDeps {
   audit: AccessRecorder;
   /** Per-token rate limit, after authentication (http/rate-limit.ts). */
   rateLimit: RequestHandler;
-  /** ms since epoch (Idempotency-Key retention). */
-  now: () => number;
+  /** `Idempotency-Key` on POSTs (messaging/idempotency.ts). */
+  idempotency: RequestHandler;
   /** Injected faults (faults/), applied right after authentication. */
   faults: FaultInjector;
   /** Told about a change made durable whose access-log entry the storage then refused (see below). */
   onUnrecorded?: (access: object, err: unknown) => void;
-  /** `world.reset` forgets every Idempotency-Key. */
-  events: EventBus;
 }
 
 /**
@@ -71,15 +67,12 @@ export function messagingRouter({
   tokens,
   audit,
   rateLimit,
-  now,
+  idempotency,
   faults,
   onUnrecorded,
-  events,
 }: MessagingRouterDeps): Router {
   const router = Router();
   const authenticate = bearerAuth(tokens);
-  const idempotency = createIdempotency(now);
-  events.on('world.reset', () => idempotency.clear());
   router.use(apiHeaders);
   for (const route of routes) {
     const operation = `${route.method.toUpperCase()} ${API_BASE}${route.path}`;
@@ -127,7 +120,7 @@ export function messagingRouter({
     };
     const bodyReader = route.body ? jsonBody() : [noBody];
     const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
-    const once = route.method === 'post' ? [idempotency.middleware] : [];
+    const once = route.method === 'post' ? [idempotency] : [];
     router[route.method](
       expressPath(route.path),
       authenticate,

@@ -1,4 +1,3 @@
-import { authorizationId } from '../store/row-ids.js';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -26,6 +25,7 @@ import { formBody } from '../http/form-body.js';
 import { jsonBody } from '../http/json-body.js';
 import { toCsv } from '../http/csv.js';
 import { retentionReport } from '../retention/retention-report.js';
+import { authorizationId } from '../store/row-ids.js';
 
 const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 

@@ -1,7 +1,7 @@
-import { authorizationId } from '../store/row-ids.js';
 import type { EventBus } from '../events.js';
 import type { Authorization } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { authorizationId } from '../store/row-ids.js';
 
 /**
  * The durable consent records (`authorizations` collection): one row per person and client, kept

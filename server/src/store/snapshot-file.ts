@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { errnoOf, type Disk } from './disk.js';
+import { danglingReference } from './references.js';
 import { collectionNames, worldSchema, type World } from './schema.js';
 import { snapshotSlices } from './snapshot-text.js';
 import { StoreConflictError, StoreLoadError } from './store-errors.js';
@@ -45,8 +46,9 @@ export async function readSnapshot(
 }
 
 /**
- * `json` as a World: the data file's schema (shapes, text, times) and no duplicate id in a collection.
- * Also for worlds that come from code (a sandbox's `world`, the seed), held to the same rules.
+ * `json` as a World: the data file's schema (shapes, text, times), no duplicate id in a collection,
+ * and no reference to a row that does not exist (`danglingReference`). Also for worlds that come from
+ * code (a sandbox's `world`, the seed), held to the same rules.
  * @throws StoreLoadError `${source}: not a Glasshouse data file (…)`, one line, first problems first.
  */
 export function validWorld(json: unknown, source: string): World {
@@ -65,6 +67,8 @@ export function validWorld(json: unknown, source: string): World {
       seen.add(row.id);
     }
   }
+  const dangling = danglingReference(parsed.data);
+  if (dangling) throw new StoreLoadError(`${source}: not a Glasshouse data file (${dangling})`);
   return parsed.data;
 }
 

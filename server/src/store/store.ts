@@ -1,4 +1,3 @@
-import { validWorld } from './snapshot-file.js';
 import { MultiIndex, Table } from './table.js';
 import { GroupCommit, type RowChange, type StoreOptions } from './group-commit.js';
 import { Timelines, type MessageKey, type ThreadKey } from './timelines.js';
@@ -25,6 +24,7 @@ import {
   type Thread,
   type World,
 } from './schema.js';
+import { validWorld } from './snapshot-file.js';
 
 type Tables = { [C in CollectionName]: Table<Row<C>> };
 
@@ -334,8 +334,8 @@ function checked(world: World): World {
  * Opens a store: loads what `persistence` holds, or `seed()` when it holds nothing, then compacts
  * (journal folded into the snapshot). When the open is refused, the persistence is closed (its lock
  * released), so that the same file can be opened again once it is mended.
- * @throws StoreLoadError when the stored data is unusable: unreadable, or a reference to a row that
- *   does not exist (`danglingReference`, checked on the snapshot with its journal replayed).
+ * @throws StoreLoadError when the stored data is unusable (`validWorld`), also once its journal is
+ *   replayed (a reference to a row that does not exist: `danglingReference`).
  */
 export async function openStore(
   persistence: Persistence,
@@ -345,11 +345,9 @@ export async function openStore(
   const store = new Store(persistence, options);
   try {
     const loaded = await persistence.load();
-    // A world from code (a sandbox's, the seed) is held to the data file's rules too (its rows kept as given).
+    // A data file was checked as it was read; a world from code (a sandbox's, the seed) is held to the
+    // same rules (its rows kept as given).
     const world = loaded?.world ?? checked(seed());
-    const dangling = danglingReference(world);
-    if (dangling)
-      throw new StoreLoadError(`${loaded?.source ?? 'the starting world'}: not a Glasshouse data file (${dangling})`);
     store.load(world, loaded?.ops);
     // The journal is checked as replayed on the data file: a row it adds may refer to one it adds too.
     const replayed = loaded?.ops.length ? danglingReference(store.snapshot()) : undefined;

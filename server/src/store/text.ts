@@ -4,17 +4,13 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
-/**
- * Text that shows nothing: whitespace, separators and format characters (zero-width spaces and
- * joiners, bidi controls, BOM). Inside text they are fine (an emoji family is joined by U+200D, Arabic
- * and Hebrew use bidi marks); a text made only of them is empty to whoever reads it.
- */
 const SHOWS_NOTHING = /^[\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 /**
  * Whether `text` shows nothing once rendered: only whitespace, separators, format and default-ignorable
  * characters (zero-width, bidi controls, Hangul fillers, variation selectors) or the blank Braille
- * pattern U+2800. An empty text shows nothing too.
+ * pattern U+2800; an empty text too. Inside text they are fine (an emoji family is joined by U+200D,
+ * Arabic and Hebrew use bidi marks): only a text made of nothing else is empty to its reader.
  */
 export function showsNothing(text: string): boolean {
   return SHOWS_NOTHING.test(text);
