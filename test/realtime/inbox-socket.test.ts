@@ -91,4 +91,17 @@ describe('the live inbox', () => {
     const error = await new Promise<Error>((resolve) => anonymous.once('connect_error', resolve));
     expect(error.message).toBe('login required');
   });
+  it('When two messages of one millisecond are in different threads, then messages:since gives them in the order they were created', async () => {
+    const at = Date.now(); // both stamps share one millisecond (the second counts on within it)
+    const rows = ['t_alice_bob', 't_alice_carol'].map((threadId) => {
+      const { id, createdAt } = gh.store.stampMessage(at);
+      return { id, createdAt, threadId, senderId: 'p_alice', text: `same ms in ${threadId}` };
+    });
+    expect(rows[0]!.createdAt).toBe(rows[1]!.createdAt);
+    for (const row of rows) await gh.store.put('messages', row); // t_alice_carol is now the most recent thread
+    const all = (await byName['alice']!.timeout(2000).emitWithAck('messages:since', { since: at })) as {
+      messages: { message: { id: string } }[];
+    };
+    expect(all.messages.map((m) => m.message.id)).toEqual(rows.map((r) => r.id));
+  });
 });

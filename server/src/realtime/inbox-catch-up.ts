@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Message } from '../store/schema.js';
+import { compareKeys } from '../store/sorted-keys.js';
 import type { Store } from '../store/store.js';
 import type { MessageView } from '../web/message-view.js';
 import { refuse, type EventRefusal } from './catch-all.js';
@@ -82,8 +83,9 @@ export function inboxCatchUp(
     }
     missed.push(...recent);
   }
-  // Stable: messages of one millisecond keep their thread's order.
-  missed.sort((a, b) => a.createdAt - b.createdAt);
+  // The timelines' order, [createdAt, id]: messages of one millisecond in different threads come in
+  // the order they were created (stamped ids count within a millisecond), not in the threads' order.
+  missed.sort((a, b) => compareKeys([a.createdAt, a.id], [b.createdAt, b.id]));
   const page = missed.slice(0, CATCH_UP_LIMIT);
   const readable = new Set(threadIds);
   const gone = shown?.filter((id) => {
