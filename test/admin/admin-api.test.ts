@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import http from 'node:http';
 import request from 'supertest';
 import type { AccessEntry, PolicyMode } from '../../server/src/store/schema.js';
 import { usePlatform } from '../helpers/platform.js';
@@ -46,6 +47,25 @@ describe('admin API: policy and access log', () => {
       expect(res.body.errors[0].path).toMatch(/^query\./);
     },
   );
+
+  it('When a route that takes no body gets an empty chunked one (as some clients send), then it runs; a chunked byte is refused', async () => {
+    const chunked = (chunks: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(`${gh.url}/admin/clock`, {
+          method: 'GET',
+          headers: { ...admin(), 'Transfer-Encoding': 'chunked' },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        for (const c of chunks) req.write(c);
+        req.end();
+      });
+    expect(await chunked([])).toBe(200);
+    expect(await chunked(['x'])).toBe(400);
+  });
 
   it.each(['/admin/exposure?clientId=nope', '/admin/exposure?clientId=nope&username=alice'])(
     'When %s names an unknown client, then 404, with or without a username',

@@ -43,8 +43,25 @@ export function jsonBody(limit: number | string = JSON_BODY_LIMIT_BYTES): Reques
 /**
  * For routes that define no request body: a request that sends one anyway is refused with 400
  * `bad_request` instead of having it ignored (as unknown fields are refused in every body schema).
+ * A chunked body (RFC 9112 §7.1) is one only if a byte arrives: some clients send an empty one.
  */
 export const noBody: RequestHandler = (req, _res, next) => {
-  if (hasBody(req)) throw new BadRequestError('This endpoint takes no request body');
-  next();
+  if (!hasBody(req)) return next();
+  const refused = () => new BadRequestError('This endpoint takes no request body');
+  if (req.get('transfer-encoding') === undefined) throw refused();
+  let done = false;
+  const finish = (err?: unknown) => {
+    if (done) return;
+    done = true;
+    req.removeListener('data', onData);
+    next(err);
+  };
+  const onData = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    req.pause();
+    finish(refused());
+  };
+  req.on('data', onData);
+  req.once('end', () => finish());
+  req.once('error', finish);
 };
