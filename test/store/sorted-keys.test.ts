@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { compareKeys, SortedKeys, type OrderKey } from '../../server/src/store/sorted-keys.js';
+
+/** The same list kept the obvious way: every entry, sorted by key (stable for equal keys). */
+class NaiveList {
+  entries: { key: OrderKey; id: string }[] = [];
+  insert(key: OrderKey, id: string) {
+    this.entries.push({ key, id });
+    this.entries.sort((a, b) => compareKeys(a.key, b.key));
+  }
+  remove(key: OrderKey, id: string) {
+    const i = this.entries.findIndex((e) => compareKeys(e.key, key) === 0 && e.id === id);
+    if (i >= 0) this.entries.splice(i, 1);
+    return i >= 0;
+  }
+}
+
+// Message-shaped keys [createdAt, id] from a few times and ids, so ties and removals of absent
+// entries happen often; times beyond 2^31 are what a real clock gives.
+const time = fc.integer({ min: 0, max: 6 }).map((t) => 1_767_225_600_000 + t);
+const id = fc.constantFrom('a', 'b', 'c', 'd', 'm_1', 'm_2');
+const op = fc.oneof(
+  fc.record({ kind: fc.constant('insert' as const), t: time, id }),
+  fc.record({ kind: fc.constant('remove' as const), t: time, id }),
+);
+const bound = fc.option(fc.tuple(time, id), { nil: undefined });
+
+describe('SortedKeys (stored by column)', () => {
+  it('answers size, last, countFrom, desc and asc as a plain sorted list does, after any inserts and removals', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), bound, bound, (ops, a, b) => {
+        const list = new SortedKeys();
+        const naive = new NaiveList();
+        for (const o of ops) {
+          const key = [o.t, o.id] as const;
+          if (o.kind === 'insert') {
+            list.insert(key, o.id);
+            naive.insert(key, o.id);
+          } else expect(list.remove(key, o.id)).toBe(naive.remove(key, o.id));
+        }
+        const all = naive.entries;
+        expect(list.size).toBe(all.length);
+        expect(list.last()).toEqual(all[all.length - 1]);
+        if (a) expect(list.countFrom(a)).toBe(all.filter((e) => compareKeys(e.key, a) >= 0).length);
+        const below = (e: { key: OrderKey }) => !a || compareKeys(e.key, a) < 0;
+        const above = (e: { key: OrderKey }) => !a || compareKeys(e.key, a) > 0;
+        const atLeast = (e: { key: OrderKey }) => !b || compareKeys(e.key, b) >= 0;
+        expect([...list.desc(a, b)]).toEqual(all.filter((e) => below(e) && atLeast(e)).reverse());
+        expect([...list.asc(a, b)]).toEqual(all.filter((e) => above(e) && atLeast(e)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps keys of three elements (thread keys) in order', () => {
+    const list = new SortedKeys();
+    list.insert([2, 'm_b', 't_1'], 't_1');
+    list.insert([1, '', 't_2'], 't_2');
+    list.insert([2, 'm_a', 't_3'], 't_3');
+    expect([...list.desc()].map((e) => e.id)).toEqual(['t_1', 't_3', 't_2']);
+    expect(list.last()).toEqual({ key: [2, 'm_b', 't_1'], id: 't_1' });
+  });
+});
