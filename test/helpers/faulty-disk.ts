@@ -14,7 +14,7 @@ export function errnoError(code: string, syscall: string): NodeJS.ErrnoException
  * does — so the journal really holds a torn line. `sync`, `rename` and `truncate` fail without effect.
  */
 export function faultyDisk(base: Disk = nodeDisk) {
-  const faults: Partial<Record<FaultyCall, { code: string; left: number; on?: string }>> = {};
+  const faults: Partial<Record<FaultyCall, { code: string; left: number; on?: string; skip?: number }>> = {};
   const calls: Record<FaultyCall, number> = { write: 0, sync: 0, rename: 0, truncate: 0 };
   /** `sync <path>` and `rename <from> <to>`, in order: to check what reaches the disk when. */
   const log: string[] = [];
@@ -23,6 +23,10 @@ export function faultyDisk(base: Disk = nodeDisk) {
     calls[call]++;
     const f = faults[call];
     if (!f || f.left === 0 || (f.on !== undefined && f.on !== file)) return undefined;
+    if (f.skip) {
+      f.skip--;
+      return undefined;
+    }
     f.left--;
     return f.code;
   };
@@ -67,6 +71,10 @@ export function faultyDisk(base: Disk = nodeDisk) {
      */
     failNext(call: FaultyCall, code: string, times = 1, on?: string) {
       faults[call] = { code, left: times, ...(on === undefined ? {} : { on }) };
+    },
+    /** As `failNext`, once `succeeding` more calls of `call` went through (e.g. a request's second write). */
+    failAfter(call: FaultyCall, code: string, succeeding: number, times = 1) {
+      faults[call] = { code, left: times, skip: succeeding };
     },
     heal() {
       for (const key of Object.keys(faults) as FaultyCall[]) delete faults[key];

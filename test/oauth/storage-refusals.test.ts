@@ -197,6 +197,37 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     expect((await refreshTokens(url, tunewave, rotated.body.refresh_token)).body.error).toBe('invalid_grant');
   });
 
+  /** Sends `send()` with the write after its first one (the consumption) failing; nothing may change. */
+  async function refusedAfterConsuming(send: () => Promise<Response>): Promise<Response> {
+    const before = stateOf(store);
+    const writes = faults.calls.write;
+    faults.failAfter('write', 'ENOSPC', 1);
+    try {
+      const res = await send();
+      expect(faults.calls.write - writes).toBeGreaterThanOrEqual(3); // consumed, refused, given back
+      expect(stateOf(store)).toBe(before);
+      return res;
+    } finally {
+      faults.heal();
+    }
+  }
+
+  it('When the tokens cannot be stored after the code was consumed, then the code is given back: the retry gets tokens, not a replay that revokes the grant', async () => {
+    const { code, verifier } = await codeFor();
+    expectOAuthRefusal(await refusedAfterConsuming(() => exchangeCode(url, tunewave, code, verifier)));
+    const retried = await answered(exchangeCode(url, tunewave, code, verifier));
+    await request(url).get('/api/v1/me').set('Authorization', `Bearer ${retried.body.access_token}`).expect(200);
+    // Still single use: a third exchange is the replay it now is.
+    expect((await exchangeCode(url, tunewave, code, verifier)).body.error).toBe('invalid_grant');
+  });
+
+  it('When the rotated refresh token cannot be stored after the old one was consumed, then the old one is given back and the retry rotates it', async () => {
+    const { refresh_token } = await tokens();
+    expectOAuthRefusal(await refusedAfterConsuming(() => refreshTokens(url, tunewave, refresh_token)));
+    const rotated = await answered(refreshTokens(url, tunewave, refresh_token));
+    await answered(refreshTokens(url, tunewave, rotated.body.refresh_token));
+  });
+
   it('When GET /auth cannot save its interaction, then the browser gets the platform error page (503, Retry-After), and the same link works once the disk heals', async () => {
     const { verifier, challenge } = pkcePair();
     const auth = authorizationPath({ ...tunewave, scopes: SCOPES, state: 'a', challenge });

@@ -18,6 +18,7 @@ import { bridgeProviderEvents } from './oauth-events.js';
 import { createTokenService } from './oidc-token-service.js';
 import { providerConfiguration } from './provider-config.js';
 import { apiAudience } from './scopes.js';
+import { ConsumptionUndo } from './consumption-undo.js';
 import { storageRefusals } from './storage-refusal.js';
 import { createDeletionRequests } from '../retention/deletion-requests.js';
 import type { TokenService } from './token-service.js';
@@ -81,12 +82,14 @@ export function createOAuthServer(deps: {
     });
   };
   const keys = loadOrCreateKeys(store, logger);
+  const undo = new ConsumptionUndo();
   const provider = new Provider(
     config.PLATFORM_URL,
-    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderError }),
+    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, undo, renderError }),
   );
-  // Outermost: a write the store refuses is 503 + Retry-After at every endpoint (storage-refusal.ts).
-  provider.use(storageRefusals(renderError));
+  // Outermost: a write the store refuses is 503 + Retry-After at every endpoint, and gives back what
+  // the request consumed before it (storage-refusal.ts).
+  provider.use(storageRefusals(renderError, undo));
   // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
   // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
   provider.use(async (ctx, next) => {

@@ -1,6 +1,7 @@
 import { errors, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { STORE_RETRY_AFTER_SECONDS, StoreWriteError } from '../store/store-errors.js';
+import { giveBack, type ConsumptionUndo, type Undo } from './consumption-undo.js';
 
 /**
  * A write of the authorization server that the store refused (README "Data and storage": disk full,
@@ -53,12 +54,18 @@ type KoaMiddleware = Parameters<Provider['use']>[0];
  *   error handler would (the headers of the unsaved response dropped, as Koa does), with the
  *   browser page on the authorization endpoint and for `Accept: text/html`.
  * oidc-provider's own errors are 4xx or 500 (lib/helpers/errors.js): a 503 is always this refusal.
+ * A refused request then gives back what it consumed before the refusal (consumption-undo.ts: the
+ * authorization code or rotated refresh token), so the client's retry is not taken for a replay.
  */
-export function storageRefusals(renderError: (ctx: KoaContextWithOIDC, out: ErrorOut) => void): KoaMiddleware {
+export function storageRefusals(
+  renderError: (ctx: KoaContextWithOIDC, out: ErrorOut) => void,
+  undo: ConsumptionUndo,
+): KoaMiddleware {
   return async (koaCtx, next) => {
     const ctx = koaCtx as unknown as KoaContextWithOIDC;
+    const undos: Undo[] = [];
     try {
-      await next();
+      await undo.within(undos, next);
     } catch (err) {
       if (!(err instanceof OAuthStorageUnavailable)) throw err;
       for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
@@ -70,6 +77,8 @@ export function storageRefusals(renderError: (ctx: KoaContextWithOIDC, out: Erro
       if (browser) renderError(ctx, out);
       else ctx.body = out;
     }
-    if (ctx.status === 503) ctx.set('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+    if (ctx.status !== 503) return;
+    await giveBack(undos);
+    ctx.set('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
   };
 }

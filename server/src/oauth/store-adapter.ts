@@ -2,6 +2,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock/clock.js';
 import type { Store } from '../store/store.js';
 import type { ClientRegistry } from './client-registry.js';
+import type { ConsumptionUndo } from './consumption-undo.js';
 import { providerWrite } from './storage-refusal.js';
 
 /**
@@ -17,10 +18,17 @@ import { providerWrite } from './storage-refusal.js';
  * (and so in introspection answers) stay wall-clock seconds. Payloads are copied in and out: the provider mutates what it reads,
  * the store's rows must never change outside a journaled write. A write the store refuses
  * (StoreWriteError, nothing stored) rejects with OAuthStorageUnavailable (storage-refusal.ts): the
- * endpoint answers `503 temporarily_unavailable` with `Retry-After`, never `500 server_error`.
+ * endpoint answers `503 temporarily_unavailable` with `Retry-After`, never `500 server_error`. A
+ * consumption is registered with `undo`, so that a request refused after it gives it back
+ * (consumption-undo.ts).
  */
-export function storeAdapterFactory(store: Store, clients: ClientRegistry, clock: Clock): (model: string) => Adapter {
-  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock));
+export function storeAdapterFactory(
+  store: Store,
+  clients: ClientRegistry,
+  clock: Clock,
+  undo: ConsumptionUndo,
+): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock, undo));
 }
 
 /** The `oidc` row id of a provider model instance. */
@@ -28,7 +36,7 @@ export function oidcRowId(model: string, id: string): string {
   return `${model}:${id}`;
 }
 
-function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
+function recordAdapter(store: Store, model: string, clock: Clock, undo: ConsumptionUndo): Adapter {
   const key = (id: string) => oidcRowId(model, id);
   const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
     record && (record.expiresAt === undefined || record.expiresAt > clock.now())
@@ -59,11 +67,13 @@ function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
     consume: (id) =>
       providerWrite(async () => {
         const record = store.get('oidc', key(id));
-        if (record)
-          await store.put('oidc', {
-            ...record,
-            payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) },
-          });
+        if (!record) return;
+        const consumed = { ...record, payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) } };
+        await store.put('oidc', consumed);
+        // Given back only if nothing changed it since (a replay meanwhile has revoked its grant anyway).
+        undo.add(async () => {
+          if (store.get('oidc', consumed.id) === consumed) await store.put('oidc', record);
+        });
       }),
     destroy: (id) => providerWrite(() => store.delete('oidc', key(id))),
     revokeByGrantId: (grantId) =>
