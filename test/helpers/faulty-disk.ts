@@ -19,6 +19,8 @@ export function faultyDisk(base: Disk = nodeDisk) {
   /** `sync <path>` and `rename <from> <to>`, in order: to check what reaches the disk when. */
   const log: string[] = [];
   const paths = new WeakMap<object, string>();
+  /** fsyncs wait for `until` once `skip` more went through (`holdSyncs`); none held at first. */
+  let held = { skip: Infinity, until: Promise.resolve(), waiting: 0 };
   const fault = (call: FaultyCall, file?: string): string | undefined => {
     calls[call]++;
     const f = faults[call];
@@ -44,6 +46,10 @@ export function faultyDisk(base: Disk = nodeDisk) {
       throw errnoError(code, 'write');
     },
     async sync(handle, dataOnly) {
+      if (held.skip-- <= 0) {
+        held.waiting++;
+        await held.until;
+      }
       const code = fault('sync', paths.get(handle));
       if (code) throw errnoError(code, 'fsync');
       log.push(`sync ${paths.get(handle) ?? '?'}`);
@@ -75,6 +81,23 @@ export function faultyDisk(base: Disk = nodeDisk) {
     /** As `failNext`, once `succeeding` more calls of `call` went through (e.g. a request's second write). */
     failAfter(call: FaultyCall, code: string, succeeding: number, times = 1) {
       faults[call] = { code, left: times, skip: succeeding };
+    },
+    /**
+     * Once `succeeding` more fsyncs went through, the next ones wait (a slow disk) until the function
+     * `release` is called: writes are then applied in memory and not yet durable. `waiting()`: how
+     * many fsyncs wait.
+     */
+    holdSyncs(succeeding = 0): { release(): void; waiting(): number } {
+      let release!: () => void;
+      const hold = { skip: succeeding, until: new Promise<void>((r) => (release = r)), waiting: 0 };
+      held = hold;
+      return {
+        release() {
+          held = { skip: Infinity, until: Promise.resolve(), waiting: 0 };
+          release();
+        },
+        waiting: () => hold.waiting,
+      };
     },
     heal() {
       for (const key of Object.keys(faults) as FaultyCall[]) delete faults[key];

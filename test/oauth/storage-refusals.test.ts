@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -197,35 +197,173 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     expect((await refreshTokens(url, tunewave, rotated.body.refresh_token)).body.error).toBe('invalid_grant');
   });
 
-  /** Sends `send()` with the write after its first one (the consumption) failing; nothing may change. */
-  async function refusedAfterConsuming(send: () => Promise<Response>): Promise<Response> {
-    const before = stateOf(store);
-    const writes = faults.calls.write;
-    faults.failAfter('write', 'ENOSPC', 1);
+  /** What a restart would load: the store opened again from a copy of its files (the lock left out). */
+  async function stateOnDisk(): Promise<string> {
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-oauth-faults-copy-'));
     try {
-      const res = await send();
-      expect(faults.calls.write - writes).toBeGreaterThanOrEqual(3); // consumed, refused, given back
-      expect(stateOf(store)).toBe(before);
-      return res;
+      for (const file of await readdir(dir))
+        if (!file.endsWith('.lock')) await copyFile(path.join(dir, file), path.join(copy, file));
+      const reopened = await openStore(filePersistence(path.join(copy, 'glasshouse.json')), () => seedWorld());
+      const state = stateOf(reopened);
+      await reopened.close();
+      return state;
     } finally {
-      faults.heal();
+      await rm(copy, { recursive: true, force: true });
     }
   }
 
-  it('When the tokens cannot be stored after the code was consumed, then the code is given back: the retry gets tokens, not a replay that revokes the grant', async () => {
-    const { code, verifier } = await codeFor();
-    expectOAuthRefusal(await refusedAfterConsuming(() => exchangeCode(url, tunewave, code, verifier)));
-    const retried = await answered(exchangeCode(url, tunewave, code, verifier));
-    await request(url).get('/api/v1/me').set('Authorization', `Bearer ${retried.body.access_token}`).expect(200);
-    // Still single use: a third exchange is the replay it now is.
-    expect((await exchangeCode(url, tunewave, code, verifier)).body.error).toBe('invalid_grant');
+  /** Follows a browser from `/auth` (consenting on the way) to the resume link `/auth/:uid` it is sent to. */
+  async function resumePathFor(browser: Agent, auth: string): Promise<string> {
+    let res: Response = await browser.get(auth);
+    for (let hop = 0; hop < 12; hop++) {
+      const uid = res.status === 200 ? /action="\/interaction\/([^/"]+)\/confirm"/.exec(res.text)?.[1] : undefined;
+      if (uid) {
+        res = await browser
+          .post(`/interaction/${uid}/confirm`)
+          .type('form')
+          .send({ _csrf: csrfFrom(res.text) });
+        continue;
+      }
+      const next = new URL(res.headers['location']!, url);
+      if (/^\/auth\/[^/]+$/.test(next.pathname)) return next.pathname;
+      res = await browser.get(next.pathname + next.search);
+    }
+    throw new Error('no resume link');
+  }
+
+  /**
+   * The provider writes in steps (request-undo.ts). For each step after the first: a fresh request
+   * (`prepare`) sent with that step refused (write, then fsync) must answer 503 and leave the store,
+   * memory and file, as it was, with no cookie set; the same request then succeeds. Ends when a
+   * request has no such step. Returns how many steps were refused.
+   */
+  async function everyLaterStepRefused(
+    prepare: () => Promise<() => Promise<Response>>,
+    succeeded: (res: Response) => Promise<void>,
+  ): Promise<number> {
+    for (let done = 1; done < 12; done++) {
+      for (const call of ['write', 'sync'] as const) {
+        const send = await prepare();
+        await store.flush();
+        const before = stateOf(store);
+        const calls = faults.calls[call];
+        faults.failAfter(call, call === 'write' ? 'ENOSPC' : 'EIO', done);
+        let res: Response;
+        try {
+          res = await send();
+        } finally {
+          faults.heal();
+        }
+        if (faults.calls[call] - calls <= done) {
+          await succeeded(res); // no step left to refuse
+          return done - 1;
+        }
+        expect([res.status, call, done]).toEqual([503, call, done]);
+        expect(res.headers['set-cookie']).toBeUndefined();
+        expect(stateOf(store)).toBe(before);
+        expect(await stateOnDisk()).toBe(before);
+        await succeeded(await send());
+      }
+    }
+    throw new Error('more than 12 steps');
+  }
+
+  it('When a code exchange is refused after it consumed the code (and stored an access token), then nothing stays: the retry gets tokens once, not a replay that revokes the grant', async () => {
+    let exchange = { code: '', verifier: '' };
+    const refused = await everyLaterStepRefused(
+      async () => {
+        exchange = await codeFor();
+        return () => exchangeCode(url, tunewave, exchange.code, exchange.verifier);
+      },
+      async (res) => {
+        expect(res.status).toBe(200);
+        await request(url).get('/api/v1/me').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
+        // Still single use: another exchange is the replay it now is.
+        expect((await exchangeCode(url, tunewave, exchange.code, exchange.verifier)).body.error).toBe('invalid_grant');
+      },
+    );
+    expect(refused).toBeGreaterThanOrEqual(2); // code consumed → access token → refresh token
   });
 
-  it('When the rotated refresh token cannot be stored after the old one was consumed, then the old one is given back and the retry rotates it', async () => {
-    const { refresh_token } = await tokens();
-    expectOAuthRefusal(await refusedAfterConsuming(() => refreshTokens(url, tunewave, refresh_token)));
-    const rotated = await answered(refreshTokens(url, tunewave, refresh_token));
-    await answered(refreshTokens(url, tunewave, rotated.body.refresh_token));
+  it('When a refresh is refused after it consumed the old refresh token, then nothing stays and the retry rotates it', async () => {
+    const refused = await everyLaterStepRefused(
+      async () => {
+        const { refresh_token } = await tokens();
+        return () => refreshTokens(url, tunewave, refresh_token);
+      },
+      async (res) => {
+        expect(res.status).toBe(200);
+        await answered(refreshTokens(url, tunewave, res.body.refresh_token));
+      },
+    );
+    expect(refused).toBeGreaterThanOrEqual(1);
+  });
+
+  it('When a resume (GET /auth/:uid) is refused after it deleted its interaction, then nothing stays, no cookie is set, and the same link goes on once the disk heals', async () => {
+    const erin = await loggedInAgent(url, 'erin');
+    const { verifier, challenge } = pkcePair();
+    const resume = await resumePathFor(erin, authorizationPath({ ...tunewave, scopes: SCOPES, state: 'r', challenge }));
+    await store.flush();
+    const before = stateOf(store);
+    faults.failAfter('write', 'ENOSPC', 1);
+    let refused: Response;
+    try {
+      refused = await erin.get(resume).set('Accept', 'text/html');
+    } finally {
+      faults.heal();
+    }
+    expectErrorPage(refused);
+    expect(refused.headers['set-cookie']).toBeUndefined();
+    expect(stateOf(store)).toBe(before);
+    expect(await stateOnDisk()).toBe(before);
+    const { redirect } = await browseToRedirect({ url, agent: erin, path: resume, redirectUri: tunewave.redirectUri });
+    await answered(exchangeCode(url, tunewave, redirect.searchParams.get('code')!, verifier));
+  });
+
+  it('When a registration (POST /reg) is refused after it stored the client, then no client stays and the retry registers one', async () => {
+    const clientsBefore = store.all('clients').length;
+    const refused = await everyLaterStepRefused(
+      async () => () =>
+        request(url)
+          .post('/reg')
+          .set('Authorization', `Bearer ${config.ADMIN_TOKEN}`)
+          .send({ redirect_uris: ['https://app.example/cb'], client_name: 'Registered in steps' }),
+      async (res) => {
+        expect(res.status).toBe(201);
+        expect(res.body.registration_access_token).toEqual(expect.any(String));
+      },
+    );
+    expect(refused).toBeGreaterThanOrEqual(1);
+    // One client per successful registration: each refused try left none.
+    expect(store.all('clients').length - clientsBefore).toBe(2 * refused + 1);
+  });
+
+  it('When a code is exchanged while its grant is being narrowed on a slow disk, then the narrowing does not write the code back unconsumed: it is still single use', async () => {
+    const first = await tokens(); // a grant with an access and a refresh token
+    const { grantId } = await platform.tokens.verify(first.access_token);
+    const { code, verifier } = await codeFor(); // another code of the same grant, not exchanged yet
+    const codeRow = () =>
+      store
+        .all('oidc')
+        .find((r) => r.model === 'AuthorizationCode' && r.payload['grantId'] === grantId && !r.payload['consumed']);
+    expect(codeRow()).toBeDefined();
+    await store.flush();
+    const slow = faults.holdSyncs(1); // the grant's own save goes through; the token rows wait
+    let exchanged: Promise<Response> | undefined;
+    try {
+      const narrowing = platform.tokens.narrowGrant(grantId, ['profile']);
+      // The narrowing has read its rows and waits on the disk; the exchange consumes the code meanwhile.
+      while (slow.waiting() === 0) await new Promise((r) => setImmediate(r));
+      exchanged = exchangeCode(url, tunewave, code, verifier).then((r) => r);
+      while (codeRow()) await new Promise((r) => setImmediate(r));
+      slow.release();
+      await narrowing;
+    } finally {
+      slow.release();
+    }
+    expect((await exchanged!).status).toBe(200);
+    expect(codeRow()).toBeUndefined(); // still consumed
+    expect((await exchangeCode(url, tunewave, code, verifier)).body.error).toBe('invalid_grant');
   });
 
   it('When GET /auth cannot save its interaction, then the browser gets the platform error page (503, Retry-After), and the same link works once the disk heals', async () => {

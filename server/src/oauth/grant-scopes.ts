@@ -1,5 +1,6 @@
 import type { Grant } from 'oidc-provider';
 import type { Store } from '../store/store.js';
+import type { OidcRecord } from '../store/schema.js';
 import { isApiScope, splitScope } from './scopes.js';
 
 /** The part of oidc-provider's Grant payload that holds rejected scopes (lib/models/grant.js). */
@@ -52,12 +53,16 @@ const SCOPED_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode
  * partner socket then all see what the token can do now.
  */
 export async function narrowIssuedTokens(store: Store, grantId: string, keep: readonly string[]): Promise<void> {
+  const narrowedRows: OidcRecord[] = [];
   for (const row of store.oidcFind(`grant:${grantId}`)) {
     const scope = row.payload['scope'];
     if (!SCOPED_MODELS.has(row.model) || typeof scope !== 'string') continue;
     const narrowed = splitScope(scope)
       .filter((s) => !isApiScope(s) || keep.includes(s))
       .join(' ');
-    if (narrowed !== scope) await store.put('oidc', { ...row, payload: { ...row.payload, scope: narrowed } });
+    if (narrowed !== scope) narrowedRows.push({ ...row, payload: { ...row.payload, scope: narrowed } });
   }
+  // One commit, applied as it is built: awaiting a write per row would let a code be consumed (or a
+  // token rotated) in between and then written back as it was read, unconsumed.
+  await store.putMany('oidc', narrowedRows);
 }

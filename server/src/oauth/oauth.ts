@@ -18,7 +18,7 @@ import { bridgeProviderEvents } from './oauth-events.js';
 import { createTokenService } from './oidc-token-service.js';
 import { providerConfiguration } from './provider-config.js';
 import { apiAudience } from './scopes.js';
-import { ConsumptionUndo } from './consumption-undo.js';
+import { RequestUndo } from './request-undo.js';
 import { storageRefusals } from './storage-refusal.js';
 import { createDeletionRequests } from '../retention/deletion-requests.js';
 import type { TokenService } from './token-service.js';
@@ -82,7 +82,7 @@ export function createOAuthServer(deps: {
     });
   };
   const keys = loadOrCreateKeys(store, logger);
-  const undo = new ConsumptionUndo();
+  const undo = new RequestUndo();
   const provider = new Provider(
     config.PLATFORM_URL,
     providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, undo, renderError }),

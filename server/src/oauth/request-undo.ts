@@ -1,21 +1,25 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Store } from '../store/store.js';
 
 /** Puts one row back as it was; resolves once that is durable, rejects when the store refuses it. */
 export type Undo = () => Promise<void>;
 
 /**
- * The consumptions made durable during one provider request (an authorization code at `/token`, a
- * refresh token rotated), so that a request the store refuses halfway can give them back.
+ * The writes of the authorization server during one provider request, so that a request the store
+ * refuses halfway stores nothing (README "Data and storage").
  *
- * Why: oidc-provider consumes the code, then stores the tokens, each its own write. If only the
- * token write is refused, the client gets `503 temporarily_unavailable` and retries with the same
- * code, which the provider then takes for a replay (RFC 9700 §4.5.3: it revokes the grant) though
- * no token was ever issued. Giving the code back makes the request all or nothing from the client's
- * side. A replay that came in meanwhile has revoked the grant already, so the code given back can
- * no longer be exchanged: it never yields tokens twice. If the disk refuses the undo as well, the
- * code stays consumed: the failure is the safe one (the person authorizes again).
+ * Why: oidc-provider writes in steps, each its own store write: at `/token` it consumes the code,
+ * then stores the access token, then the refresh token; at a resume it deletes the interaction,
+ * then saves the next one; at `/reg` it stores the client, then its registration access token. If
+ * only a later step is refused, the caller gets `503 temporarily_unavailable` while the earlier
+ * steps stay: a retry with the same code is then taken for a replay (RFC 9700 §4.5.3: the grant is
+ * revoked) though no token was issued, an access token nobody received stays live, a sign-in cannot
+ * resume, a client is registered twice. Each step is given back instead, newest first, unless the
+ * row changed again since (another request's write wins). A replay that came in meanwhile has
+ * revoked the grant already, so a code given back never yields tokens twice. If the disk refuses
+ * the giving back too, what stays is what a crash at that point would leave.
  */
-export class ConsumptionUndo {
+export class RequestUndo {
   readonly #current = new AsyncLocalStorage<Undo[]>();
 
   /** Runs `serve` as one provider request whose undos are collected in `undos`. */
@@ -23,9 +27,19 @@ export class ConsumptionUndo {
     return this.#current.run(undos, serve);
   }
 
-  /** Registers `undo` with the request being served (nothing outside a request). */
-  add(undo: Undo): void {
-    this.#current.getStore()?.push(undo);
+  /**
+   * Runs `write`, which changes row `id` of collection `c` (put or delete), and registers with the
+   * request being served (none outside a request) how to put back what was there before.
+   */
+  async written(store: Store, c: 'oidc' | 'clients', id: string, write: () => Promise<unknown>): Promise<void> {
+    const before = store.get(c, id);
+    await write();
+    const after = store.get(c, id);
+    if (before === after) return;
+    this.#current.getStore()?.push(async () => {
+      if (store.get(c, id) !== after) return;
+      await (before ? store.put(c, before) : store.delete(c, id));
+    });
   }
 }
 

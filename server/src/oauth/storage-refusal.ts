@@ -1,7 +1,7 @@
 import { errors, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { STORE_RETRY_AFTER_SECONDS, StoreWriteError } from '../store/store-errors.js';
-import { giveBack, type ConsumptionUndo, type Undo } from './consumption-undo.js';
+import { giveBack, type RequestUndo, type Undo } from './request-undo.js';
 
 /**
  * A write of the authorization server that the store refused (README "Data and storage": disk full,
@@ -54,12 +54,12 @@ type KoaMiddleware = Parameters<Provider['use']>[0];
  *   error handler would (the headers of the unsaved response dropped, as Koa does), with the
  *   browser page on the authorization endpoint and for `Accept: text/html`.
  * oidc-provider's own errors are 4xx or 500 (lib/helpers/errors.js): a 503 is always this refusal.
- * A refused request then gives back what it consumed before the refusal (consumption-undo.ts: the
- * authorization code or rotated refresh token), so the client's retry is not taken for a replay.
+ * A refused request then gives back what it wrote before the refusal (request-undo.ts: a consumed
+ * code, a token, a deleted interaction, a registered client), and sets no cookie: nothing was stored.
  */
 export function storageRefusals(
   renderError: (ctx: KoaContextWithOIDC, out: ErrorOut) => void,
-  undo: ConsumptionUndo,
+  undo: RequestUndo,
 ): KoaMiddleware {
   return async (koaCtx, next) => {
     const ctx = koaCtx as unknown as KoaContextWithOIDC;
@@ -79,6 +79,9 @@ export function storageRefusals(
     }
     if (ctx.status !== 503) return;
     await giveBack(undos);
+    // Refused inside an endpoint, its error handler answered with the cookies set before the refusal
+    // (the resume cookie cleared, a new session's): the browser keeps its own.
+    ctx.res.removeHeader('Set-Cookie');
     ctx.set('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
   };
 }

@@ -1,8 +1,9 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock/clock.js';
 import type { Store } from '../store/store.js';
+import type { OidcRecord } from '../store/schema.js';
 import type { ClientRegistry } from './client-registry.js';
-import type { ConsumptionUndo } from './consumption-undo.js';
+import type { RequestUndo } from './request-undo.js';
 import { providerWrite } from './storage-refusal.js';
 
 /**
@@ -18,17 +19,17 @@ import { providerWrite } from './storage-refusal.js';
  * (and so in introspection answers) stay wall-clock seconds. Payloads are copied in and out: the provider mutates what it reads,
  * the store's rows must never change outside a journaled write. A write the store refuses
  * (StoreWriteError, nothing stored) rejects with OAuthStorageUnavailable (storage-refusal.ts): the
- * endpoint answers `503 temporarily_unavailable` with `Retry-After`, never `500 server_error`. A
- * consumption is registered with `undo`, so that a request refused after it gives it back
- * (consumption-undo.ts).
+ * endpoint answers `503 temporarily_unavailable` with `Retry-After`, never `500 server_error`. Every
+ * write is registered with `undo`, so that a request refused after it gives it back (request-undo.ts).
  */
 export function storeAdapterFactory(
   store: Store,
   clients: ClientRegistry,
   clock: Clock,
-  undo: ConsumptionUndo,
+  undo: RequestUndo,
 ): (model: string) => Adapter {
-  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock, undo));
+  return (model) =>
+    model === 'Client' ? clientAdapter(store, clients, undo) : recordAdapter(store, model, clock, undo);
 }
 
 /** The `oidc` row id of a provider model instance. */
@@ -36,7 +37,7 @@ export function oidcRowId(model: string, id: string): string {
   return `${model}:${id}`;
 }
 
-function recordAdapter(store: Store, model: string, clock: Clock, undo: ConsumptionUndo): Adapter {
+function recordAdapter(store: Store, model: string, clock: Clock, undo: RequestUndo): Adapter {
   const key = (id: string) => oidcRowId(model, id);
   const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
     record && (record.expiresAt === undefined || record.expiresAt > clock.now())
@@ -45,10 +46,14 @@ function recordAdapter(store: Store, model: string, clock: Clock, undo: Consumpt
   const byIndex = (index: `uid:${string}` | `userCode:${string}`) =>
     live(store.oidcFind(index).find((r) => r.model === model));
 
+  /** One row written (`row`) or deleted (undefined), given back if the request is refused (request-undo.ts). */
+  const write = (rowId: string, row: OidcRecord | undefined) =>
+    undo.written(store, 'oidc', rowId, () => (row ? store.put('oidc', row) : store.delete('oidc', rowId)));
+
   return {
     upsert: (id, payload, expiresIn) =>
       providerWrite(() =>
-        store.put('oidc', {
+        write(key(id), {
           id: key(id),
           model,
           payload: structuredClone(payload) as Record<string, unknown>,
@@ -67,31 +72,32 @@ function recordAdapter(store: Store, model: string, clock: Clock, undo: Consumpt
     consume: (id) =>
       providerWrite(async () => {
         const record = store.get('oidc', key(id));
-        if (!record) return;
-        const consumed = { ...record, payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) } };
-        await store.put('oidc', consumed);
-        // Given back only if nothing changed it since (a replay meanwhile has revoked its grant anyway).
-        undo.add(async () => {
-          if (store.get('oidc', consumed.id) === consumed) await store.put('oidc', record);
-        });
+        if (record)
+          await write(record.id, {
+            ...record,
+            payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) },
+          });
       }),
-    destroy: (id) => providerWrite(() => store.delete('oidc', key(id))),
+    destroy: (id) => providerWrite(() => write(key(id), undefined)),
     revokeByGrantId: (grantId) =>
       providerWrite(async () => {
         const rows = store.oidcFind(`grant:${grantId}`).filter((r) => r.model === model);
-        await Promise.all(rows.map((r) => store.delete('oidc', r.id)));
+        await Promise.all(rows.map((r) => write(r.id, undefined)));
       }),
   };
 }
 
-function clientAdapter(clients: ClientRegistry): Adapter {
+function clientAdapter(store: Store, clients: ClientRegistry, undo: RequestUndo): Adapter {
   const unsupported = async () => undefined;
   return {
-    upsert: (id, payload) => providerWrite(() => clients.saveMetadata(id, payload as Record<string, unknown>)),
+    upsert: (id, payload) =>
+      providerWrite(() =>
+        undo.written(store, 'clients', id, () => clients.saveMetadata(id, payload as Record<string, unknown>)),
+      ),
     async find(id) {
       return clients.activeMetadata(id) as AdapterPayload | undefined;
     },
-    destroy: (id) => providerWrite(() => clients.remove(id)),
+    destroy: (id) => providerWrite(() => undo.written(store, 'clients', id, () => clients.remove(id))),
     findByUid: unsupported,
     findByUserCode: unsupported,
     consume: unsupported,

@@ -63,7 +63,12 @@ export function createTokenLifetimes({ store, events, clock, revokeGrant }: Toke
     async expire(target: TokenTarget): Promise<number> {
       const records = 'token' in target ? [tokenRecord(target.token)] : accessTokensOf(grantsOfTarget(target));
       const at = clock.now();
-      for (const r of records) await store.put('oidc', { ...r, expiresAt: at });
+      // One commit, built from the rows as they are now: no await between reading a row and writing
+      // it back, so a change made meanwhile (a scope narrowed, a token rotated) is never overwritten.
+      await store.putMany(
+        'oidc',
+        records.map((r) => ({ ...r, expiresAt: at })),
+      );
       ended('expire', records);
       return records.length;
     },
