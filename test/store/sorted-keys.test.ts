@@ -53,6 +53,16 @@ describe('SortedKeys (stored by column)', () => {
     );
   });
 
+  it('refuses a key of another length than the keys it holds (its columns would no longer line up)', () => {
+    const list = new SortedKeys();
+    list.insert([1, 'a'], 'a');
+    expect(() => list.insert([2], 'b')).toThrow(TypeError);
+    expect(() => list.insert([2, 'b', 'c'], 'b')).toThrow(TypeError);
+    list.remove([1, 'a'], 'a');
+    list.insert([2, 'b', 'c'], 'c'); // emptied: a new shape is fine
+    expect([...list.desc()]).toEqual([{ key: [2, 'b', 'c'], id: 'c' }]);
+  });
+
   it('keeps keys of three elements (thread keys) in order', () => {
     const list = new SortedKeys();
     list.insert([2, 'm_b', 't_1'], 't_1');

@@ -73,6 +73,8 @@ export class SortedKeys {
 
   insert(key: OrderKey, id: string): void {
     if (this.#ids.length === 0) this.#columns = key.map(() => []);
+    else if (key.length !== this.#columns.length)
+      throw new TypeError(`a key of ${key.length} elements in a list of keys of ${this.#columns.length}`);
     const last = this.#ids.length - 1;
     if (last < 0 || this.#compareAt(last, key) <= 0) {
       for (let j = 0; j < key.length; j++) this.#columns[j]!.push(key[j]!);
