@@ -393,6 +393,50 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     expect((await confirm()).status).toBe(303);
   });
 
+  it.each([
+    ['carol', 1, 'the grant saved'],
+    ['dave', 2, 'the grant and the authorization record saved'],
+  ])(
+    'When %s consents and the write after %i steps (%s) is refused, then the error page shows, nothing stays (no grant, no record, no consent step on the monitor), and Allow works once the disk heals',
+    async (person, done) => {
+      const browser = await loggedInAgent(url, person);
+      const { verifier, challenge } = pkcePair();
+      let page = await browser.get(authorizationPath({ ...tunewave, scopes: SCOPES, state: 'c', challenge }));
+      while (page.status === 303 || page.status === 302)
+        page = await browser.get(new URL(page.headers['location']!, url).pathname);
+      const uid = /action="\/interaction\/([^/"]+)\/confirm"/.exec(page.text)?.[1];
+      const confirm = () =>
+        browser
+          .post(`/interaction/${uid}/confirm`)
+          .set('Accept', 'text/html')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text) });
+      const steps: unknown[] = [];
+      const stopListening = platform.events.on('oauth.step', (s) => steps.push(s));
+      await store.flush();
+      const before = stateOf(store);
+      faults.failAfter('write', 'ENOSPC', done);
+      let refused: Response;
+      try {
+        refused = await confirm();
+      } finally {
+        faults.heal();
+        stopListening();
+      }
+      expectErrorPage(refused);
+      expect(stateOf(store)).toBe(before);
+      expect(await stateOnDisk()).toBe(before);
+      expect(steps).toEqual([]);
+      const { redirect } = await browseToRedirect({
+        url,
+        agent: browser,
+        path: new URL((await confirm()).headers['location']!, url).pathname,
+        redirectUri: tunewave.redirectUri,
+      });
+      await answered(exchangeCode(url, tunewave, redirect.searchParams.get('code')!, verifier));
+    },
+  );
+
   it('When the provider session of the previous person cannot be ended (POST /session/end/confirm), then the browser gets the error page (503, Retry-After) and the switch works once the disk heals', async () => {
     const carol = await loggedInAgent(url, 'carol');
     const { challenge } = pkcePair();

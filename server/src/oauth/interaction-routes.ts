@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { BadRequestError, ForbiddenError } from '../errors.js';
@@ -7,7 +7,7 @@ import { pathParam } from '../http/params.js';
 import type { Client } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from '../web/render.js';
-import type { Authorizations } from './authorizations.js';
+import { authorizationId, type Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { consentView } from './consent-view.js';
 import { decideLogin, personOfLoginHint } from './interaction-login.js';
@@ -15,6 +15,7 @@ import { verifyPassword } from '../social/passwords.js';
 import { approveResourceScopes } from './grant-scopes.js';
 import { isApiScope, splitScope } from './scopes.js';
 import { formBody } from '../http/form-body.js';
+import { giveBack, isStorageRefusal, type RequestUndo, type Undo } from './request-undo.js';
 
 export interface InteractionRoutesDeps {
   provider: Provider;
@@ -29,6 +30,8 @@ export interface InteractionRoutesDeps {
   throttle: express.RequestHandler;
   /** The messaging API resource indicator. */
   audience: string;
+  /** Collects each request's writes, given back when one is refused (request-undo.ts). */
+  undo: RequestUndo;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -46,8 +49,15 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
  * An expired or foreign interaction is a 400 page; a shut-down client a 403 page.
  */
 export function interactionRoutes(deps: InteractionRoutesDeps): Router {
-  const { provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience } = deps;
+  const { provider, store, clients, authorizations, events, now, render, csrfProtect, throttle, audience, undo } = deps;
   const router = Router();
+  // Each interaction request writes in steps (the grant, our record, the interaction): one refused
+  // step gives back the ones before it (request-undo.ts), and the error page's "nothing was stored" holds.
+  router.use('/interaction', (_req, res, next) => {
+    const undos: Undo[] = [];
+    res.locals['undos'] = undos;
+    void undo.within(undos, async () => next());
+  });
   const form = formBody('16kb');
   const step = (s: { step: string; clientId?: string; personId?: string; scopes?: string[]; detail?: string }) =>
     events.emit('oauth.step', { at: now(), ...s });
@@ -224,9 +234,11 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     approveResourceScopes(grant, audience, requested.filter(isApiScope));
     const grantId = await grant.save();
     const granted = splitScope(grant.getResourceScope(audience));
-    await authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted });
-    step({ step: 'consent', clientId: client.id, personId, scopes: granted, detail: 'the person approved' });
+    await undo.written(store, 'authorizations', authorizationId(personId, client.id), () =>
+      authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted }),
+    );
     await finish(req, res, { consent: { grantId } });
+    step({ step: 'consent', clientId: client.id, personId, scopes: granted, detail: 'the person approved' });
   });
 
   router.post('/interaction/:uid/abort', ...form, csrfProtect, async (req, res) => {
@@ -238,6 +250,11 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       detail: 'the person denied the request',
     });
     await finish(req, res, { error: 'access_denied', error_description: 'The person did not allow access' }, false);
+  });
+  router.use(async (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const undos = res.locals['undos'] as Undo[] | undefined;
+    if (undos && isStorageRefusal(err)) await giveBack(undos);
+    next(err);
   });
   return router;
 }

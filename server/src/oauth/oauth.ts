@@ -141,6 +141,7 @@ export function createOAuthServer(deps: {
         csrfProtect,
         throttle,
         audience,
+        undo,
       }),
       appsRoutes({
         store,

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CollectionName } from '../store/schema.js';
+import { StoreWriteError } from '../store/store-errors.js';
 import type { Store } from '../store/store.js';
 
 /** Puts one row back as it was; resolves once that is durable, rejects when the store refuses it. */
@@ -10,7 +12,9 @@ export type Undo = () => Promise<void>;
  *
  * Why: oidc-provider writes in steps, each its own store write: at `/token` it consumes the code,
  * then stores the access token, then the refresh token; at a resume it deletes the interaction,
- * then saves the next one; at `/reg` it stores the client, then its registration access token. If
+ * then saves the next one; at `/reg` it stores the client, then its registration access token; at
+ * consent (our interaction routes) it saves the grant, then our authorization record, then the
+ * interaction. If
  * only a later step is refused, the caller gets `503 temporarily_unavailable` while the earlier
  * steps stay: a retry with the same code is then taken for a replay (RFC 9700 §4.5.3: the grant is
  * revoked) though no token was issued, an access token nobody received stays live, a sign-in cannot
@@ -31,7 +35,7 @@ export class RequestUndo {
    * Runs `write`, which changes row `id` of collection `c` (put or delete), and registers with the
    * request being served (none outside a request) how to put back what was there before.
    */
-  async written(store: Store, c: 'oidc' | 'clients', id: string, write: () => Promise<unknown>): Promise<void> {
+  async written(store: Store, c: CollectionName, id: string, write: () => Promise<unknown>): Promise<void> {
     const before = store.get(c, id);
     await write();
     const after = store.get(c, id);
@@ -42,6 +46,10 @@ export class RequestUndo {
     });
   }
 }
+
+/** A refused write of the store, as the store or the provider's adapter reports it. */
+export const isStorageRefusal = (err: unknown): boolean =>
+  err instanceof StoreWriteError || (err instanceof Error && err.cause instanceof StoreWriteError);
 
 /** Runs `undos` newest first and empties the list; one refused undo does not stop the others. */
 export async function giveBack(undos: Undo[]): Promise<void> {
