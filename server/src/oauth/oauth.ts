@@ -109,6 +109,7 @@ export function createOAuthServer(deps: {
     clock,
     audience,
     publicUrl: config.PLATFORM_URL,
+    undo,
   });
   // Its route table, asked of the provider itself: the endpoints of the features provider-config.ts
   // enables (revocation and introspection live under /token), and the fixed discovery paths.

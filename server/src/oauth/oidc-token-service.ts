@@ -4,11 +4,12 @@ import { tokenKeyOf } from '../http/bearer-auth.js';
 import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
-import type { Authorizations } from './authorizations.js';
+import { authorizationId, type Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { createDpopVerifier, InvalidDpopProofError } from './dpop.js';
 import { approveResourceScopes, narrowIssuedTokens, withdrawResourceScopes } from './grant-scopes.js';
 import { TTL } from './provider-config.js';
+import type { RequestUndo } from './request-undo.js';
 import { oidcRowId } from './store-adapter.js';
 import { API_SCOPES, isApiScope, splitScope } from './scopes.js';
 import { createTokenLifetimes } from './token-lifetimes.js';
@@ -35,6 +36,8 @@ export interface TokenServiceDeps {
   audience: string;
   /** The platform's public origin (`PLATFORM_URL`): DPoP proofs name URLs under it (`htu`). */
   publicUrl: string;
+  /** Makes each operation's writes all or nothing (request-undo.ts). */
+  undo: RequestUndo;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface TokenServiceDeps {
  * introspection treat them alike. No HTTP round trip.
  */
 export function createTokenService(deps: TokenServiceDeps): TokenService {
-  const { provider, store, clients, authorizations, events, clock, audience, publicUrl } = deps;
+  const { provider, store, clients, authorizations, events, clock, audience, publicUrl, undo } = deps;
   const now = () => clock.now();
   // Proofs carry the client's wall-clock `iat`, and oidc-provider judges them on the wall clock at the
   // token endpoint: the resource server does too, whatever a tester did to the platform clock.
@@ -70,13 +73,19 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
   /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
   async function revokeGrant(grantId: string): Promise<void> {
-    await Promise.all([
-      provider.AccessToken.revokeByGrantId(grantId),
-      provider.RefreshToken.revokeByGrantId(grantId),
-      provider.AuthorizationCode.revokeByGrantId(grantId),
-      provider.Grant.adapter.destroy(grantId),
-    ]);
-    const row = await authorizations.markRevoked(grantId);
+    // All or nothing (request-undo.ts): a refused step gives back the tokens already deleted.
+    const record = store.all('authorizations').find((a) => a.grantId === grantId && a.revokedAt === undefined);
+    const row = await undo.atomically(async () => {
+      await Promise.all([
+        provider.AccessToken.revokeByGrantId(grantId),
+        provider.RefreshToken.revokeByGrantId(grantId),
+        provider.AuthorizationCode.revokeByGrantId(grantId),
+        provider.Grant.adapter.destroy(grantId),
+      ]);
+      return undo.written(store, 'authorizations', record ? [record.id] : [], () =>
+        authorizations.markRevoked(grantId),
+      );
+    });
     events.emit('oauth.step', {
       at: now(),
       step: 'revoke',
@@ -198,26 +207,30 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         (currentId ? await provider.Grant.find(currentId) : undefined) ??
         new provider.Grant({ accountId: personId, clientId });
       approveResourceScopes(grant, audience, wanted);
-      const grantId = await grant.save();
-
       const scope = wanted.join(' ');
-      const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
-      const at = new provider.AccessToken({
-        ...common,
-        resourceServer: resourceServer(),
-        scope,
-        ...(expiresIn ? { expiresIn } : {}),
-      });
-      const access_token = await at.save();
-      const refresh_token = client.grantTypeAllowed('refresh_token')
-        ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
-        : undefined;
-
-      await authorizations.recordGrant({
-        personId,
-        clientId,
-        grantId,
-        scopes: splitScope(grant.getResourceScope(audience)),
+      // All or nothing (request-undo.ts): a refused step gives back the grant and tokens stored before it.
+      const { at, access_token, refresh_token } = await undo.atomically(async () => {
+        const grantId = await grant.save();
+        const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
+        const at = new provider.AccessToken({
+          ...common,
+          resourceServer: resourceServer(),
+          scope,
+          ...(expiresIn ? { expiresIn } : {}),
+        });
+        const access_token = await at.save();
+        const refresh_token = client.grantTypeAllowed('refresh_token')
+          ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
+          : undefined;
+        await undo.written(store, 'authorizations', authorizationId(personId, clientId), () =>
+          authorizations.recordGrant({
+            personId,
+            clientId,
+            grantId,
+            scopes: splitScope(grant.getResourceScope(audience)),
+          }),
+        );
+        return { at, access_token, refresh_token };
       });
       events.emit('oauth.step', {
         at: now(),
@@ -240,13 +253,21 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const current = splitScope(grant.getResourceScope(audience));
       const withdrawn = current.filter((s) => !keep.includes(s));
       withdrawResourceScopes(grant, audience, withdrawn);
-      await grant.save();
       const left = current.filter((s) => keep.includes(s));
-      await narrowIssuedTokens(store, grantId, left);
+      const { accountId: personId, clientId } = grant;
+      // All or nothing (request-undo.ts): a refused step gives back the grant and tokens narrowed before
+      // it, so no token keeps a scope its grant no longer has, nor the other way round.
+      const tokenRows = store.oidcFind(`grant:${grantId}`).map((r) => r.id);
+      await undo.atomically(async () => {
+        await grant.save();
+        await undo.written(store, 'oidc', tokenRows, () => narrowIssuedTokens(store, grantId, left));
+        await undo.written(store, 'authorizations', authorizationId(personId, clientId), () =>
+          authorizations.recordGrant({ personId, clientId, grantId, scopes: left }),
+        );
+      });
       for (const [token, info] of verified)
         if (info.grantId === grantId)
           verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
-      await authorizations.recordGrant({ personId: grant.accountId, clientId: grant.clientId, grantId, scopes: left });
       events.emit('grant.narrowed', { grantId, scopes: left });
       events.emit('oauth.step', {
         at: now(),

@@ -32,18 +32,45 @@ export class RequestUndo {
   }
 
   /**
-   * Runs `write`, which changes row `id` of collection `c` (put or delete), and registers with the
-   * request being served (none outside a request) how to put back what was there before.
+   * Runs `steps` (several writes of one operation: a token issued without a browser, a grant revoked
+   * or narrowed) as one unit: when one of its writes is refused, the ones before it are given back and
+   * the refusal is rethrown. Inside a request, a unit that succeeded joins that request's undos.
    */
-  async written(store: Store, c: CollectionName, id: string, write: () => Promise<unknown>): Promise<void> {
-    const before = store.get(c, id);
-    await write();
-    const after = store.get(c, id);
-    if (before === after) return;
-    this.#current.getStore()?.push(async () => {
-      if (store.get(c, id) !== after) return;
-      await (before ? store.put(c, before) : store.delete(c, id));
+  async atomically<T>(steps: () => Promise<T>): Promise<T> {
+    const undos: Undo[] = [];
+    try {
+      const result = await this.within(undos, steps);
+      this.#current.getStore()?.push(...undos);
+      return result;
+    } catch (err) {
+      if (isStorageRefusal(err)) await giveBack(undos);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `write`, which changes rows `ids` of collection `c` (puts or deletes), and registers with the
+   * request being served (none outside a request) how to put back what was there before.
+   * Returns what `write` returned.
+   */
+  async written<T>(
+    store: Store,
+    c: CollectionName,
+    ids: string | readonly string[],
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const rowIds = typeof ids === 'string' ? [ids] : ids;
+    const before = rowIds.map((id) => store.get(c, id));
+    const result = await write();
+    rowIds.forEach((id, i) => {
+      const after = store.get(c, id);
+      if (before[i] === after) return;
+      this.#current.getStore()?.push(async () => {
+        if (store.get(c, id) !== after) return;
+        await (before[i] ? store.put(c, before[i]) : store.delete(c, id));
+      });
     });
+    return result;
   }
 }
 
