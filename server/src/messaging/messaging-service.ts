@@ -155,10 +155,7 @@ export function createMessagingService({ store, social }: { store: Store; social
       input: NewMessageBody,
       logAlong?: LogAlong,
     ): Promise<Outcome<MessageOut>> {
-      const thread = await social.directThread(caller.personId, to);
-      return written(
-        await social.send(caller.personId, thread.id, { ...input, via: caller.clientId }, along(logAlong)),
-      );
+      return written(await social.sendDirect(caller.personId, to, { ...input, via: caller.clientId }, along(logAlong)));
     },
 
     /**
@@ -166,7 +163,7 @@ export function createMessagingService({ store, social }: { store: Store; social
      * 403 `forbidden_by_policy` when it is visible but the policy keeps it from deleting it. The
      * access names the author of the deleted message: their content is what the access destroyed.
      */
-    async remove(caller: Caller, messageId: string): Promise<Outcome<undefined>> {
+    async remove(caller: Caller, messageId: string, logAlong?: LogAlong): Promise<Outcome<undefined>> {
       const message = store.get('messages', messageId);
       if (!message) throw new NotFoundError('No such message');
       readableThread(caller, message.threadId, 'No such message');
@@ -177,16 +174,15 @@ export function createMessagingService({ store, social }: { store: Store; social
           'forbidden_by_policy',
         );
       }
-      await social.removeMessage(message, caller.personId, caller.clientId);
-      return {
-        body: undefined,
-        access: {
-          action: 'delete',
-          threadIds: [message.threadId],
-          messageIds: [message.id],
-          peopleIncluded: [message.senderId],
-        },
+      const access: AccessDraft = {
+        action: 'delete',
+        threadIds: [message.threadId],
+        messageIds: [message.id],
+        peopleIncluded: [message.senderId],
       };
+      // Its access-log entry in the same commit as the deletion (durable or refused together).
+      await social.removeMessage(message, caller.personId, caller.clientId, logAlong?.(access));
+      return { body: undefined, access };
     },
   };
 }

@@ -3,7 +3,8 @@ import type { AccessRecord, AccessRecorder } from '../audit/access-recorder.js';
 import type { AccessDraft } from './messaging-service.js';
 import { apiFaultGate } from '../faults/api-fault-gate.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
-import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
+import { bearerAuth, credentialsOf, requireScope, tokenOf } from '../http/bearer-auth.js';
+import { InsufficientScopeError, InvalidTokenError } from '../errors.js';
 import { jsonBody, noBody } from '../http/json-body.js';
 import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
@@ -54,9 +55,25 @@ export const apiHeaders: RequestHandler = (_req, res, next) => {
 };
 
 /**
+ * Checks again, once the body is read, that the bearer token authenticated before it is still live
+ * and still holds `scope` (in memory: `TokenService.isLive`, then its verified facts).
+ * @throws InvalidTokenError (401), InsufficientScopeError (403)
+ */
+function stillAuthorized(tokens: TokenService, scope: string): RequestHandler {
+  return async (req, _res, next) => {
+    const presented = credentialsOf(req.get('authorization'))!;
+    if (!tokens.isLive(presented.token))
+      throw new InvalidTokenError('The access token was revoked or has expired', 'glasshouse', presented.scheme);
+    if (!(await tokens.verify(presented.token)).scopes.includes(scope)) throw new InsufficientScopeError(scope);
+    next();
+  };
+}
+
+/**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
- * the scope check (403), the JSON body reader (415/413/400) for routes with a body,
+ * the scope check (403), the JSON body reader (415/413/400) for routes with a body and the token and
+ * scope checked again once it is read (401/403),
  * `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing of path, query
  * and body (400), the route's logic (404/403…), then the
  * access-log entry, durable before the response is sent. Responses carry `API_HEADERS`. Refused
@@ -118,7 +135,9 @@ export function messagingRouter({
       else if (outcome.json !== undefined) res.status(route.success.status).type('json').send(outcome.json);
       else res.status(route.success.status).json(outcome.body);
     };
-    const bodyReader = route.body ? jsonBody() : [noBody];
+    // The token was checked before the body arrived, which may take minutes: a revocation, an expiry,
+    // a shutdown or a narrowed grant meanwhile holds for the write too (checked again once it is read).
+    const bodyReader = route.body ? [...jsonBody(), stillAuthorized(tokens, route.scope)] : [noBody];
     const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
     const once = route.method === 'post' ? [idempotency] : [];
     router[route.method](

@@ -144,7 +144,7 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
         },
         notFound('No such message'),
       ],
-      handle: ({ caller, params }) => service.remove(caller, params.messageId),
+      handle: ({ caller, params, logAlong }) => service.remove(caller, params.messageId, logAlong),
     }),
   ];
 }

@@ -61,12 +61,14 @@ export class RequestUndo {
   ): Promise<T> {
     const rowIds = typeof ids === 'string' ? [ids] : ids;
     const before = rowIds.map((id) => store.get(c, id));
+    const world = store.generation;
     const result = await write();
     rowIds.forEach((id, i) => {
       const after = store.get(c, id);
       if (before[i] === after) return;
       this.#current.getStore()?.push(async () => {
-        if (store.get(c, id) !== after) return;
+        // Another request changed the row since, or a reset replaced the world: nothing to give back.
+        if (store.generation !== world || store.get(c, id) !== after) return;
         await (before[i] ? store.put(c, before[i]) : store.delete(c, id));
       });
     });

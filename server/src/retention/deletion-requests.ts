@@ -75,6 +75,7 @@ export function createDeletionRequests(deps: {
     async request(personId: string, clientId: string): Promise<DeletionRequest | undefined> {
       const row = authorizations.get(personId, clientId);
       if (!row) return undefined;
+      const world = store.generation;
       const metadata = store.client(clientId)?.metadata ?? {};
       const uri = metadata[DELETION_URI_METADATA];
       const secret = metadata['client_secret'];
@@ -82,7 +83,9 @@ export function createDeletionRequests(deps: {
         typeof uri === 'string' && typeof secret === 'string'
           ? await send(uri, secret, clientId, personId)
           : { at: now(), outcome: 'failed', detail: 'the app registered no data-deletion address' };
-      const latest = authorizations.get(personId, clientId) ?? row;
+      // Read again after the partner's answer: a reset meanwhile removed the row (or made another one).
+      const latest = store.generation === world ? authorizations.get(personId, clientId) : undefined;
+      if (!latest) return request;
       await store.put('authorizations', {
         ...latest,
         deletionRequests: [...(latest.deletionRequests ?? []), request].slice(-KEEP_REQUESTS),

@@ -88,7 +88,17 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
    * its `durable` runs before the event. @throws StoreWriteError (nothing stored)
    */
   async function send(senderId: string, threadId: string, input: NewMessage, along?: AlongRows): Promise<Message> {
-    const thread = threadFor(senderId, threadId);
+    return commitMessage(senderId, threadFor(senderId, threadId), [], input, along);
+  }
+
+  /** Stores `extra` (a new thread), the message and `along` in one commit, then emits `message.created`. */
+  async function commitMessage(
+    senderId: string,
+    thread: Thread,
+    extra: JournalOp[],
+    input: NewMessage,
+    along?: AlongRows,
+  ): Promise<Message> {
     const stamp = store.stampMessage(now());
     const message: Message = {
       id: stamp.id,
@@ -99,29 +109,42 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
       ...(input.via ? { via: input.via } : {}),
       createdAt: stamp.createdAt,
     };
-    await store.commitAll([{ op: 'put', c: 'messages', v: message }, ...(along?.ops(message) ?? [])]);
+    await store.commitAll([...extra, { op: 'put', c: 'messages', v: message }, ...(along?.ops(message) ?? [])]);
     along?.durable();
     events.emit('message.created', { message, participantIds: thread.participantIds });
     return message;
   }
 
-  /** The 1:1 thread of two friends, created on first use. @throws ForbiddenError if not friends. */
-  async function directThread(personId: string, otherId: string): Promise<Thread> {
+  /** The 1:1 thread of two friends, and the op that creates it when it is new. @throws as `directThread`. */
+  function directThreadOf(personId: string, otherId: string): { thread: Thread; ops: JournalOp[] } {
     person(otherId);
     if (personId === otherId) throw new ForbiddenError('You cannot start a conversation with yourself');
     const existing = store.threadsOf(personId).find((t) => t.kind === 'direct' && t.participantIds.includes(otherId));
-    if (existing) return existing;
+    if (existing) return { thread: existing, ops: [] };
     if (!store.areFriends(personId, otherId))
       throw new ForbiddenError('Only friends can start a conversation', 'not_friends');
     const thread: Thread = { id: newId('t'), kind: 'direct', participantIds: [personId, otherId], createdAt: now() };
-    await store.put('threads', thread);
+    return { thread, ops: [{ op: 'put', c: 'threads', v: thread }] };
+  }
+
+  /** Sends to a friend in their 1:1 thread; a new thread is stored in the same commit as the message. */
+  async function sendDirect(senderId: string, otherId: string, input: NewMessage, along?: AlongRows): Promise<Message> {
+    const { thread, ops } = directThreadOf(senderId, otherId);
+    return commitMessage(senderId, thread, ops, input, along);
+  }
+
+  /** The 1:1 thread of two friends, created on first use. @throws ForbiddenError if not friends. */
+  async function directThread(personId: string, otherId: string): Promise<Thread> {
+    const { thread, ops } = directThreadOf(personId, otherId);
+    await store.commitAll(ops);
     return thread;
   }
 
   /** Deletes a message (rules are the caller's); emits `message.deleted`. */
-  async function removeMessage(message: Message, deletedBy: string, via?: string): Promise<void> {
+  async function removeMessage(message: Message, deletedBy: string, via?: string, along?: AlongRows): Promise<void> {
     const thread = store.get('threads', message.threadId);
-    await store.delete('messages', message.id);
+    await store.commitAll([{ op: 'del', c: 'messages', id: message.id }, ...(along?.ops(message) ?? [])]);
+    along?.durable();
     events.emit('message.deleted', {
       message,
       participantIds: thread?.participantIds ?? [],
@@ -171,6 +194,7 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
     lastMessage,
     messagesIn,
     send,
+    sendDirect,
     directThread,
     removeMessage,
     deleteOwn,

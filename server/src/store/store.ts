@@ -50,6 +50,7 @@ export class Store {
     `grant:${r.payload['grantId'] as string | undefined}`,
   ]);
   readonly #writer: GroupCommit;
+  #generation = 0;
 
   constructor(
     private readonly persistence: Persistence,
@@ -94,6 +95,7 @@ export class Store {
 
   /** Replaces everything with `world` (no journal; used at load). */
   load(world: World, ops: JournalOp[] = []): void {
+    this.#generation++;
     for (const c of collectionNames) this.#tables[c].clear();
     for (const c of collectionNames) for (const row of world[c]) (this.#tables[c] as Table<typeof row>).put(row);
     for (const op of ops) this.#apply(op);
@@ -118,6 +120,11 @@ export class Store {
   /** Rewrites the snapshot and empties the journal; writes go on meanwhile (README "Data and storage"). */
   compact(): Promise<void> {
     return this.#writer.compact();
+  }
+
+  /** Changes each time the whole state is replaced (load, reset): a row read before belongs to another world. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Bytes in the journal since the last compaction. */
