@@ -48,6 +48,8 @@ describe('SortedKeys (stored by column)', () => {
         const atLeast = (e: { key: OrderKey }) => !b || compareKeys(e.key, b) >= 0;
         expect([...list.desc(a, b)]).toEqual(all.filter((e) => below(e) && atLeast(e)).reverse());
         expect([...list.asc(a, b)]).toEqual(all.filter((e) => above(e) && atLeast(e)));
+        expect([...list.descIds(a, b)]).toEqual([...list.desc(a, b)].map((e) => e.id));
+        expect([...list.ascIds(a, b)]).toEqual([...list.asc(a, b)].map((e) => e.id));
       }),
       { numRuns: 300 },
     );

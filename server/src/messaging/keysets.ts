@@ -24,12 +24,12 @@ const isTuple =
 export function messageKeyset(store: Store, caller: Reach, threadId: string): Keyset<Message> {
   const index = store.messageIndexOf(threadId);
   const floor = messageFloor(store, caller, threadId);
-  const rows = function* (entries: Iterable<{ id: string }> | undefined) {
-    for (const { id } of entries ?? []) yield store.get('messages', id)!;
+  const rows = function* (ids: Iterable<string> | undefined) {
+    for (const id of ids ?? []) yield store.get('messages', id)!;
   };
   return {
-    forward: (after) => rows(index?.desc(after, floor)),
-    backward: (before) => rows(index?.asc(before, floor)),
+    forward: (after) => rows(index?.descIds(after, floor)),
+    backward: (before) => rows(index?.ascIds(before, floor)),
     keyOf: (m) => [m.createdAt, m.id],
     compare: newestFirst,
     // Below the least-privilege floor is hidden history: a cursor there is refused like an unknown id
@@ -49,12 +49,12 @@ export function messageKeyset(store: Store, caller: Reach, threadId: string): Ke
  */
 export function threadKeyset(store: Store, caller: Reach): Keyset<Thread> {
   const index = store.threadIndexOf(caller.personId);
-  const rows = function* (entries: Iterable<{ id: string }> | undefined) {
-    for (const { id } of entries ?? []) if (mayReadThread(store, caller, id)) yield store.get('threads', id)!;
+  const rows = function* (ids: Iterable<string> | undefined) {
+    for (const id of ids ?? []) if (mayReadThread(store, caller, id)) yield store.get('threads', id)!;
   };
   return {
-    forward: (after) => rows(index?.desc(after)),
-    backward: (before) => rows(index?.asc(before)),
+    forward: (after) => rows(index?.descIds(after)),
+    backward: (before) => rows(index?.ascIds(before)),
     keyOf: (t) => store.threadKey(t.id)!,
     compare: newestFirst,
     // Only a thread of this list: another's key would tell its last activity.

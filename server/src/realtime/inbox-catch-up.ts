@@ -76,7 +76,7 @@ export function inboxCatchUp(
   for (const id of threadIds) {
     // The thread's timeline is sorted by [createdAt, id]: read from `since` on, at most one page more.
     const recent: Message[] = [];
-    for (const { id: messageId } of deps.store.messageIndexOf(id)?.asc(undefined, [since]) ?? []) {
+    for (const messageId of deps.store.messageIndexOf(id)?.ascIds(undefined, [since]) ?? []) {
       const m = deps.store.get('messages', messageId);
       if (m) recent.push(m);
       if (recent.length > CATCH_UP_LIMIT) break;

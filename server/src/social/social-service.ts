@@ -75,7 +75,7 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
     const below = page.before === undefined ? undefined : store.messageKeyIn(threadId, page.before);
     if (page.before !== undefined && below === undefined) return [];
     const newestFirst: Message[] = [];
-    for (const { id } of store.messageIndexOf(threadId)?.desc(below) ?? []) {
+    for (const id of store.messageIndexOf(threadId)?.descIds(below) ?? []) {
       if (page.limit !== undefined && newestFirst.length >= page.limit) break;
       newestFirst.push(store.get('messages', id)!);
     }
@@ -167,7 +167,7 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
     const mark = store.get('readMarks', pairKey(personId, threadId))?.readAt ?? 0;
     // Newest first, stopping at the read mark: the cost follows the unread messages, not the thread.
     let unread = 0;
-    for (const { id } of store.messageIndexOf(threadId)?.desc() ?? []) {
+    for (const id of store.messageIndexOf(threadId)?.descIds() ?? []) {
       const m = store.get('messages', id)!;
       if (m.createdAt <= mark) break;
       if (m.senderId !== personId) unread += 1;

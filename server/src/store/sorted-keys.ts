@@ -55,7 +55,9 @@ export class SortedKeys {
   }
 
   #entry(i: number): KeyedId {
-    return { key: this.#columns.map((column) => column[i]!), id: this.#ids[i]! };
+    const key = new Array<number | string>(this.#columns.length);
+    for (let j = 0; j < key.length; j++) key[j] = this.#columns[j]![i]!;
+    return { key, id: this.#ids[i]! };
   }
 
   /** Index of the first entry whose key is ≥ `key` (`strict`: > `key`). */
@@ -111,14 +113,32 @@ export class SortedKeys {
 
   /** Entries with key < `below` (all when absent) and ≥ `floor`, largest first. Lazy. */
   *desc(below?: OrderKey, floor?: OrderKey): Generator<KeyedId> {
-    const stop = floor ? this.#bound(floor, false) : 0;
-    for (let i = (below ? this.#bound(below, false) : this.#ids.length) - 1; i >= stop; i--) yield this.#entry(i);
+    for (const i of this.#descIndexes(below, floor)) yield this.#entry(i);
   }
 
   /** Entries with key > `above` (or ≥ `floor` when that is higher), smallest first. Lazy. */
   *asc(above?: OrderKey, floor?: OrderKey): Generator<KeyedId> {
+    for (const i of this.#ascIndexes(above, floor)) yield this.#entry(i);
+  }
+
+  /** The ids of `desc(below, floor)`, without building an entry for each (pages read only ids). */
+  *descIds(below?: OrderKey, floor?: OrderKey): Generator<string> {
+    for (const i of this.#descIndexes(below, floor)) yield this.#ids[i]!;
+  }
+
+  /** The ids of `asc(above, floor)`. */
+  *ascIds(above?: OrderKey, floor?: OrderKey): Generator<string> {
+    for (const i of this.#ascIndexes(above, floor)) yield this.#ids[i]!;
+  }
+
+  *#descIndexes(below?: OrderKey, floor?: OrderKey): Generator<number> {
+    const stop = floor ? this.#bound(floor, false) : 0;
+    for (let i = (below ? this.#bound(below, false) : this.#ids.length) - 1; i >= stop; i--) yield i;
+  }
+
+  *#ascIndexes(above?: OrderKey, floor?: OrderKey): Generator<number> {
     let start = above ? this.#bound(above, true) : 0;
     if (floor) start = Math.max(start, this.#bound(floor, false));
-    for (let i = start; i < this.#ids.length; i++) yield this.#entry(i);
+    for (let i = start; i < this.#ids.length; i++) yield i;
   }
 }

@@ -253,7 +253,7 @@ export class Store {
   }
   /** A person's threads, most recent activity first (see `threadKey`). */
   threadsOf(personId: string): Thread[] {
-    return [...(this.#timelines.threadsOf(personId)?.desc() ?? [])].map((e) => this.#tables.threads.get(e.id)!);
+    return [...(this.#timelines.threadsOf(personId)?.descIds() ?? [])].map((id) => this.#tables.threads.get(id)!);
   }
   /** A person's threads as ids by `threadKey`, ascending (read it `desc()` for newest first). */
   threadIndexOf(personId: string): SortedKeys | undefined {
@@ -268,7 +268,7 @@ export class Store {
   }
   /** Message ids of a thread, oldest first. */
   messageIdsIn(threadId: string): string[] {
-    return [...(this.#timelines.messagesIn(threadId)?.asc() ?? [])].map((e) => e.id);
+    return [...(this.#timelines.messagesIn(threadId)?.ascIds() ?? [])];
   }
   /** A thread's messages as ids by `[createdAt, id]`, ascending; undefined when it has none. */
   messageIndexOf(threadId: string): SortedKeys | undefined {
