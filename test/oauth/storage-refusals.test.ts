@@ -224,6 +224,23 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     }
   }
 
+  /** The consent page of a new authorization to Tunewave, and its Allow (POST …/confirm) ready to send. */
+  async function consentOf(browser: Agent): Promise<{ confirm: () => Promise<Response>; verifier: string }> {
+    const { verifier, challenge } = pkcePair();
+    let page = await browser.get(authorizationPath({ ...tunewave, scopes: SCOPES, state: 'c', challenge }));
+    while (page.status === 303 || page.status === 302)
+      page = await browser.get(new URL(page.headers['location']!, url).pathname);
+    const uid = /action="\/interaction\/([^/"]+)\/confirm"/.exec(page.text)?.[1];
+    expect(uid).toBeDefined();
+    const confirm = () =>
+      browser
+        .post(`/interaction/${uid}/confirm`)
+        .set('Accept', 'text/html')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) });
+    return { confirm, verifier };
+  }
+
   /** Follows a browser from `/auth` (consenting on the way) to the resume link `/auth/:uid` it is sent to. */
   async function resumePathFor(browser: Agent, auth: string): Promise<string> {
     let res: Response = await browser.get(auth);
@@ -440,19 +457,7 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
   });
 
   it('When the consent (POST /interaction/:uid/confirm) cannot be saved, then the browser gets the error page (503, Retry-After) and Allow works once the disk heals', async () => {
-    const bob = await loggedInAgent(url, 'bob');
-    const { challenge } = pkcePair();
-    let res = await bob.get(authorizationPath({ ...tunewave, scopes: SCOPES, state: 'c', challenge }));
-    while (res.status === 303 || res.status === 302)
-      res = await bob.get(new URL(res.headers['location']!, url).pathname);
-    const uid = /action="\/interaction\/([^/"]+)\/confirm"/.exec(res.text)?.[1];
-    expect(uid).toBeDefined();
-    const confirm = () =>
-      bob
-        .post(`/interaction/${uid}/confirm`)
-        .set('Accept', 'text/html')
-        .type('form')
-        .send({ _csrf: csrfFrom(res.text) });
+    const { confirm } = await consentOf(await loggedInAgent(url, 'bob'));
     expectErrorPage(await underFault('write', 'ENOSPC', confirm));
     expect((await confirm()).status).toBe(303);
   });
@@ -464,17 +469,7 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     'When %s consents and the write after %i steps (%s) is refused, then the error page shows, nothing stays (no grant, no record, no consent step on the monitor), and Allow works once the disk heals',
     async (person, done) => {
       const browser = await loggedInAgent(url, person);
-      const { verifier, challenge } = pkcePair();
-      let page = await browser.get(authorizationPath({ ...tunewave, scopes: SCOPES, state: 'c', challenge }));
-      while (page.status === 303 || page.status === 302)
-        page = await browser.get(new URL(page.headers['location']!, url).pathname);
-      const uid = /action="\/interaction\/([^/"]+)\/confirm"/.exec(page.text)?.[1];
-      const confirm = () =>
-        browser
-          .post(`/interaction/${uid}/confirm`)
-          .set('Accept', 'text/html')
-          .type('form')
-          .send({ _csrf: csrfFrom(page.text) });
+      const { confirm, verifier } = await consentOf(browser);
       const steps: unknown[] = [];
       const stopListening = platform.events.on('oauth.step', (s) => steps.push(s));
       await store.flush();

@@ -77,4 +77,53 @@ describe('when the disk refuses the write behind an API call', () => {
     expect(line?.ops?.[1]?.v.messageIds).toEqual([res.body.id]);
     expect(store.accessLog().filter((e) => e.messageIds.includes(res.body.id) && e.action === 'write')).toHaveLength(1);
   });
+
+  // API writes made of more than one store commit once: the later commit refused.
+  it('When a partner deletes a message and its access-log entry is refused, then the deletion is not answered as done without its entry', async () => {
+    await store.flush();
+    const victim = store.all('messages').find((m) => m.threadId === 'g_weekend')!;
+    faults.failAfter('write', 'ENOSPC', 1); // the deletion goes through; the next write is refused
+    let res;
+    try {
+      res = await request(platform.app).delete(`/api/v1/messages/${victim.id}`).set('Authorization', `Bearer ${token}`);
+    } finally {
+      faults.heal();
+    }
+    const logged = store.accessLog().filter((e) => e.action === 'delete' && e.messageIds.includes(victim.id));
+    const gone = store.get('messages', victim.id) === undefined;
+    // Either both (204) or neither (503), as for POST (README "Data and storage").
+    expect({ status: res.status, gone, logged: logged.length }).toEqual(
+      res.status === 204 ? { status: 204, gone: true, logged: 1 } : { status: 503, gone: false, logged: 0 },
+    );
+  });
+
+  it('When a partner sends the first message to a friend and a write is refused, then a 503 leaves no new thread (and a 201 has both)', async () => {
+    const alice = store.personByUsername('alice')!;
+    const friend = store
+      .friendIdsOf(alice.id)
+      .find((f) => !store.threadsOf(alice.id).some((t) => t.kind === 'direct' && t.participantIds.includes(f)));
+    expect(friend).toBeDefined();
+    for (const done of [0, 1]) {
+      await store.flush();
+      const threadsBefore = store.all('threads').map((t) => t.id);
+      faults.failAfter('write', 'ENOSPC', done); // refuse the first write, then the second
+      let res;
+      try {
+        res = await request(platform.app)
+          .post('/api/v1/me/messages')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ to: friend, text: `hello ${done}` });
+      } finally {
+        faults.heal();
+      }
+      const sent = store.all('messages').filter((m) => m.text === `hello ${done}`);
+      if (res.status === 201) {
+        expect(sent).toHaveLength(1);
+        continue;
+      }
+      expect([res.status, done]).toEqual([503, done]);
+      // README: "a 503 that neither is" — nor a new, empty thread in the friend's inbox, made by the app
+      expect(store.all('threads').map((t) => t.id)).toEqual(threadsBefore);
+    }
+  });
 });
