@@ -87,7 +87,14 @@ export function followMessages(
       for (const thread of page.items) {
         if (thread.lastActivityAt < from.createdAt) return missed;
         const read = from.id
-          ? newerThan((p) => client.messages(thread.id, p), from.id)
+          ? newerThan((p) => client.messages(thread.id, p), from.id).catch((err: unknown) => {
+              // An id the platform cannot place in this thread (a seeded message's id from another
+              // thread, or deleted before a restart): the same messages by time instead.
+              if (!(err instanceof GlasshouseApiError && err.code === 'invalid_cursor')) throw err;
+              return newerThanTime(thread.id, from.createdAt - 1).then(({ items }) => ({
+                items: items.filter((m) => later(m, from)),
+              }));
+            })
           : newerThanTime(thread.id, from.createdAt);
         const newer = await read.catch((err: unknown) => {
           if (err instanceof GlasshouseApiError && err.status === 404) return { items: [] }; // no longer readable

@@ -103,4 +103,13 @@ describe("the SDK's partner socket catches up after a reconnect", () => {
     expect(alice.texts()).toEqual(['sent during the restart']);
     expect(alice.socket.lastSeen?.()).toEqual({ id: missed.id, createdAt: missed.createdAt });
   });
+
+  it('When the last message seen is a seeded message of another thread (its id places nothing there), then the catch-up still brings what came after it, by time', async () => {
+    const seeded = gh.store.get('messages', 'm_0029')!; // g_family: the seed's latest message
+    const missed = await send('p_bob', 't_alice_bob', 'after the seeded one');
+    const alice = await follow('alice', { id: seeded.id, createdAt: seeded.createdAt });
+    await until(() => alice.got.some((g) => g.message.id === missed.id));
+    expect(alice.got.filter((g) => g.message.id === missed.id)).toHaveLength(1);
+    expect(alice.got.every((g) => g.message.createdAt >= seeded.createdAt && g.message.id !== seeded.id)).toBe(true);
+  });
 });
