@@ -71,6 +71,39 @@ describe('messaging API input validation', () => {
     },
   );
 
+  it.each([
+    [
+      'a byte that starts no character',
+      THREAD,
+      Buffer.from([...Buffer.from('{"text":"'), 0xff, 0xfe, ...Buffer.from(' bad"}')]),
+    ],
+    [
+      'a truncated character',
+      DIRECT,
+      Buffer.from([...Buffer.from('{"to":"p_bob","text":"caf'), 0xc3, ...Buffer.from('"}')]),
+    ],
+    [
+      'an encoded surrogate',
+      THREAD,
+      Buffer.from([...Buffer.from('{"text":"'), 0xed, 0xa0, 0x80, ...Buffer.from('"}')]),
+    ],
+  ])(
+    'When the JSON body holds %s (not UTF-8), then 400 invalid_encoding and nothing is stored',
+    async (_case, path, bytes) => {
+      const before = stateOf(gh.store);
+      // The raw bytes, as sent (supertest would serialise a Buffer as JSON).
+      const res = await fetch(gh.url + path, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: bytes,
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await res.json()) as { type: string }).type).toMatch(/invalid_encoding$/);
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
+
   it('When a field is wrong, then the problem lists it by path', async () => {
     const res = await request(gh.url).post(THREAD).set(auth).send({ text: '', extra: 1 }).expect(400);
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body', 'body.text']);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { AppError, BadRequestError } from '../errors.js';
 import { hasBody } from './form-body.js';
@@ -21,11 +22,19 @@ function forbiddenKeyIn(value: unknown, depth = 0): string | undefined {
 /**
  * Reads a JSON request body, refusing with RFC 9457 problems: 415 unless `Content-Type` is
  * `application/json` (when a non-empty body is sent), 413 over `limit` (default 16 kB), 400 for malformed JSON (body-parser's
- * errors, mapped in http/problem.ts) and 400 for `__proto__`, `constructor` or `prototype` keys at
+ * errors, mapped in http/problem.ts), 400 `invalid_encoding` for bytes that are not UTF-8, and 400 for `__proto__`, `constructor` or `prototype` keys at
  * any depth. Without a body, `req.body` stays undefined and the schema refuses it.
  */
 export function jsonBody(limit: number | string = JSON_BODY_LIMIT_BYTES): RequestHandler[] {
-  const parse = express.json({ limit, strict: true, type: 'application/json' });
+  const parse = express.json({
+    limit,
+    strict: true,
+    type: 'application/json',
+    // JSON text is UTF-8 (RFC 8259 §8.1): bytes that are not would be stored as U+FFFD silently.
+    verify: (_req, _res, bytes) => {
+      if (!isUtf8(bytes)) throw new AppError(400, 'invalid_encoding', 'The body is not valid UTF-8 (RFC 8259 §8.1)');
+    },
+  });
   const checkType: RequestHandler = (req, _res, next) => {
     if (hasBody(req) && req.is('application/json') === false) {
       throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
