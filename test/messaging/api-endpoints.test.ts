@@ -82,7 +82,13 @@ describe('messaging API endpoints', () => {
       .send({ to: 'p_judy', text: 'Hi' })
       .expect(403);
     expect(res.body.type).toMatch(/not_friends$/);
-    await request(gh.url).post('/api/v1/me/messages').set(auth()).send({ to: 'p_nobody', text: 'Hi' }).expect(404);
+    // An unknown id is answered as a person who is not a friend: nothing tells which ids exist.
+    const unknown = await request(gh.url)
+      .post('/api/v1/me/messages')
+      .set(auth())
+      .send({ to: 'p_nobody', text: 'Hi' })
+      .expect(403);
+    expect(unknown.body).toEqual(res.body);
     expect(stateOf(gh.store)).toBe(before);
   });
 

@@ -90,7 +90,10 @@ describe('messaging service', () => {
       status: 403,
       code: 'not_friends',
     });
-    await expect(w.service.postDirect(alice, 'p_nobody', { text: 'hi' })).rejects.toMatchObject({ status: 404 });
+    await expect(w.service.postDirect(alice, 'p_nobody', { text: 'hi' })).rejects.toMatchObject({
+      status: 403,
+      code: 'not_friends',
+    });
     expect(w.store.all('threads')).toHaveLength(threads);
   });
 

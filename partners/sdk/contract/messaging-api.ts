@@ -483,17 +483,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `insufficient_scope`: the token lacks `messages:write`; `not_friends`: no 1:1 thread yet and not friends (or `to` is the owner) */
+            /** @description `insufficient_scope`: the token lacks `messages:write`; `not_friends`: no 1:1 thread yet and not friends, `to` unknown (answered as a non-friend), or the owner */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such person, or not visible to this token under the current policy */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

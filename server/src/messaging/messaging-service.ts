@@ -155,6 +155,8 @@ export function createMessagingService({ store, social }: { store: Store; social
       input: NewMessageBody,
       logAlong?: LogAlong,
     ): Promise<Outcome<MessageOut>> {
+      // An unknown id answers as someone who is not a friend: a client never learns which ids exist.
+      if (!store.get('people', to)) throw new ForbiddenError('Only friends can start a conversation', 'not_friends');
       return written(await social.sendDirect(caller.personId, to, { ...input, via: caller.clientId }, along(logAlong)));
     },
 

@@ -120,8 +120,11 @@ export function messagingRoutes(service: MessagingService): AnyRoute[] {
       success: { status: 201, description: 'The message sent', schema: messageSchema },
       errors: [
         badInput,
-        { status: 403, description: '`not_friends`: no 1:1 thread yet and not friends (or `to` is the owner)' },
-        notFound('No such person'),
+        {
+          status: 403,
+          description:
+            '`not_friends`: no 1:1 thread yet and not friends, `to` unknown (answered as a non-friend), or the owner',
+        },
       ],
       handle: ({ caller, body: { to, ...message }, logAlong }) => service.postDirect(caller, to, message, logAlong),
     }),
