@@ -75,6 +75,21 @@ describe('admin API: policy and access log', () => {
     },
   );
 
+  it('When an admin path is asked with a method it does not take, then 405 problem details with Allow, and nothing changes', async () => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).delete('/admin/reset').set(admin()).expect(405);
+    expect(res.headers['allow']).toBe('POST');
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({
+      status: 405,
+      title: 'Method Not Allowed',
+      type: expect.stringMatching(/method_not_allowed$/),
+    });
+    expect(stateOf(gh.store)).toBe(before);
+    // Without the admin token it is the 401 of the whole admin API, as for every admin path.
+    await request(gh.url).delete('/admin/reset').expect(401);
+  });
+
   it('When a partner token is used on the admin API, then it is refused', async () => {
     const token = await tokenFor(gh, 'alice');
     await request(gh.url).get('/admin/access-log').set('Authorization', `Bearer ${token}`).expect(401);

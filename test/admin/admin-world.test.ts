@@ -172,7 +172,10 @@ function routesOf(router: unknown): { method: string; path: string }[] {
   return stack.flatMap((layer) => {
     if (layer.route) {
       const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
-      return Object.keys(layer.route.methods).map((method) => ({ method, path }));
+      // `_all`: the 405 answer for the other methods of a documented path (refuseOtherMethods).
+      return Object.keys(layer.route.methods)
+        .filter((method) => method !== '_all')
+        .map((method) => ({ method, path }));
     }
     return layer.handle?.stack ? routesOf(layer.handle) : [];
   });

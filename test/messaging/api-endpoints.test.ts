@@ -93,6 +93,23 @@ describe('messaging API endpoints', () => {
   });
 
   it.each([
+    ['put', '/api/v1/threads/g_weekend/messages', 'GET, HEAD, POST'],
+    ['post', '/api/v1/me', 'GET, HEAD'],
+    ['patch', '/api/v1/messages/m_0001', 'DELETE'],
+  ] as const)(
+    'When %s %s is a method the path does not take, then 405 with Allow, not 404',
+    async (method, path, allow) => {
+      const before = stateOf(gh.store);
+      const res = await request(gh.url)[method](path).set(auth());
+      expect(res.status).toBe(405);
+      expect(res.headers['allow']).toBe(allow);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['cache-control']).toBe('no-store'); // the API's own headers
+      expect(stateOf(gh.store)).toBe(before);
+    },
+  );
+
+  it.each([
     ['GET', '/api/v1/threads/g_book_club/messages'],
     ['GET', '/api/v1/threads/g_book_club/participants'],
     ['GET', '/api/v1/threads/no_such_thread/messages'],

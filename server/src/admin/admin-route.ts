@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type oas31 } from 'zod-openapi';
 import { jsonBody, noBody } from '../http/json-body.js';
 import { parseInput } from '../http/validate.js';
-import { expressPath } from '../messaging/route-spec.js';
+import { expressPath, refuseOtherMethods } from '../messaging/route-spec.js';
 import { problemSchema } from '../messaging/schemas.js';
 
 type Schema = z.ZodType | undefined;
@@ -63,6 +63,7 @@ export function adminRouter(routes: AnyAdminRoute[]): Router {
     };
     router[route.method](expressPath(route.path), ...(route.body ? jsonBody() : [noBody]), run);
   }
+  refuseOtherMethods(router, routes);
   return router;
 }
 

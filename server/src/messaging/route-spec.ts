@@ -1,4 +1,6 @@
+import type { Router } from 'express';
 import type { z } from 'zod';
+import { AppError } from '../errors.js';
 import type { Caller, LogAlong, Outcome } from './messaging-service.js';
 import type { ApiScope } from '../oauth/scopes.js';
 
@@ -66,4 +68,27 @@ export function defineRoute<P extends ObjectSchema, Q extends ObjectSchema, B ex
 /** `/threads/{threadId}` → `/threads/:threadId` (express 5 syntax). */
 export function expressPath(openApiPath: string): string {
   return openApiPath.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/**
+ * After the routes of `routes` on `router`: a request to one of their paths with another method is
+ * 405 problem details with `Allow` listing the methods the path has (RFC 9110 §15.5.6), rather than
+ * the 404 of a path that does not exist. Paths are public (OpenAPI), so this runs before any
+ * authentication.
+ */
+export function refuseOtherMethods(router: Router, routes: readonly { method: string; path: string }[]): void {
+  const allowedByPath = new Map<string, Set<string>>();
+  for (const { method, path } of routes) {
+    const allowed = allowedByPath.get(path) ?? new Set<string>();
+    allowed.add(method.toUpperCase());
+    if (method === 'get') allowed.add('HEAD');
+    allowedByPath.set(path, allowed);
+  }
+  for (const [path, allowed] of allowedByPath) {
+    const list = [...allowed].join(', ');
+    router.all(expressPath(path), (_req, res) => {
+      res.set('Allow', list);
+      throw new AppError(405, 'method_not_allowed', `This path takes ${list}`);
+    });
+  }
 }

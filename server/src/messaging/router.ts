@@ -9,7 +9,7 @@ import { jsonBody, noBody } from '../http/json-body.js';
 import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
-import { expressPath, type AnyRoute } from './route-spec.js';
+import { expressPath, refuseOtherMethods, type AnyRoute } from './route-spec.js';
 import type { LogAlong } from './messaging-service.js';
 import { StoreWriteError } from '../store/store-errors.js';
 
@@ -151,6 +151,7 @@ export function messagingRouter({
       run,
     );
   }
+  refuseOtherMethods(router, routes);
   // Unknown API paths end here (404 problem), with the API's headers rather than the pages'.
   router.use(notFoundHandler);
   return router;
