@@ -255,6 +255,7 @@ export function seedWorld(options: SeedOptions = {}): World {
     authorizations: [],
     accessLog: [],
     accessTotals: [],
+    deletedMessages: [],
     settings: [{ id: 'settings', policy: 'broad' }],
   };
 }

@@ -14,6 +14,7 @@ const NEW_ROWS: { [C in CollectionName]: (n: string) => Row<C> } = {
   friendships: (n) => ({ id: `p_alice~p_${n}`, personIds: ['p_alice', `p_${n}`], since: 1 }),
   threads: (n) => ({ id: `t_${n}`, kind: 'group', title: n, participantIds: ['p_alice', 'p_bob'], createdAt: 1 }),
   messages: (n) => ({ id: `m_${n}`, threadId: 't_alice_bob', senderId: 'p_alice', text: n, createdAt: 1 }),
+  deletedMessages: (n) => ({ id: `m_gone_${n}`, threadId: 't_alice_bob', createdAt: 1 }),
   readMarks: (n) => ({ id: `rm_${n}`, personId: 'p_alice', threadId: 't_alice_bob', readAt: 1 }),
   clients: (n) => ({ id: `c_${n}`, name: n, status: 'active', metadata: {} }),
   oidc: (n) => ({

@@ -143,7 +143,7 @@ export function createSocialService({ store, events, now, newId = (p) => `${p}_$
   /** Deletes a message (rules are the caller's); emits `message.deleted`. */
   async function removeMessage(message: Message, deletedBy: string, via?: string, along?: AlongRows): Promise<void> {
     const thread = store.get('threads', message.threadId);
-    await store.commitAll([{ op: 'del', c: 'messages', id: message.id }, ...(along?.ops(message) ?? [])]);
+    await store.commitAll([...store.messageDeletionOps(message), ...(along?.ops(message) ?? [])]);
     along?.durable();
     events.emit('message.deleted', {
       message,

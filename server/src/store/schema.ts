@@ -59,6 +59,17 @@ export const messageSchema = z.object({
   createdAt: epochMs,
 });
 
+/**
+ * A deleted message whose id does not carry its time (a seeded id such as `m_0001`): its key, kept so
+ * that the id stays a cursor of its thread after a restart (README "Paging"). The newest 10,000 are kept.
+ */
+export const deletedMessageSchema = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  /** ms since epoch: the deleted message's `createdAt`. */
+  createdAt: epochMs,
+});
+
 /** Last time (ms) a person opened a thread; drives unread marks. */
 export const readMarkSchema = z.object({
   id: z.string(),
@@ -198,6 +209,7 @@ export const collectionSchemas = {
   friendships: friendshipSchema,
   threads: threadSchema,
   messages: messageSchema,
+  deletedMessages: deletedMessageSchema,
   readMarks: readMarkSchema,
   clients: clientSchema,
   oidc: oidcRecordSchema,
@@ -219,6 +231,8 @@ export const worldSchema = z.strictObject({
   friendships: z.array(friendshipSchema),
   threads: z.array(threadSchema),
   messages: z.array(messageSchema),
+  /** Absent in data files written before deleted seeded ids were kept. */
+  deletedMessages: z.array(deletedMessageSchema).default([]),
   readMarks: z.array(readMarkSchema),
   clients: z.array(clientSchema),
   oidc: z.array(oidcRecordSchema),
@@ -234,6 +248,7 @@ export type Person = Row<'people'>;
 export type Friendship = Row<'friendships'>;
 export type Thread = Row<'threads'>;
 export type Message = Row<'messages'>;
+export type DeletedMessage = Row<'deletedMessages'>;
 export type NowPlaying = z.infer<typeof nowPlayingSchema>;
 export type Client = Row<'clients'>;
 export type OidcRecord = Row<'oidc'>;

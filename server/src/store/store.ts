@@ -1,6 +1,6 @@
 import { MultiIndex, Table } from './table.js';
 import { GroupCommit, type RowChange, type StoreOptions } from './group-commit.js';
-import { Timelines, type MessageKey, type ThreadKey } from './timelines.js';
+import { keyOfStampedId, MAX_TOMBSTONES, Timelines, type MessageKey, type ThreadKey } from './timelines.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { Persistence } from './persistence.js';
 import { firstIssue } from './journal.js';
@@ -72,6 +72,7 @@ export class Store {
     this.#tables.friendships.index(this.#friendsOf);
     this.#tables.threads.index(this.#timelines.threadHooks);
     this.#tables.messages.index(this.#timelines.messageHooks);
+    this.#tables.deletedMessages.index(this.#timelines.tombstoneHooks);
     const via = (m: Message) => (m.via === undefined ? undefined : `${m.via} ${m.senderId} ${m.threadId}`);
     this.#tables.messages.index({
       added: (m) => {
@@ -283,6 +284,24 @@ export class Store {
    */
   messageKeyIn(threadId: string, messageId: string): MessageKey | undefined {
     return this.#timelines.messageKeyIn(threadId, messageId, this.#tables.messages.get(messageId));
+  }
+  /**
+   * The ops that delete `message`, to commit with whatever goes along: the row, and for an id that
+   * does not carry its time (a seeded id) a `deletedMessages` row with its key, so that the id stays
+   * a cursor of its thread after a restart (README "Paging"); beyond MAX_TOMBSTONES the oldest goes.
+   */
+  messageDeletionOps(message: Message): JournalOp[] {
+    const ops: JournalOp[] = [{ op: 'del', c: 'messages', id: message.id }];
+    if (keyOfStampedId(message.id)) return ops;
+    ops.push({
+      op: 'put',
+      c: 'deletedMessages',
+      v: { id: message.id, threadId: message.threadId, createdAt: message.createdAt },
+    });
+    const kept = this.#tables.deletedMessages;
+    if (kept.size >= MAX_TOMBSTONES && !kept.has(message.id))
+      ops.push({ op: 'del', c: 'deletedMessages', id: kept.firstId()! });
+    return ops;
   }
   /** Id and creation time for a new message: its key is above every key stored (README "Paging"). */
   stampMessage(nowMs: number): { id: string; createdAt: number } {

@@ -54,6 +54,10 @@ export class Table<T extends HasId> {
   seqOf(id: string): number | undefined {
     return this.#rows.get(id)?.seq;
   }
+  /** Id of the row inserted first (the oldest still here), or undefined when the table is empty. */
+  firstId(): string | undefined {
+    return this.#rows.keys().next().value;
+  }
   has(id: string): boolean {
     return this.#rows.has(id);
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, Thread } from './schema.js';
+import type { DeletedMessage, Message, Thread } from './schema.js';
 import { compareKeys, SortedKeys } from './sorted-keys.js';
 
 /**
@@ -12,8 +12,8 @@ export type ThreadKey = readonly [number, string, string];
 
 /** New message ids carry their creation time and a counter: `m_<ms:9><n:4>_<random:8>` (base 36, hex). */
 const STAMPED_ID = /^m_([0-9a-z]{9})([0-9a-z]{4})_[0-9a-f]{8}$/;
-/** Keys of deleted messages whose id does not carry its time (seeded ids), kept for cursors. */
-const MAX_TOMBSTONES = 10_000;
+/** Deleted messages whose id does not carry its time (seeded ids) whose key is kept, for cursors. */
+export const MAX_TOMBSTONES = 10_000;
 
 /** 8 random hex digits: the first 32 bits of a v4 UUID (from Node's buffered entropy: no syscall per message). */
 const random32 = () => randomUUID().slice(0, 8);
@@ -39,7 +39,7 @@ export class Timelines {
   readonly #threadsOf = new Map<string, SortedKeys>();
   /** Thread id → the key it is filed under in its participants' lists, and those participants. */
   readonly #filed = new Map<string, { key: ThreadKey; createdAt: number; people: readonly string[] }>();
-  /** Deleted messages whose id does not carry its time: their key and thread, for cursors. */
+  /** Deleted messages whose id does not carry its time: their key and thread, for cursors (kept in step with the `deletedMessages` rows). */
   readonly #gone = new Map<string, { key: MessageKey; threadId: string }>();
   #latest: MessageKey = [0, ''];
   #stampedAt = 0;
@@ -51,10 +51,14 @@ export class Timelines {
     cleared: () => {
       this.#messages.clear();
       this.#activity.clear();
-      this.#gone.clear();
       this.#latest = [0, ''];
       this.#stampedAt = 0;
     },
+  };
+  readonly tombstoneHooks = {
+    added: (d: DeletedMessage) => this.#gone.set(d.id, { key: [d.createdAt, d.id], threadId: d.threadId }),
+    removed: (d: DeletedMessage) => this.#gone.delete(d.id),
+    cleared: () => this.#gone.clear(),
   };
   readonly threadHooks = {
     added: (t: Thread) => this.#file(t.id, t.createdAt, t.participantIds),
@@ -130,10 +134,6 @@ export class Timelines {
     const list = this.#messages.get(m.threadId);
     list?.remove([m.createdAt, m.id], m.id);
     if (list?.size === 0) this.#messages.delete(m.threadId);
-    if (!keyOfStampedId(m.id)) {
-      this.#gone.set(m.id, { key: [m.createdAt, m.id], threadId: m.threadId });
-      if (this.#gone.size > MAX_TOMBSTONES) this.#gone.delete(this.#gone.keys().next().value!);
-    }
   }
 
   /** (Re)files a thread under its current key in each participant's list. */
