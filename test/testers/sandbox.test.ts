@@ -89,6 +89,14 @@ describe('createSandbox', () => {
     },
   );
 
+  it('When a sandbox is given a world written before a collection existed (no deletedMessages, no accessTotals), then it starts with them empty', async () => {
+    const { deletedMessages: _deleted, accessTotals: _totals, ...older } = seedWorld();
+    const gh = await sandbox({ world: older as World });
+    expect(gh.store.all('deletedMessages')).toEqual([]);
+    expect(gh.store.all('accessTotals')).toEqual([]);
+    expect(await texts(gh, 't_alice_bob')).toContain('Are we still on for Thursday?');
+  });
+
   it('When an admin token is given, then the admin API takes it and refuses another', async () => {
     const gh = await sandbox({ adminToken: 'my-own-admin-token-1234' });
     expect(gh.adminToken).toBe('my-own-admin-token-1234');

@@ -31,7 +31,11 @@ export function jsonBody(limit: number | string = JSON_BODY_LIMIT_BYTES): Reques
     strict: true,
     type: 'application/json',
     // JSON text is UTF-8 (RFC 8259 §8.1): bytes that are not would be stored as U+FFFD silently.
-    verify: (_req, _res, bytes) => {
+    // `encoding` is the charset the body would be decoded with: only UTF-8 (body-parser would otherwise
+    // decode a `charset=utf-16le`, `utf-7` or `utf-32le` body, whose bytes may well pass as UTF-8).
+    verify: (_req, _res, bytes, encoding) => {
+      if (encoding !== 'utf-8')
+        throw new AppError(415, 'unsupported_media_type', 'Send JSON as UTF-8 (RFC 8259 §8.1): charset=utf-8 or none');
       if (!isUtf8(bytes)) throw new AppError(400, 'invalid_encoding', 'The body is not valid UTF-8 (RFC 8259 §8.1)');
     },
   });

@@ -136,8 +136,10 @@ export function messagingRouter({
       else res.status(route.success.status).json(outcome.body);
     };
     // The token was checked before the body arrived, which may take minutes: a revocation, an expiry,
-    // a shutdown or a narrowed grant meanwhile holds for the write too (checked again once it is read).
-    const bodyReader = route.body ? [...jsonBody(), stillAuthorized(tokens, route.scope)] : [noBody];
+    // a shutdown or a narrowed grant meanwhile holds for the write too (checked again once it is read;
+    // a DELETE reads a chunked body to its end too, even an empty one).
+    const checkedAgain = route.method === 'get' ? [] : [stillAuthorized(tokens, route.scope)];
+    const bodyReader = [...(route.body ? jsonBody() : [noBody]), ...checkedAgain];
     const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
     const once = route.method === 'post' ? [idempotency] : [];
     router[route.method](

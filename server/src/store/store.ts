@@ -98,7 +98,8 @@ export class Store {
   load(world: World, ops: JournalOp[] = []): void {
     this.#generation++;
     for (const c of collectionNames) this.#tables[c].clear();
-    for (const c of collectionNames) for (const row of world[c]) (this.#tables[c] as Table<typeof row>).put(row);
+    // A world checked by validWorld() but given as it was (a sandbox's): a collection added since may be absent.
+    for (const c of collectionNames) for (const row of world[c] ?? []) (this.#tables[c] as Table<typeof row>).put(row);
     for (const op of ops) this.#apply(op);
   }
 
