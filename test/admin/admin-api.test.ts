@@ -78,7 +78,9 @@ describe('admin API: policy and access log', () => {
   it('When an admin path is asked with a method it does not take, then 405 problem details with Allow, and nothing changes', async () => {
     const before = stateOf(gh.store);
     const res = await request(gh.url).delete('/admin/reset').set(admin()).expect(405);
-    expect(res.headers['allow']).toBe('POST');
+    expect(res.headers['allow']).toBe('POST, OPTIONS');
+    const asked = await request(gh.url).options('/admin/reset').set(admin()).expect(204);
+    expect(asked.headers['allow']).toBe('POST, OPTIONS');
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({
       status: 405,

@@ -93,9 +93,9 @@ describe('messaging API endpoints', () => {
   });
 
   it.each([
-    ['put', '/api/v1/threads/g_weekend/messages', 'GET, HEAD, POST'],
-    ['post', '/api/v1/me', 'GET, HEAD'],
-    ['patch', '/api/v1/messages/m_0001', 'DELETE'],
+    ['put', '/api/v1/threads/g_weekend/messages', 'GET, HEAD, POST, OPTIONS'],
+    ['post', '/api/v1/me', 'GET, HEAD, OPTIONS'],
+    ['patch', '/api/v1/messages/m_0001', 'DELETE, OPTIONS'],
   ] as const)(
     'When %s %s is a method the path does not take, then 405 with Allow, not 404',
     async (method, path, allow) => {

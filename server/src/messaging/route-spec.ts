@@ -73,7 +73,7 @@ export function expressPath(openApiPath: string): string {
 /**
  * After the routes of `routes` on `router`: a request to one of their paths with another method is
  * 405 problem details with `Allow` listing the methods the path has (RFC 9110 §15.5.6), rather than
- * the 404 of a path that does not exist. Paths are public (OpenAPI), so this runs before any
+ * the 404 of a path that does not exist; OPTIONS is 204 with that `Allow`. Paths are public (OpenAPI), so this runs before any
  * authentication.
  */
 export function refuseOtherMethods(router: Router, routes: readonly { method: string; path: string }[]): void {
@@ -85,9 +85,11 @@ export function refuseOtherMethods(router: Router, routes: readonly { method: st
     allowedByPath.set(path, allowed);
   }
   for (const [path, allowed] of allowedByPath) {
-    const list = [...allowed].join(', ');
-    router.all(expressPath(path), (_req, res) => {
+    const list = [...allowed, 'OPTIONS'].join(', ');
+    router.all(expressPath(path), (req, res) => {
       res.set('Allow', list);
+      // OPTIONS asks which methods the path takes (RFC 9110 §9.3.7): the answer is `Allow`.
+      if (req.method === 'OPTIONS') return void res.status(204).end();
       throw new AppError(405, 'method_not_allowed', `This path takes ${list}`);
     });
   }
