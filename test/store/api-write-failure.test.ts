@@ -1,5 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -19,11 +21,19 @@ describe('when the disk refuses the write behind an API call', () => {
   let token: string;
   let dataFile: string;
   const faults = faultyDisk();
+  /** What the platform logged, one parsed pino line each. */
+  const logged: { level: number; msg: string; cause?: string; err?: unknown }[] = [];
+  const logLines = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(line));
+      done();
+    },
+  });
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-api-faults-'));
     dataFile = path.join(dir, 'glasshouse.json');
     store = await openStore(filePersistence(dataFile, faults.disk), () => seedWorld());
-    platform = createPlatform({ config: testConfig(), store });
+    platform = createPlatform({ config: testConfig(), store, logger: pino({ level: 'info' }, logLines) });
     token = await tokenFor({ platform, store } as RunningPlatform, 'alice', ALL_SCOPES);
   });
   afterAll(async () => {
@@ -50,6 +60,9 @@ describe('when the disk refuses the write behind an API call', () => {
       expect(res.body).toMatchObject({ status: 503, type: expect.stringMatching(/storage_unavailable$/) });
       expect(store.all('messages')).toHaveLength(messagesBefore);
       expect(store.accessLog()).toHaveLength(accessesBefore);
+      // An expected condition, logged as a warning with its reason, not as an error with a stack.
+      expect(logged.filter((l) => l.msg === 'write refused').at(-1)).toMatchObject({ level: 40, cause: 'ENOSPC' });
+      expect(logged.filter((l) => l.level >= 50)).toEqual([]);
       // Once the disk has room again, the same call succeeds.
       const retry = await request(platform.app)[method](url).set('Authorization', `Bearer ${token}`).send(body);
       expect(retry.status).toBe(method === 'post' ? 201 : 200);

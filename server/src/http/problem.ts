@@ -160,7 +160,12 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const appError = toAppError(err);
-    if (appError.status >= 500 && !(appError instanceof InjectedFaultError))
+    // A write the storage refused (disk full, a reset in progress) is an expected condition, answered
+    // 503 with Retry-After: a warning with its reason; anything else at 5xx is a bug, with its stack.
+    if (appError instanceof StoreWriteError) {
+      const cause = appError.cause as NodeJS.ErrnoException | undefined;
+      logger.warn({ path: req.path, cause: cause?.code ?? cause?.message }, 'write refused');
+    } else if (appError.status >= 500 && !(appError instanceof InjectedFaultError))
       logger.error({ err, path: req.path }, 'request failed');
     const wantsHtml = renderPage && !/^\/(api|admin)\b/.test(req.path) && req.accepts(['json', 'html']) === 'html';
     if (wantsHtml) {
