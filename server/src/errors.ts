@@ -69,7 +69,11 @@ export class InvalidTokenError extends AppError {
 
 /** RFC 6750 §3.1 `insufficient_scope`: the token is valid but lacks `scope`. */
 export class InsufficientScopeError extends AppError {
-  constructor(readonly scope: string) {
+  constructor(
+    readonly scope: string,
+    /** The scheme the request used: its challenge carries the error (RFC 9449 §7.1). */
+    readonly scheme: 'Bearer' | 'DPoP' = 'Bearer',
+  ) {
     super(403, 'insufficient_scope', `This request needs the scope "${scope}"`, { extra: { scope } });
   }
 }

@@ -157,6 +157,20 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
     expect(replay.body.detail).toMatch(/jti/);
   });
 
+  it('When the bound token lacks the scope of a call made with the DPoP scheme, then 403 with insufficient_scope in the DPoP challenge only', async () => {
+    const url = `${gh.url}/api/v1/threads/t_alice_bob/messages`;
+    const dpop = await proof(key, { htm: 'POST', htu: url, token: bound.access_token });
+    const res = await request(gh.url)
+      .post('/api/v1/threads/t_alice_bob/messages')
+      .set('Authorization', `DPoP ${bound.access_token}`)
+      .set('DPoP', dpop)
+      .send({ text: 'needs messages:write' });
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toBe(
+      'DPoP algs="ES256 Ed25519 EdDSA", error="insufficient_scope", scope="messages:write", Bearer realm="glasshouse"',
+    );
+  });
+
   it('When an unknown token is sent with the DPoP scheme, then its invalid_token is in the DPoP challenge, not the Bearer one', async () => {
     const res = await request(gh.url)
       .get('/api/v1/me')

@@ -84,8 +84,9 @@ export function tokenOf(res: Response): AccessTokenInfo {
 
 /** 403 `insufficient_scope` naming `scope` (RFC 6750 §3.1) unless the token holds it. */
 export function requireScope(scope: string): RequestHandler {
-  return (_req, res, next) => {
-    if (!tokenOf(res).scopes.includes(scope)) throw new InsufficientScopeError(scope);
+  return (req, res, next) => {
+    if (!tokenOf(res).scopes.includes(scope))
+      throw new InsufficientScopeError(scope, credentialsOf(req.get('authorization'))?.scheme);
     next();
   };
 }

@@ -111,11 +111,10 @@ export function authChallenges(err: AppError): string[] {
   const dpop = (params?: string) => `DPoP algs=${quoted(DPOP_ALGS.join(' '))}${params ? `, ${params}` : ''}`;
   const bearer = (params?: string) => `Bearer realm=${quoted(realm)}${params ? `, ${params}` : ''}`;
   if (err instanceof InvalidDpopProofError) return [dpop(withError('invalid_dpop_proof')), bearer()];
-  if (err instanceof InsufficientScopeError)
-    return [
-      bearer(`error="insufficient_scope", scope=${quoted(err.scope)}`),
-      dpop(`error="insufficient_scope", scope=${quoted(err.scope)}`),
-    ];
+  if (err instanceof InsufficientScopeError) {
+    const params = `error="insufficient_scope", scope=${quoted(err.scope)}`;
+    return err.scheme === 'DPoP' ? [dpop(params), bearer()] : [bearer(params), dpop()];
+  }
   if (err instanceof InvalidTokenError) {
     if (realm !== 'glasshouse') return [bearer(withError('invalid_token'))];
     return err.scheme === 'DPoP'

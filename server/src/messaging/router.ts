@@ -64,7 +64,8 @@ function stillAuthorized(tokens: TokenService, scope: string): RequestHandler {
     const presented = credentialsOf(req.get('authorization'))!;
     if (!tokens.isLive(presented.token))
       throw new InvalidTokenError('The access token was revoked or has expired', 'glasshouse', presented.scheme);
-    if (!(await tokens.verify(presented.token)).scopes.includes(scope)) throw new InsufficientScopeError(scope);
+    if (!(await tokens.verify(presented.token)).scopes.includes(scope))
+      throw new InsufficientScopeError(scope, presented.scheme);
     next();
   };
 }
