@@ -247,6 +247,21 @@ describe('starting on a data file whose rows refer to rows that do not exist', (
         }),
       'authorizations tunewave~p_alice: id must be "p_alice~tunewave" (derived from its fields)',
     ],
+    [
+      "a deleted message's key in an unknown thread",
+      (w) => w.deletedMessages.push({ id: 'm_gone', threadId: 't_nope', createdAt: 1 }),
+      'deletedMessages m_gone: threadId has "t_nope", not in threads',
+    ],
+    [
+      "a deleted message's key for a message still stored",
+      (w) => w.deletedMessages.push({ id: 'm_0001', threadId: 't_alice_bob', createdAt: 1 }),
+      'deletedMessages m_0001: the message is stored, not deleted',
+    ],
+    [
+      "a deleted message's key for a stamped id",
+      (w) => w.deletedMessages.push({ id: 'm_0mx2sj81q0000_deadbeef', threadId: 't_alice_bob', createdAt: 1 }),
+      'deletedMessages m_0mx2sj81q0000_deadbeef: a stamped id carries its own key',
+    ],
   ])(
     'When the data file holds %s, then the start is refused in one line naming the file, the row and the reference, and the file is untouched',
     async (_what, spoil, problem) => {

@@ -7,8 +7,8 @@ import { keyOfStampedId } from './timelines.js';
  * not in collection`, or undefined when every reference the platform follows resolves. O(rows).
  *
  * Checked: what the code looks up and cannot do without — a thread's participants, a message's
- * thread and sender, a friendship's two people, a read mark's person and thread, an
- * authorization's person. People, threads and friendships are never deleted, so these always
+ * thread and sender, a deleted message's thread, a friendship's two people, a read mark's person and
+ * thread, an authorization's person. People, threads and friendships are never deleted, so these always
  * resolve in a world the platform wrote. Not checked, because the platform does produce them: an
  * authorization or a message `via` a client since removed (dynamic registration can delete a
  * client), and history — access-log entries and totals, which name messages, threads and clients
@@ -29,6 +29,14 @@ export function danglingReference(world: World): string | undefined {
     const stamped = keyOfStampedId(m.id);
     if (stamped && stamped[0] !== m.createdAt)
       return `messages ${m.id}: its id says created at ${stamped[0]}, createdAt is ${m.createdAt}`;
+  }
+  // A deleted seeded message's kept key (README "Paging"): of a thread, for an id that is neither
+  // stored (it was deleted) nor stamped (a stamped id carries its key itself).
+  const stored = new Set(world.messages.map((m) => m.id));
+  for (const d of world.deletedMessages ?? []) {
+    if (!threads.has(d.threadId)) return missing('deletedMessages', d.id, 'threadId', d.threadId, 'threads');
+    if (stored.has(d.id)) return `deletedMessages ${d.id}: the message is stored, not deleted`;
+    if (keyOfStampedId(d.id)) return `deletedMessages ${d.id}: a stamped id carries its own key`;
   }
   const misfiled = (c: string, id: string, expected: string) =>
     `${c} ${id}: id must be "${expected}" (derived from its fields)`;
