@@ -76,10 +76,7 @@ export async function benchPlatform(o: PlatformBenchOptions): Promise<{ figures:
     const alice = await mint(platform.url, 'alice', 'tunewave', ['profile', 'messages:read', 'messages:write']);
     const auth = { authorization: `Bearer ${alice}` };
     const postTo = (threadId: string) => () =>
-      load({
-        url: `${platform.url}/api/v1/threads/${threadId}/messages`, method: 'POST', duration: o.seconds,
-        headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Benchmark message, durable, logged, delivered' }),
-      });
+      load({ ...postOptions(platform.url, alice, threadId, 'Benchmark message, durable, logged, delivered'), duration: o.seconds });
     const ops = {
       express: () => load({ url: express.url, duration: o.seconds }),
       jsonServer: () => load({ url: `${jsonServer.url}/messages?threadId=${BIG_THREAD}&_page=1&_per_page=50`, duration: o.seconds }),
@@ -171,9 +168,9 @@ async function deliveryLatencies(send: (i: number) => Promise<string>, arrived: 
   return latencies;
 }
 
-function postOptions(url: string, token: string) {
+function postOptions(url: string, token: string, threadId = BIG_THREAD, text = 'mixed load') {
   return {
-    url: `${url}/api/v1/threads/${BIG_THREAD}/messages`, method: 'POST' as const,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'mixed load' }),
+    url: `${url}/api/v1/threads/${threadId}/messages`, method: 'POST' as const,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text }),
   };
 }

@@ -7,7 +7,7 @@ import { pathParam } from '../http/params.js';
 import type { Client } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from '../web/render.js';
-import { authorizationId, type Authorizations } from './authorizations.js';
+import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { consentView } from './consent-view.js';
 import { decideLogin, personOfLoginHint } from './interaction-login.js';
@@ -15,7 +15,7 @@ import { verifyPassword } from '../social/passwords.js';
 import { approveResourceScopes } from './grant-scopes.js';
 import { isApiScope, splitScope } from './scopes.js';
 import { formBody } from '../http/form-body.js';
-import { giveBack, isStorageRefusal, type RequestUndo, type Undo } from './request-undo.js';
+import { isStorageRefusal, type RequestUndo, type Undo } from './request-undo.js';
 
 export interface InteractionRoutesDeps {
   provider: Provider;
@@ -234,9 +234,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     approveResourceScopes(grant, audience, requested.filter(isApiScope));
     const grantId = await grant.save();
     const granted = splitScope(grant.getResourceScope(audience));
-    await undo.written(store, 'authorizations', authorizationId(personId, client.id), () =>
-      authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted }),
-    );
+    await authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted });
     await finish(req, res, { consent: { grantId } });
     step({ step: 'consent', clientId: client.id, personId, scopes: granted, detail: 'the person approved' });
   });
@@ -253,7 +251,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   });
   router.use(async (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const undos = res.locals['undos'] as Undo[] | undefined;
-    if (undos && isStorageRefusal(err)) await giveBack(undos);
+    if (undos && isStorageRefusal(err)) await undo.giveBack(undos);
     next(err);
   });
   return router;

@@ -82,10 +82,10 @@ export function createOAuthServer(deps: {
     });
   };
   const keys = loadOrCreateKeys(store, logger);
-  const undo = new RequestUndo();
+  const undo = new RequestUndo(store);
   const provider = new Provider(
     config.PLATFORM_URL,
-    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, undo, renderError }),
+    providerConfiguration({ config, store, clients, authorizations, keys, clock, faults, renderError }),
   );
   // Outermost: a write the store refuses is 503 + Retry-After at every endpoint, and gives back what
   // the request consumed before it (storage-refusal.ts).
@@ -156,6 +156,7 @@ export function createOAuthServer(deps: {
       }),
     ],
     close() {
+      undo.close();
       detachEvents();
       detachReset();
     },

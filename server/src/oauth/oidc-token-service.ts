@@ -4,7 +4,7 @@ import { tokenKeyOf } from '../http/bearer-auth.js';
 import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events.js';
 import type { Store } from '../store/store.js';
-import { authorizationId, type Authorizations } from './authorizations.js';
+import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { createDpopVerifier, InvalidDpopProofError } from './dpop.js';
 import { approveResourceScopes, narrowIssuedTokens, withdrawResourceScopes } from './grant-scopes.js';
@@ -74,7 +74,6 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
   async function revokeGrant(grantId: string): Promise<void> {
     // All or nothing (request-undo.ts): a refused step gives back the tokens already deleted.
-    const record = store.all('authorizations').find((a) => a.grantId === grantId && a.revokedAt === undefined);
     const row = await undo.atomically(async () => {
       await Promise.all([
         provider.AccessToken.revokeByGrantId(grantId),
@@ -82,9 +81,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         provider.AuthorizationCode.revokeByGrantId(grantId),
         provider.Grant.adapter.destroy(grantId),
       ]);
-      return undo.written(store, 'authorizations', record ? [record.id] : [], () =>
-        authorizations.markRevoked(grantId),
-      );
+      return authorizations.markRevoked(grantId);
     });
     events.emit('oauth.step', {
       at: now(),
@@ -222,14 +219,12 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         const refresh_token = client.grantTypeAllowed('refresh_token')
           ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
           : undefined;
-        await undo.written(store, 'authorizations', authorizationId(personId, clientId), () =>
-          authorizations.recordGrant({
-            personId,
-            clientId,
-            grantId,
-            scopes: splitScope(grant.getResourceScope(audience)),
-          }),
-        );
+        await authorizations.recordGrant({
+          personId,
+          clientId,
+          grantId,
+          scopes: splitScope(grant.getResourceScope(audience)),
+        });
         return { at, access_token, refresh_token };
       });
       events.emit('oauth.step', {
@@ -257,13 +252,10 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const { accountId: personId, clientId } = grant;
       // All or nothing (request-undo.ts): a refused step gives back the grant and tokens narrowed before
       // it, so no token keeps a scope its grant no longer has, nor the other way round.
-      const tokenRows = store.oidcFind(`grant:${grantId}`).map((r) => r.id);
       await undo.atomically(async () => {
         await grant.save();
-        await undo.written(store, 'oidc', tokenRows, () => narrowIssuedTokens(store, grantId, left));
-        await undo.written(store, 'authorizations', authorizationId(personId, clientId), () =>
-          authorizations.recordGrant({ personId, clientId, grantId, scopes: left }),
-        );
+        await narrowIssuedTokens(store, grantId, left);
+        await authorizations.recordGrant({ personId, clientId, grantId, scopes: left });
       });
       for (const [token, info] of verified)
         if (info.grantId === grantId)

@@ -13,7 +13,6 @@ import { personOfLoginHint } from './interaction-login.js';
 import { webSessionPolicy } from './login-policy.js';
 import { validateRedirectUris } from './redirect-uri-rules.js';
 import { API_SCOPES, KNOWN_SCOPES, apiAudience, splitScope } from './scopes.js';
-import type { RequestUndo } from './request-undo.js';
 import { storeAdapterFactory } from './store-adapter.js';
 
 /** Lifetimes in seconds. Codes are single-use and short-lived (RFC 9700 §4.5, RFC 6749 §4.1.2). */
@@ -37,8 +36,6 @@ export interface ProviderConfigDeps {
   clock: Clock;
   /** Injected faults: a `refuse-refresh` fault refuses the refresh_token grant. */
   faults: FaultInjector;
-  /** Where the storage adapter registers each consumption of the request being served (request-undo.ts). */
-  undo: RequestUndo;
   /**
    * Renders, as the response's HTML body, an error the provider cannot send back to a client
    * (unregistered redirect URI, unknown or shut-down client, a refused write: storage-refusal.ts).
@@ -65,10 +62,10 @@ async function checkKnownScopes(_ctx: KoaContextWithOIDC, value: string | undefi
  * metadata. Login and consent are our express routes under /interaction/:uid; devInteractions off.
  */
 export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
-  const { config, store, clients, authorizations, keys, clock, faults, undo } = deps;
+  const { config, store, clients, authorizations, keys, clock, faults } = deps;
   const audience = apiAudience(config.PLATFORM_URL);
   return {
-    adapter: storeAdapterFactory(store, clients, clock, undo),
+    adapter: storeAdapterFactory(store, clients, clock),
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {
       keys: keys.cookieKeys,

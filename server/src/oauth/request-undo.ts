@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CollectionName } from '../store/schema.js';
 import { StoreWriteError } from '../store/store-errors.js';
 import type { Store } from '../store/store.js';
 
@@ -14,8 +13,7 @@ export type Undo = () => Promise<void>;
  * then stores the access token, then the refresh token; at a resume it deletes the interaction,
  * then saves the next one; at `/reg` it stores the client, then its registration access token; at
  * consent (our interaction routes) it saves the grant, then our authorization record, then the
- * interaction. If
- * only a later step is refused, the caller gets `503 temporarily_unavailable` while the earlier
+ * interaction. If only a later step is refused, the caller gets `503 temporarily_unavailable` while the earlier
  * steps stay: a retry with the same code is then taken for a replay (RFC 9700 §4.5.3: the grant is
  * revoked) though no token was issued, an access token nobody received stays live, a sign-in cannot
  * resume, a client is registered twice. Each step is given back instead, newest first, unless the
@@ -25,6 +23,31 @@ export type Undo = () => Promise<void>;
  */
 export class RequestUndo {
   readonly #current = new AsyncLocalStorage<Undo[]>();
+  /** Stops following the store (the platform closed). */
+  readonly close: () => void;
+
+  /**
+   * Keeps, for the request being served, how to put back each row `store` changes (every put and
+   * delete, whoever makes it: the provider's adapter, our records), guarded so that an undo does
+   * nothing once the row changed again or a reset replaced the world. Outside a request, nothing.
+   */
+  constructor(store: Store) {
+    this.close = store.onApplied((changes) => {
+      const undos = this.#current.getStore();
+      if (!undos) return;
+      const world = store.generation;
+      for (const { op, before } of changes) {
+        const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
+        const after = op.op === 'put' ? op.v : undefined;
+        const was = before?.row;
+        if (was === after) continue;
+        undos.push(async () => {
+          if (store.generation !== world || store.get(op.c, id) !== after) return;
+          await (was ? store.put(op.c, was as never) : store.delete(op.c, id));
+        });
+      }
+    });
+  }
 
   /** Runs `serve` as one provider request whose undos are collected in `undos`. */
   within<T>(undos: Undo[], serve: () => Promise<T>): Promise<T> {
@@ -43,44 +66,22 @@ export class RequestUndo {
       this.#current.getStore()?.push(...undos);
       return result;
     } catch (err) {
-      if (isStorageRefusal(err)) await giveBack(undos);
+      if (isStorageRefusal(err)) await this.giveBack(undos);
       throw err;
     }
   }
 
   /**
-   * Runs `write`, which changes rows `ids` of collection `c` (puts or deletes), and registers with the
-   * request being served (none outside a request) how to put back what was there before.
-   * Returns what `write` returned.
+   * Runs `undos` newest first and empties the list; one refused undo does not stop the others. The
+   * writes that give back belong to no request (an enclosing one must not undo them again).
    */
-  async written<T>(
-    store: Store,
-    c: CollectionName,
-    ids: string | readonly string[],
-    write: () => Promise<T>,
-  ): Promise<T> {
-    const rowIds = typeof ids === 'string' ? [ids] : ids;
-    const before = rowIds.map((id) => store.get(c, id));
-    const world = store.generation;
-    const result = await write();
-    rowIds.forEach((id, i) => {
-      const after = store.get(c, id);
-      if (before[i] === after) return;
-      this.#current.getStore()?.push(async () => {
-        // Another request changed the row since, or a reset replaced the world: nothing to give back.
-        if (store.generation !== world || store.get(c, id) !== after) return;
-        await (before[i] ? store.put(c, before[i]) : store.delete(c, id));
-      });
+  giveBack(undos: Undo[]): Promise<void> {
+    return this.#current.exit(async () => {
+      for (const undo of undos.splice(0).reverse()) await undo().catch(() => undefined);
     });
-    return result;
   }
 }
 
 /** A refused write of the store, as the store or the provider's adapter reports it. */
 export const isStorageRefusal = (err: unknown): boolean =>
   err instanceof StoreWriteError || (err instanceof Error && err.cause instanceof StoreWriteError);
-
-/** Runs `undos` newest first and empties the list; one refused undo does not stop the others. */
-export async function giveBack(undos: Undo[]): Promise<void> {
-  for (const undo of undos.splice(0).reverse()) await undo().catch(() => undefined);
-}

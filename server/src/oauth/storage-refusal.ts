@@ -1,7 +1,7 @@
 import { errors, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { STORE_RETRY_AFTER_SECONDS, StoreWriteError } from '../store/store-errors.js';
-import { giveBack, type RequestUndo, type Undo } from './request-undo.js';
+import type { RequestUndo, Undo } from './request-undo.js';
 
 /**
  * A write of the authorization server that the store refused (README "Data and storage": disk full,
@@ -78,7 +78,7 @@ export function storageRefusals(
       else ctx.body = out;
     }
     if (ctx.status !== 503) return;
-    await giveBack(undos);
+    await undo.giveBack(undos);
     // Refused inside an endpoint, its error handler answered with the cookies set before the refusal
     // (the resume cookie cleared, a new session's): the browser keeps its own.
     ctx.res.removeHeader('Set-Cookie');

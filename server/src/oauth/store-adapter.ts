@@ -1,9 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock/clock.js';
 import type { Store } from '../store/store.js';
-import type { OidcRecord } from '../store/schema.js';
 import type { ClientRegistry } from './client-registry.js';
-import type { RequestUndo } from './request-undo.js';
 import { providerWrite } from './storage-refusal.js';
 
 /**
@@ -20,16 +18,10 @@ import { providerWrite } from './storage-refusal.js';
  * the store's rows must never change outside a journaled write. A write the store refuses
  * (StoreWriteError, nothing stored) rejects with OAuthStorageUnavailable (storage-refusal.ts): the
  * endpoint answers `503 temporarily_unavailable` with `Retry-After`, never `500 server_error`. Every
- * write is registered with `undo`, so that a request refused after it gives it back (request-undo.ts).
+ * change it makes is kept by RequestUndo, so that a request refused after it gives it back (request-undo.ts).
  */
-export function storeAdapterFactory(
-  store: Store,
-  clients: ClientRegistry,
-  clock: Clock,
-  undo: RequestUndo,
-): (model: string) => Adapter {
-  return (model) =>
-    model === 'Client' ? clientAdapter(store, clients, undo) : recordAdapter(store, model, clock, undo);
+export function storeAdapterFactory(store: Store, clients: ClientRegistry, clock: Clock): (model: string) => Adapter {
+  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock));
 }
 
 /** The `oidc` row id of a provider model instance. */
@@ -37,7 +29,7 @@ export function oidcRowId(model: string, id: string): string {
   return `${model}:${id}`;
 }
 
-function recordAdapter(store: Store, model: string, clock: Clock, undo: RequestUndo): Adapter {
+function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
   const key = (id: string) => oidcRowId(model, id);
   const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
     record && (record.expiresAt === undefined || record.expiresAt > clock.now())
@@ -46,14 +38,10 @@ function recordAdapter(store: Store, model: string, clock: Clock, undo: RequestU
   const byIndex = (index: `uid:${string}` | `userCode:${string}`) =>
     live(store.oidcFind(index).find((r) => r.model === model));
 
-  /** One row written (`row`) or deleted (undefined), given back if the request is refused (request-undo.ts). */
-  const write = (rowId: string, row: OidcRecord | undefined) =>
-    undo.written(store, 'oidc', rowId, () => (row ? store.put('oidc', row) : store.delete('oidc', rowId)));
-
   return {
     upsert: (id, payload, expiresIn) =>
       providerWrite(() =>
-        write(key(id), {
+        store.put('oidc', {
           id: key(id),
           model,
           payload: structuredClone(payload) as Record<string, unknown>,
@@ -73,31 +61,28 @@ function recordAdapter(store: Store, model: string, clock: Clock, undo: RequestU
       providerWrite(async () => {
         const record = store.get('oidc', key(id));
         if (record)
-          await write(record.id, {
+          await store.put('oidc', {
             ...record,
             payload: { ...record.payload, consumed: Math.floor(clock.now() / 1000) },
           });
       }),
-    destroy: (id) => providerWrite(() => write(key(id), undefined)),
+    destroy: (id) => providerWrite(() => store.delete('oidc', key(id))),
     revokeByGrantId: (grantId) =>
       providerWrite(async () => {
         const rows = store.oidcFind(`grant:${grantId}`).filter((r) => r.model === model);
-        await Promise.all(rows.map((r) => write(r.id, undefined)));
+        await Promise.all(rows.map((r) => store.delete('oidc', r.id)));
       }),
   };
 }
 
-function clientAdapter(store: Store, clients: ClientRegistry, undo: RequestUndo): Adapter {
+function clientAdapter(clients: ClientRegistry): Adapter {
   const unsupported = async () => undefined;
   return {
-    upsert: (id, payload) =>
-      providerWrite(() =>
-        undo.written(store, 'clients', id, () => clients.saveMetadata(id, payload as Record<string, unknown>)),
-      ),
+    upsert: (id, payload) => providerWrite(() => clients.saveMetadata(id, payload as Record<string, unknown>)),
     async find(id) {
       return clients.activeMetadata(id) as AdapterPayload | undefined;
     },
-    destroy: (id) => providerWrite(() => undo.written(store, 'clients', id, () => clients.remove(id))),
+    destroy: (id) => providerWrite(() => clients.remove(id)),
     findByUid: unsupported,
     findByUserCode: unsupported,
     consume: unsupported,

@@ -50,6 +50,8 @@ export class Store {
     `grant:${r.payload['grantId'] as string | undefined}`,
   ]);
   readonly #writer: GroupCommit;
+  /** Told of each commitAll's changes as they are applied (RequestUndo keeps what a request changed). */
+  readonly #appliedListeners: ((changes: readonly RowChange[]) => void)[] = [];
   #generation = 0;
 
   constructor(
@@ -209,7 +211,19 @@ export class Store {
       this.#apply(op);
       return { op, before };
     });
+    for (const listener of this.#appliedListeners) listener(rows);
     return this.#writer.submit({ rows });
+  }
+
+  /**
+   * Calls `listener` synchronously with the changes of every `commitAll` (and so every put and
+   * delete) once they are applied in memory, before they are durable; each says the op and the row it
+   * replaced or deleted. A refused commit is undone by the store itself afterwards. Returns the
+   * function that stops the calls.
+   */
+  onApplied(listener: (changes: readonly RowChange[]) => void): () => void {
+    this.#appliedListeners.push(listener);
+    return () => void this.#appliedListeners.splice(this.#appliedListeners.indexOf(listener), 1);
   }
 
   #undo({ op, before }: RowChange): void {
