@@ -21,8 +21,16 @@ export type Undo = () => Promise<void>;
  * revoked the grant already, so a code given back never yields tokens twice. If the disk refuses
  * the giving back too, what stays is what a crash at that point would leave.
  */
+/** Stands for "no row" in the map of withdrawn writes. */
+const ABSENT = Object.freeze({});
+
 export class RequestUndo {
   readonly #current = new AsyncLocalStorage<Undo[]>();
+  /**
+   * Per row (`collection id`), given back while a later write covered it: the row (or ABSENT) each
+   * of those writes left → what it replaced. Read and dropped by the covering write's undo.
+   */
+  readonly #withdrawn = new Map<string, Map<object, object>>();
   /** Stops following the store (the platform closed). */
   readonly close: () => void;
 
@@ -41,9 +49,22 @@ export class RequestUndo {
         const after = op.op === 'put' ? op.v : undefined;
         const was = before?.row;
         if (was === after) continue;
+        const key = `${op.c} ${id}`;
         undos.push(async () => {
-          if (store.generation !== world || store.get(op.c, id) !== after) return;
-          await (was ? store.put(op.c, was as never) : store.delete(op.c, id));
+          if (store.generation !== world) return;
+          if (store.get(op.c, id) !== after) {
+            // A later write covers this one: when that write is given back, it must not restore this
+            // row (or this absence), but what this one replaced.
+            const replaced = this.#withdrawn.get(key) ?? new Map<object, object>();
+            this.#withdrawn.set(key, replaced.set(after ?? ABSENT, was ?? ABSENT));
+            return;
+          }
+          let back: object = was ?? ABSENT;
+          const replaced = this.#withdrawn.get(key);
+          for (const seen = new Set<object>(); replaced?.has(back) && !seen.has(back); seen.add(back))
+            back = replaced.get(back)!;
+          this.#withdrawn.delete(key);
+          await (back === ABSENT ? store.delete(op.c, id) : store.put(op.c, back as never));
         });
       }
     });

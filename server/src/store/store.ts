@@ -223,7 +223,10 @@ export class Store {
    */
   onApplied(listener: (changes: readonly RowChange[]) => void): () => void {
     this.#appliedListeners.push(listener);
-    return () => void this.#appliedListeners.splice(this.#appliedListeners.indexOf(listener), 1);
+    return () => {
+      const at = this.#appliedListeners.indexOf(listener);
+      if (at >= 0) this.#appliedListeners.splice(at, 1);
+    };
   }
 
   #undo({ op, before }: RowChange): void {
