@@ -270,7 +270,7 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     prepare: () => Promise<() => Promise<Response>>,
     succeeded: (res: Response) => Promise<void>,
   ): Promise<number> {
-    for (let done = 1; done < 12; done++) {
+    for (let done = 1; done < 24; done++) {
       for (const call of ['write', 'sync'] as const) {
         const send = await prepare();
         await store.flush();
@@ -371,6 +371,8 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
     ['a token issued without a browser (POST /admin/tokens)', 'issue'],
     ['a grant narrowed (Apps and websites)', 'narrow'],
     ['a grant revoked (Apps and websites)', 'revoke'],
+    ['every grant of a client revoked (POST /admin/tokens/revoke { clientId })', 'revokeClient'],
+    ['every grant of a client narrowed (the monitor\'s "Reduce to what it used")', 'narrowClient'],
   ] as const)(
     'When %s is refused at any of its steps, then nothing stays (memory and file), and the same operation succeeds once the disk heals',
     async (_name, operation) => {
@@ -379,16 +381,22 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
         if (operation === 'issue')
           return () =>
             platform.tokens.issue({ personId: 'p_carol', clientId: 'tunewave', scopes: ['profile', 'messages:read'] });
-        const { access_token } = await platform.tokens.issue({
-          personId: 'p_dave',
-          clientId: 'reelbox',
-          scopes: ['profile', 'messages:read', 'messages:write'],
-        });
-        const { grantId } = await platform.tokens.verify(access_token);
-        return () =>
-          operation === 'narrow'
-            ? platform.tokens.narrowGrant(grantId, ['profile'])
-            : platform.tokens.revokeGrant(grantId);
+        // Two people's grants to Reelbox: the operations on a client's grants must not stop after the first.
+        const grantIds = await Promise.all(
+          ['p_dave', 'p_erin'].map(async (personId) => {
+            const { access_token } = await platform.tokens.issue({
+              personId,
+              clientId: 'reelbox',
+              scopes: ['profile', 'messages:read', 'messages:write'],
+            });
+            return (await platform.tokens.verify(access_token)).grantId;
+          }),
+        );
+        const grantId = grantIds[0]!;
+        if (operation === 'narrow') return () => platform.tokens.narrowGrant(grantId, ['profile']);
+        if (operation === 'revoke') return () => platform.tokens.revokeGrant(grantId);
+        if (operation === 'revokeClient') return () => platform.tokens.revoke({ clientId: 'reelbox' });
+        return () => platform.tokens.narrowGrants(grantIds.map((id) => ({ grantId: id, keep: ['profile'] })));
       };
       let refused = 0;
       for (let done = 1; done < 12; done++) {

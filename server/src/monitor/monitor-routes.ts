@@ -133,10 +133,11 @@ export function monitorRoutes(deps: {
   /** Narrows every current grant of a client to the scopes it used with that person ("reduce to what it used"). */
   router.post('/monitor/clients/:clientId/reduce', guard, ...form, csrfProtect, async (req, res) => {
     const clientId = pathParam(req, 'clientId');
-    for (const u of grantUsage(store, { clientId })) {
+    const narrowings = grantUsage(store, { clientId }).flatMap((u) => {
       const grantId = store.get('authorizations', authorizationId(u.personId, clientId))?.grantId;
-      if (grantId && u.used.length > 0 && u.unused.length > 0) await tokens.narrowGrant(grantId, u.used);
-    }
+      return grantId && u.used.length > 0 && u.unused.length > 0 ? [{ grantId, keep: u.used }] : [];
+    });
+    await tokens.narrowGrants(narrowings); // all or none of the client's grants
     res.redirect(303, '/monitor/exposure');
   });
 

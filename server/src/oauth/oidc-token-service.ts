@@ -71,27 +71,36 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return wanted;
   }
 
-  /** Revokes `grantId` and every code and token issued under it; marks the authorization revoked. */
-  async function revokeGrant(grantId: string): Promise<void> {
-    // All or nothing (request-undo.ts): a refused step gives back the tokens already deleted.
-    const row = await undo.atomically(async () => {
-      await Promise.all([
-        provider.AccessToken.revokeByGrantId(grantId),
-        provider.RefreshToken.revokeByGrantId(grantId),
-        provider.AuthorizationCode.revokeByGrantId(grantId),
-        provider.Grant.adapter.destroy(grantId),
-      ]);
-      return authorizations.markRevoked(grantId);
+  /**
+   * Revokes each of `grantIds` with every code and token issued under it and marks its authorization
+   * revoked, all or nothing (request-undo.ts): a refused write gives back every grant revoked before
+   * it. Each grant is announced only once all are stored. @throws StoreWriteError (503): nothing changed.
+   */
+  async function revokeGrants(grantIds: readonly string[]): Promise<void> {
+    const rows = await undo.atomically(async () => {
+      const revoked = [];
+      for (const grantId of grantIds) {
+        await Promise.all([
+          provider.AccessToken.revokeByGrantId(grantId),
+          provider.RefreshToken.revokeByGrantId(grantId),
+          provider.AuthorizationCode.revokeByGrantId(grantId),
+          provider.Grant.adapter.destroy(grantId),
+        ]);
+        revoked.push(await authorizations.markRevoked(grantId));
+      }
+      return revoked;
     });
-    events.emit('oauth.step', {
-      at: now(),
-      step: 'revoke',
-      clientId: row?.clientId,
-      personId: row?.personId,
-      detail: 'grant and all its tokens revoked by the person',
-    });
+    for (const row of rows)
+      events.emit('oauth.step', {
+        at: now(),
+        step: 'revoke',
+        clientId: row?.clientId,
+        personId: row?.personId,
+        detail: 'grant and all its tokens revoked by the person',
+      });
   }
-  const lifetimes = createTokenLifetimes({ store, events, clock, revokeGrant });
+  const revokeGrant = (grantId: string) => revokeGrants([grantId]);
+  const lifetimes = createTokenLifetimes({ store, events, clock, revokeGrants });
 
   /** Is the stored token still there, unexpired, and its client active? (In memory: see `isLive`.) */
   function isLive(accessToken: string): boolean {
@@ -141,6 +150,57 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     verified.set(accessToken, info);
     if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
     return copy(info);
+  }
+
+  /**
+   * Narrows each grant to its `keep` scopes (tokens already issued lose the others at once), all or
+   * nothing (request-undo.ts): a refused step gives back every grant and token narrowed before it, so
+   * no token keeps a scope its grant no longer has, nor the other way round. Each grant is announced
+   * only once all are stored. Resolves to the scopes left, per item.
+   * @throws NotFoundError when a grant is gone (nothing changed); StoreWriteError (503): nothing changed.
+   */
+  async function narrowGrants(items: readonly { grantId: string; keep: readonly string[] }[]): Promise<string[][]> {
+    const plans = await Promise.all(
+      items.map(async ({ grantId, keep }) => {
+        const grant = await provider.Grant.find(grantId);
+        if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
+        const current = splitScope(grant.getResourceScope(audience));
+        return {
+          grant,
+          grantId,
+          withdrawn: current.filter((s) => !keep.includes(s)),
+          left: current.filter((s) => keep.includes(s)),
+        };
+      }),
+    );
+    await undo.atomically(async () => {
+      for (const { grant, grantId, withdrawn, left } of plans) {
+        withdrawResourceScopes(grant, audience, withdrawn);
+        await grant.save();
+        await narrowIssuedTokens(store, grantId, left);
+        await authorizations.recordGrant({
+          personId: grant.accountId!,
+          clientId: grant.clientId!,
+          grantId,
+          scopes: left,
+        });
+      }
+    });
+    for (const { grant, grantId, withdrawn, left } of plans) {
+      for (const [token, info] of verified)
+        if (info.grantId === grantId)
+          verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
+      events.emit('grant.narrowed', { grantId, scopes: left });
+      events.emit('oauth.step', {
+        at: now(),
+        step: 'narrow',
+        clientId: grant.clientId,
+        personId: grant.accountId,
+        scopes: left,
+        detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}`,
+      });
+    }
+    return plans.map((p) => p.left);
   }
 
   return {
@@ -243,34 +303,11 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     isLive,
 
     async narrowGrant(grantId, keep) {
-      const grant = await provider.Grant.find(grantId);
-      if (!grant?.accountId || !grant.clientId) throw new NotFoundError('No such grant');
-      const current = splitScope(grant.getResourceScope(audience));
-      const withdrawn = current.filter((s) => !keep.includes(s));
-      withdrawResourceScopes(grant, audience, withdrawn);
-      const left = current.filter((s) => keep.includes(s));
-      const { accountId: personId, clientId } = grant;
-      // All or nothing (request-undo.ts): a refused step gives back the grant and tokens narrowed before
-      // it, so no token keeps a scope its grant no longer has, nor the other way round.
-      await undo.atomically(async () => {
-        await grant.save();
-        await narrowIssuedTokens(store, grantId, left);
-        await authorizations.recordGrant({ personId, clientId, grantId, scopes: left });
-      });
-      for (const [token, info] of verified)
-        if (info.grantId === grantId)
-          verified.set(token, { ...info, scopes: info.scopes.filter((s) => left.includes(s)) });
-      events.emit('grant.narrowed', { grantId, scopes: left });
-      events.emit('oauth.step', {
-        at: now(),
-        step: 'narrow',
-        clientId: grant.clientId,
-        personId: grant.accountId,
-        scopes: left,
-        detail: `withdrawn: ${withdrawn.join(' ') || 'nothing'}`,
-      });
-      return left;
+      const [left] = await narrowGrants([{ grantId, keep }]);
+      return left!;
     },
+
+    narrowGrants,
 
     revokeGrant,
     expire: lifetimes.expire,

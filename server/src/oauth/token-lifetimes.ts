@@ -12,8 +12,8 @@ export interface TokenLifetimeDeps {
   store: Store;
   events: EventBus;
   clock: Clock;
-  /** Revokes a grant and all it issued (TokenService.revokeGrant). */
-  revokeGrant(grantId: string): Promise<void>;
+  /** Revokes grants and all they issued, all or nothing (TokenService.revokeGrants). */
+  revokeGrants(grantIds: readonly string[]): Promise<void>;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface TokenLifetimeDeps {
  * exactly as when its lifetime passes; `revoke` removes it (or the whole grant). Partner sockets
  * holding an ended access token are disconnected (`tokens.ended`).
  */
-export function createTokenLifetimes({ store, events, clock, revokeGrant }: TokenLifetimeDeps) {
+export function createTokenLifetimes({ store, events, clock, revokeGrants }: TokenLifetimeDeps) {
   const grantsOf = (clientId: string): string[] => {
     if (!store.client(clientId)) throw new NotFoundError(`No client "${clientId}"`);
     return store
@@ -80,7 +80,7 @@ export function createTokenLifetimes({ store, events, clock, revokeGrant }: Toke
         return 1;
       }
       const grantIds = grantsOfTarget(target);
-      for (const g of grantIds) await revokeGrant(g);
+      await revokeGrants(grantIds);
       return grantIds.length;
     },
   };

@@ -88,6 +88,11 @@ export interface TokenService {
    */
   narrowGrant(grantId: string, keep: string[]): Promise<string[]>;
   /**
+   * Narrows several grants as one unit (a client's grants, "reduce to what it used"): all or none.
+   * Resolves to the scopes left, per item. @throws NotFoundError when a grant is gone: nothing changed.
+   */
+  narrowGrants(items: readonly { grantId: string; keep: readonly string[] }[]): Promise<string[][]>;
+  /**
    * Is this access token, verified before, still issued (not revoked, not expired, its client not
    * shut down)? In memory, no adapter lookup: for checks on every delivery (scopes withdrawn since
    * come as `grant.narrowed` events).
