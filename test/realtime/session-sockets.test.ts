@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { Socket } from 'socket.io-client';
+import { Manager, type Socket } from 'socket.io-client';
 import { startPlatform, usePlatform } from '../helpers/platform.js';
 import { cookieSocket, loginCookie, postFormAs } from '../helpers/web-session.js';
 
@@ -65,6 +65,38 @@ describe('sockets die with their web session', () => {
     );
     expect(inbox.socket.connected).toBe(true);
   });
+
+  it.each([
+    ['/', 'login required'],
+    ['/monitor', 'admin token required'],
+  ])(
+    'When %s is joined on a connection whose web session ended (logout) after its handshake, then it is refused: %s',
+    async (nsp, refusal) => {
+      const cookie = await loginCookie(gh.url, 'alice'); // alice is an admin: her session opens /monitor
+      const manager = new Manager(gh.url, {
+        transports: ['websocket'],
+        extraHeaders: { Cookie: cookie },
+        reconnection: false,
+      });
+      const join = (name: string, auth?: Record<string, unknown>) =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = manager.socket(name, auth ? { auth } : {});
+          sockets.push(socket);
+          socket.once('connect', () => resolve(socket));
+          socket.once('connect_error', (err) => reject(err));
+        });
+      // A partner socket (a token, not the cookie) keeps the connection open across the logout.
+      const { access_token } = await gh.platform.tokens.issue({
+        personId: 'p_dave',
+        clientId: 'tunewave',
+        scopes: ['messages:read'],
+      });
+      const partner = await join('/partners', { token: access_token });
+      expect((await postForm(cookie, '/logout')).status).toBe(303);
+      await expect(join(nsp)).rejects.toThrow(refusal);
+      expect(partner.connected).toBe(true); // the same connection, still open
+    },
+  );
 
   it('When a session expires (here after 1 s without requests), then its sockets hear session:ended expired and are closed', async () => {
     const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });

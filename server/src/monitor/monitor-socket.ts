@@ -5,7 +5,7 @@ import type { EventBus } from '../events.js';
 import { isAdminToken } from '../http/admin-token.js';
 import type { OriginPolicy } from '../http/origin-policy.js';
 import { answerUnknownEvents } from '../realtime/catch-all.js';
-import { bindSocketsToSessions, type SessionEndedEvents } from '../realtime/session-sockets.js';
+import { bindSocketsToSessions, currentSession, type SessionEndedEvents } from '../realtime/session-sockets.js';
 import type { Store } from '../store/store.js';
 import type { MonitorEvent } from './monitor-event.js';
 import type { MonitorFeed } from './monitor-feed.js';
@@ -20,22 +20,25 @@ export interface MonitorServerToClient extends SessionEndedEvents {
 
 /**
  * How a monitor viewer authenticated: `token` (the admin token in `auth: { token }`, from anywhere)
- * or `session` (an admin person's or unlocked web session: cookie, so only from an allowed origin);
- * undefined when neither.
+ * or `session` (an admin person's or unlocked web session: cookie, so only from an allowed origin,
+ * and only while the session store still holds it as it was: see `currentSession`); undefined when
+ * neither.
  */
-export function watcherOf(
+export async function watcherOf(
   socket: Socket,
   config: Config,
   store: Store,
   origins: OriginPolicy,
-): 'token' | 'session' | undefined {
+): Promise<'token' | 'session' | undefined> {
   const auth = socket.handshake.auth as { token?: unknown } | undefined;
   if (isAdminToken(auth?.token, config.ADMIN_TOKEN)) return 'token';
   if (origins.checkHandshake(socket.request)) return undefined;
-  const req = socket.request as import('express').Request;
-  if (req.session?.monitorUnlocked) return 'session';
-  const user = req.user;
-  return user && store.get('people', user.id)?.isAdmin ? 'session' : undefined;
+  const session = await currentSession(socket);
+  if (session?.monitorUnlocked) return 'session';
+  const userId = session?.passport?.user;
+  return userId !== undefined && userId === socket.request.user?.id && store.get('people', userId)?.isAdmin
+    ? 'session'
+    : undefined;
 }
 
 /**
@@ -50,10 +53,11 @@ export function attachMonitorSocket(
 ): () => void {
   const nsp = io.of('/monitor') as unknown as Namespace<Record<string, never>, MonitorServerToClient>;
   nsp.use((socket, next) => {
-    const via = watcherOf(socket as unknown as Socket, deps.config, deps.store, deps.origins);
-    if (!via) return next(new Error('admin token required'));
-    socket.data = { via };
-    next();
+    void watcherOf(socket as unknown as Socket, deps.config, deps.store, deps.origins).then((via) => {
+      if (!via) return next(new Error('admin token required'));
+      socket.data = { via };
+      next();
+    });
   });
   nsp.on('connection', (socket) => {
     answerUnknownEvents(socket as unknown as Socket, [], deps.logger);

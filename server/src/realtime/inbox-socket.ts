@@ -7,7 +7,7 @@ import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { answerUnknownEvents, onKnownEvent } from './catch-all.js';
 import { CATCH_UP_EVENT, inboxCatchUp, type CatchUpAck, type InboxMessageEvent } from './inbox-catch-up.js';
-import { bindSocketsToSessions, type SessionEndedEvents } from './session-sockets.js';
+import { bindSocketsToSessions, currentSession, type SessionEndedEvents } from './session-sockets.js';
 
 /** Events a logged-in browser receives on the default namespace (its own inbox only). */
 export interface InboxServerToClient extends SessionEndedEvents {
@@ -55,8 +55,12 @@ export function attachInboxSocket(io: Server, deps: InboxSocketDeps): () => void
     // A recovered socket keeps its rooms: only ever the person it was first opened for.
     const previous = (socket.data as { personId?: string } | undefined)?.personId;
     if (socket.recovered && previous !== user.id) return next(new Error('session_changed'));
-    socket.data = { personId: user.id };
-    next();
+    // The connection's handshake read the session once: a namespace joined later asks the store again.
+    void currentSession(socket as unknown as Socket).then((session) => {
+      if (session?.passport?.user !== user.id) return next(new Error('login required'));
+      socket.data = { personId: user.id };
+      next();
+    });
   });
   inbox.on('connection', (socket) => {
     const me = socket.request.user!.id;

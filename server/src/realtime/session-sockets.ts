@@ -1,10 +1,29 @@
 import type { Request } from 'express';
+import type { SessionData } from 'express-session';
 import type { Namespace, Socket } from 'socket.io';
 import type { EventBus, SessionEndReason } from '../events.js';
 
 /** What a cookie-authenticated socket hears before the server closes it (README "Socket security model"). */
 export interface SessionEndedEvents {
   'session:ended': (payload: { reason: SessionEndReason }) => void;
+}
+
+/**
+ * The web session the socket's connection carried, as the session store holds it now; undefined once
+ * it ended (logout, a login that regenerated it, expiry). The connection's `request.session` and
+ * `request.user` were read once, at its handshake (platform.ts `onlyForHandshake`): a namespace joined
+ * later on the same connection must ask again, or it would outlive the session (README "Socket
+ * security model").
+ */
+export function currentSession(socket: Socket): Promise<(SessionData & { passport?: { user?: string } }) | undefined> {
+  const req = socket.request as Request;
+  if (!req.sessionID || !req.sessionStore) return Promise.resolve(undefined);
+  return new Promise((resolve) =>
+    req.sessionStore.get(req.sessionID, (err, data) => {
+      const expires = data?.cookie?.expires ? new Date(data.cookie.expires).getTime() : Infinity;
+      resolve(!err && data && expires > Date.now() ? data : undefined);
+    }),
+  );
 }
 
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
