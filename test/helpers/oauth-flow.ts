@@ -74,6 +74,8 @@ export async function browseToRedirect(input: {
   path: string;
   redirectUri: string;
   decision?: 'approve' | 'deny';
+  /** Awaited once the consent page is shown, before the decision is posted (to interleave two browsers). */
+  beforeDecision?: () => Promise<void>;
 }): Promise<{ redirect: URL; consentPages: string[] }> {
   const consentPages: string[] = [];
   let res: Response = await input.agent.get(input.path);
@@ -81,6 +83,7 @@ export async function browseToRedirect(input: {
     const uid = res.status === 200 ? /action="\/interaction\/([^/"]+)\/confirm"/.exec(res.text)?.[1] : undefined;
     if (uid) {
       consentPages.push(res.text);
+      await input.beforeDecision?.();
       const action = (input.decision ?? 'approve') === 'approve' ? 'confirm' : 'abort';
       res = await input.agent
         .post(`/interaction/${uid}/${action}`)

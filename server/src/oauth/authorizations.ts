@@ -24,6 +24,14 @@ export interface Authorizations {
    * emits `grant.revoked`. Returns the row, or undefined when no current authorization holds it.
    */
   markRevoked(grantId: string): Promise<Authorization | undefined>;
+  /**
+   * Runs `change` once every earlier one has settled. Every change of a grant goes through here
+   * (consent, tokens issued without a browser, narrowing, revocation), so reading a person's current
+   * grant and recording one are a single step: two consents in two browsers extend one grant instead
+   * of leaving an older one that "Remove" would miss, and a revocation never lands between a grant's
+   * save and its record. Resolves or rejects as `change` does.
+   */
+  oneAtATime<T>(change: () => Promise<T>): Promise<T>;
 }
 
 export { authorizationId } from '../store/row-ids.js';
@@ -31,7 +39,13 @@ export { authorizationId } from '../store/row-ids.js';
 /** Consent records over `store`; `now` (ms) stamps them; revocations are announced on `events`. */
 export function createAuthorizations(store: Store, events: EventBus, now: () => number): Authorizations {
   const get = (personId: string, clientId: string) => store.get('authorizations', authorizationId(personId, clientId));
+  let last: Promise<unknown> = Promise.resolve();
   return {
+    oneAtATime(change) {
+      const run = last.then(change, change);
+      last = run.catch(() => undefined);
+      return run;
+    },
     get,
     activeGrantId(personId, clientId) {
       const row = get(personId, clientId);

@@ -221,20 +221,29 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     const client = activeClient(d);
     const personId = samePerson(d, req);
     const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    const grant =
-      (d.grantId ? await provider.Grant.find(d.grantId) : undefined) ??
-      new provider.Grant({ accountId: personId, clientId: client.id });
-    // Exactly what the consent page listed: every requested scope (the client may ask for them all:
-    // the provider checked its registered `scope`), whether new, earlier withdrawn or already granted.
     const requested = requestedScopes(d);
-    // `profile` is both an OIDC scope (ID token claims) and an API scope: the provider asks for both.
-    const oidcScopes = [...new Set([...requested.filter((s) => !isApiScope(s)), ...(missing.missingOIDCScope ?? [])])];
-    if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    approveResourceScopes(grant, audience, requested.filter(isApiScope));
-    const grantId = await grant.save();
-    const granted = splitScope(grant.getResourceScope(audience));
-    await authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted });
+    // One at a time with every other grant change (authorizations.ts): the grant extended is the
+    // person's current one now, not the one of when this page was shown, so a consent given in two
+    // browsers, or after a revocation, leaves one grant that "Remove" reaches.
+    const { grantId, granted } = await authorizations.oneAtATime(async () => {
+      const currentId = authorizations.activeGrantId(personId, client.id);
+      const grant =
+        (currentId ? await provider.Grant.find(currentId) : undefined) ??
+        new provider.Grant({ accountId: personId, clientId: client.id });
+      // Exactly what the consent page listed: every requested scope (the client may ask for them all:
+      // the provider checked its registered `scope`), whether new, earlier withdrawn or already granted.
+      // `profile` is both an OIDC scope (ID token claims) and an API scope: the provider asks for both.
+      const oidcScopes = [
+        ...new Set([...requested.filter((s) => !isApiScope(s)), ...(missing.missingOIDCScope ?? [])]),
+      ];
+      if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      approveResourceScopes(grant, audience, requested.filter(isApiScope));
+      const grantId = await grant.save();
+      const granted = splitScope(grant.getResourceScope(audience));
+      await authorizations.recordGrant({ personId, clientId: client.id, grantId, scopes: granted });
+      return { grantId, granted };
+    });
     await finish(req, res, { consent: { grantId } });
     step({ step: 'consent', clientId: client.id, personId, scopes: granted, detail: 'the person approved' });
   });
