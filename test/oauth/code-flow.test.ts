@@ -123,6 +123,15 @@ describe('Log in with Glasshouse: the authorization code flow over HTTP', () => 
       scope: 'messages:read',
     });
 
+    // Another client cannot revoke Tunewave's token: refused with an error (RFC 7009 §2.1), the token lives.
+    const foreign = await request(gh.url)
+      .post('/token/revocation')
+      .auth('reelbox', PARTNER_SECRETS.reelbox)
+      .type('form')
+      .send({ token: refreshed.body.access_token });
+    expect([foreign.status, foreign.body.error]).toEqual([400, 'invalid_request']);
+    expect((await introspect(gh.url, tunewave, refreshed.body.access_token)).active).toBe(true);
+
     // Revocation (RFC 7009) of the refresh token ends the grant: every token of it stops working.
     await request(gh.url)
       .post('/token/revocation')

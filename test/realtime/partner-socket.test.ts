@@ -5,6 +5,7 @@ import type { AccessEntry } from '../../server/src/store/schema.js';
 import { until, usePlatform } from '../helpers/platform.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 import { revoke, tokenFor } from '../helpers/api.js';
+import { PARTNER_SECRETS } from '../../seed/world.js';
 
 interface Inbox {
   socket: Socket;
@@ -166,6 +167,22 @@ describe('the partner socket', () => {
     await until(() => reasons.length > 0);
     expect(reasons).toEqual(['io server disconnect']);
     await expect(open(token)).rejects.toMatchObject({ message: 'invalid_token' });
+  });
+
+  it('When the client revokes the access token alone (RFC 7009, POST /token/revocation), then its socket is disconnected at once', async () => {
+    const token = await tokenFor(gh, 'dave', ['messages:read'], 'tunewave');
+    const dave = await open(token);
+    const reasons: string[] = [];
+    dave.socket.on('disconnect', (reason) => reasons.push(reason));
+    await request(gh.url)
+      .post('/token/revocation')
+      .auth('tunewave', PARTNER_SECRETS.tunewave)
+      .type('form')
+      .send({ token, token_type_hint: 'access_token' })
+      .expect(200);
+    // No message is needed to notice: the socket closes as the token's row goes.
+    await until(() => reasons.length > 0, 2000, 'the socket to close');
+    expect(reasons).toEqual(['io server disconnect']);
   });
 
   it("When a client is shut down, then its sockets are disconnected and other clients' stay", async () => {

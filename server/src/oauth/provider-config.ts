@@ -139,7 +139,16 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
       rpInitiatedLogout: { enabled: false },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
-      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      // RFC 7009 §2.1: a token issued to another client is refused with an error, not ignored with a
+      // 200 (a public client, which anyone can act as, gets the silent 200: no oracle for tokens).
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('the token was not issued to this client');
+        },
+      },
       registration: { enabled: true, initialAccessToken: config.ADMIN_TOKEN },
       resourceIndicators: {
         enabled: true,

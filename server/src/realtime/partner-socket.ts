@@ -10,9 +10,13 @@ import { mayReadMessage } from '../messaging/policy.js';
 import type { PartnerServerToClientEvents } from '../../../partners/sdk/types.js';
 import { messageOut } from '../messaging/views.js';
 import type { AccessTokenInfo, TokenService } from '../oauth/token-service.js';
+import { oidcRowId } from '../oauth/store-adapter.js';
 import type { Message } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { answerUnknownEvents, onKnownEvent } from './catch-all.js';
+
+/** The id prefix of an access token's row in the `oidc` collection. */
+const ACCESS_TOKEN_ROW = oidcRowId('AccessToken', '');
 
 /**
  * Events a partner receives on `/partners`, within its token's scope and the policy: the wire
@@ -277,6 +281,18 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       if (status === 'shut_down') nsp.in(room.client(clientId)).disconnectSockets(true);
     }),
     events.on('world.reset', () => nsp.disconnectSockets(true)),
+    // Whatever removes an access token's row (RFC 7009 revocation of that token alone, a grant's
+    // cascade, housekeeping) closes the sockets holding it once the store applies it.
+    store.onApplied((changes) => {
+      const gone = new Set<string>();
+      for (const { op } of changes)
+        if (op.c === 'oidc' && op.op === 'del' && op.id.startsWith(ACCESS_TOKEN_ROW))
+          gone.add(op.id.slice(ACCESS_TOKEN_ROW.length));
+      if (gone.size === 0) return;
+      setImmediate(() => {
+        for (const socket of nsp.sockets.values()) if (gone.has(socket.data.token)) socket.disconnect(true);
+      });
+    }),
     events.on('tokens.ended', ({ accessTokens }) => {
       const ended = new Set(accessTokens);
       for (const socket of nsp.sockets.values()) if (ended.has(socket.data.token)) socket.disconnect(true);
