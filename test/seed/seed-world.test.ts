@@ -48,6 +48,16 @@ describe('the seeded world', () => {
     await expect(verifyPassword('wrong', world.people[0]!.passwordHash)).resolves.toBe(false);
   });
 
+  it.each([
+    'scrypt$3$8$1$c2FsdA==$aGFzaGhhc2hoYXNoaGFzaA==',
+    'scrypt$16384$8$99999999$c2FsdA==$aGFzaGhhc2hoYXNoaGFzaA==',
+    'scrypt$16384$8$1$$',
+    'scrypt',
+    '',
+  ])('When a stored hash is one scrypt cannot check (%s), then the check is false, never an error', async (hash) => {
+    await expect(verifyPassword(DEMO_PASSWORD, hash)).resolves.toBe(false);
+  });
+
   it('When the partners run elsewhere, then their redirect URIs follow', () => {
     const moved = seedWorld({ tunewaveUrl: 'http://127.0.0.1:5001' });
     expect(moved.clients.find((c) => c.id === 'tunewave')!.metadata['redirect_uris']).toEqual([

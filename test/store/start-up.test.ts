@@ -52,6 +52,27 @@ describe('starting on a data file', () => {
       JSON.stringify({ ...seedWorld(), messages: [...seedWorld().messages, seedWorld().messages[0]] }),
       /messages: duplicate id "m_0001"/,
     ],
+    ...[
+      'scrypt$3$8$1$c2FsdA==$aGFzaGhhc2hoYXNoaGFzaA==', // N not a power of 2: scrypt throws at login
+      'scrypt$16384$8$1$c2FsdA==$aGFzaA==', // a 4-byte hash
+      'scrypt$1048576$8$1$c2FsdA==$aGFzaGhhc2hoYXNoaGFzaA==', // 1 GiB per check
+      'plain-text-password',
+    ].map((passwordHash): [string, string, RegExp] => [
+      `a password hash scrypt cannot check (${passwordHash})`,
+      JSON.stringify({
+        ...seedWorld(),
+        people: [{ ...seedWorld().people[0]!, passwordHash }, ...seedWorld().people.slice(1)],
+      }),
+      /people\.0\.passwordHash: not a scrypt hash/,
+    ]),
+    [
+      'two people whose usernames differ only in case',
+      JSON.stringify({
+        ...seedWorld(),
+        people: [...seedWorld().people, { ...seedWorld().people[0]!, id: 'p_x', username: 'Alice' }],
+      }),
+      /people p_x: username "Alice" is also p_alice's; usernames are case-insensitive/,
+    ],
     ...[1e300, -1, 1767615780000.5].map((createdAt): [string, string, RegExp] => [
       `a message created at ${createdAt} (not whole ms within a Date)`,
       JSON.stringify({ ...seedWorld(), messages: [{ ...seedWorld().messages[0]!, createdAt }] }),

@@ -10,7 +10,7 @@ import { faultyDisk, type FaultyCall } from '../helpers/faulty-disk.js';
 
 /** One new row per collection: what a failed write must not leave behind. */
 const NEW_ROWS: { [C in CollectionName]: (n: string) => Row<C> } = {
-  people: (n) => ({ id: `p_${n}`, username: n, displayName: n, passwordHash: 'x' }),
+  people: (n) => ({ id: `p_${n}`, username: n, displayName: n, passwordHash: seedWorld().people[0]!.passwordHash }),
   friendships: (n) => ({ id: `p_alice~p_${n}`, personIds: ['p_alice', `p_${n}`], since: 1 }),
   threads: (n) => ({ id: `t_${n}`, kind: 'group', title: n, participantIds: ['p_alice', 'p_bob'], createdAt: 1 }),
   messages: (n) => ({ id: `m_${n}`, threadId: 't_alice_bob', senderId: 'p_alice', text: n, createdAt: 1 }),

@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { scryptParts } from '../social/passwords.js';
 import { storedText, storedUrl } from './text.js';
 
 /**
  * A time: whole ms since the epoch, within what a Date can hold. A fraction or 1e300 would load and
  * then break what is derived from times (stamped message ids, keyset order, "… ago").
  */
-const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
+/** The last time (ms) a JavaScript Date can hold (ECMA-262 §21.4.1.1): no stored time is later. */
+export const MAX_EPOCH_MS = 8_640_000_000_000_000;
+const epochMs = z.number().int().min(0).max(MAX_EPOCH_MS);
 
 /**
  * Every text a person or a partner typed goes through `storedText` (well-formed Unicode, no control
@@ -19,7 +22,9 @@ export const personSchema = z.object({
   username: storedText({ min: 1, max: 100 }),
   displayName: storedText({ min: 1, max: 200 }),
   /** `scrypt$N$r$p$saltB64$hashB64` (see social/passwords.ts). */
-  passwordHash: z.string(),
+  passwordHash: z
+    .string()
+    .refine((h) => scryptParts(h) !== undefined, 'not a scrypt hash this platform can check (scrypt$N$r$p$salt$hash)'),
   /** Admins may open the monitor without the admin token. */
   isAdmin: z.boolean().optional(),
 });

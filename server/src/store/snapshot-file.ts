@@ -67,6 +67,16 @@ export function validWorld(json: unknown, source: string): World {
       seen.add(row.id);
     }
   }
+  // Usernames are case-insensitive (login, admin API, scenarios find people by them): one person each.
+  const byName = new Map<string, string>();
+  for (const person of parsed.data.people) {
+    const other = byName.get(person.username.toLowerCase());
+    if (other !== undefined)
+      throw new StoreLoadError(
+        `${source}: not a Glasshouse data file (people ${person.id}: username "${person.username}" is also ${other}'s; usernames are case-insensitive)`,
+      );
+    byName.set(person.username.toLowerCase(), person.id);
+  }
   const dangling = danglingReference(parsed.data);
   if (dangling) throw new StoreLoadError(`${source}: not a Glasshouse data file (${dangling})`);
   return parsed.data;

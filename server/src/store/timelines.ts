@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DeletedMessage, Message, Thread } from './schema.js';
+import { ConflictError } from '../errors.js';
+import { MAX_EPOCH_MS, type DeletedMessage, type Message, type Thread } from './schema.js';
 import { compareKeys, SortedKeys } from './sorted-keys.js';
 
 /**
@@ -72,6 +73,7 @@ export class Timelines {
   /**
    * Id and time for a new message: never earlier than the latest message stored, and its key
    * greater than every key so far (so "newer than" queries see it). `nowMs` is the clock's time.
+   * @throws ConflictError (409) when that would be after MAX_EPOCH_MS (a stored message dated there).
    */
   stamp(nowMs: number): { id: string; createdAt: number } {
     let createdAt = Math.max(nowMs, this.#latest[0], this.#stampedAt);
@@ -83,6 +85,10 @@ export class Timelines {
       this.#counter = 0;
       id = stampedId(createdAt, 0);
     }
+    if (createdAt > MAX_EPOCH_MS)
+      throw new ConflictError(
+        'The stored history already reaches the last time a date can hold: no new message can be ordered after it',
+      );
     this.#stampedAt = createdAt;
     return { id, createdAt };
   }

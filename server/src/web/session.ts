@@ -57,11 +57,13 @@ export function createWebAuth(store: Store, secret: string, maxAgeSeconds: numbe
   });
   const auth = new passport.Passport();
   auth.use(
-    new LocalStrategy(async (username, password, done) => {
+    new LocalStrategy((username, password, done) => {
       const person: Person | undefined = store.personByUsername(username);
       // Verify against a dummy hash when the person is unknown, so timing does not reveal usernames.
-      const ok = await verifyPassword(password, person?.passwordHash ?? DUMMY_HASH);
-      done(null, person && ok ? personView(person) : false);
+      verifyPassword(password, person?.passwordHash ?? DUMMY_HASH).then(
+        (ok) => done(null, person && ok ? personView(person) : false),
+        (err: unknown) => done(err), // a 500 page for this request, never an unhandled rejection
+      );
     }),
   );
   auth.serializeUser<string>((user, done) => done(null, user.id));
