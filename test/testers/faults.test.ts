@@ -105,6 +105,32 @@ describe('injected faults', () => {
     expect((await injectedEntries('reelbox')).map((e) => e.injected)).toEqual(['latency 20 ms']);
   });
 
+  it.each([
+    ['the grant is revoked', '/admin/grants/revoke', { username: 'erin', clientId: 'reelbox' }],
+    ['the world is reset', '/admin/reset', undefined],
+  ])(
+    'When %s while a read waits out an injected latency, then the read answers 401 and reads nothing',
+    async (_what, path, body) => {
+      await sandbox.admin.reset();
+      const { minted } = await client('erin', 'reelbox');
+      await sandbox.admin.injectFault({ clientId: 'reelbox', kind: 'latency', latencyMs: 300, times: 1 });
+      const read = request(sandbox.platformUrl)
+        .get('/api/v1/threads/g_weekend/messages?limit=2')
+        .set('Authorization', `Bearer ${minted.access_token}`)
+        .then((r) => r);
+      while ((await sandbox.admin.faults()).length > 0) await new Promise((r) => setTimeout(r, 10)); // taken: waiting
+      const admin = request(sandbox.platformUrl).post(path).set('Authorization', `Bearer ${sandbox.adminToken}`);
+      await (body ? admin.send(body) : admin).expect((r) => expect(r.status).toBeLessThan(300));
+      const res = await read;
+      expect([res.status, res.headers['www-authenticate']]).toEqual([
+        401,
+        expect.stringContaining('error="invalid_token"'),
+      ]);
+      const reads = (await sandbox.admin.accessLog({ clientId: 'reelbox' })).filter((e) => e.action === 'read');
+      expect(reads).toEqual([]);
+    },
+  );
+
   it("When a client's sockets are dropped for one handshake, then the socket closes, one reconnection is refused, the next one connects", async () => {
     const { minted } = await client('frank', 'reelbox');
     const connect = () =>

@@ -55,7 +55,7 @@ export const apiHeaders: RequestHandler = (_req, res, next) => {
 };
 
 /**
- * Checks again, once the body is read, that the bearer token authenticated before it is still live
+ * Checks again, once the body is read (and any injected latency passed), that the bearer token authenticated before it is still live
  * and still holds `scope` (in memory: `TokenService.isLive`, then its verified facts).
  * @throws InvalidTokenError (401), InsufficientScopeError (403)
  */
@@ -73,7 +73,7 @@ function stillAuthorized(tokens: TokenService, scope: string): RequestHandler {
 /**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
- * the scope check (403), the JSON body reader (415/413/400) for routes with a body and the token and
+ * the scope check (403), the JSON body reader (415/413/400) for routes with a body, the token and
  * scope checked again once it is read (401/403),
  * `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing of path, query
  * and body (400), the route's logic (404/403…), then the
@@ -136,11 +136,11 @@ export function messagingRouter({
       else if (outcome.json !== undefined) res.status(route.success.status).type('json').send(outcome.json);
       else res.status(route.success.status).json(outcome.body);
     };
-    // The token was checked before the body arrived, which may take minutes: a revocation, an expiry,
-    // a shutdown or a narrowed grant meanwhile holds for the write too (checked again once it is read;
-    // a DELETE reads a chunked body to its end too, even an empty one).
-    const checkedAgain = route.method === 'get' ? [] : [stillAuthorized(tokens, route.scope)];
-    const bodyReader = [...(route.body ? jsonBody() : [noBody]), ...checkedAgain];
+    // The token was checked before an injected latency and before the body arrived, either of which
+    // may take minutes: a revocation, an expiry, a shutdown, a reset or a narrowed grant meanwhile
+    // holds for every call, reads too (checked again last; a GET or DELETE reads a chunked body to
+    // its end too, even an empty one).
+    const bodyReader = [...(route.body ? jsonBody() : [noBody]), stillAuthorized(tokens, route.scope)];
     const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
     const once = route.method === 'post' ? [idempotency] : [];
     router[route.method](
