@@ -95,6 +95,42 @@ describe('access-log retention and OAuth purge (README "Retention")', () => {
     await reopened.close();
   });
 
+  it('When messages are read, then deleted, fold after fold, then the totals keep only a count of the deleted ones (they grow with the world, not with time) and count each message once', async () => {
+    const store = await openStore(filePersistence(dataFile), () => seedWorld());
+    let clock = T0;
+    const recorder = createAccessRecorder({ store, events: new EventBus(), now: () => (clock += 1_000) });
+    const read = (messageId: string) =>
+      recorder.record({
+        clientId: 'tunewave',
+        ownerId: 'p_alice',
+        action: 'read',
+        scope: 'messages:read',
+        operation: 'GET /api/v1/threads/{threadId}/messages',
+        channel: 'api',
+        threadIds: ['t_alice_bob'],
+        messageIds: [messageId],
+        peopleIncluded: ['p_alice', 'p_bob'],
+      });
+    const retention = { keepEntries: 5, keepMs: 365 * 86_400_000 };
+    const readCount = () => allExposures(store).find((x) => x.clientId === 'tunewave')!.messagesRead;
+    for (let i = 0; i < 200; i++) {
+      const id = `m_gone_${i}`;
+      await store.put('messages', { id, threadId: 't_alice_bob', senderId: 'p_bob', text: 'x', createdAt: T0 + i });
+      await read(id);
+      await read(id); // twice: still one message read
+      await store.delete('messages', id);
+      if (i % 10 === 9) {
+        await foldOldAccesses(store, retention, clock); // some reads of a deleted message stay raw
+        expect(readCount()).toBe(i + 1);
+      }
+    }
+    await foldOldAccesses(store, { ...retention, keepEntries: 0 }, clock);
+    expect(readCount()).toBe(200);
+    for (const id of ['client tunewave', 'grant tunewave p_alice'])
+      expect(store.get('accessTotals', id)!.sets['messagesRead'] ?? []).toEqual([]);
+    await store.close();
+  });
+
   it('When two folds run at once (the timer and a manual run), then every access is counted once', async () => {
     const store = await openStore(filePersistence(dataFile), () => seedWorld());
     const end = await recordMany(store, 1_500);

@@ -49,7 +49,7 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
     // The log or the totals changed meanwhile (a world reset, a concurrent fold): committing now would
     // count an access twice or overwrite another fold's counts. The next run folds what is left.
     if (!batch.every(stored) || ![...read].every(([id, row]) => store.get('accessTotals', id) === row)) break;
-    settle(totals);
+    settle(totals, forgettable(store, new Set(batch)));
     const ops: JournalOp[] = [
       ...[...totals.values()].map((v): JournalOp => ({ op: 'put', c: 'accessTotals', v })),
       ...batch.map((e): JournalOp => ({ op: 'del', c: 'accessLog', id: e.id })),
@@ -58,4 +58,34 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
     folded += batch.length;
   }
   return folded;
+}
+
+/**
+ * Which ids of a totals row's `messagesRead` set a fold may forget (keeping only their count): those
+ * of deleted messages that no raw entry still in the log names as read by that row's client (and
+ * owner, for a grant row). A raw entry folded later adds its ids again, so an id it names must stay
+ * in the set, or the message would be counted twice. The raw entries are only scanned when a row
+ * holds a deleted message's id.
+ */
+function forgettable(
+  store: Store,
+  folding: ReadonlySet<AccessEntry>,
+): (row: AccessTotal, messageId: string) => boolean {
+  let stillNamed: Map<string, Set<string>> | undefined;
+  const named = (row: AccessTotal): Set<string> => {
+    if (!stillNamed) {
+      stillNamed = new Map();
+      for (const e of store.accessLog()) {
+        if (e.action !== 'read' || e.messageIds.length === 0 || folding.has(e)) continue;
+        for (const key of [`client ${e.clientId}`, `grant ${e.clientId} ${e.ownerId}`]) {
+          let ids = stillNamed.get(key);
+          if (!ids) stillNamed.set(key, (ids = new Set()));
+          for (const id of e.messageIds) ids.add(id);
+        }
+      }
+    }
+    const key = row.kind === 'grant' ? `grant ${row.clientId} ${row.ownerId}` : `client ${row.clientId}`;
+    return stillNamed.get(key) ?? new Set();
+  };
+  return (row, messageId) => store.get('messages', messageId) === undefined && !named(row).has(messageId);
 }

@@ -56,15 +56,38 @@ function addTo(
   for (const [name, n] of Object.entries(sums)) row.sums[name] = (row.sums[name] ?? 0) + n;
 }
 
-/** Writes the sets grown by `foldEntry` back into their rows (arrays, first-seen order). Call after folding. */
-export function settle(totals: AccessTotals): AccessTotals {
+/**
+ * Writes the sets grown by `foldEntry` back into their rows (arrays, first-seen order). Call after
+ * folding. With `forget`, each id of a `messagesRead` set it returns true for leaves the set and is
+ * counted in the row's `messagesReadGone` sum instead (see `messagesReadCount`).
+ */
+export function settle(totals: AccessTotals, forget?: (row: AccessTotal, messageId: string) => boolean): AccessTotals {
   for (const row of totals.values()) {
     const open = openSets.get(row);
     if (!open) continue;
+    const read = open.get('messagesRead');
+    if (read && forget) {
+      let gone = 0;
+      for (const id of read)
+        if (forget(row, id)) {
+          read.delete(id);
+          gone++;
+        }
+      if (gone > 0) row.sums['messagesReadGone'] = (row.sums['messagesReadGone'] ?? 0) + gone;
+    }
     for (const [name, have] of open) row.sets[name] = [...have];
     openSets.delete(row);
   }
   return totals;
+}
+
+/**
+ * Distinct messages a client (or grant) read: the ids still in its `messagesRead` set, plus those
+ * forgotten once their message was deleted (a fold keeps only the count of those, so the totals grow
+ * with the world, not with time: README "Retention").
+ */
+export function messagesReadCount(row: AccessTotal | undefined): number {
+  return (row?.sets['messagesRead']?.length ?? 0) + (row?.sums['messagesReadGone'] ?? 0);
 }
 
 /**

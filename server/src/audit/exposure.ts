@@ -1,4 +1,4 @@
-import { accessTotals, totalId, totalsWhere, type AccessTotals } from './access-totals.js';
+import { accessTotals, messagesReadCount, totalId, totalsWhere, type AccessTotals } from './access-totals.js';
 import type { Store } from '../store/store.js';
 
 /** A client's exposure (README, "Terms"): who it saw, and on whose say-so. Ids are person ids. */
@@ -62,7 +62,7 @@ export function clientExposure(
     authorizedPeople: [...authorized].sort(),
     peopleSeen: [...seen].sort(),
     bystanders: seen.filter((p) => !authorized.has(p)).sort(),
-    messagesRead: row?.sets['messagesRead']?.length ?? 0,
+    messagesRead: messagesReadCount(row),
     messagesWritten: row?.sums['messagesWritten'] ?? 0,
     messagesDeleted: row?.sums['messagesDeleted'] ?? 0,
     threads: [...(row?.sets['threads'] ?? [])].sort(),

@@ -1,4 +1,4 @@
-import { accessTotals, totalId } from '../audit/access-totals.js';
+import { accessTotals, messagesReadCount, totalId } from '../audit/access-totals.js';
 import type { Store } from '../store/store.js';
 
 /** What a client read, from the platform's own access log: what it may still keep. */
@@ -25,7 +25,7 @@ export function retainedBy(store: Store, clientId: string, ownerId?: string): Re
     const sender = store.get('messages', id)?.senderId;
     if (sender) people.add(sender);
   }
-  return { clientId, messages: messages.size, people: [...people].sort() };
+  return { clientId, messages: messagesReadCount(row), people: [...people].sort() };
 }
 
 /** "23 messages from 4 people" (singular forms for 1). */
