@@ -1,13 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { errnoOf, syncDir, type Disk } from './disk.js';
 import { StoreLoadError } from './store-errors.js';
 
-/** What `<DATA_FILE>.lock` holds: who owns the data file. */
+/** What `<DATA_FILE>.lock` holds: who owns the data file; `nonce` tells two locks of one pid apart. */
 interface LockOwner {
   pid: number;
   host: string;
+  nonce?: string;
 }
+
+const sameOwner = (a: LockOwner | undefined, b: LockOwner | undefined) =>
+  a?.pid === b?.pid && a?.host === b?.host && a?.nonce === b?.nonce;
 
 /** True while process `pid` exists (signal 0 only checks; EPERM means it exists but is not ours). */
 function alive(pid: number): boolean {
@@ -29,7 +34,7 @@ async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | unde
   try {
     const owner = JSON.parse((await disk.readFile(lockFile)).toString('utf8')) as Partial<LockOwner>;
     return typeof owner.pid === 'number' && typeof owner.host === 'string'
-      ? { pid: owner.pid, host: owner.host }
+      ? { pid: owner.pid, host: owner.host, ...(typeof owner.nonce === 'string' ? { nonce: owner.nonce } : {}) }
       : undefined;
   } catch (err) {
     if (errnoOf(err) === 'EISDIR') {
@@ -45,12 +50,13 @@ async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | unde
  * One writer per data file (README "Data and storage"): `<real path of DATA_FILE>.lock` holds the owner's pid
  * and host. A lock whose process no longer exists on this host (SIGKILL, power cut) is taken over at
  * once; a live owner, in this process or another, is refused. The real path is used, so a symlink or
- * a relative path to the same file meets the same lock. Returns the release function.
+ * a relative path to the same file meets the same lock; two processes taking over the same stale lock
+ * at once end with one owner (`takeOver`). Returns the release function.
  * @throws StoreLoadError when another live process holds the file.
  */
 export async function acquireLock(disk: Disk, realDataFile: string): Promise<() => Promise<void>> {
   const lockFile = `${realDataFile}.lock`;
-  const me: LockOwner = { pid: process.pid, host: os.hostname() };
+  const me: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomUUID() };
   for (let attempt = 0; attempt < 3; attempt++) {
     // Written aside, then linked into place: the lock never exists without its owner in it.
     const temp = `${lockFile}.${me.pid}.tmp`;
@@ -63,7 +69,7 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
       await syncDir(disk, path.dirname(lockFile));
       return async () => {
         const owner = await readOwner(disk, lockFile).catch(() => undefined);
-        if (owner?.pid === me.pid && owner.host === me.host) await disk.unlink(lockFile).catch(() => undefined);
+        if (sameOwner(owner, me)) await disk.unlink(lockFile).catch(() => undefined);
       };
     } catch (err) {
       await disk.unlink(temp).catch(() => undefined);
@@ -80,7 +86,26 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
         `${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`,
       );
     }
-    await disk.unlink(lockFile).catch(() => undefined); // its owner is gone: take over
+    await takeOver(disk, lockFile, owner);
   }
   throw new StoreLoadError(`${path.basename(lockFile)}: could not be taken (another process keeps replacing it)`);
+}
+
+/**
+ * Removes the stale lock `stale` (read from `lockFile`, its owner gone). Between that read and now,
+ * another process may have taken it over and put its own lock there: deleting by name would delete
+ * that fresh lock and leave two writers. So the lock is moved aside (rename is atomic), and what was
+ * moved is checked to be the stale one; anything else is put back.
+ */
+async function takeOver(disk: Disk, lockFile: string, stale: LockOwner | undefined): Promise<void> {
+  const aside = `${lockFile}.${process.pid}.${randomUUID()}.stale`;
+  try {
+    await disk.rename(lockFile, aside);
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return; // already gone: try to link ours
+    throw err;
+  }
+  const moved = await readOwner(disk, aside).catch(() => undefined);
+  if (!sameOwner(moved, stale)) await disk.link(aside, lockFile).catch(() => undefined); // another's: back
+  await disk.unlink(aside).catch(() => undefined);
 }
