@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** Demo-only values: printed at start and flagged once, never meant for a shared deployment. */
 export const DEMO_ADMIN_TOKEN = 'glasshouse-admin-demo-token';
+/** An admin token (ADMIN_TOKEN, `createSandbox({ adminToken })`): long enough not to be guessed. */
+export const adminTokenSchema = z.string().min(16);
 export const DEMO_SESSION_SECRET = 'glasshouse-demo-session-secret-change-me';
 /** Demo client secrets of the built-in partners: the defaults of TUNEWAVE_/REELBOX_CLIENT_SECRET, and the seed's registrations. */
 export const DEMO_PARTNER_SECRETS = {
@@ -51,7 +53,7 @@ export const configSchema = z.object({
   /** Main store file; created from the seed on first start. Journal and snapshot live beside it. */
   DATA_FILE: z.string().min(1).default('data/glasshouse.json'),
   /** Bearer token of the admin API and the monitor. */
-  ADMIN_TOKEN: z.string().min(16).default(DEMO_ADMIN_TOKEN),
+  ADMIN_TOKEN: adminTokenSchema.default(DEMO_ADMIN_TOKEN),
   /** Secret that signs session and CSRF cookies. */
   SESSION_SECRET: z.string().min(16).default(DEMO_SESSION_SECRET),
   /** Lifetime of a platform web session, in seconds since its last request (default 8 h); its sockets close when it ends. */

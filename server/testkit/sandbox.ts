@@ -4,7 +4,8 @@ import type { PartnerApp } from '../../partners/app/create-partner-app.js';
 import type { World } from '../src/store/schema.js';
 import type { Store } from '../src/store/store.js';
 import { listenOnEphemeralPort } from '../src/http/startup.js';
-import { testConfig } from '../src/config.js';
+import { adminTokenSchema, ConfigError, testConfig } from '../src/config.js';
+import { validWorld } from '../src/store/snapshot-file.js';
 import { createPlatform, type Platform } from '../src/platform.js';
 import { openStore } from '../src/store/store.js';
 import { memoryPersistence } from '../src/store/persistence.js';
@@ -68,7 +69,12 @@ export interface Sandbox {
  *   await sandbox.close();
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  // Held to the rules `npm start` applies (no silent fallback to the public demo token for ''); the
+  // world checked before anything listens, so a refusal leaves nothing open.
+  if (options.adminToken !== undefined && !adminTokenSchema.safeParse(options.adminToken).success)
+    throw new ConfigError('createSandbox({ adminToken }): at least 16 characters (as ADMIN_TOKEN)');
   const adminToken = options.adminToken ?? `sandbox-${randomBytes(16).toString('hex')}`;
+  const given = options.world && validWorld(structuredClone(options.world), 'the starting world');
   // Every server listens on port 0 first; the platform and partners are then built for the URLs they got.
   const listening: http.Server[] = [];
   const listen = async () => {
@@ -85,7 +91,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 
   /** The starting world (with the policy asked for), a fresh copy each time: reset must not see earlier changes. */
   const world = (): World => {
-    const base = options.world ? structuredClone(options.world) : seedWorld();
+    const base = given ? structuredClone(given) : seedWorld();
     const settings = base.settings.map((s) => (options.policy ? { ...s, policy: options.policy } : s));
     if (settings.length === 0 && options.policy) settings.push({ id: 'settings', policy: options.policy });
     if (!partnerServers) return { ...base, settings };
@@ -110,12 +116,16 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   };
   const store = await openStore(memoryPersistence(), world).catch((err: unknown) => failed(err));
   const { server, url: platformUrl } = await listen().catch((err: unknown) => failed(err, store));
-  const platform = createPlatform({
-    config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken, CONTROLLABLE_CLOCK: 'true' }),
-    store,
-    seed: world,
-    httpServer: server,
-  });
+  const platform = await Promise.resolve()
+    .then(() =>
+      createPlatform({
+        config: testConfig({ PLATFORM_URL: platformUrl, ADMIN_TOKEN: adminToken, CONTROLLABLE_CLOCK: 'true' }),
+        store,
+        seed: world,
+        httpServer: server,
+      }),
+    )
+    .catch((err: unknown) => failed(err, store));
 
   const partners: PartnerApp[] = [];
   const stop = async () => {

@@ -107,6 +107,23 @@ describe('createSandbox', () => {
     expect(res.status).toBe(401);
   });
 
+  it('When a sandbox is given a world without its collections, then it is refused in one line naming them', async () => {
+    const refused = await createSandbox({ world: { format: 'glasshouse/1' } as unknown as World }).catch(
+      (e: unknown) => e,
+    );
+    expect((refused as Error).message).toMatch(/^the starting world: not a Glasshouse data file \(people: /);
+  });
+
+  it.each(['', 'short'])(
+    'When the admin token given is too short (%j), then createSandbox is refused and leaves nothing listening',
+    async (adminToken) => {
+      const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+      const before = servers();
+      await expect(createSandbox({ adminToken })).rejects.toThrow('at least 16 characters');
+      expect(servers()).toBe(before);
+    },
+  );
+
   it('When a sandbox is closed, then its port stops answering and closing again is harmless', async () => {
     const gh = await createSandbox();
     await gh.close();
