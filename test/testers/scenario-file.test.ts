@@ -58,6 +58,18 @@ const BROKEN: [string, string, RegExp][] = [
     `${head}  - expect: {}\n`,
     /^bad\.yaml:4: steps\.1\.expect: give accessLog, exposure or messages$/,
   ],
+  // Values the admin API would refuse at run time are refused in the file (one source of limits).
+  ['a clock advance of 1.5 s', `${head}  - advance-clock: 1.5\n`, /^bad\.yaml:4: steps\.1\.advance-clock: .*int/],
+  [
+    'a fault for more calls than the API takes',
+    `${head}  - fault: { client: tunewave, kind: status, status: 503, times: 20000 }\n`,
+    /^bad\.yaml:4: steps\.1\.fault\.times: .*10000/,
+  ],
+  [
+    'a fault for longer than the API takes',
+    `${head}  - fault: { client: tunewave, kind: drop-sockets, seconds: 100000 }\n`,
+    /^bad\.yaml:4: steps\.1\.fault\.seconds: .*86400/,
+  ],
   ['no name', 'steps:\n  - set-policy: broad\n', /^bad\.yaml:1: name: required \(string\)$/],
   ['a duplicate key', 'name: a\nname: b\nsteps:\n  - set-policy: broad\n', /^bad\.yaml:2: .*unique/],
 ];

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { API_SCOPES } from '../../../partners/sdk/scopes.js';
+import { advanceBodySchema } from '../../src/admin/admin-schemas.js';
+import { faultRequestSchema } from '../../src/faults/fault-schema.js';
 
 /**
  * The scenario file format (YAML): a named list of steps run against a Glasshouse sandbox or a
@@ -118,25 +120,22 @@ export const stepSchemas = {
     .describe(
       "The access tokens of the person's grant (without person: of the whole client) expire now; refresh tokens keep working (POST /admin/tokens/expire)",
     ),
-  'advance-clock': z
-    .number()
-    .positive()
-    .max(366 * 86_400)
-    .describe(
-      'Seconds the platform clock moves forward (POST /admin/clock/advance; sandboxes, or CONTROLLABLE_CLOCK=true)',
-    ),
+  // The same fields and limits as the admin API's bodies (one source): a file the schema accepts is
+  // one the platform takes.
+  'advance-clock': advanceBodySchema.shape.seconds.describe(
+    'Whole seconds the platform clock moves forward (POST /admin/clock/advance; sandboxes, or CONTROLLABLE_CLOCK=true)',
+  ),
   fault: z
     .strictObject({
       client: clientId,
-      kind: z.enum(['status', 'latency', 'drop-sockets', 'refuse-refresh']),
-      status: z
-        .union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)])
-        .optional()
-        .describe('For kind status'),
-      retryAfter: z.number().int().min(0).max(86_400).optional().describe('Retry-After seconds with 429/503'),
-      latencyMs: z.number().int().min(1).max(60_000).optional().describe('For kind latency'),
-      times: z.number().int().min(1).optional().describe('The next N calls'),
-      seconds: z.number().int().min(1).optional().describe('For T seconds of the platform clock'),
+      ...(({ kind, status, retryAfter, latencyMs, times, seconds }) => ({
+        kind,
+        status,
+        retryAfter,
+        latencyMs,
+        times,
+        seconds,
+      }))(faultRequestSchema.shape),
     })
     .refine((f) => (f.kind === 'status') === (f.status !== undefined), {
       message: 'status goes with kind status (and is needed there)',
