@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_SCOPES } from '../../../partners/sdk/scopes.js';
-import { advanceBodySchema } from '../../src/admin/admin-schemas.js';
+import { advanceBodySchema, tokenRequestSchema } from '../../src/admin/admin-schemas.js';
 import { faultRequestSchema } from '../../src/faults/fault-schema.js';
 
 /**
@@ -61,13 +61,7 @@ export const stepSchemas = {
       person: username,
       client: clientId,
       scopes: z.array(scope).min(1),
-      expiresIn: z
-        .number()
-        .int()
-        .min(1)
-        .max(86_400)
-        .optional()
-        .describe('Access token lifetime in seconds (default 3600)'),
+      expiresIn: tokenRequestSchema.shape.expiresIn,
       expect: stepExpectation.optional(),
     })
     .describe('Consent as if the person approved: mints tokens (POST /admin/tokens) used by later steps'),
