@@ -48,6 +48,11 @@ describe('starting on a data file', () => {
   it.each([
     ['JSON null', 'null', /not a Glasshouse data file \(\(root\): /],
     [
+      'a byte order mark before pretty-printed JSON',
+      `\ufeff${JSON.stringify(seedWorld(), null, 2)}`,
+      /cannot be read as JSON/,
+    ],
+    [
       'a duplicate message id',
       JSON.stringify({ ...seedWorld(), messages: [...seedWorld().messages, seedWorld().messages[0]] }),
       /messages: duplicate id "m_0001"/,

@@ -3,6 +3,10 @@ import { AppError } from '../errors.js';
 /** The data file cannot be used: it is named, with the problem, in one line, and left untouched. */
 export class StoreLoadError extends Error {
   override name = 'StoreLoadError';
+  /** `message` on one line ("cannot start" prints it as one): line breaks quoted from a file become spaces. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' '), options);
+  }
 }
 
 /** Seconds a caller should wait before retrying after a failed write (`Retry-After`, RFC 9110 §10.2.3). */
