@@ -185,6 +185,22 @@ describe('the partner socket', () => {
     expect(reasons).toEqual(['io server disconnect']);
   });
 
+  it('When a message is deleted while its delivery waits out an injected latency, then the socket gets the deletion, never the deleted content', async () => {
+    const token = await tokenFor(gh, 'erin', ['messages:read'], 'reelbox');
+    const erin = await open(token);
+    await request(gh.url)
+      .post('/admin/faults')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ token, kind: 'latency', latencyMs: 300, times: 1 })
+      .expect(200);
+    const doomed = await gh.platform.social.send('p_alice', 'g_weekend', { text: 'gone before it arrives' });
+    await gh.platform.social.removeMessage(doomed, 'p_alice');
+    await until(() => erin.deleted.some((d) => d.messageId === doomed.id), 2000, 'the deletion');
+    await new Promise((r) => setTimeout(r, 500)); // the delayed delivery's time has passed
+    await synced(erin);
+    expect(erin.created.map((c) => c.message.id)).not.toContain(doomed.id);
+  });
+
   it("When a client is shut down, then its sockets are disconnected and other clients' stay", async () => {
     const reelbox = await open(await tokenFor(gh, 'heidi', ['messages:read'], 'reelbox'));
     const tunewave = await open(await tokenFor(gh, 'heidi', ['messages:read'], 'tunewave'));

@@ -1,6 +1,6 @@
 import type { AccessEntry, AccessTotal, JournalOp } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { foldEntry, settle, type AccessTotals } from './access-totals.js';
+import { foldEntry, openSet, readContent, settle, totalId, type AccessTotals } from './access-totals.js';
 
 /** How many raw access-log entries to keep, and for how long (README "Retention"). */
 export interface AccessRetention {
@@ -46,10 +46,11 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
       foldEntry(totals, batch[i]!, readTotal);
       if ((i + 1) % FOLD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    const forget = await forgettable(store, totals, new Set(batch));
     // The log or the totals changed meanwhile (a world reset, a concurrent fold): committing now would
     // count an access twice or overwrite another fold's counts. The next run folds what is left.
     if (!batch.every(stored) || ![...read].every(([id, row]) => store.get('accessTotals', id) === row)) break;
-    settle(totals, forgettable(store, new Set(batch)));
+    settle(totals, forget);
     const ops: JournalOp[] = [
       ...[...totals.values()].map((v): JournalOp => ({ op: 'put', c: 'accessTotals', v })),
       ...batch.map((e): JournalOp => ({ op: 'del', c: 'accessLog', id: e.id })),
@@ -64,28 +65,36 @@ export async function foldOldAccesses(store: Store, retention: AccessRetention, 
  * Which ids of a totals row's `messagesRead` set a fold may forget (keeping only their count): those
  * of deleted messages that no raw entry still in the log names as read by that row's client (and
  * owner, for a grant row). A raw entry folded later adds its ids again, so an id it names must stay
- * in the set, or the message would be counted twice. The raw entries are only scanned when a row
- * holds a deleted message's id.
+ * in the set, or the message would be counted twice. (Every entry naming a message is logged before
+ * its deletion: a read is logged in the tick it reads, a late socket delivery of a deleted message is
+ * not sent.) The raw log is scanned only for the ids of deleted messages the rows hold, a slice at a
+ * time, so a long log never stalls the event loop.
  */
-function forgettable(
+async function forgettable(
   store: Store,
+  totals: AccessTotals,
   folding: ReadonlySet<AccessEntry>,
-): (row: AccessTotal, messageId: string) => boolean {
-  let stillNamed: Map<string, Set<string>> | undefined;
-  const named = (row: AccessTotal): Set<string> => {
-    if (!stillNamed) {
-      stillNamed = new Map();
-      for (const e of store.accessLog()) {
-        if (e.action !== 'read' || e.messageIds.length === 0 || folding.has(e)) continue;
-        for (const key of [`client ${e.clientId}`, `grant ${e.clientId} ${e.ownerId}`]) {
-          let ids = stillNamed.get(key);
-          if (!ids) stillNamed.set(key, (ids = new Set()));
-          for (const id of e.messageIds) ids.add(id);
-        }
-      }
+): Promise<(row: AccessTotal, messageId: string) => boolean> {
+  const gone = new Set<string>();
+  for (const row of totals.values())
+    for (const id of openSet(row, 'messagesRead') ?? []) if (store.get('messages', id) === undefined) gone.add(id);
+  const stillNamed = new Set<string>(); // `${row key} ${message id}`
+  if (gone.size > 0) {
+    const entries = store.accessLog();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (readContent(e) && !folding.has(e))
+        for (const id of e.messageIds)
+          if (gone.has(id)) {
+            stillNamed.add(`${totalId.client(e.clientId)} ${id}`);
+            stillNamed.add(`${totalId.grant(e.clientId, e.ownerId)} ${id}`);
+          }
+      if ((i + 1) % SCAN_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    const key = row.kind === 'grant' ? `grant ${row.clientId} ${row.ownerId}` : `client ${row.clientId}`;
-    return stillNamed.get(key) ?? new Set();
-  };
-  return (row, messageId) => store.get('messages', messageId) === undefined && !named(row).has(messageId);
+  }
+  return (row, messageId) =>
+    gone.has(messageId) && store.get('messages', messageId) === undefined && !stillNamed.has(`${row.id} ${messageId}`);
 }
+
+/** Raw entries scanned between two turns of the event loop. */
+const SCAN_SLICE = 5_000;

@@ -56,6 +56,10 @@ function addTo(
   for (const [name, n] of Object.entries(sums)) row.sums[name] = (row.sums[name] ?? 0) + n;
 }
 
+/** The set `name` of a row being folded (ids added so far), before `settle` writes it back. */
+export const openSet = (row: AccessTotal, name: string): ReadonlySet<string> | undefined =>
+  openSets.get(row)?.get(name);
+
 /**
  * Writes the sets grown by `foldEntry` back into their rows (arrays, first-seen order). Call after
  * folding. With `forget`, each id of a `messagesRead` set it returns true for leaves the set and is
@@ -91,6 +95,13 @@ export function messagesReadCount(row: AccessTotal | undefined): number {
 }
 
 /**
+ * Did this access read the content of the messages it names? A read does; a partner socket told
+ * that a message was deleted (`socket message:deleted`, no sender, no text) does not.
+ */
+export const readContent = (e: Pick<AccessEntry, 'action' | 'operation'>): boolean =>
+  e.action === 'read' && e.operation !== 'socket message:deleted';
+
+/**
  * Adds one access to `totals` (every kind of row it counts in). Rows missing from `totals` start from
  * `read(id)` (the stored row) when given, else empty. The rows' sets are up to date after `settle(totals)`.
  */
@@ -104,7 +115,7 @@ export function foldEntry(totals: AccessTotals, e: AccessEntry, read?: (id: stri
     {
       people: e.peopleIncluded,
       threads: e.threadIds,
-      messagesRead: action === 'read' ? e.messageIds : [],
+      messagesRead: readContent(e) ? e.messageIds : [],
     },
     {
       messagesWritten: action === 'write' ? e.messageIds.length : 0,
@@ -141,7 +152,7 @@ export function foldEntry(totals: AccessTotals, e: AccessEntry, read?: (id: stri
     totalId.grant(clientId, ownerId),
     { kind: 'grant', clientId, ownerId },
     at,
-    { scopes: [e.scope], messagesRead: action === 'read' ? e.messageIds : [] },
+    { scopes: [e.scope], messagesRead: readContent(e) ? e.messageIds : [] },
     {},
     read,
   );

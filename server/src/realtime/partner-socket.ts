@@ -222,6 +222,8 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
   ): Promise<void> {
     await faults.delay(fault);
     if (!mayReceive(socket, message, now())) return;
+    // Deleted during the delay: its content is not sent (the socket hears of the deletion instead).
+    if (kind === 'created' && store.get('messages', message.id) === undefined) return;
     emitTo(socket.id, kind, message);
     const { clientId, personId } = socket.data.info;
     audit.logMany([{ ...deliveryEntry(kind, message, clientId, personId), injected: fault.label }]);
