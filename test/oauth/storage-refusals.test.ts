@@ -406,18 +406,22 @@ describe('when the disk refuses the write behind an OAuth endpoint (oidc-provide
         const writes = faults.calls.write;
         faults.failAfter('write', 'ENOSPC', done);
         let failed: unknown;
+        const announced: string[] = [];
+        const off = platform.events.on('grant.revoked', ({ personId }) => announced.push(personId));
         try {
           await send();
         } catch (err) {
           failed = err;
         } finally {
           faults.heal();
+          off();
         }
         if (faults.calls.write - writes <= done) {
           expect(failed).toBeUndefined(); // no step left to refuse
           break;
         }
         expect(failed).toBeInstanceOf(Error);
+        expect(announced).toEqual([]); // nothing was revoked: no socket closed, nothing told to the monitor
         expect(sameRows(stateOf(store))).toBe(sameRows(before));
         expect(sameRows(await stateOnDisk())).toBe(sameRows(before));
         await send(); // healed: it goes through

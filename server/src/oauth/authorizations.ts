@@ -20,10 +20,13 @@ export interface Authorizations {
    */
   recordGrant(input: { personId: string; clientId: string; grantId: string; scopes: string[] }): Promise<Authorization>;
   /**
-   * Marks the authorization holding `grantId` as revoked (scopes emptied, `revokedAt` set) and
-   * emits `grant.revoked`. Returns the row, or undefined when no current authorization holds it.
+   * Marks the authorization holding `grantId` as revoked (scopes emptied, `revokedAt` set). Returns
+   * the row, or undefined when no current authorization holds it. The caller announces it
+   * (`announceRevoked`) once everything it changes with it is stored.
    */
   markRevoked(grantId: string): Promise<Authorization | undefined>;
+  /** Emits `grant.revoked` for a row `markRevoked` returned (partner sockets of the grant close, the monitor is told). */
+  announceRevoked(row: Authorization): void;
   /**
    * Runs `change` once every earlier one has settled. Every change of a grant goes through here
    * (consent, tokens issued without a browser, narrowing, revocation), so reading a person's current
@@ -73,12 +76,15 @@ export function createAuthorizations(store: Store, events: EventBus, now: () => 
       await store.put('authorizations', row);
       return row;
     },
+    announceRevoked(row) {
+      if (row.grantId)
+        events.emit('grant.revoked', { grantId: row.grantId, clientId: row.clientId, personId: row.personId });
+    },
     async markRevoked(grantId) {
       const row = store.all('authorizations').find((a) => a.grantId === grantId && a.revokedAt === undefined);
       if (!row) return undefined;
       const revoked: Authorization = { ...row, scopes: [], revokedAt: now() };
       await store.put('authorizations', revoked);
-      events.emit('grant.revoked', { grantId, clientId: row.clientId, personId: row.personId });
       return revoked;
     },
   };

@@ -127,14 +127,15 @@ export function bridgeProviderEvents(deps: {
       (ctx: KoaContextWithOIDC, grantId: string) => {
         authorizations
           .markRevoked(grantId)
-          .then((row) =>
+          .then((row) => {
+            if (row) authorizations.announceRevoked(row);
             step({
               step: 'revoke',
               clientId: row?.clientId ?? ctx.oidc.client?.clientId,
               personId: row?.personId,
               detail: `grant and all its tokens revoked (${ctx.oidc.route})`,
-            }),
-          )
+            });
+          })
           .catch((err: unknown) => logger.error({ err }, 'could not record a revoked grant'));
       },
     ],

@@ -92,6 +92,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         return revoked;
       }),
     );
+    for (const row of rows) if (row) authorizations.announceRevoked(row);
     for (const row of rows)
       events.emit('oauth.step', {
         at: now(),
