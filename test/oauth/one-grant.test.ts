@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { createAuthorizations } from '../../server/src/oauth/authorizations.js';
+import { EventBus } from '../../server/src/events.js';
 import request from 'supertest';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import {
@@ -75,6 +77,27 @@ describe('One current grant per person and client, whatever the order of consent
       await me(t.access_token).expect(401);
       expect((await refreshTokens(gh.url, tunewave, t.refresh_token)).body.error).toBe('invalid_grant');
     }
+  });
+
+  it("When a change of alice's Tunewave grant waits, then a change of bob's grant runs alongside, and another of alice's waits its turn", async () => {
+    const authorizations = createAuthorizations(gh.store, new EventBus(), () => 0);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const first = authorizations.oneAtATime([{ personId: 'p_alice', clientId: 'tunewave' }], async () => {
+      await held;
+      order.push('alice 1');
+    });
+    const second = authorizations.oneAtATime([{ personId: 'p_alice', clientId: 'tunewave' }], async () => {
+      order.push('alice 2');
+    });
+    await authorizations.oneAtATime([{ personId: 'p_bob', clientId: 'tunewave' }], async () => {
+      order.push('bob');
+    });
+    expect(order).toEqual(['bob']);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['bob', 'alice 1', 'alice 2']);
   });
 
   it('When five tokens are issued at once without a browser (POST /admin/tokens), then they are of one grant', async () => {

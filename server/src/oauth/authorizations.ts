@@ -28,13 +28,18 @@ export interface Authorizations {
   /** Emits `grant.revoked` for a row `markRevoked` returned (partner sockets of the grant close, the monitor is told). */
   announceRevoked(row: Authorization): void;
   /**
-   * Runs `change` once every earlier one has settled. Every change of a grant goes through here
-   * (consent, tokens issued without a browser, narrowing, revocation), so reading a person's current
-   * grant and recording one are a single step: two consents in two browsers extend one grant instead
-   * of leaving an older one that "Remove" would miss, and a revocation never lands between a grant's
-   * save and its record. Resolves or rejects as `change` does.
+   * Runs `change` once every earlier change of the same grants has settled. Every change of a grant
+   * goes through here (consent, tokens issued without a browser, narrowing, revocation), so reading a
+   * person's current grant and recording one are a single step: two consents in two browsers extend
+   * one grant instead of leaving an older one that "Remove" would miss, and a revocation never lands
+   * between a grant's save and its record. Changes of other people's or clients' grants run
+   * alongside. `of` names the grants by person and client, or by grant id. Resolves or rejects as
+   * `change` does.
    */
-  oneAtATime<T>(change: () => Promise<T>): Promise<T>;
+  oneAtATime<T>(
+    of: readonly ({ personId: string; clientId: string } | { grantId: string })[],
+    change: () => Promise<T>,
+  ): Promise<T>;
 }
 
 export { authorizationId } from '../store/row-ids.js';
@@ -42,11 +47,22 @@ export { authorizationId } from '../store/row-ids.js';
 /** Consent records over `store`; `now` (ms) stamps them; revocations are announced on `events`. */
 export function createAuthorizations(store: Store, events: EventBus, now: () => number): Authorizations {
   const get = (personId: string, clientId: string) => store.get('authorizations', authorizationId(personId, clientId));
-  let last: Promise<unknown> = Promise.resolve();
+  /** Per authorization id: the last change queued, settled (never rejects). */
+  const queued = new Map<string, Promise<unknown>>();
+  const keyOf = (g: { personId: string; clientId: string } | { grantId: string }) => {
+    if ('personId' in g) return authorizationId(g.personId, g.clientId);
+    const row = store.all('authorizations').find((a) => a.grantId === g.grantId);
+    return row ? row.id : `grant ${g.grantId}`;
+  };
   return {
-    oneAtATime(change) {
-      const run = last.then(change, change);
-      last = run.catch(() => undefined);
+    oneAtATime(of, change) {
+      const keys = [...new Set(of.map(keyOf))];
+      const run = Promise.all(keys.map((k) => queued.get(k))).then(change);
+      const settled = run.catch(() => undefined);
+      for (const k of keys) queued.set(k, settled);
+      void settled.then(() => {
+        for (const k of keys) if (queued.get(k) === settled) queued.delete(k);
+      });
       return run;
     },
     get,

@@ -225,7 +225,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
     // One at a time with every other grant change (authorizations.ts): the grant extended is the
     // person's current one now, not the one of when this page was shown, so a consent given in two
     // browsers, or after a revocation, leaves one grant that "Remove" reaches.
-    const { grantId, granted } = await authorizations.oneAtATime(async () => {
+    const { grantId, granted } = await authorizations.oneAtATime([{ personId, clientId: client.id }], async () => {
       const currentId = authorizations.activeGrantId(personId, client.id);
       const grant =
         (currentId ? await provider.Grant.find(currentId) : undefined) ??

@@ -77,20 +77,22 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
    * it. Each grant is announced only once all are stored. @throws StoreWriteError (503): nothing changed.
    */
   async function revokeGrants(grantIds: readonly string[]): Promise<void> {
-    const rows = await authorizations.oneAtATime(() =>
-      undo.atomically(async () => {
-        const revoked = [];
-        for (const grantId of grantIds) {
-          await Promise.all([
-            provider.AccessToken.revokeByGrantId(grantId),
-            provider.RefreshToken.revokeByGrantId(grantId),
-            provider.AuthorizationCode.revokeByGrantId(grantId),
-            provider.Grant.adapter.destroy(grantId),
-          ]);
-          revoked.push(await authorizations.markRevoked(grantId));
-        }
-        return revoked;
-      }),
+    const rows = await authorizations.oneAtATime(
+      grantIds.map((grantId) => ({ grantId })),
+      () =>
+        undo.atomically(async () => {
+          const revoked = [];
+          for (const grantId of grantIds) {
+            await Promise.all([
+              provider.AccessToken.revokeByGrantId(grantId),
+              provider.RefreshToken.revokeByGrantId(grantId),
+              provider.AuthorizationCode.revokeByGrantId(grantId),
+              provider.Grant.adapter.destroy(grantId),
+            ]);
+            revoked.push(await authorizations.markRevoked(grantId));
+          }
+          return revoked;
+        }),
     );
     for (const row of rows) if (row) authorizations.announceRevoked(row);
     for (const row of rows)
@@ -163,7 +165,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
    * @throws NotFoundError when a grant is gone (nothing changed); StoreWriteError (503): nothing changed.
    */
   function narrowGrants(items: readonly { grantId: string; keep: readonly string[] }[]): Promise<string[][]> {
-    return authorizations.oneAtATime(() => narrowNow(items));
+    return authorizations.oneAtATime(items, () => narrowNow(items));
   }
   async function narrowNow(items: readonly { grantId: string; keep: readonly string[] }[]): Promise<string[][]> {
     const plans = await Promise.all(
@@ -267,35 +269,38 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
       const scope = wanted.join(' ');
       // One at a time with every other grant change: the current grant is read and recorded in one step.
-      const { at, access_token, refresh_token } = await authorizations.oneAtATime(async () => {
-        const currentId = authorizations.activeGrantId(personId, clientId);
-        const grant =
-          (currentId ? await provider.Grant.find(currentId) : undefined) ??
-          new provider.Grant({ accountId: personId, clientId });
-        approveResourceScopes(grant, audience, wanted);
-        // All or nothing (request-undo.ts): a refused step gives back the grant and tokens stored before it.
-        return undo.atomically(async () => {
-          const grantId = await grant.save();
-          const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
-          const at = new provider.AccessToken({
-            ...common,
-            resourceServer: resourceServer(),
-            scope,
-            ...(expiresIn ? { expiresIn } : {}),
+      const { at, access_token, refresh_token } = await authorizations.oneAtATime(
+        [{ personId, clientId }],
+        async () => {
+          const currentId = authorizations.activeGrantId(personId, clientId);
+          const grant =
+            (currentId ? await provider.Grant.find(currentId) : undefined) ??
+            new provider.Grant({ accountId: personId, clientId });
+          approveResourceScopes(grant, audience, wanted);
+          // All or nothing (request-undo.ts): a refused step gives back the grant and tokens stored before it.
+          return undo.atomically(async () => {
+            const grantId = await grant.save();
+            const common = { accountId: personId, client, grantId, gty: 'authorization_code' };
+            const at = new provider.AccessToken({
+              ...common,
+              resourceServer: resourceServer(),
+              scope,
+              ...(expiresIn ? { expiresIn } : {}),
+            });
+            const access_token = await at.save();
+            const refresh_token = client.grantTypeAllowed('refresh_token')
+              ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
+              : undefined;
+            await authorizations.recordGrant({
+              personId,
+              clientId,
+              grantId,
+              scopes: splitScope(grant.getResourceScope(audience)),
+            });
+            return { at, access_token, refresh_token };
           });
-          const access_token = await at.save();
-          const refresh_token = client.grantTypeAllowed('refresh_token')
-            ? await new provider.RefreshToken({ ...common, resource: audience, scope, rotations: 0 }).save()
-            : undefined;
-          await authorizations.recordGrant({
-            personId,
-            clientId,
-            grantId,
-            scopes: splitScope(grant.getResourceScope(audience)),
-          });
-          return { at, access_token, refresh_token };
-        });
-      });
+        },
+      );
       events.emit('oauth.step', {
         at: now(),
         step: 'token',
