@@ -64,7 +64,7 @@ export class PartnerFailure extends Error {
   }
 }
 
-/** A caller's mistake found by Express's body parsers (http-errors with a `type`, e.g. `entity.too.large`). */
+/** A caller's mistake found by Express's body parsers (http-errors with a `type`, e.g. `entity.too.large`) or its router (a malformed escape in the path). */
 interface BodyParserError {
   type: string;
   status: number;
@@ -80,6 +80,8 @@ function bodyParserError(err: unknown): BodyParserError | undefined {
   const { type, status, expose } = err as Partial<Record<'type' | 'status' | 'expose', unknown>>;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (typeof type === 'string') return { type, status };
+  // The router's own: a path parameter that is not valid percent-encoding (`/seen/threads/%ff`).
+  if (err instanceof URIError) return { type: 'uri.malformed', status };
   return expose === true ? { type: 'body.undecodable', status } : undefined;
 }
 

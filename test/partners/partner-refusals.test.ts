@@ -146,6 +146,12 @@ describe('partner answers to malformed or oversized requests', () => {
       error: 'too_large',
       send: () => share(manyEmptyFields, 'application/json'),
     },
+    {
+      what: 'a path with a malformed escape is asked for',
+      status: 400,
+      error: 'bad_request',
+      send: () => agent.get('/seen/threads/%ff').set('Accept', 'application/json'),
+    },
   ])('When $what by a fetch caller, then the answer is $status problem details', async ({ send, status, error }) => {
     const res = await send();
     expect(res.status).toBe(status);
