@@ -15,6 +15,7 @@ import { attachFaultLog } from './faults/fault-log.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { NotFoundError } from './errors.js';
 import { createMessagingApi } from './messaging/messaging-api.js';
 import { API_BASE, apiHeaders } from './messaging/router.js';
 import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
@@ -254,8 +255,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use(web);
 
   app.use('/admin', notFoundHandler);
-  // oidc-provider last again, for its 404 of any other path.
-  app.use(oauth.handler);
+  // Any other path: the platform's 404 (its page for a browser, problem+json otherwise), not the
+  // provider's bare text one (its own paths were routed to it above).
+  app.use((_req, _res, next) => next(new NotFoundError('No such page on Glasshouse')));
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 
   const httpServer = deps.httpServer ?? http.createServer();
