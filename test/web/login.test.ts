@@ -100,6 +100,23 @@ describe('web login', () => {
       .expect('Location', '/');
   });
 
+  it('When a form is posted after the session ended (the page stayed open), then the login leads back to the page the form was on, not to its POST-only path', async () => {
+    const res = await request(gh.url)
+      .post('/threads/t_alice_bob/messages')
+      .set('Origin', gh.url)
+      .set('Referer', `${gh.url}/threads/t_alice_bob`)
+      .type('form')
+      .send({ text: 'typed before the session ended' });
+    expect([res.status, res.headers['location']]).toEqual([303, '/login?returnTo=%2Fthreads%2Ft_alice_bob']);
+    const elsewhere = await request(gh.url)
+      .post('/threads/t_alice_bob/messages')
+      .set('Origin', gh.url)
+      .set('Referer', 'http://evil.example/threads/t_alice_bob')
+      .type('form')
+      .send({ text: 'x' });
+    expect(elsewhere.headers['location']).toBe('/login?returnTo=%2F');
+  });
+
   it('When a person logs out, then the session no longer opens the inbox', async () => {
     const agent = await loggedInAgent(gh.url, 'carol');
     const inbox = await agent.get('/').expect(200);
