@@ -121,12 +121,12 @@ describe('messaging API input validation', () => {
     expect(stateOf(gh.store)).toBe(before);
   });
 
-  it('When the body is over 16 kB, then 413 and the store is unchanged', async () => {
+  it('When the body is over 32 kB, then 413 and the store is unchanged', async () => {
     const before = stateOf(gh.store);
     const res = await request(gh.url)
       .post(THREAD)
       .set(auth)
-      .send({ text: 'x'.repeat(17 * 1024) });
+      .send({ text: 'x'.repeat(33 * 1024) });
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(stateOf(gh.store)).toBe(before);
@@ -183,6 +183,13 @@ describe('messaging API input validation', () => {
       const res = await request(gh.url).post(THREAD).set(auth).send({ text }).expect(201);
       expect(res.body.text).toBe(text);
     }
+  });
+
+  it("When 2,000 emoji are sent as JSON escapes (as Python's json.dumps writes them: 24 kB), then the message is accepted", async () => {
+    const escaped = `{"text":"${'\\ud83d\\ude00'.repeat(2000)}"}`;
+    expect(escaped.length).toBeGreaterThan(24_000);
+    const res = await request(gh.url).post(THREAD).set(auth).set('Content-Type', 'application/json').send(escaped);
+    expect([res.status, [...res.body.text].length]).toEqual([201, 2000]);
   });
 
   it('When text has surrounding spaces and exactly 2000 characters inside, then it is accepted trimmed', async () => {

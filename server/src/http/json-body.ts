@@ -3,8 +3,12 @@ import express, { type RequestHandler } from 'express';
 import { AppError, BadRequestError } from '../errors.js';
 import { hasBody } from './form-body.js';
 
-/** Largest JSON body the API reads (bytes); larger ones get 413. */
-export const JSON_BODY_LIMIT_BYTES = 16 * 1024;
+/**
+ * Largest JSON body the API reads (bytes); larger ones get 413. Room for the longest valid message
+ * however it is encoded: 2,000 emoji written as JSON escapes (`\ud83d\ude00`, 12 bytes each, as
+ * Python's `json.dumps` does by default) are 24,000 bytes of text.
+ */
+export const JSON_BODY_LIMIT_BYTES = 32 * 1024;
 
 /** Keys that could reach an object's prototype if some code later merged the body into an object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
