@@ -8,11 +8,18 @@ import { bearerOf, MissingTokenError } from '../http/bearer-auth.js';
  * constant time. Otherwise 401 problem details with `WWW-Authenticate: Bearer` (RFC 6750 §3): a bare
  * challenge without credentials, `error="invalid_token"` with wrong ones.
  */
+/** The admin API's realm: its token is not an OAuth access token, and DPoP is not offered. */
+const ADMIN_REALM = 'glasshouse-admin';
+
 export function adminAuth(adminToken: string): RequestHandler {
   return (req, _res, next) => {
     const header = req.get('authorization');
-    if (header === undefined || !/^Bearer\b/i.test(header)) throw new MissingTokenError();
-    if (!isAdminToken(bearerOf(header), adminToken)) throw new InvalidTokenError('Not the admin token');
+    if (header === undefined || !/^Bearer\b/i.test(header))
+      throw new MissingTokenError(
+        'The admin API needs the admin token: Authorization: Bearer <ADMIN_TOKEN>',
+        ADMIN_REALM,
+      );
+    if (!isAdminToken(bearerOf(header), adminToken)) throw new InvalidTokenError('Not the admin token', ADMIN_REALM);
     next();
   };
 }

@@ -39,12 +39,12 @@ export function bearerOf(header: string | undefined): string | undefined {
 
 /** RFC 6750 §3.1: a request with no credentials gets a bare challenge, without an error code. */
 export class MissingTokenError extends AppError {
-  constructor() {
-    super(
-      401,
-      'unauthorized',
-      'This endpoint needs an OAuth 2.0 access token: Authorization: Bearer <token> (or DPoP <token> with a DPoP proof)',
-    );
+  constructor(
+    detail = 'This endpoint needs an OAuth 2.0 access token: Authorization: Bearer <token> (or DPoP <token> with a DPoP proof)',
+    /** The challenge's realm: `glasshouse` (the messaging API: Bearer and DPoP) or another (Bearer only). */
+    readonly realm = 'glasshouse',
+  ) {
+    super(401, 'unauthorized', detail);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
+import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
@@ -106,7 +107,7 @@ const quoted = (value: string) =>
  * challenge of the scheme the request used. Other realms (admin) offer `Bearer` only.
  */
 export function authChallenges(err: AppError): string[] {
-  const realm = err instanceof InvalidTokenError ? err.realm : 'glasshouse';
+  const realm = err instanceof InvalidTokenError || err instanceof MissingTokenError ? err.realm : 'glasshouse';
   const withError = (error: string) => `error=${quoted(error)}, error_description=${quoted(err.detail)}`;
   const dpop = (params?: string) => `DPoP algs=${quoted(DPOP_ALGS.join(' '))}${params ? `, ${params}` : ''}`;
   const bearer = (params?: string) => `Bearer realm=${quoted(realm)}${params ? `, ${params}` : ''}`;
@@ -121,7 +122,8 @@ export function authChallenges(err: AppError): string[] {
       ? [dpop(withError('invalid_token')), bearer()]
       : [bearer(withError('invalid_token')), dpop()];
   }
-  return err.status === 401 ? [bearer(), dpop()] : [];
+  if (err.status !== 401) return [];
+  return realm === 'glasshouse' ? [bearer(), dpop()] : [bearer()];
 }
 
 /**
