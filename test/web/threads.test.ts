@@ -78,6 +78,22 @@ describe('threads on the web', () => {
     expect(gh.store.messageCountIn('t_alice_bob')).toBe(before);
   });
 
+  it.each(['%ff%fe', '%E0%A4%A', '%'])(
+    'When a message form holds a malformed escape (%s), then it is refused with 400 invalid_encoding and nothing is stored',
+    async (raw) => {
+      const alice = await loggedInAgent(gh.url, 'alice');
+      const page = await alice.get('/threads/t_alice_bob').expect(200);
+      const before = gh.store.messageCountIn('t_alice_bob');
+      const res = await alice
+        .post('/threads/t_alice_bob/messages')
+        .type('form')
+        .set('Accept', 'application/json')
+        .send(`text=${raw}&_csrf=${encodeURIComponent(csrfFrom(page.text))}`);
+      expect([res.status, res.body.error ?? res.body.type]).toEqual([400, expect.stringMatching(/invalid_encoding/)]);
+      expect(gh.store.messageCountIn('t_alice_bob')).toBe(before);
+    },
+  );
+
   it('When a person messages a friend for the first time, then a 1:1 thread is created; a non-friend is refused', async () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const friends = await alice.get('/friends').expect(200);
