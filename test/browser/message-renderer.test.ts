@@ -51,4 +51,17 @@ describe('one renderer for a message', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
     await context.close();
   });
+
+  it('When 2,000 emoji are typed in the compose box, then all are kept and it may be sent; 2,001 characters may not', async () => {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    await loginInBrowser(page, env.gh.url, 'bob');
+    await page.goto(`${env.gh.url}/threads/t_alice_bob`);
+    const box = page.locator('input[name="text"]');
+    await box.fill('😀'.repeat(2000));
+    expect(await box.evaluate((i: HTMLInputElement) => [[...i.value].length, i.checkValidity()])).toEqual([2000, true]);
+    await box.fill('a'.repeat(2001));
+    expect(await box.evaluate((i: HTMLInputElement) => i.checkValidity())).toBe(false);
+    await context.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storedText, storedUrl } from '../store/text.js';
+import { MESSAGE_MAX_CHARS, storedText, storedUrl } from '../store/text.js';
 import 'zod-openapi'; // types for the OpenAPI members of `.meta()`
 
 /**
@@ -56,7 +56,7 @@ export const nowPlayingInputSchema = z
   })
   .meta({ id: 'NowPlaying', example: { kind: 'track', title: 'Gymnopédie No. 1', artist: 'Erik Satie' } });
 
-const textSchema = storedText({ trim: true, min: 1, max: 2000 }).meta({
+const textSchema = storedText({ trim: true, min: 1, max: MESSAGE_MAX_CHARS }).meta({
   description:
     'Message text, 1–2000 characters (Unicode code points) once trimmed; well-formed Unicode, no control characters except newline and tab',
 });

@@ -44,6 +44,9 @@ export function storedUrl({ protocol, max = 2000 }: { protocol?: RegExp; max?: n
     .check(storableTextCheck);
 }
 
+/** Most characters (Unicode code points) a message's text may have: the API, the web compose box. */
+export const MESSAGE_MAX_CHARS = 2000;
+
 /**
  * The one schema for text that enters the store (message text, now-playing fields, names, titles),
  * at the edges and in the store's own schema: well-formed Unicode (`String.prototype.isWellFormed`),

@@ -4,13 +4,13 @@ import { ValidationError } from '../errors.js';
 import { pathParam } from '../http/params.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Store } from '../store/store.js';
-import { storedText } from '../store/text.js';
+import { MESSAGE_MAX_CHARS, storedText } from '../store/text.js';
 import type { Renderer } from './render.js';
 import { messageView } from './message-view.js';
 import { requireLogin } from './require-login.js';
 import { formBody } from '../http/form-body.js';
 
-const composeSchema = z.object({ text: storedText({ trim: true, min: 1, max: 2000 }) });
+const composeSchema = z.object({ text: storedText({ trim: true, min: 1, max: MESSAGE_MAX_CHARS }) });
 
 /**
  * The person's own Glasshouse pages: inbox (threads newest first, unread marks), thread view (send,
@@ -49,6 +49,7 @@ export function inboxRoutes(deps: {
       participants: thread.participantIds.map((id) => social.person(id)),
       messages: social.messagesIn(thread.id, { limit: 200 }).map((m) => messageView(store, m)),
       notices: threadNotices?.(thread.id, me) ?? [],
+      maxChars: MESSAGE_MAX_CHARS,
     });
   });
 

@@ -4,6 +4,15 @@
 // README "Socket security model" and "Catch-up after a reconnect".
 (function () {
   'use strict';
+  // The compose box counts characters as the API does (code points: an emoji is one); the browser's
+  // maxlength counts UTF-16 units, so it is only the outer bound.
+  Array.prototype.forEach.call(document.querySelectorAll('[data-max-chars]'), function (input) {
+    var max = Number(input.getAttribute('data-max-chars'));
+    input.addEventListener('input', function () {
+      var n = Array.from(input.value).length;
+      input.setCustomValidity(n > max ? 'At most ' + max + ' characters (' + n + ' now)' : '');
+    });
+  });
   if (typeof io !== 'function') return;
   var me = document.body.getAttribute('data-person-id');
   var messages = document.getElementById('messages');
