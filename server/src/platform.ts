@@ -14,7 +14,7 @@ import { createFaultInjector, type FaultInjector } from './faults/fault-injector
 import { attachFaultLog } from './faults/fault-log.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
-import { errorHandler, notFoundHandler } from './http/problem.js';
+import { answerClientError, errorHandler, notFoundHandler } from './http/problem.js';
 import { NotFoundError } from './errors.js';
 import { createMessagingApi } from './messaging/messaging-api.js';
 import { API_BASE, apiHeaders } from './messaging/router.js';
@@ -262,6 +262,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   const httpServer = deps.httpServer ?? http.createServer();
   httpServer.on('request', app);
+  httpServer.on('clientError', answerClientError);
   const io = new Server(httpServer, {
     serveClient: true,
     cors: { origin: false },

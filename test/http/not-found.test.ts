@@ -1,6 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
+import net from 'node:net';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
+
+/** Sends `raw` bytes on a new connection to `url`; resolves with everything answered until it closes. */
+function rawRequest(url: string, raw: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(raw));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe('a path the platform does not have', () => {
   const gh = usePlatform();
@@ -23,4 +36,19 @@ describe('a path the platform does not have', () => {
     await request(gh.url).get('/.well-known/openid-configuration').expect(200);
     await request(gh.url).get('/jwks').expect(200);
   });
+
+  it.each([
+    ['headers over the limit', `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['bytes that are not HTTP', 'HELLO THERE\r\n\r\n', 400],
+  ])(
+    'When a request has %s, then the answer is that status as problem details, not a bare status line',
+    async (_what, raw, status) => {
+      const answer = await rawRequest(gh.url, raw);
+      expect(answer.split('\r\n')[0]).toBe(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+      );
+      expect(answer).toContain('Content-Type: application/problem+json');
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ status });
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import {
   AppError,
@@ -34,9 +35,11 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -175,4 +178,34 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
     }
     sendProblem(res, req, appError);
   };
+}
+
+/** node:http's parser errors a caller causes, by status (RFC 9110 §15.5.15, RFC 6585 §5). */
+const PARSER_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'request_header_fields_too_large'],
+  HPE_URI_TOO_LONG: [414, 'uri_too_long'],
+};
+
+/**
+ * node:http's `clientError` listener: a request its parser refuses (headers over the limit, bytes
+ * that are not HTTP/1.1, a body longer than its Content-Length) gets problem details like every
+ * other error, instead of node's bare status line; the connection is closed (the parser cannot go
+ * on). A socket already gone, or with a response under way, is only destroyed.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    socket.destroy();
+    return;
+  }
+  const [status, code] = PARSER_ERRORS[err.code ?? ''] ?? [400, 'bad_request'];
+  const body = JSON.stringify({
+    type: TYPE_BASE + code,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail: 'The request could not be read as HTTP/1.1 (RFC 9112)',
+  } satisfies Problem);
+  socket.end(
+    `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
