@@ -20,33 +20,53 @@ describe('the data file lock (one writer per data file)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("When two starts take over the same stale lock at once, then one gets it and the other is refused (the first one's lock is not deleted as stale)", async () => {
-    await writeFile(`${dataFile}.lock`, JSON.stringify({ pid: GONE_PID, host: os.hostname() }));
-    // The late start has read the stale owner; it is held just before removing that lock.
-    let reached!: () => void;
-    const atRemoval = new Promise<void>((resolve) => (reached = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const removing = (file: string) => file === `${dataFile}.lock`;
-    const late: Disk = {
-      ...nodeDisk,
-      rename: async (from, to) => (removing(from) && (reached(), await gate), nodeDisk.rename(from, to)),
-      unlink: async (file) => (removing(file) && (reached(), await gate), nodeDisk.unlink(file)),
-    };
-    const lateStart = acquireLock(late, dataFile).then(
-      (unlock) => ({ unlock }),
-      (err: unknown) => ({ err }),
-    );
-    await atRemoval;
-    const unlockFirst = await acquireLock(nodeDisk, dataFile); // the other start takes the stale lock over
-    release();
-    const outcome = await lateStart;
-    expect('err' in outcome && outcome.err).toBeInstanceOf(StoreLoadError);
-    expect(String('err' in outcome && (outcome.err as Error).message)).toMatch(
-      /already in use by another Glasshouse process \(this process/,
-    );
-    expect(JSON.parse(await nodeDisk.readFile(`${dataFile}.lock`).then(String))).toMatchObject({ pid: process.pid });
-    await unlockFirst();
-    expect(await readdir(dir)).toEqual([]); // nothing left aside
-  });
+  it.each([2, 3])(
+    'When %d starts take over the same stale lock at once, then exactly one gets it and the others are refused (no fresh lock is deleted as stale)',
+    async (starts) => {
+      await writeFile(`${dataFile}.lock`, JSON.stringify({ pid: GONE_PID, host: os.hostname() }));
+      // The first start has read the stale owner and is held just before removing that lock.
+      let reached!: () => void;
+      const atRemoval = new Promise<void>((resolve) => (reached = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const removing = (file: string) => file === `${dataFile}.lock`;
+      const held: Disk = {
+        ...nodeDisk,
+        rename: async (from, to) => {
+          if (removing(from)) {
+            reached();
+            await gate;
+          }
+          return nodeDisk.rename(from, to);
+        },
+        unlink: async (file) => {
+          if (removing(file)) {
+            reached();
+            await gate;
+          }
+          return nodeDisk.unlink(file);
+        },
+      };
+      const outcome = (start: Promise<() => Promise<void>>) =>
+        start.then(
+          (unlock) => ({ unlock }),
+          (err: unknown) => ({ err }),
+        );
+      const first = outcome(acquireLock(held, dataFile));
+      await atRemoval;
+      // The others start while it is held, and meet the lock it is about to remove.
+      const others = Array.from({ length: starts - 1 }, () => outcome(acquireLock(nodeDisk, dataFile)));
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      const all = await Promise.all([first, ...others]);
+      const owners = all.filter((o) => 'unlock' in o) as { unlock: () => Promise<void> }[];
+      expect(owners).toHaveLength(1);
+      for (const o of all.filter((o) => 'err' in o) as { err: Error }[]) {
+        expect(o.err).toBeInstanceOf(StoreLoadError);
+        expect(o.err.message).toMatch(/already in use by another Glasshouse process \(this process/);
+      }
+      await owners[0]!.unlock();
+      expect(await readdir(dir)).toEqual([]); // nothing left aside: no guard, no moved lock
+    },
+  );
 });

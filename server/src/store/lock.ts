@@ -57,9 +57,9 @@ async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | unde
 export async function acquireLock(disk: Disk, realDataFile: string): Promise<() => Promise<void>> {
   const lockFile = `${realDataFile}.lock`;
   const me: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomUUID() };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Written aside, then linked into place: the lock never exists without its owner in it.
-    const temp = `${lockFile}.${me.pid}.tmp`;
+    const temp = `${lockFile}.${me.pid}.${me.nonce}.tmp`;
     await disk.writeFile(temp, JSON.stringify(me), { flag: 'w' });
     let linked = false;
     try {
@@ -86,26 +86,58 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
         `${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`,
       );
     }
-    await takeOver(disk, lockFile, owner);
+    await takeOver(disk, lockFile, owner, me);
   }
   throw new StoreLoadError(`${path.basename(lockFile)}: could not be taken (another process keeps replacing it)`);
 }
 
+/** Tries to take the lock (a start waiting while another takes a stale lock over: 10 ms each). */
+const MAX_ATTEMPTS = 200;
+
 /**
- * Removes the stale lock `stale` (read from `lockFile`, its owner gone). Between that read and now,
- * another process may have taken it over and put its own lock there: deleting by name would delete
- * that fresh lock and leave two writers. So the lock is moved aside (rename is atomic), and what was
- * moved is checked to be the stale one; anything else is put back.
+ * Removes the stale lock `stale` (read from `lockFile`, its owner gone), under a takeover guard
+ * (`<lock>.takeover`, created exclusively by link, holding its owner) so that one start at a time
+ * does it: between reading the stale owner and removing it, another start may have taken the lock
+ * over and put its own lock there, and deleting by name would delete that fresh lock and leave two
+ * writers. Under the guard the lock is read again and removed only if it is still the stale one.
+ * When the guard is held by another start, waits a moment (the caller tries again); a guard whose
+ * owner died mid-way (on this host) is moved aside and checked, as a stale lock would be.
  */
-async function takeOver(disk: Disk, lockFile: string, stale: LockOwner | undefined): Promise<void> {
-  const aside = `${lockFile}.${process.pid}.${randomUUID()}.stale`;
+async function takeOver(disk: Disk, lockFile: string, stale: LockOwner | undefined, me: LockOwner): Promise<void> {
+  const guard = `${lockFile}.takeover`;
+  const temp = `${guard}.${me.pid}.${me.nonce}.tmp`;
+  await disk.writeFile(temp, JSON.stringify(me), { flag: 'w' });
   try {
-    await disk.rename(lockFile, aside);
+    await disk.link(temp, guard);
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return; // already gone: try to link ours
+    if (errnoOf(err) !== 'EEXIST') throw err;
+    const holder = await readOwner(disk, guard);
+    if (!holder || (holder.host === me.host && !alive(holder.pid))) await removeIfStill(disk, guard, holder);
+    else await new Promise((resolve) => setTimeout(resolve, 10));
+    return;
+  } finally {
+    await disk.unlink(temp).catch(() => undefined);
+  }
+  try {
+    if (sameOwner(await readOwner(disk, lockFile), stale)) await removeIfStill(disk, lockFile, stale);
+  } finally {
+    await disk.unlink(guard).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes `file` if it still holds `owner`: moved aside first (rename is atomic), what was moved is
+ * checked, and anything else is put back.
+ */
+async function removeIfStill(disk: Disk, file: string, owner: LockOwner | undefined): Promise<void> {
+  const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
+  try {
+    await disk.rename(file, aside);
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return; // already gone
     throw err;
   }
   const moved = await readOwner(disk, aside).catch(() => undefined);
-  if (!sameOwner(moved, stale)) await disk.link(aside, lockFile).catch(() => undefined); // another's: back
+  if (!sameOwner(moved, owner)) await disk.link(aside, file).catch(() => undefined); // another's: back
   await disk.unlink(aside).catch(() => undefined);
 }
