@@ -125,8 +125,9 @@ export function bridgeProviderEvents(deps: {
     [
       'grant.revoked',
       (ctx: KoaContextWithOIDC, grantId: string) => {
+        // In turn with the platform's own changes of this grant (a consent, a mint in flight).
         authorizations
-          .markRevoked(grantId)
+          .oneAtATime([{ grantId }], () => authorizations.markRevoked(grantId))
           .then((row) => {
             if (row) authorizations.announceRevoked(row);
             step({
