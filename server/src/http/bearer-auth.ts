@@ -10,6 +10,8 @@ declare global {
       token?: AccessTokenInfo;
       /** Set by `bearerAuth`: SHA-256 of the access token (rate-limit key; never the token itself). */
       tokenKey?: string;
+      /** Set by `bearerAuth`: the token as presented (scheme and value), to check it again later. */
+      presented?: { scheme: TokenPresentation['scheme']; token: string };
     }
   }
 }
@@ -71,6 +73,7 @@ export function bearerAuth(tokens: TokenService): RequestHandler {
     });
     res.locals.token = info;
     res.locals.tokenKey = info.tokenKey;
+    res.locals.presented = credentials;
     next();
   };
 }

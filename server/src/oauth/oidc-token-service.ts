@@ -315,6 +315,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     },
 
     isLive,
+    scopesNow: (accessToken) => verified.get(accessToken)?.scopes,
 
     async narrowGrant(grantId, keep) {
       const [left] = await narrowGrants([{ grantId, keep }]);

@@ -98,4 +98,9 @@ export interface TokenService {
    * come as `grant.narrowed` events).
    */
   isLive(accessToken: string): boolean;
+  /**
+   * The scopes of an access token verified before, as they are now (narrowings applied), without a
+   * lookup; undefined when it is not at hand (then `verify`). Check `isLive` first.
+   */
+  scopesNow(accessToken: string): readonly string[] | undefined;
 }
