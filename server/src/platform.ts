@@ -172,6 +172,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
     },
     frameguard: { action: 'deny' },
     strictTransportSecurity: false,
+    // The platform's own pages tell each other where a form was posted from (a login after an ended
+    // session goes back there: web/require-login.ts); nothing is sent to other origins.
+    referrerPolicy: { policy: 'same-origin' },
   });
   app.use(pageHeaders);
   // Responses are private and built per request: an ETag (a hash of every body) buys nothing here.

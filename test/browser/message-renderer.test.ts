@@ -62,6 +62,27 @@ describe('one renderer for a message', () => {
     expect(await box.evaluate((i: HTMLInputElement) => [[...i.value].length, i.checkValidity()])).toEqual([2000, true]);
     await box.fill('a'.repeat(2001));
     expect(await box.evaluate((i: HTMLInputElement) => i.checkValidity())).toBe(false);
+    await box.fill('😀'.repeat(2000));
+    await page.locator('form.composer button[type="submit"]').click();
+    await page.waitForURL(/\/threads\/t_alice_bob$/);
+    const stored = env.gh.store
+      .all('messages')
+      .filter((m) => m.threadId === 't_alice_bob')
+      .pop()!;
+    expect([...stored.text].length).toBe(2000);
+    await context.close();
+  });
+
+  it('When the session ended while a thread was open and its form is sent, then the login leads back to that thread', async () => {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    await loginInBrowser(page, env.gh.url, 'bob');
+    await page.goto(`${env.gh.url}/threads/t_alice_bob`);
+    await context.clearCookies();
+    await page.locator('input[name="text"]').fill('typed before the session ended');
+    await page.locator('form.composer button[type="submit"]').click();
+    await page.waitForURL(/\/login/);
+    expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/threads/t_alice_bob');
     await context.close();
   });
 });

@@ -55,7 +55,15 @@ describe('who may watch the monitor', () => {
       .type('form')
       .send({ token: 'nope', _csrf: csrfFrom(page.text) })
       .expect(401);
-    await bob.get('/monitor/log.json').set('Accept', 'application/json').expect(401);
+    // No credentials: the challenge carries no error code (RFC 6750 §3.1); a wrong token, invalid_token.
+    const bare = await bob.get('/monitor/log.json').set('Accept', 'application/json').expect(401);
+    expect(bare.headers['www-authenticate']).toBe('Bearer realm="glasshouse-admin"');
+    const wrong = await request(gh.url)
+      .get('/monitor/log.json')
+      .set('Accept', 'application/json')
+      .set('Authorization', 'Bearer nope')
+      .expect(401);
+    expect(wrong.headers['www-authenticate']).toContain('error="invalid_token"');
     await bob
       .post('/monitor/unlock')
       .type('form')

@@ -15,7 +15,7 @@ export function hasBody(req: import('express').Request): boolean {
  * (Express 5 otherwise leaves `req.body` undefined). Errors reach the one error middleware, which
  * shows browsers the error page and others RFC 9457 problem details.
  */
-export function formBody(limit = '16kb'): RequestHandler[] {
+export function formBody(limit: number | string = '16kb'): RequestHandler[] {
   const parse = express.urlencoded({
     extended: false,
     limit,

@@ -2,7 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import { InvalidTokenError } from '../errors.js';
 import { isAdminToken } from '../http/admin-token.js';
-import { bearerOf } from '../http/bearer-auth.js';
+import { bearerOf, MissingTokenError } from '../http/bearer-auth.js';
+import { returnPath } from '../web/require-login.js';
 import { sendProblem } from '../http/problem.js';
 import type { Store } from '../store/store.js';
 
@@ -18,7 +19,14 @@ export function requireMonitor(config: Config, store: Store): RequestHandler {
   return (req, res, next) => {
     if (mayMonitor(req, config, store)) return next();
     if (req.accepts(['html', 'json']) === 'html')
-      return res.redirect(303, `/monitor/unlock?returnTo=${encodeURIComponent(req.originalUrl)}`);
-    sendProblem(res, req, new InvalidTokenError('The monitor needs the admin token', 'glasshouse-admin'));
+      return res.redirect(303, `/monitor/unlock?returnTo=${encodeURIComponent(returnPath(req))}`);
+    // RFC 6750 §3.1: no credentials, a challenge without an error code; wrong ones, invalid_token.
+    const refusal = bearerOf(req.get('authorization'))
+      ? new InvalidTokenError('The monitor needs the admin token', 'glasshouse-admin')
+      : new MissingTokenError(
+          'The monitor needs the admin token: Authorization: Bearer <ADMIN_TOKEN>',
+          'glasshouse-admin',
+        );
+    sendProblem(res, req, refusal);
   };
 }

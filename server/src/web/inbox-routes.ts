@@ -26,7 +26,8 @@ export function inboxRoutes(deps: {
 }): Router {
   const { store, social, render, csrfProtect, threadNotices } = deps;
   const router = Router();
-  const form = formBody('16kb');
+  // Room for the longest message however a browser encodes it: 12 bytes per character (%F0%9F%98%80).
+  const form = formBody(MESSAGE_MAX_CHARS * 12 + 1024);
 
   router.get('/', requireLogin, (req, res) => {
     const me = req.user!.id;

@@ -5,7 +5,7 @@ import type { Request, RequestHandler } from 'express';
  * expired while the page was open), the page the form was on (its same-origin Referer), since the
  * form's own path answers POST only; else the inbox.
  */
-function returnPath(req: Request): string {
+export function returnPath(req: Request): string {
   if (req.method === 'GET' || req.method === 'HEAD') return req.originalUrl;
   const referer = req.get('referer');
   if (!referer) return '/';
