@@ -40,13 +40,16 @@ describe('a path the platform does not have', () => {
   it.each([
     ['headers over the limit', `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
     ['bytes that are not HTTP', 'HELLO THERE\r\n\r\n', 400],
+    [
+      'chunk extensions over the limit',
+      `POST /api/v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(20_000)}\r\nx\r\n0\r\n\r\n`,
+      413,
+    ],
   ])(
     'When a request has %s, then the answer is that status as problem details, not a bare status line',
     async (_what, raw, status) => {
       const answer = await rawRequest(gh.url, raw);
-      expect(answer.split('\r\n')[0]).toBe(
-        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
-      );
+      expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       expect(answer).toContain('Content-Type: application/problem+json');
       expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ status });
     },

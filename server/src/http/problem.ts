@@ -33,6 +33,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   414: 'URI Too Long',
@@ -181,28 +182,36 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
 }
 
 /** node:http's parser errors a caller causes, by status (RFC 9110 §15.5.15, RFC 6585 §5). */
-const PARSER_ERRORS: Record<string, [number, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'request_header_fields_too_large'],
-  HPE_URI_TOO_LONG: [414, 'uri_too_long'],
+const PARSER_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'request_header_fields_too_large', 'The request headers are over the limit'],
+  HPE_URI_TOO_LONG: [414, 'uri_too_long', 'The request target is over the limit'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'body_too_large', 'The chunk extensions are over the limit'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request did not arrive in time'],
 };
 
 /**
  * node:http's `clientError` listener: a request its parser refuses (headers over the limit, bytes
  * that are not HTTP/1.1, a body longer than its Content-Length) gets problem details like every
  * other error, instead of node's bare status line; the connection is closed (the parser cannot go
- * on). A socket already gone, or with a response under way, is only destroyed.
+ * on). A socket already gone, or whose response's headers went out, is only destroyed.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+  // As node's own default: nothing is written once a response's headers went out on this connection.
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
     socket.destroy();
     return;
   }
-  const [status, code] = PARSER_ERRORS[err.code ?? ''] ?? [400, 'bad_request'];
+  const [status, code, detail] = PARSER_ERRORS[err.code ?? ''] ?? [
+    400,
+    'bad_request',
+    'The request could not be read as HTTP/1.1 (RFC 9112)',
+  ];
   const body = JSON.stringify({
     type: TYPE_BASE + code,
     title: TITLES[status] ?? 'Error',
     status,
-    detail: 'The request could not be read as HTTP/1.1 (RFC 9112)',
+    detail,
   } satisfies Problem);
   socket.end(
     `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}\r\nContent-Type: application/problem+json\r\n` +
