@@ -4,15 +4,15 @@ import path from 'node:path';
 import { errnoOf, syncDir, type Disk } from './disk.js';
 import { StoreLoadError } from './store-errors.js';
 
-/** What `<DATA_FILE>.lock` holds: who owns the data file; `nonce` tells two locks of one pid apart. */
+/** What `<DATA_FILE>.lock` holds: who owns the data file; `nonce` makes each lock's text unique. */
 interface LockOwner {
   pid: number;
   host: string;
   nonce?: string;
 }
 
-const sameOwner = (a: LockOwner | undefined, b: LockOwner | undefined) =>
-  a?.pid === b?.pid && a?.host === b?.host && a?.nonce === b?.nonce;
+/** A lock file as read: gone, or there with its text (and its owner, unless the text is not ours). */
+type LockFile = { state: 'absent' } | { state: 'present'; text: string; owner?: LockOwner };
 
 /** True while process `pid` exists (signal 0 only checks; EPERM means it exists but is not ours). */
 function alive(pid: number): boolean {
@@ -24,43 +24,55 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Is this lock's owner a process that still runs (or one on another host, which we cannot tell)? */
+const held = (lock: LockFile, me: LockOwner): boolean =>
+  lock.state === 'present' && lock.owner !== undefined && (lock.owner.host !== me.host || alive(lock.owner.pid));
+
 /**
- * The owner written in the lock file; undefined when it is gone or holds no owner (torn or foreign
- * content: not a lock of ours). @throws StoreLoadError when it is a folder: whatever made it (a
- * Glasshouse that locked with a folder, another program) may be using the file, and its content is
- * not ours to delete.
+ * `file` as read (a lock or the takeover guard). Text that is not an owner (torn, foreign) is present
+ * without an owner. @throws StoreLoadError when it is a folder: whatever made it (a Glasshouse that
+ * locked with a folder, another program) may be using the file, and its content is not ours to delete.
  */
-async function readOwner(disk: Disk, lockFile: string): Promise<LockOwner | undefined> {
+async function readLock(disk: Disk, file: string): Promise<LockFile> {
+  let text: string;
   try {
-    const owner = JSON.parse((await disk.readFile(lockFile)).toString('utf8')) as Partial<LockOwner>;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string'
-      ? { pid: owner.pid, host: owner.host, ...(typeof owner.nonce === 'string' ? { nonce: owner.nonce } : {}) }
-      : undefined;
+    text = (await disk.readFile(file)).toString('utf8');
   } catch (err) {
     if (errnoOf(err) === 'EISDIR') {
       throw new StoreLoadError(
-        `${lockFile}: a folder, not a Glasshouse lock file; left as it is. If nothing else uses the data file, remove the folder`,
+        `${file}: a folder, not a Glasshouse lock file; left as it is. If nothing else uses the data file, remove the folder`,
       );
     }
-    return undefined; // gone (ENOENT), or foreign content
+    if (errnoOf(err) === 'ENOENT') return { state: 'absent' };
+    throw err;
   }
+  try {
+    const owner = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof owner.pid === 'number' && typeof owner.host === 'string')
+      return { state: 'present', text, owner: { pid: owner.pid, host: owner.host } };
+  } catch {
+    // not JSON: foreign or torn
+  }
+  return { state: 'present', text };
 }
 
 /**
- * One writer per data file (README "Data and storage"): `<real path of DATA_FILE>.lock` holds the owner's pid
- * and host. A lock whose process no longer exists on this host (SIGKILL, power cut) is taken over at
- * once; a live owner, in this process or another, is refused. The real path is used, so a symlink or
- * a relative path to the same file meets the same lock; two processes taking over the same stale lock
- * at once end with one owner (`takeOver`). Returns the release function.
+ * One writer per data file (README "Data and storage"): `<real path of DATA_FILE>.lock` holds the
+ * owner's pid and host. A lock whose process no longer exists on this host (SIGKILL, power cut) is
+ * taken over at once, by one start at a time (`takeOver`), so several starts at once end with one
+ * owner; a live owner, in this process or another, is refused. The real path is used, so a symlink or
+ * a relative path to the same file meets the same lock. Returns the release function.
  * @throws StoreLoadError when another live process holds the file.
  */
 export async function acquireLock(disk: Disk, realDataFile: string): Promise<() => Promise<void>> {
   const lockFile = `${realDataFile}.lock`;
   const me: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomUUID() };
+  const mine = JSON.stringify(me);
+  await sweepTemporaries(disk, lockFile, me);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Written aside, then linked into place: the lock never exists without its owner in it.
     const temp = `${lockFile}.${me.pid}.${me.nonce}.tmp`;
-    await disk.writeFile(temp, JSON.stringify(me), { flag: 'w' });
+    await disk.writeFile(temp, mine, { flag: 'w' });
     let linked = false;
     try {
       await disk.link(temp, lockFile);
@@ -68,16 +80,18 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
       await disk.unlink(temp);
       await syncDir(disk, path.dirname(lockFile));
       return async () => {
-        const owner = await readOwner(disk, lockFile).catch(() => undefined);
-        if (sameOwner(owner, me)) await disk.unlink(lockFile).catch(() => undefined);
+        const lock = await readLock(disk, lockFile).catch((): LockFile => ({ state: 'absent' }));
+        if (lock.state === 'present' && lock.text === mine) await disk.unlink(lockFile).catch(() => undefined);
       };
     } catch (err) {
       await disk.unlink(temp).catch(() => undefined);
       if (linked) await disk.unlink(lockFile).catch(() => undefined); // taken, then failed: not kept
       if (errnoOf(err) !== 'EEXIST') throw err;
     }
-    const owner = await readOwner(disk, lockFile);
-    if (owner && (owner.host !== me.host || alive(owner.pid))) {
+    const lock = await readLock(disk, lockFile);
+    if (lock.state === 'absent') continue; // gone meanwhile: link ours again
+    if (held(lock, me)) {
+      const owner = lock.owner!;
       const who =
         owner.pid === me.pid
           ? 'this process'
@@ -86,7 +100,7 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
         `${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`,
       );
     }
-    await takeOver(disk, lockFile, owner, me);
+    await takeOver(disk, lockFile, lock.text, me);
   }
   throw new StoreLoadError(`${path.basename(lockFile)}: could not be taken (another process keeps replacing it)`);
 }
@@ -95,15 +109,15 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
 const MAX_ATTEMPTS = 200;
 
 /**
- * Removes the stale lock `stale` (read from `lockFile`, its owner gone), under a takeover guard
- * (`<lock>.takeover`, created exclusively by link, holding its owner) so that one start at a time
- * does it: between reading the stale owner and removing it, another start may have taken the lock
- * over and put its own lock there, and deleting by name would delete that fresh lock and leave two
- * writers. Under the guard the lock is read again and removed only if it is still the stale one.
- * When the guard is held by another start, waits a moment (the caller tries again); a guard whose
- * owner died mid-way (on this host) is moved aside and checked, as a stale lock would be.
+ * Removes the stale lock whose text is `stale`, under a takeover guard (`<lock>.takeover`, created
+ * exclusively by link, holding its owner) so that one start at a time does it: between reading the
+ * stale lock and removing it, another start may have taken the lock over and put its own there, and
+ * deleting by name would delete that fresh lock and leave two writers. Under the guard the lock is read
+ * again and removed only if it is still there with the same text (a new lock is only ever linked where
+ * there is none, so none can appear meanwhile). When another start holds the guard, waits a moment
+ * (the caller tries again); a guard whose owner died mid-way (on this host) is removed the same way.
  */
-async function takeOver(disk: Disk, lockFile: string, stale: LockOwner | undefined, me: LockOwner): Promise<void> {
+async function takeOver(disk: Disk, lockFile: string, stale: string, me: LockOwner): Promise<void> {
   const guard = `${lockFile}.takeover`;
   const temp = `${guard}.${me.pid}.${me.nonce}.tmp`;
   await disk.writeFile(temp, JSON.stringify(me), { flag: 'w' });
@@ -111,25 +125,26 @@ async function takeOver(disk: Disk, lockFile: string, stale: LockOwner | undefin
     await disk.link(temp, guard);
   } catch (err) {
     if (errnoOf(err) !== 'EEXIST') throw err;
-    const holder = await readOwner(disk, guard);
-    if (!holder || (holder.host === me.host && !alive(holder.pid))) await removeIfStill(disk, guard, holder);
-    else await new Promise((resolve) => setTimeout(resolve, 10));
+    const holder = await readLock(disk, guard);
+    if (holder.state === 'present' && !held(holder, me)) await removeIfStill(disk, guard, holder.text);
+    else if (holder.state === 'present') await new Promise((resolve) => setTimeout(resolve, 10));
     return;
   } finally {
     await disk.unlink(temp).catch(() => undefined);
   }
   try {
-    if (sameOwner(await readOwner(disk, lockFile), stale)) await removeIfStill(disk, lockFile, stale);
+    const lock = await readLock(disk, lockFile);
+    if (lock.state === 'present' && lock.text === stale) await removeIfStill(disk, lockFile, stale);
   } finally {
     await disk.unlink(guard).catch(() => undefined);
   }
 }
 
 /**
- * Removes `file` if it still holds `owner`: moved aside first (rename is atomic), what was moved is
- * checked, and anything else is put back.
+ * Removes `file` if its text is still `text`: moved aside first (rename is atomic), what was moved is
+ * compared, and anything else is put back.
  */
-async function removeIfStill(disk: Disk, file: string, owner: LockOwner | undefined): Promise<void> {
+async function removeIfStill(disk: Disk, file: string, text: string): Promise<void> {
   const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
   try {
     await disk.rename(file, aside);
@@ -137,7 +152,24 @@ async function removeIfStill(disk: Disk, file: string, owner: LockOwner | undefi
     if (errnoOf(err) === 'ENOENT') return; // already gone
     throw err;
   }
-  const moved = await readOwner(disk, aside).catch(() => undefined);
-  if (!sameOwner(moved, owner)) await disk.link(aside, file).catch(() => undefined); // another's: back
+  const moved = await readLock(disk, aside).catch((): LockFile => ({ state: 'absent' }));
+  if (moved.state === 'present' && moved.text !== text) await disk.link(aside, file).catch(() => undefined);
   await disk.unlink(aside).catch(() => undefined);
+}
+
+/**
+ * Deletes what a start that died on this host left beside the lock: its temporary copies
+ * (`<lock>.<pid>.<nonce>.tmp`, `<lock>.takeover.<pid>.<nonce>.tmp`) and locks it had moved aside
+ * (`<lock>.<pid>.<uuid>.stale`), when their process no longer runs.
+ */
+async function sweepTemporaries(disk: Disk, lockFile: string, me: LockOwner): Promise<void> {
+  const dir = path.dirname(lockFile);
+  const base = path.basename(lockFile);
+  const names = await disk.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^\.?(?:takeover\.)?(\d+)\.[^.]+\.(?:tmp|stale)$/.exec(name.slice(base.length));
+    if (!name.startsWith(`${base}.`) || !match) continue;
+    const pid = Number(match[1]);
+    if (pid !== me.pid && !alive(pid)) await disk.unlink(path.join(dir, name)).catch(() => undefined);
+  }
 }
