@@ -69,4 +69,13 @@ describe('the data file lock (one writer per data file)', () => {
       expect(await readdir(dir)).toEqual([]); // nothing left aside: no guard, no moved lock
     },
   );
+
+  it('When a start died leaving its temporary and moved-aside files beside the lock, then the next start sweeps them', async () => {
+    const left = [`.lock.${GONE_PID}.a1.tmp`, `.lock.takeover.${GONE_PID}.b2.tmp`, `.lock.${GONE_PID}.c3.stale`];
+    for (const suffix of left) await writeFile(`${dataFile}${suffix}`, '{}');
+    const unlock = await acquireLock(nodeDisk, dataFile);
+    expect(await readdir(dir)).toEqual(['glasshouse.json.lock']);
+    await unlock();
+    expect(await readdir(dir)).toEqual([]);
+  });
 });
