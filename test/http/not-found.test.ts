@@ -32,6 +32,20 @@ describe('a path the platform does not have', () => {
     expect(res.text).toContain('<html');
   });
 
+  it.each([
+    ['get', '/token'],
+    ['get', '/token/revocation'],
+    ['get', '/reg'],
+    ['post', '/jwks'],
+    ['get', '/session/end/confirm'],
+  ] as const)(
+    'When %s %s (a method the authorization server has no route for) is sent, then a 404 problem, not a bare text',
+    async (method, path) => {
+      const res = await request(gh.url)[method](path).set('Accept', 'application/json');
+      expect([res.status, res.type, res.body.status]).toEqual([404, 'application/problem+json', 404]);
+    },
+  );
+
   it('When an OAuth endpoint is asked for, then the provider still answers it', async () => {
     await request(gh.url).get('/.well-known/openid-configuration').expect(200);
     await request(gh.url).get('/jwks').expect(200);

@@ -85,12 +85,17 @@ export function toAppError(err: unknown): AppError {
 
 /** RFC 9457 body for `err` at `req`. */
 export function problemOf(err: AppError, req: Request): Problem {
+  return problemAt(err, req.originalUrl);
+}
+
+/** RFC 9457 body for `err` answering the request for `url` (its query is never echoed: it may carry an access_token). */
+export function problemAt(err: AppError, url: string): Problem {
   return {
     type: TYPE_BASE + err.code,
     title: TITLES[err.status] ?? 'Error',
     status: err.status,
     detail: err.detail,
-    instance: req.originalUrl.split('?')[0], // never echo the query (it may carry an access_token)
+    instance: url.split('?')[0],
     ...err.extra,
   };
 }

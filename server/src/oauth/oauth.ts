@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Router } from 'express';
+import { NotFoundError } from '../errors.js';
+import { problemAt } from '../http/problem.js';
 import Provider, { type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
@@ -96,6 +98,19 @@ export function createOAuthServer(deps: {
     await next();
     const body = ctx.oidc?.route === 'discovery' ? (ctx.body as { claims_supported?: string[] }) : undefined;
     if (body?.claims_supported) body.claims_supported = body.claims_supported.filter((claim) => claim !== 'sid');
+  });
+  // A method the provider has no route for on a path it owns (GET /token, POST /jwks…): Koa's bare
+  // text 404 becomes the platform's problem details, like every other unknown path.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    const problem = problemAt(
+      new NotFoundError(`${ctx.method} ${ctx.path} is not an endpoint of the authorization server`),
+      ctx.originalUrl,
+    );
+    ctx.status = 404;
+    ctx.type = 'application/problem+json';
+    ctx.body = JSON.stringify(problem);
   });
   const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
