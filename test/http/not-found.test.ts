@@ -3,17 +3,24 @@ import net from 'node:net';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
 
-/** Sends `raw` bytes on a new connection to `url`; resolves with everything answered until it closes. */
-function rawRequest(url: string, raw: string): Promise<string> {
+/**
+ * Sends `raw` bytes on a new connection to `url` from a client that keeps its own side open
+ * (allowHalfOpen); resolves with everything answered once the server ended its side, and the socket.
+ */
+function rawRequest(url: string, raw: string): Promise<{ answer: string; socket: net.Socket }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname, () => socket.write(raw));
+    const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true }, () => socket.write(raw));
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk.toString()));
-    socket.on('close', () => resolve(answer));
+    socket.on('end', () => resolve({ answer, socket }));
     socket.on('error', reject);
   });
 }
+
+/** Open connections of the platform's server. */
+const connections = (server: import('node:http').Server) =>
+  new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
 
 describe('a path the platform does not have', () => {
   const gh = usePlatform();
@@ -62,10 +69,15 @@ describe('a path the platform does not have', () => {
   ])(
     'When a request has %s, then the answer is that status as problem details, not a bare status line',
     async (_what, raw, status) => {
-      const answer = await rawRequest(gh.url, raw);
+      const { answer, socket } = await rawRequest(gh.url, raw);
       expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       expect(answer).toContain('Content-Type: application/problem+json');
       expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ status });
+      // The client keeps its side open: the server closes the connection anyway (no file left open).
+      for (let i = 0; i < 100 && (await connections(gh.platform.httpServer)) > 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await connections(gh.platform.httpServer)).toBe(0);
+      socket.destroy();
     },
   );
 });

@@ -218,8 +218,10 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     status,
     detail,
   } satisfies Problem);
+  // The server allows half-open sockets: end() alone would leave the client's side (and a file) open.
   socket.end(
     `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}\r\nContent-Type: application/problem+json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
