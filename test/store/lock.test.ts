@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -8,71 +9,111 @@ import { StoreLoadError } from '../../server/src/store/store-errors.js';
 
 /** A pid no process has: the highest pid Linux hands out is 2^22. */
 const GONE_PID = 2 ** 22 + 1;
+const hex = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
+const STALE = JSON.stringify({ pid: GONE_PID, host: os.hostname() });
+
+type Outcome = { unlock: () => Promise<void> } | { err: Error };
+const outcome = (start: Promise<() => Promise<void>>): Promise<Outcome> =>
+  start.then(
+    (unlock) => ({ unlock }),
+    (err: Error) => ({ err }),
+  );
 
 describe('the data file lock (one writer per data file)', () => {
   let dir: string;
   let dataFile: string;
+  let lockFile: string;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-lock-'));
     dataFile = path.join(dir, 'glasshouse.json');
+    lockFile = `${dataFile}.lock`;
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each([2, 3])(
-    'When %d starts take over the same stale lock at once, then exactly one gets it and the others are refused (no fresh lock is deleted as stale)',
+  /** A disk whose first call touching the lock file (`when`) waits for `release()`; `reached` once it waits. */
+  function heldDisk(when: (op: 'rename' | 'unlink', from: string, to?: string) => boolean) {
+    let reached!: () => void;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let once = false;
+    const pause = async (hit: boolean) => {
+      if (!hit || once) return;
+      once = true;
+      reached();
+      await gate;
+    };
+    const disk: Disk = {
+      ...nodeDisk,
+      rename: async (from, to) => (await pause(when('rename', from, to)), nodeDisk.rename(from, to)),
+      unlink: async (file) => (await pause(when('unlink', file)), nodeDisk.unlink(file)),
+    };
+    return { disk, atGate, release };
+  }
+
+  /** Exactly one start holds the lock, the others are refused as "in use", and nothing is left once it lets go. */
+  async function oneOwner(all: Outcome[]) {
+    const owners = all.filter((o): o is { unlock: () => Promise<void> } => 'unlock' in o);
+    expect(owners).toHaveLength(1);
+    for (const o of all.filter((o): o is { err: Error } => 'err' in o)) {
+      expect(o.err).toBeInstanceOf(StoreLoadError);
+      expect(o.err.message).toMatch(/already in use by another Glasshouse process \(this process/);
+    }
+    await owners[0]!.unlock();
+    expect((await readdir(dir)).filter((n) => !n.startsWith('glasshouse.json.lock.takeover.'))).toEqual([]);
+  }
+
+  it.each([2, 3, 4])(
+    'When %d starts take over the same stale lock at once, then exactly one gets it and the others are refused',
     async (starts) => {
-      await writeFile(`${dataFile}.lock`, JSON.stringify({ pid: GONE_PID, host: os.hostname() }));
-      // The first start has read the stale owner and is held just before removing that lock.
-      let reached!: () => void;
-      const atRemoval = new Promise<void>((resolve) => (reached = resolve));
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const removing = (file: string) => file === `${dataFile}.lock`;
-      const held: Disk = {
-        ...nodeDisk,
-        rename: async (from, to) => {
-          if (removing(from)) {
-            reached();
-            await gate;
-          }
-          return nodeDisk.rename(from, to);
-        },
-        unlink: async (file) => {
-          if (removing(file)) {
-            reached();
-            await gate;
-          }
-          return nodeDisk.unlink(file);
-        },
-      };
-      const outcome = (start: Promise<() => Promise<void>>) =>
-        start.then(
-          (unlock) => ({ unlock }),
-          (err: unknown) => ({ err }),
-        );
-      const first = outcome(acquireLock(held, dataFile));
-      await atRemoval;
-      // The others start while it is held, and meet the lock it is about to remove.
+      await writeFile(lockFile, STALE);
+      // The first start is held just as it replaces the stale lock (under its takeover guard).
+      const first = heldDisk((op, from, to) => op === 'rename' && to === lockFile && from !== lockFile);
+      const firstStart = outcome(acquireLock(first.disk, dataFile));
+      await first.atGate;
       const others = Array.from({ length: starts - 1 }, () => outcome(acquireLock(nodeDisk, dataFile)));
       await new Promise((r) => setTimeout(r, 50));
-      release();
-      const all = await Promise.all([first, ...others]);
-      const owners = all.filter((o) => 'unlock' in o) as { unlock: () => Promise<void> }[];
-      expect(owners).toHaveLength(1);
-      for (const o of all.filter((o) => 'err' in o) as { err: Error }[]) {
-        expect(o.err).toBeInstanceOf(StoreLoadError);
-        expect(o.err.message).toMatch(/already in use by another Glasshouse process \(this process/);
-      }
-      await owners[0]!.unlock();
-      expect(await readdir(dir)).toEqual([]); // nothing left aside: no guard, no moved lock
+      first.release();
+      await oneOwner(await Promise.all([firstStart, ...others]));
     },
   );
 
-  it('When a start died leaving its temporary and moved-aside files beside the lock, then the next start sweeps them', async () => {
-    const left = [`.lock.${GONE_PID}.a1.tmp`, `.lock.takeover.${GONE_PID}.b2.tmp`, `.lock.${GONE_PID}.c3.stale`];
+  it('When a start died holding the takeover guard of a stale lock and three starts come at once, then exactly one gets the lock', async () => {
+    await writeFile(lockFile, STALE);
+    await writeFile(
+      `${lockFile}.takeover.${hex(STALE, 16)}`,
+      JSON.stringify({ pid: GONE_PID, host: os.hostname(), forLock: hex(STALE, 16) }),
+    );
+    const first = heldDisk((op, from, to) => op === 'rename' && to === lockFile && from !== lockFile);
+    const firstStart = outcome(acquireLock(first.disk, dataFile));
+    await first.atGate;
+    const others = [outcome(acquireLock(nodeDisk, dataFile)), outcome(acquireLock(nodeDisk, dataFile))];
+    await new Promise((r) => setTimeout(r, 50));
+    first.release();
+    await oneOwner(await Promise.all([firstStart, ...others]));
+  });
+
+  it('When the lock is a symbolic link to nothing, then it is taken over (the link replaced, its target untouched)', async () => {
+    await symlink(path.join(dir, 'nowhere'), lockFile);
+    const unlock = await acquireLock(nodeDisk, dataFile);
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: process.pid });
+    await unlock();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('When a start died leaving its temporaries and a takeover guard for a lock that is gone, then the next start sweeps them', async () => {
+    const host = hex(os.hostname(), 8);
+    const left = [
+      `.lock.${host}.${GONE_PID}.0f0f0f0f-0000-4000-8000-000000000000.tmp`,
+      `.lock.takeover.${hex('gone', 16)}.${host}.${GONE_PID}.0f0f0f0f-0000-4000-8000-000000000001.tmp`,
+    ];
     for (const suffix of left) await writeFile(`${dataFile}${suffix}`, '{}');
+    await writeFile(
+      `${lockFile}.takeover.${hex('gone', 16)}`,
+      JSON.stringify({ pid: GONE_PID, host: os.hostname(), forLock: hex('gone', 16) }),
+    );
     const unlock = await acquireLock(nodeDisk, dataFile);
     expect(await readdir(dir)).toEqual(['glasshouse.json.lock']);
     await unlock();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { errnoOf, syncDir, type Disk } from './disk.js';
@@ -11,8 +11,15 @@ interface LockOwner {
   nonce?: string;
 }
 
-/** A lock file as read: gone, or there with its text (and its owner, unless the text is not ours). */
+/** A lock (or guard) file as read: gone, or there with its text and its owner, unless the text is not ours. */
 type LockFile = { state: 'absent' } | { state: 'present'; text: string; owner?: LockOwner };
+
+/** Tries to take the lock (a start waiting while another takes a stale lock over: 10 ms each). */
+const MAX_ATTEMPTS = 200;
+/** Levels of takeover guards whose holder died before a start gives up ("could not be taken"). */
+const MAX_GUARD_DEPTH = 8;
+
+const tag = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
 /** True while process `pid` exists (signal 0 only checks; EPERM means it exists but is not ours). */
 function alive(pid: number): boolean {
@@ -24,14 +31,15 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Is this lock's owner a process that still runs (or one on another host, which we cannot tell)? */
-const held = (lock: LockFile, me: LockOwner): boolean =>
-  lock.state === 'present' && lock.owner !== undefined && (lock.owner.host !== me.host || alive(lock.owner.pid));
+/** Is this file's owner a process that still runs (or one on another host, which we cannot tell)? */
+const held = (file: LockFile, me: LockOwner): boolean =>
+  file.state === 'present' && file.owner !== undefined && (file.owner.host !== me.host || alive(file.owner.pid));
 
 /**
- * `file` as read (a lock or the takeover guard). Text that is not an owner (torn, foreign) is present
- * without an owner. @throws StoreLoadError when it is a folder: whatever made it (a Glasshouse that
- * locked with a folder, another program) may be using the file, and its content is not ours to delete.
+ * `file` as read. Text that is not an owner (torn, foreign) is present without an owner; so is a
+ * symbolic link to nothing (its text names its target). @throws StoreLoadError when it is a folder:
+ * whatever made it (a Glasshouse that locked with a folder, another program) may be using the file,
+ * and its content is not ours to delete.
  */
 async function readLock(disk: Disk, file: string): Promise<LockFile> {
   let text: string;
@@ -43,8 +51,9 @@ async function readLock(disk: Disk, file: string): Promise<LockFile> {
         `${file}: a folder, not a Glasshouse lock file; left as it is. If nothing else uses the data file, remove the folder`,
       );
     }
-    if (errnoOf(err) === 'ENOENT') return { state: 'absent' };
-    throw err;
+    if (errnoOf(err) !== 'ENOENT') throw err;
+    const target = await disk.readlink(file).catch(() => undefined);
+    return target === undefined ? { state: 'absent' } : { state: 'present', text: `symbolic link to ${target}` };
   }
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
@@ -68,23 +77,27 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
   const lockFile = `${realDataFile}.lock`;
   const me: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomUUID() };
   const mine = JSON.stringify(me);
-  await sweepTemporaries(disk, lockFile, me);
+  // Temporary names carry this host, pid and nonce: what a dead start left is known by them (`sweep`).
+  const temp = (file: string) => `${file}.${tag(me.host, 8)}.${me.pid}.${me.nonce}.tmp`;
+  await sweep(disk, lockFile, me);
+  const owned = async () => {
+    await syncDir(disk, path.dirname(lockFile));
+    return async () => {
+      const lock = await readLock(disk, lockFile).catch((): LockFile => ({ state: 'absent' }));
+      if (lock.state === 'present' && lock.text === mine) await disk.unlink(lockFile).catch(() => undefined);
+    };
+  };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Written aside, then linked into place: the lock never exists without its owner in it.
-    const temp = `${lockFile}.${me.pid}.${me.nonce}.tmp`;
-    await disk.writeFile(temp, mine, { flag: 'w' });
+    await disk.writeFile(temp(lockFile), mine, { flag: 'w' });
     let linked = false;
     try {
-      await disk.link(temp, lockFile);
+      await disk.link(temp(lockFile), lockFile);
       linked = true;
-      await disk.unlink(temp);
-      await syncDir(disk, path.dirname(lockFile));
-      return async () => {
-        const lock = await readLock(disk, lockFile).catch((): LockFile => ({ state: 'absent' }));
-        if (lock.state === 'present' && lock.text === mine) await disk.unlink(lockFile).catch(() => undefined);
-      };
+      await disk.unlink(temp(lockFile));
+      return await owned();
     } catch (err) {
-      await disk.unlink(temp).catch(() => undefined);
+      await disk.unlink(temp(lockFile)).catch(() => undefined);
       if (linked) await disk.unlink(lockFile).catch(() => undefined); // taken, then failed: not kept
       if (errnoOf(err) !== 'EEXIST') throw err;
     }
@@ -100,76 +113,95 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
         `${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`,
       );
     }
-    await takeOver(disk, lockFile, lock.text, me);
+    if (await takeOver(disk, lockFile, lock.text, mine, me, temp)) return await owned();
   }
   throw new StoreLoadError(`${path.basename(lockFile)}: could not be taken (another process keeps replacing it)`);
 }
 
-/** Tries to take the lock (a start waiting while another takes a stale lock over: 10 ms each). */
-const MAX_ATTEMPTS = 200;
-
 /**
- * Removes the stale lock whose text is `stale`, under a takeover guard (`<lock>.takeover`, created
- * exclusively by link, holding its owner) so that one start at a time does it: between reading the
- * stale lock and removing it, another start may have taken the lock over and put its own there, and
- * deleting by name would delete that fresh lock and leave two writers. Under the guard the lock is read
- * again and removed only if it is still there with the same text (a new lock is only ever linked where
- * there is none, so none can appear meanwhile). When another start holds the guard, waits a moment
- * (the caller tries again); a guard whose owner died mid-way (on this host) is removed the same way.
+ * Replaces the stale lock whose text is `stale` with ours (`mine`), one start at a time; true when
+ * the lock is ours. The one start allowed is the one that creates the guard named after that text,
+ * `<lock>.takeover.<hash of the text>` (by link: exclusive); under it the lock is read again and, if
+ * it still has that text, replaced by ours in one rename, so its name is never free for another
+ * start meanwhile (nothing is deleted by name that could be another start's). A lock with that text
+ * changes only under that guard (a new lock is only linked where there is none), and the guard goes
+ * once the lock's text is another. A guard whose holder died (on this host) is never deleted: the next
+ * guard is named after it, one level deeper. When a live start holds the guard, waits a moment and
+ * answers false (the caller reads the lock again).
  */
-async function takeOver(disk: Disk, lockFile: string, stale: string, me: LockOwner): Promise<void> {
-  const guard = `${lockFile}.takeover`;
-  const temp = `${guard}.${me.pid}.${me.nonce}.tmp`;
-  await disk.writeFile(temp, JSON.stringify(me), { flag: 'w' });
-  try {
-    await disk.link(temp, guard);
-  } catch (err) {
-    if (errnoOf(err) !== 'EEXIST') throw err;
-    const holder = await readLock(disk, guard);
-    if (holder.state === 'present' && !held(holder, me)) await removeIfStill(disk, guard, holder.text);
-    else if (holder.state === 'present') await new Promise((resolve) => setTimeout(resolve, 10));
-    return;
-  } finally {
-    await disk.unlink(temp).catch(() => undefined);
+async function takeOver(
+  disk: Disk,
+  lockFile: string,
+  stale: string,
+  mine: string,
+  me: LockOwner,
+  temp: (file: string) => string,
+): Promise<boolean> {
+  let key = tag(stale, 16);
+  for (let depth = 0; depth < MAX_GUARD_DEPTH; depth++) {
+    const guard = `${lockFile}.takeover.${key}`;
+    await disk.writeFile(temp(guard), JSON.stringify({ ...me, forLock: tag(stale, 16) }), { flag: 'w' });
+    try {
+      await disk.link(temp(guard), guard);
+    } catch (err) {
+      if (errnoOf(err) !== 'EEXIST') throw err;
+      const holder = await readLock(disk, guard);
+      if (holder.state === 'absent') return false; // just released: read the lock again
+      if (held(holder, me)) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return false;
+      }
+      key = tag(key + holder.text, 16); // its holder died mid-way: the next level
+      continue;
+    } finally {
+      await disk.unlink(temp(guard)).catch(() => undefined);
+    }
+    try {
+      const lock = await readLock(disk, lockFile);
+      if (lock.state !== 'present' || lock.text !== stale) return false;
+      await disk.writeFile(temp(lockFile), mine, { flag: 'w' });
+      await disk.rename(temp(lockFile), lockFile);
+      return true;
+    } finally {
+      // The lock's text is no longer `stale` (or the rename failed and this start answers with an error):
+      // no holder of a guard for that text acts any more.
+      await disk.unlink(temp(lockFile)).catch(() => undefined);
+      await disk.unlink(guard).catch(() => undefined);
+    }
   }
-  try {
-    const lock = await readLock(disk, lockFile);
-    if (lock.state === 'present' && lock.text === stale) await removeIfStill(disk, lockFile, stale);
-  } finally {
-    await disk.unlink(guard).catch(() => undefined);
-  }
+  return false;
 }
 
 /**
- * Removes `file` if its text is still `text`: moved aside first (rename is atomic), what was moved is
- * compared, and anything else is put back.
+ * Deletes what starts that died on this host left beside the lock: their temporary copies (their
+ * names carry host, pid and nonce), and takeover guards for a lock text that is gone (no start acts
+ * under those any more). A guard for the lock's current text stays, even if its holder died: the next
+ * start goes one level deeper instead.
  */
-async function removeIfStill(disk: Disk, file: string, text: string): Promise<void> {
-  const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
-  try {
-    await disk.rename(file, aside);
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return; // already gone
-    throw err;
-  }
-  const moved = await readLock(disk, aside).catch((): LockFile => ({ state: 'absent' }));
-  if (moved.state === 'present' && moved.text !== text) await disk.link(aside, file).catch(() => undefined);
-  await disk.unlink(aside).catch(() => undefined);
-}
-
-/**
- * Deletes what a start that died on this host left beside the lock: its temporary copies
- * (`<lock>.<pid>.<nonce>.tmp`, `<lock>.takeover.<pid>.<nonce>.tmp`) and locks it had moved aside
- * (`<lock>.<pid>.<uuid>.stale`), when their process no longer runs.
- */
-async function sweepTemporaries(disk: Disk, lockFile: string, me: LockOwner): Promise<void> {
+async function sweep(disk: Disk, lockFile: string, me: LockOwner): Promise<void> {
   const dir = path.dirname(lockFile);
-  const base = path.basename(lockFile);
-  const names = await disk.readdir(dir).catch(() => [] as string[]);
+  const base = `${path.basename(lockFile)}.`;
+  const names = (await disk.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(base));
+  if (names.length === 0) return;
+  const lock = await readLock(disk, lockFile).catch((): LockFile => ({ state: 'absent' }));
+  const current = lock.state === 'present' ? tag(lock.text, 16) : undefined;
   for (const name of names) {
-    const match = /^\.?(?:takeover\.)?(\d+)\.[^.]+\.(?:tmp|stale)$/.exec(name.slice(base.length));
-    if (!name.startsWith(`${base}.`) || !match) continue;
-    const pid = Number(match[1]);
-    if (pid !== me.pid && !alive(pid)) await disk.unlink(path.join(dir, name)).catch(() => undefined);
+    const file = path.join(dir, name);
+    const tmp = /\.([0-9a-f]{8})\.(\d+)\.[0-9a-f-]+\.tmp$/.exec(name);
+    if (tmp) {
+      const pid = Number(tmp[2]);
+      if (tmp[1] === tag(me.host, 8) && pid !== me.pid && !alive(pid)) await disk.unlink(file).catch(() => undefined);
+      continue;
+    }
+    if (!/^takeover\.[0-9a-f]{16}$/.test(name.slice(base.length))) continue;
+    const guard = await readLock(disk, file).catch((): LockFile => ({ state: 'absent' }));
+    let forLock: unknown;
+    try {
+      forLock = guard.state === 'present' ? (JSON.parse(guard.text) as { forLock?: unknown }).forLock : undefined;
+    } catch {
+      continue; // not a guard of ours: left as it is
+    }
+    if (guard.state === 'present' && !held(guard, me) && forLock !== current)
+      await disk.unlink(file).catch(() => undefined);
   }
 }
