@@ -119,4 +119,59 @@ describe('the data file lock (one writer per data file)', () => {
     await unlock();
     expect(await readdir(dir)).toEqual([]);
   });
+
+  it('When the lock (or its takeover guard) was left by an earlier process that had our pid, then it is taken over', async () => {
+    // A container restarted with the same hostname: the new process often gets the old one's pid.
+    const earlier = JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'old', since: 0 });
+    await writeFile(lockFile, earlier);
+    await writeFile(
+      `${lockFile}.takeover.${hex(earlier, 16)}`,
+      JSON.stringify({ pid: process.pid, host: os.hostname(), since: 0, forLock: hex(earlier, 16) }),
+    );
+    const unlock = await acquireLock(nodeDisk, dataFile);
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: process.pid });
+    await expect(acquireLock(nodeDisk, dataFile)).rejects.toThrow(/\(this process/); // ours now: held
+    await unlock();
+  });
+
+  it('When the lock is a symbolic link to itself, then it is taken over', async () => {
+    await symlink(lockFile, lockFile);
+    const unlock = await acquireLock(nodeDisk, dataFile);
+    await unlock();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('When the folder cannot be synced after a takeover, then the start fails and leaves no lock of its own', async () => {
+    await writeFile(lockFile, STALE);
+    const failing: Disk = {
+      ...nodeDisk,
+      open: async (file, flags, mode) => {
+        if (file === dir) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+        return nodeDisk.open(file, flags, mode);
+      },
+    };
+    await expect(acquireLock(failing, dataFile)).rejects.toThrow('EIO');
+    const unlock = await acquireLock(nodeDisk, dataFile); // nothing of the failed start holds it
+    await unlock();
+  });
+
+  it('When the lock cannot be read while a start sweeps, then no takeover guard is swept (a dead guard for the current lock must stay)', async () => {
+    await writeFile(lockFile, STALE);
+    const dead = `${lockFile}.takeover.${hex(STALE, 16)}`;
+    await writeFile(dead, JSON.stringify({ pid: GONE_PID, host: os.hostname(), forLock: hex(STALE, 16) }));
+    let first = true;
+    const flaky: Disk = {
+      ...nodeDisk,
+      readFile: async (file) => {
+        if (file === lockFile && first) {
+          first = false;
+          throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+        }
+        return nodeDisk.readFile(file);
+      },
+    };
+    const unlock = await acquireLock(flaky, dataFile);
+    expect(await readdir(dir)).toContain(path.basename(dead));
+    await unlock();
+  });
 });

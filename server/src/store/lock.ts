@@ -9,7 +9,12 @@ interface LockOwner {
   pid: number;
   host: string;
   nonce?: string;
+  /** When the owning process started (ms, to the second): a pid reused by a later process is told apart. */
+  since?: number;
 }
+
+/** When this process started (ms since the epoch, to the second). */
+const processStart = () => Math.round((Date.now() - process.uptime() * 1000) / 1000) * 1000;
 
 /** A lock (or guard) file as read: gone, or there with its text and its owner, unless the text is not ours. */
 type LockFile = { state: 'absent' } | { state: 'present'; text: string; owner?: LockOwner };
@@ -31,9 +36,18 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Is this file's owner a process that still runs (or one on another host, which we cannot tell)? */
-const held = (file: LockFile, me: LockOwner): boolean =>
-  file.state === 'present' && file.owner !== undefined && (file.owner.host !== me.host || alive(file.owner.pid));
+/**
+ * Is this file's owner a process that still runs (or one on another host, which we cannot tell)? Our
+ * own pid counts only with our own start time: a container restarted with the same hostname often
+ * gives the new process the pid of the old one.
+ */
+function held(file: LockFile, me: LockOwner): boolean {
+  if (file.state !== 'present' || file.owner === undefined) return false;
+  const { pid, host, since } = file.owner;
+  if (host !== me.host) return true;
+  if (pid === process.pid) return since !== undefined && Math.abs(since - me.since!) <= 1000;
+  return alive(pid);
+}
 
 /**
  * `file` as read. Text that is not an owner (torn, foreign) is present without an owner; so is a
@@ -51,14 +65,19 @@ async function readLock(disk: Disk, file: string): Promise<LockFile> {
         `${file}: a folder, not a Glasshouse lock file; left as it is. If nothing else uses the data file, remove the folder`,
       );
     }
-    if (errnoOf(err) !== 'ENOENT') throw err;
+    // Gone, or a symbolic link that leads nowhere readable (to nothing, to itself, through a file).
+    if (!['ENOENT', 'ELOOP', 'ENOTDIR'].includes(errnoOf(err) ?? '')) throw err;
     const target = await disk.readlink(file).catch(() => undefined);
     return target === undefined ? { state: 'absent' } : { state: 'present', text: `symbolic link to ${target}` };
   }
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
     if (typeof owner.pid === 'number' && typeof owner.host === 'string')
-      return { state: 'present', text, owner: { pid: owner.pid, host: owner.host } };
+      return {
+        state: 'present',
+        text,
+        owner: { pid: owner.pid, host: owner.host, ...(typeof owner.since === 'number' ? { since: owner.since } : {}) },
+      };
   } catch {
     // not JSON: foreign or torn
   }
@@ -75,7 +94,7 @@ async function readLock(disk: Disk, file: string): Promise<LockFile> {
  */
 export async function acquireLock(disk: Disk, realDataFile: string): Promise<() => Promise<void>> {
   const lockFile = `${realDataFile}.lock`;
-  const me: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomUUID() };
+  const me: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomUUID(), since: processStart() };
   const mine = JSON.stringify(me);
   // Temporary names carry this host, pid and nonce: what a dead start left is known by them (`sweep`).
   const temp = (file: string) => `${file}.${tag(me.host, 8)}.${me.pid}.${me.nonce}.tmp`;
@@ -113,7 +132,16 @@ export async function acquireLock(disk: Disk, realDataFile: string): Promise<() 
         `${realDataFile}: already in use by another Glasshouse process (${who}; one writer per data file: stop it or use another DATA_FILE)`,
       );
     }
-    if (await takeOver(disk, lockFile, lock.text, mine, me, temp)) return await owned();
+    if (await takeOver(disk, lockFile, lock.text, mine, me, temp)) {
+      try {
+        return await owned();
+      } catch (err) {
+        // Taken, then failed: not kept (as after a link).
+        const now = await readLock(disk, lockFile).catch((): LockFile => ({ state: 'absent' }));
+        if (now.state === 'present' && now.text === mine) await disk.unlink(lockFile).catch(() => undefined);
+        throw err;
+      }
+    }
   }
   throw new StoreLoadError(`${path.basename(lockFile)}: could not be taken (another process keeps replacing it)`);
 }
@@ -183,8 +211,9 @@ async function sweep(disk: Disk, lockFile: string, me: LockOwner): Promise<void>
   const base = `${path.basename(lockFile)}.`;
   const names = (await disk.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(base));
   if (names.length === 0) return;
-  const lock = await readLock(disk, lockFile).catch((): LockFile => ({ state: 'absent' }));
-  const current = lock.state === 'present' ? tag(lock.text, 16) : undefined;
+  // Guards are judged against the lock's text: if it cannot be read now, none is judged.
+  const lock = await readLock(disk, lockFile).catch(() => undefined);
+  const current = lock?.state === 'present' ? tag(lock.text, 16) : undefined;
   for (const name of names) {
     const file = path.join(dir, name);
     const tmp = /\.([0-9a-f]{8})\.(\d+)\.[0-9a-f-]+\.tmp$/.exec(name);
@@ -193,7 +222,7 @@ async function sweep(disk: Disk, lockFile: string, me: LockOwner): Promise<void>
       if (tmp[1] === tag(me.host, 8) && pid !== me.pid && !alive(pid)) await disk.unlink(file).catch(() => undefined);
       continue;
     }
-    if (!/^takeover\.[0-9a-f]{16}$/.test(name.slice(base.length))) continue;
+    if (lock === undefined || !/^takeover\.[0-9a-f]{16}$/.test(name.slice(base.length))) continue;
     const guard = await readLock(disk, file).catch((): LockFile => ({ state: 'absent' }));
     let forLock: unknown;
     try {
