@@ -29,6 +29,18 @@ export async function startPlatformProcess(
   dataFile: string,
   env: Record<string, string> = {},
 ): Promise<PlatformProcess> {
+  // A free port is picked before the child binds it, seconds later: another test's process may take it
+  // meanwhile. That start is refused in one line naming the port; it is tried again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(dataFile, env);
+    } catch (err) {
+      if (attempt >= 3 || !/port \d+ is already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnFreePorts(dataFile: string, env: Record<string, string>): Promise<PlatformProcess> {
   const [platformPort, tunewavePort, reelboxPort] = [await freePort(), await freePort(), await freePort()];
   const url = `http://127.0.0.1:${platformPort}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
