@@ -35,18 +35,31 @@ describe('npm start', () => {
 
   it('When the demo starts, then the platform and both partners answer, the URLs and logins are printed, and Ctrl-C stops all cleanly', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'glasshouse-start-'));
-    const [platformPort, tunewavePort, reelboxPort] = [await freePort(), await freePort(), await freePort()];
-    const env = {
-      ...process.env,
-      NODE_OPTIONS: '',
-      PLATFORM_PORT: String(platformPort),
-      TUNEWAVE_PORT: String(tunewavePort),
-      REELBOX_PORT: String(reelboxPort),
-      DATA_FILE: path.join(dir, 'glasshouse.json'),
-      LOG_LEVEL: 'silent',
-    };
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = await outputUntil(child, 'Press Ctrl-C to stop.');
+    let ports: number[] = [];
+    let out = '';
+    // Free ports are picked seconds before the child binds them: another test's process may take one
+    // meanwhile. That start is refused naming the port, and tried again on other ports.
+    for (let attempt = 1; !out; attempt++) {
+      ports = [await freePort(), await freePort(), await freePort()];
+      const env = {
+        ...process.env,
+        NODE_OPTIONS: '',
+        PLATFORM_PORT: String(ports[0]),
+        TUNEWAVE_PORT: String(ports[1]),
+        REELBOX_PORT: String(ports[2]),
+        DATA_FILE: path.join(dir, 'glasshouse.json'),
+        LOG_LEVEL: 'silent',
+      };
+      child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      out = await outputUntil(child, 'Press Ctrl-C to stop.').catch((err: Error) => {
+        if (attempt >= 3 || !/port \d+ is already in use/.test(err.message)) throw err;
+        return '';
+      });
+    }
+    const [platformPort, tunewavePort, reelboxPort] = ports;
 
     expect(out).toContain(`platform  http://localhost:${platformPort}`);
     expect(out).toContain(`Tunewave  http://localhost:${tunewavePort}`);
@@ -59,7 +72,7 @@ describe('npm start', () => {
     expect((await fetch(`http://localhost:${platformPort}/login`)).status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
-    child.kill('SIGINT');
+    child!.kill('SIGINT');
     expect(await exited).toBe(0);
     await expect(fetch(`http://localhost:${tunewavePort}/healthz`)).rejects.toThrow();
   });
