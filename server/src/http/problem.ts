@@ -88,14 +88,17 @@ export function problemOf(err: AppError, req: Request): Problem {
   return problemAt(err, req.originalUrl);
 }
 
-/** RFC 9457 body for `err` answering the request for `url` (its query is never echoed: it may carry an access_token). */
-export function problemAt(err: AppError, url: string): Problem {
+/**
+ * RFC 9457 body for `err` answering the request for `url` (its query is never echoed: it may carry
+ * an access_token); without `url` (a request that could not be read), no `instance`.
+ */
+export function problemAt(err: AppError, url?: string): Problem {
   return {
     type: TYPE_BASE + err.code,
     title: TITLES[err.status] ?? 'Error',
     status: err.status,
     detail: err.detail,
-    instance: url.split('?')[0],
+    ...(url === undefined ? {} : { instance: url.split('?')[0] }),
     ...err.extra,
   };
 }
@@ -212,12 +215,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     'bad_request',
     'The request could not be read as HTTP/1.1 (RFC 9112)',
   ];
-  const body = JSON.stringify({
-    type: TYPE_BASE + code,
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-  } satisfies Problem);
+  const body = JSON.stringify(problemAt(new AppError(status, code, detail)));
   // The server allows half-open sockets: end() alone would leave the client's side (and a file) open.
   socket.end(
     `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}\r\nContent-Type: application/problem+json\r\n` +

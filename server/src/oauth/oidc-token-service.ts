@@ -94,8 +94,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
           return revoked;
         }),
     );
-    for (const row of rows) if (row) authorizations.announceRevoked(row);
-    for (const row of rows)
+    for (const row of rows) {
+      if (row) authorizations.announceRevoked(row);
       events.emit('oauth.step', {
         at: now(),
         step: 'revoke',
@@ -103,6 +103,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         personId: row?.personId,
         detail: 'grant and all its tokens revoked by the person',
       });
+    }
   }
   const revokeGrant = (grantId: string) => revokeGrants([grantId]);
   const lifetimes = createTokenLifetimes({ store, events, clock, revokeGrants });

@@ -269,6 +269,11 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     return [...ids].map((id) => nsp.sockets.get(id)).filter((s): s is PartnerSocket => s !== undefined);
   }
 
+  /** Disconnects the sockets holding one of `ended` (access token values). */
+  function closeHoldersOf(ended: ReadonlySet<string>): void {
+    for (const socket of nsp.sockets.values()) if (ended.has(socket.data.token)) socket.disconnect(true);
+  }
+
   const offs = [
     events.on('message.created', ({ message, participantIds }) => deliver('created', message, participantIds)),
     events.on('message.deleted', ({ message, participantIds }) => deliver('deleted', message, participantIds)),
@@ -290,15 +295,9 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       for (const { op } of changes)
         if (op.c === 'oidc' && op.op === 'del' && op.id.startsWith(ACCESS_TOKEN_ROW))
           gone.add(op.id.slice(ACCESS_TOKEN_ROW.length));
-      if (gone.size === 0) return;
-      setImmediate(() => {
-        for (const socket of nsp.sockets.values()) if (gone.has(socket.data.token)) socket.disconnect(true);
-      });
+      if (gone.size > 0) setImmediate(() => closeHoldersOf(gone));
     }),
-    events.on('tokens.ended', ({ accessTokens }) => {
-      const ended = new Set(accessTokens);
-      for (const socket of nsp.sockets.values()) if (ended.has(socket.data.token)) socket.disconnect(true);
-    }),
+    events.on('tokens.ended', ({ accessTokens }) => closeHoldersOf(new Set(accessTokens))),
     events.on('clock.advanced', ({ now: at }) => {
       for (const socket of nsp.sockets.values()) if (socket.data.info.expiresAt <= at) socket.disconnect(true);
     }),
