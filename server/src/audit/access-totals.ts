@@ -95,11 +95,17 @@ export function messagesReadCount(row: AccessTotal | undefined): number {
 }
 
 /**
+ * The access-log operation of a partner socket's delivery (realtime/partner-socket.ts): a new
+ * message (`socket message:created`) or the notice that one was deleted (`socket message:deleted`).
+ */
+export const socketDeliveryOperation = (kind: 'created' | 'deleted'): string => `socket message:${kind}`;
+
+/**
  * Did this access read the content of the messages it names? A read does; a partner socket told
- * that a message was deleted (`socket message:deleted`, no sender, no text) does not.
+ * that a message was deleted (no sender, no text) does not.
  */
 export const readContent = (e: Pick<AccessEntry, 'action' | 'operation'>): boolean =>
-  e.action === 'read' && e.operation !== 'socket message:deleted';
+  e.action === 'read' && e.operation !== socketDeliveryOperation('deleted');
 
 /**
  * Adds one access to `totals` (every kind of row it counts in). Rows missing from `totals` start from

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
 import type { AccessRecorder } from '../audit/access-recorder.js';
+import { socketDeliveryOperation } from '../audit/access-totals.js';
 import { AppError, InvalidTokenError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
@@ -206,7 +207,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     ownerId,
     action: 'read' as const,
     scope: 'messages:read',
-    operation: `socket message:${kind}`,
+    operation: socketDeliveryOperation(kind),
     channel: 'socket' as const,
     threadIds: [message.threadId],
     messageIds: [message.id],
@@ -238,7 +239,7 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
       const { clientId, personId } = socket.data.info;
       const fault = faults.take(
         'socket',
-        { clientId, tokenKey: socket.data.tokenKey, ownerId: personId, operation: `socket message:${kind}` },
+        { clientId, tokenKey: socket.data.tokenKey, ownerId: personId, operation: socketDeliveryOperation(kind) },
         { logged: true },
       );
       if (fault) {
