@@ -11,7 +11,7 @@ import { createDPoPKey } from '../sdk/index.js';
 import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
-import { failureResponder } from './failure-pages.js';
+import { answerPartnerParserRefusals, failureResponder } from './failure-pages.js';
 import { failureHandler } from './failures.js';
 import { faviconRoutes } from './favicon.js';
 import { createClientStanding } from './client-standing.js';
@@ -154,6 +154,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
 
   const httpServer = options.httpServer ?? http.createServer();
   httpServer.on('request', app);
+  httpServer.on('clientError', answerPartnerParserRefusals(config.name));
   return {
     app,
     httpServer,

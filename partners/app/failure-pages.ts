@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
+import { answerParserRefusals } from '../sdk/index.js';
 
 interface PageSpec {
   status: number;
@@ -141,6 +142,41 @@ function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
+const fillName = (name: string) => (s: string) => s.replaceAll('{name}', name);
+
+/**
+ * The RFC 9457 problem details of a failure `kind` answered with `status`: `{ title, status, detail,
+ * error, message, redirect? }`, where `error` is the kind, `message` the page's text and `detail` that
+ * text followed by `shownDetail`; `redirect` when the kind ended the session.
+ */
+function failureProblem(
+  name: string,
+  kind: Exclude<FailureKind, 'revoked'>,
+  status: number,
+  shownDetail?: string,
+): object {
+  const fill = fillName(name);
+  const message = fill(PAGES[kind].message);
+  return {
+    title: fill(PAGES[kind].heading),
+    status,
+    detail: shownDetail ? `${message} ${shownDetail}` : message,
+    error: kind,
+    message,
+    ...(ENDS_SESSION.has(kind) ? { redirect: '/' } : {}),
+  };
+}
+
+/**
+ * The partner app's `clientError` listener: a request node:http's parser refuses (headers or target
+ * over the limit, bytes that are not HTTP/1.1) is answered with the app's problem details, kind
+ * `too_large` (413, 414, 431) or `bad_request` (400, 408), and its connection closed.
+ */
+export const answerPartnerParserRefusals = (name: string) =>
+  answerParserRefusals(({ status, detail }) =>
+    failureProblem(name, [413, 414, 431].includes(status) ? 'too_large' : 'bad_request', status, `${detail}.`),
+  );
+
 /**
  * Draws each failure kind: a revoked session is sent back to log in (303 to the landing page with a
  * notice, or 401 JSON `{ error, redirect }`), everything else is an error page (for `fetch` callers,
@@ -156,22 +192,14 @@ export function failureResponder(render: Renderer, name: string): FailureRespond
       return;
     }
     const spec = PAGES[kind];
-    const fill = (s: string) => s.replaceAll('{name}', name);
+    const fill = fillName(name);
     const code = status ?? spec.status;
     const shownDetail = SHOWS_DETAIL.has(kind) && detail ? fill(detail) : undefined;
     if (wantsJson(req)) {
-      const message = fill(spec.message);
       res
         .status(code)
         .type('application/problem+json')
-        .json({
-          title: fill(spec.heading),
-          status: code,
-          detail: shownDetail ? `${message} ${shownDetail}` : message,
-          error: kind,
-          message,
-          ...(ENDS_SESSION.has(kind) ? { redirect: '/' } : {}),
-        });
+        .json(failureProblem(name, kind, code, shownDetail));
       return;
     }
     const retryUrl = req.method === 'GET' ? req.originalUrl : '/';

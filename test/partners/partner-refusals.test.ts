@@ -3,6 +3,7 @@ import type { Agent } from 'supertest';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
 import { glasshouseAdmin } from './helpers/glasshouse.js';
 import { csrfOf } from './helpers/partner.js';
+import { connectionsAfterClosing, PARSER_REFUSALS, rawRequest } from '../helpers/raw-http.js';
 
 /**
  * Refusals a logged-in person can meet on Tunewave, against the real platform under the
@@ -47,6 +48,22 @@ describe('partner refusals under least-privilege', () => {
       .type('form')
       .set('Accept', accept)
       .send({ _csrf: csrf, threadId });
+
+  it.each(PARSER_REFUSALS)(
+    "When Tunewave's or Reelbox's server gets a request with %s, then it answers that status as its problem details and closes the connection",
+    async (_what, raw, status) => {
+      for (const app of [demo.tunewave, demo.reelbox]) {
+        const { answer, socket } = await rawRequest(app.url, raw);
+        expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+        expect(answer).toContain('Content-Type: application/problem+json');
+        const problem = JSON.parse(answer.split('\r\n\r\n')[1]!) as Record<string, unknown>;
+        expect(problem).toMatchObject({ status, error: status === 400 ? 'bad_request' : 'too_large' });
+        expect(problem['message']).toContain(status === 400 ? 'try again' : app.config.name);
+        expect(await connectionsAfterClosing(app.partner.httpServer)).toBe(0);
+        socket.destroy();
+      }
+    },
+  );
 
   it("When alice deletes bob's message in a thread Tunewave posted in, then the page says Glasshouse refused (403) and the message stays", async () => {
     const messageId = messageOf('t_alice_bob', 'p_bob');

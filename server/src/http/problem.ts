@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import {
   AppError,
@@ -13,6 +12,7 @@ import {
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
 import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
+import { answerParserRefusals } from '../../../partners/sdk/parser-refusals.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
 const TYPE_BASE = 'https://glasshouse.example/problems/';
@@ -189,37 +189,10 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
   };
 }
 
-/** node:http's parser errors a caller causes, by status (RFC 9110 §15.5.15, RFC 6585 §5). */
-const PARSER_ERRORS: Record<string, [number, string, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'request_header_fields_too_large', 'The request headers are over the limit'],
-  HPE_URI_TOO_LONG: [414, 'uri_too_long', 'The request target is over the limit'],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'body_too_large', 'The chunk extensions are over the limit'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request did not arrive in time'],
-};
-
 /**
- * node:http's `clientError` listener: a request its parser refuses (headers over the limit, bytes
- * that are not HTTP/1.1, a body longer than its Content-Length) gets problem details like every
- * other error, instead of node's bare status line; the connection is closed (the parser cannot go
- * on). A socket already gone, or whose response's headers went out, is only destroyed.
+ * node:http's `clientError` listener of the platform: a request its parser refuses gets the platform's
+ * problem details (partners/sdk/parser-refusals.ts; RFC 9110 §15.5.15, RFC 6585 §5) and its connection closed.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  // As node's own default: nothing is written once a response's headers went out on this connection.
-  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
-    socket.destroy();
-    return;
-  }
-  const [status, code, detail] = PARSER_ERRORS[err.code ?? ''] ?? [
-    400,
-    'bad_request',
-    'The request could not be read as HTTP/1.1 (RFC 9112)',
-  ];
-  const body = JSON.stringify(problemAt(new AppError(status, code, detail)));
-  // The server allows half-open sockets: end() alone would leave the client's side (and a file) open.
-  socket.end(
-    `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}\r\nContent-Type: application/problem+json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    () => socket.destroy(),
-  );
-}
+export const answerClientError = answerParserRefusals(({ status, code, detail }) =>
+  problemAt(new AppError(status, code, detail)),
+);

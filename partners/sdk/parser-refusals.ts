@@ -1,0 +1,58 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** A request node:http's parser refused: the status to answer, a code and a sentence for people. */
+export interface ParserRefusal {
+  status: number;
+  code: string;
+  detail: string;
+}
+
+/** node:http's parser errors a caller causes, by error code (RFC 9110 §15.5.15, RFC 6585 §5). */
+const REFUSALS: Record<string, ParserRefusal> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'request_header_fields_too_large',
+    detail: 'The request headers are over the limit',
+  },
+  HPE_URI_TOO_LONG: { status: 414, code: 'uri_too_long', detail: 'The request target is over the limit' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    code: 'body_too_large',
+    detail: 'The chunk extensions are over the limit',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', detail: 'The request did not arrive in time' },
+};
+const NOT_HTTP: ParserRefusal = {
+  status: 400,
+  code: 'bad_request',
+  detail: 'The request could not be read as HTTP/1.1 (RFC 9112)',
+};
+
+/**
+ * A `clientError` listener for a node:http server (the platform's and each partner app's): a request
+ * its parser refuses (headers over the limit, bytes that are not HTTP/1.1, a body longer than its
+ * Content-Length) gets RFC 9457 problem details, `bodyOf(refusal)` as JSON, instead of node's bare
+ * status line; the connection is closed (the parser cannot go on). A socket already gone, or whose
+ * response's headers went out, is only destroyed.
+ */
+export function answerParserRefusals(
+  bodyOf: (refusal: ParserRefusal) => object,
+): (err: NodeJS.ErrnoException, socket: Duplex) => void {
+  return (err, socket) => {
+    // As node's own default: nothing is written once a response's headers went out on this connection.
+    const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const refusal = REFUSALS[err.code ?? ''] ?? NOT_HTTP;
+    const body = JSON.stringify(bodyOf(refusal));
+    // A server may allow half-open sockets: end() alone would leave the client's side (and a file) open.
+    socket.end(
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  };
+}

@@ -1,0 +1,38 @@
+import type { Server } from 'node:http';
+import net from 'node:net';
+
+/**
+ * Sends `raw` bytes on a new connection to `url` from a client that keeps its own side open
+ * (allowHalfOpen); resolves with everything answered once the server ended its side, and the socket.
+ */
+export function rawRequest(url: string, raw: string): Promise<{ answer: string; socket: net.Socket }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true }, () => socket.write(raw));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('end', () => resolve({ answer, socket }));
+    socket.on('error', reject);
+  });
+}
+
+/** Open connections of `server`. */
+export const connections = (server: Server) =>
+  new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+
+/** Waits (up to 2 s) until `server` has no open connection; resolves with how many are left. */
+export async function connectionsAfterClosing(server: Server): Promise<number> {
+  for (let i = 0; i < 100 && (await connections(server)) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  return connections(server);
+}
+
+/** Requests node:http's parser refuses, each with the status it is answered with. */
+export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]> = [
+  ['headers over the limit', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+  ['bytes that are not HTTP', 'HELLO THERE\r\n\r\n', 400],
+  [
+    'chunk extensions over the limit',
+    `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(20_000)}\r\nx\r\n0\r\n\r\n`,
+    413,
+  ],
+];
