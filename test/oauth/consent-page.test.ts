@@ -73,6 +73,10 @@ describe('A look-alike client is distinguishable on the consent page (RFC 7591 Â
     ['a bidi isolate', '\u2067Tunewave'],
     ['a zero-width space', 'Tune\u200Bwave'],
     ['a byte order mark', '\uFEFFTunewave'],
+    ['a Hangul filler (default-ignorable, shows as nothing)', 'Tune\u3164wave'],
+    ['a Hangul choseong filler', '\u115FTunewave'],
+    ['a tag character', 'Tunewave\u{E0041}'],
+    ['the blank Braille pattern', 'Tunewave\u2800\u2800Verified'],
   ])(
     'When a client registers a name with %s (it reorders or hides text on the consent page), then 400 invalid_client_metadata',
     async (_what, name) => {

@@ -1,7 +1,7 @@
 import type { EventBus } from '../events.js';
 import type { Client } from '../store/schema.js';
 import { errors } from 'oidc-provider';
-import { codePointLength, showsNothing, textProblem } from '../store/text.js';
+import { codePointLength, hasInvisible, showsNothing, textProblem } from '../store/text.js';
 import type { Store } from '../store/store.js';
 
 /** A client's status: `shut_down` clients can neither authorize, refresh nor use their tokens. */
@@ -26,16 +26,14 @@ export interface ClientRegistry {
   setStatus(clientId: string, status: ClientStatus): Promise<void>;
 }
 
-/**
- * Invisible and reordering characters (Unicode format characters `Cf`: bidi overrides and isolates,
- * zero-width spaces and joiners, BOM; line/paragraph separators): a self-asserted `client_name`
- * (RFC 7591 §5) with them could reverse or hide the consent page's warning text around it.
- */
-const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u;
 /** Longest `client_name` (code points): a longer one could push the consent page's warning out of view. */
 const CLIENT_NAME_MAX = 100;
+/**
+ * A self-asserted `client_name` (RFC 7591 §5) with invisible or reordering characters (store/text.ts
+ * `hasInvisible`) could reverse, pad or hide the consent page's warning text around it.
+ */
 const INVISIBLE_PROBLEM =
-  'must not contain invisible or text-reordering characters (bidi controls, zero-width characters)';
+  'must not contain invisible or text-reordering characters (bidi controls, zero-width characters, fillers)';
 
 /** The first metadata field (e.g. `redirect_uris.0`) whose text cannot be stored, with why (README "Text in the store"). */
 function metadataTextProblem(value: unknown, path: string): string | undefined {
@@ -73,7 +71,7 @@ export function createClientRegistry(store: Store, events: EventBus, builtIn: re
         typeof metadata['client_name'] === 'string' && metadata['client_name'] ? metadata['client_name'] : clientId;
       const problem =
         textProblem(name) ??
-        (INVISIBLE.test(name) ? INVISIBLE_PROBLEM : undefined) ??
+        (hasInvisible(name) ? INVISIBLE_PROBLEM : undefined) ??
         (showsNothing(name) ? 'must show something (not only spaces, fillers or blank characters)' : undefined) ??
         (codePointLength(name) > CLIENT_NAME_MAX
           ? `must be at most ${CLIENT_NAME_MAX} characters (Unicode code points)`

@@ -4,7 +4,23 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
-const SHOWS_NOTHING = /^[\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
+/**
+ * Characters that show nothing by themselves: format characters `Cf` (zero-width spaces and joiners,
+ * bidi controls, BOM), the other default-ignorable code points (Hangul fillers, variation selectors,
+ * tags; Unicode §5.21) and the blank Braille pattern U+2800.
+ */
+const INVISIBLE = String.raw`\p{Cf}\p{Default_Ignorable_Code_Point}\u2800`;
+const SHOWS_NOTHING = new RegExp(String.raw`^[\s\p{Z}${INVISIBLE}]*$`, 'u');
+const HAS_INVISIBLE = new RegExp(String.raw`[${INVISIBLE}\p{Zl}\p{Zp}]`, 'u');
+
+/**
+ * Whether `text` holds a character that shows nothing by itself (above), or a line or paragraph
+ * separator: where a name must read as it is written (a client's name on the consent page), such a
+ * character could hide, pad or reorder the text around it.
+ */
+export function hasInvisible(text: string): boolean {
+  return HAS_INVISIBLE.test(text);
+}
 
 /**
  * Whether `text` shows nothing once rendered: only whitespace, separators, format and default-ignorable
