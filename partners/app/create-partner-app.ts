@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import express from 'express';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import helmet from 'helmet';
 import { createDPoPKey } from '../sdk/index.js';
 import { createAccounts } from './accounts.js';
@@ -31,12 +32,16 @@ const PICO_CSS = require.resolve('@picocss/pico/css/pico.min.css');
 
 /** Partner session lifetime: 8 hours (ms). */
 const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
+const MAX_SESSIONS = 10_000;
+const SessionMemoryStore = createMemoryStore(session);
 
 export interface PartnerApp {
   app: express.Express;
   /** `options.httpServer`, or a new one not listening yet: call `httpServer.listen(port)`. */
   httpServer: http.Server;
   /** Ends live feeds and sockets to the platform, then closes the HTTP server. */
+  /** The web sessions (express-session store: expired ones dropped, at most `maxSessions`). */
+  sessions: session.Store;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ export interface PartnerAppOptions {
   now?: () => number;
   /** How long a partner web session lives (ms, default 8 h); its live feeds end with it. */
   sessionMaxAgeMs?: number;
+  /** Most web sessions kept (default 10,000): past it the least recently used is dropped. */
+  maxSessions?: number;
   /** Start in sneaky mode: deletion requests are answered but not honoured (default false; `/kept` switches it). */
   sneaky?: boolean;
   /**
@@ -107,15 +114,24 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
+  // Sessions expire and are dropped (at least every minute), at most `maxSessions` of them (memorystore,
+  // over lru-cache): express-session's own MemoryStore kept every cookie-less visit's pending login for
+  // the life of the process.
+  const sessionMaxAgeMs = options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS;
+  const sessions = new SessionMemoryStore({
+    checkPeriod: Math.min(60_000, sessionMaxAgeMs),
+    max: options.maxSessions ?? MAX_SESSIONS,
+  });
   app.use(
     originGuard(config.publicUrl),
     cookieParser(),
     session({
       name: config.cookieName,
       secret: config.sessionSecret,
+      store: sessions,
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax', maxAge: options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS },
+      cookie: { httpOnly: true, sameSite: 'lax', maxAge: sessionMaxAgeMs },
     }),
     login.passport.session(),
   );
@@ -158,8 +174,10 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   return {
     app,
     httpServer,
+    sessions,
     async close() {
       relay.closeAll();
+      sessions.stopInterval();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();

@@ -41,7 +41,7 @@ import { createOriginPolicy } from './http/origin-policy.js';
 import { createMessagePresenter } from './web/message-view.js';
 import { inboxRoutes } from './web/inbox-routes.js';
 import { createRenderer } from './web/render.js';
-import { createWebAuth } from './web/session.js';
+import { createWebAuth, type WebAuth } from './web/session.js';
 
 const require = createRequire(import.meta.url);
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web', 'assets');
@@ -94,6 +94,8 @@ export interface Platform {
   oauth: OAuthServer;
   /** Purge of expired OAuth records and access-log retention (README "Retention"); `runOnce()` runs it now. */
   housekeeping: ReturnType<typeof startHousekeeping>;
+  /** The web sessions (express-session store, bounded: `SESSIONS_MAX`, expired ones pruned). */
+  sessions: WebAuth['sessions'];
   /** Closes sockets and the HTTP server; leaves the store open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -123,7 +125,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const social = createSocialService({ store, events, now });
   const monitorFeed = createMonitorFeed({ events, store, now });
 
-  const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS);
+  const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS, config.SESSIONS_MAX);
   const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({
@@ -302,8 +304,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
     tokens: oauth.tokens,
     oauth,
     housekeeping,
+    sessions: auth.sessions,
     async close() {
       await housekeeping.close();
+      auth.close();
       oauth.close();
       throttle.close();
       detachInbox();

@@ -1,3 +1,4 @@
+import type session from 'express-session';
 import request from 'supertest';
 import type { Agent, Response } from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -95,4 +96,15 @@ export async function cookieSocket(url: string, cookie: string, auth?: Record<st
 function cookiesOf(setCookie: string[] | string | undefined): string[] {
   const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
   return list.map((c) => c.split(';')[0]!);
+}
+
+/** Sessions held by `store` (express-session's `length`). */
+export const sessionCount = (store: session.Store) =>
+  new Promise<number>((resolve, reject) => store.length!((err, n) => (err ? reject(err) : resolve(n ?? 0))));
+
+/** Waits (up to `ms`) until `store` holds no session; resolves with how many are left. */
+export async function sessionsAfter(store: session.Store, ms: number): Promise<number> {
+  for (const end = Date.now() + ms; Date.now() < end && (await sessionCount(store)) > 0;)
+    await new Promise((r) => setTimeout(r, 50));
+  return sessionCount(store);
 }

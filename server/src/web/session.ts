@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Store } from '../store/store.js';
@@ -43,14 +44,31 @@ declare module 'node:http' {
 /** Attributes of the session cookie (also used to expire it at logout). */
 export const SESSION_COOKIE_OPTIONS = { httpOnly: true, sameSite: 'lax', path: '/' } as const;
 
+const SessionMemoryStore = createMemoryStore(session);
+
 /**
- * The web session (express-session, in-memory store, `glasshouse.sid`, HttpOnly, SameSite=Lax) and
- * an own `Passport` instance (the session lives `maxAgeSeconds` after its last request) with the local strategy over the store's people (scrypt check).
+ * An in-memory session store that forgets: sessions expired for `maxAgeMs` (ms) are dropped at least
+ * every minute (every `maxAgeMs` when shorter), and past `max` sessions the least recently used one
+ * (memorystore, over lru-cache). express-session's own MemoryStore only drops an expired session when
+ * it is asked for again: cookie-less visits made sessions that stayed for the life of the process.
+ * Call `stopInterval()` on close.
  */
-export function createWebAuth(store: Store, secret: string, maxAgeSeconds: number) {
+export function boundedSessionStore(maxAgeMs: number, max: number) {
+  return new SessionMemoryStore({ checkPeriod: Math.min(60_000, maxAgeMs), max });
+}
+
+/**
+ * The web session (express-session over `boundedSessionStore`, `glasshouse.sid`, HttpOnly,
+ * SameSite=Lax) and an own `Passport` instance (the session lives `maxAgeSeconds` after its last
+ * request; at most `maxSessions` are kept) with the local strategy over the store's people (scrypt check).
+ * `close()` stops the store's pruning timer.
+ */
+export function createWebAuth(store: Store, secret: string, maxAgeSeconds: number, maxSessions: number) {
+  const sessions = boundedSessionStore(maxAgeSeconds * 1000, maxSessions);
   const sessionMiddleware: RequestHandler = session({
     name: PLATFORM_SESSION_COOKIE,
     secret,
+    store: sessions,
     resave: false,
     saveUninitialized: false,
     cookie: { ...SESSION_COOKIE_OPTIONS, maxAge: maxAgeSeconds * 1000 },
@@ -71,7 +89,7 @@ export function createWebAuth(store: Store, secret: string, maxAgeSeconds: numbe
     const person = store.get('people', id);
     done(null, person ? personView(person) : false);
   });
-  return { sessionMiddleware, passport: auth };
+  return { sessionMiddleware, passport: auth, sessions, close: () => sessions.stopInterval() };
 }
 
 export type WebAuth = ReturnType<typeof createWebAuth>;

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { sessionCount, sessionsAfter } from '../helpers/web-session.js';
+import { startDemo, type RunningDemo } from './helpers/demo.js';
+
+describe('partner web sessions in memory', () => {
+  let demo: RunningDemo;
+  beforeAll(async () => {
+    demo = await startDemo({ sessionMaxAgeMs: 1000, maxSessions: 5 });
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  it('When visitors without a cookie start twenty logins on Tunewave, then at most 5 sessions are kept, and none once they expired', async () => {
+    for (let i = 0; i < 20; i++)
+      await request(demo.tunewave.url)
+        .get('/auth/login')
+        .expect(302)
+        .expect('Set-Cookie', /^tunewave\.sid=/);
+    expect(await sessionCount(demo.tunewave.partner.sessions)).toBeLessThanOrEqual(5);
+    // Nobody comes back for them: they are pruned anyway once expired (1 s here).
+    expect(await sessionsAfter(demo.tunewave.partner.sessions, 4000)).toBe(0);
+  });
+});
