@@ -302,17 +302,51 @@ describe('starting on a data file whose rows refer to rows that do not exist', (
     },
   );
 
-  it('When a journal line puts a message in an unknown thread, then the start is refused naming the journal and the reference', async () => {
-    await openFileStore(dataFile).then((s) => s.close());
-    const line = `${JSON.stringify({ op: 'put', c: 'messages', v: { ...message, threadId: 't_nope' } })}\n`;
-    await writeFile(journalPathFor(dataFile), line);
-    const error = await openFileStore(dataFile).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StoreLoadError);
-    expect((error as Error).message).toMatch(
-      /glasshouse\.journal\.jsonl\): the journal, replayed on the data file, leaves a dangling reference \(messages m_x: threadId has "t_nope", not in threads\)$/,
-    );
-    expect(await readFile(journalPathFor(dataFile), 'utf8')).toBe(line);
-  });
+  const alice = seedWorld().people.find((p) => p.id === 'p_alice')!;
+  it.each<[string, object, string]>([
+    [
+      'puts a message in an unknown thread',
+      { op: 'put', c: 'messages', v: { ...message, threadId: 't_nope' } },
+      'messages m_x: threadId has "t_nope", not in threads',
+    ],
+    [
+      "adds a person whose username is another's but for case",
+      { op: 'put', c: 'people', v: { ...alice, id: 'p_zed', username: 'ALICE', displayName: 'Z' } },
+      `people p_zed: username "ALICE" is also p_alice's; usernames are case-insensitive`,
+    ],
+    [
+      "renames a person to another's username but for case",
+      { op: 'put', c: 'people', v: { ...seedWorld().people.find((p) => p.id === 'p_bob')!, username: 'Alice' } },
+      `people p_bob: username "Alice" is also p_alice's; usernames are case-insensitive`,
+    ],
+    [
+      'files a friendship under another id than its two people sorted',
+      { op: 'put', c: 'friendships', v: { id: 'p_dave~p_alice', personIds: ['p_dave', 'p_alice'], since: 1 } },
+      'friendships p_dave~p_alice: id must be "p_alice~p_dave" (derived from its fields)',
+    ],
+    [
+      'deletes a person who still has messages',
+      { op: 'del', c: 'people', id: 'p_bob' },
+      'threads t_alice_bob: participantIds has "p_bob", not in people',
+    ],
+  ])(
+    'When a journal line %s, then every start is refused in one line naming the journal and the problem, and nothing is written',
+    async (_what, change, problem) => {
+      await openFileStore(dataFile).then((s) => s.close());
+      const snapshot = await readFile(dataFile, 'utf8');
+      const line = `${JSON.stringify(change)}\n`;
+      await writeFile(journalPathFor(dataFile), line);
+      for (const _start of [1, 2]) {
+        const error = await openFileStore(dataFile).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StoreLoadError);
+        expect((error as Error).message).toBe(
+          `${dataFile} (+ glasshouse.journal.jsonl): the journal, replayed on the data file, leaves an invalid world (${problem})`,
+        );
+        expect(await readFile(journalPathFor(dataFile), 'utf8')).toBe(line);
+        expect(await readFile(dataFile, 'utf8')).toBe(snapshot);
+      }
+    },
+  );
 
   it('When the history names what is gone (an access-log entry of a deleted message, an authorization and a message of a removed client), then the data file loads', async () => {
     const world = seedWorld();

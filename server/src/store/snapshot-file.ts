@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { errnoOf, type Disk } from './disk.js';
-import { danglingReference } from './references.js';
-import { collectionNames, worldSchema, type World } from './schema.js';
+import { worldSchema, type World } from './schema.js';
 import { snapshotSlices } from './snapshot-text.js';
 import { StoreConflictError, StoreLoadError } from './store-errors.js';
+import { worldProblem } from './world-problem.js';
 
 /** What the data file looked like when we last read or wrote it: to notice edits made meanwhile. */
 export interface Fingerprint {
@@ -46,9 +46,10 @@ export async function readSnapshot(
 }
 
 /**
- * `json` as a World: the data file's schema (shapes, text, times), no duplicate id in a collection,
- * and no reference to a row that does not exist (`danglingReference`). Also for worlds that come from
- * code (a sandbox's `world`, the seed), held to the same rules.
+ * `json` as a World: the data file's schema (shapes, text, times), then the whole-world checks
+ * (`worldProblem`: no duplicate id, no username taken twice but for case, no reference to a row that
+ * does not exist). Also for worlds that come from code (a sandbox's `world`, the seed), held to the
+ * same rules.
  * @throws StoreLoadError `${source}: not a Glasshouse data file (…)`, one line, first problems first.
  */
 export function validWorld(json: unknown, source: string): World {
@@ -59,26 +60,8 @@ export function validWorld(json: unknown, source: string): World {
       .map((i) => `${i.path.join('.') || '(root)'}: ${i.message.split('\n')[0]}`);
     throw new StoreLoadError(`${source}: not a Glasshouse data file (${issues.join('; ')})`);
   }
-  for (const c of collectionNames) {
-    const seen = new Set<string>();
-    for (const row of parsed.data[c]) {
-      if (seen.has(row.id))
-        throw new StoreLoadError(`${source}: not a Glasshouse data file (${c}: duplicate id "${row.id}")`);
-      seen.add(row.id);
-    }
-  }
-  // Usernames are case-insensitive (login, admin API, scenarios find people by them): one person each.
-  const byName = new Map<string, string>();
-  for (const person of parsed.data.people) {
-    const other = byName.get(person.username.toLowerCase());
-    if (other !== undefined)
-      throw new StoreLoadError(
-        `${source}: not a Glasshouse data file (people ${person.id}: username "${person.username}" is also ${other}'s; usernames are case-insensitive)`,
-      );
-    byName.set(person.username.toLowerCase(), person.id);
-  }
-  const dangling = danglingReference(parsed.data);
-  if (dangling) throw new StoreLoadError(`${source}: not a Glasshouse data file (${dangling})`);
+  const problem = worldProblem(parsed.data);
+  if (problem) throw new StoreLoadError(`${source}: not a Glasshouse data file (${problem})`);
   return parsed.data;
 }
 

@@ -4,7 +4,6 @@ import { keyOfStampedId, MAX_TOMBSTONES, Timelines, type MessageKey, type Thread
 import { SortedKeys } from './sorted-keys.js';
 import type { Persistence } from './persistence.js';
 import { firstIssue } from './journal.js';
-import { danglingReference } from './references.js';
 import { pairKey } from './row-ids.js';
 import { InvalidRowError, StoreLoadError } from './store-errors.js';
 import {
@@ -25,6 +24,7 @@ import {
   type World,
 } from './schema.js';
 import { validWorld } from './snapshot-file.js';
+import { worldProblem } from './world-problem.js';
 
 type Tables = { [C in CollectionName]: Table<Row<C>> };
 
@@ -379,7 +379,7 @@ function checked(world: World): World {
  * (journal folded into the snapshot). When the open is refused, the persistence is closed (its lock
  * released), so that the same file can be opened again once it is mended.
  * @throws StoreLoadError when the stored data is unusable (`validWorld`), also once its journal is
- *   replayed (a reference to a row that does not exist: `danglingReference`).
+ *   replayed (the same whole-world checks: `worldProblem`).
  */
 export async function openStore(
   persistence: Persistence,
@@ -393,11 +393,12 @@ export async function openStore(
     // same rules (its rows kept as given).
     const world = loaded?.world ?? checked(seed());
     store.load(world, loaded?.ops);
-    // The journal is checked as replayed on the data file: a row it adds may refer to one it adds too.
-    const replayed = loaded?.ops.length ? danglingReference(store.snapshot()) : undefined;
+    // Each journal line's rows were checked as read; what they make together is checked as replayed on
+    // the data file, by the same whole-world checks as the file, before anything is written.
+    const replayed = loaded?.ops.length ? worldProblem(store.snapshot()) : undefined;
     if (replayed) {
       throw new StoreLoadError(
-        `${persistence.description}: the journal, replayed on the data file, leaves a dangling reference (${replayed})`,
+        `${persistence.description}: the journal, replayed on the data file, leaves an invalid world (${replayed})`,
       );
     }
     if (!loaded) await store.compact();
