@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createPlatform } from '../../server/src/platform.js';
+import { validWorld } from '../../server/src/store/snapshot-file.js';
 import { seedWorld } from '../../seed/world.js';
 import { usePlatform } from '../helpers/platform.js';
 
@@ -24,6 +25,7 @@ describe('Authorization server state lives in the store', () => {
     const settings = gh.store.settings();
     expect(settings.jwks?.keys).toHaveLength(1);
     expect(settings.cookieKeys).toHaveLength(1);
+    expect(() => validWorld(gh.store.snapshot(), 'the world with its keys')).not.toThrow(); // the next start loads them
     const restarted = createPlatform({ config: gh.config, store: gh.store });
     try {
       const [before, after] = await Promise.all([request(gh.url).get('/jwks'), request(restarted.app).get('/jwks')]);

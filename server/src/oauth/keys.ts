@@ -1,11 +1,12 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { signingJwkSchema, type ProviderJwks } from '../store/provider-keys-schema.js';
 import type { Store } from '../store/store.js';
 
 /** The authorization server's private signing keys (JWKS) and cookie signing keys. */
 export interface ProviderKeys {
   /** Private JWKs; ES256 (P-256) signs ID tokens. */
-  jwks: { keys: Record<string, unknown>[] };
+  jwks: ProviderJwks;
   /** Secrets that sign the provider's cookies (newest first, Keygrip order). */
   cookieKeys: string[];
 }
@@ -32,7 +33,13 @@ export function loadOrCreateKeys(store: Store, logger: Logger): ProviderKeys {
     return { jwks: settings.jwks, cookieKeys: settings.cookieKeys };
   }
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'ES256', use: 'sig' };
+  // Held to the data file's rules (provider-keys-schema.ts) as made, so that the next start loads them.
+  const jwk = signingJwkSchema.parse({
+    ...privateKey.export({ format: 'jwk' }),
+    kid: randomUUID(),
+    alg: 'ES256',
+    use: 'sig',
+  });
   const keys: ProviderKeys = { jwks: { keys: [jwk] }, cookieKeys: [randomBytes(32).toString('base64url')] };
   persistKeys(store, keys, logger);
   return keys;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scryptParts } from '../social/passwords.js';
+import { cookieKeysSchema, providerJwksSchema } from './provider-keys-schema.js';
 import { storedText, storedUrl } from './text.js';
 
 /**
@@ -204,9 +205,12 @@ export const policyModeSchema = z.enum(['broad', 'least-privilege']);
 export const settingsSchema = z.object({
   id: z.literal('settings'),
   policy: policyModeSchema,
-  /** Signing keys (JWKS, private) and cookie keys of the authorization server; generated once. */
-  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
-  cookieKeys: z.array(z.string()).optional(),
+  /**
+   * Signing keys (JWKS, private) and cookie keys of the authorization server; generated once
+   * (oauth/keys.ts), checked as what oidc-provider is given (provider-keys-schema.ts).
+   */
+  jwks: providerJwksSchema.optional(),
+  cookieKeys: cookieKeysSchema.optional(),
 });
 
 export const collectionSchemas = {
