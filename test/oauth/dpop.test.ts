@@ -44,6 +44,16 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
 
   /** Code + PKCE for alice; `dpop` binds the tokens to that key at the token endpoint. */
   async function tokensFor(dpop?: oauth.DPoPHandle): Promise<oauth.TokenEndpointResponse> {
+    const { callback, verifier } = await codeFor();
+    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, redirectUri, verifier, {
+      ...insecure,
+      ...(dpop ? { DPoP: dpop } : {}),
+    });
+    return oauth.processAuthorizationCodeResponse(as, client, response);
+  }
+
+  /** A code for alice (through her consent) and its PKCE verifier. */
+  async function codeFor(): Promise<{ callback: URLSearchParams; verifier: string }> {
     const verifier = oauth.generateRandomCodeVerifier();
     const url = new URL(as.authorization_endpoint!);
     const params = {
@@ -61,13 +71,22 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
       path: url.pathname + url.search,
       redirectUri,
     });
-    const callback = oauth.validateAuthResponse(as, client, redirect, oauth.expectNoState);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, redirectUri, verifier, {
-      ...insecure,
-      ...(dpop ? { DPoP: dpop } : {}),
-    });
-    return oauth.processAuthorizationCodeResponse(as, client, response);
+    return { callback: oauth.validateAuthResponse(as, client, redirect, oauth.expectNoState), verifier };
   }
+
+  /** POST /token as Tunewave with `form` and the DPoP proof `dpop` (raw, so that a proof can be sent twice). */
+  const tokenRequest = (form: Record<string, string>, dpop: string) =>
+    request(gh.url).post('/token').auth('tunewave', PARTNER_SECRETS.tunewave).set('DPoP', dpop).type('form').send(form);
+  const tokenProof = () => proof(key, { htm: 'POST', htu: `${gh.url}/token` });
+  const codeForm = async () => {
+    const { callback, verifier } = await codeFor();
+    return {
+      grant_type: 'authorization_code',
+      code: callback.get('code')!,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    };
+  };
 
   beforeAll(async () => {
     const issuer = new URL(gh.url);
@@ -145,6 +164,40 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
     expect(res.status).toBe(401);
     expect(res.body.type).toMatch(/invalid_dpop_proof$/);
     expect(res.headers['www-authenticate']).toMatch(/^DPoP algs="ES256 Ed25519 EdDSA", error="invalid_dpop_proof"/);
+  });
+
+  it('When a DPoP proof already used at /token comes with another code, then 400 invalid_dpop_proof and the code is not used up: a fresh proof gets its tokens, and the grant lives', async () => {
+    const used = await tokenProof();
+    const first = await tokenRequest(await codeForm(), used).expect(200);
+    const second = await codeForm();
+    const replay = await tokenRequest(second, used);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toMatchObject({
+      error: 'invalid_dpop_proof',
+      error_description: expect.stringMatching(/Replay/),
+    });
+    // The retry with a fresh proof is not taken for a replay of the code (which would revoke the grant).
+    const retry = await tokenRequest(second, await tokenProof()).expect(200);
+    expect(retry.body.token_type).toBe('DPoP');
+    const refreshed = await tokenRequest(
+      { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string },
+      await tokenProof(),
+    );
+    expect(refreshed.status).toBe(200);
+  });
+
+  it('When a DPoP proof already used comes with a refresh token, then 400 invalid_dpop_proof and the refresh token still works with a fresh proof', async () => {
+    const tokens = (await tokenRequest(await codeForm(), await tokenProof()).expect(200)).body as {
+      refresh_token: string;
+    };
+    const used = await tokenProof();
+    await tokenRequest(await codeForm(), used).expect(200);
+    const replay = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, used);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toMatchObject({ error: 'invalid_dpop_proof' });
+    await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, await tokenProof()).expect(
+      200,
+    );
   });
 
   it('When a valid proof is sent twice (same jti), then the first call is 200 and the replay 401', async () => {

@@ -22,6 +22,7 @@ import { providerConfiguration } from './provider-config.js';
 import { apiAudience } from './scopes.js';
 import { RequestUndo } from './request-undo.js';
 import { storageRefusals } from './storage-refusal.js';
+import { dpopReplayRefusals } from './dpop-replay.js';
 import { createDeletionRequests } from '../retention/deletion-requests.js';
 import type { TokenService } from './token-service.js';
 
@@ -91,7 +92,7 @@ export function createOAuthServer(deps: {
   );
   // Outermost: a write the store refuses is 503 + Retry-After at every endpoint, and gives back what
   // the request consumed before it (storage-refusal.ts).
-  provider.use(storageRefusals(renderError, undo));
+  provider.use(storageRefusals(renderError, undo, dpopReplayRefusals(provider)));
   // RFC 8414 / OIDC Discovery: `sid` is only issued with the logout features, which are off
   // (README "OAuth 2.0"); oidc-provider lists it by default. A post-middleware is its documented hook.
   provider.use(async (ctx, next) => {

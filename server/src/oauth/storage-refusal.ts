@@ -1,6 +1,7 @@
 import { errors, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { STORE_RETRY_AFTER_SECONDS, StoreWriteError } from '../store/store-errors.js';
+import type { DpopReplayRefusals } from './dpop-replay.js';
 import type { RequestUndo, Undo } from './request-undo.js';
 
 /**
@@ -56,10 +57,12 @@ type KoaMiddleware = Parameters<Provider['use']>[0];
  * oidc-provider's own errors are 4xx or 500 (lib/helpers/errors.js): a 503 is always this refusal.
  * A refused request then gives back what it wrote before the refusal (request-undo.ts: a consumed
  * code, a token, a deleted interaction, a registered client), and sets no cookie: nothing was stored.
+ * So does a token request refused for a replayed DPoP proof (`dpopReplays`, dpop-replay.ts).
  */
 export function storageRefusals(
   renderError: (ctx: KoaContextWithOIDC, out: ErrorOut) => void,
   undo: RequestUndo,
+  dpopReplays: DpopReplayRefusals,
 ): KoaMiddleware {
   return async (koaCtx, next) => {
     const ctx = koaCtx as unknown as KoaContextWithOIDC;
@@ -76,6 +79,11 @@ export function storageRefusals(
       const browser = route === 'authorization' || route === 'resume' || ctx.accepts('json', 'html') === 'html';
       if (browser) renderError(ctx, out);
       else ctx.body = out;
+    }
+    // A token request refused for a replayed DPoP proof stores nothing either (dpop-replay.ts).
+    if (dpopReplays.refused(ctx)) {
+      await undo.giveBack(undos);
+      return dpopReplays.answer(ctx);
     }
     if (ctx.status !== 503) return;
     await undo.giveBack(undos);
