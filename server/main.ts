@@ -30,8 +30,8 @@ async function main(): Promise<void> {
     },
   );
   const updated = await syncPartnerClients(store, {
-    tunewave: { baseUrl: tunewaveUrl, clientSecret: config.TUNEWAVE_CLIENT_SECRET },
-    reelbox: { baseUrl: reelboxUrl, clientSecret: config.REELBOX_CLIENT_SECRET },
+    tunewave: { baseUrl: tunewaveUrl, clientSecret: config.TUNEWAVE_CLIENT_SECRET, dpop: config.PARTNERS_DPOP },
+    reelbox: { baseUrl: reelboxUrl, clientSecret: config.REELBOX_CLIENT_SECRET, dpop: config.PARTNERS_DPOP },
   });
 
   const platform = createPlatform({ config, store, compare: compareScenarioFile });

@@ -5,6 +5,7 @@ import * as oauth from 'oauth4webapi';
 import { io as connect } from 'socket.io-client';
 import request from 'supertest';
 import { PARTNER_SECRETS } from '../../seed/world.js';
+import { syncPartnerClients } from '../../server/src/store/sync-partner-clients.js';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
 import { usePlatform } from '../helpers/platform.js';
 import { loggedInAgent } from '../helpers/web-session.js';
@@ -198,6 +199,40 @@ describe('DPoP (RFC 9449) at the token endpoint, the messaging API and the partn
     await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, await tokenProof()).expect(
       200,
     );
+  });
+
+  it('When Tunewave is registered as a DPoP partner (PARTNERS_DPOP), then a token request without a proof is refused, a refresh too: its tokens never turn into bearer tokens', async () => {
+    const registration = (dpop: boolean) => ({
+      tunewave: { baseUrl: PARTNER_URL, clientSecret: PARTNER_SECRETS.tunewave, dpop },
+      reelbox: { baseUrl: reelboxUrl, clientSecret: PARTNER_SECRETS.reelbox },
+    });
+    const reelboxUrl = gh.store.client('reelbox')!.metadata['client_uri'] as string;
+    const tokens = (await tokenRequest(await codeForm(), await tokenProof()).expect(200)).body as {
+      refresh_token: string;
+    };
+    expect(await syncPartnerClients(gh.store, registration(true))).toEqual(['tunewave']);
+    try {
+      const refresh = { grant_type: 'refresh_token', refresh_token: tokens.refresh_token };
+      const withoutProof = await request(gh.url)
+        .post('/token')
+        .auth('tunewave', PARTNER_SECRETS.tunewave)
+        .type('form')
+        .send(refresh);
+      expect(withoutProof.status).toBe(400);
+      expect(withoutProof.body.error_description ?? withoutProof.body.error).toBeDefined();
+      const withProof = await tokenRequest(refresh, await tokenProof()).expect(200);
+      expect(withProof.body.token_type).toBe('DPoP');
+      const codeWithoutProof = await request(gh.url)
+        .post('/token')
+        .auth('tunewave', PARTNER_SECRETS.tunewave)
+        .type('form')
+        .send(await codeForm());
+      expect(codeWithoutProof.status).toBe(400);
+    } finally {
+      await syncPartnerClients(gh.store, registration(false));
+    }
+    // Back to a client without the binding: a refresh without a proof is allowed again (RFC 9449 §5).
+    expect(gh.store.client('tunewave')!.metadata['dpop_bound_access_tokens']).toBeUndefined();
   });
 
   it('When a valid proof is sent twice (same jti), then the first call is 200 and the replay 401', async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../partners/sdk/index.js';
 import { PARTNER_SECRETS } from '../../seed/world.js';
 import { listenOnEphemeralPort } from '../../server/src/http/startup.js';
+import { syncPartnerClients } from '../../server/src/store/sync-partner-clients.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { authorizeAtGlasshouse } from './helpers/demo.js';
 import { openFeed, sessionCookie, type EventStream } from './helpers/event-stream.js';
@@ -40,6 +41,12 @@ describe('DPoP-bound partners', () => {
   beforeAll(async () => {
     const listening = await listenOnEphemeralPort();
     gh = await startPlatform({}, { tunewaveUrl: listening.url });
+    // As `npm start` registers it with PARTNERS_DPOP=true: a token request without a proof is refused.
+    const reelboxUrl = gh.store.client('reelbox')!.metadata['client_uri'] as string;
+    await syncPartnerClients(gh.store, {
+      tunewave: { baseUrl: listening.url, clientSecret: PARTNER_SECRETS.tunewave, dpop: true },
+      reelbox: { baseUrl: reelboxUrl, clientSecret: PARTNER_SECRETS.reelbox },
+    });
     tunewave = await startPartner(gh.url, tunewaveConfig, { listening, overrides: { dpop: true } });
   });
   afterEach(() => feed?.close());
