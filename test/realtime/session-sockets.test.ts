@@ -98,16 +98,21 @@ describe('sockets die with their web session', () => {
     },
   );
 
-  it('When a session expires (here after 1 s without requests), then its sockets hear session:ended expired and are closed', async () => {
+  it('When a session expires (here after 1 s without requests), then each of its sockets hears session:ended expired once and is closed', async () => {
     const short = await startPlatform({ SESSION_MAX_AGE_SECONDS: '1' });
     try {
       const cookie = await loginCookie(short.url, 'bob');
-      const socket = await cookieSocket(short.url, cookie);
-      sockets.push(socket);
-      const ended: string[] = [];
-      socket.on('session:ended', (p: { reason: string }) => ended.push(p.reason));
-      await disconnected(socket);
-      expect(ended).toEqual(['expired']);
+      // Three pages (connections) of one session: each socket watched the expiry, and each used to
+      // announce it to all of them (three session:ended per socket).
+      const three = await Promise.all([1, 2, 3].map(() => cookieSocket(short.url, cookie)));
+      sockets.push(...three);
+      const ended = three.map((socket) => {
+        const heard: string[] = [];
+        socket.on('session:ended', (p: { reason: string }) => heard.push(p.reason));
+        return heard;
+      });
+      await Promise.all(three.map(disconnected));
+      expect(ended).toEqual([['expired'], ['expired'], ['expired']]);
     } finally {
       await short.close();
     }

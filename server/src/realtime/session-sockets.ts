@@ -72,7 +72,12 @@ export function bindSocketsToSessions(
       else setTimeout(() => clearTimeout(timer), keep).unref();
     });
   });
+  // Sessions whose sockets were told and close on the next turn: every socket of a session watches
+  // its expiry, and each namespace may announce it, but a socket hears `session:ended` once.
+  const closing = new Set<string>();
   return events.on('session.ended', ({ sessionId, reason }) => {
+    if (closing.has(sessionId)) return;
+    closing.add(sessionId);
     forgetRecoverableState(nsp, sessionRoom(sessionId));
     const sockets = nsp.to(sessionRoom(sessionId)) as unknown as {
       emit: (ev: 'session:ended', p: { reason: SessionEndReason }) => void;
@@ -80,7 +85,10 @@ export function bindSocketsToSessions(
     sockets.emit('session:ended', { reason });
     // Close the whole connection (its handshake carries the old session), once every namespace has
     // told its sockets why: the packets already queued are flushed before the transport closes.
-    setImmediate(() => nsp.in(sessionRoom(sessionId)).disconnectSockets(true));
+    setImmediate(() => {
+      closing.delete(sessionId);
+      nsp.in(sessionRoom(sessionId)).disconnectSockets(true);
+    });
   });
 }
 
