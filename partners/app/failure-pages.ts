@@ -91,6 +91,12 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
     retry: true,
   },
   bad_request: { status: 400, heading: 'That request was not valid', message: 'Please go back and try again.' },
+  login_required: {
+    status: 401,
+    heading: 'Please log in',
+    message: 'Log in with Glasshouse to use {name}.',
+    login: true,
+  },
   too_large: {
     status: 413,
     heading: 'That request was too large',
@@ -113,12 +119,24 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
 /** Where a person goes after their access was revoked: the landing page, with a notice. */
 export const REVOKED_LOCATION = '/?notice=revoked';
 
+/** The problem details of `revoked` for `fetch` callers (browsers are redirected instead). */
+const REVOKED: PageSpec = {
+  status: 401,
+  heading: 'Your access was revoked',
+  message: 'You removed {name} from your Glasshouse account, so you are logged out of {name}.',
+};
+
+/** Where problem details send the caller (`redirect`): home with a notice after a revocation, home when the session ended or there is none. */
+const redirectOf = (kind: FailureKind): string | undefined =>
+  kind === 'revoked' ? REVOKED_LOCATION : ENDS_SESSION.has(kind) || kind === 'login_required' ? '/' : undefined;
+
 /** Kinds whose public detail (the platform's words, or ours) is worth showing. */
 const SHOWS_DETAIL: ReadonlySet<FailureKind> = new Set([
   'authorization_error',
   'insufficient_scope',
   'forbidden_by_policy',
   'refused',
+  'bad_request',
 ]);
 
 /**
@@ -147,23 +165,20 @@ const fillName = (name: string) => (s: string) => s.replaceAll('{name}', name);
 /**
  * The RFC 9457 problem details of a failure `kind` answered with `status`: `{ title, status, detail,
  * error, message, redirect? }`, where `error` is the kind, `message` the page's text and `detail` that
- * text followed by `shownDetail`; `redirect` when the kind ended the session.
+ * text followed by `shownDetail`; `redirect` where the kind sends the caller (`redirectOf`).
  */
-function failureProblem(
-  name: string,
-  kind: Exclude<FailureKind, 'revoked'>,
-  status: number,
-  shownDetail?: string,
-): object {
+function failureProblem(name: string, kind: FailureKind, status: number, shownDetail?: string): object {
   const fill = fillName(name);
-  const message = fill(PAGES[kind].message);
+  const spec = kind === 'revoked' ? REVOKED : PAGES[kind];
+  const message = fill(spec.message);
+  const redirect = redirectOf(kind);
   return {
-    title: fill(PAGES[kind].heading),
+    title: fill(spec.heading),
     status,
     detail: shownDetail ? `${message} ${shownDetail}` : message,
     error: kind,
     message,
-    ...(ENDS_SESSION.has(kind) ? { redirect: '/' } : {}),
+    ...(redirect ? { redirect } : {}),
   };
 }
 
@@ -178,30 +193,28 @@ export const answerPartnerParserRefusals = (name: string) =>
   );
 
 /**
- * Draws each failure kind: a revoked session is sent back to log in (303 to the landing page with a
- * notice, or 401 JSON `{ error, redirect }`), everything else is an error page (for `fetch` callers,
- * RFC 9457 problem details `{ title, status, detail, error, message, redirect? }`, where `error` is
- * the kind and `message` the page's text; `redirect` when the kind ended the session) — never a
- * stack trace.
+ * Draws each failure kind: `fetch` callers get RFC 9457 problem details (`failureProblem`: `{ title,
+ * status, detail, error, message, redirect? }`); browsers get an error page, except after a
+ * revocation (303 to the landing page with a notice) — never a stack trace.
  */
 export function failureResponder(render: Renderer, name: string): FailureResponder {
   return async (req: Request, res: Response, kind: FailureKind, detail?: string, status?: number) => {
-    if (kind === 'revoked') {
-      if (wantsJson(req)) res.status(401).json({ error: kind, redirect: REVOKED_LOCATION });
-      else res.redirect(303, REVOKED_LOCATION);
-      return;
-    }
-    const spec = PAGES[kind];
     const fill = fillName(name);
-    const code = status ?? spec.status;
     const shownDetail = SHOWS_DETAIL.has(kind) && detail ? fill(detail) : undefined;
     if (wantsJson(req)) {
+      const code = status ?? (kind === 'revoked' ? REVOKED : PAGES[kind]).status;
       res
         .status(code)
         .type('application/problem+json')
         .json(failureProblem(name, kind, code, shownDetail));
       return;
     }
+    if (kind === 'revoked') {
+      res.redirect(303, REVOKED_LOCATION);
+      return;
+    }
+    const spec = PAGES[kind];
+    const code = status ?? spec.status;
     const retryUrl = req.method === 'GET' ? req.originalUrl : '/';
     await render.page(
       req,

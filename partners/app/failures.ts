@@ -18,6 +18,7 @@ import {
  * - `login_expired`: the code was refused at the exchange (`invalid_grant`: expired or used), or the
  *   platform refused the access token we hold (401) with no refresh to try: log in again;
  * - `revoked`: a refresh was refused with `invalid_grant` — the grant was revoked (only this);
+ * - `login_required`: a page that needs a logged-in person was asked for without one;
  * - `shut_down`: a refresh was refused with `invalid_client`: the credentials that logged the
  *   person in are no longer accepted, the integration is off;
  * - `misconfigured`: the code exchange was refused with `invalid_client` (wrong client secret or
@@ -38,6 +39,7 @@ export type FailureKind =
   | 'authorization_error'
   | 'login_expired'
   | 'revoked'
+  | 'login_required'
   | 'shut_down'
   | 'misconfigured'
   | 'platform_error'

@@ -5,6 +5,7 @@ import type { Accounts } from './accounts.js';
 import type { ClientStanding } from './client-standing.js';
 import { PARTNER_SCOPES, SCOPE_ASKS, type PartnerConfig } from './config.js';
 import type { Relay } from './relay.js';
+import { PartnerFailure } from './failures.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
 
@@ -78,6 +79,12 @@ export function playerRoutes(deps: {
   });
 
   router.post('/share', requireUser, express.urlencoded({ extended: false, limit: '8kb' }), csrfProtect, (req, res) => {
+    // Another body (JSON…) is not read by the form parser: it must not count as "share with nobody".
+    if (!req.is('application/x-www-form-urlencoded'))
+      throw new PartnerFailure(
+        'bad_request',
+        'The choice of friends is sent as a form (application/x-www-form-urlencoded).',
+      );
     const user = currentUser(req)!;
     const raw = shareSchema.parse(req.body ?? {}).friend ?? [];
     const ids = (Array.isArray(raw) ? raw : [raw]).filter((id) => personId.safeParse(id).success).slice(0, 50);
@@ -95,10 +102,7 @@ export function playerRoutes(deps: {
     const user = currentUser(req)!;
     const parsed = playSchema.safeParse(req.body);
     const item = parsed.success ? itemsById.get(parsed.data.itemId) : undefined;
-    if (!item) {
-      res.status(400).json({ error: 'unknown_item', message: 'No such item in the catalogue' });
-      return;
-    }
+    if (!item) throw new PartnerFailure('bad_request', 'No such item in the catalogue.');
     const account = accounts.get(user.id)!;
     const client = accounts.client(user.id);
     const sent: string[] = [];

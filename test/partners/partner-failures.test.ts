@@ -54,7 +54,8 @@ describe('partner failure pages', () => {
       .set('x-csrf-token', csrf)
       .send({ itemId: 'joplin-entertainer' });
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: 'revoked', redirect: '/?notice=revoked' });
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ status: 401, error: 'revoked', redirect: '/?notice=revoked' });
   });
 
   it('When the client has been shut down, then the page says the integration has been shut down and the session ends', async () => {

@@ -153,7 +153,7 @@ describe('partner login with the real authorization server', () => {
     },
   );
 
-  it('When nobody is logged in, then the landing page offers "Log in with Glasshouse" and the API-like routes answer 401 JSON', async () => {
+  it('When nobody is logged in, then the landing page offers "Log in with Glasshouse" and the API-like routes answer 401 problem details', async () => {
     const landing = await supertest(demo.tunewave.url).get('/').expect(200);
     expect(landing.text).toContain('Log in with Glasshouse');
     const play = await supertest(demo.tunewave.url)
@@ -161,7 +161,8 @@ describe('partner login with the real authorization server', () => {
       .set('Accept', 'application/json')
       .send({ itemId: 'x' })
       .expect(401);
-    expect(play.body).toEqual({ error: 'login_required', redirect: '/' });
+    expect(play.type).toBe('application/problem+json');
+    expect(play.body).toMatchObject({ status: 401, error: 'login_required', redirect: '/' });
     await supertest(demo.tunewave.url).get('/events').set('Accept', 'text/event-stream').expect(401);
   });
 

@@ -65,6 +65,40 @@ describe('partner refusals under least-privilege', () => {
     },
   );
 
+  it('When the player asks to play an item that is not in the catalogue, then 400 problem details say so', async () => {
+    const res = await agent
+      .post('/play')
+      .set('x-csrf-token', csrf)
+      .set('Accept', 'application/json')
+      .send({ itemId: 'nope' })
+      .expect(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({
+      status: 400,
+      error: 'bad_request',
+      detail: expect.stringContaining('No such item'),
+    });
+  });
+
+  it('When the share list is sent as JSON instead of a form, then 400 problem details and the saved list stays as it was', async () => {
+    const res = await agent
+      .post('/share')
+      .set('x-csrf-token', csrf)
+      .set('Accept', 'application/json')
+      .send({ friend: [] })
+      .expect(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ error: 'bad_request', detail: expect.stringContaining('form') });
+    // Still shared with bob (set in beforeAll): a play reaches him.
+    const play = await agent
+      .post('/play')
+      .set('x-csrf-token', csrf)
+      .set('Accept', 'application/json')
+      .send({ itemId: 'joplin-entertainer' })
+      .expect(200);
+    expect(play.body.sent).toEqual(['Bob Okafor']);
+  });
+
   it("When alice deletes bob's message in a thread Tunewave posted in, then the page says Glasshouse refused (403) and the message stays", async () => {
     const messageId = messageOf('t_alice_bob', 'p_bob');
     const res = await deleteMessage(messageId, 't_alice_bob', 'text/html').expect(403);
