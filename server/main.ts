@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
-    console.log('\nStopping…');
+    if (code === 0) console.log('\nStopping…'); // a refused start says why in one line, and only that
     await Promise.allSettled([tunewave.close(), reelbox.close()]);
     await platform.close();
     try {
@@ -70,6 +70,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
+  const clientsProblem = await platform.oauth.clientsProblem();
+  if (clientsProblem) {
+    console.error(`Glasshouse cannot start: ${config.DATA_FILE}: ${clientsProblem}`);
+    await stop(1);
+    return;
+  }
   try {
     await listen(platform.httpServer, config.PLATFORM_PORT, 'Glasshouse');
     await listen(tunewave.httpServer, config.TUNEWAVE_PORT, 'Tunewave');

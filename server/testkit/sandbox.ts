@@ -8,7 +8,7 @@ import { adminTokenSchema, ConfigError, testConfig } from '../src/config.js';
 import { validWorld } from '../src/store/snapshot-file.js';
 import { createPlatform, type Platform } from '../src/platform.js';
 import { openStore } from '../src/store/store.js';
-import { memoryPersistence } from '../src/store/persistence.js';
+import { memoryPersistence, StoreLoadError } from '../src/store/persistence.js';
 import { seedWorld, partnerClient, PARTNER_SECRETS } from '../../seed/world.js';
 import { createTunewave } from '../../partners/tunewave/tunewave.js';
 import { createReelbox } from '../../partners/reelbox/reelbox.js';
@@ -126,6 +126,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       }),
     )
     .catch((err: unknown) => failed(err, store));
+  // As at `npm start`: a client the authorization server refuses is a refused world, not a failed login later.
+  const clientsProblem = await platform.oauth.clientsProblem();
+  if (clientsProblem) {
+    await platform.close();
+    await failed(new StoreLoadError(`the starting world: not a Glasshouse data file (${clientsProblem})`), store);
+  }
 
   const partners: PartnerApp[] = [];
   const stop = async () => {

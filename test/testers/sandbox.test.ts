@@ -77,6 +77,13 @@ describe('createSandbox', () => {
     ['a message text holding NUL', (w: World) => (w.messages[0] = { ...w.messages[0]!, text: 'a\u0000b' })],
     ['a duplicate person id', (w: World) => w.people.push(w.people[0]!)],
     ['a message from someone unknown', (w: World) => (w.messages[0] = { ...w.messages[0]!, senderId: 'p_ghost' })],
+    [
+      'a client whose metadata the authorization server refuses',
+      (w: World) =>
+        (w.clients = w.clients.map((c) =>
+          c.id === 'reelbox' ? { ...c, metadata: { ...c.metadata, grant_types: 5 } } : c,
+        )),
+    ],
   ])(
     'When a sandbox is given a world with %s, then it is refused in one line as a data file would be',
     async (_what, spoil) => {

@@ -46,6 +46,12 @@ export interface OAuthServer {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Login/consent (/interaction/:uid) and "Apps and websites" (/settings/apps); need the web session. */
   webRoutes(deps: { csrfProtect: RequestHandler; throttle: RequestHandler }): Router[];
+  /**
+   * The first stored client whose metadata oidc-provider refuses (RFC 7591 §2 fields: a hand-edited
+   * data file), as `clients <id>: <why>`, or undefined. Run at start, before listening: without it the
+   * platform starts and each login with that client fails (400 `invalid_client_metadata`).
+   */
+  clientsProblem(): Promise<string | undefined>;
   /** Detaches event listeners. */
   close(): void;
 }
@@ -171,6 +177,17 @@ export function createOAuthServer(deps: {
         deletionRequests,
       }),
     ],
+    async clientsProblem() {
+      for (const client of store.all('clients')) {
+        try {
+          await provider.Client.validate({ ...client.metadata, client_id: client.id });
+        } catch (err) {
+          const { error_description: why, message } = err as { error_description?: string; message?: string };
+          return `clients ${client.id}: ${why ?? message ?? String(err)}`;
+        }
+      }
+      return undefined;
+    },
     close() {
       undo.close();
       detachEvents();
