@@ -6,9 +6,9 @@ import type { Request } from 'express';
 import express from 'express';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
-import createMemoryStore from 'memorystore';
 import helmet from 'helmet';
 import { createDPoPKey } from '../sdk/index.js';
+import { BoundedSessionStore } from '../sdk/web-server/index.js';
 import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
@@ -33,15 +33,14 @@ const PICO_CSS = require.resolve('@picocss/pico/css/pico.min.css');
 /** Partner session lifetime: 8 hours (ms). */
 const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
 const MAX_SESSIONS = 10_000;
-const SessionMemoryStore = createMemoryStore(session);
 
 export interface PartnerApp {
   app: express.Express;
   /** `options.httpServer`, or a new one not listening yet: call `httpServer.listen(port)`. */
   httpServer: http.Server;
-  /** Ends live feeds and sockets to the platform, then closes the HTTP server. */
-  /** The web sessions (express-session store: expired ones dropped, at most `maxSessions`). */
+  /** The web sessions (expired ones forgotten, at most `maxSessions`, least recently used dropped first). */
   sessions: session.Store;
+  /** Ends live feeds and sockets to the platform, then closes the HTTP server. */
   close(): Promise<void>;
 }
 
@@ -114,13 +113,13 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   app.get('/assets/pico.min.css', (_req, res) => res.sendFile(PICO_CSS));
   app.use('/assets', express.static(ASSETS_DIR, { fallthrough: false }));
 
-  // Sessions expire and are dropped (at least every minute), at most `maxSessions` of them (memorystore,
-  // over lru-cache): express-session's own MemoryStore kept every cookie-less visit's pending login for
-  // the life of the process.
+  // Sessions are forgotten when they expire and past `maxSessions` (least recently used first); the
+  // live feeds opened in one end with it.
   const sessionMaxAgeMs = options.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS;
-  const sessions = new SessionMemoryStore({
-    checkPeriod: Math.min(60_000, sessionMaxAgeMs),
+  const sessions = new BoundedSessionStore({
     max: options.maxSessions ?? MAX_SESSIONS,
+    maxAgeMs: sessionMaxAgeMs,
+    onDropped: (sessionId) => relay.closeSession(sessionId, 'session_expired'),
   });
   app.use(
     originGuard(config.publicUrl),
@@ -177,7 +176,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
     sessions,
     async close() {
       relay.closeAll();
-      sessions.stopInterval();
+      sessions.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
-import { answerParserRefusals } from '../sdk/index.js';
+import { answerParserRefusals } from '../sdk/web-server/index.js';
 
 interface PageSpec {
   status: number;

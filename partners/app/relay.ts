@@ -193,12 +193,13 @@ export function createRelay(deps: {
       });
     },
     /**
-     * Ends the streams opened in web session `sessionId` (another person logged in over it): each
-     * hears `ended` `{ reason: 'session_changed', redirect: '/' }`, so the tab shows who is logged in now.
+     * Ends the streams opened in web session `sessionId`: each hears `ended` `{ reason, redirect: '/' }`
+     * — `session_changed` when another person logged in over it (the tab then shows who is logged in
+     * now), `session_expired` when the session store forgot it (expired, or dropped when full).
      */
-    closeSession(sessionId: string): void {
+    closeSession(sessionId: string, reason: 'session_changed' | 'session_expired' = 'session_changed'): void {
       for (const res of sessionStreams.get(sessionId) ?? []) {
-        sse(res, 'ended', { reason: 'session_changed', redirect: '/' });
+        sse(res, 'ended', { reason, redirect: '/' });
         res.end();
       }
       sessionStreams.delete(sessionId);

@@ -2,7 +2,7 @@
  * Glasshouse SDK: a typed client for the messaging API (`createGlasshouseClient`), the `/partners`
  * socket (`connectPartnerSocket`), its OAuth client on oauth4webapi (discovery, code exchange with
  * the RFC 9207 `iss` check, refresh, `client_secret_basic`), the platform's access policy
- * (`getPolicyMode`), the error family, and `answerParserRefusals` for a partner's own web server. Testers' tools (sandbox, admin client, scenarios) live in
+ * (`getPolicyMode`), and the error family. Helpers for a partner's own web server are in `web-server/`. Testers' tools (sandbox, admin client, scenarios) live in
  * `server/testkit/`.
  */
 export {
@@ -26,7 +26,6 @@ export { followMessages, type CatchUpOptions, type MessageMark } from './catch-u
 export { discover, DISCOVERY_PATH, type AuthorizationServerMetadata } from './discovery.js';
 export { getPolicyMode, POLICY_PATH, type PolicyMode } from './policy.js';
 export { retryAfterSeconds, type RetryPolicy } from './retry.js';
-export { answerParserRefusals, type ParserRefusal } from './parser-refusals.js';
 export {
   readAuthorizationResponse,
   GlasshouseIssuerError,

@@ -42,8 +42,11 @@ export interface DomainEvents {
   'session.ended': { sessionId: string; reason: SessionEndReason };
 }
 
-/** Why a web session's sockets were closed; sent to the page as `session:ended`. */
-export type SessionEndReason = 'logged_out' | 'logged_in' | 'expired';
+/**
+ * Why a web session's sockets were closed; sent to the page as `session:ended`. `dropped`: the
+ * session store was full (`SESSIONS_MAX`) and this session was the least recently used.
+ */
+export type SessionEndReason = 'logged_out' | 'logged_in' | 'expired' | 'dropped';
 
 export type EventName = keyof DomainEvents;
 

@@ -125,7 +125,13 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const social = createSocialService({ store, events, now });
   const monitorFeed = createMonitorFeed({ events, store, now });
 
-  const auth = createWebAuth(store, config.SESSION_SECRET, config.SESSION_MAX_AGE_SECONDS, config.SESSIONS_MAX);
+  const auth = createWebAuth(store, {
+    secret: config.SESSION_SECRET,
+    maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+    maxSessions: config.SESSIONS_MAX,
+    // Its sockets close as at a logout (realtime/session-sockets.ts).
+    onDropped: (sessionId, reason) => events.emit('session.ended', { sessionId, reason }),
+  });
   const origins = createOriginPolicy(config);
   const csrf = createCsrf(config.SESSION_SECRET);
   const render = createRenderer((req, res) => ({

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { sessionCount, sessionsAfter } from '../helpers/web-session.js';
-import { startDemo, type RunningDemo } from './helpers/demo.js';
+import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
+import { openFeed, sessionCookie } from './helpers/event-stream.js';
 
 describe('partner web sessions in memory', () => {
   let demo: RunningDemo;
@@ -21,5 +22,27 @@ describe('partner web sessions in memory', () => {
     expect(await sessionCount(demo.tunewave.partner.sessions)).toBeLessThanOrEqual(5);
     // Nobody comes back for them: they are pruned anyway once expired (1 s here).
     expect(await sessionsAfter(demo.tunewave.partner.sessions, 4000)).toBe(0);
+  });
+});
+
+describe('partner web sessions in memory: a full store', () => {
+  let demo: RunningDemo;
+  beforeAll(async () => {
+    demo = await startDemo({ maxSessions: 2 });
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  it("When newer visitors push alice's session out of a full store, then her open live feed is told it ended", async () => {
+    const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+    const feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
+    try {
+      await feed.next('status');
+      for (let i = 0; i < 2; i++) await request(demo.tunewave.url).get('/auth/login').expect(302);
+      expect(await feed.next('ended')).toEqual({ reason: 'session_expired', redirect: '/' });
+    } finally {
+      feed.close();
+    }
   });
 });

@@ -1,16 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
-import { usePlatform } from '../helpers/platform.js';
-import { loggedInAgent, sessionCount, sessionsAfter } from '../helpers/web-session.js';
+import { until, usePlatform } from '../helpers/platform.js';
+import { cookieSocket, loggedInAgent, loginCookie, sessionCount, sessionsAfter } from '../helpers/web-session.js';
 
 describe('platform web sessions in memory: a bound', () => {
   const gh = usePlatform({ SESSIONS_MAX: '3' });
 
-  it('When five people log in (SESSIONS_MAX=3), then three sessions are kept and the oldest logins are dropped', async () => {
-    const agents = [];
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin']) agents.push(await loggedInAgent(gh.url, name));
+  it('When five people log in (SESSIONS_MAX=3), then three sessions are kept, the least recently used are dropped and their sockets told and closed', async () => {
+    const alice = await loggedInAgent(gh.url, 'alice');
+    const socket = await cookieSocket(gh.url, await loginCookie(gh.url, 'frank'));
+    const heard: string[] = [];
+    socket.on('session:ended', (p: { reason: string }) => heard.push(p.reason));
+    const bob = await loggedInAgent(gh.url, 'bob');
+    await alice.get('/').expect(200); // alice's session is now more recent than frank's and bob's
+    const carol = await loggedInAgent(gh.url, 'carol'); // frank's session is dropped
+    await until(() => socket.disconnected, 3000, "frank's socket to close");
+    expect(heard).toEqual(['dropped']);
+    await loggedInAgent(gh.url, 'dave'); // bob's session is dropped
     expect(await sessionCount(gh.platform.sessions)).toBe(3);
-    await agents[0]!.get('/').expect(303); // dropped: back to the login page
-    await agents[4]!.get('/').expect(200);
+    await bob.get('/').expect(303); // dropped: back to the login page
+    await alice.get('/').expect(200);
+    await carol.get('/').expect(200);
   });
 });
 

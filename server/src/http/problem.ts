@@ -12,7 +12,7 @@ import {
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
 import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
-import { answerParserRefusals } from '../../../partners/sdk/parser-refusals.js';
+import { answerParserRefusals } from '../../../partners/sdk/web-server/index.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
 const TYPE_BASE = 'https://glasshouse.example/problems/';

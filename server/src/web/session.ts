@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import createMemoryStore from 'memorystore';
+import { BoundedSessionStore, type SessionDropReason } from '../../../partners/sdk/web-server/index.js';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Store } from '../store/store.js';
@@ -44,27 +44,30 @@ declare module 'node:http' {
 /** Attributes of the session cookie (also used to expire it at logout). */
 export const SESSION_COOKIE_OPTIONS = { httpOnly: true, sameSite: 'lax', path: '/' } as const;
 
-const SessionMemoryStore = createMemoryStore(session);
-
-/**
- * An in-memory session store that forgets: sessions expired for `maxAgeMs` (ms) are dropped at least
- * every minute (every `maxAgeMs` when shorter), and past `max` sessions the least recently used one
- * (memorystore, over lru-cache). express-session's own MemoryStore only drops an expired session when
- * it is asked for again: cookie-less visits made sessions that stayed for the life of the process.
- * Call `stopInterval()` on close.
- */
-export function boundedSessionStore(maxAgeMs: number, max: number) {
-  return new SessionMemoryStore({ checkPeriod: Math.min(60_000, maxAgeMs), max });
+export interface WebAuthOptions {
+  /** Signs the session cookie. */
+  secret: string;
+  /** A session ends this long (s) after its last request. */
+  maxAgeSeconds: number;
+  /** Most sessions kept (`SESSIONS_MAX`); past it the least recently used is dropped. */
+  maxSessions: number;
+  /** Told of a session that expired or was dropped (its sockets are closed through `session.ended`). */
+  onDropped: (sessionId: string, reason: SessionDropReason) => void;
 }
 
 /**
- * The web session (express-session over `boundedSessionStore`, `glasshouse.sid`, HttpOnly,
- * SameSite=Lax) and an own `Passport` instance (the session lives `maxAgeSeconds` after its last
- * request; at most `maxSessions` are kept) with the local strategy over the store's people (scrypt check).
- * `close()` stops the store's pruning timer.
+ * The web session (express-session over a `BoundedSessionStore`: expired sessions forgotten even if
+ * never asked for again, at most `maxSessions`; `glasshouse.sid`, HttpOnly, SameSite=Lax) and an own
+ * `Passport` instance with the local strategy over the store's people (scrypt check). A session lives
+ * `maxAgeSeconds` after its last request. `close()` forgets the sessions and their timers.
  */
-export function createWebAuth(store: Store, secret: string, maxAgeSeconds: number, maxSessions: number) {
-  const sessions = boundedSessionStore(maxAgeSeconds * 1000, maxSessions);
+export function createWebAuth(store: Store, options: WebAuthOptions) {
+  const { secret, maxAgeSeconds } = options;
+  const sessions = new BoundedSessionStore({
+    max: options.maxSessions,
+    maxAgeMs: maxAgeSeconds * 1000,
+    onDropped: options.onDropped,
+  });
   const sessionMiddleware: RequestHandler = session({
     name: PLATFORM_SESSION_COOKIE,
     secret,
@@ -89,7 +92,7 @@ export function createWebAuth(store: Store, secret: string, maxAgeSeconds: numbe
     const person = store.get('people', id);
     done(null, person ? personView(person) : false);
   });
-  return { sessionMiddleware, passport: auth, sessions, close: () => sessions.stopInterval() };
+  return { sessionMiddleware, passport: auth, sessions, close: () => sessions.close() };
 }
 
 export type WebAuth = ReturnType<typeof createWebAuth>;

@@ -1,0 +1,7 @@
+/**
+ * Helpers for a partner's own web server (Tunewave and Reelbox use them, and so does the platform's):
+ * how node's HTTP parser refusals are answered, and a bounded in-memory session store. Not part of the
+ * API client (`partners/sdk/index.ts`); a leaf like the rest of the SDK.
+ */
+export { answerParserRefusals, type ParserRefusal } from './parser-refusals.js';
+export { BoundedSessionStore, type BoundedSessionStoreOptions, type SessionDropReason } from './session-store.js';

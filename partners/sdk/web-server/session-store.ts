@@ -1,0 +1,86 @@
+import session from 'express-session';
+import { LRUCache } from 'lru-cache';
+
+/** Why a session left the store without being destroyed: its time ran out, or room was needed. */
+export type SessionDropReason = 'expired' | 'dropped';
+
+export interface BoundedSessionStoreOptions {
+  /** Most sessions kept; past it the least recently used one is dropped. */
+  max: number;
+  /** Lifetime (ms) of a session whose cookie gives none (express-session sets `cookie.expires` from `maxAge`). */
+  maxAgeMs: number;
+  /** Told of each session that expired or was dropped (not of one destroyed: a logout says so itself). */
+  onDropped?: (sessionId: string, reason: SessionDropReason) => void;
+}
+
+/**
+ * An express-session store in memory, with two bounds (README "Retention"): a session is forgotten
+ * when its cookie expires, whether or not it is asked for again (a timer per session, lru-cache's
+ * `ttlAutopurge`), and at most `max` are kept, the least recently used dropped first (a read or a
+ * write is a use). express-session's own MemoryStore only forgot an expired session when its cookie
+ * came back, so every cookie-less visit that made a session stayed for the life of the process.
+ * Sessions are kept as JSON (a copy per read, as express-session's stores do). Wall-clock time.
+ * Shared by the platform and the partner apps; `close()` forgets everything and stops the timers.
+ */
+export class BoundedSessionStore extends session.Store {
+  readonly #sessions: LRUCache<string, string>;
+  readonly #maxAgeMs: number;
+
+  constructor(options: BoundedSessionStoreOptions) {
+    super();
+    this.#maxAgeMs = options.maxAgeMs;
+    const { onDropped } = options;
+    this.#sessions = new LRUCache<string, string>({
+      max: options.max,
+      ttl: options.maxAgeMs,
+      ttlAutopurge: true,
+      ...(onDropped && {
+        dispose: (_value, sessionId, reason) => {
+          if (reason === 'expire') onDropped(sessionId, 'expired');
+          else if (reason === 'evict') onDropped(sessionId, 'dropped');
+        },
+      }),
+    });
+  }
+
+  /** Time left (ms) of `sess` by its cookie, at least 1. */
+  #ttl(sess: session.SessionData): number {
+    const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() - Date.now() : this.#maxAgeMs;
+    return Math.max(1, Math.min(expires, this.#maxAgeMs));
+  }
+
+  override get(sessionId: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    const text = this.#sessions.get(sessionId);
+    callback(null, text === undefined ? null : (JSON.parse(text) as session.SessionData));
+  }
+
+  override set(sessionId: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    this.#sessions.set(sessionId, JSON.stringify(sess), { ttl: this.#ttl(sess) });
+    callback?.();
+  }
+
+  /** A request that did not change the session moves its expiry (express-session calls it when the cookie is renewed). */
+  override touch(sessionId: string, sess: session.SessionData, callback?: () => void): void {
+    if (this.#sessions.has(sessionId)) this.#sessions.set(sessionId, JSON.stringify(sess), { ttl: this.#ttl(sess) });
+    callback?.();
+  }
+
+  override destroy(sessionId: string, callback?: (err?: unknown) => void): void {
+    this.#sessions.delete(sessionId);
+    callback?.();
+  }
+
+  override length(callback: (err: unknown, length?: number) => void): void {
+    callback(null, this.#sessions.size);
+  }
+
+  override clear(callback?: (err?: unknown) => void): void {
+    this.#sessions.clear();
+    callback?.();
+  }
+
+  /** Forgets every session (no `onDropped`) and their timers. */
+  close(): void {
+    this.#sessions.clear();
+  }
+}
