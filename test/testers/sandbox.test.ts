@@ -96,6 +96,17 @@ describe('createSandbox', () => {
     },
   );
 
+  it('When a world holds a client registered with a sector_identifier_uri, then the start does not fetch it again (no other host is needed to start)', async () => {
+    const world = seedWorld();
+    world.clients = world.clients.map((c) =>
+      c.id === 'reelbox'
+        ? { ...c, metadata: { ...c.metadata, sector_identifier_uri: 'https://sector.invalid/uris.json' } }
+        : c,
+    );
+    const sandbox = await createSandbox({ world });
+    await sandbox.close();
+  });
+
   it('When a sandbox is given a world written before a collection existed (no deletedMessages, no accessTotals), then it starts with them empty', async () => {
     const { deletedMessages: _deleted, accessTotals: _totals, ...older } = seedWorld();
     const gh = await sandbox({ world: older as World });

@@ -49,7 +49,8 @@ export interface OAuthServer {
   /**
    * The first stored client whose metadata oidc-provider refuses (RFC 7591 §2 fields: a hand-edited
    * data file), as `clients <id>: <why>`, or undefined. Run at start, before listening: without it the
-   * platform starts and each login with that client fails (400 `invalid_client_metadata`).
+   * platform starts and each login with that client fails (400 `invalid_client_metadata`). Offline:
+   * a `sector_identifier_uri` is not fetched again.
    */
   clientsProblem(): Promise<string | undefined>;
   /** Detaches event listeners. */
@@ -180,7 +181,10 @@ export function createOAuthServer(deps: {
     async clientsProblem() {
       for (const client of store.all('clients')) {
         try {
-          await provider.Client.validate({ ...client.metadata, client_id: client.id });
+          // Without `sector_identifier_uri`: oidc-provider would fetch it (OIDC Registration §5), and a
+          // start must not depend on another host; it was fetched and checked at registration.
+          const { sector_identifier_uri: _fetched, ...metadata } = client.metadata;
+          await provider.Client.validate({ ...metadata, client_id: client.id });
         } catch (err) {
           const { error_description: why, message } = err as { error_description?: string; message?: string };
           return `clients ${client.id}: ${why ?? message ?? String(err)}`;
