@@ -90,6 +90,13 @@ async function startOnFreePorts(dataFile: string, env: Record<string, string>): 
   };
 }
 
+/** The lines a child process printed, without oidc-provider's runtime warning (on Node 20, see the README's first lines). */
+export const outputLines = (output: string): string[] =>
+  output
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('oidc-provider WARNING'));
+
 /** Runs the platform on `dataFile` expecting a refused start; resolves with its exit code and output. */
 export async function refusedStart(dataFile: string): Promise<{ code: number | string; output: string }> {
   try {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
 import { csrfFrom } from '../helpers/web-session.js';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
-import { csrfOf } from './helpers/partner.js';
+import { csrfOf, playAs } from './helpers/partner.js';
 
 /** Both partners against the real platform: login, "now playing", what we can see, revocation, shut-down. */
 describe('partners with the real platform', () => {
@@ -28,12 +28,7 @@ describe('partners with the real platform', () => {
     const { agent } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
     const csrf = csrfOf((await agent.get('/').expect(200)).text);
     await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_bob' }).expect(303);
-    const play = await agent
-      .post('/play')
-      .set('x-csrf-token', csrf)
-      .set('Accept', 'application/json')
-      .send({ itemId: 'joplin-entertainer' })
-      .expect(200);
+    const play = await playAs(agent, csrf, 'joplin-entertainer').expect(200);
     expect(play.body).toEqual({ sent: ['Bob Okafor'], failed: [] });
     const ids = demo.gh.store.messageIdsIn('t_alice_bob');
     const last = demo.gh.store.get('messages', ids[ids.length - 1]!)!;

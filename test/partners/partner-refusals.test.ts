@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Agent } from 'supertest';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
 import { glasshouseAdmin } from './helpers/glasshouse.js';
-import { csrfOf } from './helpers/partner.js';
+import { csrfOf, playAs } from './helpers/partner.js';
 import { connectionsAfterClosing, PARSER_REFUSALS, rawRequest } from '../helpers/raw-http.js';
 
 /**
@@ -23,12 +23,7 @@ describe('partner refusals under least-privilege', () => {
     csrf = csrfOf((await agent.get('/').expect(200)).text);
     // Tunewave posts into alice's 1:1 with bob, so least-privilege lets it see that thread.
     await agent.post('/share').type('form').send({ _csrf: csrf, friend: 'p_bob' }).expect(303);
-    await agent
-      .post('/play')
-      .set('x-csrf-token', csrf)
-      .set('Accept', 'application/json')
-      .send({ itemId: 'joplin-entertainer' })
-      .expect(200);
+    await playAs(agent, csrf, 'joplin-entertainer').expect(200);
     // Bob answers: visible to Tunewave (after its post), but not Tunewave's to delete.
     await demo.gh.platform.social.send('p_bob', 't_alice_bob', { text: 'Nice track!' });
   });
@@ -66,12 +61,7 @@ describe('partner refusals under least-privilege', () => {
   );
 
   it('When the player asks to play an item that is not in the catalogue, then 400 problem details say so', async () => {
-    const res = await agent
-      .post('/play')
-      .set('x-csrf-token', csrf)
-      .set('Accept', 'application/json')
-      .send({ itemId: 'nope' })
-      .expect(400);
+    const res = await playAs(agent, csrf, 'nope').expect(400);
     expect(res.type).toBe('application/problem+json');
     expect(res.body).toMatchObject({
       status: 400,
@@ -90,12 +80,7 @@ describe('partner refusals under least-privilege', () => {
     expect(res.type).toBe('application/problem+json');
     expect(res.body).toMatchObject({ error: 'bad_request', detail: expect.stringContaining('form') });
     // Still shared with bob (set in beforeAll): a play reaches him.
-    const play = await agent
-      .post('/play')
-      .set('x-csrf-token', csrf)
-      .set('Accept', 'application/json')
-      .send({ itemId: 'joplin-entertainer' })
-      .expect(200);
+    const play = await playAs(agent, csrf, 'joplin-entertainer').expect(200);
     expect(play.body.sent).toEqual(['Bob Okafor']);
   });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEMO_ADMIN_TOKEN } from '../../server/src/config.js';
 import { openFileStore } from '../../server/src/store/open-data-file.js';
 import { StoreLoadError } from '../../server/src/store/persistence.js';
-import { refusedStart, startPlatformProcess, type PlatformProcess } from '../helpers/platform-process.js';
+import { outputLines, refusedStart, startPlatformProcess, type PlatformProcess } from '../helpers/platform-process.js';
 
 /** Posts messages from `writers` concurrent loops until `stop()`; returns the texts answered 201. */
 function burst(gh: PlatformProcess, token: string, writers: number) {
@@ -69,10 +69,7 @@ describe('a crash of the real platform process', () => {
       await symlink(dataFile, link);
       const refused = await refusedStart(link);
       expect(refused.code).toBe(1);
-      const lines = refused.output
-        .trim()
-        .split('\n')
-        .filter((l) => !l.startsWith('oidc-provider WARNING')); // the library's, on Node 20
+      const lines = outputLines(refused.output);
       expect(lines).toEqual([
         expect.stringMatching(
           new RegExp(

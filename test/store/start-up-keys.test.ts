@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { openFileStore } from '../../server/src/store/open-data-file.js';
 import { journalPathFor, StoreLoadError } from '../../server/src/store/persistence.js';
 import { seedWorld } from '../../seed/world.js';
-import { refusedStart } from '../helpers/platform-process.js';
+import { outputLines, refusedStart } from '../helpers/platform-process.js';
 
-describe('starting on a data file whose authorization server keys are not what the platform makes', () => {
+describe('starting on a data file whose authorization server keys or clients are not what the platform makes', () => {
   let dir: string;
   let dataFile: string;
   beforeEach(async () => {
@@ -123,13 +123,27 @@ describe('starting on a data file whose authorization server keys are not what t
     await writeFile(dataFile, withSettings({ jwks: { keys: [{ kty: 'EC', x: 'a' }] }, cookieKeys: [cookieKey] }));
     const { code, output } = await refusedStart(dataFile);
     expect(code).toBe(1);
-    const lines = output
-      .trim()
-      .split('\n')
-      .filter((l) => !l.startsWith('oidc-provider WARNING'));
+    const lines = outputLines(output);
     expect(lines).toEqual([
       expect.stringMatching(
         /^Glasshouse cannot start: .*glasshouse\.json: not a Glasshouse data file \(settings\.0\.jwks\.keys\.0\.crv: /,
+      ),
+    ]);
+    expect(await readdir(dir)).toEqual(['glasshouse.json']);
+  }, 30_000);
+
+  it('When a hand edit gives a client metadata the authorization server refuses, then `npm start` prints one "cannot start" line naming the client and why, and lets go of the lock', async () => {
+    const world = seedWorld();
+    world.clients = world.clients.map((c) =>
+      c.id === 'reelbox' ? { ...c, metadata: { ...c.metadata, token_endpoint_auth_method: 'magic' } } : c,
+    );
+    await writeFile(dataFile, JSON.stringify(world));
+    const { code, output } = await refusedStart(dataFile);
+    expect(code).toBe(1);
+    const lines = outputLines(output);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^Glasshouse cannot start: .*glasshouse\.json: clients reelbox: token_endpoint_auth_method must be /,
       ),
     ]);
     expect(await readdir(dir)).toEqual(['glasshouse.json']);

@@ -25,7 +25,7 @@ import {
 import { openStore } from '../../server/src/store/store.js';
 import { seedWorld } from '../../seed/world.js';
 import { faultyDisk } from '../helpers/faulty-disk.js';
-import { refusedStart } from '../helpers/platform-process.js';
+import { outputLines, refusedStart } from '../helpers/platform-process.js';
 
 describe('starting on a data file', () => {
   let dir: string;
@@ -181,10 +181,7 @@ describe('starting in a read-only data folder', () => {
     }
     const { code, output } = await refusedStart(path.join(ro, 'glasshouse.json'));
     expect(code).toBe(1);
-    const lines = output
-      .trim()
-      .split('\n')
-      .filter((l) => !l.startsWith('oidc-provider WARNING'));
+    const lines = outputLines(output);
     expect(lines).toEqual([
       expect.stringMatching(
         /^Glasshouse cannot start: .*glasshouse\.json: cannot be opened for writing \((EROFS|EACCES)\)$/,

@@ -1,3 +1,4 @@
+import type { Agent } from 'supertest';
 import { createPartnerApp, type PartnerApp, type PartnerAppOptions } from '../../../partners/app/create-partner-app.js';
 import type { PartnerConfig } from '../../../partners/app/config.js';
 import { tunewaveConfig } from '../../../partners/tunewave/tunewave.js';
@@ -58,3 +59,7 @@ export function cookieValue(setCookie: string[] | string | undefined, name: stri
   const cookie = ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith(`${name}=`));
   return cookie?.split(';')[0]!.slice(name.length + 1);
 }
+
+/** The player's `fetch` of POST /play (JSON, the page's CSRF token) by a logged-in `agent`; not checked. */
+export const playAs = (agent: Agent, csrf: string, itemId: string) =>
+  agent.post('/play').set('x-csrf-token', csrf).set('Accept', 'application/json').send({ itemId });
