@@ -130,6 +130,8 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
       store: sessions,
       resave: false,
       saveUninitialized: false,
+      // The cookie's expiry moves with each request, as the session's does in the store.
+      rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', maxAge: sessionMaxAgeMs },
     }),
     login.passport.session(),

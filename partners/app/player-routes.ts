@@ -126,7 +126,7 @@ export function playerRoutes(deps: {
   });
 
   router.get('/events', requireUser, (req, res) => {
-    relay.subscribe(currentUser(req)!.id, res, req.sessionID, req.session.cookie.expires?.getTime());
+    relay.subscribe(currentUser(req)!.id, res, req.sessionID);
   });
 
   return router;

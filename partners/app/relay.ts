@@ -154,11 +154,11 @@ export function createRelay(deps: {
 
   return {
     /**
-     * Streams the person's feed to `res` (an SSE response) until the browser goes away, until
-     * `closeSession(sessionId)` (the partner web session it was opened in), or until that session
-     * expires at `sessionExpiresAt` (ms since the epoch): then it hears `ended` `{ reason: 'session_expired' }`.
+     * Streams the person's feed to `res` (an SSE response) until the browser goes away, or until
+     * `closeSession(sessionId)` (the partner web session it was opened in ended: another person
+     * logged in over it, or the session store forgot it once expired or when full).
      */
-    subscribe(personId: string, res: Response, sessionId?: string, sessionExpiresAt?: number): void {
+    subscribe(personId: string, res: Response, sessionId?: string): void {
       res
         .status(200)
         .set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -167,24 +167,12 @@ export function createRelay(deps: {
       feed.browsers.add(res);
       sse(res, 'status', { live: feed.socket.connected });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS).unref();
-      // A stream lives no longer than its web session (setTimeout holds at most ~24.8 days).
-      const expiry =
-        sessionExpiresAt === undefined
-          ? undefined
-          : setTimeout(
-              () => {
-                sse(res, 'ended', { reason: 'session_expired', redirect: '/' });
-                res.end();
-              },
-              Math.min(Math.max(0, sessionExpiresAt - Date.now()), 2 ** 31 - 1),
-            ).unref();
       if (sessionId) {
         const streams = sessionStreams.get(sessionId) ?? new Set<Response>();
         sessionStreams.set(sessionId, streams.add(res));
       }
       res.on('close', () => {
         clearInterval(keepalive);
-        clearTimeout(expiry);
         const streams = sessionId ? sessionStreams.get(sessionId) : undefined;
         streams?.delete(res);
         if (sessionId && streams?.size === 0) sessionStreams.delete(sessionId);

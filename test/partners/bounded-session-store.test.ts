@@ -13,7 +13,7 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
     const dropped: [string, SessionDropReason][] = [];
     const store = new BoundedSessionStore({
       max: 3,
-      maxAgeMs: 60_000,
+      maxAgeMs: 100, // so the purge runs every 100 ms
       onDropped: (id, why) => dropped.push([id, why]),
     });
     try {
@@ -21,7 +21,7 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
       store.set('mid', sessionFor(60_000));
       store.set('short', sessionFor(50));
       expect(await has(store, 'old')).toBe(true); // old is now the most recently used
-      await new Promise((r) => setTimeout(r, 200)); // short expires, and is forgotten unasked
+      await new Promise((r) => setTimeout(r, 250)); // short expires, and is forgotten unasked (purged every 100 ms here)
       expect(dropped).toEqual([['short', 'expired']]);
       store.set('new', sessionFor(60_000));
       expect(await has(store, 'old')).toBe(true);
@@ -48,6 +48,38 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
     store.set('a', sessionFor(60_000));
     store.destroy('a');
     expect(dropped).toEqual([]);
+    store.close();
+  });
+
+  it('When sessions live longer than a timer can wait (30 days), then nothing spins: no timer overflows', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const month = 30 * 86_400_000;
+    const store = new BoundedSessionStore({ max: 10, maxAgeMs: month });
+    try {
+      store.set('a', sessionFor(month));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(warnings).toEqual([]);
+      expect(await has(store, 'a')).toBe(true);
+    } finally {
+      store.close();
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('When sessions hold more bytes than allowed, then the least recently used are dropped', async () => {
+    const dropped: string[] = [];
+    const store = new BoundedSessionStore({
+      max: 100,
+      maxAgeMs: 60_000,
+      maxBytes: 3_000,
+      onDropped: (id) => dropped.push(id),
+    });
+    const big = (id: string) =>
+      store.set(id, { ...sessionFor(60_000), returnTo: `/${'x'.repeat(1_000)}` } as SessionData);
+    ['a', 'b', 'c'].forEach(big);
+    expect(dropped).toEqual(['a']);
     store.close();
   });
 });

@@ -58,3 +58,35 @@ describe('partner live feed and session expiry', () => {
     expect(await feed.next('ended', 5000)).toEqual({ reason: 'session_expired', redirect: '/' });
   });
 });
+
+describe('partner live feed of a busy session', () => {
+  let demo: RunningDemo;
+  let feed: EventStream | undefined;
+  beforeAll(async () => {
+    demo = await startDemo({ sessionMaxAgeMs: 2000 });
+  });
+  afterAll(async () => {
+    feed?.close();
+    await demo.close();
+  });
+
+  it("When alice keeps using Tunewave past the session's lifetime, then her tab's feed stays open, and her browser keeps a renewed cookie", async () => {
+    const { agent, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+    feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
+    await feed.next('status');
+    const ended: unknown[] = [];
+    void feed.next('ended', 10_000).then(
+      (e) => ended.push(e),
+      () => undefined,
+    );
+    // A request every 0.3 s for 3 s (past the 2 s lifetime; cookie dates have whole seconds): the session moves on with each.
+    for (let i = 0; i < 10; i++) {
+      const page = await agent.get('/').expect(200);
+      expect(page.text).toContain('Alice');
+      // The cookie is sent again with each answer (rolling): the browser's copy expires with the session.
+      expect(String(page.headers['set-cookie'])).toMatch(/tunewave\.sid=/);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(ended).toEqual([]);
+  });
+});

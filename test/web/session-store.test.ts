@@ -32,3 +32,16 @@ describe('platform web sessions in memory: expiry', () => {
     expect(await sessionsAfter(gh.platform.sessions, 4000)).toBe(0);
   });
 });
+
+describe('platform web sessions in memory: a busy session', () => {
+  const gh = usePlatform({ SESSION_MAX_AGE_SECONDS: '2' });
+
+  it('When a person keeps using the platform past the lifetime, then the session and the browser cookie move on with each request', async () => {
+    const alice = await loggedInAgent(gh.url, 'alice');
+    for (let i = 0; i < 10; i++) {
+      const page = await alice.get('/').expect(200); // 3 s in all, past the 2 s lifetime (cookie dates have whole seconds)
+      expect(String(page.headers['set-cookie'])).toMatch(/glasshouse\.sid=/);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  });
+});

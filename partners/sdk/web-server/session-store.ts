@@ -9,22 +9,29 @@ export interface BoundedSessionStoreOptions {
   max: number;
   /** Lifetime (ms) of a session whose cookie gives none (express-session sets `cookie.expires` from `maxAge`). */
   maxAgeMs: number;
+  /** Most bytes of session JSON kept (default 32 MiB); past it the least recently used are dropped. */
+  maxBytes?: number;
   /** Told of each session that expired or was dropped (not of one destroyed: a logout says so itself). */
   onDropped?: (sessionId: string, reason: SessionDropReason) => void;
 }
 
+/** How often expired sessions are looked for at most (ms). */
+const PURGE_EVERY_MS = 60_000;
+
 /**
- * An express-session store in memory, with two bounds (README "Retention"): a session is forgotten
- * when its cookie expires, whether or not it is asked for again (a timer per session, lru-cache's
- * `ttlAutopurge`), and at most `max` are kept, the least recently used dropped first (a read or a
- * write is a use). express-session's own MemoryStore only forgot an expired session when its cookie
- * came back, so every cookie-less visit that made a session stayed for the life of the process.
- * Sessions are kept as JSON (a copy per read, as express-session's stores do). Wall-clock time.
- * Shared by the platform and the partner apps; `close()` forgets everything and stops the timers.
+ * An express-session store in memory, with bounds (README "Retention"): a session is forgotten once
+ * its cookie expired, whether or not it is asked for again (a purge every minute, or every
+ * `maxAgeMs` when shorter: one timer, not one per session, so any lifetime works); at most `max`
+ * sessions and `maxBytes` of them are kept, the least recently used dropped first (a read or a write
+ * is a use). express-session's own MemoryStore only forgot an expired session when its cookie came
+ * back, so every cookie-less visit that made a session stayed for the life of the process. Sessions
+ * are kept as JSON (a copy per read, as express-session's stores do). Wall-clock time. Shared by the
+ * platform and the partner apps; `close()` forgets everything and stops the timer.
  */
 export class BoundedSessionStore extends session.Store {
   readonly #sessions: LRUCache<string, string>;
   readonly #maxAgeMs: number;
+  readonly #purge: NodeJS.Timeout;
 
   constructor(options: BoundedSessionStoreOptions) {
     super();
@@ -32,8 +39,9 @@ export class BoundedSessionStore extends session.Store {
     const { onDropped } = options;
     this.#sessions = new LRUCache<string, string>({
       max: options.max,
+      maxSize: options.maxBytes ?? 32 * 2 ** 20,
+      sizeCalculation: (json) => Math.max(1, json.length),
       ttl: options.maxAgeMs,
-      ttlAutopurge: true,
       ...(onDropped && {
         dispose: (_value, sessionId, reason) => {
           if (reason === 'expire') onDropped(sessionId, 'expired');
@@ -41,12 +49,14 @@ export class BoundedSessionStore extends session.Store {
         },
       }),
     });
+    this.#purge = setInterval(() => this.#sessions.purgeStale(), Math.min(PURGE_EVERY_MS, options.maxAgeMs));
+    this.#purge.unref();
   }
 
-  /** Time left (ms) of `sess` by its cookie, at least 1. */
+  /** Time left (ms) of `sess` by its cookie (`maxAgeMs` when it has no expiry), at least 1. */
   #ttl(sess: session.SessionData): number {
-    const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() - Date.now() : this.#maxAgeMs;
-    return Math.max(1, Math.min(expires, this.#maxAgeMs));
+    const left = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() - Date.now() : this.#maxAgeMs;
+    return Math.max(1, left);
   }
 
   override get(sessionId: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
@@ -79,8 +89,9 @@ export class BoundedSessionStore extends session.Store {
     callback?.();
   }
 
-  /** Forgets every session (no `onDropped`) and their timers. */
+  /** Forgets every session (no `onDropped`) and stops the purge. */
   close(): void {
+    clearInterval(this.#purge);
     this.#sessions.clear();
   }
 }

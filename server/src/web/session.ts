@@ -74,6 +74,9 @@ export function createWebAuth(store: Store, options: WebAuthOptions) {
     store: sessions,
     resave: false,
     saveUninitialized: false,
+    // The cookie's expiry moves with each request, as the session's does in the store: a session
+    // ends `maxAgeSeconds` after its last request in the browser too.
+    rolling: true,
     cookie: { ...SESSION_COOKIE_OPTIONS, maxAge: maxAgeSeconds * 1000 },
   });
   const auth = new passport.Passport();
