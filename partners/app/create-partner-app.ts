@@ -7,7 +7,7 @@ import express from 'express';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import helmet from 'helmet';
-import { createDPoPKey } from '../sdk/index.js';
+import { createDPoPKey, GlasshouseError } from '../sdk/index.js';
 import { BoundedSessionStore } from '../sdk/web-server/index.js';
 import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
@@ -70,7 +70,11 @@ export interface PartnerAppOptions {
  * `/events` (SSE), `/seen…` ("what we can see"), `/kept…` ("what we kept"), `/glasshouse/data-deletion`, `/healthz`, `/assets/…`, `/favicon.svg`.
  */
 export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptions = {}): PartnerApp {
-  const log = options.log ?? ((err: unknown) => console.error(`[${config.name}]`, err));
+  // The SDK's errors (a forged callback's issuer, an odd answer of the platform) in one line; our own bugs with their stack.
+  const log =
+    options.log ??
+    ((err: unknown) =>
+      console.error(`[${config.name}]`, err instanceof GlasshouseError ? `${err.name}: ${err.message}` : err));
   // One DPoP key per partner process (RFC 9449), kept as long as the tokens: in memory, like them.
   const dpop = config.dpop ? createDPoPKey() : undefined;
   const accounts = createAccounts(config, dpop);

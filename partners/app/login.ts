@@ -1,6 +1,14 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import { discover, readAuthorizationResponse, type AuthorizationServerMetadata, type DPoPKey } from '../sdk/index.js';
+import {
+  discover,
+  GlasshouseError,
+  GlasshouseIssuerError,
+  readAuthorizationResponse,
+  type AuthorizationResponse,
+  type AuthorizationServerMetadata,
+  type DPoPKey,
+} from '../sdk/index.js';
 import type { Accounts } from './accounts.js';
 import type { PartnerConfig } from './config.js';
 import { PartnerFailure } from './failures.js';
@@ -59,6 +67,21 @@ function toUser(p: { id: string; username: string; displayName: string }): Partn
 export type Login = ReturnType<typeof createLogin>;
 
 /**
+ * The callback's authorization response, `iss` checked (SDK `readAuthorizationResponse`). A response
+ * unusable for its own parameters (one given twice…) comes from the visitor's request, not from the
+ * platform: `bad_state` (400), not a bad gateway. A wrong or missing `iss` stays `wrong_issuer`.
+ */
+function authorizationResponse(...args: Parameters<typeof readAuthorizationResponse>): AuthorizationResponse {
+  try {
+    return readAuthorizationResponse(...args);
+  } catch (err) {
+    if (err instanceof GlasshouseError && !(err instanceof GlasshouseIssuerError))
+      throw new PartnerFailure('bad_state');
+    throw err;
+  }
+}
+
+/**
  * `GET /auth/login` redirects to the platform's authorization endpoint (code, PKCE S256, state, all
  * partner scopes); each start adds a pending request to the session (see `pending-logins.ts`), so
  * several login tabs all complete. `GET /auth/callback` refuses, with pages: a response without
@@ -90,7 +113,7 @@ export function loginRoutes(deps: {
     const params = new URL(req.originalUrl, 'http://partner.invalid').searchParams;
     if ((!params.has('code') && !params.has('error')) || !params.get('state')) throw new PartnerFailure('bad_state');
     const metadata = await login.ensureStrategy();
-    const response = readAuthorizationResponse(metadata, login.clientId, params);
+    const response = authorizationResponse(metadata, login.clientId, params);
     if (response.error === 'access_denied') throw new PartnerFailure('consent_denied');
     if (response.error)
       throw new PartnerFailure(

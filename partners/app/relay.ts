@@ -192,9 +192,13 @@ export function createRelay(deps: {
       }
       sessionStreams.delete(sessionId);
     },
-    /** Closes the person's socket and pages' streams (logout). */
+    /** Closes the person's socket and pages' streams, each told `ended` `{ reason: 'logged_out' }` (logout, a revoked or shut-down access). */
     close(personId: string): void {
-      for (const res of stop(personId)?.browsers ?? []) res.end();
+      for (const res of stop(personId)?.browsers ?? []) {
+        // The person's other tabs learn why (they leave for the landing page), not just a dropped stream.
+        sse(res, 'ended', { reason: 'logged_out', redirect: '/' });
+        res.end();
+      }
     },
     /** Whether the person's socket is connected (tests, health). */
     isLive(personId: string): boolean {
@@ -202,7 +206,8 @@ export function createRelay(deps: {
     },
     /** Closes every socket and stream (app shutdown). */
     closeAll(): void {
-      for (const personId of [...feeds.keys()]) this.close(personId);
+      // Not `ended`: the pages keep trying to reconnect (the app may come back), they are not logged out.
+      for (const personId of [...feeds.keys()]) for (const res of stop(personId)?.browsers ?? []) res.end();
     },
   };
 }

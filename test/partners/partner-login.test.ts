@@ -120,10 +120,17 @@ describe('partner login with the real authorization server', () => {
     ['no state', '/auth/callback?code=abc'],
     ['no code', '/auth/callback?state=abc'],
     ['nothing', '/auth/callback'],
-  ])('When the callback has %s, then it is refused with a page (not a new login)', async (_label, path) => {
-    const res = await supertest(demo.tunewave.url).get(path).expect(400);
-    expect(res.text).toContain('This login could not be verified');
-  });
+    ['its state twice', '/auth/callback?code=a&state=y&state=z&iss={iss}'],
+    ['its code twice', '/auth/callback?code=a&code=b&state=y&iss={iss}'],
+  ])(
+    'When the callback has %s, then it is refused with a page (not a new login, not a bad gateway)',
+    async (_label, path) => {
+      const res = await supertest(demo.tunewave.url)
+        .get(path.replace('{iss}', encodeURIComponent(demo.gh.url)))
+        .expect(400);
+      expect(res.text).toContain('This login could not be verified');
+    },
+  );
 
   it('When the person presses Deny on the Glasshouse consent page, then the callback gets access_denied and shows the consent-denied page', async () => {
     const { redirect, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'heidi', 'deny');

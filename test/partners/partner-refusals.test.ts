@@ -84,6 +84,25 @@ describe('partner refusals under least-privilege', () => {
     expect(play.body.sent).toEqual(['Bob Okafor']);
   });
 
+  it('When the share list names someone who is not a friend of the person (a stale tab, a hand-made form), then 400 and the saved list stays', async () => {
+    for (const stranger of ['p_dave', 'p_nobody']) {
+      const res = await agent
+        .post('/share')
+        .type('form')
+        .set('Accept', 'application/json')
+        .send(
+          new URLSearchParams([
+            ['_csrf', csrf],
+            ['friend', 'p_bob'],
+            ['friend', stranger],
+          ]).toString(),
+        )
+        .expect(400);
+      expect(res.body).toMatchObject({ error: 'bad_request', detail: expect.stringContaining(stranger) });
+    }
+    expect((await playAs(agent, csrf, 'joplin-entertainer').expect(200)).body.sent).toEqual(['Bob Okafor']);
+  });
+
   it("When alice deletes bob's message in a thread Tunewave posted in, then the page says Glasshouse refused (403) and the message stays", async () => {
     const messageId = messageOf('t_alice_bob', 'p_bob');
     const res = await deleteMessage(messageId, 't_alice_bob', 'text/html').expect(403);

@@ -3,6 +3,7 @@ import { browseToRedirect } from '../helpers/oauth-flow.js';
 import { loggedInAgent } from '../helpers/web-session.js';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
 import { openFeed, sessionCookie, type EventStream } from './helpers/event-stream.js';
+import { csrfOf } from './helpers/partner.js';
 
 /**
  * A partner page's live feed is never more than its session (README "Socket security model"): when
@@ -37,6 +38,33 @@ describe('partner live feed and a change of person', () => {
     });
     await agent.get(redirect.pathname + redirect.search).expect(303);
     expect(await feed.next('ended')).toMatchObject({ reason: 'session_changed' });
+  });
+});
+
+describe('partner live feed and a logout in another tab', () => {
+  let demo: RunningDemo;
+  beforeAll(async () => {
+    demo = await startDemo();
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  it("When alice logs out of Tunewave in one tab, then her other tab's feed is told (ended, logged_out) and leaves for the landing page", async () => {
+    const { agent, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+    const feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
+    try {
+      await feed.next('status');
+      const home = await agent.get('/').expect(200);
+      await agent
+        .post('/logout')
+        .type('form')
+        .send({ _csrf: csrfOf(home.text) })
+        .expect(303);
+      expect(await feed.next('ended')).toEqual({ reason: 'logged_out', redirect: '/' });
+    } finally {
+      feed.close();
+    }
   });
 });
 
