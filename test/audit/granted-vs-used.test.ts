@@ -71,6 +71,12 @@ describe('granted versus used', () => {
       .expect(303);
     expect(gh.store.get('authorizations', 'p_carol~reelbox')?.scopes).toEqual(['friends:read']);
     expect(gh.store.get('authorizations', 'p_bob~reelbox')?.scopes).toEqual(['profile']);
+    // A client that does not exist is a 404, as for its status form (not a silent redirect).
+    await admin
+      .post('/monitor/clients/nope/reduce')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(404);
   });
 
   it('When an educator shuts a client down on the exposure page, then its tokens stop and its people are told', async () => {

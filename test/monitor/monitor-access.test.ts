@@ -79,6 +79,8 @@ describe('who may watch the monitor', () => {
     expect(log.body.events.length).toBeGreaterThan(0);
     const mermaid = await request(gh.url).get('/monitor/sequence.mmd').set(auth).expect(200);
     expect(mermaid.text).toMatch(/^sequenceDiagram\n/);
+    expect(mermaid.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(mermaid.headers['content-disposition']).toBe('attachment; filename=glasshouse-sequence.mmd');
     expect(mermaid.text).toContain('authorize · profile');
   });
 

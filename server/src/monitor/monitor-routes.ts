@@ -108,7 +108,8 @@ export function monitorRoutes(deps: {
   });
 
   router.get('/monitor/sequence.mmd', guard, (_req, res) => {
-    res.type('text/plain').attachment('glasshouse-sequence.mmd').send(toMermaid(feed.events()));
+    // The type after the attachment: express would set it from the file's extension (an odd `.mmd` one).
+    res.attachment('glasshouse-sequence.mmd').type('text/plain').send(toMermaid(feed.events()));
   });
 
   router.get('/monitor/exposure', guard, (req, res) => {
@@ -133,6 +134,7 @@ export function monitorRoutes(deps: {
   /** Narrows every current grant of a client to the scopes it used with that person ("reduce to what it used"). */
   router.post('/monitor/clients/:clientId/reduce', guard, ...form, csrfProtect, async (req, res) => {
     const clientId = pathParam(req, 'clientId');
+    if (!store.client(clientId)) throw new NotFoundError('No such client');
     const narrowings = grantUsage(store, { clientId }).flatMap((u) => {
       const grantId = store.get('authorizations', authorizationId(u.personId, clientId))?.grantId;
       return grantId && u.used.length > 0 && u.unused.length > 0 ? [{ grantId, keep: u.used }] : [];
@@ -179,8 +181,8 @@ export function monitorRoutes(deps: {
       'bystander_names',
     ];
     res
-      .type('text/csv')
       .attachment('glasshouse-exposure.csv')
+      .type('text/csv')
       .send(toCsv([header, ...rows]));
   });
   return router;
