@@ -13,7 +13,7 @@ import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
 import { answerPartnerParserRefusals, failureResponder } from './failure-pages.js';
-import { failureHandler } from './failures.js';
+import { failureHandler, type FailureKind } from './failures.js';
 import { faviconRoutes } from './favicon.js';
 import { createClientStanding } from './client-standing.js';
 import { createKept } from './kept.js';
@@ -33,6 +33,10 @@ const PICO_CSS = require.resolve('@picocss/pico/css/pico.min.css');
 /** Partner session lifetime: 8 hours (ms). */
 const SESSION_MAX_AGE_MS = 8 * 60 * 60 * 1000;
 const MAX_SESSIONS = 10_000;
+
+/** An SDK error in one line, with its cause's message. */
+const oneLine = (err: Error): string =>
+  `${err.name}: ${err.message}${err.cause instanceof Error ? ` (cause: ${err.cause.message})` : ''}`;
 
 export interface PartnerApp {
   app: express.Express;
@@ -73,8 +77,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   // The SDK's errors (a forged callback's issuer, an odd answer of the platform) in one line; our own bugs with their stack.
   const log =
     options.log ??
-    ((err: unknown) =>
-      console.error(`[${config.name}]`, err instanceof GlasshouseError ? `${err.name}: ${err.message}` : err));
+    ((err: unknown) => console.error(`[${config.name}]`, err instanceof GlasshouseError ? oneLine(err) : err));
   // One DPoP key per partner process (RFC 9449), kept as long as the tokens: in memory, like them.
   const dpop = config.dpop ? createDPoPKey() : undefined;
   const accounts = createAccounts(config, dpop);
@@ -88,11 +91,14 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   const policy = createPolicyBadges({ platformUrl: config.platformUrl, ...(options.now ? { now: options.now } : {}) });
   const render = createRenderer(config, csrf.token, policy);
 
-  /** Forgets the person's tokens and feed, and ends the session (logout, revocation, shut-down). */
-  async function endSession(req: Request): Promise<void> {
+  /**
+   * Forgets the person's tokens and feed, and ends the session: a logout, or the failure `kind` that
+   * ended it (revoked, shut down…), which the person's other tabs are told.
+   */
+  async function endSession(req: Request, kind?: FailureKind): Promise<void> {
     const user = currentUser(req);
     if (user) {
-      relay.close(user.id);
+      relay.close(user.id, kind ?? 'logged_out');
       accounts.remove(user.id);
     }
     await new Promise<void>((resolve) => req.logout({ keepSessionInfo: false }, () => resolve()));

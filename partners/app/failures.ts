@@ -170,14 +170,14 @@ export interface FailureResponder {
  */
 export function failureHandler(deps: {
   respond: FailureResponder;
-  onSessionEnded: (req: Request) => Promise<void>;
+  onSessionEnded: (req: Request, kind: FailureKind) => Promise<void>;
   log: (err: unknown) => void;
 }): ErrorRequestHandler {
   return async (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const kind = classify(err);
     if (LOGGED.has(kind)) deps.log(err);
-    if (ENDS_SESSION.has(kind)) await deps.onSessionEnded(req);
+    if (ENDS_SESSION.has(kind)) await deps.onSessionEnded(req, kind);
     await deps.respond(req, res, kind, publicDetail(err), statusOf(err));
   };
 }

@@ -75,10 +75,14 @@ export function createRelay(deps: {
    * tell their pages where to go, forget the account.
    */
   function end(personId: string, reason: FailureKind): void {
-    const feed = stop(personId);
     accounts.remove(personId);
+    endStreams(personId, reason);
+  }
+
+  /** Stops the person's feed; each of their pages hears `ended` `{ reason, redirect }` (where to go now). */
+  function endStreams(personId: string, reason: FailureKind | 'logged_out'): void {
     const redirect = reason === 'shut_down' ? '/?notice=shut_down' : reason === 'revoked' ? REVOKED_LOCATION : '/';
-    for (const res of feed?.browsers ?? []) {
+    for (const res of stop(personId)?.browsers ?? []) {
       sse(res, 'ended', { reason, redirect });
       res.end();
     }
@@ -192,13 +196,12 @@ export function createRelay(deps: {
       }
       sessionStreams.delete(sessionId);
     },
-    /** Closes the person's socket and pages' streams, each told `ended` `{ reason: 'logged_out' }` (logout, a revoked or shut-down access). */
-    close(personId: string): void {
-      for (const res of stop(personId)?.browsers ?? []) {
-        // The person's other tabs learn why (they leave for the landing page), not just a dropped stream.
-        sse(res, 'ended', { reason: 'logged_out', redirect: '/' });
-        res.end();
-      }
+    /**
+     * Closes the person's socket and pages' streams, each told `ended` `{ reason, redirect }`: their
+     * other tabs leave for the landing page (with the revoked or shut-down notice), not a dropped stream.
+     */
+    close(personId: string, reason: FailureKind | 'logged_out' = 'logged_out'): void {
+      endStreams(personId, reason);
     },
     /** Whether the person's socket is connected (tests, health). */
     isLive(personId: string): boolean {

@@ -26,6 +26,7 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
       store.set('new', sessionFor(60_000));
       expect(await has(store, 'old')).toBe(true);
       store.set('newest', sessionFor(60_000)); // full: mid is the least recently used
+      await new Promise((r) => setImmediate(r)); // listeners are told once the store is done
       expect(dropped).toEqual([
         ['short', 'expired'],
         ['mid', 'dropped'],
@@ -79,7 +80,34 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
     const big = (id: string) =>
       store.set(id, { ...sessionFor(60_000), returnTo: `/${'x'.repeat(1_000)}` } as SessionData);
     ['a', 'b', 'c'].forEach(big);
+    await new Promise((r) => setImmediate(r));
     expect(dropped).toEqual(['a']);
     store.close();
+  });
+
+  it('When a listener of a dropped session uses the store again (express-session touches a session as its response ends), then the session stays dropped and the order of use stays right', async () => {
+    const store: BoundedSessionStore = new BoundedSessionStore({
+      max: 3,
+      maxAgeMs: 60_000,
+      onDropped: (id) => store.touch(id, sessionFor(60_000)),
+    });
+    try {
+      for (const id of ['a', 'b', 'c', 'd']) store.set(id, sessionFor(60_000)); // a is dropped
+      await new Promise((r) => setImmediate(r));
+      expect(store.ids()).toEqual(['d', 'c', 'b']); // walked before any read (a read re-links the list)
+      store.set('e', sessionFor(60_000)); // b is the least recently used now
+      await new Promise((r) => setImmediate(r));
+      expect(store.ids()).toEqual(['e', 'd', 'c']);
+      expect(await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => has(store, id)))).toEqual([
+        false,
+        false,
+        true,
+        true,
+        true,
+      ]);
+      expect(await new Promise((resolve) => store.length((_e, n) => resolve(n)))).toBe(3);
+    } finally {
+      store.close();
+    }
   });
 });

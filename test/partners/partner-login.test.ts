@@ -122,6 +122,7 @@ describe('partner login with the real authorization server', () => {
     ['nothing', '/auth/callback'],
     ['its state twice', '/auth/callback?code=a&state=y&state=z&iss={iss}'],
     ['its code twice', '/auth/callback?code=a&code=b&state=y&iss={iss}'],
+    ['its iss twice', '/auth/callback?code=a&state=y&iss={iss}&iss={iss}'],
   ])(
     'When the callback has %s, then it is refused with a page (not a new login, not a bad gateway)',
     async (_label, path) => {

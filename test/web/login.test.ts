@@ -100,6 +100,16 @@ describe('web login', () => {
       .expect('Location', '/');
   });
 
+  it('When the page to return to is over 2,048 characters, then it is not kept in the session: the login leads home', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get(`/login?returnTo=%2F${'a'.repeat(2_048)}`).expect(200);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'glasshouse', _csrf: csrfFrom(page.text) })
+      .expect('Location', '/');
+  });
+
   it('When a form is posted after the session ended (the page stayed open), then the login leads back to the page the form was on, not to its POST-only path', async () => {
     const res = await request(gh.url)
       .post('/threads/t_alice_bob/messages')

@@ -40,12 +40,14 @@ export class BoundedSessionStore extends session.Store {
     this.#sessions = new LRUCache<string, string>({
       max: options.max,
       maxSize: options.maxBytes ?? 32 * 2 ** 20,
-      sizeCalculation: (json) => Math.max(1, json.length),
+      sizeCalculation: (json, sessionId) => Buffer.byteLength(json) + Buffer.byteLength(sessionId),
       ttl: options.maxAgeMs,
       ...(onDropped && {
+        // Told once the cache is done: a listener may use the store again (express-session touches a
+        // session when its response ends), which lru-cache must not see from inside its own dispose.
         dispose: (_value, sessionId, reason) => {
-          if (reason === 'expire') onDropped(sessionId, 'expired');
-          else if (reason === 'evict') onDropped(sessionId, 'dropped');
+          const why = reason === 'expire' ? 'expired' : reason === 'evict' ? 'dropped' : undefined;
+          if (why) queueMicrotask(() => onDropped(sessionId, why));
         },
       }),
     });
@@ -87,6 +89,13 @@ export class BoundedSessionStore extends session.Store {
   override clear(callback?: (err?: unknown) => void): void {
     this.#sessions.clear();
     callback?.();
+  }
+
+  /** Ids of the sessions kept, most recently used first; at most `max` + 1 are walked (diagnostics, tests). */
+  ids(): string[] {
+    const ids: string[] = [];
+    for (const id of this.#sessions.keys()) if (ids.push(id) > this.#sessions.max) break;
+    return ids;
   }
 
   /** Forgets every session (no `onDropped`) and stops the purge. */
