@@ -68,8 +68,9 @@ export type Login = ReturnType<typeof createLogin>;
 
 /**
  * The callback's authorization response, `iss` checked (SDK `readAuthorizationResponse`). A response
- * unusable for its own parameters (one given twice…) comes from the visitor's request, not from the
- * platform: `bad_state` (400), not a bad gateway. A wrong or missing `iss` stays `wrong_issuer`.
+ * unusable for its own parameters (one given twice, a JARM `response`…) comes from the visitor's
+ * request, not from the platform: `bad_state` (400), not a bad gateway. A wrong or missing `iss`
+ * stays `wrong_issuer`.
  */
 function authorizationResponse(...args: Parameters<typeof readAuthorizationResponse>): AuthorizationResponse {
   try {
@@ -112,8 +113,6 @@ export function loginRoutes(deps: {
   router.get('/auth/callback', async (req: Request, res: Response, next: NextFunction) => {
     const params = new URL(req.originalUrl, 'http://partner.invalid').searchParams;
     if ((!params.has('code') && !params.has('error')) || !params.get('state')) throw new PartnerFailure('bad_state');
-    // RFC 6749 §3.1: no parameter of a response more than once (oauth4webapi takes the first `code`).
-    if (new Set(params.keys()).size !== [...params.keys()].length) throw new PartnerFailure('bad_state');
     const metadata = await login.ensureStrategy();
     const response = authorizationResponse(metadata, login.clientId, params);
     if (response.error === 'access_denied') throw new PartnerFailure('consent_denied');

@@ -25,7 +25,9 @@ export class GlasshouseIssuerError extends GlasshouseError {
  * oauth4webapi's check of an authorization response (RFC 9207 `iss`; `state` unless
  * `oauth.skipStateCheck`), its errors as the SDK's: `GlasshouseIssuerError` for `iss`,
  * `oauth.AuthorizationResponseError` passed through for an OAuth error response,
- * `GlasshouseError` for anything else unusable (a repeated or missing parameter, a wrong `state`).
+ * `GlasshouseError` for anything else unusable (a missing parameter, a wrong `state`, and any
+ * parameter given more than once, RFC 6749 §3.1: oauth4webapi would take the first `code`, and call
+ * a repeated `iss` an issuer mismatch).
  */
 export function checkAuthorizationResponse(
   metadata: AuthorizationServerMetadata,
@@ -33,6 +35,9 @@ export function checkAuthorizationResponse(
   params: URLSearchParams,
   expectedState: string | typeof oauth.skipStateCheck,
 ): URLSearchParams {
+  const repeated = [...new Set(params.keys())].find((name) => params.getAll(name).length > 1);
+  if (repeated !== undefined)
+    throw new GlasshouseError(`The authorization response cannot be used: "${repeated}" is given more than once`);
   try {
     return oauth.validateAuthResponse(
       metadata as oauth.AuthorizationServer,
