@@ -6,6 +6,7 @@
  */
 import { takesNoArguments } from './src/cli-args.js';
 import { adminTokenNotice, ConfigError, demoWarnings, loadConfig } from './src/config.js';
+import { compactWhenIdle } from './src/http/compact-when-idle.js';
 import { listen, ListenError, waitUntilAnswering } from './src/http/startup.js';
 import { createPlatform } from './src/platform.js';
 import { StoreConflictError, StoreLoadError, StoreWriteError } from './src/store/persistence.js';
@@ -87,6 +88,10 @@ async function main(): Promise<void> {
     return;
   }
 
+  compactWhenIdle({
+    servers: [platform.httpServer, tunewave.httpServer, reelbox.httpServer],
+    idleMs: config.MEMORY_COMPACT_IDLE_MS,
+  });
   console.log(
     `\nGlasshouse is running\n  platform  ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\n  data      ${config.DATA_FILE}`,
   );

@@ -100,6 +100,11 @@ export const configSchema = z.object({
   ACCESS_LOG_KEEP_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   /** Retention: raw access-log entries older than this many hours are folded into totals. */
   ACCESS_LOG_KEEP_HOURS: z.coerce.number().min(0).max(87_600).default(168),
+  /**
+   * ms without a request, after some, before the process compacts its heap once and gives the memory
+   * back (README "Performance"); 0 = never. Only where node runs with `--expose-gc` (`npm start`).
+   */
+  MEMORY_COMPACT_IDLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
   HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(10),
   /**

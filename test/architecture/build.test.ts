@@ -142,7 +142,7 @@ describe('The build (npm run build: tsc -p tsconfig.build.json, then the copy of
     ] as const) {
       expect(pkg.scripts[`pre${script}`]).toBe('npm run build');
       // Node options may come first (npm start's heap settings, README "Performance").
-      expect(pkg.scripts[script]).toMatch(new RegExp(`^node (--[a-z-]+=\\d+ )*${OUT_DIR}/${entry}\\.js$`));
+      expect(pkg.scripts[script]).toMatch(new RegExp(`^node (--[a-z-]+(=\\d+)? )*${OUT_DIR}/${entry}\\.js$`));
       expect(buildSources()).toContain(`${entry}.ts`);
     }
   });
