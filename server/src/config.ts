@@ -64,8 +64,9 @@ export const configSchema = z.object({
     .max(30 * 86_400)
     .default(8 * 60 * 60),
   /**
-   * Most web sessions the platform keeps in memory (default 10,000): past it the least recently used
-   * is dropped (its person logs in again, its sockets close); expired ones are forgotten within a minute.
+   * Most web sessions the platform keeps in memory (default 10,000) of logged-in people, and as many
+   * again of visitors who are not: past it the least recently used of that kind is dropped (its
+   * person logs in again, its sockets close); expired ones are forgotten within a minute.
    */
   SESSIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** `true` offers the seeded people on the login page (still through the real login). */

@@ -42,6 +42,33 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
     }
   });
 
+  it('When visitors who never sign in fill the store, then they push out only each other: signed-in sessions are kept apart, and a login or logout moves a session between the two', async () => {
+    const dropped: string[] = [];
+    const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000, onDropped: (id) => dropped.push(id) });
+    const signedIn = (user: string) => ({ ...sessionFor(60_000), passport: { user } }) as unknown as SessionData;
+    try {
+      store.set('alice', signedIn('p_alice'));
+      for (const id of ['v1', 'v2', 'v3', 'v4', 'v5']) store.set(id, sessionFor(60_000));
+      await new Promise((r) => setImmediate(r));
+      expect(dropped).toEqual(['v1', 'v2', 'v3']);
+      expect(store.ids()).toEqual(['alice', 'v5', 'v4']);
+      store.set('v4', signedIn('p_bob')); // v4 signs in: it leaves the visitors' pool
+      for (const id of ['v6', 'v7']) store.set(id, sessionFor(60_000));
+      await new Promise((r) => setImmediate(r));
+      expect(dropped).toEqual(['v1', 'v2', 'v3', 'v5']);
+      expect(store.ids()).toEqual(['v4', 'alice', 'v7', 'v6']);
+      store.set('alice', sessionFor(60_000)); // alice signs out and her session stays, as a visitor's
+      await new Promise((r) => setImmediate(r));
+      expect(dropped).toEqual(['v1', 'v2', 'v3', 'v5', 'v6']);
+      expect(store.ids()).toEqual(['v4', 'alice', 'v7']);
+      expect(await new Promise((resolve) => store.length((_e, n) => resolve(n)))).toBe(3);
+      store.destroy('v4');
+      expect(await has(store, 'v4')).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
   it('When a session is destroyed (a logout) or rewritten, then it is not reported as dropped', async () => {
     const dropped: string[] = [];
     const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000, onDropped: (id) => dropped.push(id) });

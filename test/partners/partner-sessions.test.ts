@@ -34,12 +34,26 @@ describe('partner web sessions in memory: a full store', () => {
     await demo.close();
   });
 
-  it("When newer visitors push alice's session out of a full store, then her open live feed is told it ended", async () => {
+  it("When visitors who never finish a login fill the store, then alice's session and open live feed stay", async () => {
+    const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
+    const cookie = sessionCookie(callback.headers['set-cookie'], 'tunewave.sid');
+    const feed = await openFeed(demo.tunewave.url, cookie);
+    try {
+      await feed.next('status');
+      for (let i = 0; i < 6; i++) await request(demo.tunewave.url).get('/auth/login').expect(302);
+      await request(demo.tunewave.url).get('/kept').set('Cookie', cookie).expect(200);
+      await expect(feed.next('ended', 500)).rejects.toThrow(/no "ended" event/);
+    } finally {
+      feed.close();
+    }
+  });
+
+  it("When newer people who logged in push alice's session out of a full store, then her open live feed is told it ended", async () => {
     const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
     const feed = await openFeed(demo.tunewave.url, sessionCookie(callback.headers['set-cookie'], 'tunewave.sid'));
     try {
       await feed.next('status');
-      for (let i = 0; i < 2; i++) await request(demo.tunewave.url).get('/auth/login').expect(302);
+      for (const name of ['bob', 'carol']) await logInWithGlasshouse(demo.gh, demo.tunewave, name);
       expect(await feed.next('ended')).toEqual({ reason: 'session_expired', redirect: '/' });
     } finally {
       feed.close();

@@ -21,6 +21,16 @@ describe('platform web sessions in memory: a bound', () => {
     await alice.get('/').expect(200);
     await carol.get('/').expect(200);
   });
+
+  it('When visitors who never log in open the login page again and again, then nobody logged in loses a session', async () => {
+    const alice = await loggedInAgent(gh.url, 'alice');
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(`${gh.url}/login?returnTo=/threads`, { redirect: 'manual' });
+      expect(res.headers.get('set-cookie')).toMatch(/(^|, )glasshouse\.sid=/);
+    }
+    await alice.get('/').expect(200);
+    expect(await sessionCount(gh.platform.sessions)).toBeLessThanOrEqual(3 + 3);
+  });
 });
 
 describe('platform web sessions in memory: expiry', () => {
