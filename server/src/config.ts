@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MIN_IDLE_MS } from './http/compact-when-idle.js';
 
 /** Demo-only values: printed at start and flagged once, never meant for a shared deployment. */
 export const DEMO_ADMIN_TOKEN = 'glasshouse-admin-demo-token';
@@ -102,10 +103,16 @@ export const configSchema = z.object({
   /** Retention: raw access-log entries older than this many hours are folded into totals. */
   ACCESS_LOG_KEEP_HOURS: z.coerce.number().min(0).max(87_600).default(168),
   /**
-   * ms without a request, after some, before the process compacts its heap once and gives the memory
-   * back (README "Performance"); 0 = never. Only where node runs with `--expose-gc` (`npm start`).
+   * ms without a request, after some, before the process compacts its heap (when it grew since the
+   * last time) and gives the memory back (README "Performance"); 0 = never. Only where node runs with
+   * `--expose-gc` (`npm start`).
    */
-  MEMORY_COMPACT_IDLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+  MEMORY_COMPACT_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .max(3_600_000)
+    .refine((ms) => ms === 0 || ms >= MIN_IDLE_MS, `0, or at least ${MIN_IDLE_MS} (ms)`)
+    .default(1000),
   /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
   HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(10),
   /**

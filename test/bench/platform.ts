@@ -118,7 +118,7 @@ export async function benchPlatform(o: PlatformBenchOptions): Promise<{ figures:
     );
     // RSS once the platform has been idle long enough to give memory back (compactWhenIdle: the
     // compaction 1–2 s after the last request, then the young generation shrunk 6 s later).
-    await new Promise((r) => setTimeout(r, 2 * loadConfig({}).MEMORY_COMPACT_IDLE_MS + YOUNG_SHRINK_WINDOW_MS + 1_000));
+    await new Promise((r) => setTimeout(r, 2 * loadConfig(process.env).MEMORY_COMPACT_IDLE_MS + YOUNG_SHRINK_WINDOW_MS + 1_000));
     const rss = await platform.rssMiB();
     figures.push(
       info(`${label}: POST → one recipient's socket, p50 (${o.sockets} other sockets connected)`, percentile(toOne, 50), 'ms'),

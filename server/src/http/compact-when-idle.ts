@@ -7,15 +7,21 @@ export interface HeapCollector {
   compact(): void;
   /** A young-generation collection (a scavenge): under a millisecond on an idle heap. */
   minor(): void;
+  /** Bytes committed now: the young generation, and everything else (old, code, large objects). */
+  committed(): { young: number; old: number };
 }
+
+/** The young generation's spaces in `v8.getHeapSpaceStatistics()`. */
+const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space']);
 
 /**
  * V8's collections, when the process was started with `--expose-gc` (as `npm start` and the bench
  * start it); undefined otherwise (jest, `npm run dev`). Why compacting: after a load, old space is
  * mostly pages each partly filled by objects that outlived a request (messages, access-log entries),
- * and a plain full collection moves only a few MB of them, so the pages stay committed (README
+ * and a full collection moves only a few MB of them, so the pages stay committed (README
  * "Performance": 97 MB committed for 26 MB live). `--compact-on-every-full-gc` is set for this one
- * collection only: on every collection it measured a worse POST p99 under load.
+ * collection only (on every collection it measured a worse POST p99 under load), and unset after it
+ * even if node was started with it.
  */
 export function heapCollector(): HeapCollector | undefined {
   const gc = (globalThis as { gc?: unknown }).gc;
@@ -32,6 +38,15 @@ export function heapCollector(): HeapCollector | undefined {
       }
     },
     minor: () => collect({ type: 'minor', execution: 'sync' }),
+    committed() {
+      let young = 0;
+      let old = 0;
+      for (const s of v8.getHeapSpaceStatistics()) {
+        if (YOUNG_SPACES.has(s.space_name)) young += s.space_size;
+        else old += s.space_size;
+      }
+      return { young, old };
+    },
   };
 }
 
@@ -40,65 +55,73 @@ export function heapCollector(): HeapCollector | undefined {
  * generation (`kThroughputTimeFrameMs` in its GC tracer), plus a second of margin.
  */
 export const YOUNG_SHRINK_WINDOW_MS = 6_000;
+/** Growth (bytes) of the old generation since the last compaction that is worth a compaction's pause. */
+export const COMPACT_AFTER_GROWTH_BYTES = 16 * 2 ** 20;
+/** A young generation (bytes) at most this big is as small as V8 makes it: no scavenge needed. */
+export const YOUNG_SHRUNK_BYTES = 2 * 2 ** 20;
+/** Smallest `idleMs` (ms) other than 0: a shorter one would take a gap between two requests for idleness. */
+export const MIN_IDLE_MS = 100;
 
 export interface CompactWhenIdleOptions {
-  /** Servers whose requests and WebSocket upgrades count as activity. */
+  /** Servers whose requests and new connections count as activity. */
   servers: readonly Server[];
-  /** ms: how long the servers must have had no request, after some, before the heap is compacted; 0 turns it off. */
+  /** ms (0, or at least `MIN_IDLE_MS`): quiet time, after activity, before the heap is looked at; 0 turns it off. */
   idleMs: number;
   /** The collections (default `heapCollector()`: nothing happens when that is undefined). */
   collector?: HeapCollector | undefined;
-  /** Told after the compaction: its pause (ms) and the heap committed before and after (bytes). */
-  onCompacted?: (facts: { pauseMs: number; heapBefore: number; heapAfter: number }) => void;
 }
 
 /**
  * Gives memory back once a load stops, as V8's memory reducer does in a browser tab that goes idle
  * (in node it seldom starts: README "Performance"). Every `idleMs` a timer looks at whether the servers
- * had a request or upgrade since its last look. After activity, the first quiet look compacts old
- * space (between `idleMs` and 2 × `idleMs` after the last request, never during a load); the quiet
- * looks that follow, for `YOUNG_SHRINK_WINDOW_MS`, each run a scavenge of the near-empty young
- * generation, so that V8 sees an allocation rate low enough to shrink it (from 32 MB to 1 MB; it
- * measures the rate at collections only, and an idle process has none). Any request starts over;
- * nothing runs again until there has been activity. The pause of the compaction (tens of ms at
- * 100,000 stored messages) falls when nobody is asking. The timer is unref'd.
+ * had a request or a new connection since its last look. At the first quiet look after activity
+ * (between `idleMs` and 2 × `idleMs` after the last request), old space is compacted if it grew by
+ * `COMPACT_AFTER_GROWTH_BYTES` since the last compaction (so light traffic with pauses between
+ * requests does not pay a full collection each time); then, while the young generation is bigger
+ * than `YOUNG_SHRUNK_BYTES`, each quiet look for `YOUNG_SHRINK_WINDOW_MS` runs a scavenge of it, so
+ * that V8 sees an allocation rate low enough to shrink it (from 32 MB to 1 MB: it measures the rate at
+ * collections only, and an idle process has none). Requests in progress and traffic on open
+ * WebSockets are not activity. Nothing runs while requests come closer together than `idleMs`.
+ * The timer is unref'd.
+ * @throws RangeError when `idleMs` is neither 0 nor at least `MIN_IDLE_MS`.
  * @returns stop(): removes the listeners and the timer.
  */
 export function compactWhenIdle(options: CompactWhenIdleOptions): () => void {
+  const { idleMs } = options;
+  if (idleMs !== 0 && !(idleMs >= MIN_IDLE_MS)) throw new RangeError(`idleMs must be 0 or at least ${MIN_IDLE_MS} ms`);
   const collector = 'collector' in options ? options.collector : heapCollector();
-  if (options.idleMs === 0 || !collector) return () => {};
-  const scavenges = Math.ceil(YOUNG_SHRINK_WINDOW_MS / options.idleMs);
-  let requests = 0;
-  /** Quiet looks still to act on since the last activity: 0 = nothing owed. */
-  let owed = 0;
-  const count = () => void requests++;
+  if (idleMs === 0 || !collector) return () => {};
+  const scavenges = Math.ceil(YOUNG_SHRINK_WINDOW_MS / idleMs);
+  let compactedAt = collector.committed().old;
+  let active = 0;
+  /** Quiet looks since the last activity (counted up to the last one that may act). */
+  let quiet = 1 + scavenges;
+  const count = () => void active++;
   for (const server of options.servers) {
     server.on('request', count);
-    server.on('upgrade', count);
+    server.on('connection', count);
   }
   const timer = setInterval(() => {
-    if (requests > 0) {
-      requests = 0;
-      owed = 1 + scavenges;
+    if (active > 0) {
+      active = 0;
+      quiet = 0;
       return;
     }
-    if (owed === 0) return;
-    if (owed-- <= scavenges) return collector.minor();
-    const heapBefore = v8.getHeapStatistics().total_heap_size;
-    const started = performance.now();
-    collector.compact();
-    options.onCompacted?.({
-      pauseMs: performance.now() - started,
-      heapBefore,
-      heapAfter: v8.getHeapStatistics().total_heap_size,
-    });
-  }, options.idleMs);
+    if (quiet > scavenges) return;
+    quiet++;
+    if (quiet === 1) {
+      const { old } = collector.committed();
+      if (old - compactedAt < COMPACT_AFTER_GROWTH_BYTES) return void (compactedAt = Math.min(compactedAt, old));
+      collector.compact();
+      compactedAt = collector.committed().old;
+    } else if (collector.committed().young > YOUNG_SHRUNK_BYTES) collector.minor();
+  }, idleMs);
   timer.unref();
   return () => {
     clearInterval(timer);
     for (const server of options.servers) {
       server.off('request', count);
-      server.off('upgrade', count);
+      server.off('connection', count);
     }
   };
 }
