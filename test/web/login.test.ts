@@ -36,6 +36,27 @@ describe('web login', () => {
       .expect('Location', /\/login/);
   });
 
+  it('When a username is typed with spaces around it or in capitals, then it still logs that person in', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login');
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: '  Alice ', password: 'glasshouse', _csrf: csrfFrom(page.text) })
+      .expect(303);
+    expect((await agent.get('/').expect(200)).text).toContain('Weekend plans');
+  });
+
+  it('When the username is given twice, then the login is refused like a wrong password', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login');
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send(`username=alice&username=bob&password=glasshouse&_csrf=${encodeURIComponent(csrfFrom(page.text))}`);
+    expect(res.status).toBe(401);
+  });
+
   it('When an unknown person logs in, then it is refused like a wrong password', async () => {
     const agent = request.agent(gh.url);
     const page = await agent.get('/login');
@@ -142,17 +163,19 @@ describe('web login', () => {
     const agent = request.agent(gh.url);
     const page = await agent.get('/login').expect(200);
     const csrf = csrfFrom(page.text);
+    // Written differently (spaces around it, capitals), a username is still the same person's.
+    const spellings = ['dave', ' dave', 'DAVE ', '\tDave'];
     for (let i = 0; i < 10; i++) {
       await agent
         .post('/login')
         .type('form')
-        .send({ username: 'dave', password: `guess-${i}`, _csrf: csrf })
+        .send({ username: spellings[i % spellings.length], password: `guess-${i}`, _csrf: csrf })
         .expect(401);
     }
     const blocked = await agent
       .post('/login')
       .type('form')
-      .send({ username: 'dave', password: 'glasshouse', _csrf: csrf });
+      .send({ username: ' Dave ', password: 'glasshouse', _csrf: csrf });
     expect(blocked.status).toBe(429);
     expect(blocked.text).toMatch(/retry after \d+ s/);
     await agent.get('/').expect(303); // not logged in

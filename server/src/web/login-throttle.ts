@@ -3,6 +3,7 @@ import { rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { Clock } from '../clock/clock.js';
 import { TooManyRequestsError } from '../errors.js';
 import { clockedRateStore } from '../http/clocked-rate-store.js';
+import { loginName } from './login-name.js';
 
 /** Failed logins allowed per address and username in one window. */
 export const LOGIN_ATTEMPTS = 10;
@@ -26,7 +27,7 @@ export function loginThrottle(clock: Clock): { middleware: RequestHandler; close
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) =>
-      `${req.ip ?? 'unknown'}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+      `${req.ip ?? 'unknown'}|${loginName((req.body as { username?: unknown } | undefined)?.username)}`,
     handler: (req, _res, next) => {
       const reset = (req as Partial<AugmentedRequest>).rateLimit?.resetTime?.getTime() ?? Date.now() + windowMs;
       next(new TooManyRequestsError(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));

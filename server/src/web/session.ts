@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { Person } from '../store/schema.js';
 import { verifyPassword } from '../social/passwords.js';
 import { personView, type PersonView } from '../social/social-service.js';
+import { loginName } from './login-name.js';
 
 /** The platform's session cookie; partners use their own names (cookies are shared across ports). */
 export const PLATFORM_SESSION_COOKIE = 'glasshouse.sid';
@@ -82,7 +83,7 @@ export function createWebAuth(store: Store, options: WebAuthOptions) {
   const auth = new passport.Passport();
   auth.use(
     new LocalStrategy((username, password, done) => {
-      const person: Person | undefined = store.personByUsername(username);
+      const person: Person | undefined = store.personByUsername(loginName(username));
       // Verify against a dummy hash when the person is unknown, so timing does not reveal usernames.
       verifyPassword(password, person?.passwordHash ?? DUMMY_HASH).then(
         (ok) => done(null, person && ok ? personView(person) : false),
