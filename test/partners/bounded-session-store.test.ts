@@ -69,6 +69,29 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
     }
   });
 
+  it('When a request that read a session before it was dropped or expired writes it back after, then it stays ended', async () => {
+    const dropped: string[] = [];
+    const store = new BoundedSessionStore({ max: 1, maxAgeMs: 60_000, onDropped: (id) => dropped.push(id) });
+    try {
+      store.set('a', sessionFor(60_000));
+      store.set('b', sessionFor(60_000)); // full: a is dropped
+      store.set('a', sessionFor(60_000)); // a request of a's, still running, saves it as it ends
+      expect(await has(store, 'a')).toBe(false);
+      expect(await has(store, 'b')).toBe(true);
+      store.set('c', sessionFor(60_000)); // b is dropped in turn: the store keeps working
+      expect(await has(store, 'c')).toBe(true);
+      store.set('short', sessionFor(50));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await has(store, 'short')).toBe(false); // expired (noticed as it is asked for)
+      store.set('short', sessionFor(60_000));
+      expect(await has(store, 'short')).toBe(false);
+      await new Promise((r) => setImmediate(r));
+      expect(dropped).toEqual(['a', 'b', 'c', 'short']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('When a session is destroyed (a logout) or rewritten, then it is not reported as dropped', async () => {
     const dropped: string[] = [];
     const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000, onDropped: (id) => dropped.push(id) });

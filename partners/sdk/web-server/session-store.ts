@@ -43,6 +43,11 @@ const PURGE_EVERY_MS = 60_000;
 export class BoundedSessionStore extends session.Store {
   /** [signed in, the others]: a session is in one of them at most. */
   readonly #pools: readonly [LRUCache<string, string>, LRUCache<string, string>];
+  /**
+   * Sessions that expired or were dropped, until their cookie could still come back: a request that
+   * read one before it went, and changes it after, must not bring it back (its sockets were told).
+   */
+  readonly #ended: LRUCache<string, true>;
   readonly #maxAgeMs: number;
   readonly #isSignedIn: (sess: session.SessionData) => boolean;
   readonly #purge: NodeJS.Timeout;
@@ -52,6 +57,7 @@ export class BoundedSessionStore extends session.Store {
     this.#maxAgeMs = options.maxAgeMs;
     this.#isSignedIn = options.isSignedIn ?? passportUserIn;
     const { onDropped } = options;
+    this.#ended = new LRUCache<string, true>({ max: 2 * options.max, ttl: options.maxAgeMs, ttlAutopurge: false });
     const pool = () =>
       new LRUCache<string, string>({
         max: options.max,
@@ -66,6 +72,9 @@ export class BoundedSessionStore extends session.Store {
             if (why) queueMicrotask(() => onDropped(sessionId, why));
           },
         }),
+        disposeAfter: (_value: string, sessionId: string, reason: LRUCache.DisposeReason) => {
+          if (reason === 'expire' || reason === 'evict') this.#ended.set(sessionId, true);
+        },
       });
     this.#pools = [pool(), pool()];
     this.#purge = setInterval(
@@ -95,12 +104,14 @@ export class BoundedSessionStore extends session.Store {
   }
 
   override get(sessionId: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    const text = this.#poolOf(sessionId)?.get(sessionId);
+    // Asked of both: a read notices an expired session (it ends then, if the purge has not come yet).
+    const text = this.#pools[0].get(sessionId) ?? this.#pools[1].get(sessionId);
     callback(null, text === undefined ? null : (JSON.parse(text) as session.SessionData));
   }
 
+  /** Stores `sess`, unless its session expired or was dropped meanwhile (it stays ended). */
   override set(sessionId: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    this.#keep(sessionId, sess);
+    if (!this.#ended.has(sessionId)) this.#keep(sessionId, sess);
     callback?.();
   }
 
@@ -121,6 +132,7 @@ export class BoundedSessionStore extends session.Store {
 
   override clear(callback?: (err?: unknown) => void): void {
     for (const pool of this.#pools) pool.clear();
+    this.#ended.clear();
     callback?.();
   }
 
@@ -140,5 +152,6 @@ export class BoundedSessionStore extends session.Store {
   close(): void {
     clearInterval(this.#purge);
     for (const pool of this.#pools) pool.clear();
+    this.#ended.clear();
   }
 }
