@@ -55,7 +55,7 @@ export interface PartnerAppOptions {
   now?: () => number;
   /** How long a partner web session lives (ms, default 8 h); its live feeds end with it. */
   sessionMaxAgeMs?: number;
-  /** Most web sessions kept (default 10,000): past it the least recently used is dropped. */
+  /** Most web sessions kept of each kind, logged in or not (default 10,000): past it the least recently used of that kind is dropped. */
   maxSessions?: number;
   /** Start in sneaky mode: deletion requests are answered but not honoured (default false; `/kept` switches it). */
   sneaky?: boolean;

@@ -92,6 +92,36 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
     }
   });
 
+  it('When a request that read a session before a logout saves it after, then it stays logged out — also after visitors who never sign in filled the store', async () => {
+    const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000 });
+    const alice = { ...sessionFor(60_000), passport: { user: 'p_alice' } } as unknown as SessionData;
+    try {
+      store.set('s', alice);
+      store.destroy('s'); // the logout
+      for (let i = 0; i < 10; i++) store.set(`visitor${i}`, sessionFor(60_000)); // dropped in turn
+      store.set('s', alice); // the request that read it before the logout ends
+      expect(await has(store, 's')).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('When a request that did not change the session ends (touch), then it moves the expiry only: what another request stored meanwhile stays', async () => {
+    const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000 });
+    const withReturn = (returnTo: string) => ({ ...sessionFor(60_000), returnTo }) as unknown as SessionData;
+    try {
+      store.set('s', withReturn('/old'));
+      store.set('s', withReturn('/new')); // another request of the same browser
+      store.touch('s', withReturn('/old')); // the first request, which read '/old', ends
+      const kept = await new Promise<SessionData | null | undefined>((resolve) =>
+        store.get('s', (_e, s) => resolve(s)),
+      );
+      expect((kept as unknown as { returnTo: string }).returnTo).toBe('/new');
+    } finally {
+      store.close();
+    }
+  });
+
   it('When a session is destroyed (a logout) or rewritten, then it is not reported as dropped', async () => {
     const dropped: string[] = [];
     const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000, onDropped: (id) => dropped.push(id) });

@@ -76,7 +76,7 @@ describe('starting on a data file', () => {
         ...seedWorld(),
         people: [...seedWorld().people, { ...seedWorld().people[0]!, id: 'p_x', username: 'Alice' }],
       }),
-      /people p_x: username "Alice" is also p_alice's; usernames are case-insensitive/,
+      /people p_x: username "Alice" is also p_alice's; usernames are the same whatever their case and the spaces around them/,
     ],
     ...[1e300, -1, 1767615780000.5].map((createdAt): [string, string, RegExp] => [
       `a message created at ${createdAt} (not whole ms within a Date)`,
@@ -309,12 +309,12 @@ describe('starting on a data file whose rows refer to rows that do not exist', (
     [
       "adds a person whose username is another's but for case",
       { op: 'put', c: 'people', v: { ...alice, id: 'p_zed', username: 'ALICE', displayName: 'Z' } },
-      `people p_zed: username "ALICE" is also p_alice's; usernames are case-insensitive`,
+      `people p_zed: username "ALICE" is also p_alice's; usernames are the same whatever their case and the spaces around them`,
     ],
     [
       "renames a person to another's username but for case",
       { op: 'put', c: 'people', v: { ...seedWorld().people.find((p) => p.id === 'p_bob')!, username: 'Alice' } },
-      `people p_bob: username "Alice" is also p_alice's; usernames are case-insensitive`,
+      `people p_bob: username "Alice" is also p_alice's; usernames are the same whatever their case and the spaces around them`,
     ],
     [
       'files a friendship under another id than its two people sorted',

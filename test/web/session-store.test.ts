@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { until, usePlatform } from '../helpers/platform.js';
-import { cookieSocket, loggedInAgent, loginCookie, sessionCount, sessionsAfter } from '../helpers/web-session.js';
+import request from 'supertest';
+import {
+  cookieSocket,
+  csrfFrom,
+  loggedInAgent,
+  loginCookie,
+  sessionCount,
+  sessionsAfter,
+} from '../helpers/web-session.js';
 
 describe('platform web sessions in memory: a bound', () => {
   const gh = usePlatform({ SESSIONS_MAX: '3' });
@@ -22,13 +30,21 @@ describe('platform web sessions in memory: a bound', () => {
     await carol.get('/').expect(200);
   });
 
-  it('When visitors who never log in open the login page again and again, then nobody logged in loses a session', async () => {
+  it('When visitors who never log in open the login page again and again, then nobody logged in loses a session, nor an unlocked monitor', async () => {
     const alice = await loggedInAgent(gh.url, 'alice');
+    const educator = request.agent(gh.url); // not logged in: the monitor unlocked with the admin token
+    const unlock = await educator.get('/monitor/unlock').expect(200);
+    await educator
+      .post('/monitor/unlock')
+      .type('form')
+      .send({ token: gh.config.ADMIN_TOKEN, _csrf: csrfFrom(unlock.text) })
+      .expect(303);
     for (let i = 0; i < 12; i++) {
       const res = await fetch(`${gh.url}/login?returnTo=/threads`, { redirect: 'manual' });
       expect(res.headers.get('set-cookie')).toMatch(/(^|, )glasshouse\.sid=/);
     }
     await alice.get('/').expect(200);
+    await educator.get('/monitor').expect(200);
     expect(await sessionCount(gh.platform.sessions)).toBeLessThanOrEqual(3 + 3);
   });
 });

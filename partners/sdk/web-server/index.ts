@@ -4,4 +4,9 @@
  * API client (`partners/sdk/index.ts`); a leaf like the rest of the SDK.
  */
 export { answerParserRefusals, type ParserRefusal } from './parser-refusals.js';
-export { BoundedSessionStore, type BoundedSessionStoreOptions, type SessionDropReason } from './session-store.js';
+export {
+  BoundedSessionStore,
+  passportUserIn,
+  type BoundedSessionStoreOptions,
+  type SessionDropReason,
+} from './session-store.js';

@@ -5,24 +5,37 @@ import { LRUCache } from 'lru-cache';
 export type SessionDropReason = 'expired' | 'dropped';
 
 export interface BoundedSessionStoreOptions {
-  /** Most sessions kept; past it the least recently used one is dropped. */
+  /** Most sessions kept of each kind (signed in, not); past it the least recently used of that kind is dropped. */
   max: number;
   /** Lifetime (ms) of a session whose cookie gives none (express-session sets `cookie.expires` from `maxAge`). */
   maxAgeMs: number;
-  /** Most bytes of session JSON kept (default 32 MiB); past it the least recently used are dropped. */
+  /** Most bytes of session JSON kept of each kind (default 32 MiB); past it the least recently used are dropped. */
   maxBytes?: number;
   /** Told of each session that expired or was dropped (not of one destroyed: a logout says so itself). */
   onDropped?: (sessionId: string, reason: SessionDropReason) => void;
   /**
    * Whether a session is someone's who signed in (default: passport put a user in it). Such sessions
-   * are kept apart from the others, each kind within `max` and `maxBytes`.
+   * are kept apart from the others, each kind within `max` and `maxBytes` (so the store holds at most
+   * twice those).
    */
   isSignedIn?: (sess: session.SessionData) => boolean;
 }
 
 /** passport's mark of a signed-in session (`req.login` stores the serialized user there). */
-const passportUserIn = (sess: session.SessionData) =>
+export const passportUserIn = (sess: session.SessionData): boolean =>
   (sess as { passport?: { user?: unknown } }).passport?.user !== undefined;
+
+/**
+ * One kind of session (signed in, or not): the sessions, and the ids of those that ended (expired,
+ * dropped or destroyed) within their lifetime. A request that read a session before it ended and
+ * saves it as it finishes must not bring it back: its sockets were told it ended, and after a logout
+ * it would be logged in again. Each kind keeps its own ended ids, so visitors who never sign in cannot
+ * push a signed-in person's out.
+ */
+interface SessionPool {
+  sessions: LRUCache<string, string>;
+  ended: LRUCache<string, true>;
+}
 
 /** How often expired sessions are looked for at most (ms). */
 const PURGE_EVERY_MS = 60_000;
@@ -42,12 +55,7 @@ const PURGE_EVERY_MS = 60_000;
  */
 export class BoundedSessionStore extends session.Store {
   /** [signed in, the others]: a session is in one of them at most. */
-  readonly #pools: readonly [LRUCache<string, string>, LRUCache<string, string>];
-  /**
-   * Sessions that expired or were dropped, until their cookie could still come back: a request that
-   * read one before it went, and changes it after, must not bring it back (its sockets were told).
-   */
-  readonly #ended: LRUCache<string, true>;
+  readonly #pools: readonly [SessionPool, SessionPool];
   readonly #maxAgeMs: number;
   readonly #isSignedIn: (sess: session.SessionData) => boolean;
   readonly #purge: NodeJS.Timeout;
@@ -57,9 +65,9 @@ export class BoundedSessionStore extends session.Store {
     this.#maxAgeMs = options.maxAgeMs;
     this.#isSignedIn = options.isSignedIn ?? passportUserIn;
     const { onDropped } = options;
-    this.#ended = new LRUCache<string, true>({ max: 2 * options.max, ttl: options.maxAgeMs, ttlAutopurge: false });
-    const pool = () =>
-      new LRUCache<string, string>({
+    const pool = (): SessionPool => {
+      const ended = new LRUCache<string, true>({ max: options.max, ttl: options.maxAgeMs });
+      const sessions = new LRUCache<string, string>({
         max: options.max,
         maxSize: options.maxBytes ?? 32 * 2 ** 20,
         sizeCalculation: (json, sessionId) => Buffer.byteLength(json) + Buffer.byteLength(sessionId),
@@ -73,28 +81,30 @@ export class BoundedSessionStore extends session.Store {
           },
         }),
         disposeAfter: (_value: string, sessionId: string, reason: LRUCache.DisposeReason) => {
-          if (reason === 'expire' || reason === 'evict') this.#ended.set(sessionId, true);
+          if (reason === 'expire' || reason === 'evict') ended.set(sessionId, true);
         },
       });
+      return { sessions, ended };
+    };
     this.#pools = [pool(), pool()];
     this.#purge = setInterval(
-      () => this.#pools.forEach((p) => p.purgeStale()),
+      () => this.#pools.forEach((p) => p.sessions.purgeStale()),
       Math.min(PURGE_EVERY_MS, options.maxAgeMs),
     );
     this.#purge.unref();
   }
 
   /** The pool holding `sessionId`, if any. */
-  #poolOf(sessionId: string): LRUCache<string, string> | undefined {
-    return this.#pools.find((p) => p.has(sessionId));
+  #poolOf(sessionId: string): SessionPool | undefined {
+    return this.#pools.find((p) => p.sessions.has(sessionId));
   }
 
   /** Stores `sess` in the pool of its kind, taking it out of the other one (a login, a logout). */
   #keep(sessionId: string, sess: session.SessionData): void {
     const [signedIn, others] = this.#pools;
     const [to, from] = this.#isSignedIn(sess) ? [signedIn, others] : [others, signedIn];
-    from.delete(sessionId);
-    to.set(sessionId, JSON.stringify(sess), { ttl: this.#ttl(sess) });
+    from.sessions.delete(sessionId);
+    to.sessions.set(sessionId, JSON.stringify(sess), { ttl: this.#ttl(sess) });
   }
 
   /** Time left (ms) of `sess` by its cookie (`maxAgeMs` when it has no expiry), at least 1. */
@@ -105,34 +115,45 @@ export class BoundedSessionStore extends session.Store {
 
   override get(sessionId: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     // Asked of both: a read notices an expired session (it ends then, if the purge has not come yet).
-    const text = this.#pools[0].get(sessionId) ?? this.#pools[1].get(sessionId);
+    const text = this.#pools[0].sessions.get(sessionId) ?? this.#pools[1].sessions.get(sessionId);
     callback(null, text === undefined ? null : (JSON.parse(text) as session.SessionData));
   }
 
   /** Stores `sess`, unless its session expired or was dropped meanwhile (it stays ended). */
   override set(sessionId: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    if (!this.#ended.has(sessionId)) this.#keep(sessionId, sess);
+    if (!this.#pools.some((p) => p.ended.has(sessionId))) this.#keep(sessionId, sess);
     callback?.();
   }
 
-  /** A request that did not change the session moves its expiry (express-session calls it when the cookie is renewed). */
+  /**
+   * A request that did not change the session moves its expiry (express-session calls it when the
+   * cookie is renewed): only the cookie is taken from `sess`, a copy read when the request began; what
+   * another request stored meanwhile stays.
+   */
   override touch(sessionId: string, sess: session.SessionData, callback?: () => void): void {
-    if (this.#poolOf(sessionId)) this.#keep(sessionId, sess);
+    const stored = this.#poolOf(sessionId)?.sessions.get(sessionId);
+    if (stored !== undefined)
+      this.#keep(sessionId, { ...(JSON.parse(stored) as session.SessionData), cookie: sess.cookie });
     callback?.();
   }
 
+  /** Ends a session (a logout, a login's regenerate): like a dropped one, it stays ended. */
   override destroy(sessionId: string, callback?: (err?: unknown) => void): void {
-    for (const pool of this.#pools) pool.delete(sessionId);
+    const pool = this.#poolOf(sessionId);
+    pool?.sessions.delete(sessionId);
+    pool?.ended.set(sessionId, true);
     callback?.();
   }
 
   override length(callback: (err: unknown, length?: number) => void): void {
-    callback(null, this.#pools[0].size + this.#pools[1].size);
+    callback(null, this.#pools[0].sessions.size + this.#pools[1].sessions.size);
   }
 
   override clear(callback?: (err?: unknown) => void): void {
-    for (const pool of this.#pools) pool.clear();
-    this.#ended.clear();
+    for (const { sessions, ended } of this.#pools) {
+      sessions.clear();
+      ended.clear();
+    }
     callback?.();
   }
 
@@ -141,9 +162,9 @@ export class BoundedSessionStore extends session.Store {
    * most `max` + 1 of each are walked (diagnostics, tests).
    */
   ids(): string[] {
-    return this.#pools.flatMap((pool) => {
+    return this.#pools.flatMap(({ sessions }) => {
       const ids: string[] = [];
-      for (const id of pool.keys()) if (ids.push(id) > pool.max) break;
+      for (const id of sessions.keys()) if (ids.push(id) > sessions.max) break;
       return ids;
     });
   }
@@ -151,7 +172,9 @@ export class BoundedSessionStore extends session.Store {
   /** Forgets every session (no `onDropped`) and stops the purge. */
   close(): void {
     clearInterval(this.#purge);
-    for (const pool of this.#pools) pool.clear();
-    this.#ended.clear();
+    for (const { sessions, ended } of this.#pools) {
+      sessions.clear();
+      ended.clear();
+    }
   }
 }

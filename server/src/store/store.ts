@@ -25,6 +25,7 @@ import {
 } from './schema.js';
 import { validWorld } from './snapshot-file.js';
 import { worldProblem } from './world-problem.js';
+import { usernameKey } from './text.js';
 
 type Tables = { [C in CollectionName]: Table<Row<C>> };
 
@@ -67,8 +68,8 @@ export class Store {
       options,
     );
     this.#tables.people.index({
-      added: (p) => this.#byUsername.set(p.username.toLowerCase(), p.id),
-      removed: (p) => this.#byUsername.delete(p.username.toLowerCase()),
+      added: (p) => this.#byUsername.set(usernameKey(p.username), p.id),
+      removed: (p) => this.#byUsername.delete(usernameKey(p.username)),
       cleared: () => this.#byUsername.clear(),
     });
     this.#tables.friendships.index(this.#friendsOf);
@@ -258,7 +259,7 @@ export class Store {
 
   // --- domain lookups ----------------------------------------------------------------------------
   personByUsername(username: string): Person | undefined {
-    const id = this.#byUsername.get(username.toLowerCase());
+    const id = this.#byUsername.get(usernameKey(username));
     return id === undefined ? undefined : this.#tables.people.get(id);
   }
   friendIdsOf(personId: string): string[] {

@@ -64,6 +64,15 @@ export function storedUrl({ protocol, max = 2000 }: { protocol?: RegExp; max?: n
 export const MESSAGE_MAX_CHARS = 2000;
 
 /**
+ * The key a person's username is known by: without the spaces around it, in lower case. Usernames are
+ * unique by it (`ALICE` and ` alice` are alice's): the store's index, the start-up check, the web
+ * login and its throttle all use it.
+ */
+export function usernameKey(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+/**
  * The one schema for text that enters the store (message text, now-playing fields, names, titles),
  * at the edges and in the store's own schema: well-formed Unicode (`String.prototype.isWellFormed`),
  * no C0 control characters except `\n` and `\t`. Limits count Unicode code points, as JSON Schema's

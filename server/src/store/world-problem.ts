@@ -1,5 +1,6 @@
 import { danglingReference } from './references.js';
 import { collectionNames, type World } from './schema.js';
+import { usernameKey } from './text.js';
 
 /**
  * The first problem of `world` that no single row shows, as `collection id: …`, or undefined when
@@ -21,10 +22,10 @@ export function worldProblem(world: World): string | undefined {
   }
   const byName = new Map<string, string>();
   for (const person of world.people) {
-    const name = person.username.toLowerCase();
+    const name = usernameKey(person.username);
     const other = byName.get(name);
     if (other !== undefined)
-      return `people ${person.id}: username "${person.username}" is also ${other}'s; usernames are case-insensitive`;
+      return `people ${person.id}: username "${person.username}" is also ${other}'s; usernames are the same whatever their case and the spaces around them`;
     byName.set(name, person.id);
   }
   return danglingReference(world);

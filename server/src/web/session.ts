@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import { BoundedSessionStore, type SessionDropReason } from '../../../partners/sdk/web-server/index.js';
+import { BoundedSessionStore, passportUserIn, type SessionDropReason } from '../../../partners/sdk/web-server/index.js';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Store } from '../store/store.js';
@@ -58,7 +58,8 @@ export interface WebAuthOptions {
 
 /**
  * The web session (express-session over a `BoundedSessionStore`: expired sessions forgotten even if
- * never asked for again, at most `maxSessions`; `glasshouse.sid`, HttpOnly, SameSite=Lax) and an own
+ * never asked for again, at most `maxSessions` of logged-in people or unlocked monitors and as many of
+ * other visitors; `glasshouse.sid`, HttpOnly, SameSite=Lax) and an own
  * `Passport` instance with the local strategy over the store's people (scrypt check). A session lives
  * `maxAgeSeconds` after its last request. `close()` forgets the sessions and their timers.
  */
@@ -68,6 +69,9 @@ export function createWebAuth(store: Store, options: WebAuthOptions) {
     max: options.maxSessions,
     maxAgeMs: maxAgeSeconds * 1000,
     onDropped: options.onDropped,
+    // Someone logged in, or an educator who unlocked the monitor with the admin token: both are kept
+    // apart from visitors who did neither, whom a flood cannot use to push them out.
+    isSignedIn: (sess) => passportUserIn(sess) || sess.monitorUnlocked === true,
   });
   const sessionMiddleware: RequestHandler = session({
     name: PLATFORM_SESSION_COOKIE,
