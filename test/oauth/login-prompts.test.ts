@@ -168,6 +168,22 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     },
   );
 
+  it("When someone holding alice's session guesses her password on the sign-in step, naming another user each time, then the guesses still count against alice (429 after ten)", async () => {
+    const agent = await personLoggedIn('carol', 10);
+    const { page } = await authorize(agent, { prompt: 'login' });
+    let last = page!;
+    for (let i = 0; i < 10; i++) {
+      const action = /action="(\/interaction\/[^/"]+\/login)"/.exec(page!.text)![1]!;
+      last = await agent
+        .post(action)
+        .type('form')
+        .send({ _csrf: csrfFrom(page!.text), username: `guess${i}`, password: `wrong-${i}` });
+      expect(last.status).toBe(401);
+    }
+    const blocked = await continueAs(agent, last, 'glasshouse');
+    expect(blocked.status).toBe(429);
+  });
+
   it.each([
     ['prompt=login', { prompt: 'login' }],
     ['prompt=login consent', { prompt: 'login consent' }],

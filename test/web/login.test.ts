@@ -47,6 +47,20 @@ describe('web login', () => {
     expect((await agent.get('/').expect(200)).text).toContain('Weekend plans');
   });
 
+  it('When the username and password come in the address instead of the form, then the login is refused (400) and counts for nothing', async () => {
+    const agent = request.agent(gh.url);
+    const page = await agent.get('/login');
+    const res = await agent
+      .post('/login?username=carol&password=glasshouse')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
+    expect(res.status).toBe(400);
+    await agent
+      .get('/')
+      .expect(303)
+      .expect('Location', /\/login/);
+  });
+
   it('When the username is given twice, then the login is refused like a wrong password', async () => {
     const agent = request.agent(gh.url);
     const page = await agent.get('/login');

@@ -7,6 +7,7 @@ import { pathParam } from '../http/params.js';
 import type { Client } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Renderer } from '../web/render.js';
+import { passwordOfSignedIn } from '../web/login-throttle.js';
 import type { Authorizations } from './authorizations.js';
 import type { ClientRegistry } from './client-registry.js';
 import { consentView } from './consent-view.js';
@@ -26,7 +27,7 @@ export interface InteractionRoutesDeps {
   now: () => number;
   render: Renderer;
   csrfProtect: express.RequestHandler;
-  /** Limits failed password confirmations (web/login-throttle.ts; keyed by address and username). */
+  /** Limits failed password confirmations (web/login-throttle.ts; keyed by address and the person logged in). */
   throttle: express.RequestHandler;
   /** The messaging API resource indicator. */
   audience: string;
@@ -183,7 +184,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   });
 
   /** POST /interaction/:uid/login — CSRF-checked "Continue as …", with the password when the app asked for a fresh login. */
-  router.post('/interaction/:uid/login', ...form, throttle, csrfProtect, async (req, res) => {
+  router.post('/interaction/:uid/login', ...form, passwordOfSignedIn, throttle, csrfProtect, async (req, res) => {
     const d = await details(req, res);
     if (!req.user) return loginFirst(res, d.uid);
     if (d.prompt.name !== 'login') throw new BadRequestError('Nothing to log in to in this sign-in request');

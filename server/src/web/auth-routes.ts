@@ -6,6 +6,7 @@ import type { Renderer } from './render.js';
 import { PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type WebAuth } from './session.js';
 import { DEMO_PASSWORD } from '../../../seed/world.js';
 import { formBody } from '../http/form-body.js';
+import { credentialsInBodyOnly } from './login-throttle.js';
 
 /**
  * GET /login, POST /login (passport-local; the session is regenerated at login, RFC 9700 §4.x spirit
@@ -55,7 +56,7 @@ export function authRoutes(deps: {
     loginPage(req, res, undefined, typeof hint === 'string' ? hint.slice(0, 64) : undefined);
   });
 
-  router.post('/login', ...form, throttle, csrfProtect, (req, res, next) => {
+  router.post('/login', ...form, credentialsInBodyOnly, throttle, csrfProtect, (req, res, next) => {
     const returnTo = safeReturnPath(req.session.returnTo);
     const previous = req.sessionID;
     auth.passport.authenticate('local', (err: unknown, user: Express.User | false) => {

@@ -1,9 +1,18 @@
 import type { RequestHandler } from 'express';
 import { rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { Clock } from '../clock/clock.js';
-import { TooManyRequestsError } from '../errors.js';
+import { BadRequestError, TooManyRequestsError } from '../errors.js';
 import { clockedRateStore } from '../http/clocked-rate-store.js';
 import { loginName } from './login-name.js';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** Whose password a request tries, when it is not the form's `username` (`passwordOfSignedIn`). */
+      passwordOf?: string;
+    }
+  }
+}
 
 /** Failed logins allowed per address and username in one window. */
 export const LOGIN_ATTEMPTS = 10;
@@ -26,8 +35,8 @@ export function loginThrottle(clock: Clock): { middleware: RequestHandler; close
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req) =>
-      `${req.ip ?? 'unknown'}|${loginName((req.body as { username?: unknown } | undefined)?.username)}`,
+    keyGenerator: (req, res) =>
+      `${req.ip ?? 'unknown'}|${loginName(res.locals.passwordOf ?? (req.body as { username?: unknown } | undefined)?.username)}`,
     handler: (req, _res, next) => {
       const reset = (req as Partial<AugmentedRequest>).rateLimit?.resetTime?.getTime() ?? Date.now() + windowMs;
       next(new TooManyRequestsError(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));
@@ -36,3 +45,26 @@ export function loginThrottle(clock: Clock): { middleware: RequestHandler; close
   });
   return { middleware, close: () => store.resetAll?.() };
 }
+
+/**
+ * Before the throttle on a form that checks the password of the person already logged in (the OAuth
+ * sign-in's "confirm your password"): the attempts count against that person, whatever the form's
+ * `username` field says (an attacker holding a session could otherwise name a new user per guess).
+ */
+export const passwordOfSignedIn: RequestHandler = (req, res, next) => {
+  res.locals.passwordOf = req.user?.username ?? '';
+  next();
+};
+
+/**
+ * Before the web login: the username and password are read from the form body only. passport-local
+ * also takes them from the query string, where they would end up in logs and history and where the
+ * throttle, which keys on the body, did not count them.
+ * @throws BadRequestError (400) when the URL carries `username` or `password`.
+ */
+export const credentialsInBodyOnly: RequestHandler = (req, _res, next) => {
+  const query = req.query as Record<string, unknown>;
+  if ('username' in query || 'password' in query)
+    return next(new BadRequestError('Send the username and password in the form, not in the address'));
+  next();
+};
