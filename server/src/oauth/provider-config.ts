@@ -65,7 +65,7 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
   const { config, store, clients, authorizations, keys, clock, faults } = deps;
   const audience = apiAudience(config.PLATFORM_URL);
   return {
-    adapter: storeAdapterFactory(store, clients, clock),
+    adapter: storeAdapterFactory(store, clients, clock, config.PENDING_SIGN_INS_MAX),
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {
       keys: keys.cookieKeys,

@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock/clock.js';
 import type { Store } from '../store/store.js';
 import type { ClientRegistry } from './client-registry.js';
@@ -20,8 +20,28 @@ import { providerWrite } from './storage-refusal.js';
  * endpoint answers `503 temporarily_unavailable` with `Retry-After`, never `500 server_error`. Every
  * change it makes is kept by RequestUndo, so that a request refused after it gives it back (request-undo.ts).
  */
-export function storeAdapterFactory(store: Store, clients: ClientRegistry, clock: Clock): (model: string) => Adapter {
-  return (model) => (model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock));
+export function storeAdapterFactory(
+  store: Store,
+  clients: ClientRegistry,
+  clock: Clock,
+  maxPendingSignIns: number,
+): (model: string) => Adapter {
+  return (model) =>
+    model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock, maxPendingSignIns);
+}
+
+/**
+ * A new sign-in refused because `PENDING_SIGN_INS_MAX` are in progress: each keeps the authorization
+ * request's parameters (up to about 16 kB) for 10 minutes, in memory and in the journal, so without a
+ * bound a flood of anonymous `/auth` requests would grow both at its own rate. oidc-provider answers
+ * it as RFC 6749 §4.1.2.1 `temporarily_unavailable` ("a temporary overloading"), redirected to the
+ * client like its other authorization errors.
+ */
+export class TooManySignIns extends errors.TemporarilyUnavailable {
+  override name = 'TooManySignIns';
+  constructor() {
+    super('Too many sign-ins are in progress; try again in a few minutes');
+  }
 }
 
 /** The `oidc` row id of a provider model instance. */
@@ -29,7 +49,7 @@ export function oidcRowId(model: string, id: string): string {
   return `${model}:${id}`;
 }
 
-function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
+function recordAdapter(store: Store, model: string, clock: Clock, maxPendingSignIns: number): Adapter {
   const key = (id: string) => oidcRowId(model, id);
   const live = (record: { payload: Record<string, unknown>; expiresAt?: number } | undefined) =>
     record && (record.expiresAt === undefined || record.expiresAt > clock.now())
@@ -39,15 +59,18 @@ function recordAdapter(store: Store, model: string, clock: Clock): Adapter {
     live(store.oidcFind(index).find((r) => r.model === model));
 
   return {
-    upsert: (id, payload, expiresIn) =>
-      providerWrite(() =>
+    upsert: (id, payload, expiresIn) => {
+      if (model === 'Interaction' && !store.get('oidc', key(id)) && store.pendingSignIns() >= maxPendingSignIns)
+        return Promise.reject(new TooManySignIns());
+      return providerWrite(() =>
         store.put('oidc', {
           id: key(id),
           model,
           payload: structuredClone(payload) as Record<string, unknown>,
           ...(expiresIn ? { expiresAt: clock.now() + expiresIn * 1000 } : {}),
         }),
-      ),
+      );
+    },
     async find(id) {
       return live(store.get('oidc', key(id)));
     },

@@ -31,6 +31,9 @@ type Tables = { [C in CollectionName]: Table<Row<C>> };
 
 export { pairKey } from './row-ids.js';
 
+/** The index key of every Interaction record (a sign-in in progress), for `pendingSignIns()`. */
+const PENDING_SIGN_INS = 'model:Interaction';
+
 /**
  * The platform's store: all state in memory with indexes, every change journaled through
  * `persistence` (one writer). Mutations apply at once and return a promise that resolves when the
@@ -49,6 +52,7 @@ export class Store {
     `uid:${r.payload['uid'] as string | undefined}`,
     `userCode:${r.payload['userCode'] as string | undefined}`,
     `grant:${r.payload['grantId'] as string | undefined}`,
+    r.model === 'Interaction' ? PENDING_SIGN_INS : undefined,
   ]);
   readonly #writer: GroupCommit;
   /** Told of each commitAll's changes as they are applied (RequestUndo keeps what a request changed). */
@@ -325,6 +329,10 @@ export class Store {
   /** Id and creation time for a new message: its key is above every key stored (README "Paging"). */
   stampMessage(nowMs: number): { id: string; createdAt: number } {
     return this.#timelines.stamp(nowMs);
+  }
+  /** Sign-ins in progress: the provider's Interaction records, expired ones not yet purged included. */
+  pendingSignIns(): number {
+    return this.#oidcBy.count(PENDING_SIGN_INS);
   }
   oidcFind(key: `uid:${string}` | `userCode:${string}` | `grant:${string}`): OidcRecord[] {
     return this.#oidcBy.ids(key).map((id) => this.#tables.oidc.get(id)!);
