@@ -54,9 +54,11 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
+  let stopCompacting = () => {};
   const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
+    stopCompacting();
     if (code === 0) console.log('\nStopping…'); // a refused start says why in one line, and only that
     await Promise.allSettled([tunewave.close(), reelbox.close()]);
     await platform.close();
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  compactWhenIdle({
+  stopCompacting = compactWhenIdle({
     servers: [platform.httpServer, tunewave.httpServer, reelbox.httpServer],
     idleMs: config.MEMORY_COMPACT_IDLE_MS,
   });

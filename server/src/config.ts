@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { MIN_IDLE_MS } from './http/compact-when-idle.js';
 
+/** Smallest `MEMORY_COMPACT_IDLE_MS` other than 0: a shorter one would take a gap between two requests for idleness. */
+export const MIN_COMPACT_IDLE_MS = 100;
 /** Demo-only values: printed at start and flagged once, never meant for a shared deployment. */
 export const DEMO_ADMIN_TOKEN = 'glasshouse-admin-demo-token';
 /** An admin token (ADMIN_TOKEN, `createSandbox({ adminToken })`): long enough not to be guessed. */
@@ -116,7 +117,7 @@ export const configSchema = z.object({
     .number()
     .int()
     .max(3_600_000)
-    .refine((ms) => ms === 0 || ms >= MIN_IDLE_MS, `0, or at least ${MIN_IDLE_MS} (ms)`)
+    .refine((ms) => ms === 0 || ms >= MIN_COMPACT_IDLE_MS, `0, or at least ${MIN_COMPACT_IDLE_MS} (ms)`)
     .default(1000),
   /** How often (seconds) expired OAuth records are purged and old access-log entries folded. */
   HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(10),

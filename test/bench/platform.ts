@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/src/config.js';
-import { YOUNG_SHRINK_WINDOW_MS } from '../../server/src/http/compact-when-idle.js';
+import { settledAfterMs } from '../../server/src/http/compact-when-idle.js';
 import { atLeast, below, info, type Figure } from './figures.js';
 import { load, medianByRate, percentile, type LoadResult } from './load.js';
 import { startServer, type ServerProcess } from './processes.js';
@@ -118,7 +118,7 @@ export async function benchPlatform(o: PlatformBenchOptions): Promise<{ figures:
     );
     // RSS once the platform has been idle long enough to give memory back (compactWhenIdle: the
     // compaction 1–2 s after the last request, then the young generation shrunk 6 s later).
-    await new Promise((r) => setTimeout(r, 2 * loadConfig(process.env).MEMORY_COMPACT_IDLE_MS + YOUNG_SHRINK_WINDOW_MS + 1_000));
+    await new Promise((r) => setTimeout(r, settledAfterMs(loadConfig(process.env).MEMORY_COMPACT_IDLE_MS) + 1_000));
     const rss = await platform.rssMiB();
     figures.push(
       info(`${label}: POST → one recipient's socket, p50 (${o.sockets} other sockets connected)`, percentile(toOne, 50), 'ms'),

@@ -1,184 +1,183 @@
 import { execFile } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import {
   COMPACT_AFTER_GROWTH_BYTES,
   compactWhenIdle,
   heapCollector,
+  settledAfterMs,
   YOUNG_SHRINK_WINDOW_MS,
   YOUNG_SHRUNK_BYTES,
   type HeapCollector,
 } from '../../server/src/http/compact-when-idle.js';
 import { childEnv } from '../helpers/crash.js';
+import { until } from '../helpers/platform.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const IDLE_MS = 300;
+const IDLE_MS = 1000;
+const SCAVENGES = Math.ceil(YOUNG_SHRINK_WINDOW_MS / IDLE_MS);
 
-/** A collector over a pretend heap: counts what it is asked; `grow()` adds to the old generation. */
-function countingCollector() {
+/**
+ * A collector over a pretend heap: counts what it is asked; `grow()` adds to the old generation;
+ * the young generation shrinks after `shrinksAfter` scavenges (V8 does after a few idle ones).
+ */
+function countingCollector(shrinksAfter = 3) {
   const heap = { old: 100 * 2 ** 20, young: 32 * 2 ** 20 };
   const counts = { compactions: 0, scavenges: 0 };
   const collector: HeapCollector = {
     compact: () => void counts.compactions++,
     minor: () => {
-      // V8 shrinks the young generation after a few idle scavenges (here the third).
-      if (++counts.scavenges === 3) heap.young = 2 ** 20;
+      if (++counts.scavenges === shrinksAfter) heap.young = 2 ** 20;
     },
     committed: () => ({ ...heap }),
   };
-  return { collector, counts, heap, grow: () => void (heap.old += COMPACT_AFTER_GROWTH_BYTES) };
+  return { collector, counts, heap, grow: (bytes = COMPACT_AFTER_GROWTH_BYTES) => void (heap.old += bytes) };
 }
 
-describe('compactWhenIdle: the heap is compacted once after a load stops (README "Performance")', () => {
-  // Each test has its own server and mostly waits: they run at the same time (it.concurrent).
-  const servers: http.Server[] = [];
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+describe('compactWhenIdle: when it compacts and scavenges (fake timers, a pretend server and heap)', () => {
+  let server: EventEmitter;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    server = new EventEmitter();
   });
-  /** A server with no `upgrade` listener of its own (as a partner app's). */
-  const server = async () => {
-    const s = http.createServer((_req, res) => res.end('ok'));
-    servers.push(s);
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    return { s, url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/` };
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+  /** `ms` of a steady load: a request every 50 ms. */
+  const load = (ms: number) => {
+    for (let t = 0; t < ms; t += 50) {
+      server.emit('request');
+      jest.advanceTimersByTime(50);
+    }
   };
-  const get = (url: string) => fetch(url).then((r) => r.text());
 
-  it.concurrent(
-    'When a load stops after the heap grew, then it compacts once and scavenges the young generation; never while requests keep coming, nor when idle from the start',
-    async () => {
-      const { s, url } = await server();
-      const { collector, counts, grow } = countingCollector();
-      const stop = compactWhenIdle({ servers: [s], idleMs: IDLE_MS, collector });
-      try {
-        await sleep(3 * IDLE_MS); // idle from the start: nothing to give back
-        expect(counts).toEqual({ compactions: 0, scavenges: 0 });
+  it('When a load stops after the heap grew, then it compacts once, 1–2 looks later, then scavenges until the young generation shrank; never during the load, nor when idle from the start', () => {
+    const { collector, counts, grow } = countingCollector();
+    const stop = compactWhenIdle({ servers: [server], idleMs: IDLE_MS, collector });
+    jest.advanceTimersByTime(10 * IDLE_MS);
+    expect(counts).toEqual({ compactions: 0, scavenges: 0 }); // idle from the start
+    grow();
+    load(20 * IDLE_MS);
+    expect(counts).toEqual({ compactions: 0, scavenges: 0 });
+    jest.advanceTimersByTime(IDLE_MS); // the load ended on a look that saw requests: the next is quiet
+    expect(counts).toEqual({ compactions: 1, scavenges: 0 });
+    jest.advanceTimersByTime(settledAfterMs(IDLE_MS));
+    expect(counts).toEqual({ compactions: 1, scavenges: 3 }); // shrunk after the third: no more
+    stop();
+  });
 
-        grow();
-        const until = Date.now() + 4 * IDLE_MS; // a steady load: a request every 20 ms
-        while (Date.now() < until) {
-          await get(url);
-          await sleep(20);
-        }
-        expect(counts).toEqual({ compactions: 0, scavenges: 0 });
-        // The compaction 1–2 looks after the last request, then a scavenge per look until it shrank.
-        await sleep(8 * IDLE_MS);
-        expect(counts).toEqual({ compactions: 1, scavenges: 3 });
-      } finally {
-        stop();
-      }
-    },
-  );
+  it('When the young generation does not shrink, then the scavenges stop after YOUNG_SHRINK_WINDOW_MS anyway; nothing more until the next activity', () => {
+    const { collector, counts, grow } = countingCollector(Infinity);
+    const stop = compactWhenIdle({ servers: [server], idleMs: IDLE_MS, collector });
+    grow();
+    load(IDLE_MS);
+    jest.advanceTimersByTime(settledAfterMs(IDLE_MS) + 10 * IDLE_MS);
+    expect(counts).toEqual({ compactions: 1, scavenges: SCAVENGES });
+    server.emit('connection'); // a new connection is activity too
+    jest.advanceTimersByTime(settledAfterMs(IDLE_MS));
+    expect(counts).toEqual({ compactions: 1, scavenges: 2 * SCAVENGES }); // no growth since: no compaction
+    stop();
+  });
 
-  it.concurrent(
-    'When the young generation does not shrink, then the scavenges stop after YOUNG_SHRINK_WINDOW_MS anyway',
-    async () => {
-      const { s, url } = await server();
-      const { collector, counts } = countingCollector();
-      const idleMs = YOUNG_SHRINK_WINDOW_MS / 10;
-      const stop = compactWhenIdle({
-        servers: [s],
-        idleMs,
-        collector: { ...collector, minor: () => void counts.scavenges++ },
-      });
-      try {
-        await get(url);
-        await sleep(14 * idleMs);
-        expect(counts).toEqual({ compactions: 0, scavenges: 10 });
-      } finally {
-        stop();
-      }
-    },
-    15_000,
-  );
+  it('When requests come with pauses but the old generation has not grown by COMPACT_AFTER_GROWTH_BYTES since its lowest, then no compaction', () => {
+    const { collector, counts, heap, grow } = countingCollector();
+    heap.young = YOUNG_SHRUNK_BYTES; // already as small as it gets: no scavenges either
+    const stop = compactWhenIdle({ servers: [server], idleMs: IDLE_MS, collector });
+    for (let i = 0; i < 5; i++) {
+      server.emit('request');
+      jest.advanceTimersByTime(3 * IDLE_MS);
+    }
+    expect(counts).toEqual({ compactions: 0, scavenges: 0 });
+    heap.old -= 8 * 2 ** 20; // V8 gave some back itself: growth counts from there
+    server.emit('request');
+    jest.advanceTimersByTime(3 * IDLE_MS);
+    grow(); // 8 MiB above where it started, 16 MiB above its lowest
+    server.emit('request');
+    jest.advanceTimersByTime(3 * IDLE_MS);
+    expect(counts).toEqual({ compactions: 1, scavenges: 0 });
+    stop();
+  });
 
-  it.concurrent(
-    'When requests come with pauses but the heap has not grown, then no compaction: light traffic pays no full collection each time',
-    async () => {
-      const { s, url } = await server();
-      const { collector, counts, heap, grow } = countingCollector();
-      heap.young = YOUNG_SHRUNK_BYTES; // already as small as it gets: no scavenges either
-      const stop = compactWhenIdle({ servers: [s], idleMs: IDLE_MS, collector });
-      try {
-        for (let i = 0; i < 3; i++) {
-          await get(url);
-          await sleep(3 * IDLE_MS);
-        }
-        expect(counts).toEqual({ compactions: 0, scavenges: 0 });
-        grow();
-        await get(url);
-        await sleep(3 * IDLE_MS);
-        expect(counts).toEqual({ compactions: 1, scavenges: 0 });
-      } finally {
-        stop();
-      }
-    },
-  );
+  it('When stopped, then nothing runs and its listeners are gone; with idleMs 0 nothing runs; under 100 ms is refused', () => {
+    const { collector, counts, grow } = countingCollector();
+    const stop = compactWhenIdle({ servers: [server], idleMs: IDLE_MS, collector });
+    const off = compactWhenIdle({ servers: [server], idleMs: 0, collector });
+    expect([server.listenerCount('request'), server.listenerCount('connection')]).toEqual([1, 1]);
+    stop();
+    off();
+    expect([server.listenerCount('request'), server.listenerCount('connection')]).toEqual([0, 0]);
+    grow();
+    load(IDLE_MS);
+    jest.advanceTimersByTime(settledAfterMs(IDLE_MS));
+    expect(counts).toEqual({ compactions: 0, scavenges: 0 });
+    expect(() => compactWhenIdle({ servers: [server], idleMs: 1, collector })).toThrow(RangeError);
+  });
+});
 
-  it.concurrent(
-    'When only new connections arrive (a WebSocket upgrade), then that is activity; a server without an upgrade listener still answers an Upgrade request itself',
-    async () => {
-      const { s, url } = await server();
-      const { collector, counts, grow } = countingCollector();
-      const stop = compactWhenIdle({ servers: [s], idleMs: IDLE_MS, collector });
-      try {
-        grow();
-        // `Upgrade: h2c` (curl --http2): with no upgrade listener, node serves it as a plain request.
-        const answer = await new Promise<number>((resolve, reject) => {
-          const req = http.request(url, { headers: { connection: 'upgrade', upgrade: 'h2c' } }, (res) => {
+describe('compactWhenIdle on real servers and a real heap', () => {
+  it('When a WebSocket client only connects (no request), then that is activity', async () => {
+    const s = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const { collector, counts, grow } = countingCollector();
+    const stop = compactWhenIdle({ servers: [s], idleMs: 100, collector });
+    const socket = net.connect((s.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      grow();
+      await until(() => counts.compactions === 1, 5_000, 'a compaction after the connection');
+    } finally {
+      stop();
+      socket.destroy();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  it('When a server has no upgrade listener of its own (a partner app), then it still answers an Upgrade request itself (curl --http2 sends Upgrade: h2c)', async () => {
+    const s = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const stop = compactWhenIdle({ servers: [s], idleMs: 100, collector: countingCollector().collector });
+    try {
+      const answer = await new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `http://127.0.0.1:${(s.address() as AddressInfo).port}/`,
+          { headers: { connection: 'upgrade', upgrade: 'h2c' } },
+          (res) => {
             res.resume();
             resolve(res.statusCode!);
-          });
-          req.on('error', reject);
-          req.end();
-        });
-        expect(answer).toBe(200);
-        expect(s.listenerCount('upgrade')).toBe(0);
-        await sleep(3 * IDLE_MS);
-        expect(counts.compactions).toBe(1);
-      } finally {
-        stop();
-      }
-      expect([s.listenerCount('request'), s.listenerCount('connection')]).toEqual([1, 1]); // its own only
-    },
-  );
-
-  it.concurrent('When idleMs is 0, then nothing runs; a value under 100 ms is refused', async () => {
-    const { s, url } = await server();
-    const { collector, counts, grow } = countingCollector();
-    const off = compactWhenIdle({ servers: [s], idleMs: 0, collector });
-    grow();
-    await get(url);
-    await sleep(500);
-    expect(counts).toEqual({ compactions: 0, scavenges: 0 });
-    off();
-    expect(() => compactWhenIdle({ servers: [s], idleMs: 1, collector })).toThrow(RangeError);
+          },
+        );
+        req.setTimeout(5_000, () => req.destroy(new Error('no answer to an Upgrade request')));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer).toBe(200);
+    } finally {
+      stop();
+      await new Promise((r) => s.close(r));
+    }
   });
 
   it('is there only when node exposes gc (npm start: --expose-gc), and nothing otherwise (jest, npm run dev)', () => {
     expect(heapCollector() !== undefined).toBe(typeof (globalThis as { gc?: unknown }).gc === 'function');
   });
 
-  it.concurrent(
-    'gives back old-space pages that plain full collections keep, and shrinks the young generation once idle (real node, --expose-gc)',
-    async () => {
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--expose-gc', '--import', 'tsx', path.join(root, 'test/helpers/compaction-child.ts')],
-        { cwd: root, env: childEnv(), timeout: 30_000 },
-      );
-      const facts = JSON.parse(stdout) as Record<'kept' | 'plain' | 'compacted' | 'youngBusy' | 'youngIdle', number>;
-      expect(facts.kept).toBe(150_000);
-      // Half of 300,000 promoted objects kept: after two plain full collections most pages are still half full.
-      expect(facts.plain).toBeGreaterThan(30 * 2 ** 20);
-      expect(facts.compacted).toBeLessThan(facts.plain * 0.7);
-      // The load grew the young generation to 32 MB; 8 s after it, the scavenges have let V8 shrink it.
-      expect(facts.youngBusy).toBeGreaterThanOrEqual(16 * 2 ** 20);
-      expect(facts.youngIdle).toBeLessThanOrEqual(YOUNG_SHRUNK_BYTES);
-    },
-  );
+  it('gives back old-space pages that plain full collections keep, and shrinks the young generation once idle (real node, --expose-gc)', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(root, 'test/helpers/compaction-child.ts')],
+      { cwd: root, env: childEnv(), timeout: 30_000 },
+    );
+    const facts = JSON.parse(stdout) as Record<'kept' | 'plain' | 'compacted' | 'youngBusy' | 'youngIdle', number>;
+    expect(facts.kept).toBe(150_000);
+    // Half of 300,000 promoted objects kept: after two plain full collections most pages are still half full.
+    expect(facts.plain).toBeGreaterThan(30 * 2 ** 20);
+    expect(facts.compacted).toBeLessThan(facts.plain * 0.7);
+    // The load grew the young generation to 32 MB; once quiet, the scavenges let V8 shrink it.
+    expect(facts.youngBusy).toBeGreaterThanOrEqual(16 * 2 ** 20);
+    expect(facts.youngIdle).toBeLessThanOrEqual(YOUNG_SHRUNK_BYTES);
+  });
 });

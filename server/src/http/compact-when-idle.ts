@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { EventEmitter } from 'node:events';
+import { MIN_COMPACT_IDLE_MS } from '../config.js';
 import v8 from 'node:v8';
 
 /** What the idle reducer asks of V8. */
@@ -59,13 +60,19 @@ export const YOUNG_SHRINK_WINDOW_MS = 6_000;
 export const COMPACT_AFTER_GROWTH_BYTES = 16 * 2 ** 20;
 /** A young generation (bytes) at most this big is as small as V8 makes it: no scavenge needed. */
 export const YOUNG_SHRUNK_BYTES = 2 * 2 ** 20;
-/** Smallest `idleMs` (ms) other than 0: a shorter one would take a gap between two requests for idleness. */
-export const MIN_IDLE_MS = 100;
+
+/**
+ * ms after the last activity by which `compactWhenIdle` is done (the compaction, then the scavenges
+ * that let V8 shrink the young generation): what to wait before reading the memory it gave back.
+ */
+export function settledAfterMs(idleMs: number): number {
+  return (2 + Math.ceil(YOUNG_SHRINK_WINDOW_MS / idleMs)) * idleMs;
+}
 
 export interface CompactWhenIdleOptions {
-  /** Servers whose requests and new connections count as activity. */
-  servers: readonly Server[];
-  /** ms (0, or at least `MIN_IDLE_MS`): quiet time, after activity, before the heap is looked at; 0 turns it off. */
+  /** Servers (node:http) whose `request` and `connection` events count as activity. */
+  servers: readonly EventEmitter[];
+  /** ms (0, or at least `MIN_COMPACT_IDLE_MS`): quiet time, after activity, before the heap is looked at; 0 turns it off. */
   idleMs: number;
   /** The collections (default `heapCollector()`: nothing happens when that is undefined). */
   collector?: HeapCollector | undefined;
@@ -83,12 +90,13 @@ export interface CompactWhenIdleOptions {
  * collections only, and an idle process has none). Requests in progress and traffic on open
  * WebSockets are not activity. Nothing runs while requests come closer together than `idleMs`.
  * The timer is unref'd.
- * @throws RangeError when `idleMs` is neither 0 nor at least `MIN_IDLE_MS`.
+ * @throws RangeError when `idleMs` is neither 0 nor at least `MIN_COMPACT_IDLE_MS`.
  * @returns stop(): removes the listeners and the timer.
  */
 export function compactWhenIdle(options: CompactWhenIdleOptions): () => void {
   const { idleMs } = options;
-  if (idleMs !== 0 && !(idleMs >= MIN_IDLE_MS)) throw new RangeError(`idleMs must be 0 or at least ${MIN_IDLE_MS} ms`);
+  if (idleMs !== 0 && !(idleMs >= MIN_COMPACT_IDLE_MS))
+    throw new RangeError(`idleMs must be 0 or at least ${MIN_COMPACT_IDLE_MS} ms`);
   const collector = 'collector' in options ? options.collector : heapCollector();
   if (idleMs === 0 || !collector) return () => {};
   const scavenges = Math.ceil(YOUNG_SHRINK_WINDOW_MS / idleMs);
