@@ -1,6 +1,8 @@
+import http from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
+import { attemptSource } from '../../server/src/web/login-throttle.js';
 import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 const SESSION_COOKIE = 'glasshouse.sid';
@@ -171,6 +173,57 @@ describe('web login', () => {
       .send({ _csrf: csrfFrom(inbox.text) })
       .expect(303);
     await agent.get('/').expect(303);
+  });
+
+  it('When the guesses come from other loopback addresses (127.0.0.2, ::1), then they are the same client: still 429', async () => {
+    /** One request from `localAddress`, with `cookie`; resolves with its status, cookies and body. */
+    const from = (localAddress: string, method: string, cookie: string, form?: Record<string, string>) =>
+      new Promise<{ status: number; setCookie: string[]; body: string }>((resolve, reject) => {
+        const body = form ? new URLSearchParams(form).toString() : undefined;
+        const req = http.request(
+          `${gh.url}/login`,
+          {
+            method,
+            localAddress,
+            headers: { cookie, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, setCookie: res.headers['set-cookie'] ?? [], body: text }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const page = await from('127.0.0.1', 'GET', '');
+    const cookie = page.setCookie.map((c) => c.split(';')[0]).join('; ');
+    const csrf = csrfFrom(page.body);
+    for (let i = 0; i < 10; i++) {
+      const guess = await from(`127.0.0.${2 + i}`, 'POST', cookie, {
+        username: 'erin',
+        password: `guess-${i}`,
+        _csrf: csrf,
+      });
+      expect(guess.status).toBe(401);
+    }
+    const blocked = await from('127.0.0.200', 'POST', cookie, {
+      username: 'erin',
+      password: 'glasshouse',
+      _csrf: csrf,
+    });
+    expect(blocked.status).toBe(429);
+  });
+
+  it('attemptSource: every loopback address is one source, an IPv6 address counts by its /56, other IPv4 addresses by themselves', () => {
+    const loopback = ['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', '::ffff:127.0.0.3'].map(attemptSource);
+    expect(new Set(loopback)).toEqual(new Set(['loopback']));
+    expect(attemptSource('2001:db8:0:ff::1')).toBe(attemptSource('2001:db8::2'));
+    expect(attemptSource('2001:db8:0:100::1')).not.toBe(attemptSource('2001:db8::2'));
+    expect(attemptSource('10.0.0.1')).toBe('10.0.0.1');
+    expect(attemptSource('::ffff:10.0.0.1')).toBe('10.0.0.1');
   });
 
   it('When a password is guessed ten times, then the eleventh attempt is refused with 429 even if right, and other people are unaffected', async () => {

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import { rateLimit, type AugmentedRequest } from 'express-rate-limit';
+import { isIP } from 'node:net';
+import { ipKeyGenerator, rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { Clock } from '../clock/clock.js';
 import { BadRequestError, TooManyRequestsError } from '../errors.js';
 import { clockedRateStore } from '../http/clocked-rate-store.js';
@@ -20,8 +21,21 @@ export const LOGIN_ATTEMPTS = 10;
 export const LOGIN_WINDOW_SECONDS = 300;
 
 /**
+ * Where a login attempt comes from, for the throttle: an IPv6 address by its /56 (a host or a home
+ * network holds a whole prefix: express-rate-limit's `ipKeyGenerator`), and every loopback address as
+ * one (127.0.0.0/8 and ::1 are all this machine: a process rotating through them is still one client).
+ */
+export function attemptSource(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const v4 = ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  if (isIP(v4) === 4) return v4.startsWith('127.') ? 'loopback' : v4;
+  if (ip === '::1') return 'loopback';
+  return ipKeyGenerator(ip, 56);
+}
+
+/**
  * Slows password guessing on POST /login (OWASP ASVS 2.2.1): at most `LOGIN_ATTEMPTS` failed
- * attempts per client address and username per window; successful logins do not count. Over the
+ * attempts per client address (`attemptSource`) and username per window; successful logins do not count. Over the
  * limit: 429 with the seconds to wait. Windows run on `clock`. One store per platform instance; `close()` stops its timer.
  * Must run after the form body is parsed (the key includes the username).
  */
@@ -36,7 +50,7 @@ export function loginThrottle(clock: Clock): { middleware: RequestHandler; close
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req, res) =>
-      `${req.ip ?? 'unknown'}|${loginName(res.locals.passwordOf ?? (req.body as { username?: unknown } | undefined)?.username)}`,
+      `${attemptSource(req.ip)}|${loginName(res.locals.passwordOf ?? (req.body as { username?: unknown } | undefined)?.username)}`,
     handler: (req, _res, next) => {
       const reset = (req as Partial<AugmentedRequest>).rateLimit?.resetTime?.getTime() ?? Date.now() + windowMs;
       next(new TooManyRequestsError(Math.max(1, Math.ceil((reset - Date.now()) / 1000))));
