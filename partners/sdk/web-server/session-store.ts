@@ -139,9 +139,12 @@ export class BoundedSessionStore extends session.Store {
 
   /** Ends a session (a logout, a login's regenerate): like a dropped one, it stays ended. */
   override destroy(sessionId: string, callback?: (err?: unknown) => void): void {
-    const pool = this.#poolOf(sessionId);
-    pool?.sessions.delete(sessionId);
-    pool?.ended.set(sessionId, true);
+    // Marked ended in both pools: a logout first saves the session without its user (so it moved to
+    // the visitors' pool), where a flood of visits could push the mark out again.
+    for (const { sessions, ended } of this.#pools) {
+      sessions.delete(sessionId);
+      ended.set(sessionId, true);
+    }
     callback?.();
   }
 
