@@ -100,10 +100,11 @@ export const configSchema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   /**
-   * Sign-ins in progress (authorization requests waiting for login or consent, each kept 10 minutes)
-   * at most: past it a new one is answered `temporarily_unavailable` (README "Retention").
+   * Sign-ins in progress (authorization requests waiting for login or consent, each kept 10 minutes,
+   * and pushed ones, 1 minute) at most: past it a new one is answered `temporarily_unavailable`
+   * (README "Retention").
    */
-  PENDING_SIGN_INS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+  PENDING_SIGN_INS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   /** Retention (README "Retention"): raw access-log entries kept at most; older ones are folded into totals. */
   ACCESS_LOG_KEEP_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   /** Retention: raw access-log entries older than this many hours are folded into totals. */

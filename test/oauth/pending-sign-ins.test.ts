@@ -2,6 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
 import { authorizationPath, pkcePair } from '../helpers/oauth-flow.js';
+import { DOCS_CLIENT_ID, docsRedirectUri } from '../../server/src/oauth/docs-client.js';
+import { storeAdapterFactory, TooManySignIns } from '../../server/src/oauth/store-adapter.js';
+import { openMemoryStore } from '../../server/src/store/open-data-file.js';
+import { createClientRegistry } from '../../server/src/oauth/client-registry.js';
+import { systemClock } from '../../server/src/clock/clock.js';
+import { EventBus } from '../../server/src/events.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
 const REDIRECT_URI = `${PARTNER_URL}/auth/callback`;
@@ -43,5 +49,52 @@ describe('sign-ins in progress are bounded (PENDING_SIGN_INS_MAX)', () => {
     await gh.platform.housekeeping.runOnce();
     expect(gh.store.pendingSignIns()).toBe(0);
     expect((await startSignIn().expect(303)).headers['location']).toMatch(/^\/interaction\//);
+  });
+
+  it('When authorization requests are pushed (RFC 9126, the API docs client needs no secret), then they count too: past the bound the next is temporarily_unavailable and nothing more is kept', async () => {
+    const push = () =>
+      request(gh.url)
+        .post('/request')
+        .type('form')
+        .send({
+          client_id: DOCS_CLIENT_ID,
+          redirect_uri: docsRedirectUri(gh.url),
+          response_type: 'code',
+          scope: 'profile',
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: 'S256',
+          state: 'x'.repeat(40_000),
+        });
+    const before = gh.store.pendingSignIns();
+    for (let i = before; i < 3; i++) await push().expect(201);
+    const kept = gh.store.all('oidc').length;
+    const refused = await push();
+    expect(refused.body).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(gh.store.all('oidc')).toHaveLength(kept);
+    const location = new URL((await startSignIn().expect(303)).headers['location'] as string, gh.url);
+    expect(location.searchParams.get('error')).toBe('temporarily_unavailable'); // /auth shares the bound
+  });
+});
+
+describe('the bound does not cut a sign-in in progress (store adapter)', () => {
+  it('When the bound is reached, then a new interaction is refused, but the one that continues a sign-in after its login step is kept', async () => {
+    const store = await openMemoryStore();
+    const adapter = storeAdapterFactory(
+      store,
+      createClientRegistry(store, new EventBus()),
+      systemClock,
+      1,
+    )('Interaction');
+    await adapter.upsert('first', { kind: 'Interaction' }, 600);
+    await expect(adapter.upsert('second', { kind: 'Interaction' }, 600)).rejects.toBeInstanceOf(TooManySignIns);
+    // oidc-provider's resume: the login step's interaction ends, a new one carries its result to the consent.
+    await adapter.upsert(
+      'continued',
+      { kind: 'Interaction', lastSubmission: { login: { accountId: 'p_alice' } } },
+      600,
+    );
+    expect(store.pendingSignIns()).toBe(2);
+    await adapter.upsert('first', { kind: 'Interaction', returnTo: 'changed' }, 600); // a save of one it has
+    await store.close();
   });
 });

@@ -31,9 +31,21 @@ export function storeAdapterFactory(
 }
 
 /**
+ * Whether saving this record starts a sign-in (counted against `PENDING_SIGN_INS_MAX`): a pushed
+ * authorization request (RFC 9126), or an interaction, unless it continues one whose login step was
+ * just answered (`lastSubmission`: oidc-provider ends that interaction and saves a new one for the
+ * consent, and a flood must not take that place in between).
+ */
+function startsSignIn(model: string, payload: AdapterPayload): boolean {
+  if (model === 'PushedAuthorizationRequest') return true;
+  return model === 'Interaction' && payload.lastSubmission === undefined;
+}
+
+/**
  * A new sign-in refused because `PENDING_SIGN_INS_MAX` are in progress: each keeps the authorization
- * request's parameters (up to about 16 kB) for 10 minutes, in memory and in the journal, so without a
- * bound a flood of anonymous `/auth` requests would grow both at its own rate. oidc-provider answers
+ * request's parameters (up to about 16 kB from `/auth`, 67 kB pushed to `/request`) for 10 minutes
+ * (a pushed request 1 minute), in memory and in the journal, so without a bound a flood of anonymous
+ * requests (the API docs' client is public) would grow both at its own rate. oidc-provider answers
  * it as RFC 6749 §4.1.2.1 `temporarily_unavailable` ("a temporary overloading"), redirected to the
  * client like its other authorization errors.
  */
@@ -60,7 +72,7 @@ function recordAdapter(store: Store, model: string, clock: Clock, maxPendingSign
 
   return {
     upsert: (id, payload, expiresIn) => {
-      if (model === 'Interaction' && !store.get('oidc', key(id)) && store.pendingSignIns() >= maxPendingSignIns)
+      if (startsSignIn(model, payload) && !store.get('oidc', key(id)) && store.pendingSignIns() >= maxPendingSignIns)
         return Promise.reject(new TooManySignIns());
       return providerWrite(() =>
         store.put('oidc', {

@@ -31,8 +31,13 @@ type Tables = { [C in CollectionName]: Table<Row<C>> };
 
 export { pairKey } from './row-ids.js';
 
-/** The index key of every Interaction record (a sign-in in progress), for `pendingSignIns()`. */
-const PENDING_SIGN_INS = 'model:Interaction';
+/**
+ * The index key of the records of sign-ins in progress, for `pendingSignIns()`: the provider's
+ * interactions and pushed authorization requests (RFC 9126), both an authorization request kept
+ * with its parameters until it is used or expires.
+ */
+const PENDING_SIGN_INS = 'pending-sign-in';
+const PENDING_MODELS = new Set(['Interaction', 'PushedAuthorizationRequest']);
 
 /**
  * The platform's store: all state in memory with indexes, every change journaled through
@@ -52,7 +57,7 @@ export class Store {
     `uid:${r.payload['uid'] as string | undefined}`,
     `userCode:${r.payload['userCode'] as string | undefined}`,
     `grant:${r.payload['grantId'] as string | undefined}`,
-    r.model === 'Interaction' ? PENDING_SIGN_INS : undefined,
+    PENDING_MODELS.has(r.model) ? PENDING_SIGN_INS : undefined,
   ]);
   readonly #writer: GroupCommit;
   /** Told of each commitAll's changes as they are applied (RequestUndo keeps what a request changed). */
@@ -330,7 +335,7 @@ export class Store {
   stampMessage(nowMs: number): { id: string; createdAt: number } {
     return this.#timelines.stamp(nowMs);
   }
-  /** Sign-ins in progress: the provider's Interaction records, expired ones not yet purged included. */
+  /** Sign-ins in progress: the provider's Interaction and PushedAuthorizationRequest records, expired ones not yet purged included. */
   pendingSignIns(): number {
     return this.#oidcBy.count(PENDING_SIGN_INS);
   }
