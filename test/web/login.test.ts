@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
@@ -217,13 +218,17 @@ describe('web login', () => {
     expect(blocked.status).toBe(429);
   });
 
-  it('attemptSource: every loopback address is one source, an IPv6 address counts by its /56, other IPv4 addresses by themselves', () => {
-    const loopback = ['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', '::ffff:127.0.0.3'].map(attemptSource);
-    expect(new Set(loopback)).toEqual(new Set(['loopback']));
+  it("attemptSource: every address of this machine (loopback, its interfaces') is one source, an IPv6 address from elsewhere counts by its /56, other IPv4 addresses by themselves", () => {
+    const own = Object.values(networkInterfaces())
+      .flat()
+      .map((i) => i!.address);
+    expect(own.length).toBeGreaterThan(1); // loopback and at least one other interface
+    const local = ['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', '::ffff:127.0.0.3', ...own].map(attemptSource);
+    expect(new Set(local)).toEqual(new Set(['local']));
     expect(attemptSource('2001:db8:0:ff::1')).toBe(attemptSource('2001:db8::2'));
     expect(attemptSource('2001:db8:0:100::1')).not.toBe(attemptSource('2001:db8::2'));
-    expect(attemptSource('10.0.0.1')).toBe('10.0.0.1');
-    expect(attemptSource('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(attemptSource('10.255.0.1')).toBe('10.255.0.1');
+    expect(attemptSource('::ffff:10.255.0.1')).toBe('10.255.0.1');
   });
 
   it('When a password is guessed ten times, then the eleventh attempt is refused with 429 even if right, and other people are unaffected', async () => {

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { ipKeyGenerator, rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { Clock } from '../clock/clock.js';
 import { BadRequestError, TooManyRequestsError } from '../errors.js';
@@ -20,17 +21,35 @@ export const LOGIN_ATTEMPTS = 10;
 /** The window, in seconds (5 minutes). */
 export const LOGIN_WINDOW_SECONDS = 300;
 
+/** This machine's own addresses (every network interface's), looked up once a minute at most. */
+const ownAddresses = (() => {
+  let known = new Set<string>();
+  let at = -Infinity;
+  return (): ReadonlySet<string> => {
+    if (Date.now() - at > 60_000) {
+      known = new Set(
+        Object.values(networkInterfaces())
+          .flat()
+          .map((i) => i?.address.split('%')[0]?.toLowerCase() ?? ''),
+      );
+      at = Date.now();
+    }
+    return known;
+  };
+})();
+
 /**
- * Where a login attempt comes from, for the throttle: an IPv6 address by its /56 (a host or a home
- * network holds a whole prefix: express-rate-limit's `ipKeyGenerator`), and every loopback address as
- * one (127.0.0.0/8 and ::1 are all this machine: a process rotating through them is still one client).
+ * Where a login attempt comes from, for the throttle: every address of this machine as one, `local`
+ * (127.0.0.0/8, ::1 and its network interfaces' own addresses: a process rotating through them is
+ * still one client); an IPv6 address from elsewhere by its /56 (a host or a home network holds a
+ * whole prefix: express-rate-limit's `ipKeyGenerator`); an IPv4 address by itself.
  */
 export function attemptSource(ip: string | undefined): string {
   if (!ip) return 'unknown';
-  const v4 = ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-  if (isIP(v4) === 4) return v4.startsWith('127.') ? 'loopback' : v4;
-  if (ip === '::1') return 'loopback';
-  return ipKeyGenerator(ip, 56);
+  const bare = ip.split('%')[0]!.toLowerCase();
+  const address = bare.startsWith('::ffff:') && isIP(bare.slice(7)) === 4 ? bare.slice(7) : bare;
+  if (address.startsWith('127.') || address === '::1' || ownAddresses().has(address)) return 'local';
+  return isIP(address) === 6 ? ipKeyGenerator(address, 56) : address;
 }
 
 /**
