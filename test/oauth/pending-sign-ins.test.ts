@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
-import { authorizationPath, pkcePair } from '../helpers/oauth-flow.js';
+import { authorizationPath, browseToRedirect, pkcePair } from '../helpers/oauth-flow.js';
+import { loginCookie } from '../helpers/web-session.js';
 import { DOCS_CLIENT_ID, docsRedirectUri } from '../../server/src/oauth/docs-client.js';
-import { storeAdapterFactory, TooManySignIns } from '../../server/src/oauth/store-adapter.js';
+import { SESSIONS_PER_PERSON, storeAdapterFactory, TooManySignIns } from '../../server/src/oauth/store-adapter.js';
 import { openMemoryStore } from '../../server/src/store/open-data-file.js';
 import { createClientRegistry } from '../../server/src/oauth/client-registry.js';
 import { systemClock } from '../../server/src/clock/clock.js';
@@ -95,6 +96,53 @@ describe('the bound does not cut a sign-in in progress (store adapter)', () => {
     );
     expect(store.pendingSignIns()).toBe(2);
     await adapter.upsert('first', { kind: 'Interaction', returnTo: 'changed' }, 600); // a save of one it has
+    await store.close();
+  });
+});
+
+describe("the authorization server's sessions of one person, through real sign-ins", () => {
+  const gh = usePlatform({}, { tunewaveUrl: PARTNER_URL });
+
+  it('When a browser signs in again and again without the provider cookie, then the session of each sign-in is filed under its person (so the bound applies)', async () => {
+    const webCookie = await loginCookie(gh.url, 'alice');
+    for (let i = 0; i < 3; i++) {
+      const agent = request.agent(gh.url); // a new cookie jar: only the web session's cookie
+      agent.set('Cookie', webCookie);
+      const { redirect } = await browseToRedirect({
+        url: gh.url,
+        agent,
+        path: authorizationPath({
+          clientId: DOCS_CLIENT_ID,
+          redirectUri: docsRedirectUri(gh.url),
+          scopes: ['profile'],
+          challenge: pkcePair().challenge,
+        }),
+        redirectUri: docsRedirectUri(gh.url),
+      });
+      expect(redirect.searchParams.get('code')).toBeTruthy();
+    }
+    expect(gh.store.oidcFind('session-of:p_alice').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("the authorization server's sessions of one person are bounded (store adapter)", () => {
+  it("When one person signs in from more browsers than SESSIONS_PER_PERSON (or a client drops the provider cookie each time), then the oldest of their sessions are forgotten, not other people's", async () => {
+    const store = await openMemoryStore();
+    const sessions = storeAdapterFactory(
+      store,
+      createClientRegistry(store, new EventBus()),
+      systemClock,
+      1_000,
+    )('Session');
+    await sessions.upsert('bob-1', { kind: 'Session', accountId: 'p_bob' }, 3_600);
+    for (let i = 0; i < SESSIONS_PER_PERSON + 5; i++)
+      await sessions.upsert(`alice-${i}`, { kind: 'Session', accountId: 'p_alice' }, 3_600);
+    const alices = store.oidcFind('session-of:p_alice').map((r) => r.id);
+    expect(alices).toHaveLength(SESSIONS_PER_PERSON);
+    expect(alices[0]).toBe('Session:alice-5'); // the five oldest went
+    await sessions.upsert('alice-5', { kind: 'Session', accountId: 'p_alice', loginTs: 1 }, 3_600); // a save of one kept
+    expect(store.oidcFind('session-of:p_alice')).toHaveLength(SESSIONS_PER_PERSON);
+    expect(await sessions.find('bob-1')).toBeDefined();
     await store.close();
   });
 });

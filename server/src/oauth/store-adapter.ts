@@ -30,6 +30,21 @@ export function storeAdapterFactory(
     model === 'Client' ? clientAdapter(clients) : recordAdapter(store, model, clock, maxPendingSignIns);
 }
 
+/** The provider sessions (one per browser that signed in, kept 14 days) a person keeps at most. */
+export const SESSIONS_PER_PERSON = 50;
+
+/**
+ * Makes room for one more provider session of `accountId`: past `SESSIONS_PER_PERSON`, the oldest are
+ * deleted (that browser signs in again at its next authorization request, through its web session).
+ * Without it, a client that drops the provider's cookie made one 14-day record per sign-in, at its own rate.
+ */
+async function forgetOldestSessions(store: Store, accountId: unknown): Promise<void> {
+  if (typeof accountId !== 'string') return;
+  const sessions = store.oidcFind(`session-of:${accountId}`);
+  const excess = sessions.length - (SESSIONS_PER_PERSON - 1);
+  if (excess > 0) await Promise.all(sessions.slice(0, excess).map((s) => store.delete('oidc', s.id)));
+}
+
 /**
  * Whether saving this record starts a sign-in (counted against `PENDING_SIGN_INS_MAX`): a pushed
  * authorization request (RFC 9126), or an interaction, unless it continues one whose login step was
@@ -72,16 +87,18 @@ function recordAdapter(store: Store, model: string, clock: Clock, maxPendingSign
 
   return {
     upsert: (id, payload, expiresIn) => {
-      if (startsSignIn(model, payload) && !store.get('oidc', key(id)) && store.pendingSignIns() >= maxPendingSignIns)
+      const isNew = !store.get('oidc', key(id));
+      if (isNew && startsSignIn(model, payload) && store.pendingSignIns() >= maxPendingSignIns)
         return Promise.reject(new TooManySignIns());
-      return providerWrite(() =>
-        store.put('oidc', {
+      return providerWrite(async () => {
+        if (isNew && model === 'Session') await forgetOldestSessions(store, payload['accountId']);
+        await store.put('oidc', {
           id: key(id),
           model,
           payload: structuredClone(payload) as Record<string, unknown>,
           ...(expiresIn ? { expiresAt: clock.now() + expiresIn * 1000 } : {}),
-        }),
-      );
+        });
+      });
     },
     async find(id) {
       return live(store.get('oidc', key(id)));

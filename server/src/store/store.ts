@@ -58,6 +58,9 @@ export class Store {
     `userCode:${r.payload['userCode'] as string | undefined}`,
     `grant:${r.payload['grantId'] as string | undefined}`,
     PENDING_MODELS.has(r.model) ? PENDING_SIGN_INS : undefined,
+    r.model === 'Session' && typeof r.payload['accountId'] === 'string'
+      ? `session-of:${r.payload['accountId']}`
+      : undefined,
   ]);
   readonly #writer: GroupCommit;
   /** Told of each commitAll's changes as they are applied (RequestUndo keeps what a request changed). */
@@ -339,7 +342,8 @@ export class Store {
   pendingSignIns(): number {
     return this.#oidcBy.count(PENDING_SIGN_INS);
   }
-  oidcFind(key: `uid:${string}` | `userCode:${string}` | `grant:${string}`): OidcRecord[] {
+  /** `session-of:${personId}`: the provider's sessions of a person, oldest first. */
+  oidcFind(key: `uid:${string}` | `userCode:${string}` | `grant:${string}` | `session-of:${string}`): OidcRecord[] {
     return this.#oidcBy.ids(key).map((id) => this.#tables.oidc.get(id)!);
   }
   settings(): Settings {
