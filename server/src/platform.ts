@@ -111,6 +111,9 @@ function onlyForHandshake(
   };
 }
 
+/** ms a request in flight at `close()` has to be answered before its connection is closed anyway. */
+export const CLOSE_GRACE_MS = 2_000;
+
 /**
  * The one composition root of the platform: builds the express app, the HTTP server and socket.io
  * from what it is given, without listening and without globals, so tests can build many.
@@ -324,9 +327,16 @@ export function createPlatform(deps: PlatformDeps): Platform {
       faults.close();
       detachFaultLog();
       io.disconnectSockets(true);
+      // Idle keep-alive connections close at once; a request in flight has CLOSE_GRACE_MS to be
+      // answered; then every connection closes, answered or not: one a client opened and never
+      // finished a request on held the stop (and Ctrl-C) for as long as the client liked.
+      let grace: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
+        httpServer.closeIdleConnections();
+        grace = setTimeout(() => httpServer.closeAllConnections(), CLOSE_GRACE_MS);
       });
+      clearTimeout(grace);
       httpServer.closeAllConnections();
     },
   };
