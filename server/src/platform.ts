@@ -7,6 +7,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
+import { answerOtherUpgrades } from './http/upgrade-fallback.js';
 import { controllableClock, systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
@@ -284,6 +285,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up after a reconnect".
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
+  answerOtherUpgrades(httpServer, app, io.path());
   io.engine.use(onlyForHandshake(cookieParser()));
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));

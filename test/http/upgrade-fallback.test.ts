@@ -1,0 +1,48 @@
+import http from 'node:http';
+import { describe, expect, it } from '@jest/globals';
+import { usePlatform } from '../helpers/platform.js';
+
+/** One request asking to switch to HTTP/2 in cleartext, as `curl --http2 http://…` sends it. */
+function withUpgrade(url: string, method: string, body?: string) {
+  return new Promise<{ status: number; type: string | undefined; text: string }>((resolve, reject) => {
+    const req = http.request(url, {
+      method,
+      headers: {
+        connection: 'Upgrade, HTTP2-Settings',
+        upgrade: 'h2c',
+        'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA',
+        ...(body === undefined
+          ? {}
+          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+      },
+    });
+    req.setTimeout(5_000, () => req.destroy(new Error('no answer')));
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 answer (RFC 9110 §7.8)', () => {
+  const gh = usePlatform();
+
+  it('When a page or an API path is asked for with Upgrade: h2c, then it is answered as usual, not an empty reply', async () => {
+    const page = await withUpgrade(`${gh.url}/login`, 'GET');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('name="username"');
+    const api = await withUpgrade(`${gh.url}/api/v1/me`, 'GET');
+    expect(api.status).toBe(401);
+    expect(api.type).toMatch(/^application\/problem\+json/);
+  });
+
+  it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {
+    const res = await withUpgrade(`${gh.url}/api/v1/threads/t_alice_bob/messages`, 'POST', '{"text":"hi"}');
+    expect(res.status).toBe(400);
+    expect(res.type).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.text)).toMatchObject({ status: 400, detail: expect.stringContaining('Upgrade') });
+  });
+});
