@@ -50,6 +50,16 @@ describe('web login', () => {
     expect((await agent.get('/').expect(200)).text).toContain('Weekend plans');
   });
 
+  it('When forms that did not come from the login page (no CSRF token) are posted for a person, then they are refused and do not count against that person', async () => {
+    for (let i = 0; i < 12; i++)
+      await request(gh.url)
+        .post('/login')
+        .type('form')
+        .send({ username: 'frank', password: `guess-${i}` })
+        .expect(403);
+    await loggedInAgent(gh.url, 'frank');
+  });
+
   it('When the username and password come in the address instead of the form, then the login is refused (400) and counts for nothing', async () => {
     const agent = request.agent(gh.url);
     const page = await agent.get('/login');

@@ -184,7 +184,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   });
 
   /** POST /interaction/:uid/login — CSRF-checked "Continue as …", with the password when the app asked for a fresh login. */
-  router.post('/interaction/:uid/login', ...form, passwordOfSignedIn, throttle, csrfProtect, async (req, res) => {
+  router.post('/interaction/:uid/login', ...form, csrfProtect, passwordOfSignedIn, throttle, async (req, res) => {
     const d = await details(req, res);
     if (!req.user) return loginFirst(res, d.uid);
     if (d.prompt.name !== 'login') throw new BadRequestError('Nothing to log in to in this sign-in request');

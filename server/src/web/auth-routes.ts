@@ -56,7 +56,7 @@ export function authRoutes(deps: {
     loginPage(req, res, undefined, typeof hint === 'string' ? hint.slice(0, 64) : undefined);
   });
 
-  router.post('/login', ...form, credentialsInBodyOnly, throttle, csrfProtect, (req, res, next) => {
+  router.post('/login', ...form, credentialsInBodyOnly, csrfProtect, throttle, (req, res, next) => {
     const returnTo = safeReturnPath(req.session.returnTo);
     const previous = req.sessionID;
     auth.passport.authenticate('local', (err: unknown, user: Express.User | false) => {
