@@ -100,8 +100,17 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
       store.set('s', sessionFor(60_000)); // passport's logout saves the session without its user first
       store.destroy('s'); // then ends it
       for (let i = 0; i < 10; i++) store.set(`visitor${i}`, sessionFor(60_000)); // dropped in turn
+      for (let i = 0; i < 10; i++) store.destroy(`fresh${i}`); // logouts without a session (no cookie)
       store.set('s', alice); // the request that read it before the logout ends
       expect(await has(store, 's')).toBe(false);
+      // A logout that keeps the session (no destroy): it goes on as a visitor's, never signed in again.
+      store.set('t', alice);
+      store.set('t', sessionFor(60_000));
+      store.set('t', alice); // the late save of a copy read while signed in
+      const stored = () => new Promise<unknown>((resolve) => store.get('t', (_e, s) => resolve(s)));
+      expect(await stored()).not.toHaveProperty('passport');
+      store.set('t', { ...sessionFor(60_000), returnTo: '/x' } as unknown as SessionData); // as a visitor: kept
+      expect(await stored()).toHaveProperty('returnTo', '/x');
     } finally {
       store.close();
     }

@@ -42,6 +42,7 @@ describe('partner web sessions in memory: a full store', () => {
       await feed.next('status');
       for (let i = 0; i < 6; i++) await request(demo.tunewave.url).get('/auth/login').expect(302);
       await request(demo.tunewave.url).get('/kept').set('Cookie', cookie).expect(200); // still logged in
+      await expect(feed.next('ended', 500)).rejects.toThrow(/no "ended" event/);
     } finally {
       feed.close();
     }

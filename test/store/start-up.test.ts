@@ -312,6 +312,11 @@ describe('starting on a data file whose rows refer to rows that do not exist', (
       `people p_zed: username "ALICE" is also p_alice's; usernames are the same whatever their case and the spaces around them`,
     ],
     [
+      "adds a person whose username is another's but for spaces around it",
+      { op: 'put', c: 'people', v: { ...alice, id: 'p_zed', username: ' alice ', displayName: 'Z' } },
+      `people p_zed: username " alice " is also p_alice's; usernames are the same whatever their case and the spaces around them`,
+    ],
+    [
       "renames a person to another's username but for case",
       { op: 'put', c: 'people', v: { ...seedWorld().people.find((p) => p.id === 'p_bob')!, username: 'Alice' } },
       `people p_bob: username "Alice" is also p_alice's; usernames are the same whatever their case and the spaces around them`,

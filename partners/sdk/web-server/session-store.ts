@@ -99,11 +99,23 @@ export class BoundedSessionStore extends session.Store {
     return this.#pools.find((p) => p.sessions.has(sessionId));
   }
 
-  /** Stores `sess` in the pool of its kind, taking it out of the other one (a login, a logout). */
+  /** The pool `sess` belongs in: signed in or not. */
+  #poolFor(sess: session.SessionData): SessionPool {
+    return this.#isSignedIn(sess) ? this.#pools[0] : this.#pools[1];
+  }
+
+  /**
+   * Stores `sess` in the pool of its kind, taking it out of the other one. A session that leaves the
+   * signed-in pool (a logout that keeps the session, as passport's does before it is destroyed) is
+   * marked ended there: a request that read it while signed in cannot save it back as signed in.
+   */
   #keep(sessionId: string, sess: session.SessionData): void {
-    const [signedIn, others] = this.#pools;
-    const [to, from] = this.#isSignedIn(sess) ? [signedIn, others] : [others, signedIn];
-    from.sessions.delete(sessionId);
+    const to = this.#poolFor(sess);
+    const [signedIn] = this.#pools;
+    for (const from of this.#pools) {
+      if (from === to || !from.sessions.delete(sessionId)) continue;
+      if (from === signedIn) signedIn.ended.set(sessionId, true);
+    }
     to.sessions.set(sessionId, JSON.stringify(sess), { ttl: this.#ttl(sess) });
   }
 
@@ -119,9 +131,12 @@ export class BoundedSessionStore extends session.Store {
     callback(null, text === undefined ? null : (JSON.parse(text) as session.SessionData));
   }
 
-  /** Stores `sess`, unless its session expired or was dropped meanwhile (it stays ended). */
+  /**
+   * Stores `sess`, unless a session of its kind with this id ended meanwhile (expired, dropped,
+   * destroyed, or, for a signed-in copy, logged out): it stays ended.
+   */
   override set(sessionId: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    if (!this.#pools.some((p) => p.ended.has(sessionId))) this.#keep(sessionId, sess);
+    if (!this.#poolFor(sess).ended.has(sessionId)) this.#keep(sessionId, sess);
     callback?.();
   }
 
@@ -137,14 +152,13 @@ export class BoundedSessionStore extends session.Store {
     callback?.();
   }
 
-  /** Ends a session (a logout, a login's regenerate): like a dropped one, it stays ended. */
+  /**
+   * Ends a session (a logout, a login's regenerate): like a dropped one, it stays ended, in the pool
+   * that held it. An id no pool holds marks nothing: a logout without a session (no cookie, no CSRF
+   * token needed) could otherwise push real marks out, as many as it likes.
+   */
   override destroy(sessionId: string, callback?: (err?: unknown) => void): void {
-    // Marked ended in both pools: a logout first saves the session without its user (so it moved to
-    // the visitors' pool), where a flood of visits could push the mark out again.
-    for (const { sessions, ended } of this.#pools) {
-      sessions.delete(sessionId);
-      ended.set(sessionId, true);
-    }
+    for (const { sessions, ended } of this.#pools) if (sessions.delete(sessionId)) ended.set(sessionId, true);
     callback?.();
   }
 
