@@ -6,6 +6,7 @@ import { loginCookie } from '../helpers/web-session.js';
 import { DOCS_CLIENT_ID, docsRedirectUri } from '../../server/src/oauth/docs-client.js';
 import { SESSIONS_PER_PERSON, storeAdapterFactory, TooManySignIns } from '../../server/src/oauth/store-adapter.js';
 import { openMemoryStore } from '../../server/src/store/open-data-file.js';
+import { ANONYMOUS } from '../../server/src/store/store.js';
 import { createClientRegistry } from '../../server/src/oauth/client-registry.js';
 import { systemClock } from '../../server/src/clock/clock.js';
 import { EventBus } from '../../server/src/events.js';
@@ -123,6 +124,25 @@ describe("the authorization server's sessions of one person, through real sign-i
     }
     expect(gh.store.oidcFind('session-of:p_alice').length).toBeGreaterThanOrEqual(3);
   });
+
+  it('When a browser keeps a provider cookie whose session is gone, then the session saved for each of its requests belongs to nobody and lives 10 minutes, not 14 days', async () => {
+    const agent = request.agent(gh.url);
+    agent.set('Cookie', await loginCookie(gh.url, 'bob'));
+    const path = () =>
+      authorizationPath({
+        clientId: DOCS_CLIENT_ID,
+        redirectUri: docsRedirectUri(gh.url),
+        scopes: ['profile'],
+        challenge: pkcePair().challenge,
+      });
+    await browseToRedirect({ url: gh.url, agent, path: path(), redirectUri: docsRedirectUri(gh.url) });
+    for (const row of gh.store.oidcFind('session-of:p_bob')) await gh.store.delete('oidc', row.id);
+    const before = gh.store.oidcFind(`session-of:${ANONYMOUS}`).length;
+    for (let i = 0; i < 3; i++) await agent.get(path()).expect(303);
+    const anonymous = gh.store.oidcFind(`session-of:${ANONYMOUS}`);
+    expect(anonymous.length).toBeGreaterThan(before);
+    for (const row of anonymous) expect(row.expiresAt! - Date.now()).toBeLessThanOrEqual(10 * 60_000);
+  });
 });
 
 describe("the authorization server's sessions of one person are bounded (store adapter)", () => {
@@ -143,6 +163,20 @@ describe("the authorization server's sessions of one person are bounded (store a
     await sessions.upsert('alice-5', { kind: 'Session', accountId: 'p_alice', loginTs: 1 }, 3_600); // a save of one kept
     expect(store.oidcFind('session-of:p_alice')).toHaveLength(SESSIONS_PER_PERSON);
     expect(await sessions.find('bob-1')).toBeDefined();
+    await store.close();
+  });
+
+  it('When sessions of nobody yet pile up (a stale provider cookie per request), then at most PENDING_SIGN_INS_MAX are kept, the oldest forgotten', async () => {
+    const store = await openMemoryStore();
+    const sessions = storeAdapterFactory(store, createClientRegistry(store, new EventBus()), systemClock, 3)('Session');
+    await sessions.upsert('alice-1', { kind: 'Session', accountId: 'p_alice' }, 3_600);
+    for (let i = 0; i < 10; i++) await sessions.upsert(`stale-${i}`, { kind: 'Session' }, 600);
+    expect(store.oidcFind(`session-of:${ANONYMOUS}`).map((r) => r.id)).toEqual([
+      'Session:stale-7',
+      'Session:stale-8',
+      'Session:stale-9',
+    ]);
+    expect(await sessions.find('alice-1')).toBeDefined();
     await store.close();
   });
 });

@@ -130,7 +130,8 @@ export function providerConfiguration(deps: ProviderConfigDeps): Configuration {
     clientBasedCORS: (_ctx, origin, client) =>
       client.clientId === DOCS_CLIENT_ID && origin === new URL(config.PLATFORM_URL).origin,
     enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
-    ttl: { ...TTL },
+    // A provider session of nobody yet (a stale cookie's, before a login) lives as long as a sign-in.
+    ttl: { ...TTL, Session: (_ctx, session) => (session.accountId ? TTL.Session : TTL.Interaction) },
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: false },

@@ -1,6 +1,6 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock/clock.js';
-import type { Store } from '../store/store.js';
+import { ANONYMOUS, type Store } from '../store/store.js';
 import type { ClientRegistry } from './client-registry.js';
 import { providerWrite } from './storage-refusal.js';
 
@@ -34,14 +34,17 @@ export function storeAdapterFactory(
 export const SESSIONS_PER_PERSON = 50;
 
 /**
- * Makes room for one more provider session of `accountId`: past `SESSIONS_PER_PERSON`, the oldest are
- * deleted (that browser signs in again at its next authorization request, through its web session).
- * Without it, a client that drops the provider's cookie made one 14-day record per sign-in, at its own rate.
+ * Makes room for one more provider session: past `SESSIONS_PER_PERSON` for a person, or past
+ * `maxAnonymous` for sessions of nobody yet (oidc-provider saves one, kept 10 minutes, for each
+ * request carrying a provider cookie whose session is gone), the oldest are deleted; that browser
+ * signs in again at its next authorization request, through its web session. Without it, a client
+ * dropping the provider's cookie made one 14-day record per sign-in, and one keeping a stale cookie
+ * one record per request, at its own rate.
  */
-async function forgetOldestSessions(store: Store, accountId: unknown): Promise<void> {
-  if (typeof accountId !== 'string') return;
-  const sessions = store.oidcFind(`session-of:${accountId}`);
-  const excess = sessions.length - (SESSIONS_PER_PERSON - 1);
+async function forgetOldestSessions(store: Store, accountId: unknown, maxAnonymous: number): Promise<void> {
+  const person = typeof accountId === 'string' ? accountId : ANONYMOUS;
+  const sessions = store.oidcFind(`session-of:${person}`);
+  const excess = sessions.length - ((person === ANONYMOUS ? maxAnonymous : SESSIONS_PER_PERSON) - 1);
   if (excess > 0) await Promise.all(sessions.slice(0, excess).map((s) => store.delete('oidc', s.id)));
 }
 
@@ -91,7 +94,7 @@ function recordAdapter(store: Store, model: string, clock: Clock, maxPendingSign
       if (isNew && startsSignIn(model, payload) && store.pendingSignIns() >= maxPendingSignIns)
         return Promise.reject(new TooManySignIns());
       return providerWrite(async () => {
-        if (isNew && model === 'Session') await forgetOldestSessions(store, payload['accountId']);
+        if (isNew && model === 'Session') await forgetOldestSessions(store, payload['accountId'], maxPendingSignIns);
         await store.put('oidc', {
           id: key(id),
           model,

@@ -38,6 +38,8 @@ export { pairKey } from './row-ids.js';
  */
 const PENDING_SIGN_INS = 'pending-sign-in';
 const PENDING_MODELS = new Set(['Interaction', 'PushedAuthorizationRequest']);
+/** The person of the provider's sessions without one (`session-of:(anonymous)`): no person id has parentheses. */
+export const ANONYMOUS = '(anonymous)';
 
 /**
  * The platform's store: all state in memory with indexes, every change journaled through
@@ -58,8 +60,8 @@ export class Store {
     `userCode:${r.payload['userCode'] as string | undefined}`,
     `grant:${r.payload['grantId'] as string | undefined}`,
     PENDING_MODELS.has(r.model) ? PENDING_SIGN_INS : undefined,
-    r.model === 'Session' && typeof r.payload['accountId'] === 'string'
-      ? `session-of:${r.payload['accountId']}`
+    r.model === 'Session'
+      ? `session-of:${typeof r.payload['accountId'] === 'string' ? r.payload['accountId'] : ANONYMOUS}`
       : undefined,
   ]);
   readonly #writer: GroupCommit;
@@ -342,7 +344,7 @@ export class Store {
   pendingSignIns(): number {
     return this.#oidcBy.count(PENDING_SIGN_INS);
   }
-  /** `session-of:${personId}`: the provider's sessions of a person, oldest first. */
+  /** `session-of:${personId}`: the provider's sessions of a person (or of nobody yet: `ANONYMOUS`), oldest first. */
   oidcFind(key: `uid:${string}` | `userCode:${string}` | `grant:${string}` | `session-of:${string}`): OidcRecord[] {
     return this.#oidcBy.ids(key).map((id) => this.#tables.oidc.get(id)!);
   }
