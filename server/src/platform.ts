@@ -280,12 +280,14 @@ export function createPlatform(deps: PlatformDeps): Platform {
   httpServer.on('clientError', answerClientError);
   const io = new Server(httpServer, {
     serveClient: true,
+    // Upgrades that are not socket.io's are answered by answerOtherUpgrades, not ended after 1 s.
+    destroyUpgrade: false,
     cors: { origin: false },
     // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
     // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up after a reconnect".
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
-  answerOtherUpgrades(httpServer, app, io.path());
+  const otherUpgrades = answerOtherUpgrades(httpServer, app, io.path());
   io.engine.use(onlyForHandshake(cookieParser()));
   io.engine.use(onlyForHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForHandshake(auth.passport.session()));
@@ -336,10 +338,14 @@ export function createPlatform(deps: PlatformDeps): Platform {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
         httpServer.closeIdleConnections();
-        grace = setTimeout(() => httpServer.closeAllConnections(), CLOSE_GRACE_MS);
+        grace = setTimeout(() => {
+          httpServer.closeAllConnections();
+          otherUpgrades.closeAll(); // node no longer counts an upgraded connection as its own
+        }, CLOSE_GRACE_MS);
       });
       clearTimeout(grace);
       httpServer.closeAllConnections();
+      otherUpgrades.closeAll();
     },
   };
 }

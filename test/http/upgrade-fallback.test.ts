@@ -1,9 +1,10 @@
 import http from 'node:http';
 import { describe, expect, it } from '@jest/globals';
+import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
 
 /** One request asking to switch to HTTP/2 in cleartext, as `curl --http2 http://…` sends it. */
-function withUpgrade(url: string, method: string, body?: string) {
+function withUpgrade(url: string, method: string, body?: string, extra: Record<string, string> = {}) {
   return new Promise<{ status: number; type: string | undefined; text: string }>((resolve, reject) => {
     const req = http.request(url, {
       method,
@@ -14,6 +15,7 @@ function withUpgrade(url: string, method: string, body?: string) {
         ...(body === undefined
           ? {}
           : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+        ...extra,
       },
     });
     req.setTimeout(5_000, () => req.destroy(new Error('no answer')));
@@ -37,6 +39,25 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     const api = await withUpgrade(`${gh.url}/api/v1/me`, 'GET');
     expect(api.status).toBe(401);
     expect(api.type).toMatch(/^application\/problem\+json/);
+  });
+
+  it("When the answer takes longer than a second (an injected latency), or the path only looks like socket.io's, then it still comes", async () => {
+    const minted = await request(gh.url)
+      .post('/admin/tokens')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ username: 'alice', clientId: 'tunewave', scopes: ['profile'] })
+      .expect(200);
+    const token = (minted.body as { access_token: string }).access_token;
+    await request(gh.url)
+      .post('/admin/faults')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ token, kind: 'latency', latencyMs: 1_500, times: 1 })
+      .expect(200);
+    const slow = await withUpgrade(`${gh.url}/api/v1/me`, 'GET', undefined, { authorization: `Bearer ${token}` });
+    expect(slow.status).toBe(200);
+    expect(JSON.parse(slow.text)).toMatchObject({ id: 'p_alice' });
+    const lookalike = await withUpgrade(`${gh.url}/socket.iox`, 'GET');
+    expect(lookalike.status).toBe(404);
   });
 
   it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {

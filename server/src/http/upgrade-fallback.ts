@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../errors.js';
 import { problemAt } from './problem.js';
@@ -7,21 +8,29 @@ import { problemAt } from './problem.js';
  * Answers, over HTTP/1.1, the requests that ask to switch to a protocol this server does not speak
  * (`Upgrade: h2c`, which `curl --http2` sends on `http://`): RFC 9110 §7.8 lets a server ignore
  * `Upgrade` and answer as usual. socket.io listens for upgrades on the server, so node no longer
- * serves them as plain requests, and engine.io ended the connection after 1 s without a byte
- * ("Empty reply from server"). A request without a body goes to `app` as any other; one with a body
- * is refused (400 problem details): node hands an upgrade's body to no one, so the app would see it
- * empty. Upgrades to `socketPath` (socket.io's WebSockets) are left to engine.io. Each such
- * connection closes after its answer.
+ * serves them as plain requests (and engine.io, unless built with `destroyUpgrade: false`, ends them
+ * after 1 s without a byte: "Empty reply from server"). Every upgrade engine.io does not take (by its
+ * own test: the raw URL starts with `socketPath/`) is handled here: one without a body goes to `app`
+ * as any other request; one with a body is refused (400 problem details), since node hands an
+ * upgrade's body to no one and the app would see it empty. The connection closes after the answer.
+ * @returns closeAll(): destroys the connections still open here (the platform's close, after its grace).
  */
-export function answerOtherUpgrades(server: http.Server, app: http.RequestListener, socketPath: string): void {
+export function answerOtherUpgrades(
+  server: http.Server,
+  app: http.RequestListener,
+  socketPath: string,
+): { closeAll(): void } {
+  const open = new Set<Duplex>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname.startsWith(socketPath)) return;
+    if ((req.url ?? '').startsWith(`${socketPath}/`)) return;
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
-    res.assignSocket(socket as never);
+    res.assignSocket(socket as Socket);
     res.on('finish', () => {
-      res.detachSocket(socket as never);
-      socket.end();
+      res.detachSocket(socket as Socket);
+      (socket as Socket).destroySoon();
     });
     const hasBody =
       head.length > 0 ||
@@ -34,4 +43,9 @@ export function answerOtherUpgrades(server: http.Server, app: http.RequestListen
     );
     res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
   });
+  return {
+    closeAll() {
+      for (const socket of open) socket.destroy();
+    },
+  };
 }
