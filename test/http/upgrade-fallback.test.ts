@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
@@ -58,6 +59,30 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     expect(JSON.parse(slow.text)).toMatchObject({ id: 'p_alice' });
     const lookalike = await withUpgrade(`${gh.url}/socket.iox`, 'GET');
     expect(lookalike.status).toBe(404);
+  });
+
+  it('When the client resets the connection while its answer is on the way, then the platform goes on (no unhandled socket error)', async () => {
+    const minted = await request(gh.url)
+      .post('/admin/tokens')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ username: 'bob', clientId: 'tunewave', scopes: ['profile'] })
+      .expect(200);
+    const token = (minted.body as { access_token: string }).access_token;
+    await request(gh.url)
+      .post('/admin/faults')
+      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
+      .send({ token, kind: 'latency', latencyMs: 400, times: 1 })
+      .expect(200);
+    const { port } = new URL(gh.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(
+      `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    socket.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 600)); // past the answer's write to the reset connection
+    await request(gh.url).get('/login').expect(200);
   });
 
   it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {

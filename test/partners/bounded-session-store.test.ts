@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SessionData } from 'express-session';
-import { BoundedSessionStore, type SessionDropReason } from '../../partners/sdk/web-server/index.js';
+import { BoundedSessionStore, passportUserIn, type SessionDropReason } from '../../partners/sdk/web-server/index.js';
 
 /** A session whose cookie expires in `ms`. */
 const sessionFor = (ms: number) =>
@@ -111,6 +111,31 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
       expect(await stored()).not.toHaveProperty('passport');
       store.set('t', { ...sessionFor(60_000), returnTo: '/x' } as unknown as SessionData); // as a visitor: kept
       expect(await stored()).toHaveProperty('returnTo', '/x');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('When a session leaves the signed-in pool without a logout (a stale visitor copy saved over an unlocked monitor; passport dropping a user who no longer exists), then it can be signed in again', async () => {
+    const store = new BoundedSessionStore({
+      max: 2,
+      maxAgeMs: 60_000,
+      isSignedIn: (s) => passportUserIn(s) || (s as { monitorUnlocked?: boolean }).monitorUnlocked === true,
+    });
+    const as = (extra: object) => ({ ...sessionFor(60_000), ...extra }) as unknown as SessionData;
+    const stored = (id: string) => new Promise<unknown>((resolve) => store.get(id, (_e, s) => resolve(s)));
+    try {
+      store.set('m', as({ returnTo: '/monitor' }));
+      store.set('m', as({ monitorUnlocked: true }));
+      store.set('m', as({ returnTo: '/monitor/x' })); // a request that read it before the unlock
+      store.set('m', as({ monitorUnlocked: true })); // unlocking again
+      expect(await stored('m')).toHaveProperty('monitorUnlocked', true);
+      store.set('d', as({ passport: { user: 'p_gone' } }));
+      store.set('d', as({ passport: {} })); // passport found no such person any more
+      store.set('d', as({ passport: {}, monitorUnlocked: true }));
+      expect(await stored('d')).toHaveProperty('monitorUnlocked', true);
+      store.set('d', as({ passport: { user: 'p_gone' }, monitorUnlocked: true })); // a copy from before: refused
+      expect(await stored('d')).toHaveProperty('passport', {});
     } finally {
       store.close();
     }

@@ -21,20 +21,24 @@ export interface BoundedSessionStoreOptions {
   isSignedIn?: (sess: session.SessionData) => boolean;
 }
 
+/** The serialized user passport keeps in a signed-in session (`req.login` stores it), if any. */
+const passportUserOf = (sess: session.SessionData): unknown =>
+  (sess as { passport?: { user?: unknown } }).passport?.user;
+
 /** passport's mark of a signed-in session (`req.login` stores the serialized user there). */
-export const passportUserIn = (sess: session.SessionData): boolean =>
-  (sess as { passport?: { user?: unknown } }).passport?.user !== undefined;
+export const passportUserIn = (sess: session.SessionData): boolean => passportUserOf(sess) !== undefined;
 
 /**
- * One kind of session (signed in, or not): the sessions, and the ids of those that ended (expired,
- * dropped or destroyed) within their lifetime. A request that read a session before it ended and
- * saves it as it finishes must not bring it back: its sockets were told it ended, and after a logout
- * it would be logged in again. Each kind keeps its own ended ids, so visitors who never sign in cannot
- * push a signed-in person's out.
+ * One kind of session (signed in, or not): the sessions, and the ids of those that ended within their
+ * lifetime: `true` for one expired, dropped or destroyed (no save of it is kept), or the passport user
+ * who logged out of it while it went on (no save of a copy still signed in as that user is kept). A
+ * request that read a session before it ended and saves it as it finishes must not bring it back: its
+ * sockets were told it ended, and after a logout it would be logged in again. Each kind keeps its own
+ * ended ids, so visitors who never sign in cannot push a signed-in person's out.
  */
 interface SessionPool {
   sessions: LRUCache<string, string>;
-  ended: LRUCache<string, true>;
+  ended: LRUCache<string, true | { loggedOut: unknown }>;
 }
 
 /** How often expired sessions are looked for at most (ms). */
@@ -66,7 +70,7 @@ export class BoundedSessionStore extends session.Store {
     this.#isSignedIn = options.isSignedIn ?? passportUserIn;
     const { onDropped } = options;
     const pool = (): SessionPool => {
-      const ended = new LRUCache<string, true>({ max: options.max, ttl: options.maxAgeMs });
+      const ended = new LRUCache<string, true | { loggedOut: unknown }>({ max: options.max, ttl: options.maxAgeMs });
       const sessions = new LRUCache<string, string>({
         max: options.max,
         maxSize: options.maxBytes ?? 32 * 2 ** 20,
@@ -105,18 +109,30 @@ export class BoundedSessionStore extends session.Store {
   }
 
   /**
-   * Stores `sess` in the pool of its kind, taking it out of the other one. A session that leaves the
-   * signed-in pool (a logout that keeps the session, as passport's does before it is destroyed) is
-   * marked ended there: a request that read it while signed in cannot save it back as signed in.
+   * Stores `sess` in the pool of its kind, taking it out of the other one. When a passport user leaves
+   * a session that goes on (a logout that keeps it, as passport's does before it is destroyed), that
+   * is marked in the signed-in pool: a request that read it while that user was in cannot save it
+   * back. Other saves of it as signed in (an unlocked monitor) are kept.
    */
   #keep(sessionId: string, sess: session.SessionData): void {
     const to = this.#poolFor(sess);
     const [signedIn] = this.#pools;
     for (const from of this.#pools) {
-      if (from === to || !from.sessions.delete(sessionId)) continue;
-      if (from === signedIn) signedIn.ended.set(sessionId, true);
+      if (from === to) continue;
+      const stored = from.sessions.peek(sessionId);
+      if (stored === undefined) continue;
+      from.sessions.delete(sessionId);
+      const user = passportUserOf(JSON.parse(stored) as session.SessionData);
+      if (from === signedIn && user !== undefined && user !== passportUserOf(sess))
+        signedIn.ended.set(sessionId, { loggedOut: user });
     }
     to.sessions.set(sessionId, JSON.stringify(sess), { ttl: this.#ttl(sess) });
+  }
+
+  /** Whether `sess`, saved as `sessionId`, would bring back a session that ended (see SessionPool). */
+  #ended(sessionId: string, sess: session.SessionData): boolean {
+    const mark = this.#poolFor(sess).ended.get(sessionId);
+    return mark === true || (mark !== undefined && mark.loggedOut === passportUserOf(sess));
   }
 
   /** Time left (ms) of `sess` by its cookie (`maxAgeMs` when it has no expiry), at least 1. */
@@ -136,7 +152,7 @@ export class BoundedSessionStore extends session.Store {
    * destroyed, or, for a signed-in copy, logged out): it stays ended.
    */
   override set(sessionId: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    if (!this.#poolFor(sess).ended.has(sessionId)) this.#keep(sessionId, sess);
+    if (!this.#ended(sessionId, sess)) this.#keep(sessionId, sess);
     callback?.();
   }
 

@@ -25,6 +25,9 @@ export function answerOtherUpgrades(
     if ((req.url ?? '').startsWith(`${socketPath}/`)) return;
     open.add(socket);
     socket.once('close', () => open.delete(socket));
+    // node drops its own error listener from a socket it hands to `upgrade`: a client resetting the
+    // connection mid-answer would otherwise be an unhandled 'error' that ends the process.
+    socket.on('error', () => socket.destroy());
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket as Socket);
