@@ -12,7 +12,7 @@ import { BoundedSessionStore } from '../sdk/web-server/index.js';
 import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
-import { answerPartnerParserRefusals, failureResponder } from './failure-pages.js';
+import { answerPartnerParserRefusals, answerPartnerServerWide, failureResponder } from './failure-pages.js';
 import { failureHandler, type FailureKind } from './failures.js';
 import { faviconRoutes } from './favicon.js';
 import { createClientStanding } from './client-standing.js';
@@ -108,6 +108,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(answerPartnerServerWide(config.name));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },

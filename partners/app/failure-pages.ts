@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
-import { answerParserRefusals } from '../sdk/web-server/index.js';
+import { answerParserRefusals, serverWideRequests, type ParserRefusal } from '../sdk/web-server/index.js';
 
 interface PageSpec {
   status: number;
@@ -187,10 +187,17 @@ function failureProblem(name: string, kind: FailureKind, status: number, shownDe
  * over the limit, bytes that are not HTTP/1.1) is answered with the app's problem details, kind
  * `too_large` (413, 414, 431) or `bad_request` (400, 408), and its connection closed.
  */
-export const answerPartnerParserRefusals = (name: string) =>
-  answerParserRefusals(({ status, detail }) =>
-    failureProblem(name, [413, 414, 431].includes(status) ? 'too_large' : 'bad_request', status, `${detail}.`),
+const refusalProblem = (name: string) => (refusal: ParserRefusal) =>
+  failureProblem(
+    name,
+    [413, 414, 431].includes(refusal.status) ? 'too_large' : 'bad_request',
+    refusal.status,
+    `${refusal.detail}.`,
   );
+export const answerPartnerParserRefusals = (name: string) => answerParserRefusals(refusalProblem(name));
+
+/** First middleware of a partner app: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4). */
+export const answerPartnerServerWide = (name: string) => serverWideRequests(refusalProblem(name));
 
 /**
  * Draws each failure kind: `fetch` callers get RFC 9457 problem details (`failureProblem`: `{ title,

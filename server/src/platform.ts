@@ -15,7 +15,7 @@ import { createFaultInjector, type FaultInjector } from './faults/fault-injector
 import { attachFaultLog } from './faults/fault-log.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
-import { answerClientError, errorHandler, notFoundHandler } from './http/problem.js';
+import { answerClientError, answerServerWide, errorHandler, notFoundHandler } from './http/problem.js';
 import { NotFoundError } from './errors.js';
 import { createMessagingApi } from './messaging/messaging-api.js';
 import { API_BASE, apiHeaders } from './messaging/router.js';
@@ -171,6 +171,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(answerServerWide);
   // Bearer-token APIs come first: no page headers, static files, session or cookie work for them.
   app.use(API_BASE, api.router);
   // Any other path under /api (another version, /api itself) is an API 404 too, with the API's headers.

@@ -51,4 +51,24 @@ describe('a path the platform does not have', () => {
       socket.destroy();
     },
   );
+
+  it('When the request target is * (RFC 9112 §3.2.4), then OPTIONS gets 204 with Allow and any other method 400 problem details, never a 500', async () => {
+    const ask = async (method: string) => {
+      const { answer, socket } = await rawRequest(
+        gh.url,
+        `${method} * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      socket.destroy();
+      return answer;
+    };
+    const options = await ask('OPTIONS');
+    expect(options.split('\r\n')[0]).toBe('HTTP/1.1 204 No Content');
+    expect(options).toMatch(/\r\nAllow: GET, HEAD, POST/);
+    const get = await ask('GET');
+    expect(get.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(get.split('\r\n\r\n')[1]!)).toMatchObject({
+      status: 400,
+      detail: expect.stringContaining('RFC 9112'),
+    });
+  });
 });

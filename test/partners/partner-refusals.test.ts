@@ -60,6 +60,24 @@ describe('partner refusals under least-privilege', () => {
     },
   );
 
+  it("When Tunewave's or Reelbox's server gets the request target * (RFC 9112 §3.2.4), then OPTIONS gets 204 and any other method 400 problem details, never a 500", async () => {
+    for (const app of [demo.tunewave, demo.reelbox]) {
+      for (const [method, status] of [
+        ['OPTIONS', 204],
+        ['DELETE', 400],
+      ] as const) {
+        const { answer, socket } = await rawRequest(
+          app.url,
+          `${method} * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        );
+        socket.destroy();
+        expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+        if (status === 400)
+          expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ status, error: 'bad_request' });
+      }
+    }
+  });
+
   it('When the player asks to play an item that is not in the catalogue, then 400 problem details say so', async () => {
     const res = await playAs(agent, csrf, 'nope').expect(400);
     expect(res.type).toBe('application/problem+json');

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /** A request node:http's parser refused: the status to answer, a code and a sentence for people. */
@@ -54,5 +54,36 @@ export function answerParserRefusals(
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       () => socket.destroy(),
     );
+  };
+}
+
+/** What a server supports in general, for `OPTIONS *` (RFC 9110 §9.3.7). */
+const SERVER_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
+/**
+ * Middleware, first in an app, for the asterisk-form request target (RFC 9112 §3.2.4), which names
+ * the server rather than a resource: `OPTIONS *` is answered 204 with `Allow`; any other method with
+ * it is a 400, `bodyOf(refusal)` as problem details. Express's router took `*` for a path and failed
+ * with a 500.
+ */
+export function serverWideRequests(
+  bodyOf: (refusal: ParserRefusal) => object,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return (req, res, next) => {
+    if (req.url !== '*') return next();
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { Allow: SERVER_METHODS }).end();
+      return;
+    }
+    const body = JSON.stringify(
+      bodyOf({
+        status: 400,
+        code: 'bad_request',
+        detail: 'The request target * is only for OPTIONS (RFC 9112 §3.2.4)',
+      }),
+    );
+    res
+      .writeHead(400, { 'Content-Type': 'application/problem+json', 'Content-Length': Buffer.byteLength(body) })
+      .end(body);
   };
 }

@@ -12,7 +12,11 @@ import {
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
 import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
-import { answerParserRefusals } from '../../../partners/sdk/web-server/index.js';
+import {
+  answerParserRefusals,
+  serverWideRequests,
+  type ParserRefusal,
+} from '../../../partners/sdk/web-server/index.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
 const TYPE_BASE = 'https://glasshouse.example/problems/';
@@ -193,6 +197,8 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
  * node:http's `clientError` listener of the platform: a request its parser refuses gets the platform's
  * problem details (partners/sdk/parser-refusals.ts; RFC 9110 §15.5.15, RFC 6585 §5) and its connection closed.
  */
-export const answerClientError = answerParserRefusals(({ status, code, detail }) =>
-  problemAt(new AppError(status, code, detail)),
-);
+const refusalProblem = ({ status, code, detail }: ParserRefusal) => problemAt(new AppError(status, code, detail));
+export const answerClientError = answerParserRefusals(refusalProblem);
+
+/** First middleware of the platform: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4), as problem details. */
+export const answerServerWide = serverWideRequests(refusalProblem);
