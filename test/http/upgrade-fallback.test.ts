@@ -32,6 +32,22 @@ function withUpgrade(url: string, method: string, body?: string, extra: Record<s
 
 describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 answer (RFC 9110 §7.8)', () => {
   const gh = usePlatform();
+  /** An access token of `username` (minted by the admin API) whose next API call waits `latencyMs` first. */
+  const tokenAnsweredAfter = async (username: string, latencyMs: number) => {
+    const admin = { Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` };
+    const minted = await request(gh.url)
+      .post('/admin/tokens')
+      .set(admin)
+      .send({ username, clientId: 'tunewave', scopes: ['profile'] })
+      .expect(200);
+    const token = (minted.body as { access_token: string }).access_token;
+    await request(gh.url)
+      .post('/admin/faults')
+      .set(admin)
+      .send({ token, kind: 'latency', latencyMs, times: 1 })
+      .expect(200);
+    return token;
+  };
 
   it('When a page or an API path is asked for with Upgrade: h2c, then it is answered as usual, not an empty reply', async () => {
     const page = await withUpgrade(`${gh.url}/login`, 'GET');
@@ -43,17 +59,7 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
   });
 
   it("When the answer takes longer than a second (an injected latency), or the path only looks like socket.io's, then it still comes", async () => {
-    const minted = await request(gh.url)
-      .post('/admin/tokens')
-      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ username: 'alice', clientId: 'tunewave', scopes: ['profile'] })
-      .expect(200);
-    const token = (minted.body as { access_token: string }).access_token;
-    await request(gh.url)
-      .post('/admin/faults')
-      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ token, kind: 'latency', latencyMs: 1_500, times: 1 })
-      .expect(200);
+    const token = await tokenAnsweredAfter('alice', 1_500);
     const slow = await withUpgrade(`${gh.url}/api/v1/me`, 'GET', undefined, { authorization: `Bearer ${token}` });
     expect(slow.status).toBe(200);
     expect(JSON.parse(slow.text)).toMatchObject({ id: 'p_alice' });
@@ -62,17 +68,7 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
   });
 
   it('When the client resets the connection while its answer is on the way, then the platform goes on (no unhandled socket error)', async () => {
-    const minted = await request(gh.url)
-      .post('/admin/tokens')
-      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ username: 'bob', clientId: 'tunewave', scopes: ['profile'] })
-      .expect(200);
-    const token = (minted.body as { access_token: string }).access_token;
-    await request(gh.url)
-      .post('/admin/faults')
-      .set('Authorization', `Bearer ${gh.config.ADMIN_TOKEN}`)
-      .send({ token, kind: 'latency', latencyMs: 400, times: 1 })
-      .expect(200);
+    const token = await tokenAnsweredAfter('bob', 400);
     const { port } = new URL(gh.url);
     const socket = net.connect(Number(port), '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
