@@ -80,9 +80,9 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    await listen(platform.httpServer, config.PLATFORM_PORT, 'Glasshouse');
-    await listen(tunewave.httpServer, config.TUNEWAVE_PORT, 'Tunewave');
-    await listen(reelbox.httpServer, config.REELBOX_PORT, 'Reelbox');
+    await listen(platform.httpServer, config.PLATFORM_PORT, 'Glasshouse', config.LISTEN_HOST);
+    await listen(tunewave.httpServer, config.TUNEWAVE_PORT, 'Tunewave', config.LISTEN_HOST);
+    await listen(reelbox.httpServer, config.REELBOX_PORT, 'Reelbox', config.LISTEN_HOST);
     await waitUntilAnswering([`${config.PLATFORM_URL}/login`, `${tunewaveUrl}/healthz`, `${reelboxUrl}/healthz`]);
   } catch (err) {
     console.error(`Glasshouse cannot start: ${err instanceof Error ? err.message : String(err)}`);

@@ -42,8 +42,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   try {
-    await listen(tunewave.httpServer, config.TUNEWAVE_PORT, 'Tunewave');
-    await listen(reelbox.httpServer, config.REELBOX_PORT, 'Reelbox');
+    await listen(tunewave.httpServer, config.TUNEWAVE_PORT, 'Tunewave', config.LISTEN_HOST);
+    await listen(reelbox.httpServer, config.REELBOX_PORT, 'Reelbox', config.LISTEN_HOST);
   } catch (err) {
     console.error(`The partners cannot start: ${err instanceof Error ? err.message : String(err)}`);
     await stop(1);

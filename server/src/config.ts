@@ -20,6 +20,12 @@ const port = z.coerce.number().int().min(0).max(65535);
  * The README's configuration table mirrors this schema.
  */
 export const configSchema = z.object({
+  /**
+   * Where `npm start` listens: `loopback` (127.0.0.1 and ::1: this machine only, the default), or an
+   * address given to node as is (`0.0.0.0` or `::` for every interface: the demo's public passwords
+   * and admin token then reach the network).
+   */
+  LISTEN_HOST: z.string().min(1).max(255).default('loopback'),
   /** Platform HTTP port (0 = ephemeral). */
   PLATFORM_PORT: port.default(3000),
   /** Tunewave partner app port. */

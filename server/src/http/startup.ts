@@ -6,19 +6,38 @@ export class ListenError extends Error {
   override name = 'ListenError';
 }
 
-/** Listens on `port` (all interfaces). @throws ListenError naming `what` and the port. */
-export function listen(server: http.Server, port: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
+/**
+ * Listens on `port` of `host`. `loopback` (the default: `LISTEN_HOST`) is this machine only: 127.0.0.1,
+ * and ::1 too where the machine has it (a second listener whose connections it hands to `server`:
+ * node:http's documented `connection` injection), so `http://localhost:…` works whichever address
+ * `localhost` resolves to first, and nothing on the network reaches the demo's public passwords and
+ * admin token. Any other host is given to node as is (`0.0.0.0` or `::`: every interface).
+ * @throws ListenError naming `what` and the port.
+ */
+export async function listen(server: http.Server, port: number, what: string, host = 'loopback'): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const reason = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${err.code ?? err.message})`;
       reject(new ListenError(`${what}: port ${port} ${reason}`));
     };
     server.once('error', onError);
-    server.listen(port, () => {
+    server.listen(port, host === 'loopback' ? '127.0.0.1' : host, () => {
       server.off('error', onError);
       resolve();
     });
   });
+  if (host === 'loopback') await alsoOnIpv6Loopback(server);
+}
+
+/** Hands `server` the connections made to ::1 on its port; nothing when the machine has no ::1. */
+async function alsoOnIpv6Loopback(server: http.Server): Promise<void> {
+  const { port } = server.address() as net.AddressInfo;
+  const companion = net.createServer((socket) => server.emit('connection', socket));
+  const listening = await new Promise<boolean>((resolve) => {
+    companion.once('error', () => resolve(false)); // no IPv6, or ::1 of this port taken by another program
+    companion.listen(port, '::1', () => resolve(true));
+  });
+  if (listening) server.once('close', () => companion.close());
 }
 
 /**

@@ -1,0 +1,53 @@
+import http from 'node:http';
+import net from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { freePort, listen } from '../../server/src/http/startup.js';
+
+/** Whether a TCP connection to `host:port` is accepted. */
+const reaches = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, host);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+/** This machine's first IPv4 address that is not loopback, if it has one. */
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+const hasIpv6Loopback = Object.values(networkInterfaces())
+  .flat()
+  .some((i) => i?.address === '::1');
+
+describe('where npm start listens (LISTEN_HOST)', () => {
+  (lanAddress ? it : it.skip)(
+    "When it listens on loopback (the default), then 127.0.0.1 and ::1 reach it and the machine's network address does not",
+    async () => {
+      const server = http.createServer((_req, res) => res.end('ok'));
+      const port = await freePort();
+      await listen(server, port, 'Test');
+      try {
+        expect(await reaches('127.0.0.1', port)).toBe(true);
+        if (hasIpv6Loopback) expect(await fetch(`http://[::1]:${port}/`).then((r) => r.text())).toBe('ok');
+        expect(await reaches(lanAddress!, port)).toBe(false);
+        const answer = await fetch(`http://localhost:${port}/`).then((r) => r.text());
+        expect(answer).toBe('ok');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    },
+  );
+
+  (lanAddress ? it : it.skip)('When LISTEN_HOST is 0.0.0.0, then the network address reaches it too', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    const port = await freePort();
+    await listen(server, port, 'Test', '0.0.0.0');
+    try {
+      expect(await reaches(lanAddress!, port)).toBe(true);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
