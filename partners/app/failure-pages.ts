@@ -182,11 +182,7 @@ function failureProblem(name: string, kind: FailureKind, status: number, shownDe
   };
 }
 
-/**
- * The partner app's `clientError` listener: a request node:http's parser refuses (headers or target
- * over the limit, bytes that are not HTTP/1.1) is answered with the app's problem details, kind
- * `too_large` (413, 414, 431) or `bad_request` (400, 408), and its connection closed.
- */
+/** A refusal of the HTTP layer as the app's problem details: kind `too_large` (413, 414, 431), else `bad_request`. */
 const refusalProblem = (name: string) => (refusal: ParserRefusal) =>
   failureProblem(
     name,
@@ -194,6 +190,11 @@ const refusalProblem = (name: string) => (refusal: ParserRefusal) =>
     refusal.status,
     `${refusal.detail}.`,
   );
+/**
+ * The partner app's `clientError` listener: a request node:http's parser refuses (headers or target
+ * over the limit, bytes that are not HTTP/1.1) is answered with the app's problem details and its
+ * connection closed.
+ */
 export const answerPartnerParserRefusals = (name: string) => answerParserRefusals(refusalProblem(name));
 
 /** First middleware of a partner app: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4). */

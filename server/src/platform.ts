@@ -335,18 +335,18 @@ export function createPlatform(deps: PlatformDeps): Platform {
       // Idle keep-alive connections close at once; a request in flight has CLOSE_GRACE_MS to be
       // answered; then every connection closes, answered or not: one a client opened and never
       // finished a request on held the stop (and Ctrl-C) for as long as the client liked.
+      const closeEveryConnection = () => {
+        httpServer.closeAllConnections();
+        otherUpgrades.closeAll(); // node no longer counts an upgraded connection as its own
+      };
       let grace: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
         httpServer.closeIdleConnections();
-        grace = setTimeout(() => {
-          httpServer.closeAllConnections();
-          otherUpgrades.closeAll(); // node no longer counts an upgraded connection as its own
-        }, CLOSE_GRACE_MS);
+        grace = setTimeout(closeEveryConnection, CLOSE_GRACE_MS);
       });
       clearTimeout(grace);
-      httpServer.closeAllConnections();
-      otherUpgrades.closeAll();
+      closeEveryConnection();
     },
   };
 }

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { browseToRedirect } from '../helpers/oauth-flow.js';
 import { loggedInAgent } from '../helpers/web-session.js';
-import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
+import { logInWithGlasshouse, useDemo } from './helpers/demo.js';
 import { openFeed, sessionCookie, type EventStream } from './helpers/event-stream.js';
 import { csrfOf } from './helpers/partner.js';
 
@@ -11,15 +11,9 @@ import { csrfOf } from './helpers/partner.js';
  * streams end, so a stale tab does not keep showing the previous person's messages.
  */
 describe('partner live feed and a change of person', () => {
-  let demo: RunningDemo;
+  const demo = useDemo();
   let feed: EventStream | undefined;
-  beforeAll(async () => {
-    demo = await startDemo();
-  });
   afterEach(() => feed?.close());
-  afterAll(async () => {
-    await demo.close();
-  });
 
   it("When carol logs into Tunewave over the browser session alice's open tab uses, then that tab's feed ends and gets none of alice's messages", async () => {
     const { agent, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
@@ -42,13 +36,7 @@ describe('partner live feed and a change of person', () => {
 });
 
 describe('partner live feed and a logout in another tab', () => {
-  let demo: RunningDemo;
-  beforeAll(async () => {
-    demo = await startDemo();
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo();
 
   it("When alice logs out of Tunewave in one tab, then her other tab's feed is told (ended, logged_out) and leaves for the landing page", async () => {
     const { agent, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
@@ -69,15 +57,9 @@ describe('partner live feed and a logout in another tab', () => {
 });
 
 describe('partner live feed and session expiry', () => {
-  let demo: RunningDemo;
+  const demo = useDemo({ sessionMaxAgeMs: 1500 });
   let feed: EventStream | undefined;
-  beforeAll(async () => {
-    demo = await startDemo({ sessionMaxAgeMs: 1500 });
-  });
-  afterAll(async () => {
-    feed?.close();
-    await demo.close();
-  });
+  afterAll(() => feed?.close());
 
   it("When alice's Tunewave session expires while its tab is open, then that tab's feed ends with session_expired", async () => {
     const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');
@@ -88,15 +70,9 @@ describe('partner live feed and session expiry', () => {
 });
 
 describe('partner live feed of a busy session', () => {
-  let demo: RunningDemo;
+  const demo = useDemo({ sessionMaxAgeMs: 2000 });
   let feed: EventStream | undefined;
-  beforeAll(async () => {
-    demo = await startDemo({ sessionMaxAgeMs: 2000 });
-  });
-  afterAll(async () => {
-    feed?.close();
-    await demo.close();
-  });
+  afterAll(() => feed?.close());
 
   it("When alice keeps using Tunewave past the session's lifetime, then her tab's feed stays open, and her browser keeps a renewed cookie", async () => {
     const { agent, callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { sessionCount, sessionsAfter } from '../helpers/web-session.js';
-import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
+import { logInWithGlasshouse, useDemo } from './helpers/demo.js';
 import { openFeed, sessionCookie } from './helpers/event-stream.js';
 
 describe('partner web sessions in memory', () => {
-  let demo: RunningDemo;
-  beforeAll(async () => {
-    demo = await startDemo({ sessionMaxAgeMs: 1000, maxSessions: 5 });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo({ sessionMaxAgeMs: 1000, maxSessions: 5 });
 
   it('When visitors without a cookie start twenty logins on Tunewave, then at most 5 sessions are kept, and none once they expired', async () => {
     for (let i = 0; i < 20; i++)
@@ -26,13 +20,7 @@ describe('partner web sessions in memory', () => {
 });
 
 describe('partner web sessions in memory: a full store', () => {
-  let demo: RunningDemo;
-  beforeAll(async () => {
-    demo = await startDemo({ maxSessions: 2 });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = useDemo({ maxSessions: 2 });
 
   it("When visitors who never finish a login fill the store, then alice's session and open live feed stay", async () => {
     const { callback } = await logInWithGlasshouse(demo.gh, demo.tunewave, 'alice');

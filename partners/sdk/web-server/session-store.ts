@@ -98,9 +98,9 @@ export class BoundedSessionStore extends session.Store {
     this.#purge.unref();
   }
 
-  /** The pool holding `sessionId`, if any. */
-  #poolOf(sessionId: string): SessionPool | undefined {
-    return this.#pools.find((p) => p.sessions.has(sessionId));
+  /** The stored JSON of `sessionId`, from either pool; a read notices an expired session (it ends then, if the purge has not come yet). */
+  #read(sessionId: string): string | undefined {
+    return this.#pools[0].sessions.get(sessionId) ?? this.#pools[1].sessions.get(sessionId);
   }
 
   /** The pool `sess` belongs in: signed in or not. */
@@ -142,8 +142,7 @@ export class BoundedSessionStore extends session.Store {
   }
 
   override get(sessionId: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    // Asked of both: a read notices an expired session (it ends then, if the purge has not come yet).
-    const text = this.#pools[0].sessions.get(sessionId) ?? this.#pools[1].sessions.get(sessionId);
+    const text = this.#read(sessionId);
     callback(null, text === undefined ? null : (JSON.parse(text) as session.SessionData));
   }
 
@@ -162,7 +161,7 @@ export class BoundedSessionStore extends session.Store {
    * another request stored meanwhile stays.
    */
   override touch(sessionId: string, sess: session.SessionData, callback?: () => void): void {
-    const stored = this.#poolOf(sessionId)?.sessions.get(sessionId);
+    const stored = this.#read(sessionId);
     if (stored !== undefined)
       this.#keep(sessionId, { ...(JSON.parse(stored) as session.SessionData), cookie: sess.cookie });
     callback?.();
@@ -205,9 +204,6 @@ export class BoundedSessionStore extends session.Store {
   /** Forgets every session (no `onDropped`) and stops the purge. */
   close(): void {
     clearInterval(this.#purge);
-    for (const { sessions, ended } of this.#pools) {
-      sessions.clear();
-      ended.clear();
-    }
+    this.clear();
   }
 }

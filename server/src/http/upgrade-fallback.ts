@@ -20,9 +20,10 @@ export function answerOtherUpgrades(
   app: http.RequestListener,
   socketPath: string,
 ): { closeAll(): void } {
-  const open = new Set<Duplex>();
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+  const open = new Set<Socket>();
+  server.on('upgrade', (req: http.IncomingMessage, duplex: Duplex, head: Buffer) => {
     if ((req.url ?? '').startsWith(`${socketPath}/`)) return;
+    const socket = duplex as Socket; // node:http hands a net.Socket to 'upgrade'
     open.add(socket);
     socket.once('close', () => open.delete(socket));
     // node drops its own error listener from a socket it hands to `upgrade`: a client resetting the
@@ -30,10 +31,10 @@ export function answerOtherUpgrades(
     socket.on('error', () => socket.destroy());
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
-    res.assignSocket(socket as Socket);
+    res.assignSocket(socket);
     res.on('finish', () => {
-      res.detachSocket(socket as Socket);
-      (socket as Socket).destroySoon();
+      res.detachSocket(socket);
+      socket.destroySoon();
     });
     const hasBody =
       head.length > 0 ||

@@ -21,22 +21,11 @@ export const LOGIN_ATTEMPTS = 10;
 /** The window, in seconds (5 minutes). */
 export const LOGIN_WINDOW_SECONDS = 300;
 
-/** This machine's own addresses (every network interface's), looked up once a minute at most. */
-const ownAddresses = (() => {
-  let known = new Set<string>();
-  let at = -Infinity;
-  return (): ReadonlySet<string> => {
-    if (Date.now() - at > 60_000) {
-      known = new Set(
-        Object.values(networkInterfaces())
-          .flat()
-          .map((i) => i?.address.split('%')[0]?.toLowerCase() ?? ''),
-      );
-      at = Date.now();
-    }
-    return known;
-  };
-})();
+/** Whether `address` (lower case, no zone) is one of this machine's network interfaces' own. */
+const isOwnAddress = (address: string): boolean =>
+  Object.values(networkInterfaces()).some((list) =>
+    list?.some((i) => i.address.split('%')[0]!.toLowerCase() === address),
+  );
 
 /**
  * Where a login attempt comes from, for the throttle: every address of this machine as one, `local`
@@ -48,7 +37,7 @@ export function attemptSource(ip: string | undefined): string {
   if (!ip) return 'unknown';
   const bare = ip.split('%')[0]!.toLowerCase();
   const address = bare.startsWith('::ffff:') && isIP(bare.slice(7)) === 4 ? bare.slice(7) : bare;
-  if (address.startsWith('127.') || address === '::1' || ownAddresses().has(address)) return 'local';
+  if (address.startsWith('127.') || address === '::1' || isOwnAddress(address)) return 'local';
   return isIP(address) === 6 ? ipKeyGenerator(address, 56) : address;
 }
 

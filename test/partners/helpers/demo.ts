@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import supertest from 'supertest';
 import type { Agent, Response } from 'supertest';
 import type { PartnerAppOptions } from '../../../partners/app/create-partner-app.js';
@@ -35,6 +36,21 @@ export async function startDemo(partnerOptions: PartnerAppOptions = {}): Promise
       await gh.close();
     },
   };
+}
+
+/**
+ * The demo of a test file (or of the `describe` it is called in), as `usePlatform` does for the
+ * platform: started in `beforeAll`, closed in `afterAll`; read its fields inside hooks and tests only.
+ */
+export function useDemo(partnerOptions: PartnerAppOptions = {}): RunningDemo {
+  const running = {} as RunningDemo;
+  beforeAll(async () => {
+    Object.assign(running, await startDemo(partnerOptions));
+  });
+  afterAll(async () => {
+    await running.close?.();
+  });
+  return running;
 }
 
 /** A login started on the partner and answered by Glasshouse, before the browser returns to the partner. */
