@@ -1,3 +1,4 @@
+import { partnerForm } from './form-body.js';
 import express, { Router } from 'express';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
@@ -50,16 +51,10 @@ export function keptRoutes(deps: {
     });
   });
 
-  router.post(
-    '/kept/sneaky',
-    requireUser,
-    express.urlencoded({ extended: false, limit: '1kb' }),
-    csrfProtect,
-    (req, res) => {
-      kept.setSneaky(sneakyBody.parse(req.body ?? {}).sneaky === 'on');
-      res.redirect(303, '/kept');
-    },
-  );
+  router.post('/kept/sneaky', requireUser, ...partnerForm('1kb'), csrfProtect, (req, res) => {
+    kept.setSneaky(sneakyBody.parse(req.body ?? {}).sneaky === 'on');
+    res.redirect(303, '/kept');
+  });
 
   router.post(DELETION_PATH, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
     const parsed = deletionBody.safeParse(req.body ?? {});

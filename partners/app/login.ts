@@ -138,6 +138,7 @@ export function loginRoutes(deps: {
   // Idempotent: logged out already (a stale tab), it needs no CSRF token (it changes nothing).
   const csrfIfLoggedIn: import('express').RequestHandler = (req, res, next) =>
     req.user ? deps.csrfProtect(req, res, next) : next();
+  // Any body at all: a logout reads no field, and stays idempotent whatever is sent (test/web/logout.test.ts).
   router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), csrfIfLoggedIn, async (req, res) => {
     await deps.onLogout(req);
     res.clearCookie(deps.cookieName, { httpOnly: true, sameSite: 'lax', path: '/' });

@@ -6,6 +6,7 @@ import type { ClientStanding } from './client-standing.js';
 import { PARTNER_SCOPES, SCOPE_ASKS, type PartnerConfig } from './config.js';
 import type { Relay } from './relay.js';
 import { PartnerFailure } from './failures.js';
+import { partnerForm } from './form-body.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
 
@@ -78,38 +79,26 @@ export function playerRoutes(deps: {
     });
   });
 
-  router.post(
-    '/share',
-    requireUser,
-    express.urlencoded({ extended: false, limit: '8kb' }),
-    csrfProtect,
-    async (req, res) => {
-      // Another body (JSON…) is not read by the form parser: it must not count as "share with nobody".
-      if (!req.is('application/x-www-form-urlencoded'))
-        throw new PartnerFailure(
-          'bad_request',
-          'The choice of friends is sent as a form (application/x-www-form-urlencoded).',
-        );
-      const user = currentUser(req)!;
-      const raw = shareSchema.parse(req.body ?? {}).friend ?? [];
-      const ids = (Array.isArray(raw) ? raw : [raw]).filter((id) => personId.safeParse(id).success).slice(0, 50);
-      // Only the person's friends now (a tab left open by someone else, or a hand-made form, may name others).
-      if (ids.length) {
-        const friends = new Set((await allPages((page) => accounts.client(user.id).friends(page))).map((f) => f.id));
-        const strangers = ids.filter((id) => !friends.has(id));
-        if (strangers.length)
-          throw new PartnerFailure('bad_request', `Not among your Glasshouse friends: ${strangers.join(', ')}.`);
-      }
-      const account = accounts.get(user.id);
-      if (account) account.shareWith = [...new Set(ids)];
-      // The player saves each tick at once with fetch (JSON answer); a form without script redirects.
-      if (req.accepts(['html', 'json']) === 'json') {
-        res.json({ shareWith: (account?.shareWith ?? []).map((id) => account?.names.get(id) ?? id) });
-        return;
-      }
-      res.redirect(303, '/?saved=1');
-    },
-  );
+  router.post('/share', requireUser, ...partnerForm('8kb'), csrfProtect, async (req, res) => {
+    const user = currentUser(req)!;
+    const raw = shareSchema.parse(req.body ?? {}).friend ?? [];
+    const ids = (Array.isArray(raw) ? raw : [raw]).filter((id) => personId.safeParse(id).success).slice(0, 50);
+    // Only the person's friends now (a tab left open by someone else, or a hand-made form, may name others).
+    if (ids.length) {
+      const friends = new Set((await allPages((page) => accounts.client(user.id).friends(page))).map((f) => f.id));
+      const strangers = ids.filter((id) => !friends.has(id));
+      if (strangers.length)
+        throw new PartnerFailure('bad_request', `Not among your Glasshouse friends: ${strangers.join(', ')}.`);
+    }
+    const account = accounts.get(user.id);
+    if (account) account.shareWith = [...new Set(ids)];
+    // The player saves each tick at once with fetch (JSON answer); a form without script redirects.
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ shareWith: (account?.shareWith ?? []).map((id) => account?.names.get(id) ?? id) });
+      return;
+    }
+    res.redirect(303, '/?saved=1');
+  });
 
   router.post('/play', requireUser, express.json({ limit: '4kb' }), csrfProtect, async (req, res) => {
     const user = currentUser(req)!;

@@ -4,6 +4,7 @@ import { allPages, GlasshouseApiError, type GlasshouseClient, type Person, type 
 import type { Accounts } from './accounts.js';
 import type { Kept } from './kept.js';
 import { PartnerFailure } from './failures.js';
+import { partnerForm } from './form-body.js';
 import { currentUser, type Renderer } from './render.js';
 import { requireUser } from './require-user.js';
 
@@ -107,28 +108,22 @@ export function seenRoutes(deps: {
     });
   });
 
-  router.post(
-    '/seen/messages/:messageId/delete',
-    requireUser,
-    express.urlencoded({ extended: false, limit: '4kb' }),
-    csrfProtect,
-    async (req, res) => {
-      const user = currentUser(req)!;
-      const { threadId } = deleteSchema.parse(req.body ?? {});
-      try {
-        await accounts.client(user.id).deleteMessage(String(req.params['messageId']));
-      } catch (err) {
-        if (err instanceof GlasshouseApiError && err.code === 'forbidden_by_policy') {
-          throw new PartnerFailure(
-            'forbidden_by_policy',
-            'Under the least-privilege policy, {name} may only delete messages it sent for you.',
-          );
-        }
-        throw err;
+  router.post('/seen/messages/:messageId/delete', requireUser, ...partnerForm('4kb'), csrfProtect, async (req, res) => {
+    const user = currentUser(req)!;
+    const { threadId } = deleteSchema.parse(req.body ?? {});
+    try {
+      await accounts.client(user.id).deleteMessage(String(req.params['messageId']));
+    } catch (err) {
+      if (err instanceof GlasshouseApiError && err.code === 'forbidden_by_policy') {
+        throw new PartnerFailure(
+          'forbidden_by_policy',
+          'Under the least-privilege policy, {name} may only delete messages it sent for you.',
+        );
       }
-      res.redirect(303, `/seen/threads/${encodeURIComponent(threadId)}?deleted=1`);
-    },
-  );
+      throw err;
+    }
+    res.redirect(303, `/seen/threads/${encodeURIComponent(threadId)}?deleted=1`);
+  });
 
   return router;
 }

@@ -102,6 +102,18 @@ describe('partner refusals under least-privilege', () => {
     expect(play.body.sent).toEqual(['Bob Okafor']);
   });
 
+  it('When any other form of the partner that reads fields (sneaky mode, deleting a message) is sent as JSON with the CSRF header, then 400 problem details and nothing changes', async () => {
+    await agent.post('/kept/sneaky').type('form').send({ _csrf: csrf, sneaky: 'on' }).expect(303);
+    const asJson = (path: string) =>
+      agent.post(path).set('x-csrf-token', csrf).set('Accept', 'application/json').send({ sneaky: 'off' }).expect(400);
+    for (const path of ['/kept/sneaky', `/seen/messages/${messageOf('t_alice_bob', 'p_bob')}/delete`]) {
+      const res = await asJson(path);
+      expect(res.body).toMatchObject({ error: 'bad_request', detail: expect.stringContaining('form') });
+    }
+    expect((await agent.get('/kept').expect(200)).text).toContain('Sneaky mode is on'); // still logged in, still on
+    await agent.post('/kept/sneaky').type('form').send({ _csrf: csrf, sneaky: 'off' }).expect(303);
+  });
+
   it('When the share list names someone who is not a friend of the person (a stale tab, a hand-made form), then 400 and the saved list stays', async () => {
     for (const stranger of ['p_dave', 'p_nobody']) {
       const res = await agent
