@@ -56,6 +56,13 @@ describe('the partner socket', () => {
     for (const s of sockets) s.disconnect();
   });
 
+  it('When a partner server connects (an access token, no cookie), then its handshake loads no web session: nothing of one is kept on the connection', async () => {
+    const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
+    const held = [...gh.platform.io.of('/partners').sockets.values()].find((s) => s.id === alice.socket.id)!;
+    const req = held.request as unknown as Record<string, unknown>;
+    expect([req['session'], req['sessionID'], req['cookies']]).toEqual([undefined, undefined, undefined]);
+  });
+
   it("When a friend writes in the owner's thread, then the partner socket receives it, and the delivery is logged", async () => {
     const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
     const logged: AccessEntry[] = [];

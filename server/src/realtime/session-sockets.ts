@@ -11,7 +11,7 @@ export interface SessionEndedEvents {
 /**
  * The web session the socket's connection carried, as the session store holds it now; undefined once
  * it ended (logout, a login that regenerated it, expiry). The connection's `request.session` and
- * `request.user` were read once, at its handshake (platform.ts `onlyForHandshake`): a namespace joined
+ * `request.user` were read once, at its handshake (platform.ts `onlyForCookieHandshake`): a namespace joined
  * later on the same connection must ask again, or it would outlive the session (README "Socket
  * security model").
  */
