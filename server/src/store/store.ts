@@ -1,4 +1,5 @@
 import { MultiIndex, Table } from './table.js';
+import { compactMessage } from './message-form.js';
 import { GroupCommit, type RowChange, type StoreOptions } from './group-commit.js';
 import { keyOfStampedId, MAX_TOMBSTONES, Timelines, type MessageKey, type ThreadKey } from './timelines.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -29,6 +30,9 @@ import { usernameKey } from './text.js';
 
 type Tables = { [C in CollectionName]: Table<Row<C>> };
 
+/** Collections a message refers to come before it, so that its form shares their id strings (compactMessage). */
+const LOAD_ORDER: readonly CollectionName[] = ['clients', ...collectionNames.filter((c) => c !== 'clients')];
+
 export { pairKey } from './row-ids.js';
 
 /**
@@ -47,7 +51,18 @@ export const ANONYMOUS = '(anonymous)';
  * change is durable. Built by `openStore`; each platform instance owns one.
  */
 export class Store {
-  readonly #tables = Object.fromEntries(collectionNames.map((c) => [c, new Table()])) as unknown as Tables;
+  readonly #tables = Object.fromEntries(
+    collectionNames.map((c) => [
+      c,
+      c === 'messages' ? new Table<Message>({ keep: (m) => compactMessage(m, this.#sameIdAs) }) : new Table(),
+    ]),
+  ) as unknown as Tables;
+  /** The stored id string equal to a reference (compactMessage); the rows referred to load first (LOAD_ORDER). */
+  readonly #sameIdAs = {
+    thread: (id: string) => this.#tables.threads.get(id)?.id ?? id,
+    person: (id: string) => this.#tables.people.get(id)?.id ?? id,
+    client: (id: string) => this.#tables.clients.get(id)?.id ?? id,
+  };
   readonly #byUsername = new Map<string, string>();
   readonly #friendsOf = new MultiIndex<Friendship>((f) => f.personIds);
   readonly #timelines = new Timelines();
@@ -116,7 +131,7 @@ export class Store {
     this.#generation++;
     for (const c of collectionNames) this.#tables[c].clear();
     // A world checked by validWorld() but given as it was (a sandbox's): a collection added since may be absent.
-    for (const c of collectionNames) for (const row of world[c] ?? []) (this.#tables[c] as Table<typeof row>).put(row);
+    for (const c of LOAD_ORDER) for (const row of world[c] ?? []) (this.#tables[c] as Table<typeof row>).put(row);
     for (const op of ops) this.#apply(op);
   }
 

@@ -14,6 +14,14 @@ export interface IndexHooks<T extends HasId> {
 }
 
 /**
+ * How a table keeps each row put: the same fields and values, in a form of its choosing (e.g.
+ * `compactMessage`). A method, so that a table of any row type reads as a `Table<HasId>`.
+ */
+export interface RowForm<T> {
+  keep(row: T): T;
+}
+
+/**
  * Under Jest (`NODE_ENV=test`) every stored row is frozen, deeply: code that changes a row in place
  * (which the journal would never see, and which would change a snapshot being written in the
  * background, README "Data and storage") throws a TypeError in the tests instead of passing silently.
@@ -34,6 +42,11 @@ function deepFreeze(value: unknown): void {
  */
 export class Table<T extends HasId> {
   readonly #rows = new Map<string, { row: T; seq: number }>();
+  readonly #form: RowForm<T>;
+  /** @param form how each row put is kept (default: as given). */
+  constructor(form: RowForm<T> = { keep: (row) => row }) {
+    this.#form = form;
+  }
   readonly #indexes: IndexHooks<T>[] = [];
   #lastSeq = 0;
   #version = 0;
@@ -93,7 +106,8 @@ export class Table<T extends HasId> {
   get size(): number {
     return this.#rows.size;
   }
-  put(row: T): void {
+  put(given: T): void {
+    const row = this.#form.keep(given);
     if (FREEZE_ROWS) deepFreeze(row);
     const old = this.#rows.get(row.id);
     this.#version++;
