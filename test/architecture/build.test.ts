@@ -141,8 +141,10 @@ describe('The build (npm run build: tsc -p tsconfig.build.json, then the copy of
       ['bench', 'test/bench/run'],
     ] as const) {
       expect(pkg.scripts[`pre${script}`]).toBe('npm run build');
-      // Node options may come first (npm start's heap settings, README "Performance").
-      expect(pkg.scripts[script]).toMatch(new RegExp(`^node (--[a-z-]+(=\\d+)? )*${OUT_DIR}/${entry}\\.js$`));
+      // Environment settings and node options may come first (npm start's memory settings, README "Performance").
+      expect(pkg.scripts[script]).toMatch(
+        new RegExp(`^([A-Z_]+=\\w+ )*node (--[a-z-]+(=\\d+)? )*${OUT_DIR}/${entry}\\.js$`),
+      );
       expect(buildSources()).toContain(`${entry}.ts`);
     }
   });

@@ -11,13 +11,16 @@ const compiled = import.meta.url.endsWith('.js') ? here : path.resolve(here, '..
 const root = path.resolve(compiled, '../../..');
 
 /**
- * The node options of package.json's "start" script (e.g. `--max-old-space-size`): the platform is
- * measured with the heap settings `npm start` gives it, from that one source.
+ * How package.json's "start" script runs node: the environment it sets before `node` (e.g.
+ * `MALLOC_ARENA_MAX=2`) and node's options (e.g. `--expose-gc`), so that the platform is measured as
+ * `npm start` runs it, from that one source.
  */
-function startNodeOptions(): string[] {
+function startCommand(): { env: Record<string, string>; nodeOptions: string[] } {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const words = pkg.scripts['start']!.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+  const at = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, at).map((w) => w.split('=', 2) as [string, string]));
+  return { env, nodeOptions: words.slice(at + 1).filter((w) => w.startsWith('--')) };
 }
 
 /** A server in its own process on 127.0.0.1, started by `child-<kind>.ts` (compiled); `ready` once it prints its port. */
@@ -30,7 +33,7 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `dist/test/bench/child-<kind>.js` with `env` (the platform with `npm start`'s node options); resolves when it prints `ready <port>`. With
+ * Starts `dist/test/bench/child-<kind>.js` with `env` (the platform as `npm start` runs node); resolves when it prints `ready <port>`. With
  * `BENCH_PROFILE_DIR` set, the platform runs with `--cpu-prof` and leaves its profile there on exit.
  * @throws Error naming `npm run build` when the compiled child is missing.
  */
@@ -39,9 +42,9 @@ export function startServer(kind: 'platform' | 'express' | 'json-server', env: R
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const script = path.join(compiled, `child-${kind}.js`);
   if (!existsSync(script)) return Promise.reject(new Error(`${script} is missing: run \`npm run build\` first`));
-  const nodeOptions = kind === 'platform' ? startNodeOptions() : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, ...profile, script], {
-    env: { ...process.env, ...env, NODE_ENV: 'production' },
+  const start = kind === 'platform' ? startCommand() : { env: {}, nodeOptions: [] };
+  const child: ChildProcess = spawn(process.execPath, [...start.nodeOptions, ...profile, script], {
+    env: { ...process.env, ...start.env, ...env, NODE_ENV: 'production' },
     ...(cwd ? { cwd } : {}),
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -65,6 +65,18 @@ describe('SortedKeys (stored by column)', () => {
     expect([...list.desc()]).toEqual([{ key: [2, 'b', 'c'], id: 'c' }]);
   });
 
+  it('refuses a key with a string where the keys it holds have a number, or the other way round (a number column holds numbers only)', () => {
+    const list = new SortedKeys();
+    list.insert([1, 'a'], 'a');
+    list.insert([5, 'e'], 'e');
+    expect(() => list.insert(['2', 'b'], 'b')).toThrow(TypeError);
+    expect(() => list.insert([0, 3], 'c')).toThrow(TypeError); // before both: nothing moved either
+    expect([...list.asc()]).toEqual([
+      { key: [1, 'a'], id: 'a' },
+      { key: [5, 'e'], id: 'e' },
+    ]);
+  });
+
   it('keeps keys of three elements (thread keys) in order', () => {
     const list = new SortedKeys();
     list.insert([2, 'm_b', 't_1'], 't_1');

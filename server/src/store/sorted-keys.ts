@@ -23,18 +23,39 @@ export interface KeyedId {
 }
 
 /**
+ * A column of numbers: a Float64Array with spare room at its end (8 bytes a number, whatever the
+ * engine does). In a JS array, optimized code that also stored to the string columns turned the
+ * number columns generic, each number then a boxed 16-byte heap object (110,000 of them in the
+ * bench's big thread) — separate array literals and store sites did not prevent it.
+ */
+type NumberColumn = Float64Array;
+type Column = NumberColumn | string[];
+
+/** `column` with room for at least `n + 1` numbers (the same array, or a larger copy). */
+function withRoom(column: NumberColumn, n: number): NumberColumn {
+  if (n < column.length) return column;
+  const grown = new Float64Array(Math.ceil(n * 1.5) + 4);
+  grown.set(column);
+  return grown;
+}
+
+/**
  * Row ids kept sorted by an order key (ascending), for O(log n) positioning and O(page) reads.
  * Appending a key larger than every other (the usual case: new messages) costs O(1); other inserts
  * and removals cost one binary search plus an array move.
  *
  * Stored by column (element j of every key in one array, the ids in another) rather than as one
- * `{ key, id }` object per row: a message's entry costs three array slots (its time unboxed in a
- * double array) instead of four heap objects, about 24 bytes instead of 140 (README "Performance").
+ * `{ key, id }` object per row: a message's entry costs two array slots and 8 bytes of a
+ * Float64Array (its time, unboxed) instead of four heap objects, about 24 bytes instead of 140
+ * (README "Performance").
  * Iteration builds the `{ key, id }` it yields.
  */
 export class SortedKeys {
-  /** `#columns[j][i]`: element j of the i-th key. Empty until the first insert fixes the shape. */
-  #columns: (number | string)[][] = [];
+  /**
+   * `#columns[j][i]`: element j of the i-th key (i < size; a number column may have room past it).
+   * Empty until the first insert fixes the shape.
+   */
+  #columns: Column[] = [];
   #ids: string[] = [];
 
   get size(): number {
@@ -73,27 +94,46 @@ export class SortedKeys {
     return lo;
   }
 
+  /** @throws TypeError when `key` has another shape than the keys already in the list. */
   insert(key: OrderKey, id: string): void {
-    if (this.#ids.length === 0) this.#columns = key.map(() => []);
+    const n = this.#ids.length;
+    if (n === 0) this.#columns = key.map((k) => (typeof k === 'number' ? new Float64Array(4) : []));
     else if (key.length !== this.#columns.length)
       throw new TypeError(`a key of ${key.length} elements in a list of keys of ${this.#columns.length}`);
-    const last = this.#ids.length - 1;
-    if (last < 0 || this.#compareAt(last, key) <= 0) {
-      for (let j = 0; j < key.length; j++) this.#columns[j]!.push(key[j]!);
-      this.#ids.push(id);
-      return;
+    for (let j = 0; j < key.length; j++) {
+      const holdsNumbers = this.#columns[j] instanceof Float64Array;
+      if ((typeof key[j] === 'number') !== holdsNumbers)
+        throw new TypeError(`a key with a ${typeof key[j]} at ${j} in a list of keys with another type there`);
     }
-    const at = this.#bound(key, true);
-    for (let j = 0; j < key.length; j++) this.#columns[j]!.splice(at, 0, key[j]!);
-    this.#ids.splice(at, 0, id);
+    const at = n === 0 || this.#compareAt(n - 1, key) <= 0 ? n : this.#bound(key, true);
+    for (let j = 0; j < key.length; j++) this.#insertIn(j, at, key[j]!, n);
+    if (at === n) this.#ids.push(id);
+    else this.#ids.splice(at, 0, id);
+  }
+
+  /** Puts `value` at `at` in column `j`, which holds `n` values. */
+  #insertIn(j: number, at: number, value: number | string, n: number): void {
+    const column = this.#columns[j]!;
+    if (column instanceof Float64Array) {
+      const values = (this.#columns[j] = withRoom(column, n));
+      values.copyWithin(at + 1, at, n);
+      values[at] = value as number;
+    } else {
+      if (at === n) column.push(value as string);
+      else column.splice(at, 0, value as string);
+    }
   }
 
   /** Removes the entry of `id` filed under `key`; false when there is none. */
   remove(key: OrderKey, id: string): boolean {
-    for (let i = this.#bound(key, false); i < this.#ids.length; i++) {
+    const n = this.#ids.length;
+    for (let i = this.#bound(key, false); i < n; i++) {
       if (this.#compareAt(i, key) !== 0) return false;
       if (this.#ids[i] === id) {
-        for (const column of this.#columns) column.splice(i, 1);
+        for (const column of this.#columns) {
+          if (column instanceof Float64Array) column.copyWithin(i, i + 1, n);
+          else column.splice(i, 1);
+        }
         this.#ids.splice(i, 1);
         return true;
       }
