@@ -2,6 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { parse as parseCookie } from 'cookie';
 import express, { type RequestHandler } from 'express';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
@@ -42,7 +43,7 @@ import { createOriginPolicy } from './http/origin-policy.js';
 import { createMessagePresenter } from './web/message-view.js';
 import { inboxRoutes } from './web/inbox-routes.js';
 import { createRenderer } from './web/render.js';
-import { createWebAuth, type WebAuth } from './web/session.js';
+import { createWebAuth, PLATFORM_SESSION_COOKIE, type WebAuth } from './web/session.js';
 
 const require = createRequire(import.meta.url);
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web', 'assets');
@@ -102,18 +103,20 @@ export interface Platform {
 }
 
 /**
- * Runs a connect middleware (the web session's) only during a socket.io handshake that carries
- * cookies: not on every poll, and not for a client with no cookie at all, which has no session to
- * load (a partner's server, authenticated by its access token). engine.io keeps each connection's
- * handshake request: the session fields added to it cost about 3.5 KB per partner socket
- * (README "Performance").
+ * Runs a connect middleware (the web session's) only during a socket.io handshake that carries the
+ * platform's session cookie: not on every poll, and not for a client without one, which has no
+ * session to load (a partner's server, authenticated by its access token, whatever other cookies its
+ * HTTP client keeps). engine.io keeps each connection's handshake request: the session fields added
+ * to it cost about 3.5 KB per partner socket (README "Performance").
  */
 function onlyForCookieHandshake(
   mw: RequestHandler,
 ): (req: http.IncomingMessage, res: http.ServerResponse, next: (err?: unknown) => void) => void {
   return (req, res, next) => {
     const isHandshake = (req as unknown as { _query: Record<string, string> })._query?.['sid'] === undefined;
-    if (isHandshake && req.headers.cookie !== undefined) mw(req as express.Request, res as express.Response, next);
+    const header = req.headers.cookie;
+    const hasSession = header !== undefined && parseCookie(header)[PLATFORM_SESSION_COOKIE] !== undefined;
+    if (isHandshake && hasSession) mw(req as express.Request, res as express.Response, next);
     else next();
   };
 }

@@ -56,12 +56,27 @@ describe('the partner socket', () => {
     for (const s of sockets) s.disconnect();
   });
 
-  it('When a partner server connects (an access token, no cookie), then its handshake loads no web session: nothing of one is kept on the connection', async () => {
-    const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
-    const held = [...gh.platform.io.of('/partners').sockets.values()].find((s) => s.id === alice.socket.id)!;
-    const req = held.request as unknown as Record<string, unknown>;
-    expect([req['session'], req['sessionID'], req['cookies']]).toEqual([undefined, undefined, undefined]);
-  });
+  it.each([
+    ['no cookie', undefined],
+    ['an empty Cookie header', ''],
+    ["another app's cookie", 'tunewave.sid=abc; other=1'],
+  ])(
+    'When a partner server connects with %s (an access token, no platform session cookie), then its handshake loads no web session: nothing of one is kept on the connection',
+    async (_, cookie) => {
+      const token = await tokenFor(gh, 'alice', ['messages:read']);
+      const socket = connect(`${gh.url}/partners`, {
+        transports: ['websocket'],
+        auth: { token },
+        reconnection: false,
+        ...(cookie === undefined ? {} : { extraHeaders: { Cookie: cookie } }),
+      });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      const held = [...gh.platform.io.of('/partners').sockets.values()].find((s) => s.id === socket.id)!;
+      const req = held.request as unknown as Record<string, unknown>;
+      expect([req['session'], req['sessionID'], req['cookies']]).toEqual([undefined, undefined, undefined]);
+    },
+  );
 
   it("When a friend writes in the owner's thread, then the partner socket receives it, and the delivery is logged", async () => {
     const alice = await open(await tokenFor(gh, 'alice', ['messages:read']));
