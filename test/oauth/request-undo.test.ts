@@ -66,3 +66,22 @@ describe('RequestUndo when two refused requests wrote the same row in turn', () 
     expect(back?.payload).toEqual({ who: 'before' });
   });
 });
+
+describe('giving back a row the store keeps in another form', () => {
+  it('When a request writes a message (kept in its compact form, not as the object given) and is given back, then the message is gone', async () => {
+    const undo = new RequestUndo(store);
+    const undos: Undo[] = [];
+    await undo.within(undos, async () => {
+      await store.put('messages', {
+        id: 'm_undo',
+        threadId: 't_alice_bob',
+        senderId: 'p_alice',
+        text: 'x',
+        createdAt: 1,
+      });
+    });
+    await undo.giveBack(undos);
+    expect(store.get('messages', 'm_undo')).toBeUndefined();
+    undo.close();
+  });
+});

@@ -44,9 +44,8 @@ export class RequestUndo {
       const undos = this.#current.getStore();
       if (!undos) return;
       const world = store.generation;
-      for (const { op, before } of changes) {
+      for (const { op, before, after } of changes) {
         const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
-        const after = op.op === 'put' ? op.v : undefined;
         const was = before?.row;
         if (was === after) continue;
         const key = `${op.c} ${id}`;

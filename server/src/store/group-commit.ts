@@ -7,6 +7,11 @@ export interface RowChange {
   op: JournalOp;
   /** The row it replaced or deleted, with its insertion sequence; undefined when it added a row. */
   before: { row: { id: string }; seq: number } | undefined;
+  /**
+   * The row as the table keeps it once the change is applied (a put; undefined for a delete): not
+   * always `op.v` itself (a message is kept in its compact form, store/message-form.ts).
+   */
+  after: { id: string } | undefined;
 }
 
 /** Row changes that are durable together or not at all (one journal line). */

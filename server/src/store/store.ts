@@ -239,7 +239,7 @@ export class Store {
       const row = table.get(id);
       const before = row ? { row, seq: table.seqOf(id)! } : undefined;
       this.#apply(op);
-      return { op, before };
+      return { op, before, after: op.op === 'put' ? table.get(id) : undefined };
     });
     for (const listener of this.#appliedListeners) listener(rows);
     return this.#writer.submit({ rows });
