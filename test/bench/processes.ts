@@ -14,12 +14,16 @@ const root = path.resolve(compiled, '../../..');
  * How package.json's "start" script runs node: the environment it sets before `node` (e.g.
  * `MALLOC_ARENA_MAX=2`) and node's options (e.g. `--expose-gc`), so that the platform is measured as
  * `npm start` runs it, from that one source.
+ * @throws Error when the script has another shape than `[NAME=value …] node [--option …] <entry>`.
  */
 function startCommand(): { env: Record<string, string>; nodeOptions: string[] } {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const words = pkg.scripts['start']!.split(/\s+/);
   const at = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, at).map((w) => w.split('=', 2) as [string, string]));
+  const settings = words.slice(0, at);
+  if (at < 0 || !settings.every((w) => /^[A-Za-z_]\w*=/.test(w)))
+    throw new Error(`package.json's start script is not "[NAME=value …] node [--option …] <entry>": ${pkg.scripts['start']}`);
+  const env = Object.fromEntries(settings.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
   return { env, nodeOptions: words.slice(at + 1).filter((w) => w.startsWith('--')) };
 }
 
