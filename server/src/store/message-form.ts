@@ -2,8 +2,7 @@ import type { Message } from './schema.js';
 
 /**
  * Messages are most of what the store holds, and the only rows that grow with history (README
- * "Performance": ≈ 280 bytes each in the V8 heap before this form, ≈ 190 after). Each is kept in one
- * compact form:
+ * "Performance"). Each is kept in one compact form:
  * - its `threadId`, `senderId` and `via` are the very strings of the thread, person and client rows
  *   (`sameIdAs`), not one copy per message as `JSON.parse` and a request's URL give: 24–40 bytes each;
  * - its fields sit in the object itself, in the schema's order: an object a validator built field by
