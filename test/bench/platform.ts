@@ -125,7 +125,8 @@ export async function benchPlatform(o: PlatformBenchOptions): Promise<{ figures:
       below(`${label}: POST → one recipient's socket, p99 (${o.sockets} other sockets connected)`, percentile(toOne, 99), 'ms', 10),
       info(`${label}: POST → all ${o.sockets} sockets of one person, p50`, percentile(toAll, 50), 'ms'),
       below(`${label}: POST → all ${o.sockets} sockets of one person, p99`, percentile(toAll, 99), 'ms', 50),
-      below(`${label}: platform RSS with ${o.sockets} sockets after the runs`, rss, 'MiB', 150 / 1.048576),
+      // 150 MB (the target's unit) in MiB, to the hundredth below: 143.05.
+      below(`${label}: platform RSS with ${o.sockets} sockets after the runs`, rss, 'MiB', Math.floor((150 / 1.048576) * 100) / 100),
       below(`${label}: a socket got a message twice`, crowd.duplicates.length, 'count', 1),
     );
 
@@ -139,8 +140,10 @@ export async function benchPlatform(o: PlatformBenchOptions): Promise<{ figures:
     ]);
     await new Promise((r) => setTimeout(r, 1500)); // the last deliveries of the load
     figures.push(
-      info(`${label}: mixed load, posts/s`, writes.rps, 'req/s'),
-      info(`${label}: mixed load, reads/s`, reads.rps, 'req/s'),
+      // The load asked for is the load measured: an overloaded machine (or bench process) that sends
+      // less makes the lateness below meaningless, so a shortfall of more than 10 % is a miss.
+      atLeast(`${label}: mixed load, posts/s (42 asked)`, writes.rps, 'req/s', (42 * 9) / 10),
+      atLeast(`${label}: mixed load, reads/s (200 asked)`, reads.rps, 'req/s', (200 * 9) / 10),
       info(`${label}: mixed load, delivery lateness p99 (170 sockets)`, crowd.latenessP(99), 'ms'),
       below(`${label}: mixed load, latest delivery (170 sockets)`, Math.max(0, ...crowd.lateness), 'ms', 1000),
       below(`${label}: mixed load, 5xx answers`, writes.serverErrors + reads.serverErrors, 'count', 1),

@@ -73,8 +73,8 @@ export interface PartnerSocketDeps {
 /**
  * Real time for partners: namespace `/partners`, authenticated at the handshake with
  * `auth: { token }` (an OAuth access token) or, for a DPoP-bound token, `auth: { token, dpop }` with
- * a DPoP proof of `GET ${PLATFORM_URL}/partners` (RFC 9449 §4.3, `ath` of the token; README "Partner
- * socket"); refused with a `connect_error` named "invalid_token" or "invalid_dpop_proof" otherwise. A socket receives `message:created` and
+ * a DPoP proof of `GET ${PLATFORM_URL}/partners` (RFC 9449 §4.3, `ath` of the token; README "Messaging API
+ * for partners", Real time); refused with a `connect_error` named "invalid_token" or "invalid_dpop_proof" otherwise. A socket receives `message:created` and
  * `message:deleted` only for threads of its resource owner that its client may read under the
  * current policy, and only with `messages:read`. Bearer-authenticated: no cookie is read, so any
  * origin may connect. Partners send only `sync`; any other event is answered `unknown_event` (catch-all.ts).
@@ -114,8 +114,10 @@ export function attachPartnerSocket(io: Server, deps: PartnerSocketDeps): () => 
     const { token, dpop } = socket.handshake.auth as { token?: unknown; dpop?: unknown };
     try {
       if (typeof token !== 'string' || token === '')
-        throw new InvalidTokenError('A valid access token is required: auth: { token } (README "Partner socket")');
-      // README "Partner socket": a DPoP-bound token comes with a proof for GET ${PLATFORM_URL}/partners.
+        throw new InvalidTokenError(
+          'A valid access token is required: auth: { token } (README "Messaging API for partners", Real time)',
+        );
+      // README "Messaging API for partners" (Real time): a DPoP-bound token comes with a proof for GET ${PLATFORM_URL}/partners.
       const scheme = dpop === undefined ? 'Bearer' : 'DPoP';
       const info = await tokens.authenticate({ scheme, token, proof: dpop, method: 'GET', path: PARTNER_NAMESPACE });
       const { tokenKey } = info;
