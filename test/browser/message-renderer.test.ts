@@ -82,11 +82,13 @@ describe('one renderer for a message', () => {
     await page.goto(`${env.gh.url}/threads/t_alice_bob`);
     await context.clearCookies();
     await page.locator('input[name="text"]').fill('typed before the session ended');
-    // Submitted as the Send button does, but not by a click at a place on the page: the page's live
-    // socket, when its handshake goes out after the cookies are gone, shows "You were logged out of
-    // this tab" above the form, and a click during that shift could miss the button.
-    await page.locator('form.composer').evaluate((form: HTMLFormElement) => form.requestSubmit());
-    await page.waitForURL(/\/login/);
+    await page.locator('form.composer button[type="submit"]').click();
+    // This step timed out (30 s) in a few full runs on a loaded machine and never alone: say where
+    // the page was, to find out why.
+    await page.waitForURL(/\/login/, { timeout: 15_000 }).catch(async (e: Error) => {
+      const state = await page.evaluate(() => document.body.getAttribute('data-session-ended')).catch(() => '?');
+      throw new Error(`${e.message}: the page is at ${page.url()}, session-ended=${state}`);
+    });
     expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/threads/t_alice_bob');
     await context.close();
   });
