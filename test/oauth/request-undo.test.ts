@@ -84,4 +84,36 @@ describe('giving back a row the store keeps in another form', () => {
     expect(store.get('messages', 'm_undo')).toBeUndefined();
     undo.close();
   });
+
+  const message = (id: string, text: string) => ({
+    id,
+    threadId: 't_alice_bob',
+    senderId: 'p_alice',
+    text,
+    createdAt: 1,
+  });
+
+  it('When one request adds a message and then replaces it, and is given back, then the message is gone (the row put back first is kept as a copy too)', async () => {
+    const undo = new RequestUndo(store);
+    const undos: Undo[] = [];
+    await undo.within(undos, async () => {
+      await store.put('messages', message('m_twice', 'one'));
+      await store.put('messages', message('m_twice', 'two'));
+    });
+    await undo.giveBack(undos);
+    expect(store.get('messages', 'm_twice')).toBeUndefined();
+    undo.close();
+  });
+
+  it('When request A adds a message and request B replaces it, and B then A are given back, then the message is gone', async () => {
+    const undo = new RequestUndo(store);
+    const A: Undo[] = [];
+    const B: Undo[] = [];
+    await undo.within(A, () => store.put('messages', message('m_ab', 'a')));
+    await undo.within(B, () => store.put('messages', message('m_ab', 'b')));
+    await undo.giveBack(B);
+    await undo.giveBack(A);
+    expect(store.get('messages', 'm_ab')).toBeUndefined();
+    undo.close();
+  });
 });

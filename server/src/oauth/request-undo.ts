@@ -31,6 +31,8 @@ export class RequestUndo {
    * of those writes left → what it replaced. Read and dropped by the covering write's undo.
    */
   readonly #withdrawn = new Map<string, Map<object, object>>();
+  /** The row a table keeps for a row an undo put back (a message is kept as a compact copy) → that row. */
+  readonly #putBackAs = new WeakMap<object, object>();
   /** Stops following the store (the platform closed). */
   readonly close: () => void;
 
@@ -51,7 +53,8 @@ export class RequestUndo {
         const key = `${op.c} ${id}`;
         undos.push(async () => {
           if (store.generation !== world) return;
-          if (store.get(op.c, id) !== after) {
+          const stored = store.get(op.c, id);
+          if (((stored && this.#putBackAs.get(stored)) ?? stored) !== after) {
             // A later write covers this one: when that write is given back, it must not restore this
             // row (or this absence), but what this one replaced.
             const replaced = this.#withdrawn.get(key) ?? new Map<object, object>();
@@ -63,7 +66,11 @@ export class RequestUndo {
           for (const seen = new Set<object>(); replaced?.has(back) && !seen.has(back); seen.add(back))
             back = replaced.get(back)!;
           this.#withdrawn.delete(key);
-          await (back === ABSENT ? store.delete(op.c, id) : store.put(op.c, back as never));
+          if (back === ABSENT) return store.delete(op.c, id);
+          const written = store.put(op.c, back as never); // applied in memory before it returns
+          const kept = store.get(op.c, id);
+          if (kept !== undefined && kept !== back && kept !== after) this.#putBackAs.set(kept, back);
+          await written;
         });
       }
     });
