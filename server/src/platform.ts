@@ -115,8 +115,9 @@ function onlyForCookieHandshake(
   return (req, res, next) => {
     const isHandshake = (req as unknown as { _query: Record<string, string> })._query?.['sid'] === undefined;
     const header = req.headers.cookie;
-    const hasSession = header !== undefined && parseCookie(header)[PLATFORM_SESSION_COOKIE] !== undefined;
-    if (isHandshake && hasSession) mw(req as express.Request, res as express.Response, next);
+    // An empty value (a cookie jar that kept the cleared logout cookie) is no session either.
+    const hasSession = isHandshake && header !== undefined && !!parseCookie(header)[PLATFORM_SESSION_COOKIE];
+    if (hasSession) mw(req as express.Request, res as express.Response, next);
     else next();
   };
 }

@@ -60,6 +60,7 @@ describe('the partner socket', () => {
     ['no cookie', undefined],
     ['an empty Cookie header', ''],
     ["another app's cookie", 'tunewave.sid=abc; other=1'],
+    ['an empty platform session cookie', 'glasshouse.sid='],
   ])(
     'When a partner server connects with %s (an access token, no platform session cookie), then its handshake loads no web session: nothing of one is kept on the connection',
     async (_, cookie) => {
