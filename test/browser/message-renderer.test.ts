@@ -77,15 +77,17 @@ describe('one renderer for a message', () => {
 
   it('When the session ended while a thread was open and its form is sent, then the login leads back to that thread', async () => {
     const context = await env.browser.newContext();
+    // Each step fails within 10 s, naming itself, before jest's 30 s ends the test without saying which.
+    context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await loginInBrowser(page, env.gh.url, 'bob');
     await page.goto(`${env.gh.url}/threads/t_alice_bob`);
     await context.clearCookies();
     await page.locator('input[name="text"]').fill('typed before the session ended');
     await page.locator('form.composer button[type="submit"]').click();
-    // This step timed out (30 s) in a few full runs on a loaded machine and never alone: say where
+    // This test timed out (30 s) in a few full runs on a loaded machine and never alone: say where
     // the page was, to find out why.
-    await page.waitForURL(/\/login/, { timeout: 15_000 }).catch(async (e: Error) => {
+    await page.waitForURL(/\/login/).catch(async (e: Error) => {
       const state = await page.evaluate(() => document.body.getAttribute('data-session-ended')).catch(() => '?');
       throw new Error(`${e.message}: the page is at ${page.url()}, session-ended=${state}`);
     });
