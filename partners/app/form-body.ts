@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { hasBody } from '../sdk/web-server/index.js';
 import { PartnerFailure } from './failures.js';
 
 /**
@@ -10,8 +11,7 @@ import { PartnerFailure } from './failures.js';
  */
 export function partnerForm(limit: string): RequestHandler[] {
   const checkType: RequestHandler = (req, _res, next) => {
-    const hasBody = req.get('transfer-encoding') !== undefined || (req.get('content-length') ?? '0') !== '0';
-    if (hasBody && req.is('application/x-www-form-urlencoded') === false)
+    if (hasBody(req) && req.is('application/x-www-form-urlencoded') === false)
       throw new PartnerFailure('bad_request', 'The form is sent as application/x-www-form-urlencoded.');
     next();
   };

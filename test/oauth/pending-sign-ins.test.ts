@@ -12,6 +12,18 @@ import { systemClock } from '../../server/src/clock/clock.js';
 import { EventBus } from '../../server/src/events.js';
 
 const PARTNER_URL = 'http://127.0.0.1:9';
+
+/** The provider's adapter of `model` over a fresh in-memory store, with at most `maxPendingSignIns` sign-ins in progress. */
+async function adapterOver(model: string, maxPendingSignIns: number) {
+  const store = await openMemoryStore();
+  const adapter = storeAdapterFactory(
+    store,
+    createClientRegistry(store, new EventBus()),
+    systemClock,
+    maxPendingSignIns,
+  )(model);
+  return { store, adapter };
+}
 const REDIRECT_URI = `${PARTNER_URL}/auth/callback`;
 
 describe('sign-ins in progress are bounded (PENDING_SIGN_INS_MAX)', () => {
@@ -80,13 +92,7 @@ describe('sign-ins in progress are bounded (PENDING_SIGN_INS_MAX)', () => {
 
 describe('the bound does not cut a sign-in in progress (store adapter)', () => {
   it('When the bound is reached, then a new interaction is refused, but the one that continues a sign-in after its login step is kept', async () => {
-    const store = await openMemoryStore();
-    const adapter = storeAdapterFactory(
-      store,
-      createClientRegistry(store, new EventBus()),
-      systemClock,
-      1,
-    )('Interaction');
+    const { store, adapter } = await adapterOver('Interaction', 1);
     await adapter.upsert('first', { kind: 'Interaction' }, 600);
     await expect(adapter.upsert('second', { kind: 'Interaction' }, 600)).rejects.toBeInstanceOf(TooManySignIns);
     // oidc-provider's resume: the login step's interaction ends, a new one carries its result to the consent.
@@ -147,13 +153,7 @@ describe("the authorization server's sessions of one person, through real sign-i
 
 describe("the authorization server's sessions of one person are bounded (store adapter)", () => {
   it("When one person signs in from more browsers than SESSIONS_PER_PERSON (or a client drops the provider cookie each time), then the oldest of their sessions are forgotten, not other people's", async () => {
-    const store = await openMemoryStore();
-    const sessions = storeAdapterFactory(
-      store,
-      createClientRegistry(store, new EventBus()),
-      systemClock,
-      1_000,
-    )('Session');
+    const { store, adapter: sessions } = await adapterOver('Session', 1_000);
     await sessions.upsert('bob-1', { kind: 'Session', accountId: 'p_bob' }, 3_600);
     for (let i = 0; i < SESSIONS_PER_PERSON + 5; i++)
       await sessions.upsert(`alice-${i}`, { kind: 'Session', accountId: 'p_alice' }, 3_600);
@@ -167,8 +167,7 @@ describe("the authorization server's sessions of one person are bounded (store a
   });
 
   it('When sessions of nobody yet pile up (a stale provider cookie per request), then at most PENDING_SIGN_INS_MAX are kept, the oldest forgotten', async () => {
-    const store = await openMemoryStore();
-    const sessions = storeAdapterFactory(store, createClientRegistry(store, new EventBus()), systemClock, 3)('Session');
+    const { store, adapter: sessions } = await adapterOver('Session', 3);
     await sessions.upsert('alice-1', { kind: 'Session', accountId: 'p_alice' }, 3_600);
     for (let i = 0; i < 10; i++) await sessions.upsert(`stale-${i}`, { kind: 'Session' }, 600);
     expect(store.oidcFind(`session-of:${ANONYMOUS}`).map((r) => r.id)).toEqual([

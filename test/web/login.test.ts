@@ -8,6 +8,13 @@ import { csrfFrom, loggedInAgent } from '../helpers/web-session.js';
 
 const SESSION_COOKIE = 'glasshouse.sid';
 
+/** The agent's session is no one's: the inbox sends it to the login page. */
+const expectLoggedOut = (agent: ReturnType<typeof request.agent>) =>
+  agent
+    .get('/')
+    .expect(303)
+    .expect('Location', /\/login/);
+
 function sessionCookie(setCookie: string[] | string | undefined): string | undefined {
   const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
   return list.find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.split(';')[0];
@@ -33,10 +40,7 @@ describe('web login', () => {
       .send({ username: 'alice', password: 'nope', _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(401);
     expect(res.text).toContain('Wrong username or password');
-    await agent
-      .get('/')
-      .expect(303)
-      .expect('Location', /\/login/);
+    await expectLoggedOut(agent);
   });
 
   it('When a username is typed with spaces around it or in capitals, then it still logs that person in', async () => {
@@ -68,10 +72,7 @@ describe('web login', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(400);
-    await agent
-      .get('/')
-      .expect(303)
-      .expect('Location', /\/login/);
+    await expectLoggedOut(agent);
   });
 
   it('When the username is given twice, then the login is refused like a wrong password', async () => {

@@ -4,6 +4,7 @@
  * API client (`partners/sdk/index.ts`); a leaf like the rest of the SDK.
  */
 export { answerParserRefusals, serverWideRequests, type ParserRefusal } from './parser-refusals.js';
+export { hasBody } from './has-body.js';
 export {
   BoundedSessionStore,
   passportUserIn,

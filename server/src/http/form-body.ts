@@ -1,12 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { AppError } from '../errors.js';
-
-/** Whether the request carries a body at all (RFC 9112 §6.3: Content-Length or Transfer-Encoding). */
-export function hasBody(req: import('express').Request): boolean {
-  const length = req.get('content-length');
-  return req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
-}
+import { hasBody } from '../../../partners/sdk/web-server/index.js';
 
 /**
  * Reads an HTML form body (`application/x-www-form-urlencoded`, flat fields, ≤ `limit`) for the

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { AppError, BadRequestError } from '../errors.js';
-import { hasBody } from './form-body.js';
+import { hasBody } from '../../../partners/sdk/web-server/index.js';
 
 /**
  * Largest JSON body the API reads (bytes); larger ones get 413. Room for the longest valid message

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../errors.js';
 import { problemAt } from './problem.js';
+import { hasBody } from '../../../partners/sdk/web-server/index.js';
 
 /**
  * Answers, over HTTP/1.1, the requests that ask to switch to a protocol this server does not speak
@@ -36,11 +37,7 @@ export function answerOtherUpgrades(
       res.detachSocket(socket);
       socket.destroySoon();
     });
-    const hasBody =
-      head.length > 0 ||
-      Number(req.headers['content-length'] ?? 0) > 0 ||
-      req.headers['transfer-encoding'] !== undefined;
-    if (!hasBody) return void app(req, res);
+    if (head.length === 0 && !hasBody(req)) return void app(req, res);
     const problem = problemAt(
       new BadRequestError('A request that asks to switch protocols cannot carry a body here: send it without Upgrade'),
       req.url,
