@@ -19,7 +19,12 @@ const NOTICES = {
 
 const playSchema = z.object({ itemId: z.string().min(1).max(100) });
 /** Person ids as the platform makes them; at most 50 friends per share list. */
-const shareSchema = z.object({ friend: z.union([z.string(), z.array(z.string())]).optional() });
+// Only the form's own fields: a body of another shape sent as a form (JSON labelled as one) has none
+// of them, and must not read as "share with nobody" (400 bad_request instead).
+const shareSchema = z.strictObject({
+  friend: z.union([z.string(), z.array(z.string())]).optional(),
+  _csrf: z.string().optional(),
+});
 const personId = z.string().regex(/^[\w~-]{1,80}$/);
 
 /** "mm:ss" (or "h:mm:ss") of a duration in seconds. */

@@ -102,6 +102,19 @@ describe('partner refusals under least-privilege', () => {
     expect(play.body.sent).toEqual(['Bob Okafor']);
   });
 
+  it('When JSON is sent labelled as a form (its text read as one unknown field), then 400 problem details and the saved list stays as it was', async () => {
+    const res = await agent
+      .post('/share')
+      .set('x-csrf-token', csrf)
+      .set('Accept', 'application/json')
+      .type('form')
+      .send('{"friend":["p_carol"]}')
+      .expect(400);
+    expect(res.body).toMatchObject({ error: 'bad_request' });
+    const play = await playAs(agent, csrf, 'joplin-entertainer').expect(200);
+    expect(play.body.sent).toEqual(['Bob Okafor']);
+  });
+
   it('When any other form of the partner that reads fields (sneaky mode, deleting a message) is sent as JSON with the CSRF header, then 400 problem details and nothing changes', async () => {
     await agent.post('/kept/sneaky').type('form').send({ _csrf: csrf, sneaky: 'on' }).expect(303);
     const asJson = (path: string) =>
