@@ -67,14 +67,22 @@ describe('SortedKeys (stored by column)', () => {
 
   it('refuses a key with a string where the keys it holds have a number, or the other way round (a number column holds numbers only)', () => {
     const list = new SortedKeys();
-    list.insert([1, 'a'], 'a');
-    list.insert([5, 'e'], 'e');
-    expect(() => list.insert(['2', 'b'], 'b')).toThrow(TypeError);
-    expect(() => list.insert([0, 3], 'c')).toThrow(TypeError); // before both: nothing moved either
+    list.insert([1, 'm_a', 'a'], 'a');
+    list.insert([5, 'm_e', 'e'], 'e');
+    expect(() => list.insert(['2', 'm_b', 'b'], 'b')).toThrow(TypeError);
+    expect(() => list.insert([0, 3, 'c'], 'c')).toThrow(TypeError); // before both: nothing moved either
     expect([...list.asc()]).toEqual([
-      { key: [1, 'a'], id: 'a' },
-      { key: [5, 'e'], id: 'e' },
+      { key: [1, 'm_a', 'a'], id: 'a' },
+      { key: [5, 'm_e', 'e'], id: 'e' },
     ]);
+  });
+
+  it('refuses a key that does not end with the id filed under it (the id is kept once, as the last element)', () => {
+    const list = new SortedKeys();
+    list.insert([1, 'a'], 'a');
+    expect(() => list.insert([2, 'b'], 'c')).toThrow(TypeError);
+    expect(() => list.insert([], 'c')).toThrow(TypeError);
+    expect([...list.asc()]).toEqual([{ key: [1, 'a'], id: 'a' }]);
   });
 
   it('keeps keys of three elements (thread keys) in order', () => {

@@ -7,6 +7,7 @@ import { openStore, type Store } from '../../server/src/store/store.js';
 import type { CollectionName, Row } from '../../server/src/store/schema.js';
 import { seedWorld } from '../../seed/world.js';
 import { faultyDisk, type FaultyCall } from '../helpers/faulty-disk.js';
+import { until } from '../helpers/platform.js';
 
 /** One new row per collection: what a failed write must not leave behind. */
 const NEW_ROWS: { [C in CollectionName]: (n: string) => Row<C> } = {
@@ -143,6 +144,26 @@ describe('when the disk refuses a write', () => {
         .map((m) => m.id),
     );
     await store.close();
+  });
+
+  it('When a delete waits behind a write in flight as a compaction starts, and its append then fails, then the row is back in memory, in its place, and in the snapshot', async () => {
+    const { store, persistence, holdSyncs, failNext } = await open();
+    const slow = holdSyncs();
+    const first = store.put('messages', NEW_ROWS.messages('first'));
+    await until(() => slow.waiting() === 1, 5000, 'the first write waiting on its fsync');
+    const deleted = store.delete('messages', 'm_0002'); // queued: not durable when the compaction starts
+    const compaction = store.compact();
+    failNext('write', 'EIO', 1, journalPathFor(dataFile, 1)); // the segment appends go to meanwhile
+    slow.release();
+    await Promise.all([first, compaction]);
+    await expect(deleted).rejects.toBeInstanceOf(StoreWriteError);
+    const order = [...seedWorld().messages.map((m) => m.id), 'm_first'];
+    expect(store.snapshot().messages.map((m) => m.id)).toEqual(order);
+    const snapshot = JSON.parse(await readFile(dataFile, 'utf8')) as { messages: { id: string }[] };
+    expect(snapshot.messages.map((m) => m.id)).toEqual(order);
+    const reopened = await reopenAfterCrash(persistence);
+    expect(reopened.get('messages', 'm_0002')).toBeDefined();
+    await reopened.close();
   });
 
   it('When an append leaves a torn line and the truncation fails too, then nothing is appended after it until it is truncated, and every later start succeeds', async () => {

@@ -48,7 +48,7 @@ export class RequestUndo {
       const world = store.generation;
       for (const { op, before, after } of changes) {
         const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
-        const was = before?.row;
+        const was = before;
         if (was === after) continue;
         const key = `${op.c} ${id}`;
         undos.push(async () => {

@@ -5,8 +5,8 @@ import { AfterRenameError, StoreConflictError, StoreWriteError } from './store-e
 /** One row change applied in memory; `before` undoes it. */
 export interface RowChange {
   op: JournalOp;
-  /** The row it replaced or deleted, with its insertion sequence; undefined when it added a row. */
-  before: { row: { id: string }; seq: number } | undefined;
+  /** The row it replaced or deleted; undefined when it added a row (or deleted none). */
+  before: { id: string } | undefined;
   /**
    * The row as the table keeps it once the change is applied (a put; undefined for a delete): not
    * always `op.v` itself (a message is kept in its compact form, store/message-form.ts).

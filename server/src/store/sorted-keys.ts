@@ -44,16 +44,17 @@ function withRoom(column: NumberColumn, n: number): NumberColumn {
  * Appending a key larger than every other (the usual case: new messages) costs O(1); other inserts
  * and removals cost one binary search plus an array move.
  *
- * Stored by column (element j of every key in one array, the ids in another) rather than as one
- * `{ key, id }` object per row: a message's entry costs two array slots and 8 bytes of a
- * Float64Array (its time, unboxed) instead of four heap objects, about 24 bytes instead of 140
- * (README "Performance").
+ * A key ends with its row's id (`[createdAt, id]`, `[time, messageId, threadId]`), which makes
+ * every key unique. Stored by column (element j of every key in one array; the last element is
+ * the id, kept once, in the ids array) rather than as one `{ key, id }` object per row: a message's
+ * entry costs one array slot and 8 bytes of a Float64Array (its time, unboxed) instead of four heap
+ * objects, about 16 bytes instead of 140 (README "Performance").
  * Iteration builds the `{ key, id }` it yields.
  */
 export class SortedKeys {
   /**
-   * `#columns[j][i]`: element j of the i-th key (i < size; a number column may have room past it).
-   * Empty until the first insert fixes the shape.
+   * `#columns[j][i]`: element j of the i-th key (i < size; a number column may have room past it),
+   * for every element but the last, which is `#ids[i]`. Empty until the first insert fixes the shape.
    */
   #columns: Column[] = [];
   #ids: string[] = [];
@@ -64,20 +65,23 @@ export class SortedKeys {
 
   /** compareKeys(key at `i`, `key`), without building the stored key. */
   #compareAt(i: number, key: OrderKey): number {
-    const n = Math.min(this.#columns.length, key.length);
+    const columns = this.#columns.length;
+    const n = Math.min(columns + 1, key.length);
     for (let j = 0; j < n; j++) {
-      const x = this.#columns[j]![i]!;
+      const x = j < columns ? this.#columns[j]![i]! : this.#ids[i]!;
       const y = key[j]!;
       if (x === y) continue;
       if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : 1;
       return String(x) < String(y) ? -1 : 1;
     }
-    return this.#columns.length - key.length;
+    return columns + 1 - key.length;
   }
 
   #entry(i: number): KeyedId {
-    const key = new Array<number | string>(this.#columns.length);
-    for (let j = 0; j < key.length; j++) key[j] = this.#columns[j]![i]!;
+    const columns = this.#columns.length;
+    const key = new Array<number | string>(columns + 1);
+    for (let j = 0; j < columns; j++) key[j] = this.#columns[j]![i]!;
+    key[columns] = this.#ids[i]!;
     return { key, id: this.#ids[i]! };
   }
 
@@ -94,19 +98,25 @@ export class SortedKeys {
     return lo;
   }
 
-  /** @throws TypeError when `key` has another shape than the keys already in the list. */
+  /**
+   * Files `id` under `key`, whose last element is `id`.
+   * @throws TypeError when `key` does not end with `id`, or has another shape than the keys already
+   * in the list (nothing changes).
+   */
   insert(key: OrderKey, id: string): void {
+    if (key[key.length - 1] !== id) throw new TypeError(`a key that does not end with its id ${id}`);
     const n = this.#ids.length;
-    if (n === 0) this.#columns = key.map((k) => (typeof k === 'number' ? new Float64Array(4) : []));
-    else if (key.length !== this.#columns.length)
-      throw new TypeError(`a key of ${key.length} elements in a list of keys of ${this.#columns.length}`);
-    for (let j = 0; j < key.length; j++) {
+    const leading = key.slice(0, -1);
+    if (n === 0) this.#columns = leading.map((k) => (typeof k === 'number' ? new Float64Array(4) : []));
+    else if (leading.length !== this.#columns.length)
+      throw new TypeError(`a key of ${key.length} elements in a list of keys of ${this.#columns.length + 1}`);
+    for (let j = 0; j < leading.length; j++) {
       const holdsNumbers = this.#columns[j] instanceof Float64Array;
       if ((typeof key[j] === 'number') !== holdsNumbers)
         throw new TypeError(`a key with a ${typeof key[j]} at ${j} in a list of keys with another type there`);
     }
     const at = n === 0 || this.#compareAt(n - 1, key) <= 0 ? n : this.#bound(key, true);
-    for (let j = 0; j < key.length; j++) this.#insertIn(j, at, key[j]!, n);
+    for (let j = 0; j < leading.length; j++) this.#insertIn(j, at, leading[j]!, n);
     if (at === n) this.#ids.push(id);
     else this.#ids.splice(at, 0, id);
   }

@@ -235,14 +235,17 @@ export class Store {
     }
     const rows = ops.map((op): RowChange => {
       const table = this.#tables[op.c] as Table<{ id: string }>;
-      const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
-      const row = table.get(id);
-      const before = row ? { row, seq: table.seqOf(id)! } : undefined;
-      this.#apply(op);
-      return { op, before, after: op.op === 'put' ? table.get(id) : undefined };
+      if (op.op === 'del') return { op, before: table.deleteUntilDurable(op.id, op), after: undefined };
+      const id = op.v['id'] as string;
+      const before = table.get(id);
+      table.put(op.v as { id: string });
+      return { op, before, after: table.get(id) };
     });
     for (const listener of this.#appliedListeners) listener(rows);
-    return this.#writer.submit({ rows });
+    return this.#writer.submit({ rows }).then(() => {
+      // Durable: a deleted row need not hold its place for an undo any more (the op is the token).
+      for (const { op } of rows) if (op.op === 'del') this.#tables[op.c].durable(op.id, op);
+    });
   }
 
   /**
@@ -261,7 +264,7 @@ export class Store {
 
   #undo({ op, before }: RowChange): void {
     const table = this.#tables[op.c] as Table<{ id: string }>;
-    if (before) table.restore(before.row, before.seq);
+    if (before) table.restore(before);
     else table.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
   }
 
@@ -270,7 +273,7 @@ export class Store {
    * copying a row; rows are never mutated in place, so they stay valid while a compaction writes them.
    */
   #durableWorld(notYetDurable: readonly RowChange[]): World {
-    const undone = new Map<CollectionName, Map<string, { row: { id: string }; seq: number } | null>>();
+    const undone = new Map<CollectionName, Map<string, { id: string } | null>>();
     for (let i = notYetDurable.length - 1; i >= 0; i--) {
       const { op, before } = notYetDurable[i]!; // newest first: the oldest change's `before` wins
       let rows = undone.get(op.c);

@@ -36,19 +36,27 @@ function deepFreeze(value: unknown): void {
 
 /**
  * One collection in memory: rows by id in insertion order, plus the indexes registered on it.
- * Rows are replaced, never mutated in place, so a row handed out stays consistent. Each row keeps the
- * sequence number of its first insertion, so that a row put back after a failed write (`restore`)
- * regains its place.
+ * Rows are replaced, never mutated in place, so a row handed out stays consistent. A put keeps the
+ * place of the row it replaces; a new row goes last.
+ *
+ * A row deleted by a write that is not durable yet (`deleteUntilDurable`) keeps its place, unseen
+ * by every read, until the write is durable (`durable`) or refused (`restore` puts it back there).
+ * That is how the order survives a refused write without a sequence number per row (a `{ row, seq }`
+ * entry cost 40 bytes a message, README "Performance").
  */
 export class Table<T extends HasId> {
-  readonly #rows = new Map<string, { row: T; seq: number }>();
+  readonly #rows = new Map<string, T>();
+  /**
+   * Ids of the rows `#rows` still holds for a deletion that is not durable yet, each with the token of
+   * that deletion (a later deletion of the same id, after a put brought it back, has another).
+   */
+  readonly #deleting = new Map<string, object>();
   readonly #form: RowForm<T>;
   /** @param form how each row put is kept (default: as given). */
   constructor(form: RowForm<T> = { keep: (row) => row }) {
     this.#form = form;
   }
   readonly #indexes: IndexHooks<T>[] = [];
-  #lastSeq = 0;
   #version = 0;
 
   /** Grows on every change: lets readers cache what they derive from the table. */
@@ -58,94 +66,115 @@ export class Table<T extends HasId> {
 
   index(hooks: IndexHooks<T>): void {
     this.#indexes.push(hooks);
-    for (const { row } of this.#rows.values()) hooks.added(row);
+    for (const row of this.all()) hooks.added(row);
   }
   get(id: string): T | undefined {
-    return this.#rows.get(id)?.row;
-  }
-  /** Insertion sequence number of a stored row. */
-  seqOf(id: string): number | undefined {
-    return this.#rows.get(id)?.seq;
+    const row = this.#rows.get(id);
+    return row !== undefined && this.#deleting.size > 0 && this.#deleting.has(id) ? undefined : row;
   }
   /** Id of the row inserted first (the oldest still here), or undefined when the table is empty. */
   firstId(): string | undefined {
-    return this.#rows.keys().next().value;
+    for (const id of this.#rows.keys()) if (!this.#deleting.has(id)) return id;
+    return undefined;
   }
   has(id: string): boolean {
-    return this.#rows.has(id);
+    return this.get(id) !== undefined;
   }
   /** The rows in insertion order (a new array of the row objects themselves: O(rows), no copy of a row). */
   all(): T[] {
-    const out = new Array<T>(this.#rows.size);
+    const out = new Array<T>(this.size);
     let i = 0;
-    for (const e of this.#rows.values()) out[i++] = e.row;
+    for (const [id, row] of this.#rows) if (this.#deleting.size === 0 || !this.#deleting.has(id)) out[i++] = row;
     return out;
   }
   /**
-   * The rows as they were before some changes, in insertion order, without touching the table:
-   * `undone` maps the id of each changed row to what it was before the oldest of those changes
-   * (`null`: it did not exist). Relies on the map's order being the `seq` order (puts keep the place
-   * of the row they replace; new rows get the next `seq`; `restore` rebuilds in `seq` order).
+   * The rows as they were before some changes that are not durable yet, in insertion order, without
+   * touching the table: `undone` maps the id of each changed row to what it was before the oldest of
+   * those changes (`null`: it did not exist). A replaced row kept its place and a deleted one holds
+   * it, so each is put back where it is; one deleted and then put again (now last) comes back last.
    */
-  rowsBefore(undone: ReadonlyMap<string, { row: T; seq: number } | null>): T[] {
-    const back = [...undone.values()].filter((e) => e !== null).sort((a, b) => a.seq - b.seq);
+  rowsBefore(undone: ReadonlyMap<string, T | null>): T[] {
     const out: T[] = [];
-    let k = 0;
-    for (const [id, e] of this.#rows) {
-      if (undone.has(id)) continue;
-      while (k < back.length && back[k]!.seq < e.seq) out.push(back[k++]!.row);
-      out.push(e.row);
+    const seen = new Set<string>();
+    for (const [id, row] of this.#rows) {
+      if (!undone.has(id)) {
+        if (!this.#deleting.has(id)) out.push(row);
+        continue;
+      }
+      seen.add(id);
+      const was = undone.get(id);
+      if (was) out.push(was);
     }
-    while (k < back.length) out.push(back[k++]!.row);
+    for (const [id, was] of undone) if (was && !seen.has(id)) out.push(was);
     return out;
   }
-  /** Rows with their sequence numbers, in order. */
-  entries(): { row: T; seq: number }[] {
-    return [...this.#rows.values()];
-  }
   get size(): number {
-    return this.#rows.size;
+    return this.#rows.size - this.#deleting.size;
   }
   put(given: T): void {
     const row = this.#form.keep(given);
     if (FREEZE_ROWS) deepFreeze(row);
-    const old = this.#rows.get(row.id);
+    const old = this.get(row.id);
     this.#version++;
-    this.#rows.set(row.id, { row, seq: old?.seq ?? ++this.#lastSeq });
+    if (this.#deleting.delete(row.id)) this.#rows.delete(row.id); // a new row again: it goes last
+    this.#rows.set(row.id, row);
     for (const ix of this.#indexes) {
       if (!old) ix.added(row);
-      else if (ix.replaced) ix.replaced(old.row, row);
+      else if (ix.replaced) ix.replaced(old, row);
       else {
-        ix.removed(old.row);
+        ix.removed(old);
         ix.added(row);
       }
     }
   }
-  /** Puts `row` back at the place `seq` it had (undoing a delete or a replace). */
-  restore(row: T, seq: number): void {
-    if (this.#rows.has(row.id) || seq > this.#lastSeq) {
+  /**
+   * Puts back `row` as it was before a change that was refused (undoing a delete or a replace): in the
+   * place it holds (a deletion not durable yet, or a replace), else last.
+   */
+  restore(row: T): void {
+    if (!this.#deleting.delete(row.id)) {
       this.put(row);
       return;
     }
-    const entries = [...this.#rows.values(), { row, seq }].sort((a, b) => a.seq - b.seq);
-    this.clear();
-    for (const e of entries) {
-      this.#version++;
-      this.#rows.set(e.row.id, e);
-      for (const ix of this.#indexes) ix.added(e.row);
-    }
+    this.#version++;
+    this.#rows.set(row.id, row);
+    for (const ix of this.#indexes) ix.added(row);
   }
+  /** Deletes now, place and all (loading, undoing a put); returns the row deleted. */
   delete(id: string): T | undefined {
-    const old = this.#rows.get(id);
-    if (!old) return undefined;
+    const old = this.get(id);
+    this.#deleting.delete(id);
+    if (!old) {
+      this.#rows.delete(id);
+      return undefined;
+    }
     this.#version++;
     this.#rows.delete(id);
-    for (const ix of this.#indexes) ix.removed(old.row);
-    return old.row;
+    for (const ix of this.#indexes) ix.removed(old);
+    return old;
+  }
+  /**
+   * Deletes for every read and index, but keeps the row's place until `durable(id, token)`: the write
+   * deleting it is not durable yet. Returns the row deleted.
+   */
+  deleteUntilDurable(id: string, token: object): T | undefined {
+    const old = this.get(id);
+    if (!old) return undefined;
+    this.#version++;
+    this.#deleting.set(id, token);
+    for (const ix of this.#indexes) ix.removed(old);
+    return old;
+  }
+  /** The deletion `token` of `id` is durable: its row lets go of its place (no-op if put or restored since). */
+  durable(id: string, token: object): void {
+    if (this.#deleting.get(id) !== token) return;
+    this.#deleting.delete(id);
+    this.#rows.delete(id);
   }
   clear(): void {
     this.#version++;
     this.#rows.clear();
+    this.#deleting.clear();
     for (const ix of this.#indexes) ix.cleared();
   }
 }
