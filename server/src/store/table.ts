@@ -1,3 +1,5 @@
+import { SegmentedMap } from './segmented-map.js';
+
 /** A row of any collection: everything stored has a string id. */
 export interface HasId {
   readonly id: string;
@@ -45,7 +47,7 @@ function deepFreeze(value: unknown): void {
  * entry cost 40 bytes a message, README "Performance").
  */
 export class Table<T extends HasId> {
-  readonly #rows = new Map<string, T>();
+  readonly #rows = new SegmentedMap<string, T>();
   /**
    * Ids of the rows `#rows` still holds for a deletion that is not durable yet, each with the token of
    * that deletion (a later deletion of the same id, after a put brought it back, has another).
@@ -84,7 +86,9 @@ export class Table<T extends HasId> {
   all(): T[] {
     const out = new Array<T>(this.size);
     let i = 0;
-    for (const [id, row] of this.#rows) if (this.#deleting.size === 0 || !this.#deleting.has(id)) out[i++] = row;
+    this.#rows.forEach((row, id) => {
+      if (this.#deleting.size === 0 || !this.#deleting.has(id)) out[i++] = row;
+    });
     return out;
   }
   /**
@@ -96,15 +100,15 @@ export class Table<T extends HasId> {
   rowsBefore(undone: ReadonlyMap<string, T | null>): T[] {
     const out: T[] = [];
     const seen = new Set<string>();
-    for (const [id, row] of this.#rows) {
+    this.#rows.forEach((row, id) => {
       if (!undone.has(id)) {
         if (!this.#deleting.has(id)) out.push(row);
-        continue;
+        return;
       }
       seen.add(id);
       const was = undone.get(id);
       if (was) out.push(was);
-    }
+    });
     for (const [id, was] of undone) if (was && !seen.has(id)) out.push(was);
     return out;
   }
