@@ -42,6 +42,18 @@ describe('BoundedSessionStore (the platform and the partner apps keep their web 
     }
   });
 
+  it('When more sessions end than it holds, then it remembers only the last `max` ended ids: those can never be saved back, older ones can (the list is bounded too)', async () => {
+    const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000 });
+    try {
+      for (const id of ['s1', 's2', 's3']) store.set(id, sessionFor(60_000));
+      for (const id of ['s1', 's2', 's3']) store.destroy(id);
+      for (const id of ['s1', 's2', 's3']) store.set(id, sessionFor(60_000)); // a late save of each
+      expect(await Promise.all(['s1', 's2', 's3'].map((id) => has(store, id)))).toEqual([true, false, false]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('When visitors who never sign in fill the store, then they push out only each other: signed-in sessions are kept apart, and a login or logout moves a session between the two', async () => {
     const dropped: string[] = [];
     const store = new BoundedSessionStore({ max: 2, maxAgeMs: 60_000, onDropped: (id) => dropped.push(id) });

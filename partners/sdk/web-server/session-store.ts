@@ -61,18 +61,27 @@ export class BoundedSessionStore extends session.Store {
   /** [signed in, the others]: a session is in one of them at most. */
   readonly #pools: readonly [SessionPool, SessionPool];
   readonly #maxAgeMs: number;
+  /** Sessions per pool at most (`max`). */
+  readonly #max: number;
   readonly #isSignedIn: (sess: session.SessionData) => boolean;
   readonly #purge: NodeJS.Timeout;
 
   constructor(options: BoundedSessionStoreOptions) {
     super();
     this.#maxAgeMs = options.maxAgeMs;
+    this.#max = options.max;
     this.#isSignedIn = options.isSignedIn ?? passportUserIn;
     const { onDropped } = options;
+    // No lru-cache `max`: it allocates room for `max` entries up front (about 0.4 MB for 10,000, per
+    // cache: 1.7 MB for the four when nobody is logged in). The ids ended count 1 each against
+    // `maxSize`; the sessions, measured in bytes, are held to `max` in `#keep`.
     const pool = (): SessionPool => {
-      const ended = new LRUCache<string, true | { loggedOut: unknown }>({ max: options.max, ttl: options.maxAgeMs });
+      const ended = new LRUCache<string, true | { loggedOut: unknown }>({
+        maxSize: options.max,
+        sizeCalculation: () => 1,
+        ttl: options.maxAgeMs,
+      });
       const sessions = new LRUCache<string, string>({
-        max: options.max,
         maxSize: options.maxBytes ?? 32 * 2 ** 20,
         sizeCalculation: (json, sessionId) => Buffer.byteLength(json) + Buffer.byteLength(sessionId),
         ttl: options.maxAgeMs,
@@ -127,6 +136,7 @@ export class BoundedSessionStore extends session.Store {
         signedIn.ended.set(sessionId, { loggedOut: user });
     }
     to.sessions.set(sessionId, JSON.stringify(sess), { ttl: this.#ttl(sess) });
+    if (to.sessions.size > this.#max) to.sessions.pop(); // the least recently used, as an eviction
   }
 
   /** Whether `sess`, saved as `sessionId`, would bring back a session that ended (see SessionPool). */
@@ -196,7 +206,7 @@ export class BoundedSessionStore extends session.Store {
   ids(): string[] {
     return this.#pools.flatMap(({ sessions }) => {
       const ids: string[] = [];
-      for (const id of sessions.keys()) if (ids.push(id) > sessions.max) break;
+      for (const id of sessions.keys()) if (ids.push(id) > this.#max) break;
       return ids;
     });
   }
