@@ -18,22 +18,20 @@ export type AccessLogQuery = z.output<typeof accessLogQuerySchema>;
 
 /**
  * Access-log entries matching every given filter, newest last, at most `limit` (the most recent).
- * Starts from the client or owner index when one of those filters is given.
+ * One pass over the raw log, which retention bounds (`ACCESS_LOG_KEEP_ENTRIES`, README "Retention"):
+ * an index by client and by owner cost every logged access two set entries (1.3 MB at 11,000
+ * entries) for this admin query alone.
  */
 export function queryAccessLog(store: Store, q: AccessLogQuery): AccessEntry[] {
-  const base =
-    q.clientId !== undefined
-      ? store.accessLogOf({ clientId: q.clientId })
-      : q.ownerId !== undefined
-        ? store.accessLogOf({ ownerId: q.ownerId })
-        : store.accessLog();
-  const matching = base.filter(
-    (e) =>
-      (q.clientId === undefined || e.clientId === q.clientId) &&
-      (q.ownerId === undefined || e.ownerId === q.ownerId) &&
-      (q.action === undefined || e.action === q.action) &&
-      (q.personId === undefined || e.ownerId === q.personId || e.peopleIncluded.includes(q.personId)) &&
-      (q.since === undefined || e.at >= q.since),
-  );
+  const matching = store
+    .accessLog()
+    .filter(
+      (e) =>
+        (q.clientId === undefined || e.clientId === q.clientId) &&
+        (q.ownerId === undefined || e.ownerId === q.ownerId) &&
+        (q.action === undefined || e.action === q.action) &&
+        (q.personId === undefined || e.ownerId === q.personId || e.peopleIncluded.includes(q.personId)) &&
+        (q.since === undefined || e.at >= q.since),
+    );
   return matching.slice(-q.limit);
 }

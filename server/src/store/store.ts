@@ -68,8 +68,6 @@ export class Store {
   readonly #timelines = new Timelines();
   /** Messages a client posted for one person in one thread: `${via} ${senderId} ${threadId}`. */
   readonly #postedVia = new Map<string, SortedKeys>();
-  /** `client:${id}` and `owner:${id}` → access-log entries, oldest first. */
-  readonly #accessBy = new MultiIndex<AccessEntry>((e) => [`client:${e.clientId}`, `owner:${e.ownerId}`]);
   readonly #oidcBy = new MultiIndex<OidcRecord>((r) => [
     `uid:${r.payload['uid'] as string | undefined}`,
     `userCode:${r.payload['userCode'] as string | undefined}`,
@@ -122,7 +120,6 @@ export class Store {
       },
       cleared: () => this.#postedVia.clear(),
     });
-    this.#tables.accessLog.index(this.#accessBy);
     this.#tables.oidc.index(this.#oidcBy);
   }
 
@@ -378,11 +375,6 @@ export class Store {
   /** How many raw access-log entries are kept (without copying them). */
   accessLogSize(): number {
     return this.#tables.accessLog.size;
-  }
-  /** Access-log entries of one client or one resource owner, oldest first. */
-  accessLogOf(key: { clientId: string } | { ownerId: string }): AccessEntry[] {
-    const k = 'clientId' in key ? `client:${key.clientId}` : `owner:${key.ownerId}`;
-    return this.#accessBy.ids(k).map((id) => this.#tables.accessLog.get(id)!);
   }
   /**
    * When (ms) `clientId`, acting for `personId`, first posted into `threadId` among the messages
