@@ -12,7 +12,7 @@ const root = path.resolve(compiled, '../../..');
 
 /**
  * How package.json's "start" script runs node: the environment it sets before `node` (e.g.
- * `MALLOC_ARENA_MAX=2`) and node's options (e.g. `--expose-gc`), so that the platform is measured as
+ * `MALLOC_ARENA_MAX=1`) and node's options (e.g. `--expose-gc`), so that the platform is measured as
  * `npm start` runs it, from that one source.
  * @throws Error when the script has another shape than `[NAME=value …] node [--option …] <entry>.js`.
  */
