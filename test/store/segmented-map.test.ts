@@ -20,8 +20,10 @@ describe('SegmentedMap', () => {
           for (const o of ops) {
             if (o.kind === 'set') {
               const value = { v: o.value };
+              // `append` is `set` for a key known to be absent.
+              if (!map.has(o.key) && o.value % 2 === 0) segmented.append(o.key, value);
+              else segmented.set(o.key, value);
               map.set(o.key, value);
-              segmented.set(o.key, value);
             } else if (o.kind === 'delete') expect(segmented.delete(o.key)).toBe(map.delete(o.key));
             else {
               map.clear();
@@ -43,4 +45,13 @@ describe('SegmentedMap', () => {
       );
     },
   );
+
+  it('keeps O(log entries) segments, each new one as large as the others together: a lookup tries few', () => {
+    const segmented = new SegmentedMap<number, object>(4);
+    for (let i = 0; i < 4096; i++) segmented.append(i, {});
+    expect(segmented.segmentCount).toBe(11); // 4, 4, 8, 16, …, 2048: 4 × 2^10 entries in 11 maps
+    expect(segmented.get(0)).toBeDefined();
+    segmented.append(4096, {});
+    expect(segmented.segmentCount).toBe(12);
+  });
 });

@@ -152,17 +152,49 @@ describe('when the disk refuses a write', () => {
     const first = store.put('messages', NEW_ROWS.messages('first'));
     await until(() => slow.waiting() === 1, 5000, 'the first write waiting on its fsync');
     const deleted = store.delete('messages', 'm_0002'); // queued: not durable when the compaction starts
+    const again = store.delete('messages', 'm_0002'); // deletes nothing more
     const compaction = store.compact();
     failNext('write', 'EIO', 1, journalPathFor(dataFile, 1)); // the segment appends go to meanwhile
     slow.release();
     await Promise.all([first, compaction]);
     await expect(deleted).rejects.toBeInstanceOf(StoreWriteError);
+    await expect(again).rejects.toBeInstanceOf(StoreWriteError);
     const order = [...seedWorld().messages.map((m) => m.id), 'm_first'];
     expect(store.snapshot().messages.map((m) => m.id)).toEqual(order);
     const snapshot = JSON.parse(await readFile(dataFile, 'utf8')) as { messages: { id: string }[] };
     expect(snapshot.messages.map((m) => m.id)).toEqual(order);
     const reopened = await reopenAfterCrash(persistence);
     expect(reopened.get('messages', 'm_0002')).toBeDefined();
+    await reopened.close();
+  });
+
+  it('When the same row is deleted twice in a batch that is refused, then memory is as before: same rows, same order', async () => {
+    const { store, persistence, failNext } = await open();
+    const before = store.all('messages').map((m) => m.id);
+    failNext('sync', 'EIO');
+    const results = await Promise.allSettled([store.delete('messages', 'm_0002'), store.delete('messages', 'm_0002')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(store.all('messages').map((m) => m.id)).toEqual(before);
+    const reopened = await reopenAfterCrash(persistence);
+    expect(reopened.all('messages').map((m) => m.id)).toEqual(before);
+    await reopened.close();
+  });
+
+  it('When a refused delete puts a row back, then the indexes kept in table order have it in its place too (a provider session stays the oldest)', async () => {
+    const { store, persistence, failNext } = await open();
+    const session = (n: number) => ({
+      id: `Session:s${n}`,
+      model: 'Session',
+      payload: { accountId: 'p_alice' },
+      expiresAt: Date.now() + 3_600_000,
+    });
+    for (const n of [1, 2, 3]) await store.put('oidc', session(n));
+    failNext('sync', 'EIO');
+    await expect(store.delete('oidc', 'Session:s1')).rejects.toBeInstanceOf(StoreWriteError);
+    const oldestFirst = ['Session:s1', 'Session:s2', 'Session:s3'];
+    expect(store.oidcFind('session-of:p_alice').map((r) => r.id)).toEqual(oldestFirst);
+    const reopened = await reopenAfterCrash(persistence);
+    expect(reopened.oidcFind('session-of:p_alice').map((r) => r.id)).toEqual(oldestFirst);
     await reopened.close();
   });
 

@@ -1,25 +1,35 @@
-/** Entries a segment holds at most: a power of two, so that a full segment's table is exactly full. */
+/** Entries of the first two segments: a power of two, so that a full segment's table is exactly full. */
 export const SEGMENT_ENTRIES = 32_768;
 
 /**
- * A Map in insertion order (the same answers and order as a `Map`), kept as a list of Maps of at
- * most `segmentEntries` entries each. V8 doubles a Map's table each time it fills, at every power of
- * two (about 28 bytes an entry of the table): one Map of 140,000 messages kept a table for 262,144,
- * 7.3 MB instead of 3.9 (README "Performance"). Here every segment but the last is full.
- * Lookups try the newest segment first: recent rows are read most. Values are never undefined.
+ * A Map in insertion order (the same answers and order as a `Map`), kept as a list of Maps. V8 doubles
+ * a Map's table each time it fills, at every power of two (about 28 bytes an entry of the table): one
+ * Map of 140,000 messages kept a table for 262,144, 7.3 MB instead of 3.9 (README "Performance").
+ * Here a new segment starts when the last is full, as large as all the others together (the first
+ * two: `segmentEntries`): the full segments' tables are full, only the newest has room to spare,
+ * never more than one Map of every entry would have, and a lookup tries O(log entries) segments,
+ * newest first (recent rows are read most). Values are never undefined.
  */
 export class SegmentedMap<K, V extends object> {
   #segments: Map<K, V>[] = [new Map()];
   #size = 0;
   readonly #segmentEntries: number;
+  /** Entries the newest segment takes before the next one starts. */
+  #room: number;
 
-  /** @param segmentEntries entries per segment (tests use small ones). */
+  /** @param segmentEntries entries of the first two segments (tests use small ones). */
   constructor(segmentEntries = SEGMENT_ENTRIES) {
     this.#segmentEntries = segmentEntries;
+    this.#room = segmentEntries;
   }
 
   get size(): number {
     return this.#size;
+  }
+
+  /** How many Maps hold the entries (diagnostics, tests). */
+  get segmentCount(): number {
+    return this.#segments.length;
   }
 
   get(key: K): V | undefined {
@@ -43,8 +53,16 @@ export class SegmentedMap<K, V extends object> {
       segments[i]!.set(key, value);
       return this;
     }
-    let last = segments[segments.length - 1]!;
-    if (last.size >= this.#segmentEntries) segments.push((last = new Map()));
+    return this.append(key, value);
+  }
+
+  /** Adds an entry last, for a `key` the caller knows is absent (`set` without its search). */
+  append(key: K, value: V): this {
+    let last = this.#segments[this.#segments.length - 1]!;
+    if (last.size >= this.#room) {
+      this.#room = Math.max(this.#segmentEntries, this.#size);
+      this.#segments.push((last = new Map()));
+    }
     last.set(key, value);
     this.#size++;
     return this;
@@ -64,6 +82,7 @@ export class SegmentedMap<K, V extends object> {
   clear(): void {
     this.#segments = [new Map()];
     this.#size = 0;
+    this.#room = this.#segmentEntries;
   }
 
   /** Calls `visit` with each entry in insertion order (faster than iterating: no generator). */

@@ -262,7 +262,9 @@ export class Store {
   #undo({ op, before }: RowChange): void {
     const table = this.#tables[op.c] as Table<{ id: string }>;
     if (before) table.restore(before);
-    else table.delete(op.op === 'put' ? (op.v['id'] as string) : op.id);
+    // A put that added a row: take it out. A delete of nothing: nothing to undo (deleting now would
+    // take away the place an earlier delete of the same row, undone next, holds for it).
+    else if (op.op === 'put') table.delete(op.v['id'] as string);
   }
 
   /**

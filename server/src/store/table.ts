@@ -13,6 +13,12 @@ export interface IndexHooks<T extends HasId> {
   replaced?(old: T, row: T): void;
   /** Every row is gone at once (world reset): faster than one `removed` per row. */
   cleared(): void;
+  /**
+   * The index keeps rows in the table's order (e.g. `MultiIndex`: oldest first): it is rebuilt when a
+   * row is put back in its place after a refused write, rather than told `added` (which would put it
+   * last).
+   */
+  readonly ordered?: boolean;
 }
 
 /**
@@ -44,7 +50,9 @@ function deepFreeze(value: unknown): void {
  * A row deleted by a write that is not durable yet (`deleteUntilDurable`) keeps its place, unseen
  * by every read, until the write is durable (`durable`) or refused (`restore` puts it back there).
  * That is how the order survives a refused write without a sequence number per row (a `{ row, seq }`
- * entry cost 40 bytes a message, README "Performance").
+ * entry cost 40 bytes a message, README "Performance"). One case keeps the rows but not the order: a
+ * row deleted and then put again before the deletion is durable goes last (as the journal replays
+ * it), and if both writes are refused it stays last rather than going back to its place.
  */
 export class Table<T extends HasId> {
   readonly #rows = new SegmentedMap<string, T>();
@@ -121,7 +129,8 @@ export class Table<T extends HasId> {
     const old = this.get(row.id);
     this.#version++;
     if (this.#deleting.delete(row.id)) this.#rows.delete(row.id); // a new row again: it goes last
-    this.#rows.set(row.id, row);
+    if (old) this.#rows.set(row.id, row);
+    else this.#rows.append(row.id, row); // known to be absent: no second search
     for (const ix of this.#indexes) {
       if (!old) ix.added(row);
       else if (ix.replaced) ix.replaced(old, row);
@@ -142,7 +151,14 @@ export class Table<T extends HasId> {
     }
     this.#version++;
     this.#rows.set(row.id, row);
-    for (const ix of this.#indexes) ix.added(row);
+    for (const ix of this.#indexes) {
+      if (!ix.ordered) {
+        ix.added(row);
+        continue;
+      }
+      ix.cleared(); // O(rows), after a refused write only
+      for (const kept of this.all()) ix.added(kept);
+    }
   }
   /** Deletes now, place and all (loading, undoing a put); returns the row deleted. */
   delete(id: string): T | undefined {
@@ -183,8 +199,9 @@ export class Table<T extends HasId> {
   }
 }
 
-/** A one-to-many index: key → set of row ids. */
+/** A one-to-many index: key → set of row ids, in the table's order. */
 export class MultiIndex<T extends HasId> implements IndexHooks<T> {
+  readonly ordered = true;
   readonly #map = new Map<string, Set<string>>();
   constructor(private readonly keysOf: (row: T) => readonly (string | undefined)[]) {}
   added(row: T): void {
