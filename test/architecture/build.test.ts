@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,13 +142,52 @@ describe('The build (npm run build: tsc -p tsconfig.build.json, then the copy of
       ['bench', 'test/bench/run'],
     ] as const) {
       expect(pkg.scripts[`pre${script}`]).toBe('npm run build');
-      // Environment settings and node options may come first (npm start's memory settings, README "Performance").
+      // Environment settings and node options may come first (npm start's memory settings, README
+      // "Performance"); `exec`, so that node replaces npm's shell (see the next test).
       expect(pkg.scripts[script]).toMatch(
-        new RegExp(`^([A-Z_]+=\\w+ )*node (--[a-z-]+(=\\d+)? )*${OUT_DIR}/${entry}\\.js$`),
+        new RegExp(`^([A-Z_]+=\\w+ )*exec node (--[a-z-]+(=\\d+)? )*${OUT_DIR}/${entry}\\.js$`),
       );
       expect(buildSources()).toContain(`${entry}.ts`);
     }
   });
+
+  it.each(['start', 'partners'])(
+    'When npm runs %s in its shell (sh -c) and is told to stop, then node itself gets the signal: it replaced the shell, which would not pass it on (dash) or would leave node running',
+    async (script) => {
+      const root = mkdtempSync(path.join(os.tmpdir(), 'glasshouse-exec-'));
+      let shell: ReturnType<typeof spawn> | undefined;
+      try {
+        // The script as written, with a probe in place of the entry point: it says its pid and stops on SIGTERM.
+        const probe = path.join(root, 'probe.js');
+        writeFileSync(
+          probe,
+          "console.log(process.pid); process.on('SIGTERM', () => { console.log('stopped'); process.exit(0); }); setInterval(() => {}, 1000);",
+        );
+        const command = pkg.scripts[script]!.replace(/\S+\.js$/, probe);
+        const started = spawn('sh', ['-c', command], {
+          detached: true, // its own process group: the finally below stops a node the shell left behind too
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: { ...process.env, NODE_OPTIONS: '' },
+        });
+        shell = started;
+        let out = '';
+        started.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        const exited = new Promise<number | null>((resolve) => started.once('exit', resolve));
+        while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 20));
+        expect(Number(out.trim())).toBe(started.pid); // no shell between npm and node
+        started.kill('SIGTERM'); // what npm passes on when it is told to stop
+        expect(await exited).toBe(0);
+        expect(out).toContain('stopped');
+      } finally {
+        try {
+          if (shell?.pid) process.kill(-shell.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('When a source file is deleted, then the build removes its compiled .js and keeps every other output and copied asset', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'glasshouse-build-'));

@@ -14,14 +14,15 @@ const root = path.resolve(compiled, '../../..');
  * How package.json's "start" script runs node: the environment it sets before `node` (e.g.
  * `MALLOC_ARENA_MAX=1`) and node's options (e.g. `--expose-gc`), so that the platform is measured as
  * `npm start` runs it, from that one source.
- * @throws Error when the script has another shape than `[NAME=value …] node [--option …] <entry>.js`.
+ * @throws Error when the script has another shape than `[NAME=value …] exec node [--option …] <entry>.js`.
  */
 function startCommand(): { env: Record<string, string>; nodeOptions: string[] } {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const script = pkg.scripts['start']!;
-  // Exactly: NAME=value settings (no quotes or $), node, --options (no separate values), one entry.
-  const shape = /^((?:[A-Za-z_]\w*=[^\s'"$]* )*)node((?: --[\w-]+(?:=[^\s'"$]+)?)*) [^\s-][^\s]*\.js$/.exec(script);
-  if (!shape) throw new Error(`package.json's start script is not "[NAME=value …] node [--option …] <entry>.js": ${script}`);
+  // Exactly: NAME=value settings (no quotes or $), exec node, --options (no separate values), one entry.
+  const shape = /^((?:[A-Za-z_]\w*=[^\s'"$]* )*)exec node((?: --[\w-]+(?:=[^\s'"$]+)?)*) [^\s-][^\s]*\.js$/.exec(script);
+  if (!shape)
+    throw new Error(`package.json's start script is not "[NAME=value …] exec node [--option …] <entry>.js": ${script}`);
   const settings = shape[1]!.trim().split(' ').filter(Boolean);
   const env = Object.fromEntries(settings.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
   return { env, nodeOptions: shape[2]!.trim().split(' ').filter(Boolean) };
