@@ -148,5 +148,14 @@ describe('admin API: policy and access log', () => {
     expect(bobs.map((e) => e.clientId)).toEqual(['reelbox']);
     await request(gh.url).get('/admin/access-log?action=peek').set(admin()).expect(400);
     await request(gh.url).get('/admin/access-log?since=yesterday').set(admin()).expect(400);
+    // Numbers in decimal digits only, each refused with one message giving the range.
+    for (const query of ['since=', 'since', 'limit=', 'limit', 'limit=0x10', 'limit=1e3', 'limit=%205', 'limit=1e20']) {
+      const res = await request(gh.url).get(`/admin/access-log?${query}`).set(admin()).expect(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^Expected a whole number from \d+ to \d+/) }),
+      ]);
+    }
+    await request(gh.url).get('/admin/access-log?limit=10&since=0').set(admin()).expect(200);
   });
 });

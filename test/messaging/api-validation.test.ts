@@ -167,16 +167,28 @@ describe('messaging API input validation', () => {
     await request(gh.url).post(THREAD).set(auth).expect(400);
   });
 
-  it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=1&limit=2', 'before=', 'before=m_9999', 'sort=desc'])(
-    'When a list is asked with %s, then 400 problem details and nothing is logged',
-    async (query) => {
-      const before = stateOf(gh.store);
-      const res = await request(gh.url).get(`${THREAD}?${query}`).set(auth);
-      expect(res.status).toBe(400);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(stateOf(gh.store)).toBe(before);
-    },
-  );
+  it.each([
+    'limit=0',
+    'limit=101',
+    'limit=abc',
+    'limit=1&limit=2',
+    // Not decimal digits, though a number would read them: an empty or bare limit, hex, exponent, spaces.
+    'limit=',
+    'limit',
+    'limit=0x10',
+    'limit=1e1',
+    'limit=%205',
+    'limit=5.0',
+    'before=',
+    'before=m_9999',
+    'sort=desc',
+  ])('When a list is asked with %s, then 400 problem details and nothing is logged', async (query) => {
+    const before = stateOf(gh.store);
+    const res = await request(gh.url).get(`${THREAD}?${query}`).set(auth);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(stateOf(gh.store)).toBe(before);
+  });
 
   it('When text holds invisible characters among visible ones (an emoji family joined by U+200D, a right-to-left mark), then it is accepted as sent', async () => {
     for (const text of ['👨\u200d👩\u200d👧', 'שלום\u200f!']) {

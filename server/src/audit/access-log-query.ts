@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { queryInteger } from '../http/query-integer.js';
+import { MAX_EPOCH_MS } from '../store/schema.js';
 import type { AccessEntry } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
@@ -10,9 +12,9 @@ export const accessLogQuerySchema = z.strictObject({
   /** A person (id) either as resource owner or among the people included. */
   personId: z.string().min(1).max(200).optional(),
   /** Entries at or after this time (ms since epoch). */
-  since: z.coerce.number().int().min(0).optional(),
+  since: queryInteger({ min: 0, max: MAX_EPOCH_MS }).optional(),
   /** At most this many entries, the most recent ones (1–10000, default 1000). */
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  limit: queryInteger({ min: 1, max: 10_000 }).default(1000),
 });
 export type AccessLogQuery = z.output<typeof accessLogQuerySchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../http/query-integer.js';
 import { MESSAGE_MAX_CHARS, storedText, storedUrl } from '../store/text.js';
 import 'zod-openapi'; // types for the OpenAPI members of `.meta()`
 
@@ -23,7 +24,7 @@ const cursor = (description: string, example: string) =>
  */
 export const pageQuerySchema = z
   .strictObject({
-    limit: z.coerce.number().int().min(1).max(100).default(50).meta({ description: 'Page size (1–100)', example: 20 }),
+    limit: queryInteger({ min: 1, max: 100 }).default(50).meta({ description: 'Page size (1–100)', example: 20 }),
     max_id: cursor('Older than: items after this cursor in list order (pass `nextCursor` to walk on)', 'm_0009'),
     before: cursor('Alias of `max_id` (kept for existing clients)', 'm_0009'),
     since_id: cursor(
