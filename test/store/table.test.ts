@@ -55,4 +55,32 @@ describe('Table: a deletion that is not durable yet', () => {
     // Both changes not durable: the first deletion's row comes back, last (its place went with the put).
     expect(table.rowsBefore(new Map([['a', row('a')]]))).toEqual([row('b'), row('c'), row('a')]);
   });
+
+  it('When the rows of a refused write are put back, then an index kept in table order is rebuilt once for all of them, in table order', () => {
+    const table = new Table<{ id: string; v: string }>();
+    let rebuilds = 0;
+    const order: string[] = [];
+    table.index({
+      ordered: true,
+      added: (r) => order.push(r.id),
+      removed: (r) => order.splice(order.indexOf(r.id), 1),
+      cleared: () => {
+        rebuilds++;
+        order.length = 0;
+      },
+    });
+    for (const id of ['a', 'b', 'c', 'd']) table.put(row(id));
+    const tokens = ['a', 'b', 'c'].map((id) => {
+      const token = {};
+      table.deleteUntilDurable(id, token);
+      return token;
+    });
+    expect(order).toEqual(['d']);
+    for (const id of ['c', 'b', 'a']) table.restore(row(id)); // newest first, as a refused batch is undone
+    table.reorderIndexes();
+    expect([rebuilds, order]).toEqual([1, ['a', 'b', 'c', 'd']]);
+    table.reorderIndexes(); // nothing restored since: nothing to do
+    expect(rebuilds).toBe(1);
+    expect(tokens).toHaveLength(3);
+  });
 });

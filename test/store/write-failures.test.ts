@@ -193,6 +193,11 @@ describe('when the disk refuses a write', () => {
     await expect(store.delete('oidc', 'Session:s1')).rejects.toBeInstanceOf(StoreWriteError);
     const oldestFirst = ['Session:s1', 'Session:s2', 'Session:s3'];
     expect(store.oidcFind('session-of:p_alice').map((r) => r.id)).toEqual(oldestFirst);
+    // A refused replace that moved the row to another key (a sign-in) puts it back in its place too.
+    failNext('sync', 'EIO');
+    const signedIn = { ...session(1), payload: { accountId: 'p_bob' } };
+    await expect(store.put('oidc', signedIn)).rejects.toBeInstanceOf(StoreWriteError);
+    expect(store.oidcFind('session-of:p_alice').map((r) => r.id)).toEqual(oldestFirst);
     const reopened = await reopenAfterCrash(persistence);
     expect(reopened.oidcFind('session-of:p_alice').map((r) => r.id)).toEqual(oldestFirst);
     await reopened.close();

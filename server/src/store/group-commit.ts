@@ -55,8 +55,8 @@ export interface StoreOptions {
 }
 
 export interface GroupCommitHooks {
-  /** Undoes one row change in memory (called newest first). */
-  undo(change: RowChange): void;
+  /** Undoes in memory every row change of the refused batches, given newest first. */
+  undo(changes: readonly RowChange[]): void;
   /** The world as it is on disk: memory with `notYetDurable` undone (newest first). */
   durableWorld(notYetDurable: readonly RowChange[]): World;
 }
@@ -158,7 +158,7 @@ export class GroupCommit {
       } catch (err) {
         const refused = [...batch, ...this.#pending];
         this.#pending = [];
-        for (const row of refused.flatMap((c) => c.rows).reverse()) this.hooks.undo(row);
+        this.hooks.undo(refused.flatMap((c) => c.rows).reverse());
         const error = err instanceof StoreWriteError ? err : new StoreWriteError(err);
         for (const c of refused) c.reject(error);
       }

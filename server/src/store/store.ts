@@ -89,7 +89,10 @@ export class Store {
     this.#writer = new GroupCommit(
       persistence,
       {
-        undo: (change) => this.#undo(change),
+        undo: (changes) => {
+          for (const change of changes) this.#undo(change);
+          for (const c of new Set(changes.map((change) => change.op.c))) this.#tables[c].reorderIndexes();
+        },
         durableWorld: (notYetDurable) => this.#durableWorld(notYetDurable),
       },
       options,

@@ -14,9 +14,9 @@ export interface IndexHooks<T extends HasId> {
   /** Every row is gone at once (world reset): faster than one `removed` per row. */
   cleared(): void;
   /**
-   * The index keeps rows in the table's order (e.g. `MultiIndex`: oldest first): it is rebuilt when a
-   * row is put back in its place after a refused write, rather than told `added` (which would put it
-   * last).
+   * The index keeps rows in order (e.g. `MultiIndex`: oldest first): rebuilt in table order once the
+   * rows of a refused write are back (`reorderIndexes`), as a restart would file them, since `added`
+   * would put each last.
    */
   readonly ordered?: boolean;
 }
@@ -68,6 +68,8 @@ export class Table<T extends HasId> {
   }
   readonly #indexes: IndexHooks<T>[] = [];
   #version = 0;
+  /** A row was restored since the last `reorderIndexes`. */
+  #reorder = false;
 
   /** Grows on every change: lets readers cache what they derive from the table. */
   get version(): number {
@@ -145,19 +147,27 @@ export class Table<T extends HasId> {
    * place it holds (a deletion not durable yet, or a replace), else last.
    */
   restore(row: T): void {
+    if (this.#indexes.some((ix) => ix.ordered)) this.#reorder = true;
     if (!this.#deleting.delete(row.id)) {
-      this.put(row);
+      this.put(row); // an index may file it last under a key it changed back: `reorderIndexes`
       return;
     }
     this.#version++;
     this.#rows.set(row.id, row);
+    for (const ix of this.#indexes) ix.added(row); // last in an ordered index until `reorderIndexes`
+  }
+  /**
+   * Once every row of a refused write is back (`restore`): rebuilds each index kept in table order,
+   * once, O(rows), so that those rows are in their places there too.
+   */
+  reorderIndexes(): void {
+    if (!this.#reorder) return;
+    this.#reorder = false;
+    const rows = this.all();
     for (const ix of this.#indexes) {
-      if (!ix.ordered) {
-        ix.added(row);
-        continue;
-      }
-      ix.cleared(); // O(rows), after a refused write only
-      for (const kept of this.all()) ix.added(kept);
+      if (!ix.ordered) continue;
+      ix.cleared();
+      for (const row of rows) ix.added(row);
     }
   }
   /** Deletes now, place and all (loading, undoing a put); returns the row deleted. */
@@ -199,7 +209,10 @@ export class Table<T extends HasId> {
   }
 }
 
-/** A one-to-many index: key → set of row ids, in the table's order. */
+/**
+ * A one-to-many index: key → set of row ids, in the order they were filed under the key (the table's
+ * order after a load; a row a replace moves to another key goes last there, as the journal replays it).
+ */
 export class MultiIndex<T extends HasId> implements IndexHooks<T> {
   readonly ordered = true;
   readonly #map = new Map<string, Set<string>>();
