@@ -73,7 +73,8 @@ export class SegmentedMap<K, V extends object> {
     for (let i = segments.length - 1; i >= 0; i--) {
       if (!segments[i]!.delete(key)) continue;
       this.#size--;
-      if (segments[i]!.size === 0 && segments.length > 1) segments.splice(i, 1);
+      // An emptied older segment goes; the newest stays, with the room it was given, for what comes next.
+      if (segments[i]!.size === 0 && i < segments.length - 1) segments.splice(i, 1);
       return true;
     }
     return false;
