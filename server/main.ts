@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     await listen(platform.httpServer, config.PLATFORM_PORT, 'Glasshouse', config.LISTEN_HOST);
     await listen(tunewave.httpServer, config.TUNEWAVE_PORT, 'Tunewave', config.LISTEN_HOST);
     await listen(reelbox.httpServer, config.REELBOX_PORT, 'Reelbox', config.LISTEN_HOST);
-    await waitUntilAnswering([`${config.PLATFORM_URL}/login`, `${tunewaveUrl}/healthz`, `${reelboxUrl}/healthz`]);
+    await waitUntilAnswering([`${config.PLATFORM_URL}/healthz`, `${tunewaveUrl}/healthz`, `${reelboxUrl}/healthz`]);
   } catch (err) {
     console.error(`Glasshouse cannot start: ${err instanceof Error ? err.message : String(err)}`);
     await stop(1);

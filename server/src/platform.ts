@@ -182,6 +182,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(answerServerWide);
+  // Readiness for scripts and `npm start` (the partners answer the same), with no session, page or
+  // cookie work: polling it leaves nothing behind.
+  app.get('/healthz', apiHeaders, (_req, res) => {
+    res.json({ ok: true, name: 'Glasshouse' });
+  });
   // Bearer-token APIs come first: no page headers, static files, session or cookie work for them.
   app.use(API_BASE, api.router);
   // Any other path under /api (another version, /api itself) is an API 404 too, with the API's headers.
