@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { queryInteger } from '../http/query-integer.js';
-import { MAX_EPOCH_MS } from '../store/schema.js';
-import type { AccessEntry } from '../store/schema.js';
+import { MAX_EPOCH_MS, type AccessEntry } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
 /** Filters of `GET /admin/access-log` (query string); all optional, unknown ones refused. */

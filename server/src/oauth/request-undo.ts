@@ -46,9 +46,8 @@ export class RequestUndo {
       const undos = this.#current.getStore();
       if (!undos) return;
       const world = store.generation;
-      for (const { op, before, after } of changes) {
+      for (const { op, before: was, after } of changes) {
         const id = op.op === 'put' ? (op.v['id'] as string) : op.id;
-        const was = before;
         if (was === after) continue;
         const key = `${op.c} ${id}`;
         undos.push(async () => {

@@ -106,17 +106,17 @@ export class SortedKeys {
   insert(key: OrderKey, id: string): void {
     if (key[key.length - 1] !== id) throw new TypeError(`a key that does not end with its id ${id}`);
     const n = this.#ids.length;
-    const leading = key.slice(0, -1);
-    if (n === 0) this.#columns = leading.map((k) => (typeof k === 'number' ? new Float64Array(4) : []));
-    else if (leading.length !== this.#columns.length)
+    const leading = key.length - 1; // the elements kept in columns (no copy of the key: every write files some)
+    if (n === 0) this.#columns = key.slice(0, -1).map((k) => (typeof k === 'number' ? new Float64Array(4) : []));
+    else if (leading !== this.#columns.length)
       throw new TypeError(`a key of ${key.length} elements in a list of keys of ${this.#columns.length + 1}`);
-    for (let j = 0; j < leading.length; j++) {
+    for (let j = 0; j < leading; j++) {
       const holdsNumbers = this.#columns[j] instanceof Float64Array;
       if ((typeof key[j] === 'number') !== holdsNumbers)
         throw new TypeError(`a key with a ${typeof key[j]} at ${j} in a list of keys with another type there`);
     }
     const at = n === 0 || this.#compareAt(n - 1, key) <= 0 ? n : this.#bound(key, true);
-    for (let j = 0; j < leading.length; j++) this.#insertIn(j, at, leading[j]!, n);
+    for (let j = 0; j < leading; j++) this.#insertIn(j, at, key[j]!, n);
     if (at === n) this.#ids.push(id);
     else this.#ids.splice(at, 0, id);
   }

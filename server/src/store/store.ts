@@ -242,9 +242,11 @@ export class Store {
       return { op, before, after: table.get(id) };
     });
     for (const listener of this.#appliedListeners) listener(rows);
-    return this.#writer.submit({ rows }).then(() => {
+    const durable = this.#writer.submit({ rows });
+    if (!ops.some((op) => op.op === 'del')) return durable; // most writes: no step more
+    return durable.then(() => {
       // Durable: a deleted row need not hold its place for an undo any more (the op is the token).
-      for (const { op } of rows) if (op.op === 'del') this.#tables[op.c].durable(op.id, op);
+      for (const op of ops) if (op.op === 'del') this.#tables[op.c].durable(op.id, op);
     });
   }
 

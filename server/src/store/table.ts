@@ -174,12 +174,9 @@ export class Table<T extends HasId> {
   delete(id: string): T | undefined {
     const old = this.get(id);
     this.#deleting.delete(id);
-    if (!old) {
-      this.#rows.delete(id);
-      return undefined;
-    }
-    this.#version++;
     this.#rows.delete(id);
+    if (!old) return undefined;
+    this.#version++;
     for (const ix of this.#indexes) ix.removed(old);
     return old;
   }
