@@ -151,6 +151,14 @@ describe('The build (npm run build: tsc -p tsconfig.build.json, then the copy of
     }
   });
 
+  it("When a script runs a server or a long run (start, partners, dev, bench, test:soak), then its program replaces npm's shell (exec)", () => {
+    for (const script of ['start', 'partners', 'dev', 'bench', 'test:soak'])
+      expect({ script, command: pkg.scripts[script] }).toEqual({
+        script,
+        command: expect.stringMatching(/^([A-Z_]+=\w+ )*exec /),
+      });
+  });
+
   it.each(['start', 'partners'])(
     'When npm runs %s in its shell (sh -c) and is told to stop, then node itself gets the signal: it replaced the shell, which would not pass it on (dash) or would leave node running',
     async (script) => {
