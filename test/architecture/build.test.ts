@@ -166,10 +166,11 @@ describe('The build (npm run build: tsc -p tsconfig.build.json, then the copy of
       let shell: ReturnType<typeof spawn> | undefined;
       try {
         // The script as written, with a probe in place of the entry point: it says its pid and stops on SIGTERM.
+        // The handler comes before the pid: the pid is the test's cue to send SIGTERM.
         const probe = path.join(root, 'probe.js');
         writeFileSync(
           probe,
-          "console.log(process.pid); process.on('SIGTERM', () => { console.log('stopped'); process.exit(0); }); setInterval(() => {}, 1000);",
+          "process.on('SIGTERM', () => { console.log('stopped'); process.exit(0); }); console.log(process.pid); setInterval(() => {}, 1000);",
         );
         const command = pkg.scripts[script]!.replace(/\S+\.js$/, probe);
         const started = spawn('sh', ['-c', command], {
