@@ -24,6 +24,25 @@ describe('headers of API responses and of pages', () => {
     );
   });
 
+  it('When a page of messages holds text outside ASCII, then it is UTF-8 JSON with the Content-Length of its bytes', async () => {
+    const token = await tokenFor(gh, 'alice', ['messages:read', 'messages:write']);
+    const text = 'Ünïcødé 🎵 \u2028 "quoted" \\';
+    await request(gh.url)
+      .post('/api/v1/threads/g_weekend/messages')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text })
+      .expect(201);
+    const res = await fetch(`${gh.url}/api/v1/threads/g_weekend/messages?limit=3`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+    const body = JSON.parse(bytes.toString('utf8')) as { items: { text: string }[] };
+    expect(body.items).toHaveLength(3);
+    expect(body.items[0]!.text).toBe(text);
+  });
+
   it('When the public OpenAPI document or an /api path outside /api/v1 answers, then it carries the API header list too', async () => {
     const answers = await Promise.all([
       request(gh.url).get('/api/v1/openapi.json').expect(200),

@@ -24,8 +24,8 @@ export type LogAlong = (access: AccessDraft) => AlongRows;
 /** A response body with the access it amounts to. */
 export interface Outcome<T> {
   body: T;
-  /** `JSON.stringify(body)`, when the route had it at hand already (message-views.ts). */
-  json?: string;
+  /** `JSON.stringify(body)` as UTF-8 bytes, when the route had it at hand already (message-views.ts). */
+  json?: Buffer;
   access: AccessDraft;
 }
 
