@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { AccessRecorder } from '../audit/access-recorder.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config.js';
@@ -12,7 +12,7 @@ import { apiDocsRouter } from './docs.js';
 import { createMessagingService } from './messaging-service.js';
 import { createIdempotency } from './idempotency.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { API_BASE, apiHeaders, messagingRouter } from './router.js';
+import { API_BASE, messagingRouter } from './router.js';
 import { messagingRoutes } from './routes.js';
 
 export interface MessagingApiDeps {
@@ -58,23 +58,20 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
   // and sandboxes (one per test) rarely ask for it. test/messaging/openapi.test.ts builds it.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
-  const router = Router();
-  // Served outside helmet like every API answer, so with the API's headers.
-  router.get('/openapi.json', apiHeaders, (_req, res) => {
-    document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
-    res.json(document);
+  const router = messagingRouter({
+    routes,
+    tokens,
+    audit,
+    rateLimit: limiter.middleware,
+    idempotency: idempotency.middleware,
+    faults,
+    onUnrecorded: deps.onUnrecorded,
+    // Served outside helmet like every API answer, so with the API's headers.
+    openApiDocument: (_req, res) => {
+      document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
+      res.json(document);
+    },
   });
-  router.use(
-    messagingRouter({
-      routes,
-      tokens,
-      audit,
-      rateLimit: limiter.middleware,
-      idempotency: idempotency.middleware,
-      faults,
-      onUnrecorded: deps.onUnrecorded,
-    }),
-  );
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
   const close = () => {
     limiter.close();

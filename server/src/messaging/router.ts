@@ -28,6 +28,8 @@ export interface MessagingRouterDeps {
   faults: FaultInjector;
   /** Told about a change made durable whose access-log entry the storage then refused (see below). */
   onUnrecorded?: (access: object, err: unknown) => void;
+  /** Answers the public `GET /openapi.json` (no token), with the API's headers. */
+  openApiDocument: RequestHandler;
 }
 
 /**
@@ -90,10 +92,14 @@ export function messagingRouter({
   idempotency,
   faults,
   onUnrecorded,
+  openApiDocument,
 }: MessagingRouterDeps): Router {
+  // One router for the whole API, the document included: each router a request passes costs its own
+  // dispatch (README "Performance").
   const router = Router();
   const authenticate = bearerAuth(tokens);
   router.use(apiHeaders);
+  router.get('/openapi.json', openApiDocument);
   for (const route of routes) {
     const operation = `${route.method.toUpperCase()} ${API_BASE}${route.path}`;
     const run: RequestHandler = async (req, res) => {
