@@ -34,6 +34,18 @@ describe('access-log entries share their lists of ids', () => {
     expect(shared(['m_a'])).toEqual(['m_a']);
     // The key joins with NUL: ids that contain it still never collide.
     expect(shared(['m_a\u0000m_b'])).toEqual(['m_a\u0000m_b']);
+    expect(shared(['m_a', 'm_a\u0000m_b'])).toEqual(['m_a', 'm_a\u0000m_b']);
+  });
+
+  it('When two lists have the same length and ends but differ inside, then each is answered as itself, in turns', () => {
+    const shared = createIdListInterner();
+    const axb = ['m_a', 'm_x', 'm_b'];
+    const ayb = ['m_a', 'm_y', 'm_b'];
+    for (let round = 0; round < 3; round++) {
+      expect(shared(axb)).toEqual(axb);
+      expect(shared(ayb)).toEqual(ayb);
+    }
+    expect(shared(ayb)).toBe(shared(ayb));
   });
 
   it('When more distinct lists than its capacity arrive, then it starts over (bounded) and still answers equal lists', () => {

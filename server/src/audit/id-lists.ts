@@ -11,7 +11,9 @@ export function createIdListInterner(capacity = 2_000): (ids: readonly string[])
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
   return (ids) => {
     if (ids.length === 0) return empty as string[];
-    const key = ids.join('\u0000');
+    // Length and both ends: a key of a few dozen characters, not the whole list (a page of 50 ids is
+    // 1.5 KiB of string per read). Lists that share it but differ inside fail `same` and take the slot.
+    const key = `${ids.length}\u0000${ids[0]}\u0000${ids[ids.length - 1]}`;
     const known = lists.get(key);
     if (known && same(known, ids)) return known as string[];
     if (lists.size >= capacity) lists = new Map();
