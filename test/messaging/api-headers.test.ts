@@ -43,6 +43,34 @@ describe('headers of API responses and of pages', () => {
     expect(body.items[0]!.text).toBe(text);
   });
 
+  it('When the OpenAPI document is asked with another method, then it is 405 with Allow (OPTIONS: 204), as every API path', async () => {
+    const allow = 'GET, HEAD, OPTIONS';
+    const post = await request(gh.url).post('/api/v1/openapi.json').expect(405);
+    expect(post.headers['allow']).toBe(allow);
+    expect(post.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const options = await request(gh.url).options('/api/v1/openapi.json').expect(204);
+    expect(options.headers['allow']).toBe(allow);
+    for (const [name, value] of API_HEADERS) expect(post.headers[name.toLowerCase()]).toBe(value);
+  });
+
+  it('When a read is answered 304 (If-None-Match: *), then its access-log entry lists no message and no person: none was sent', async () => {
+    const token = await tokenFor(gh, 'alice', ['messages:read']);
+    const res = await request(gh.url)
+      .get('/api/v1/threads/g_weekend/messages?limit=2')
+      .set('Authorization', `Bearer ${token}`)
+      .set('If-None-Match', '*');
+    expect(res.status).toBe(304);
+    expect(res.text ?? '').toBe('');
+    const entry = gh.store.all('accessLog').at(-1)!;
+    expect(entry).toMatchObject({
+      operation: 'GET /api/v1/threads/{threadId}/messages',
+      threadIds: ['g_weekend'],
+      messageIds: [],
+      peopleIncluded: [],
+      bystanders: [],
+    });
+  });
+
   it('When the public OpenAPI document or an /api path outside /api/v1 answers, then it carries the API header list too', async () => {
     const answers = await Promise.all([
       request(gh.url).get('/api/v1/openapi.json').expect(200),

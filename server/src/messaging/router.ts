@@ -129,7 +129,13 @@ export function messagingRouter({
         body: parseInput(route.body, req.body, 'body'),
         logAlong,
       });
-      const access = accessOf(outcome.access);
+      // `If-None-Match: *` on a read is a precondition express honours (RFC 9110 §13.1.2): the answer
+      // is 304 without a body, so the partner learns that the resource exists and receives nothing of it.
+      const access = accessOf(
+        route.method === 'get' && req.fresh
+          ? { ...outcome.access, messageIds: [], peopleIncluded: [] }
+          : outcome.access,
+      );
       // Otherwise logged in order at once; the answer waits for the store's next group commit (shared
       // by every call in flight: no disk write of its own), so nothing is answered without its entry.
       try {
@@ -162,7 +168,7 @@ export function messagingRouter({
       run,
     );
   }
-  refuseOtherMethods(router, routes);
+  refuseOtherMethods(router, [...routes, { method: 'get', path: '/openapi.json' }]);
   // Unknown API paths end here (404 problem), with the API's headers rather than the pages'.
   router.use(notFoundHandler);
   return router;
