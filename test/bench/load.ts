@@ -53,6 +53,18 @@ export function medianByRate(results: readonly LoadResult[]): LoadResult {
   return [...results].sort((a, b) => a.rps - b.rps)[Math.floor(results.length / 2)]!;
 }
 
+/**
+ * The median over repetitions of `runs[i].rps / reference[i].rps`: each ratio is of runs made one
+ * after the other in the same repetition, so a machine that slows down or speeds up between
+ * repetitions moves both sides of a ratio, not one (the issue's "medians of repeated runs, ratios in
+ * the same run"). Both lists hold one run per repetition, in order.
+ */
+export function medianRatio(runs: readonly LoadResult[], reference: readonly LoadResult[]): number {
+  if (runs.length !== reference.length || runs.length === 0) throw new Error('one run of each per repetition');
+  const ratios = runs.map((r, i) => r.rps / reference[i]!.rps).sort((a, b) => a - b);
+  return ratios[Math.floor(ratios.length / 2)]!;
+}
+
 /** p-th percentile (0–100) of `xs`. */
 export const percentile = (xs: readonly number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
