@@ -129,22 +129,24 @@ export function messagingRouter({
         body: parseInput(route.body, req.body, 'body'),
         logAlong,
       });
-      // `If-None-Match: *` on a read is a precondition express honours (RFC 9110 §13.1.2): the answer
-      // is 304 without a body, so the partner learns that the resource exists and receives nothing of it.
-      const access = accessOf(
-        route.method === 'get' && req.fresh
-          ? { ...outcome.access, messageIds: [], peopleIncluded: [] }
-          : outcome.access,
-      );
       // Otherwise logged in order at once; the answer waits for the store's next group commit (shared
       // by every call in flight: no disk write of its own), so nothing is answered without its entry.
-      try {
-        if (!loggedAlong) await audit.record(access);
-      } catch (err) {
-        // A read sends nothing without its entry (503). A write is durable already: a 503 would say it
-        // was refused when it is stored (README "Data and storage"), so it is answered, and the gap reported.
-        if (route.method === 'get' || !(err instanceof StoreWriteError)) throw err;
-        onUnrecorded?.(access, err);
+      if (!loggedAlong) {
+        // `If-None-Match: *` on a read is a precondition express honours (RFC 9110 §13.1.2): the answer
+        // is 304 without a body, so the partner learns that the resource exists and receives nothing of it.
+        const access = accessOf(
+          route.method === 'get' && req.fresh
+            ? { ...outcome.access, messageIds: [], peopleIncluded: [] }
+            : outcome.access,
+        );
+        try {
+          await audit.record(access);
+        } catch (err) {
+          // A read sends nothing without its entry (503). A write is durable already: a 503 would say it
+          // was refused when it is stored (README "Data and storage"), so it is answered, and the gap reported.
+          if (route.method === 'get' || !(err instanceof StoreWriteError)) throw err;
+          onUnrecorded?.(access, err);
+        }
       }
       if (route.success.status === 204) res.status(204).end();
       else if (outcome.json !== undefined) res.status(route.success.status).type('json').send(outcome.json);
