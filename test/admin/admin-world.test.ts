@@ -131,6 +131,17 @@ describe('the admin API for testers', () => {
     expect(gh.store.client('reelbox')?.status).toBe('active');
   });
 
+  it('When the admin OpenAPI document is asked with another method, then it is 405 with Allow (OPTIONS: 204), token or not', async () => {
+    for (const headers of [{}, admin()]) {
+      const post = await request(gh.url).post('/admin/openapi.json').set(headers).expect(405);
+      expect(post.headers['allow']).toBe('GET, HEAD, OPTIONS');
+      expect(post.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(post.headers['cache-control']).toBe('no-store');
+      const options = await request(gh.url).options('/admin/openapi.json').set(headers).expect(204);
+      expect(options.headers['allow']).toBe('GET, HEAD, OPTIONS');
+    }
+  });
+
   it('When the admin OpenAPI document is read, then it is public and describes every admin route', async () => {
     const doc = await request(gh.url).get('/admin/openapi.json').expect(200);
     expect(doc.body.openapi).toBe('3.1.0');

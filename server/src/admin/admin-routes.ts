@@ -6,6 +6,7 @@ import { adminRouter, buildAdminOpenApiDocument, type AnyAdminRoute } from './ad
 import { adminTestingRoutes } from './admin-testing-routes.js';
 import { adminTokenRoutes } from './admin-token-routes.js';
 import { adminWorldRoutes, type AdminWorldDeps } from './admin-world-routes.js';
+import { refuseOtherMethods } from '../messaging/route-spec.js';
 
 export interface AdminDeps extends AdminWorldDeps {
   adminToken: string;
@@ -28,11 +29,13 @@ export function adminRoutes(deps: AdminDeps): Router {
   const router = Router();
   // Built on first request (as the messaging API's): a sandbox per test need not pay for it.
   let document: ReturnType<typeof buildAdminOpenApiDocument> | undefined;
-  router.get('/openapi.json', (_req, res) => res.json((document ??= buildAdminOpenApiDocument(routes))));
   router.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
+  router.get('/openapi.json', (_req, res) => res.json((document ??= buildAdminOpenApiDocument(routes))));
+  // Public like the document: another method is 405 with `Allow` (OPTIONS 204) before any token check.
+  refuseOtherMethods(router, [{ method: 'get', path: '/openapi.json' }]);
   router.use(adminAuth(deps.adminToken));
   router.use(adminRouter(routes));
   return router;
