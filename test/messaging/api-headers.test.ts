@@ -53,23 +53,28 @@ describe('headers of API responses and of pages', () => {
     for (const [name, value] of API_HEADERS) expect(post.headers[name.toLowerCase()]).toBe(value);
   });
 
-  it('When a read is answered 304 (If-None-Match: *), then its access-log entry lists no message and no person: none was sent', async () => {
-    const token = await tokenFor(gh, 'alice', ['messages:read']);
-    const res = await request(gh.url)
-      .get('/api/v1/threads/g_weekend/messages?limit=2')
-      .set('Authorization', `Bearer ${token}`)
-      .set('If-None-Match', '*');
-    expect(res.status).toBe(304);
-    expect(res.text ?? '').toBe('');
-    const entry = gh.store.all('accessLog').at(-1)!;
-    expect(entry).toMatchObject({
-      operation: 'GET /api/v1/threads/{threadId}/messages',
-      threadIds: ['g_weekend'],
-      messageIds: [],
-      peopleIncluded: [],
-      bystanders: [],
-    });
-  });
+  const bodiless = {
+    'a HEAD': (path: string, token: string) => request(gh.url).head(path).set('Authorization', `Bearer ${token}`),
+    'a 304 (If-None-Match: *)': (path: string, token: string) =>
+      request(gh.url).get(path).set('Authorization', `Bearer ${token}`).set('If-None-Match', '*'),
+  };
+  it.each([
+    ['a HEAD', '/api/v1/threads/g_weekend/messages?limit=2', 200, ['g_weekend']],
+    ['a 304 (If-None-Match: *)', '/api/v1/threads/g_weekend/messages?limit=2', 304, ['g_weekend']],
+    ['a HEAD', '/api/v1/threads?limit=2', 200, []],
+    ['a 304 (If-None-Match: *)', '/api/v1/threads?limit=2', 304, []],
+  ] as const)(
+    'When a read is answered without its body (%s of %s), then its access-log entry lists no message, no person, and only the thread it named',
+    async (kind, path, status, threadIds) => {
+      const token = await tokenFor(gh, 'alice', ['messages:read']);
+      const res = await bodiless[kind](path, token);
+      expect(res.status).toBe(status);
+      expect(res.text ?? '').toBe('');
+      const entry = gh.store.all('accessLog').at(-1)!;
+      expect(entry.operation).toBe(`GET ${path.replace('g_weekend', '{threadId}').replace(/\?.*/, '')}`);
+      expect(entry).toMatchObject({ threadIds, messageIds: [], peopleIncluded: [], bystanders: [] });
+    },
+  );
 
   it('When the public OpenAPI document or an /api path outside /api/v1 answers, then it carries the API header list too', async () => {
     const answers = await Promise.all([

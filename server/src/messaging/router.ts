@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { AccessRecord, AccessRecorder } from '../audit/access-recorder.js';
 import type { AccessDraft } from './messaging-service.js';
 import { apiFaultGate } from '../faults/api-fault-gate.js';
@@ -75,6 +75,25 @@ function stillAuthorized(tokens: TokenService, scope: string): RequestHandler {
 }
 
 /**
+ * Whether a read is answered without its body: a HEAD, or a 304 for `If-None-Match: *`, a
+ * precondition express honours (RFC 9110 §9.3.2, §13.1.2).
+ */
+const answersWithoutBody = (req: Request) => req.method === 'HEAD' || req.fresh;
+
+/**
+ * The access of a read answered without its body: the partner learns that the resource exists and
+ * receives nothing of it, so no message nor person; of the threads, only the one it named in the path.
+ */
+function bodilessRead(access: AccessDraft, params: Request['params']): AccessDraft {
+  return {
+    ...access,
+    threadIds: access.threadIds.filter((id) => id === params['threadId']),
+    messageIds: [],
+    peopleIncluded: [],
+  };
+}
+
+/**
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
  * the scope check (403), the JSON body reader (415/413/400) for routes with a body, the token and
@@ -132,12 +151,8 @@ export function messagingRouter({
       // Otherwise logged in order at once; the answer waits for the store's next group commit (shared
       // by every call in flight: no disk write of its own), so nothing is answered without its entry.
       if (!loggedAlong) {
-        // `If-None-Match: *` on a read is a precondition express honours (RFC 9110 §13.1.2): the answer
-        // is 304 without a body, so the partner learns that the resource exists and receives nothing of it.
         const access = accessOf(
-          route.method === 'get' && req.fresh
-            ? { ...outcome.access, messageIds: [], peopleIncluded: [] }
-            : outcome.access,
+          route.method === 'get' && answersWithoutBody(req) ? bodilessRead(outcome.access, req.params) : outcome.access,
         );
         try {
           await audit.record(access);
