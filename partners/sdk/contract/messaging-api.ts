@@ -352,6 +352,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Over the per-token limit; retry after the given seconds (window 1 s) */
             429: {
                 headers: {
@@ -419,6 +428,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge with error="insufficient_scope" and the scope */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -494,6 +512,15 @@ export interface operations {
             };
             /** @description `idempotency_key_in_use`: a request with this Idempotency-Key is still running */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -598,6 +625,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Over the per-token limit; retry after the given seconds (window 1 s) */
             429: {
                 headers: {
@@ -665,6 +701,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge with error="insufficient_scope" and the scope */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -756,6 +801,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Over the per-token limit; retry after the given seconds (window 1 s) */
             429: {
                 headers: {
@@ -839,6 +893,15 @@ export interface operations {
             };
             /** @description `idempotency_key_in_use`: a request with this Idempotency-Key is still running */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -951,6 +1014,15 @@ export interface operations {
             };
             /** @description No such thread, the owner is not in it, or not visible to this token under the current policy */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

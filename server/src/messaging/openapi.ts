@@ -56,6 +56,9 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
     '403': problem(`\`insufficient_scope\`: the token lacks \`${route.scope}\``, {
       'WWW-Authenticate': { description: 'Bearer challenge with error="insufficient_scope" and the scope' },
     }),
+    '412': problem(
+      '`precondition_failed`: `If-Match` with entity tags (the API sends none), or `If-None-Match: *` on a write (RFC 9110 §13.1)',
+    ),
     '429': problem(`Over the per-token limit; retry after the given seconds (window ${windowSeconds} s)`, {
       'Retry-After': { description: 'Seconds to wait (RFC 9110 §10.2.3)' },
     }),

@@ -9,6 +9,7 @@ import { jsonBody, noBody } from '../http/json-body.js';
 import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
+import { preconditions } from '../http/preconditions.js';
 import { expressPath, refuseOtherMethods, type AnyRoute } from './route-spec.js';
 import type { LogAlong } from './messaging-service.js';
 import { StoreWriteError } from '../store/store-errors.js';
@@ -97,7 +98,7 @@ function bodilessRead(access: AccessDraft, params: Request['params']): AccessDra
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
  * the scope check (403), the JSON body reader (415/413/400) for routes with a body, the token and
- * scope checked again once it is read (401/403),
+ * scope checked again once it is read (401/403), HTTP preconditions (412, http/preconditions.ts),
  * `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing of path, query
  * and body (400), the route's logic (404/403…), then the
  * access-log entry, durable before the response is sent. Responses carry `API_HEADERS`. Refused
@@ -181,6 +182,7 @@ export function messagingRouter({
       rateLimit,
       requireScope(route.scope),
       ...bodyReader,
+      preconditions, // after every check of the request, before the method (RFC 9110 §13.2.1)
       ...once,
       run,
     );
