@@ -14,6 +14,7 @@ describe('HTTP preconditions on the messaging API', () => {
     ['If-Match with a weak tag list, on a DELETE', 'delete', { 'If-Match': 'W/"a", "b"' }],
     ['If-None-Match: *, on a POST', 'post', { 'If-None-Match': '*' }],
     ['If-None-Match: *, on a DELETE', 'delete', { 'If-None-Match': ' * ' }],
+    ['If-None-Match: * in a list, on a POST', 'post', { 'If-None-Match': '"a", *' }],
   ] as const)(
     'When a write is sent with %s, then it is 412 problem+json and nothing changes nor is logged',
     async (_, method, headers) => {
@@ -27,7 +28,7 @@ describe('HTTP preconditions on the messaging API', () => {
           : request(gh.url).delete(`/api/v1/messages/${target}`);
       const res = await req.set('Authorization', `Bearer ${token}`).set(headers).expect(412);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 412 });
+      expect(res.body).toMatchObject({ status: 412, title: 'Precondition Failed' });
       expect(stateOf(gh.store)).toBe(before);
       expect(gh.store.all('accessLog')).toHaveLength(logged);
     },
@@ -54,7 +55,21 @@ describe('HTTP preconditions on the messaging API', () => {
     await request(gh.url).post(PAGE).set(auth).set('If-Match', '*').send({ text: 'posted too' }).expect(201);
   });
 
-  it('When a request without a valid token carries a precondition, then it is 401 first (preconditions come after the checks)', async () => {
+  it('When a request would fail without its precondition (401, 400, 404), then it gets that answer, not 412 (RFC 9110 §13.2.1)', async () => {
     await request(gh.url).post(PAGE).set('If-Match', '"abc"').send({ text: 'x' }).expect(401);
+    const token = await tokenFor(gh, 'alice', ['messages:read', 'messages:write', 'messages:delete']);
+    const auth = { Authorization: `Bearer ${token}` };
+    const before = stateOf(gh.store);
+    await request(gh.url).get('/api/v1/threads/no_such/messages').set(auth).set('If-Match', '"a"').expect(404);
+    await request(gh.url).get('/api/v1/threads?foo=1').set(auth).set('If-Match', '"a"').expect(400);
+    await request(gh.url).delete('/api/v1/messages/m_no_such').set(auth).set('If-None-Match', '*').expect(404);
+    await request(gh.url)
+      .post('/api/v1/threads/no_such/messages')
+      .set(auth)
+      .set('If-None-Match', '*')
+      .send({ text: 'x' })
+      .expect(404);
+    await request(gh.url).post(PAGE).set(auth).set('If-Match', '"a"').send({ text: 'x', extra: 1 }).expect(400);
+    expect(stateOf(gh.store)).toBe(before);
   });
 });

@@ -9,7 +9,7 @@ import { jsonBody, noBody } from '../http/json-body.js';
 import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
-import { preconditions } from '../http/preconditions.js';
+import { preconditionFailure } from '../http/preconditions.js';
 import { expressPath, refuseOtherMethods, type AnyRoute } from './route-spec.js';
 import type { LogAlong } from './messaging-service.js';
 import { StoreWriteError } from '../store/store-errors.js';
@@ -98,9 +98,10 @@ function bodilessRead(access: AccessDraft, params: Request['params']): AccessDra
  * The express side of the route list. Each route runs, in order: bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
  * the scope check (403), the JSON body reader (415/413/400) for routes with a body, the token and
- * scope checked again once it is read (401/403), HTTP preconditions (412, http/preconditions.ts),
+ * scope checked again once it is read (401/403),
  * `Idempotency-Key` on POSTs (messaging/idempotency.ts: replay, 409, 422), parsing of path, query
- * and body (400), the route's logic (404/403…), then the
+ * and body (400), the route's logic (404/403…), HTTP preconditions (412, http/preconditions.ts: a write's
+ * before its commit), then the
  * access-log entry, durable before the response is sent. Responses carry `API_HEADERS`. Refused
  * requests change nothing.
  */
@@ -136,8 +137,12 @@ export function messagingRouter({
       });
       // A write commits its entry in the same journal line as its change (one append, durable or
       // refused together); then it is answered with nothing more to wait for.
+      // HTTP preconditions are answered only once the request would otherwise succeed: a write's right
+      // before its commit (where its entry goes along), a read's once it is served (RFC 9110 §13.2.1).
+      const refused = preconditionFailure(req);
       let loggedAlong = false;
       const logAlong: LogAlong = (draft) => {
+        if (refused) throw refused;
         const entry = audit.entryFor(accessOf(draft));
         loggedAlong = true;
         return { ops: () => [{ op: 'put', c: 'accessLog', v: entry }], durable: () => audit.announce([entry]) };
@@ -149,6 +154,7 @@ export function messagingRouter({
         body: parseInput(route.body, req.body, 'body'),
         logAlong,
       });
+      if (refused) throw refused;
       // Otherwise logged in order at once; the answer waits for the store's next group commit (shared
       // by every call in flight: no disk write of its own), so nothing is answered without its entry.
       if (!loggedAlong) {
@@ -182,7 +188,6 @@ export function messagingRouter({
       rateLimit,
       requireScope(route.scope),
       ...bodyReader,
-      preconditions, // after every check of the request, before the method (RFC 9110 §13.2.1)
       ...once,
       run,
     );
