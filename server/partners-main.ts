@@ -6,7 +6,7 @@
  * off up to every 15 s) and says when it answers. Ctrl-C (SIGINT) or SIGTERM stops both.
  */
 import { takesNoArguments } from './src/cli-args.js';
-import { loadConfig } from './src/config.js';
+import { listenWarning, loadConfig } from './src/config.js';
 import { listen } from './src/http/startup.js';
 import { waitForPlatform } from './src/http/wait-for-platform.js';
 import { createReelbox } from '../partners/reelbox/reelbox.js';
@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   console.log(
     `Partners are running against ${config.PLATFORM_URL}\n  Tunewave  ${tunewaveUrl}\n  Reelbox   ${reelboxUrl}\nPress Ctrl-C to stop.`,
   );
+  const listening = listenWarning(config);
+  if (listening) console.log(`note: ${listening} (demo only)`);
   await waitForPlatform(config.PLATFORM_URL, (line) => console.log(line), stopping.signal);
 }
 

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 
 /** Smallest `MEMORY_COMPACT_IDLE_MS` other than 0: a shorter one would take a gap between two requests for idleness. */
@@ -177,9 +178,23 @@ export function adminTokenNotice(config: Config): string {
     : 'Admin token: the one set in ADMIN_TOKEN (not printed)';
 }
 
-/** Warnings about demo-only values, printed once by the entry point. */
+/** Whether `LISTEN_HOST` keeps the servers to this machine: `loopback`, `localhost`, 127.0.0.0/8 or ::1. */
+export function listensOnLoopbackOnly(host: string): boolean {
+  return host === 'loopback' || host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+}
+
+/** The warning for a `LISTEN_HOST` that reaches beyond this machine, if it does (both entry points print it). */
+export function listenWarning(config: Config): string | undefined {
+  return listensOnLoopbackOnly(config.LISTEN_HOST)
+    ? undefined
+    : `LISTEN_HOST=${config.LISTEN_HOST} is reachable beyond this machine: so are the demo's public passwords and admin token`;
+}
+
+/** Warnings about demo-only values, printed once by `npm start`. */
 export function demoWarnings(config: Config): string[] {
   const warnings: string[] = [];
+  const listening = listenWarning(config);
+  if (listening) warnings.push(listening);
   if (config.ADMIN_TOKEN === DEMO_ADMIN_TOKEN) warnings.push('ADMIN_TOKEN is the public demo value');
   if (config.SESSION_SECRET === DEMO_SESSION_SECRET) warnings.push('SESSION_SECRET is the public demo value');
   if (

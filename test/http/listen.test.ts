@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
+import { demoWarnings, listenWarning, testConfig } from '../../server/src/config.js';
 import { freePort, listen } from '../../server/src/http/startup.js';
 
 /** Whether a TCP connection to `host:port` is accepted. */
@@ -50,4 +51,24 @@ describe('where npm start listens (LISTEN_HOST)', () => {
       await new Promise((r) => server.close(r));
     }
   });
+});
+
+describe('the start-up warning about LISTEN_HOST', () => {
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'example.test', '::ffff:10.0.0.1'])(
+    'When LISTEN_HOST is %s (beyond this machine), then npm start and npm run partners warn of it',
+    (host) => {
+      const config = testConfig({ LISTEN_HOST: host });
+      expect(listenWarning(config)).toContain(`LISTEN_HOST=${host} is reachable beyond this machine`);
+      expect(demoWarnings(config)).toContain(listenWarning(config));
+    },
+  );
+
+  it.each(['loopback', 'localhost', '127.0.0.1', '127.1.2.3', '::1'])(
+    'When LISTEN_HOST is %s (this machine only), then nothing is said of it',
+    (host) => {
+      const config = testConfig({ LISTEN_HOST: host });
+      expect(listenWarning(config)).toBeUndefined();
+      expect(demoWarnings(config).join('\n')).not.toContain('LISTEN_HOST');
+    },
+  );
 });
