@@ -1,4 +1,4 @@
-import { isIPv4 } from 'node:net';
+import { listensOnLoopbackOnly } from './http/startup.js';
 import { z } from 'zod';
 
 /** Smallest `MEMORY_COMPACT_IDLE_MS` other than 0: a shorter one would take a gap between two requests for idleness. */
@@ -176,11 +176,6 @@ export function adminTokenNotice(config: Config): string {
   return config.ADMIN_TOKEN === DEMO_ADMIN_TOKEN
     ? `Admin token: ${config.ADMIN_TOKEN} (the public demo default)`
     : 'Admin token: the one set in ADMIN_TOKEN (not printed)';
-}
-
-/** Whether `LISTEN_HOST` keeps the servers to this machine: `loopback`, `localhost`, 127.0.0.0/8 or ::1. */
-export function listensOnLoopbackOnly(host: string): boolean {
-  return host === 'loopback' || host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 /** The warning for a `LISTEN_HOST` that reaches beyond this machine, if it does (both entry points print it). */

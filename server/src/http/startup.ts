@@ -7,6 +7,14 @@ export class ListenError extends Error {
 }
 
 /**
+ * Whether `listen` on `host` keeps a server to this machine: `loopback` (its default), `localhost`,
+ * 127.0.0.0/8 or ::1. Any other host reaches the network (the start-up warns of it, config.ts).
+ */
+export function listensOnLoopbackOnly(host: string): boolean {
+  return host === 'loopback' || host === 'localhost' || host === '::1' || (net.isIPv4(host) && host.startsWith('127.'));
+}
+
+/**
  * Listens on `port` of `host`. `loopback` (the default: `LISTEN_HOST`) is this machine only: 127.0.0.1,
  * and ::1 too where the machine has it (a second listener whose connections it hands to `server`:
  * node:http's documented `connection` injection), so `http://localhost:…` works whichever address
