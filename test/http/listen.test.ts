@@ -63,12 +63,28 @@ describe('the start-up warning about LISTEN_HOST', () => {
     },
   );
 
-  it.each(['loopback', 'localhost', '127.0.0.1', '127.1.2.3', '::1'])(
-    'When LISTEN_HOST is %s (this machine only), then nothing is said of it',
-    (host) => {
-      const config = testConfig({ LISTEN_HOST: host });
-      expect(listenWarning(config)).toBeUndefined();
-      expect(demoWarnings(config).join('\n')).not.toContain('LISTEN_HOST');
-    },
-  );
+  it.each([
+    'loopback',
+    'localhost',
+    'LOCALHOST',
+    '127.0.0.1',
+    '127.1.2.3',
+    '::1',
+    '0:0:0:0:0:0:0:1',
+    '::ffff:127.0.0.1',
+  ])('When LISTEN_HOST is %s (this machine only), then nothing is said of it', (host) => {
+    const config = testConfig({ LISTEN_HOST: host });
+    expect(listenWarning(config)).toBeUndefined();
+    expect(demoWarnings(config).join('\n')).not.toContain('LISTEN_HOST');
+  });
+});
+
+describe('listening on a host that cannot be used', () => {
+  it('When LISTEN_HOST is written as a URL host ([::1]), then the error names the host, not only the port', async () => {
+    const server = http.createServer();
+    const port = await freePort();
+    await expect(listen(server, port, 'Tunewave', '[::1]')).rejects.toThrow(
+      `Tunewave: port ${port} of [::1] cannot be used`,
+    );
+  });
 });

@@ -7,11 +7,20 @@ export class ListenError extends Error {
 }
 
 /**
- * Whether `listen` on `host` keeps a server to this machine: `loopback` (its default), `localhost`,
- * 127.0.0.0/8 or ::1. Any other host reaches the network (the start-up warns of it, config.ts).
+ * Whether `listen` on `host` keeps a server to this machine: `loopback` (its default), `localhost`
+ * (any case), or an address of 127.0.0.0/8 or ::1 however written (`0:0:0:0:0:0:0:1`,
+ * `::ffff:127.0.0.1`: node's `BlockList` compares addresses). Any other host reaches the network
+ * (the start-up warns of it, config.ts).
  */
 export function listensOnLoopbackOnly(host: string): boolean {
-  return host === 'loopback' || host === 'localhost' || host === '::1' || (net.isIPv4(host) && host.startsWith('127.'));
+  const name = host.toLowerCase();
+  if (name === 'loopback' || name === 'localhost') return true;
+  const family = net.isIP(host);
+  if (family === 0) return false;
+  const loopback = new net.BlockList();
+  loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+  loopback.addAddress('::1', 'ipv6');
+  return loopback.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
@@ -26,7 +35,9 @@ export async function listen(server: http.Server, port: number, what: string, ho
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const reason = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${err.code ?? err.message})`;
-      reject(new ListenError(`${what}: port ${port} ${reason}`));
+      // A host of LISTEN_HOST that cannot be listened on (a name that does not resolve, `[::1]`) is named.
+      const where = host === 'loopback' ? `port ${port}` : `port ${port} of ${host}`;
+      reject(new ListenError(`${what}: ${where} ${reason}`));
     };
     server.once('error', onError);
     server.listen(port, host === 'loopback' ? '127.0.0.1' : host, () => {
