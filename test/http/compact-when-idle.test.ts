@@ -10,6 +10,7 @@ import {
   COMPACT_AFTER_GROWTH_BYTES,
   compactWhenIdle,
   heapCollector,
+  SCAVENGE_EVERY_MS,
   settledAfterMs,
   YOUNG_SHRINK_WINDOW_MS,
   YOUNG_SHRUNK_BYTES,
@@ -20,7 +21,7 @@ import { until } from '../helpers/platform.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const IDLE_MS = 1000;
-const SCAVENGES = Math.ceil(YOUNG_SHRINK_WINDOW_MS / IDLE_MS);
+const SCAVENGES = Math.ceil(YOUNG_SHRINK_WINDOW_MS / SCAVENGE_EVERY_MS);
 
 /**
  * A collector over a pretend heap: counts what it is asked; `grow()` adds to the old generation;
@@ -56,7 +57,7 @@ describe('compactWhenIdle: when it compacts and scavenges (fake timers, a preten
     }
   };
 
-  it('When a load stops after the heap grew, then it compacts once, 1–2 looks later, then scavenges until the young generation shrank; never during the load, nor when idle from the start', () => {
+  it('When a load stops after the heap grew, then it compacts once, 1–2 looks later, then scavenges every SCAVENGE_EVERY_MS until the young generation shrank; never during the load, nor when idle from the start', () => {
     const { collector, counts, grow } = countingCollector();
     const stop = compactWhenIdle({ servers: [server], idleMs: IDLE_MS, collector });
     jest.advanceTimersByTime(10 * IDLE_MS);
@@ -66,6 +67,8 @@ describe('compactWhenIdle: when it compacts and scavenges (fake timers, a preten
     expect(counts).toEqual({ compactions: 0, scavenges: 0 });
     jest.advanceTimersByTime(IDLE_MS); // the load ended on a look that saw requests: the next is quiet
     expect(counts).toEqual({ compactions: 1, scavenges: 0 });
+    jest.advanceTimersByTime(2 * SCAVENGE_EVERY_MS);
+    expect(counts).toEqual({ compactions: 1, scavenges: 2 });
     jest.advanceTimersByTime(settledAfterMs(IDLE_MS));
     expect(counts).toEqual({ compactions: 1, scavenges: 3 }); // shrunk after the third: no more
     stop();
@@ -82,6 +85,24 @@ describe('compactWhenIdle: when it compacts and scavenges (fake timers, a preten
     jest.advanceTimersByTime(settledAfterMs(IDLE_MS));
     expect(counts).toEqual({ compactions: 1, scavenges: 2 * SCAVENGES }); // no growth since: no compaction
     stop();
+  });
+
+  it('When a request comes while it scavenges, then the scavenges stop at once and start again only after the next quiet look', () => {
+    const { collector, counts, grow } = countingCollector(Infinity);
+    const stop = compactWhenIdle({ servers: [server], idleMs: IDLE_MS, collector });
+    grow();
+    load(IDLE_MS);
+    jest.advanceTimersByTime(IDLE_MS + 3 * SCAVENGE_EVERY_MS);
+    expect(counts).toEqual({ compactions: 1, scavenges: 3 });
+    load(5 * IDLE_MS);
+    expect(counts).toEqual({ compactions: 1, scavenges: 3 });
+    jest.advanceTimersByTime(2 * IDLE_MS);
+    expect(counts.compactions).toBe(1); // no growth since: no compaction
+    expect(counts.scavenges).toBeGreaterThan(3);
+    const before = counts.scavenges;
+    stop();
+    jest.advanceTimersByTime(settledAfterMs(IDLE_MS));
+    expect(counts.scavenges).toBe(before); // stop() ends the scavenges too
   });
 
   it('When requests come with pauses but the old generation has not grown by COMPACT_AFTER_GROWTH_BYTES since its lowest, then no compaction', () => {

@@ -52,10 +52,19 @@ export function heapCollector(): HeapCollector | undefined {
 }
 
 /**
- * ms of allocation history V8 looks at to decide that allocation is slow enough to shrink the young
- * generation (`kThroughputTimeFrameMs` in its GC tracer), plus a second of margin.
+ * ms after the compaction during which the young generation is scavenged until V8 shrinks it: the
+ * background work a load leaves behind (access-log batches, retention) allocates for a second or two
+ * after it, and V8 shrinks only once the rate it sees is low.
  */
 export const YOUNG_SHRINK_WINDOW_MS = 6_000;
+/**
+ * ms between those scavenges. V8 rates allocation over its last ten collections (the GC tracer's
+ * ring buffer of samples, at most `kThroughputTimeFrameMs`, 5 s, back), so ten quiet scavenges
+ * 100 ms apart show it the quiet rate within about a second, where one a second took five, and
+ * missed the window when background work went on after the load (at 100k, on a slower machine).
+ * An idle scavenge takes 1–2 ms.
+ */
+export const SCAVENGE_EVERY_MS = 100;
 /** Growth (bytes) of the old generation since the last compaction that is worth a compaction's pause. */
 export const COMPACT_AFTER_GROWTH_BYTES = 16 * 2 ** 20;
 /** A young generation (bytes) at most this big is as small as V8 makes it: no scavenge needed. */
@@ -66,7 +75,7 @@ export const YOUNG_SHRUNK_BYTES = 2 * 2 ** 20;
  * that let V8 shrink the young generation): what to wait before reading the memory it gave back.
  */
 export function settledAfterMs(idleMs: number): number {
-  return (2 + Math.ceil(YOUNG_SHRINK_WINDOW_MS / idleMs)) * idleMs;
+  return 2 * idleMs + YOUNG_SHRINK_WINDOW_MS;
 }
 
 export interface CompactWhenIdleOptions {
@@ -85,11 +94,11 @@ export interface CompactWhenIdleOptions {
  * (between `idleMs` and 2 × `idleMs` after the last request), old space is compacted if it grew by
  * `COMPACT_AFTER_GROWTH_BYTES` since the last compaction (so light traffic with pauses between
  * requests does not pay a full collection each time); then, while the young generation is bigger
- * than `YOUNG_SHRUNK_BYTES`, each quiet look for `YOUNG_SHRINK_WINDOW_MS` runs a scavenge of it, so
- * that V8 sees an allocation rate low enough to shrink it (from 32 MB to 1 MB: it measures the rate at
- * collections only, and an idle process has none). Requests in progress and traffic on open
- * WebSockets are not activity. Nothing runs while requests come closer together than `idleMs`.
- * The timer is unref'd.
+ * than `YOUNG_SHRUNK_BYTES` and nothing happens, it is scavenged every `SCAVENGE_EVERY_MS` for up
+ * to `YOUNG_SHRINK_WINDOW_MS`, so that V8 sees an allocation rate low enough to shrink it (from
+ * 32 MB to 1 MB: it measures the rate at collections only, and an idle process has none). Requests
+ * in progress and traffic on open WebSockets are not activity. Nothing runs while requests come
+ * closer together than `idleMs`. The timers are unref'd.
  * @throws RangeError when `idleMs` is neither 0 nor at least `MIN_COMPACT_IDLE_MS`.
  * @returns stop(): removes the listeners and the timer.
  */
@@ -99,34 +108,47 @@ export function compactWhenIdle(options: CompactWhenIdleOptions): () => void {
     throw new RangeError(`idleMs must be 0 or at least ${MIN_COMPACT_IDLE_MS} ms`);
   const collector = 'collector' in options ? options.collector : heapCollector();
   if (idleMs === 0 || !collector) return () => {};
-  const scavenges = Math.ceil(YOUNG_SHRINK_WINDOW_MS / idleMs);
   let compactedAt = collector.committed().old;
   let active = 0;
-  /** Quiet looks since the last activity (counted up to the last one that may act). */
-  let quiet = 1 + scavenges;
+  /** Whether a quiet look is due to act: set by activity, cleared by the look that acts. */
+  let due = false;
+  let shrinking: NodeJS.Timeout | undefined;
+  const stopShrinking = () => {
+    clearInterval(shrinking);
+    shrinking = undefined;
+  };
   const count = () => void active++;
   for (const server of options.servers) {
     server.on('request', count);
     server.on('connection', count);
   }
+  const shrinkYoung = () => {
+    let left = Math.ceil(YOUNG_SHRINK_WINDOW_MS / SCAVENGE_EVERY_MS);
+    shrinking = setInterval(() => {
+      if (active > 0 || left-- === 0 || collector.committed().young <= YOUNG_SHRUNK_BYTES) return stopShrinking();
+      collector.minor();
+    }, SCAVENGE_EVERY_MS);
+    shrinking.unref();
+  };
   const timer = setInterval(() => {
     if (active > 0) {
       active = 0;
-      quiet = 0;
-      return;
+      due = true;
+      return stopShrinking();
     }
-    if (quiet > scavenges) return;
-    quiet++;
-    if (quiet === 1) {
-      const { old } = collector.committed();
-      if (old - compactedAt < COMPACT_AFTER_GROWTH_BYTES) return void (compactedAt = Math.min(compactedAt, old));
+    if (!due) return;
+    due = false;
+    const { old } = collector.committed();
+    if (old - compactedAt >= COMPACT_AFTER_GROWTH_BYTES) {
       collector.compact();
       compactedAt = collector.committed().old;
-    } else if (collector.committed().young > YOUNG_SHRUNK_BYTES) collector.minor();
+    } else compactedAt = Math.min(compactedAt, old);
+    if (collector.committed().young > YOUNG_SHRUNK_BYTES) shrinkYoung();
   }, idleMs);
   timer.unref();
   return () => {
     clearInterval(timer);
+    stopShrinking();
     for (const server of options.servers) {
       server.off('request', count);
       server.off('connection', count);
