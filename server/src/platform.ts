@@ -19,7 +19,7 @@ import { createAccessRecorder } from './audit/access-recorder.js';
 import { answerClientError, answerServerWide, errorHandler, notFoundHandler } from './http/problem.js';
 import { NotFoundError } from './errors.js';
 import { createMessagingApi } from './messaging/messaging-api.js';
-import { API_BASE, apiHeaders } from './messaging/router.js';
+import { apiHeaders } from './messaging/router.js';
 import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
 import type { TokenService } from './oauth/token-service.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
@@ -188,7 +188,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     res.json({ ok: true, name: 'Glasshouse' });
   });
   // Bearer-token APIs come first: no page headers, static files, session or cookie work for them.
-  app.use(API_BASE, api.router);
+  api.route(app.router);
   // Any other path under /api (another version, /api itself) is an API 404 too, with the API's headers.
   app.use('/api', apiHeaders, notFoundHandler);
   // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700

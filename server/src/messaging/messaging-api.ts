@@ -12,7 +12,7 @@ import { apiDocsRouter } from './docs.js';
 import { createMessagingService } from './messaging-service.js';
 import { createIdempotency } from './idempotency.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { API_BASE, messagingRouter } from './router.js';
+import { API_BASE, routeMessagingApi } from './router.js';
 import { messagingRoutes } from './routes.js';
 
 export interface MessagingApiDeps {
@@ -30,8 +30,11 @@ export interface MessagingApiDeps {
 }
 
 export interface MessagingApi {
-  /** Mount at `API_BASE` (`/api/v1`): the routes and `GET /openapi.json` (public). */
-  router: Router;
+  /**
+   * Adds the routes, each under `API_BASE` (`/api/v1`), and `GET /api/v1/openapi.json` (public) to
+   * `router`: the app's own, so that an API call passes one router (README "Performance").
+   */
+  route(router: Router): void;
   /** Mount at `/docs`: Swagger UI over the document. */
   docs: Router;
   /**
@@ -58,24 +61,25 @@ export function createMessagingApi(deps: MessagingApiDeps): MessagingApi {
   // and sandboxes (one per test) rarely ask for it. test/messaging/openapi.test.ts builds it.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
-  const router = messagingRouter({
-    routes,
-    tokens,
-    audit,
-    rateLimit: limiter.middleware,
-    idempotency: idempotency.middleware,
-    faults,
-    onUnrecorded: deps.onUnrecorded,
-    // Served outside helmet like every API answer, so with the API's headers.
-    openApiDocument: (_req, res) => {
-      document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
-      res.json(document);
-    },
-  });
+  const route = (router: Router) =>
+    routeMessagingApi(router, {
+      routes,
+      tokens,
+      audit,
+      rateLimit: limiter.middleware,
+      idempotency: idempotency.middleware,
+      faults,
+      onUnrecorded: deps.onUnrecorded,
+      // Served outside helmet like every API answer, so with the API's headers.
+      openApiDocument: (_req, res) => {
+        document ??= buildOpenApiDocument({ routes, rateLimit, ...deps.oauthEndpoints });
+        res.json(document);
+      },
+    });
   const docsOAuth = { clientId: DOCS_CLIENT_ID, redirectUrl: docsRedirectUri(config.PLATFORM_URL) };
   const close = () => {
     limiter.close();
     idempotency.clear();
   };
-  return { router, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close };
+  return { route, docs: apiDocsRouter(`${API_BASE}/openapi.json`, undefined, docsOAuth), close };
 }

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Caller, LogAlong, Outcome } from './messaging-service.js';
@@ -74,9 +74,14 @@ export function expressPath(openApiPath: string): string {
  * After the routes of `routes` on `router`: a request to one of their paths with another method is
  * 405 problem details with `Allow` listing the methods the path has (RFC 9110 §15.5.6), rather than
  * the 404 of a path that does not exist; OPTIONS is 204 with that `Allow`. Paths are public (OpenAPI), so this runs before any
- * authentication.
+ * authentication. `prefix` goes before each path (where the router is not mounted under it), and
+ * `before` runs first on each (e.g. the API's headers).
  */
-export function refuseOtherMethods(router: Router, routes: readonly { method: string; path: string }[]): void {
+export function refuseOtherMethods(
+  router: Router,
+  routes: readonly { method: string; path: string }[],
+  { prefix = '', before = [] }: { prefix?: string; before?: RequestHandler[] } = {},
+): void {
   const allowedByPath = new Map<string, Set<string>>();
   for (const { method, path } of routes) {
     const allowed = allowedByPath.get(path) ?? new Set<string>();
@@ -86,7 +91,7 @@ export function refuseOtherMethods(router: Router, routes: readonly { method: st
   }
   for (const [path, allowed] of allowedByPath) {
     const list = [...allowed, 'OPTIONS'].join(', ');
-    router.all(expressPath(path), (req, res) => {
+    router.all(prefix + expressPath(path), ...before, (req, res) => {
       res.set('Allow', list);
       // OPTIONS asks which methods the path takes (RFC 9110 §9.3.7): the answer is `Allow`.
       if (req.method === 'OPTIONS') return void res.status(204).end();

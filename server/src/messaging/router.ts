@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import type { AccessRecord, AccessRecorder } from '../audit/access-recorder.js';
 import type { AccessDraft } from './messaging-service.js';
 import { apiFaultGate } from '../faults/api-fault-gate.js';
@@ -6,7 +6,6 @@ import type { FaultInjector } from '../faults/fault-injector.js';
 import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
 import { InsufficientScopeError, InvalidTokenError } from '../errors.js';
 import { jsonBody, noBody } from '../http/json-body.js';
-import { notFoundHandler } from '../http/problem.js';
 import type { TokenService } from '../oauth/token-service.js';
 import { parseInput } from '../http/validate.js';
 import { preconditionFailure } from '../http/preconditions.js';
@@ -49,8 +48,8 @@ export const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * Sets `API_HEADERS` on every response under `/api`: the routes, the public OpenAPI document and the
- * 404s of unknown API paths (also outside `/api/v1`), none of which pass through the pages' helmet.
+ * Sets `API_HEADERS` on every response under `/api`: the routes (first of each), the public OpenAPI
+ * document and the 404s of unknown API paths (platform.ts), none of which pass through the pages' helmet.
  */
 export const apiHeaders: RequestHandler = (_req, res, next) => {
   for (const [name, value] of API_HEADERS) res.setHeader(name, value);
@@ -95,7 +94,9 @@ function bodilessRead(access: AccessDraft, params: Request['params']): AccessDra
 }
 
 /**
- * The express side of the route list. Each route runs, in order: bearer authentication (401),
+ * The express side of the route list, on `router` (the app's own: each router a request passes
+ * costs its own dispatch, README "Performance"), every path under `API_BASE`. Each route runs, in
+ * order: the API's headers, bearer authentication (401),
  * an injected fault if a tester set one (faults/api-fault-gate.ts), the per-token rate limit (429),
  * the scope check (403), the JSON body reader (415/413/400) for routes with a body, the token and
  * scope checked again once it is read (401/403),
@@ -105,22 +106,12 @@ function bodilessRead(access: AccessDraft, params: Request['params']): AccessDra
  * access-log entry, durable before the response is sent. Responses carry `API_HEADERS`. Refused
  * requests change nothing.
  */
-export function messagingRouter({
-  routes,
-  tokens,
-  audit,
-  rateLimit,
-  idempotency,
-  faults,
-  onUnrecorded,
-  openApiDocument,
-}: MessagingRouterDeps): Router {
-  // One router for the whole API, the document included: each router a request passes costs its own
-  // dispatch (README "Performance").
-  const router = Router();
+export function routeMessagingApi(
+  router: Router,
+  { routes, tokens, audit, rateLimit, idempotency, faults, onUnrecorded, openApiDocument }: MessagingRouterDeps,
+): void {
   const authenticate = bearerAuth(tokens);
-  router.use(apiHeaders);
-  router.get('/openapi.json', openApiDocument);
+  router.get(`${API_BASE}/openapi.json`, apiHeaders, openApiDocument);
   for (const route of routes) {
     const operation = `${route.method.toUpperCase()} ${API_BASE}${route.path}`;
     const run: RequestHandler = async (req, res) => {
@@ -182,7 +173,8 @@ export function messagingRouter({
     const faultGate = apiFaultGate(faults, audit, { method: route.method, scope: route.scope, operation });
     const once = route.method === 'post' ? [idempotency] : [];
     router[route.method](
-      expressPath(route.path),
+      API_BASE + expressPath(route.path),
+      apiHeaders,
       authenticate,
       faultGate,
       rateLimit,
@@ -192,8 +184,8 @@ export function messagingRouter({
       run,
     );
   }
-  refuseOtherMethods(router, [...routes, { method: 'get', path: '/openapi.json' }]);
-  // Unknown API paths end here (404 problem), with the API's headers rather than the pages'.
-  router.use(notFoundHandler);
-  return router;
+  refuseOtherMethods(router, [...routes, { method: 'get', path: '/openapi.json' }], {
+    prefix: API_BASE,
+    before: [apiHeaders],
+  });
 }
