@@ -84,12 +84,22 @@ describe('one renderer for a message', () => {
     await page.goto(`${env.gh.url}/threads/t_alice_bob`);
     await context.clearCookies();
     await page.locator('input[name="text"]').fill('typed before the session ended');
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST').catch(() => undefined);
     await page.locator('form.composer button[type="submit"]').click();
-    // This test timed out (30 s) in a few full runs on a loaded machine and never alone: say where
-    // the page was, to find out why.
+    // This test timed out in a few full runs on a loaded machine and never alone (once at the form's
+    // own URL, so the POST was answered with a page, not the 303): say what the answer was.
     await page.waitForURL(/\/login/).catch(async (e: Error) => {
       const state = await page.evaluate(() => document.body.getAttribute('data-session-ended')).catch(() => '?');
-      throw new Error(`${e.message}: the page is at ${page.url()}, session-ended=${state}`);
+      const answer = await posted;
+      const heading = await page
+        .locator('h1, h2')
+        .first()
+        .textContent({ timeout: 1_000 })
+        .catch(() => '?');
+      throw new Error(
+        `${e.message}: the page is at ${page.url()}, session-ended=${state}, the POST answered ` +
+          `${answer?.status()} ${answer?.headers()['location'] ?? ''}, heading "${heading}"`,
+      );
     });
     expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/threads/t_alice_bob');
     await context.close();
