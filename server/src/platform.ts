@@ -19,7 +19,7 @@ import { createAccessRecorder } from './audit/access-recorder.js';
 import { answerClientError, answerServerWide, errorHandler, notFoundHandler } from './http/problem.js';
 import { NotFoundError } from './errors.js';
 import { createMessagingApi } from './messaging/messaging-api.js';
-import { apiHeaders } from './messaging/router.js';
+import { apiHeaders } from './http/api-headers.js';
 import { createOAuthServer, type OAuthServer } from './oauth/oauth.js';
 import type { TokenService } from './oauth/token-service.js';
 import { attachInboxSocket } from './realtime/inbox-socket.js';
@@ -193,7 +193,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use('/api', apiHeaders, notFoundHandler);
   // No page of the platform may be framed (login and consent above all: clickjacking, RFC 9700
   // §4.16): CSP frame-ancestors 'none' and, for older browsers, X-Frame-Options DENY. The API sets
-  // its own fixed header list (messaging/router.ts API_HEADERS) instead: it is the hot path.
+  // its own fixed header list (http/api-headers.ts API_HEADERS) instead: it is the hot path.
   const pageHeaders = helmet({
     contentSecurityPolicy: {
       directives: { 'form-action': null, 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] },

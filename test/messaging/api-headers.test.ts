@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { API_HEADERS } from '../../server/src/messaging/router.js';
+import { API_HEADERS } from '../../server/src/http/api-headers.js';
 import { tokenFor } from '../helpers/api.js';
 import { usePlatform } from '../helpers/platform.js';
 
@@ -87,6 +87,31 @@ describe('headers of API responses and of pages', () => {
       expect(res.headers['etag']).toBeUndefined();
     }
     expect(answers[1]!.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('When an API path is refused before its route runs (a parameter that does not decode) or is written in capitals, then the answer is problem details with the API header list, for a browser too', async () => {
+    const token = await tokenFor(gh, 'alice', ['profile', 'messages:read']);
+    const html = 'text/html,*/*;q=0.8';
+    const answers = await Promise.all([
+      request(gh.url).get('/api/v1/threads/%E0%A4%A/messages').set('Authorization', `Bearer ${token}`).expect(400),
+      request(gh.url).put('/api/v1/threads/%ZZ/messages').expect(400),
+      request(gh.url).delete('/api/v1/messages/%').set('Accept', html).expect(400),
+      request(gh.url).get('/API/V1/ME').set('Accept', html).expect(401),
+      request(gh.url).put('/API/V1/ME').set('Accept', html).expect(405),
+      request(gh.url).get('/API/NOPE').set('Accept', html).expect(404),
+    ]);
+    for (const res of answers) {
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      for (const [name, value] of API_HEADERS) expect(res.headers[name.toLowerCase()]).toBe(value);
+    }
+  });
+
+  it('When a page path only begins with the letters of api or admin (/api-docs, /admin-panel), then a browser gets the HTML page, not the API problem', async () => {
+    for (const path of ['/api-docs', '/api.html', '/admin-panel']) {
+      const res = await request(gh.url).get(path).set('Accept', 'text/html').expect(404);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
   });
 
   it('When a page answers, then it has the page headers (frame-ancestors none, nosniff), not the API list', async () => {

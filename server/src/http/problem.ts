@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
+import { isApiPath, setApiHeaders } from './api-headers.js';
 import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
 import {
@@ -185,7 +186,12 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
       logger.warn({ path: req.path, cause: cause?.code ?? cause?.message }, 'write refused');
     } else if (appError.status >= 500 && !(appError instanceof InjectedFaultError))
       logger.error({ err, path: req.path }, 'request failed');
-    const wantsHtml = renderPage && !/^\/(api|admin)\b/.test(req.path) && req.accepts(['json', 'html']) === 'html';
+    // Whole segments, any case, as express routes them: `/API/V1/ME` is the API, `/api-docs` is not.
+    const api = isApiPath(req.path);
+    // Refused before its route's first handler (a path parameter that does not decode): headers here.
+    if (api) setApiHeaders(res);
+    const wantsHtml =
+      renderPage && !api && !/^\/admin(?:\/|$)/i.test(req.path) && req.accepts(['json', 'html']) === 'html';
     if (wantsHtml) {
       setRetryAfter(res, appError);
       return renderPage(res, appError);

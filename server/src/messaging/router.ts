@@ -3,6 +3,7 @@ import type { AccessRecord, AccessRecorder } from '../audit/access-recorder.js';
 import type { AccessDraft } from './messaging-service.js';
 import { apiFaultGate } from '../faults/api-fault-gate.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
+import { apiHeaders } from '../http/api-headers.js';
 import { bearerAuth, requireScope, tokenOf } from '../http/bearer-auth.js';
 import { InsufficientScopeError, InvalidTokenError } from '../errors.js';
 import { jsonBody, noBody } from '../http/json-body.js';
@@ -31,30 +32,6 @@ export interface MessagingRouterDeps {
   /** Answers the public `GET /openapi.json` (no token), with the API's headers. */
   openApiDocument: RequestHandler;
 }
-
-/**
- * Headers of every API response (OWASP REST Security Cheat Sheet, "Security headers"): private data
- * (`no-store`, RFC 6750 §5.3 spirit), JSON never sniffed nor framed, nothing referred, not readable by
- * other origins' no-cors requests. The API is mounted outside helmet (pages get helmet's full set):
- * one fixed list set in one step, since every partner call passes here.
- */
-export const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['Cache-Control', 'no-store'],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
-  ['X-Frame-Options', 'DENY'],
-  ['Referrer-Policy', 'no-referrer'],
-  ['Cross-Origin-Resource-Policy', 'same-origin'],
-];
-
-/**
- * Sets `API_HEADERS` on every response under `/api`: the routes (first of each), the public OpenAPI
- * document and the 404s of unknown API paths (platform.ts), none of which pass through the pages' helmet.
- */
-export const apiHeaders: RequestHandler = (_req, res, next) => {
-  for (const [name, value] of API_HEADERS) res.setHeader(name, value);
-  next();
-};
 
 /**
  * Checks again, once the body is read (and any injected latency passed), that the bearer token authenticated before it is still live
