@@ -31,6 +31,12 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
   ['headers over the limit', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
   ['bytes that are not HTTP', 'HELLO THERE\r\n\r\n', 400],
   [
+    'an API path with headers over the limit',
+    `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nIf-Match: ${'a'.repeat(17_000)}\r\n\r\n`,
+    431,
+  ],
+  ['a method node does not know', 'FOO /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+  [
     'chunk extensions over the limit',
     `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(20_000)}\r\nx\r\n0\r\n\r\n`,
     413,

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
 import { connectionsAfterClosing, PARSER_REFUSALS, rawRequest } from '../helpers/raw-http.js';
+import { API_HEADERS } from '../../server/src/http/api-headers.js';
 
 describe('a path the platform does not have', () => {
   const gh = usePlatform();
@@ -45,6 +46,8 @@ describe('a path the platform does not have', () => {
       const { answer, socket } = await rawRequest(gh.url, raw);
       expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       expect(answer).toContain('Content-Type: application/problem+json');
+      // The parser does not say which path was asked (an API path, maybe): the API's header list goes on each.
+      for (const [name, value] of API_HEADERS) expect(answer).toContain(`\r\n${name}: ${value}\r\n`);
       expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ status });
       // The client keeps its side open: the server closes the connection anyway (no file left open).
       expect(await connectionsAfterClosing(gh.platform.httpServer)).toBe(0);

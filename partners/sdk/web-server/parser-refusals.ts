@@ -34,11 +34,15 @@ const NOT_HTTP: ParserRefusal = {
  * its parser refuses (headers over the limit, bytes that are not HTTP/1.1, a body longer than its
  * Content-Length) gets RFC 9457 problem details, `bodyOf(refusal)` as JSON, instead of node's bare
  * status line; the connection is closed (the parser cannot go on). A socket already gone, or whose
- * response's headers went out, is only destroyed.
+ * response's headers went out, is only destroyed. `headers` (fixed name/value pairs) go on every
+ * such answer: the parser has not told which path was asked, so a server whose API has its own header
+ * list (the platform's) gives it to all of them.
  */
 export function answerParserRefusals(
   bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]> = [],
 ): (err: NodeJS.ErrnoException, socket: Duplex) => void {
+  const extra = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   return (err, socket) => {
     // As node's own default: nothing is written once a response's headers went out on this connection.
     const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -51,7 +55,7 @@ export function answerParserRefusals(
     // A server may allow half-open sockets: end() alone would leave the client's side (and a file) open.
     socket.end(
       `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/problem+json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       () => socket.destroy(),
     );
   };

@@ -10,7 +10,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { DPOP_ALGS, InvalidDpopProofError } from '../oauth/dpop.js';
-import { isApiPath, setApiHeaders } from './api-headers.js';
+import { API_HEADERS, isApiPath, setApiHeaders } from './api-headers.js';
 import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
 import {
@@ -205,7 +205,7 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
  * problem details (partners/sdk/parser-refusals.ts; RFC 9110 §15.5.15, RFC 6585 §5) and its connection closed.
  */
 const refusalProblem = ({ status, code, detail }: ParserRefusal) => problemAt(new AppError(status, code, detail));
-export const answerClientError = answerParserRefusals(refusalProblem);
+export const answerClientError = answerParserRefusals(refusalProblem, API_HEADERS);
 
 /** First middleware of the platform: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4), as problem details. */
 export const answerServerWide = serverWideRequests(refusalProblem);
