@@ -3,6 +3,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { usePlatform } from '../helpers/platform.js';
 import { ENDPOINTS, tokenFor } from '../helpers/api.js';
+import { JSON_BODY_LIMIT_BYTES } from '../../server/src/http/json-body.js';
 
 interface Doc {
   openapi: string;
@@ -64,6 +65,32 @@ describe('the OpenAPI document', () => {
     expect(byTag['Threads']?.sort()).toEqual(['GET /threads', 'GET /threads/{threadId}/participants']);
   });
 
+  it('When an operation is listed, then it documents the preconditions the API honours: If-Match and If-None-Match, the 412, and for a read the 304 it answers', async () => {
+    const reads: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (path === '/openapi.json') continue;
+      for (const [method, op] of Object.entries(ops)) {
+        const o = op as unknown as { parameters?: { in: string; name: string }[]; responses: Record<string, unknown> };
+        const headers = (o.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+        expect([method, path, headers]).toEqual([method, path, expect.arrayContaining(['If-Match', 'If-None-Match'])]);
+        expect([method, path, Object.keys(o.responses)]).toEqual([method, path, expect.arrayContaining(['412'])]);
+        if (method === 'get') {
+          expect([path, Object.keys(o.responses)]).toEqual([path, expect.arrayContaining(['304'])]);
+          reads.push(path);
+        }
+      }
+    }
+    // What is documented is what is answered: each read without parameters answers If-None-Match: * with 304.
+    for (const path of reads.filter((p) => !p.includes('{'))) {
+      await request(gh.url)
+        .get(`/api/v1${path}`)
+        .set('Authorization', `Bearer ${token}`)
+        .set('If-None-Match', '*')
+        .expect(304);
+    }
+    expect(reads.length).toBeGreaterThan(3);
+  });
+
   it('When the document is fetched without a token, then it is OpenAPI 3.1 with every scope in an OAuth 2.0 scheme', () => {
     expect(doc.openapi).toBe('3.1.0');
     const scopes = Object.keys(doc.components.securitySchemes['glasshouse']?.flows?.authorizationCode?.scopes ?? {});
@@ -76,7 +103,13 @@ describe('the OpenAPI document', () => {
     expect(op).toBeDefined();
     expect(op!.security).toEqual([{ glasshouse: [e.scope] }]);
     expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining([String(e.ok), '401', '403', '429']));
-    if (e.body) expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
+    if (e.body) {
+      expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
+      // The limit the body reader enforces (it said 16 kB while 32 KiB were taken).
+      expect((op!.responses['413'] as { description: string }).description).toBe(
+        `Body over ${JSON_BODY_LIMIT_BYTES / 1024} KiB`,
+      );
+    }
   });
 
   it('When the document lists paths, then each is one of the public contract (no undocumented or extra route)', () => {

@@ -315,7 +315,12 @@ export interface operations {
     getMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -329,6 +334,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Person"];
                 };
+            };
+            /** @description `If-None-Match: *` (RFC 9110 §13.1.2): the resource exists; no body, and nothing of it is logged as read */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing, malformed, unknown, expired or revoked token (RFC 6750 §3.1) */
             401: {
@@ -388,7 +400,12 @@ export interface operations {
                 /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
                 since_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -402,6 +419,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PersonPage"];
                 };
+            };
+            /** @description `If-None-Match: *` (RFC 9110 §13.1.2): the resource exists; no body, and nothing of it is logged as read */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid path, query or body (RFC 9457 problem with `errors`) */
             400: {
@@ -462,6 +486,10 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID. */
                 "Idempotency-Key"?: string;
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -528,7 +556,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body over 16 kB */
+            /** @description Body over 32 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -571,7 +599,12 @@ export interface operations {
     deleteMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Message id */
                 messageId: string;
@@ -661,7 +694,12 @@ export interface operations {
                 /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
                 since_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -675,6 +713,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ThreadPage"];
                 };
+            };
+            /** @description `If-None-Match: *` (RFC 9110 §13.1.2): the resource exists; no body, and nothing of it is logged as read */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid path, query or body (RFC 9457 problem with `errors`) */
             400: {
@@ -743,7 +788,12 @@ export interface operations {
                 /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
                 since_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Thread id */
                 threadId: string;
@@ -760,6 +810,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MessagePage"];
                 };
+            };
+            /** @description `If-None-Match: *` (RFC 9110 §13.1.2): the resource exists; no body, and nothing of it is logged as read */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid path, query or body (RFC 9457 problem with `errors`) */
             400: {
@@ -829,6 +886,10 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe (IETF draft-ietf-httpapi-idempotency-key-header): the same key with the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) without a second write; with another request, 422. Scoped to the client and resource owner. E.g. a UUID. */
                 "Idempotency-Key"?: string;
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description Thread id */
@@ -909,7 +970,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body over 16 kB */
+            /** @description Body over 32 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -963,7 +1024,12 @@ export interface operations {
                 /** @description Newer than: the newest items before this cursor in list order, newest first (pass the first page's `prevCursor` at the end of a walk) */
                 since_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
+                "If-Match"?: string;
+                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Thread id */
                 threadId: string;
@@ -980,6 +1046,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PersonPage"];
                 };
+            };
+            /** @description `If-None-Match: *` (RFC 9110 §13.1.2): the resource exists; no body, and nothing of it is logged as read */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid path, query or body (RFC 9457 problem with `errors`) */
             400: {

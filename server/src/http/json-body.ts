@@ -25,7 +25,7 @@ function forbiddenKeyIn(value: unknown, depth = 0): string | undefined {
 
 /**
  * Reads a JSON request body, refusing with RFC 9457 problems: 415 unless `Content-Type` is
- * `application/json` (when a non-empty body is sent), 413 over `limit` (default 16 kB), 400 for malformed JSON (body-parser's
+ * `application/json` (when a non-empty body is sent), 413 over `limit` (bytes or a size string; default `JSON_BODY_LIMIT_BYTES`, 32 KiB), 400 for malformed JSON (body-parser's
  * errors, mapped in http/problem.ts), 400 `invalid_encoding` for bytes that are not UTF-8, and 400 for `__proto__`, `constructor` or `prototype` keys at
  * any depth. Without a body, `req.body` stays undefined and the schema refuses it.
  */

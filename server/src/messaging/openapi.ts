@@ -10,6 +10,7 @@ import { API_TAGS, type AnyRoute } from './route-spec.js';
 import { z } from 'zod';
 import { problemSchema } from './schemas.js';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_WINDOW_MS } from './idempotency.js';
+import { JSON_BODY_LIMIT_BYTES } from '../http/json-body.js';
 import type { ApiScope } from '../oauth/scopes.js';
 
 /** What each scope grants, in the API's terms (the consent page words them for people: oauth/scopes.ts). */
@@ -69,6 +70,12 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
     const priorText = prior && 'description' in prior ? `${prior.description}; ` : '';
     responses[key] = problem(priorText + e.description);
   }
+  if (route.method === 'get') {
+    responses['304'] = {
+      description:
+        '`If-None-Match: *` (RFC 9110 §13.1.2): the resource exists; no body, and nothing of it is logged as read',
+    };
+  }
   if (route.method === 'post') {
     responses['409'] = problem(
       `\`idempotency_key_in_use\`: a request with this ${IDEMPOTENCY_HEADER} is still running`,
@@ -76,13 +83,27 @@ function responsesOf(route: AnyRoute, windowSeconds: number): ZodOpenApiResponse
     responses['422'] = problem(`\`idempotency_key_reused\`: this ${IDEMPOTENCY_HEADER} was used for another request`);
   }
   if (route.body) {
-    responses['413'] = problem('Body over 16 kB');
+    responses['413'] = problem(`Body over ${JSON_BODY_LIMIT_BYTES / 1024} KiB`);
     responses['415'] = problem('Body not sent as application/json');
   }
   return responses;
 }
 
-const idempotencyHeader = z.object({
+/** HTTP preconditions every route takes (http/preconditions.ts): the API sends no entity tag. */
+const preconditionHeaders = {
+  'If-Match': z.string().optional().meta({
+    description:
+      'RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written.',
+  }),
+  'If-None-Match': z.string().optional().meta({
+    description:
+      'RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written.',
+  }),
+};
+
+/** A POST's headers: the preconditions and `Idempotency-Key`. */
+const postHeaders = z.object({
+  ...preconditionHeaders,
   [IDEMPOTENCY_HEADER]: z
     .string()
     .min(1)
@@ -100,15 +121,11 @@ function operationOf(route: AnyRoute, windowSeconds: number): ZodOpenApiOperatio
     description: `${route.description}\n\nScope: \`${route.scope}\`.`,
     tags: [route.tag],
     security: [{ glasshouse: [route.scope] }],
-    ...(route.params || route.query || route.method === 'post'
-      ? {
-          requestParams: {
-            ...(route.params ? { path: route.params } : {}),
-            ...(route.query ? { query: route.query } : {}),
-            ...(route.method === 'post' ? { header: idempotencyHeader } : {}),
-          },
-        }
-      : {}),
+    requestParams: {
+      ...(route.params ? { path: route.params } : {}),
+      ...(route.query ? { query: route.query } : {}),
+      header: route.method === 'post' ? postHeaders : z.object(preconditionHeaders),
+    },
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     responses: responsesOf(route, windowSeconds),
   };
