@@ -12,7 +12,12 @@ import { BoundedSessionStore } from '../sdk/web-server/index.js';
 import { createAccounts } from './accounts.js';
 import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
-import { answerPartnerParserRefusals, answerPartnerServerWide, failureResponder } from './failure-pages.js';
+import {
+  answerPartnerConnect,
+  answerPartnerParserRefusals,
+  answerPartnerServerWide,
+  failureResponder,
+} from './failure-pages.js';
 import { failureHandler, type FailureKind } from './failures.js';
 import { faviconRoutes } from './favicon.js';
 import { createClientStanding } from './client-standing.js';
@@ -183,6 +188,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   const httpServer = options.httpServer ?? http.createServer();
   httpServer.on('request', app);
   httpServer.on('clientError', answerPartnerParserRefusals(config.name));
+  httpServer.on('connect', answerPartnerConnect(config.name));
   return {
     app,
     httpServer,

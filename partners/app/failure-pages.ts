@@ -1,7 +1,12 @@
 import type { Request, Response } from 'express';
 import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
-import { answerParserRefusals, serverWideRequests, type ParserRefusal } from '../sdk/web-server/index.js';
+import {
+  answerConnect,
+  answerParserRefusals,
+  serverWideRequests,
+  type ParserRefusal,
+} from '../sdk/web-server/index.js';
 
 interface PageSpec {
   status: number;
@@ -196,6 +201,8 @@ const refusalProblem = (name: string) => (refusal: ParserRefusal) =>
  * connection closed.
  */
 export const answerPartnerParserRefusals = (name: string) => answerParserRefusals(refusalProblem(name));
+/** A CONNECT request to a partner app: 405 problem details (it is no proxy), not a silent close. */
+export const answerPartnerConnect = (name: string) => answerConnect(refusalProblem(name));
 
 /** First middleware of a partner app: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4). */
 export const answerPartnerServerWide = (name: string) => serverWideRequests(refusalProblem(name));

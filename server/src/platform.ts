@@ -16,7 +16,13 @@ import { createFaultInjector, type FaultInjector } from './faults/fault-injector
 import { attachFaultLog } from './faults/fault-log.js';
 import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
-import { answerClientError, answerServerWide, errorHandler, notFoundHandler } from './http/problem.js';
+import {
+  answerClientError,
+  answerConnectRequest,
+  answerServerWide,
+  errorHandler,
+  notFoundHandler,
+} from './http/problem.js';
 import { NotFoundError } from './errors.js';
 import { createMessagingApi } from './messaging/messaging-api.js';
 import { apiHeaders } from './http/api-headers.js';
@@ -294,6 +300,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const httpServer = deps.httpServer ?? http.createServer();
   httpServer.on('request', app);
   httpServer.on('clientError', answerClientError);
+  httpServer.on('connect', answerConnectRequest);
   const io = new Server(httpServer, {
     serveClient: true,
     // Upgrades that are not socket.io's are answered by answerOtherUpgrades, not ended after 1 s.

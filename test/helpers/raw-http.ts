@@ -36,6 +36,7 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
     431,
   ],
   ['a method node does not know', 'FOO /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+  ['a CONNECT request (no proxy here)', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405],
   [
     'chunk extensions over the limit',
     `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(20_000)}\r\nx\r\n0\r\n\r\n`,

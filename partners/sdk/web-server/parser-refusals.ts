@@ -42,7 +42,7 @@ export function answerParserRefusals(
   bodyOf: (refusal: ParserRefusal) => object,
   headers: ReadonlyArray<readonly [string, string]> = [],
 ): (err: NodeJS.ErrnoException, socket: Duplex) => void {
-  const extra = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const answer = answerOnSocket(bodyOf, headers);
   return (err, socket) => {
     // As node's own default: nothing is written once a response's headers went out on this connection.
     const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -50,7 +50,35 @@ export function answerParserRefusals(
       socket.destroy();
       return;
     }
-    const refusal = REFUSALS[err.code ?? ''] ?? NOT_HTTP;
+    answer(socket, REFUSALS[err.code ?? ''] ?? NOT_HTTP);
+  };
+}
+
+/**
+ * A `connect` listener for a node:http server: node hands it a CONNECT request (RFC 9110 §9.3.6,
+ * asking a proxy for a tunnel) and, without one, closes the connection unanswered. These servers
+ * are not proxies: 405 problem details (`bodyOf`) with `Allow` and `headers`, then the connection closed.
+ */
+export function answerConnect(
+  bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]> = [],
+): (req: IncomingMessage, socket: Duplex) => void {
+  const answer = answerOnSocket(bodyOf, [...headers, ['Allow', SERVER_METHODS]]);
+  const refusal = {
+    status: 405,
+    code: 'method_not_allowed',
+    detail: 'CONNECT asks a proxy for a tunnel (RFC 9110 §9.3.6): this server is not one',
+  };
+  return (_req, socket) => (socket.writable ? answer(socket, refusal) : socket.destroy());
+}
+
+/** Writes `refusal` as problem details straight on `socket` (outside any response), then closes it. */
+function answerOnSocket(
+  bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]>,
+): (socket: Duplex, refusal: ParserRefusal) => void {
+  const extra = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return (socket, refusal) => {
     const body = JSON.stringify(bodyOf(refusal));
     // A server may allow half-open sockets: end() alone would leave the client's side (and a file) open.
     socket.end(

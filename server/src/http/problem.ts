@@ -14,6 +14,7 @@ import { API_HEADERS, isApiPath, setApiHeaders } from './api-headers.js';
 import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
 import {
+  answerConnect,
   answerParserRefusals,
   serverWideRequests,
   type ParserRefusal,
@@ -206,6 +207,8 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
  */
 const refusalProblem = ({ status, code, detail }: ParserRefusal) => problemAt(new AppError(status, code, detail));
 export const answerClientError = answerParserRefusals(refusalProblem, API_HEADERS);
+/** node:http's `connect` listener of the platform: a CONNECT request is 405 problem details, not a silent close. */
+export const answerConnectRequest = answerConnect(refusalProblem, API_HEADERS);
 
 /** First middleware of the platform: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4), as problem details. */
 export const answerServerWide = serverWideRequests(refusalProblem);
