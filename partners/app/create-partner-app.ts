@@ -14,6 +14,7 @@ import { csrfCookieName, type PartnerConfig } from './config.js';
 import { createCsrf } from './csrf.js';
 import {
   answerPartnerConnect,
+  answerPartnerExpectation,
   answerPartnerParserRefusals,
   answerPartnerServerWide,
   failureResponder,
@@ -185,10 +186,12 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   app.use((req, res) => respond(req, res, 'not_found'));
   app.use(failureHandler({ respond, onSessionEnded: endSession, log }));
 
-  const httpServer = options.httpServer ?? http.createServer();
+  // Without Host, node would answer a bare 400 itself: the app's first middleware refuses it as problem details.
+  const httpServer = options.httpServer ?? http.createServer({ requireHostHeader: false });
   httpServer.on('request', app);
   httpServer.on('clientError', answerPartnerParserRefusals(config.name));
   httpServer.on('connect', answerPartnerConnect(config.name));
+  httpServer.on('checkExpectation', answerPartnerExpectation(config.name));
   return {
     app,
     httpServer,

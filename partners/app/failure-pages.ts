@@ -3,6 +3,7 @@ import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failure
 import type { Renderer } from './render.js';
 import {
   answerConnect,
+  answerExpectation,
   answerParserRefusals,
   serverWideRequests,
   type ParserRefusal,
@@ -203,6 +204,8 @@ const refusalProblem = (name: string) => (refusal: ParserRefusal) =>
 export const answerPartnerParserRefusals = (name: string) => answerParserRefusals(refusalProblem(name));
 /** A CONNECT request to a partner app: 405 problem details (it is no proxy), not a silent close. */
 export const answerPartnerConnect = (name: string) => answerConnect(refusalProblem(name));
+/** An `Expect` other than 100-continue on a partner app: 417 problem details, not node's bare status. */
+export const answerPartnerExpectation = (name: string) => answerExpectation(refusalProblem(name));
 
 /** First middleware of a partner app: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4). */
 export const answerPartnerServerWide = (name: string) => serverWideRequests(refusalProblem(name));

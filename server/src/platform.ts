@@ -19,6 +19,7 @@ import { createAccessRecorder } from './audit/access-recorder.js';
 import {
   answerClientError,
   answerConnectRequest,
+  answerUnmetExpectation,
   answerServerWide,
   errorHandler,
   notFoundHandler,
@@ -297,10 +298,12 @@ export function createPlatform(deps: PlatformDeps): Platform {
   app.use((_req, _res, next) => next(new NotFoundError('No such page on Glasshouse')));
   app.use(errorHandler(logger, (res, err) => render.errorPage(res.req, res, err)));
 
-  const httpServer = deps.httpServer ?? http.createServer();
+  // Without Host, node would answer a bare 400 itself: answerServerWide refuses it as problem details.
+  const httpServer = deps.httpServer ?? http.createServer({ requireHostHeader: false });
   httpServer.on('request', app);
   httpServer.on('clientError', answerClientError);
   httpServer.on('connect', answerConnectRequest);
+  httpServer.on('checkExpectation', answerUnmetExpectation);
   const io = new Server(httpServer, {
     serveClient: true,
     // Upgrades that are not socket.io's are answered by answerOtherUpgrades, not ended after 1 s.

@@ -26,7 +26,10 @@ export async function connectionsAfterClosing(server: Server): Promise<number> {
   return connections(server);
 }
 
-/** Requests node:http's parser refuses, each with the status it is answered with. */
+/**
+ * Requests node:http refuses before any app sees them (its parser, a missing Host, an unknown Expect,
+ * CONNECT), each with the status it is answered with.
+ */
 export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]> = [
   ['headers over the limit', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
   ['bytes that are not HTTP', 'HELLO THERE\r\n\r\n', 400],
@@ -37,6 +40,8 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
   ],
   ['a method node does not know', 'FOO /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n', 400],
   ['a CONNECT request (no proxy here)', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405],
+  ['no Host (HTTP/1.1)', 'GET /api/v1/me HTTP/1.1\r\n\r\n', 400],
+  ['an Expect other than 100-continue', 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n', 417],
   [
     'chunk extensions over the limit',
     `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(20_000)}\r\nx\r\n0\r\n\r\n`,

@@ -3,31 +3,36 @@ import net from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
+import { API_HEADERS } from '../../server/src/http/api-headers.js';
 
 /** One request asking to switch to HTTP/2 in cleartext, as `curl --http2 http://…` sends it. */
 function withUpgrade(url: string, method: string, body?: string, extra: Record<string, string> = {}) {
-  return new Promise<{ status: number; type: string | undefined; text: string }>((resolve, reject) => {
-    const req = http.request(url, {
-      method,
-      headers: {
-        connection: 'Upgrade, HTTP2-Settings',
-        upgrade: 'h2c',
-        'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA',
-        ...(body === undefined
-          ? {}
-          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
-        ...extra,
-      },
-    });
-    req.setTimeout(5_000, () => req.destroy(new Error('no answer')));
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return new Promise<{ status: number; type: string | undefined; text: string; headers: http.IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const req = http.request(url, {
+        method,
+        headers: {
+          connection: 'Upgrade, HTTP2-Settings',
+          upgrade: 'h2c',
+          'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA',
+          ...(body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          ...extra,
+        },
+      });
+      req.setTimeout(5_000, () => req.destroy(new Error('no answer')));
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, type: res.headers['content-type'], text, headers: res.headers }),
+        );
+      });
+      req.on('error', reject);
+      req.end(body);
+    },
+  );
 }
 
 describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 answer (RFC 9110 §7.8)', () => {
@@ -86,5 +91,6 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     expect(res.status).toBe(400);
     expect(res.type).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(res.text)).toMatchObject({ status: 400, detail: expect.stringContaining('Upgrade') });
+    for (const [name, value] of API_HEADERS) expect(res.headers[name.toLowerCase()]).toBe(value);
   });
 });

@@ -3,7 +3,13 @@
  * how node's HTTP parser refusals are answered, and a bounded in-memory session store. Not part of the
  * API client (`partners/sdk/index.ts`); a leaf like the rest of the SDK.
  */
-export { answerConnect, answerParserRefusals, serverWideRequests, type ParserRefusal } from './parser-refusals.js';
+export {
+  answerConnect,
+  answerExpectation,
+  answerParserRefusals,
+  serverWideRequests,
+  type ParserRefusal,
+} from './parser-refusals.js';
 export { hasBody } from './has-body.js';
 export {
   BoundedSessionStore,

@@ -92,30 +92,74 @@ function answerOnSocket(
 /** What a server supports in general, for `OPTIONS *` (RFC 9110 §9.3.7). */
 const SERVER_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 
+/** Writes `refusal` as problem details (`bodyOf`) on `res`, with `headers`. */
+function refuse(
+  res: ServerResponse,
+  bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]>,
+  refusal: ParserRefusal,
+): void {
+  const body = JSON.stringify(bodyOf(refusal));
+  for (const [name, value] of headers) res.setHeader(name, value);
+  res
+    .writeHead(refusal.status, {
+      'Content-Type': 'application/problem+json',
+      'Content-Length': Buffer.byteLength(body),
+    })
+    .end(body);
+}
+
 /**
- * Middleware, first in an app, for the asterisk-form request target (RFC 9112 §3.2.4), which names
- * the server rather than a resource: `OPTIONS *` is answered 204 with `Allow`; any other method with
- * it is a 400, `bodyOf(refusal)` as problem details. Express's router took `*` for a path and failed
- * with a 500.
+ * Middleware, first in an app, for requests that name no resource of it:
+ * - the asterisk-form request target (RFC 9112 §3.2.4), which names the server: `OPTIONS *` is
+ *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
+ *   path and failed with a 500);
+ * - an HTTP/1.1 request without `Host` (RFC 9112 §3.2: 400), which node refuses itself with a bare
+ *   status line unless its server is created with `requireHostHeader: false`, as ours are.
+ * Refusals are `bodyOf(refusal)` as problem details, with `headers` (as for `answerParserRefusals`).
  */
 export function serverWideRequests(
   bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]> = [],
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+      res.shouldKeepAlive = false;
+      return refuse(res, bodyOf, headers, {
+        status: 400,
+        code: 'bad_request',
+        detail: 'An HTTP/1.1 request must name its Host (RFC 9112 §3.2)',
+      });
+    }
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
+      for (const [name, value] of headers) res.setHeader(name, value);
       res.writeHead(204, { Allow: SERVER_METHODS }).end();
       return;
     }
-    const body = JSON.stringify(
-      bodyOf({
-        status: 400,
-        code: 'bad_request',
-        detail: 'The request target * is only for OPTIONS (RFC 9112 §3.2.4)',
-      }),
-    );
-    res
-      .writeHead(400, { 'Content-Type': 'application/problem+json', 'Content-Length': Buffer.byteLength(body) })
-      .end(body);
+    refuse(res, bodyOf, headers, {
+      status: 400,
+      code: 'bad_request',
+      detail: 'The request target * is only for OPTIONS (RFC 9112 §3.2.4)',
+    });
+  };
+}
+
+/**
+ * A `checkExpectation` listener for a node:http server: a request whose `Expect` is not
+ * `100-continue` gets 417 problem details (`bodyOf`, with `headers`; RFC 9110 §10.1.1) rather than
+ * node's own bare 417.
+ */
+export function answerExpectation(
+  bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]> = [],
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (_req, res) => {
+    res.shouldKeepAlive = false;
+    refuse(res, bodyOf, headers, {
+      status: 417,
+      code: 'expectation_failed',
+      detail: 'The only expectation understood is Expect: 100-continue (RFC 9110 §10.1.1)',
+    });
   };
 }

@@ -15,6 +15,7 @@ import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
 import {
   answerConnect,
+  answerExpectation,
   answerParserRefusals,
   serverWideRequests,
   type ParserRefusal,
@@ -45,6 +46,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  417: 'Expectation Failed',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
@@ -209,6 +211,11 @@ const refusalProblem = ({ status, code, detail }: ParserRefusal) => problemAt(ne
 export const answerClientError = answerParserRefusals(refusalProblem, API_HEADERS);
 /** node:http's `connect` listener of the platform: a CONNECT request is 405 problem details, not a silent close. */
 export const answerConnectRequest = answerConnect(refusalProblem, API_HEADERS);
+/** node:http's `checkExpectation` listener of the platform: an `Expect` other than 100-continue is 417 problem details. */
+export const answerUnmetExpectation = answerExpectation(refusalProblem, API_HEADERS);
 
-/** First middleware of the platform: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4), as problem details. */
-export const answerServerWide = serverWideRequests(refusalProblem);
+/**
+ * First middleware of the platform: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4),
+ * and HTTP/1.1 requests without `Host`, as problem details with the API's headers.
+ */
+export const answerServerWide = serverWideRequests(refusalProblem, API_HEADERS);

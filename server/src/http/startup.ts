@@ -92,7 +92,7 @@ export async function waitUntilAnswering(urls: string[], timeoutMs = 10_000): Pr
  * @throws the server's error (EACCES…).
  */
 export function listenOnEphemeralPort(
-  server: http.Server = http.createServer(),
+  server: http.Server = http.createServer({ requireHostHeader: false }),
 ): Promise<{ server: http.Server; url: string }> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);

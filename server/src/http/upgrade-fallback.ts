@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../errors.js';
+import { API_HEADERS } from './api-headers.js';
 import { problemAt } from './problem.js';
 import { hasBody } from '../../../partners/sdk/web-server/index.js';
 
@@ -13,7 +14,8 @@ import { hasBody } from '../../../partners/sdk/web-server/index.js';
  * after 1 s without a byte: "Empty reply from server"). Every upgrade engine.io does not take (by its
  * own test: the raw URL starts with `socketPath/`) is handled here: one without a body goes to `app`
  * as any other request; one with a body is refused (400 problem details), since node hands an
- * upgrade's body to no one and the app would see it empty. The connection closes after the answer.
+ * upgrade's body to no one and the app would see it empty (with the API's header list, as the
+ * platform's other refusals outside express). The connection closes after the answer.
  * @returns closeAll(): destroys the connections still open here (the platform's close, after its grace).
  */
 export function answerOtherUpgrades(
@@ -42,6 +44,8 @@ export function answerOtherUpgrades(
       new BadRequestError('A request that asks to switch protocols cannot carry a body here: send it without Upgrade'),
       req.url,
     );
+    // Problem details, whatever the path: the API's header list, as for node's parser refusals.
+    for (const [name, value] of API_HEADERS) res.setHeader(name, value);
     res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
   });
   return {
