@@ -41,6 +41,8 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
   ['a method node does not know', 'FOO /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n', 400],
   ['a CONNECT request (no proxy here)', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405],
   ['no Host (HTTP/1.1)', 'GET /api/v1/me HTTP/1.1\r\n\r\n', 400],
+  ['a Host that is not host[:port]', 'GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
+  ['two Host fields', 'GET /api/v1/me HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
   ['an Expect other than 100-continue', 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n', 417],
   [
     'chunk extensions over the limit',

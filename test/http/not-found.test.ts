@@ -40,6 +40,23 @@ describe('a path the platform does not have', () => {
     await request(gh.url).get('/jwks').expect(200);
   });
 
+  it.each(['localhost:99999', 'localhost:abc', '%', '[::1', 'a@b', 'a/b', 'evil"><x'])(
+    'When the discovery document is asked for with Host: %s, then it is a 400 problem, not a 500 (oidc-provider builds its URLs from Host)',
+    async (host) => {
+      const raw = `GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+      const { answer, socket } = await rawRequest(gh.url, raw);
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
+        status: 400,
+        detail: expect.stringContaining('Host'),
+      });
+      socket.destroy();
+      const fine = await rawRequest(gh.url, raw.replace(`Host: ${host}`, 'Host: localhost:1234'));
+      expect(fine.answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+      fine.socket.destroy();
+    },
+  );
+
   it.each(PARSER_REFUSALS)(
     'When a request has %s, then the answer is that status as problem details, not a bare status line',
     async (_what, raw, status) => {

@@ -318,7 +318,7 @@ export interface operations {
             header?: {
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path?: never;
@@ -403,7 +403,7 @@ export interface operations {
             header?: {
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path?: never;
@@ -488,7 +488,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path?: never;
@@ -602,7 +602,7 @@ export interface operations {
             header?: {
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path: {
@@ -697,7 +697,7 @@ export interface operations {
             header?: {
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path?: never;
@@ -791,7 +791,7 @@ export interface operations {
             header?: {
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path: {
@@ -888,7 +888,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path: {
@@ -1027,7 +1027,7 @@ export interface operations {
             header?: {
                 /** @description RFC 9110 §13.1.1: `*` holds (the resource exists); an entity tag never matches, as the API sends none: 412 `precondition_failed`, nothing written. */
                 "If-Match"?: string;
-                /** @description RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written. */
+                /** @description RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written. */
                 "If-None-Match"?: string;
             };
             path: {

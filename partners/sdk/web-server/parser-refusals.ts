@@ -92,6 +92,21 @@ function answerOnSocket(
 /** What a server supports in general, for `OPTIONS *` (RFC 9110 §9.3.7). */
 const SERVER_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 
+/** Is `value` a `Host` field value (`host[:port]`, RFC 9112 §3.2) as the WHATWG URL parser reads an authority? */
+function isAuthority(value: string): boolean {
+  if (value === '' || !URL.canParse(`http://${value}/`)) return false;
+  const url = new URL(`http://${value}/`);
+  return url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
+}
+
+/** How many `Host` fields a request carried (node keeps only the first in `headers`). */
+function hostFields(rawHeaders: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (rawHeaders[i]!.length === 4 && rawHeaders[i]!.toLowerCase() === 'host') n++;
+  return n;
+}
+
 /** Writes `refusal` as problem details (`bodyOf`) on `res`, with `headers`. */
 function refuse(
   res: ServerResponse,
@@ -114,23 +129,34 @@ function refuse(
  * - the asterisk-form request target (RFC 9112 §3.2.4), which names the server: `OPTIONS *` is
  *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
  *   path and failed with a 500);
- * - an HTTP/1.1 request without `Host` (RFC 9112 §3.2: 400), which node refuses itself with a bare
- *   status line unless its server is created with `requireHostHeader: false`, as ours are.
+ * - a request whose `Host` is missing (HTTP/1.1), given twice, or not `host[:port]` (RFC 9112 §3.2:
+ *   400), which node refuses itself with a bare status line, or lets through, unless its server is
+ *   created with `requireHostHeader: false`, as ours are (an invalid one reached oidc-provider's
+ *   discovery, which builds URLs from it, as a 500).
  * Refusals are `bodyOf(refusal)` as problem details, with `headers` (as for `answerParserRefusals`).
  */
 export function serverWideRequests(
   bodyOf: (refusal: ParserRefusal) => object,
   headers: ReadonlyArray<readonly [string, string]> = [],
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  let lastValidHost = '';
   return (req, res, next) => {
-    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+    const host = req.headers.host;
+    const hostProblem =
+      host === undefined
+        ? req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && 'An HTTP/1.1 request must name its Host'
+        : host !== lastValidHost && !isAuthority(host)
+          ? 'Host must be host[:port]'
+          : hostFields(req.rawHeaders) > 1 && 'Host must be sent once';
+    if (hostProblem) {
       res.shouldKeepAlive = false;
       return refuse(res, bodyOf, headers, {
         status: 400,
         code: 'bad_request',
-        detail: 'An HTTP/1.1 request must name its Host (RFC 9112 §3.2)',
+        detail: `${hostProblem} (RFC 9112 §3.2)`,
       });
     }
+    if (host !== undefined) lastValidHost = host;
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
       for (const [name, value] of headers) res.setHeader(name, value);

@@ -97,7 +97,7 @@ const preconditionHeaders = {
   }),
   'If-None-Match': z.string().optional().meta({
     description:
-      'RFC 9110 §13.1.2: `*` (alone or in a list) on a read is answered 304 with no body, and the access log lists no message or person for it; on a write, 412 `precondition_failed`, nothing written.',
+      'RFC 9110 §13.1.2: `*` on a read is answered 304 with no body, and the access log lists no message or person for it (a list of entity tags never matches: 200); on a write, `*` (also within a list) is 412 `precondition_failed`, nothing written.',
   }),
 };
 
