@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import { answerOtherUpgrades } from './http/upgrade-fallback.js';
+import { addressProblem } from '../../partners/sdk/web-server/index.js';
 import { controllableClock, systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
@@ -309,6 +310,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
     // Upgrades that are not socket.io's are answered by answerOtherUpgrades, not ended after 1 s.
     destroyUpgrade: false,
     cors: { origin: false },
+    // engine.io answers /socket.io/ before express: the same Host check as the apps' first middleware.
+    allowRequest: (req, callback) => {
+      const problem = addressProblem(req);
+      callback(problem ?? null, problem === undefined);
+    },
     // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
     // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up after a reconnect".
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },

@@ -43,6 +43,14 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
   ['no Host (HTTP/1.1)', 'GET /api/v1/me HTTP/1.1\r\n\r\n', 400],
   ['a Host that is not host[:port]', 'GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
   ['two Host fields', 'GET /api/v1/me HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
+  ['an empty Host', 'GET /api/v1/me HTTP/1.1\r\nHost: \r\n\r\n', 400],
+  ['a tab inside Host', 'GET / HTTP/1.1\r\nHost: a\tb\r\n\r\n', 400],
+  [
+    'an absolute-form target with a bad authority',
+    'GET http://u@localhost:99999/.well-known/oauth-authorization-server HTTP/1.1\r\nHost: localhost\r\n\r\n',
+    400,
+  ],
+  ['an absolute-form target that is no URL', 'GET http://a%/ HTTP/1.1\r\nHost: localhost\r\n\r\n', 400],
   ['an Expect other than 100-continue', 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n', 417],
   [
     'chunk extensions over the limit',

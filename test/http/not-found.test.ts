@@ -57,6 +57,30 @@ describe('a path the platform does not have', () => {
     },
   );
 
+  it('When a target is in absolute-form with a good authority, then it is served as that path, the authority standing for Host (RFC 9112 §3.2.2)', async () => {
+    const raw =
+      'GET http://localhost:1234/.well-known/oauth-authorization-server HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n';
+    const { answer, socket } = await rawRequest(gh.url, raw);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(answer).toContain('"token_endpoint":"http://localhost:1234/');
+    socket.destroy();
+  });
+
+  it('When a socket.io handshake names a bad Host or none, then engine.io refuses it too (it answers before express)', async () => {
+    for (const host of ['Host: a b\r\n', 'Host: a@b\r\n', '']) {
+      const raw = `GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n${host}Connection: close\r\n\r\n`;
+      const { answer, socket } = await rawRequest(gh.url, raw);
+      expect([host, answer.split('\r\n')[0]]).toEqual([host, expect.stringMatching(/^HTTP\/1\.1 4\d\d /)]);
+      socket.destroy();
+    }
+    const fine = await rawRequest(
+      gh.url,
+      'GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
+    expect(fine.answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    fine.socket.destroy();
+  });
+
   it.each(PARSER_REFUSALS)(
     'When a request has %s, then the answer is that status as problem details, not a bare status line',
     async (_what, raw, status) => {

@@ -4,6 +4,7 @@
  * API client (`partners/sdk/index.ts`); a leaf like the rest of the SDK.
  */
 export {
+  addressProblem,
   answerConnect,
   answerExpectation,
   answerParserRefusals,

@@ -92,9 +92,36 @@ function answerOnSocket(
 /** What a server supports in general, for `OPTIONS *` (RFC 9110 §9.3.7). */
 const SERVER_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 
+/**
+ * What leaves `req` without a server to address (RFC 9112 §3.2), or undefined: a `Host` missing (in
+ * HTTP/1.1), sent twice or not `host[:port]`; a target in absolute-form (§3.2.2) that is not an http
+ * URL with such an authority. A good absolute-form target is made origin-form, its authority standing
+ * for `Host` (oidc-provider builds its URLs from both). `knownGood`: a Host value checked before.
+ */
+export function addressProblem(req: IncomingMessage, knownGood?: string): string | undefined {
+  const target = req.url ?? '';
+  if (target !== '*' && !target.startsWith('/')) {
+    const url = URL.canParse(target) ? new URL(target) : undefined;
+    const http = url && (url.protocol === 'http:' || url.protocol === 'https:');
+    if (!url || !http || url.username !== '' || url.password !== '' || !isAuthority(url.host))
+      return 'The request target must be a path, or an http URL naming a host[:port]';
+    req.url = `${url.pathname}${url.search}`;
+    req.headers.host = url.host;
+  }
+  const host = req.headers.host;
+  if (host === undefined)
+    return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1
+      ? 'An HTTP/1.1 request must name its Host'
+      : undefined;
+  if (host !== knownGood && !isAuthority(host)) return 'Host must be host[:port]';
+  if (hostFields(req.rawHeaders) > 1) return 'Host must be sent once';
+  return undefined;
+}
+
 /** Is `value` a `Host` field value (`host[:port]`, RFC 9112 §3.2) as the WHATWG URL parser reads an authority? */
 function isAuthority(value: string): boolean {
-  if (value === '' || !URL.canParse(`http://${value}/`)) return false;
+  // The URL parser drops tabs and newlines before it reads: `a<TAB>b` would pass as `ab`.
+  if (value === '' || /[\t\n\r]/.test(value) || !URL.canParse(`http://${value}/`)) return false;
   const url = new URL(`http://${value}/`);
   return url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
 }
@@ -129,34 +156,24 @@ function refuse(
  * - the asterisk-form request target (RFC 9112 §3.2.4), which names the server: `OPTIONS *` is
  *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
  *   path and failed with a 500);
- * - a request whose `Host` is missing (HTTP/1.1), given twice, or not `host[:port]` (RFC 9112 §3.2:
- *   400), which node refuses itself with a bare status line, or lets through, unless its server is
- *   created with `requireHostHeader: false`, as ours are (an invalid one reached oidc-provider's
- *   discovery, which builds URLs from it, as a 500).
+ * - a request with no server to address (`addressProblem`: a `Host` missing, twice or not
+ *   `host[:port]`, or such an absolute-form target: 400), which node refuses itself with a bare
+ *   status line, or lets through, unless its server is created with `requireHostHeader: false`, as
+ *   ours are (an invalid one reached oidc-provider's discovery, which builds URLs from it, as a 500).
  * Refusals are `bodyOf(refusal)` as problem details, with `headers` (as for `answerParserRefusals`).
  */
 export function serverWideRequests(
   bodyOf: (refusal: ParserRefusal) => object,
   headers: ReadonlyArray<readonly [string, string]> = [],
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
-  let lastValidHost = '';
+  let lastValidHost: string | undefined;
   return (req, res, next) => {
-    const host = req.headers.host;
-    const hostProblem =
-      host === undefined
-        ? req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && 'An HTTP/1.1 request must name its Host'
-        : host !== lastValidHost && !isAuthority(host)
-          ? 'Host must be host[:port]'
-          : hostFields(req.rawHeaders) > 1 && 'Host must be sent once';
-    if (hostProblem) {
+    const problem = addressProblem(req, lastValidHost);
+    if (problem) {
       res.shouldKeepAlive = false;
-      return refuse(res, bodyOf, headers, {
-        status: 400,
-        code: 'bad_request',
-        detail: `${hostProblem} (RFC 9112 §3.2)`,
-      });
+      return refuse(res, bodyOf, headers, { status: 400, code: 'bad_request', detail: `${problem} (RFC 9112 §3.2)` });
     }
-    if (host !== undefined) lastValidHost = host;
+    lastValidHost = req.headers.host;
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
       for (const [name, value] of headers) res.setHeader(name, value);
