@@ -134,6 +134,11 @@ function hostFields(rawHeaders: readonly string[]): number {
   return n;
 }
 
+/** Sets each of `headers` on `res`. */
+function setAll(res: ServerResponse, headers: ReadonlyArray<readonly [string, string]>): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
+}
+
 /** Writes `refusal` as problem details (`bodyOf`) on `res`, with `headers`. */
 function refuse(
   res: ServerResponse,
@@ -142,7 +147,7 @@ function refuse(
   refusal: ParserRefusal,
 ): void {
   const body = JSON.stringify(bodyOf(refusal));
-  for (const [name, value] of headers) res.setHeader(name, value);
+  setAll(res, headers);
   res
     .writeHead(refusal.status, {
       'Content-Type': 'application/problem+json',
@@ -176,7 +181,7 @@ export function serverWideRequests(
     lastValidHost = req.headers.host;
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
-      for (const [name, value] of headers) res.setHeader(name, value);
+      setAll(res, headers);
       res.writeHead(204, { Allow: SERVER_METHODS }).end();
       return;
     }

@@ -1,4 +1,5 @@
-import type { RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 
 /**
  * Headers of every API response (OWASP REST Security Cheat Sheet, "Security headers"): private data
@@ -26,8 +27,8 @@ export const apiHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Sets `API_HEADERS` on `res`. */
-export function setApiHeaders(res: Response): void {
+/** Sets `API_HEADERS` on `res` (an express response or node's own, e.g. outside express). */
+export function setApiHeaders(res: ServerResponse): void {
   for (const [name, value] of API_HEADERS) res.setHeader(name, value);
 }
 

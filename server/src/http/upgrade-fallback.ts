@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../errors.js';
-import { API_HEADERS } from './api-headers.js';
+import { setApiHeaders } from './api-headers.js';
 import { problemAt } from './problem.js';
 import { hasBody } from '../../../partners/sdk/web-server/index.js';
 
@@ -45,7 +45,7 @@ export function answerOtherUpgrades(
       req.url,
     );
     // Problem details, whatever the path: the API's header list, as for node's parser refusals.
-    for (const [name, value] of API_HEADERS) res.setHeader(name, value);
+    setApiHeaders(res);
     res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
   });
   return {
