@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { z } from 'zod';
 import { errnoOf, syncDir, type Disk } from './disk.js';
-import { collectionSchemas, journalLineSchema, type JournalOp } from './schema.js';
+import { journalLineSchema, rowSchema, type JournalOp } from './schema.js';
 import { StoreLoadError } from './store-errors.js';
 
 /**
@@ -64,7 +64,7 @@ export async function readSegment(
     const lineOps = parsed.data.op === 'all' ? parsed.data.ops : [parsed.data];
     for (const op of lineOps) {
       if (op.op !== 'put') continue;
-      const row = collectionSchemas[op.c].safeParse(op.v);
+      const row = rowSchema(op.c).safeParse(op.v);
       if (!row.success)
         throw new StoreLoadError(`${where} (${op.c} ${String(op.v['id'] ?? '?')}: ${firstIssue(row.error)})`);
     }
