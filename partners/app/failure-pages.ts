@@ -108,6 +108,11 @@ const PAGES: Record<Exclude<FailureKind, 'revoked'>, PageSpec> = {
     heading: 'That request was too large',
     message: 'It carried more than {name} accepts. Please go back and try again with less.',
   },
+  not_http: {
+    status: 400,
+    heading: 'That request could not be served',
+    message: 'It was not a request {name} can answer. Please go back and try again.',
+  },
   csrf: {
     status: 403,
     heading: 'This form has expired',
@@ -143,6 +148,7 @@ const SHOWS_DETAIL: ReadonlySet<FailureKind> = new Set([
   'forbidden_by_policy',
   'refused',
   'bad_request',
+  'not_http',
 ]);
 
 /**
@@ -188,14 +194,15 @@ function failureProblem(name: string, kind: FailureKind, status: number, shownDe
   };
 }
 
-/** A refusal of the HTTP layer as the app's problem details: kind `too_large` (413, 414, 431), else `bad_request`. */
+/** The kind of a refusal of the HTTP layer by its status: 413, 414, 431 are `too_large`, 400 `bad_request`, the others (405, 408, 417, 501) `not_http`. */
+function refusalKind(status: number): FailureKind {
+  if ([413, 414, 431].includes(status)) return 'too_large';
+  return status === 400 ? 'bad_request' : 'not_http';
+}
+
+/** A refusal of the HTTP layer as the app's problem details (`refusalKind`), with the refusal's status and detail. */
 const refusalProblem = (name: string) => (refusal: ParserRefusal) =>
-  failureProblem(
-    name,
-    [413, 414, 431].includes(refusal.status) ? 'too_large' : 'bad_request',
-    refusal.status,
-    `${refusal.detail}.`,
-  );
+  failureProblem(name, refusalKind(refusal.status), refusal.status, `${refusal.detail}.`);
 /**
  * The partner app's `clientError` listener: a request node:http's parser refuses (headers or target
  * over the limit, bytes that are not HTTP/1.1) is answered with the app's problem details and its

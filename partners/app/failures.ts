@@ -30,6 +30,8 @@ import {
  * - `refused`: any other 4xx from the API (except 401), shown with the platform's status;
  * - `bad_request`: the request was malformed (our validation, or a body that does not parse);
  * - `too_large`: the body (or its number of fields) is over our limit; `csrf`: a form without a valid token;
+ * - `not_http`: a request the HTTP layer refused before any route (a method not allowed or not known,
+ *   a request that did not arrive in time, an unmet `Expect`), answered with that status;
  * - `internal`: anything else (logged, never shown).
  */
 export type FailureKind =
@@ -51,6 +53,7 @@ export type FailureKind =
   | 'refused'
   | 'bad_request'
   | 'too_large'
+  | 'not_http'
   | 'csrf'
   | 'internal';
 

@@ -87,6 +87,8 @@ describe('a path the platform does not have', () => {
       const { answer, socket } = await rawRequest(gh.url, raw);
       expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       expect(answer).toContain('Content-Type: application/problem+json');
+      // An origin server with a clock sends Date (RFC 9110 §6.6.1), on answers it writes itself too.
+      expect(answer).toMatch(/\r\nDate: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/);
       // The parser does not say which path was asked (an API path, maybe): the API's header list goes on each.
       for (const [name, value] of API_HEADERS) expect(answer).toContain(`\r\n${name}: ${value}\r\n`);
       expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ status });
@@ -95,6 +97,17 @@ describe('a path the platform does not have', () => {
       socket.destroy();
     },
   );
+
+  it('When an HTTP/1.0 request names no Host, then URLs built from it name the address it connected to, never an empty host', async () => {
+    const { answer, socket } = await rawRequest(gh.url, 'GET /.well-known/oauth-authorization-server HTTP/1.0\r\n\r\n');
+    socket.destroy();
+    expect(answer.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 200 /);
+    const discovery = JSON.parse(answer.split('\r\n\r\n')[1]!) as Record<string, unknown>;
+    const urls = Object.values(discovery).filter((v): v is string => typeof v === 'string' && v.startsWith('http'));
+    expect(urls.length).toBeGreaterThan(3);
+    for (const url of urls) expect(new URL(url).host).not.toBe('');
+    expect(urls.some((url) => new URL(url).host === new URL(gh.url).host)).toBe(true);
+  });
 
   it('When the request target is * (RFC 9112 §3.2.4), then OPTIONS gets 204 with Allow and any other method 400 problem details, never a 500', async () => {
     const ask = async (method: string) => {

@@ -53,7 +53,11 @@ describe('partner refusals under least-privilege', () => {
         expect(answer).toContain('Content-Type: application/problem+json');
         const problem = JSON.parse(answer.split('\r\n\r\n')[1]!) as Record<string, unknown>;
         const tooLarge = [413, 414, 431].includes(status);
-        expect(problem).toMatchObject({ status, error: tooLarge ? 'too_large' : 'bad_request' });
+        // Each kind says what was wrong: a 405, 408, 417 or 501 is no malformed request.
+        expect(problem).toMatchObject({
+          status,
+          error: tooLarge ? 'too_large' : status === 400 ? 'bad_request' : 'not_http',
+        });
         expect(problem['message']).toContain(tooLarge ? app.config.name : 'try again');
         expect(await connectionsAfterClosing(app.partner.httpServer)).toBe(0);
         socket.destroy();

@@ -28,12 +28,29 @@ const NOT_HTTP: ParserRefusal = {
   code: 'bad_request',
   detail: 'The request could not be read as HTTP/1.1 (RFC 9112)',
 };
+/** A well-formed request line whose method node:http does not know (its parser says HPE_INVALID_METHOD for any bytes). */
+const UNKNOWN_METHOD: ParserRefusal = {
+  status: 501,
+  code: 'not_implemented',
+  detail: 'The request method is not one this server knows (RFC 9110 §15.6.2)',
+};
+/** `method SP request-target SP HTTP-version` (RFC 9112 §3), the method a token (RFC 9110 §5.6.2). */
+const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^\s]+ HTTP\/\d\.\d\r?$/;
+
+/** The refusal for parser error `err`: an unknown method in a well-formed request line is a 501, other bytes that are not HTTP a 400. */
+function refusalOf(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): ParserRefusal {
+  const known = REFUSALS[err.code ?? ''];
+  if (known) return known;
+  if (err.code !== 'HPE_INVALID_METHOD') return NOT_HTTP;
+  const firstLine = err.rawPacket?.subarray(0, 8192).toString('latin1').split('\n', 1)[0] ?? '';
+  return REQUEST_LINE.test(firstLine) ? UNKNOWN_METHOD : NOT_HTTP;
+}
 
 /**
  * A `clientError` listener for a node:http server (the platform's and each partner app's): a request
  * its parser refuses (headers over the limit, bytes that are not HTTP/1.1, a body longer than its
  * Content-Length) gets RFC 9457 problem details, `bodyOf(refusal)` as JSON, instead of node's bare
- * status line; the connection is closed (the parser cannot go on). A socket already gone, or whose
+ * status line (a well-formed request line with a method node does not know: 501, RFC 9110 §15.6.2); the connection is closed (the parser cannot go on). A socket already gone, or whose
  * response's headers went out, is only destroyed. `headers` (fixed name/value pairs) go on every
  * such answer: the parser has not told which path was asked, so a server whose API has its own header
  * list (the platform's) gives it to all of them.
@@ -50,7 +67,7 @@ export function answerParserRefusals(
       socket.destroy();
       return;
     }
-    answer(socket, REFUSALS[err.code ?? ''] ?? NOT_HTTP);
+    answer(socket, refusalOf(err));
   };
 }
 
@@ -82,7 +99,8 @@ function answerOnSocket(
     const body = JSON.stringify(bodyOf(refusal));
     // A server may allow half-open sockets: end() alone would leave the client's side (and a file) open.
     socket.end(
-      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/problem+json\r\n` +
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nDate: ${new Date().toUTCString()}\r\n` +
+        `Content-Type: application/problem+json\r\n` +
         `${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       () => socket.destroy(),
     );
@@ -126,6 +144,11 @@ function isAuthority(value: string): boolean {
   return url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
 }
 
+/** `address:port` as a Host value (an IPv6 address in brackets, RFC 3986 §3.2.2). */
+function authorityOf(address = '127.0.0.1', port = 80): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
 /** How many `Host` fields a request carried (node keeps only the first in `headers`). */
 function hostFields(rawHeaders: readonly string[]): number {
   let n = 0;
@@ -162,7 +185,8 @@ function refuse(
  *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
  *   path and failed with a 500);
  * - a request with no server to address (`addressProblem`: a `Host` missing, twice or not
- *   `host[:port]`, or such an absolute-form target: 400), which node refuses itself with a bare
+ *   `host[:port]`, or such an absolute-form target: 400; an HTTP/1.0 request without one is given the
+ *   address it connected to as its Host), which node refuses itself with a bare
  *   status line, or lets through, unless its server is created with `requireHostHeader: false`, as
  *   ours are (an invalid one reached oidc-provider's discovery, which builds URLs from it, as a 500).
  * Refusals are `bodyOf(refusal)` as problem details, with `headers` (as for `answerParserRefusals`).
@@ -178,6 +202,9 @@ export function serverWideRequests(
       res.shouldKeepAlive = false;
       return refuse(res, bodyOf, headers, { status: 400, code: 'bad_request', detail: `${problem} (RFC 9112 §3.2)` });
     }
+    // An HTTP/1.0 request may leave Host out: it asked the address it connected to, and pages and
+    // discovery documents that build URLs from Host must not get an empty authority.
+    req.headers.host ??= authorityOf(req.socket.localAddress, req.socket.localPort);
     lastValidHost = req.headers.host;
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
