@@ -98,6 +98,21 @@ describe('a path the platform does not have', () => {
     },
   );
 
+  it.each([
+    ['answered at once', 'GET /healthz', 'FOO BAR', 'HTTP/1.1 400 Bad Request'],
+    ['answered after the bearer check', 'GET /api/v1/me', 'FOO BAR', 'HTTP/1.1 400 Bad Request'],
+    ['a method node does not know', 'GET /healthz', 'FOO /healthz HTTP/1.1', 'HTTP/1.1 501 Not Implemented'],
+  ])(
+    'When a request the parser refuses is pipelined after a good one (%s), then both are answered, in order, and the connection closed',
+    async (_when, first, second, refusal) => {
+      const { answer, socket } = await rawRequest(gh.url, `${first} HTTP/1.1\r\nHost: x\r\n\r\n${second}\r\n\r\n`);
+      socket.destroy();
+      const statusLines = [...answer.matchAll(/HTTP\/1\.1 \d{3} [^\r]*/g)].map(([line]) => line);
+      expect(statusLines).toEqual([expect.stringMatching(/^HTTP\/1\.1 (200|401) /), refusal]);
+      expect(await connectionsAfterClosing(gh.platform.httpServer)).toBe(0);
+    },
+  );
+
   it('When an HTTP/1.0 request names no Host, then URLs built from it name the address it connected to, never an empty host', async () => {
     const { answer, socket } = await rawRequest(gh.url, 'GET /.well-known/oauth-authorization-server HTTP/1.0\r\n\r\n');
     socket.destroy();

@@ -65,6 +65,15 @@ describe('partner refusals under least-privilege', () => {
     },
   );
 
+  it("When a request Tunewave's or Reelbox's parser refuses is pipelined after a good one, then both are answered, in order", async () => {
+    for (const app of [demo.tunewave, demo.reelbox]) {
+      const { answer, socket } = await rawRequest(app.url, 'GET / HTTP/1.1\r\nHost: x\r\n\r\nFOO /x HTTP/1.1\r\n\r\n');
+      socket.destroy();
+      const statusLines = [...answer.matchAll(/HTTP\/1\.1 \d{3} [^\r]*/g)].map(([line]) => line);
+      expect(statusLines).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 501 Not Implemented']);
+    }
+  });
+
   it("When Tunewave's or Reelbox's server gets the request target * (RFC 9112 §3.2.4), then OPTIONS gets 204 and any other method 400 problem details, never a 500", async () => {
     for (const app of [demo.tunewave, demo.reelbox]) {
       for (const [method, status] of [

@@ -38,20 +38,27 @@ const UNKNOWN_METHOD: ParserRefusal = {
 const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^\s]+ HTTP\/\d\.\d\r?$/;
 
 /** The refusal for parser error `err`: an unknown method in a well-formed request line is a 501, other bytes that are not HTTP a 400. */
-function refusalOf(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): ParserRefusal {
+function refusalOf(err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }): ParserRefusal {
   const known = REFUSALS[err.code ?? ''];
   if (known) return known;
-  if (err.code !== 'HPE_INVALID_METHOD') return NOT_HTTP;
-  const firstLine = err.rawPacket?.subarray(0, 8192).toString('latin1').split('\n', 1)[0] ?? '';
-  return REQUEST_LINE.test(firstLine) ? UNKNOWN_METHOD : NOT_HTTP;
+  if (err.code !== 'HPE_INVALID_METHOD' || !err.rawPacket) return NOT_HTTP;
+  // `rawPacket` is the chunk that was being parsed (requests pipelined before it too): the refused
+  // request line is the line holding the byte the parser stopped at.
+  const text = err.rawPacket.subarray(0, 65_536).toString('latin1');
+  const start = text.lastIndexOf('\n', (err.bytesParsed ?? 0) - 1) + 1;
+  const end = text.indexOf('\n', start);
+  return REQUEST_LINE.test(text.slice(start, end === -1 ? undefined : end)) ? UNKNOWN_METHOD : NOT_HTTP;
 }
 
 /**
  * A `clientError` listener for a node:http server (the platform's and each partner app's): a request
  * its parser refuses (headers over the limit, bytes that are not HTTP/1.1, a body longer than its
  * Content-Length) gets RFC 9457 problem details, `bodyOf(refusal)` as JSON, instead of node's bare
- * status line (a well-formed request line with a method node does not know: 501, RFC 9110 §15.6.2); the connection is closed (the parser cannot go on). A socket already gone, or whose
- * response's headers went out, is only destroyed. `headers` (fixed name/value pairs) go on every
+ * status line (a well-formed request line with a method node does not know: 501, RFC 9110 §15.6.2);
+ * the connection is closed (the parser cannot go on). A refusal of the body of the request being
+ * answered takes that answer's place while its headers have not gone out (the socket is only
+ * destroyed after); a refusal of a request pipelined after one whose answer is still on its way is
+ * written after that answer. A socket already gone is only destroyed. `headers` (fixed name/value pairs) go on every
  * such answer: the parser has not told which path was asked, so a server whose API has its own header
  * list (the platform's) gives it to all of them.
  */
@@ -61,13 +68,22 @@ export function answerParserRefusals(
 ): (err: NodeJS.ErrnoException, socket: Duplex) => void {
   const answer = answerOnSocket(bodyOf, headers);
   return (err, socket) => {
-    // As node's own default: nothing is written once a response's headers went out on this connection.
-    const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    answer(socket, refusalOf(err));
+    const refusal = refusalOf(err);
+    const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (answering && !answering.req.complete) {
+      // The refused bytes are the body of the request being answered: the refusal is its answer.
+      if (answering.headersSent) socket.destroy();
+      else answer(socket, refusal);
+    } else if (answering && !answering.writableFinished) {
+      // Pipelined after a request still being answered: the refusal goes after that answer, as answers
+      // go in the order of the requests (RFC 9112 §9.3.2), never into the middle of it.
+      answering.once('finish', () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
+      answering.once('close', () => answering.writableFinished || socket.destroy());
+    } else answer(socket, refusal);
   };
 }
 
