@@ -19,6 +19,7 @@ import { adminRoutes } from './admin/admin-routes.js';
 import { createAccessRecorder } from './audit/access-recorder.js';
 import {
   answerClientError,
+  answerEngineRefusal,
   answerConnectRequest,
   answerUnmetExpectation,
   answerServerWide,
@@ -319,6 +320,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up after a reconnect".
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
+  io.engine.on('connection_error', answerEngineRefusal);
   const otherUpgrades = answerOtherUpgrades(httpServer, app, io.path());
   io.engine.use(onlyForCookieHandshake(cookieParser()));
   io.engine.use(onlyForCookieHandshake(auth.sessionMiddleware));

@@ -66,13 +66,35 @@ describe('a path the platform does not have', () => {
     socket.destroy();
   });
 
-  it('When a socket.io handshake names a bad Host or none, then engine.io refuses it too (it answers before express)', async () => {
-    for (const host of ['Host: a b\r\n', 'Host: a@b\r\n', '']) {
-      const raw = `GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n${host}Connection: close\r\n\r\n`;
-      const { answer, socket } = await rawRequest(gh.url, raw);
-      expect([host, answer.split('\r\n')[0]]).toEqual([host, expect.stringMatching(/^HTTP\/1\.1 4\d\d /)]);
+  it.each([
+    ['a bad Host', 'GET /socket.io/?EIO=4&transport=polling', 'Host: a b\r\n'],
+    ['a Host with credentials', 'GET /socket.io/?EIO=4&transport=polling', 'Host: a@b\r\n'],
+    ['no Host', 'GET /socket.io/?EIO=4&transport=polling', ''],
+    ['an unknown transport', 'GET /socket.io/?EIO=4&transport=carrier-pigeon', 'Host: x\r\n'],
+    ['an unsupported protocol version', 'GET /socket.io/?EIO=9&transport=polling', 'Host: x\r\n'],
+    ['an unknown session id', 'GET /socket.io/?EIO=4&transport=polling&sid=nope', 'Host: x\r\n'],
+    [
+      'a WebSocket upgrade with a bad Host',
+      'GET /socket.io/?EIO=4&transport=websocket',
+      'Host: a b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n',
+    ],
+  ])(
+    'When a socket.io request has %s, then engine.io refuses it (it answers before express) as 400 problem details with the API headers',
+    async (_what, requestLine, headers) => {
+      const close = headers.includes('Upgrade') ? '' : 'Connection: close\r\n';
+      const { answer, socket } = await rawRequest(gh.url, `${requestLine} HTTP/1.1\r\n${headers}${close}\r\n`);
       socket.destroy();
-    }
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(answer).toContain('Content-Type: application/problem+json');
+      for (const [name, value] of API_HEADERS) expect(answer).toContain(`\r\n${name}: ${value}\r\n`);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
+        status: 400,
+        detail: expect.stringContaining('engine.io'),
+      });
+    },
+  );
+
+  it('When a socket.io handshake names a good Host, then engine.io opens a session', async () => {
     const fine = await rawRequest(
       gh.url,
       'GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',

@@ -8,6 +8,7 @@ export {
   answerConnect,
   answerExpectation,
   answerParserRefusals,
+  answerRefusal,
   serverWideRequests,
   type ParserRefusal,
 } from './parser-refusals.js';

@@ -105,6 +105,23 @@ export function answerConnect(
   return (_req, socket) => (socket.writable ? answer(socket, refusal) : socket.destroy());
 }
 
+/**
+ * Writes `refusal` as problem details (`bodyOf`, with `headers`) for a request another library is
+ * refusing (engine.io on `/socket.io/`): on `res` while nothing of it went out, else, for a request
+ * node handed over as an upgrade (no response object), straight on `socket`, which is then closed.
+ */
+export function answerRefusal(
+  bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]>,
+  refusal: ParserRefusal,
+  { res, socket }: { res?: ServerResponse | undefined; socket: Duplex },
+): void {
+  if (res) {
+    if (!res.headersSent) refuse(res, bodyOf, headers, refusal);
+  } else if (socket.writable) answerOnSocket(bodyOf, headers)(socket, refusal);
+  else socket.destroy();
+}
+
 /** Writes `refusal` as problem details straight on `socket` (outside any response), then closes it. */
 function answerOnSocket(
   bodyOf: (refusal: ParserRefusal) => object,

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import {
@@ -17,6 +18,7 @@ import {
   answerConnect,
   answerExpectation,
   answerParserRefusals,
+  answerRefusal,
   serverWideRequests,
   type ParserRefusal,
 } from '../../../partners/sdk/web-server/index.js';
@@ -214,6 +216,32 @@ export const answerClientError = answerParserRefusals(refusalProblem, API_HEADER
 export const answerConnectRequest = answerConnect(refusalProblem, API_HEADERS);
 /** node:http's `checkExpectation` listener of the platform: an `Expect` other than 100-continue is 417 problem details. */
 export const answerUnmetExpectation = answerExpectation(refusalProblem, API_HEADERS);
+
+/** What engine.io's `connection_error` event says of a request it is about to refuse. */
+export interface EngineRefusal {
+  req: IncomingMessage & { res?: ServerResponse };
+  /** engine.io's words for its error code, e.g. "Transport unknown". */
+  message: string;
+  /** `message`: the reason given, e.g. by `allowRequest` (the platform's Host check). */
+  context?: { message?: unknown };
+}
+
+/**
+ * engine.io's `connection_error` listener: engine.io answers the requests it refuses on `/socket.io/`
+ * itself (an unknown transport, session id or protocol version, a bad handshake method, or the Host
+ * check of `allowRequest`) with its own JSON, or text/html for an upgrade. The event comes just before,
+ * so the refusal is answered here: 400 problem details with the API's headers, as every refusal
+ * before a route; engine.io, finding the response committed (or the socket ended), writes nothing more.
+ */
+export function answerEngineRefusal({ req, message, context }: EngineRefusal): void {
+  const reason = typeof context?.message === 'string' ? context.message : message;
+  answerRefusal(
+    refusalProblem,
+    API_HEADERS,
+    { status: 400, code: 'bad_request', detail: `${reason} (engine.io, which carries socket.io, refused the request)` },
+    { res: req.res, socket: req.socket },
+  );
+}
 
 /**
  * First middleware of the platform: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4),
