@@ -15,6 +15,7 @@ import { createCsrf } from './csrf.js';
 import {
   answerPartnerConnect,
   answerPartnerExpectation,
+  answerPartnerContinue,
   answerPartnerParserRefusals,
   answerPartnerServerWide,
   failureResponder,
@@ -114,7 +115,6 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(answerPartnerServerWide(config.name));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
@@ -188,10 +188,13 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
 
   // Without Host, node would answer a bare 400 itself: the app's first middleware refuses it as problem details.
   const httpServer = options.httpServer ?? http.createServer({ requireHostHeader: false });
-  httpServer.on('request', app);
+  // Before express (as on the platform): its router skips every layer of a target whose path does not parse.
+  const serverWide = answerPartnerServerWide(config.name);
+  httpServer.on('request', (req, res) => serverWide(req, res, () => app(req, res)));
   httpServer.on('clientError', answerPartnerParserRefusals(config.name));
   httpServer.on('connect', answerPartnerConnect(config.name));
   httpServer.on('checkExpectation', answerPartnerExpectation(config.name));
+  httpServer.on('checkContinue', answerPartnerContinue(config.name, httpServer));
   return {
     app,
     httpServer,

@@ -1,8 +1,10 @@
+import type { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
 import {
   answerConnect,
+  answerContinue,
   answerExpectation,
   answerParserRefusals,
   serverWideRequests,
@@ -213,6 +215,9 @@ export const answerPartnerParserRefusals = (name: string) => answerParserRefusal
 export const answerPartnerConnect = (name: string) => answerConnect(refusalProblem(name));
 /** An `Expect` other than 100-continue on a partner app: 417 problem details, not node's bare status. */
 export const answerPartnerExpectation = (name: string) => answerExpectation(refusalProblem(name));
+/** A partner app's `checkContinue` listener for `server`: `100 Continue` only when that is the one expectation, else 417. */
+export const answerPartnerContinue = (name: string, server: EventEmitter) =>
+  answerContinue(server, refusalProblem(name));
 
 /** First middleware of a partner app: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4). */
 export const answerPartnerServerWide = (name: string) => serverWideRequests(refusalProblem(name));

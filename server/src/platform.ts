@@ -22,6 +22,7 @@ import {
   answerEngineRefusal,
   answerConnectRequest,
   answerUnmetExpectation,
+  answerContinueRequest,
   answerServerWide,
   errorHandler,
   notFoundHandler,
@@ -190,7 +191,6 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(answerServerWide);
   // Readiness for scripts and `npm start` (the partners answer the same), with no session, page or
   // cookie work: polling it leaves nothing behind.
   app.get('/healthz', apiHeaders, (_req, res) => {
@@ -302,10 +302,14 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   // Without Host, node would answer a bare 400 itself: answerServerWide refuses it as problem details.
   const httpServer = deps.httpServer ?? http.createServer({ requireHostHeader: false });
-  httpServer.on('request', app);
+  // Before express, not as its first middleware: express's router skips every layer of a target whose
+  // path does not parse (`GET http://`: its HTML 404), and keeps the target it was given as originalUrl.
+  const serve: http.RequestListener = (req, res) => answerServerWide(req, res, () => app(req, res));
+  httpServer.on('request', serve);
   httpServer.on('clientError', answerClientError);
   httpServer.on('connect', answerConnectRequest);
   httpServer.on('checkExpectation', answerUnmetExpectation);
+  httpServer.on('checkContinue', answerContinueRequest(httpServer));
   const io = new Server(httpServer, {
     serveClient: true,
     // Upgrades that are not socket.io's are answered by answerOtherUpgrades, not ended after 1 s.
@@ -321,7 +325,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
   io.engine.on('connection_error', answerEngineRefusal);
-  const otherUpgrades = answerOtherUpgrades(httpServer, app, io.path());
+  const otherUpgrades = answerOtherUpgrades(httpServer, serve, io.path());
   io.engine.use(onlyForCookieHandshake(cookieParser()));
   io.engine.use(onlyForCookieHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForCookieHandshake(auth.passport.session()));

@@ -46,6 +46,7 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
   ['two Host fields', 'GET /api/v1/me HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
   ['an empty Host', 'GET /api/v1/me HTTP/1.1\r\nHost: \r\n\r\n', 400],
   ['a tab inside Host', 'GET / HTTP/1.1\r\nHost: a\tb\r\n\r\n', 400],
+  ['a Host that is not ASCII (RFC 3986 §3.2.2)', 'GET / HTTP/1.1\r\nHost: \u00e9\r\n\r\n', 400],
   [
     'an absolute-form target with a bad authority',
     'GET http://u@localhost:99999/.well-known/oauth-authorization-server HTTP/1.1\r\nHost: localhost\r\n\r\n',
@@ -53,6 +54,16 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
   ],
   ['an absolute-form target that is no URL', 'GET http://a%/ HTTP/1.1\r\nHost: localhost\r\n\r\n', 400],
   ['an Expect other than 100-continue', 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n', 417],
+  [
+    'Expect sent twice, once 100-continue',
+    'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nExpect: 100-continue\r\n\r\n',
+    417,
+  ],
+  [
+    'an Expect listing another beside 100-continue',
+    'GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, foo\r\n\r\n',
+    417,
+  ],
   [
     'chunk extensions over the limit',
     `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(20_000)}\r\nx\r\n0\r\n\r\n`,

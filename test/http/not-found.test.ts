@@ -120,20 +120,58 @@ describe('a path the platform does not have', () => {
     },
   );
 
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
   it.each([
-    ['answered at once', 'GET /healthz', 'FOO BAR', 'HTTP/1.1 400 Bad Request'],
-    ['answered after the bearer check', 'GET /api/v1/me', 'FOO BAR', 'HTTP/1.1 400 Bad Request'],
-    ['a method node does not know', 'GET /healthz', 'FOO /healthz HTTP/1.1', 'HTTP/1.1 501 Not Implemented'],
+    ['answered at once', get('/healthz') + 'FOO BAR\r\n\r\n', ['200', '400']],
+    ['answered after the bearer check', get('/api/v1/me') + 'FOO BAR\r\n\r\n', ['401', '400']],
+    ['a method node does not know', get('/healthz') + 'FOO /healthz HTTP/1.1\r\n\r\n', ['200', '501']],
+    [
+      'two good ones before it',
+      get('/api/v1/me') + get('/healthz') + get('/policy') + 'FOO / HTTP/1.1\r\n\r\n',
+      ['401', '200', '200', '501'],
+    ],
+    [
+      'a body longer than its Content-Length',
+      'POST /api/v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n{"text":"long body"}',
+      ['405', '400'],
+    ],
   ])(
-    'When a request the parser refuses is pipelined after a good one (%s), then both are answered, in order, and the connection closed',
-    async (_when, first, second, refusal) => {
-      const { answer, socket } = await rawRequest(gh.url, `${first} HTTP/1.1\r\nHost: x\r\n\r\n${second}\r\n\r\n`);
+    'When a request the parser refuses is pipelined after good ones (%s), then each is answered, in order, and the connection closed',
+    async (_when, raw, statuses) => {
+      const { answer, socket } = await rawRequest(gh.url, raw);
       socket.destroy();
-      const statusLines = [...answer.matchAll(/HTTP\/1\.1 \d{3} [^\r]*/g)].map(([line]) => line);
-      expect(statusLines).toEqual([expect.stringMatching(/^HTTP\/1\.1 (200|401) /), refusal]);
+      expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(statuses);
       expect(await connectionsAfterClosing(gh.platform.httpServer)).toBe(0);
     },
   );
+
+  it.each([
+    ['no authority', 'GET http:// HTTP/1.1'],
+    ['an unclosed IPv6 literal', 'GET http://[::1/api/v1/me HTTP/1.1'],
+  ])("When an absolute-form target has %s, then it is a 400 problem, not express's page", async (_what, line) => {
+    const { answer, socket } = await rawRequest(gh.url, `${line}\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    socket.destroy();
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(answer).toContain('Content-Type: application/problem+json');
+  });
+
+  it('When a good absolute-form target asks for a page behind the login, then the login leads back to its path', async () => {
+    const { answer, socket } = await rawRequest(
+      gh.url,
+      `GET ${gh.url}/threads/g_weekend HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+    );
+    socket.destroy();
+    expect(answer).toMatch(/\r\nLocation: \/login\?returnTo=%2Fthreads%2Fg_weekend\r\n/);
+  });
+
+  it('When a request expects 100-continue and nothing else, then it gets 100 Continue and its answer', async () => {
+    const { answer, socket } = await rawRequest(
+      gh.url,
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nConnection: close\r\n\r\n',
+    );
+    socket.destroy();
+    expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(['100', '200']);
+  });
 
   it('When an HTTP/1.0 request names no Host, then URLs built from it name the address it connected to, never an empty host', async () => {
     const { answer, socket } = await rawRequest(gh.url, 'GET /.well-known/oauth-authorization-server HTTP/1.0\r\n\r\n');

@@ -6,6 +6,7 @@
 export {
   addressProblem,
   answerConnect,
+  answerContinue,
   answerExpectation,
   answerParserRefusals,
   answerRefusal,

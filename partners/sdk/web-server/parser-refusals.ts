@@ -1,4 +1,5 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 
 /** A request node:http's parser refused: the status to answer, a code and a sentence for people. */
@@ -78,13 +79,24 @@ export function answerParserRefusals(
       // The refused bytes are the body of the request being answered: the refusal is its answer.
       if (answering.headersSent) socket.destroy();
       else answer(socket, refusal);
-    } else if (answering && !answering.writableFinished) {
-      // Pipelined after a request still being answered: the refusal goes after that answer, as answers
-      // go in the order of the requests (RFC 9112 §9.3.2), never into the middle of it.
-      answering.once('finish', () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
-      answering.once('close', () => answering.writableFinished || socket.destroy());
-    } else answer(socket, refusal);
+    } else afterAnswers(socket, () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
   };
+}
+
+/**
+ * Runs `then` once every request read on `socket` so far is answered: a refusal pipelined after
+ * requests still being answered goes after their answers, as answers go in the order of the requests
+ * (RFC 9112 §9.3.2), never into the middle of one. node gives the socket to the next queued answer
+ * in its own `finish` listener (which runs before this one), so each is waited for in turn; the socket
+ * is destroyed if one closes unfinished.
+ */
+function afterAnswers(socket: Duplex, then: () => void): void {
+  // Held until its `finish` event, not `writableFinished` (true once its bytes are out, before the
+  // event): node hands the socket to the next answer only in its own `finish` listener.
+  const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (!answering) return then();
+  answering.once('finish', () => afterAnswers(socket, then));
+  answering.once('close', () => answering.writableFinished || socket.destroy());
 }
 
 /**
@@ -165,14 +177,15 @@ export function addressProblem(req: IncomingMessage, knownGood?: string): string
       ? 'An HTTP/1.1 request must name its Host'
       : undefined;
   if (host !== knownGood && !isAuthority(host)) return 'Host must be host[:port]';
-  if (hostFields(req.rawHeaders) > 1) return 'Host must be sent once';
+  if (fieldValues(req.rawHeaders, 'host').length > 1) return 'Host must be sent once';
   return undefined;
 }
 
 /** Is `value` a `Host` field value (`host[:port]`, RFC 9112 §3.2) as the WHATWG URL parser reads an authority? */
 function isAuthority(value: string): boolean {
-  // The URL parser drops tabs and newlines before it reads: `a<TAB>b` would pass as `ab`.
-  if (value === '' || /[\t\n\r]/.test(value) || !URL.canParse(`http://${value}/`)) return false;
+  // Visible ASCII only (RFC 3986 §3.2.2: a reg-name is ASCII): the URL parser would drop tabs and
+  // newlines (`a<TAB>b` passing as `ab`) and turn `é` into its punycode `xn--9ca`.
+  if (!/^[\x21-\x7e]+$/.test(value) || !URL.canParse(`http://${value}/`)) return false;
   const url = new URL(`http://${value}/`);
   return url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
 }
@@ -180,14 +193,6 @@ function isAuthority(value: string): boolean {
 /** `address:port` as a Host value (an IPv6 address in brackets, RFC 3986 §3.2.2). */
 function authorityOf(address = '127.0.0.1', port = 80): string {
   return `${address.includes(':') ? `[${address}]` : address}:${port}`;
-}
-
-/** How many `Host` fields a request carried (node keeps only the first in `headers`). */
-function hostFields(rawHeaders: readonly string[]): number {
-  let n = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2)
-    if (rawHeaders[i]!.length === 4 && rawHeaders[i]!.toLowerCase() === 'host') n++;
-  return n;
 }
 
 /** Sets each of `headers` on `res`. */
@@ -270,4 +275,34 @@ export function answerExpectation(
       detail: 'The only expectation understood is Expect: 100-continue (RFC 9110 §10.1.1)',
     });
   };
+}
+
+/**
+ * A `checkContinue` listener for `server` (node:http hands it a request whose `Expect` names
+ * `100-continue` anywhere): sends `100 Continue` and serves the request as usual when that is the
+ * only expectation, and refuses it as `answerExpectation` does when another is listed too
+ * (`Expect: foo, 100-continue`, or the field sent twice), which node would have let through.
+ */
+export function answerContinue(
+  server: EventEmitter,
+  bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]> = [],
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const refuseExpectation = answerExpectation(bodyOf, headers);
+  return (req, res) => {
+    const expectations = fieldValues(req.rawHeaders, 'expect').flatMap((v) => v.split(','));
+    if (!expectations.every((e) => e.trim().toLowerCase() === '100-continue')) return refuseExpectation(req, res);
+    res.writeContinue();
+    server.emit('request', req, res);
+  };
+}
+
+/** Every value of the field `name` (lower case) in `rawHeaders`, in order. */
+function fieldValues(rawHeaders: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const field = rawHeaders[i]!;
+    if (field.length === name.length && field.toLowerCase() === name) values.push(rawHeaders[i + 1]!);
+  }
+  return values;
 }

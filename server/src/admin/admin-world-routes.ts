@@ -180,7 +180,7 @@ export function adminWorldRoutes({ store, events, clock, clients, seed }: AdminW
       operationId: 'exposure',
       summary: 'Exposure report',
       description:
-        'Per client (all, or `clientId`), or for one person (`username`): who was seen, bystanders, messages read/written/deleted, scopes granted vs used.',
+        'Per client (all, or `clientId`), or for one person (`username`; with `clientId` too, only that client): who was seen, bystanders, messages read/written/deleted, scopes granted vs used.',
       query: exposureQuerySchema,
       success: { status: 200, description: 'Exposure', schema: exposureResponseSchema },
       errors: [{ status: 404, description: 'Unknown client or person' }],

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import { MissingTokenError } from './bearer-auth.js';
 import { StoreWriteError } from '../store/store-errors.js';
 import {
   answerConnect,
+  answerContinue,
   answerExpectation,
   answerParserRefusals,
   answerRefusal,
@@ -216,6 +218,8 @@ export const answerClientError = answerParserRefusals(refusalProblem, API_HEADER
 export const answerConnectRequest = answerConnect(refusalProblem, API_HEADERS);
 /** node:http's `checkExpectation` listener of the platform: an `Expect` other than 100-continue is 417 problem details. */
 export const answerUnmetExpectation = answerExpectation(refusalProblem, API_HEADERS);
+/** node:http's `checkContinue` listener of the platform's `server`: `100 Continue` only when that is the one expectation, else 417. */
+export const answerContinueRequest = (server: EventEmitter) => answerContinue(server, refusalProblem, API_HEADERS);
 
 /** What engine.io's `connection_error` event says of a request it is about to refuse. */
 export interface EngineRefusal {
