@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
 import { API_HEADERS } from '../../server/src/http/api-headers.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 /** One request asking to switch to HTTP/2 in cleartext, as `curl --http2 http://…` sends it. */
 function withUpgrade(url: string, method: string, body?: string, extra: Record<string, string> = {}) {
@@ -84,6 +85,16 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     socket.resetAndDestroy();
     await new Promise((r) => setTimeout(r, 600)); // past the answer's write to the reset connection
     await request(gh.url).get('/login').expect(200);
+  });
+
+  it('When a request is pipelined after one with Upgrade and no body, then the first is answered as usual, not refused as a body', async () => {
+    const { answer, socket } = await rawRequest(
+      gh.url,
+      'GET /policy HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nGET /policy HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    socket.destroy();
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(answer).toContain('"mode"');
   });
 
   it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {

@@ -13,7 +13,8 @@ import { hasBody } from '../../../partners/sdk/web-server/index.js';
  * serves them as plain requests (and engine.io, unless built with `destroyUpgrade: false`, ends them
  * after 1 s without a byte: "Empty reply from server"). Every upgrade engine.io does not take (by its
  * own test: the raw URL starts with `socketPath/`) is handled here: one without a body goes to `app`
- * as any other request; one with a body is refused (400 problem details), since node hands an
+ * as any other request (a request pipelined after it is left unanswered, the connection closed);
+ * one with a body is refused (400 problem details), since node hands an
  * upgrade's body to no one and the app would see it empty (with the API's header list, as the
  * platform's other refusals outside express). The connection closes after the answer.
  * @returns closeAll(): destroys the connections still open here (the platform's close, after its grace).
@@ -24,7 +25,7 @@ export function answerOtherUpgrades(
   socketPath: string,
 ): { closeAll(): void } {
   const open = new Set<Socket>();
-  server.on('upgrade', (req: http.IncomingMessage, duplex: Duplex, head: Buffer) => {
+  server.on('upgrade', (req: http.IncomingMessage, duplex: Duplex, _head: Buffer) => {
     if ((req.url ?? '').startsWith(`${socketPath}/`)) return;
     const socket = duplex as Socket; // node:http hands a net.Socket to 'upgrade'
     open.add(socket);
@@ -39,7 +40,10 @@ export function answerOtherUpgrades(
       res.detachSocket(socket);
       socket.destroySoon();
     });
-    if (head.length === 0 && !hasBody(req)) return void app(req, res);
+    // Bytes after the headers of a request that declares no body are a request pipelined after it
+    // (RFC 9112 §9.3.2), not a body: it is answered, and the connection closed before the next one
+    // is read (a client retries what was not answered).
+    if (!hasBody(req)) return void app(req, res);
     const problem = problemAt(
       new BadRequestError('A request that asks to switch protocols cannot carry a body here: send it without Upgrade'),
       req.url,
