@@ -53,6 +53,8 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
     400,
   ],
   ['an absolute-form target that is no URL', 'GET http://a%/ HTTP/1.1\r\nHost: localhost\r\n\r\n', 400],
+  ['a request line of HTTP/2.0 (RFC 9110 §15.6.6)', 'GET /api/v1/me HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+  ['a bare HTTP/0.9 request line', 'GET /api/v1/me\r\n\r\n', 505],
   ['an Expect other than 100-continue', 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n', 417],
   [
     'Expect sent twice, once 100-continue',

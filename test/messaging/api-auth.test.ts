@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { ALL_SCOPES, ENDPOINTS, revoke, stateOf, tokenFor } from '../helpers/api.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 describe('messaging API authentication and scopes', () => {
   let gh: RunningPlatform;
@@ -33,6 +34,21 @@ describe('messaging API authentication and scopes', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     return res.body as { status: number; type: string; scope?: string };
   };
+
+  it('When Authorization is sent twice, even with a good token first, then 400 problem details (RFC 6750 §3.1): node would read the first only', async () => {
+    const good = await tokenFor(gh, 'alice', ALL_SCOPES);
+    const { answer, socket } = await rawRequest(
+      gh.url,
+      `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${good}\r\nAuthorization: Bearer other\r\nConnection: close\r\n\r\n`,
+    );
+    socket.destroy();
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
+      status: 400,
+      detail: expect.stringContaining('Authorization'),
+    });
+    await request(gh.url).get('/api/v1/me').set('Authorization', `Bearer ${good}`).expect(200);
+  });
 
   it.each(ENDPOINTS)(
     'When $name is called without a token, then 401 with bare Bearer and DPoP challenges and nothing changes',

@@ -10,6 +10,7 @@ export {
   answerExpectation,
   answerParserRefusals,
   answerRefusal,
+  fieldValues,
   serverWideRequests,
   type ParserRefusal,
 } from './parser-refusals.js';

@@ -219,6 +219,7 @@ function refuse(
 
 /**
  * Middleware, first in an app, for requests that name no resource of it:
+ * - a request line of another HTTP version than 1.x (`HTTP/2.0`, a bare HTTP/0.9 line): 505;
  * - the asterisk-form request target (RFC 9112 §3.2.4), which names the server: `OPTIONS *` is
  *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
  *   path and failed with a 500);
@@ -243,6 +244,14 @@ export function serverWideRequests(
     // An HTTP/1.0 request may leave Host out: it asked the address it connected to, and pages and
     // discovery documents that build URLs from Host must not get an empty authority.
     req.headers.host ??= authorityOf(req.socket.localAddress, req.socket.localPort);
+    if (req.httpVersionMajor !== 1) {
+      res.shouldKeepAlive = false;
+      return refuse(res, bodyOf, headers, {
+        status: 505,
+        code: 'http_version_not_supported',
+        detail: `HTTP/${req.httpVersion} is not spoken here: send HTTP/1.1 (RFC 9110 §15.6.6)`,
+      });
+    }
     lastValidHost = req.headers.host;
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
@@ -297,8 +306,8 @@ export function answerContinue(
   };
 }
 
-/** Every value of the field `name` (lower case) in `rawHeaders`, in order. */
-function fieldValues(rawHeaders: readonly string[], name: string): string[] {
+/** Every value of the field `name` (lower case) in `rawHeaders`, in order (node keeps only the first of some in `headers`). */
+export function fieldValues(rawHeaders: readonly string[], name: string): string[] {
   const values: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const field = rawHeaders[i]!;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import { AppError, InsufficientScopeError, InvalidTokenError } from '../errors.js';
+import { AppError, BadRequestError, InsufficientScopeError, InvalidTokenError } from '../errors.js';
+import { fieldValues } from '../../../partners/sdk/web-server/index.js';
 import type { AccessTokenInfo, TokenPresentation, TokenService } from '../oauth/token-service.js';
 
 declare global {
@@ -61,6 +62,10 @@ export class MissingTokenError extends AppError {
 export function bearerAuth(tokens: TokenService): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
+    // node keeps the first of several: refused, as RFC 6750 §3.1 refuses a repeated parameter, so
+    // that no proxy in front can have read another one than this.
+    if (fieldValues(req.rawHeaders, 'authorization').length > 1)
+      throw new BadRequestError('Send one Authorization header, not several (RFC 6750 §3.1 invalid_request)');
     if (header === undefined || !/^(Bearer|DPoP)\b/i.test(header)) throw new MissingTokenError();
     const credentials = credentialsOf(header);
     if (credentials === undefined)

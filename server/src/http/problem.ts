@@ -59,6 +59,7 @@ const TITLES: Record<number, string> = {
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
 };
 
 /** Is `text` JSON at all (what body-parser's strict mode refuses as a top-level `null`, `"hi"` or `42` is)? */
