@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { AccessEntry, PolicyMode } from '../../server/src/store/schema.js';
 import { usePlatform } from '../helpers/platform.js';
 import { stateOf, tokenFor } from '../helpers/api.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 describe('admin API: policy and access log', () => {
   const gh = usePlatform();
@@ -93,6 +94,18 @@ describe('admin API: policy and access log', () => {
     expect(stateOf(gh.store)).toBe(before);
     // Without the admin token it is the 401 of the whole admin API, as for every admin path.
     await request(gh.url).delete('/admin/reset').expect(401);
+  });
+
+  it('When Authorization is sent twice, the admin token first, then 400 and nothing changes (RFC 6750 §3.1)', async () => {
+    const before = stateOf(gh.store);
+    const { answer, socket } = await rawRequest(
+      gh.url,
+      `PUT /admin/policy HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gh.config.ADMIN_TOKEN}\r\nAuthorization: Bearer x\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 26\r\nConnection: close\r\n\r\n{"mode":"least-privilege"}',
+    );
+    socket.destroy();
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(stateOf(gh.store)).toBe(before);
   });
 
   it('When a partner token is used on the admin API, then it is refused', async () => {

@@ -94,6 +94,17 @@ describe('a path the platform does not have', () => {
     },
   );
 
+  it('When a WebSocket upgrade to socket.io names a protocol version engine.io refuses after its 101, then the connection is closed, with no HTTP answer inside the WebSocket', async () => {
+    const { answer, socket } = await rawRequest(
+      gh.url,
+      'GET /socket.io/?EIO=9&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    socket.destroy();
+    expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(['101']);
+    expect(await connectionsAfterClosing(gh.platform.httpServer)).toBe(0);
+  });
+
   it('When a socket.io handshake names a good Host, then engine.io opens a session', async () => {
     const fine = await rawRequest(
       gh.url,
@@ -125,6 +136,11 @@ describe('a path the platform does not have', () => {
     ['answered at once', get('/healthz') + 'FOO BAR\r\n\r\n', ['200', '400']],
     ['answered after the bearer check', get('/api/v1/me') + 'FOO BAR\r\n\r\n', ['401', '400']],
     ['a method node does not know', get('/healthz') + 'FOO /healthz HTTP/1.1\r\n\r\n', ['200', '501']],
+    [
+      'a CONNECT',
+      get('/healthz') + get('/policy') + 'CONNECT a:1 HTTP/1.1\r\nHost: a:1\r\n\r\n',
+      ['200', '200', '405'],
+    ],
     [
       'two good ones before it',
       get('/api/v1/me') + get('/healthz') + get('/policy') + 'FOO / HTTP/1.1\r\n\r\n',

@@ -97,6 +97,23 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     expect(answer).toContain('"mode"');
   });
 
+  it.each([
+    ['without a body', 'GET /policy HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n', '200'],
+    [
+      'with a body',
+      'POST /policy HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\n{}',
+      '400',
+    ],
+  ])(
+    'When a request with Upgrade (%s) is pipelined after another, then both are answered in order and the platform goes on (it ended the process)',
+    async (_what, upgrade, status) => {
+      const { answer, socket } = await rawRequest(gh.url, `GET /policy HTTP/1.1\r\nHost: x\r\n\r\n${upgrade}`);
+      socket.destroy();
+      expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, s]) => s)).toEqual(['200', status]);
+      await request(gh.url).get('/healthz').expect(200);
+    },
+  );
+
   it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {
     const res = await withUpgrade(`${gh.url}/api/v1/threads/t_alice_bob/messages`, 'POST', '{"text":"hi"}');
     expect(res.status).toBe(400);

@@ -5,6 +5,7 @@
  */
 export {
   addressProblem,
+  afterAnswers,
   answerConnect,
   answerContinue,
   answerExpectation,

@@ -90,7 +90,7 @@ export function answerParserRefusals(
  * in its own `finish` listener (which runs before this one), so each is waited for in turn; the socket
  * is destroyed if one closes unfinished.
  */
-function afterAnswers(socket: Duplex, then: () => void): void {
+export function afterAnswers(socket: Duplex, then: () => void): void {
   // Held until its `finish` event, not `writableFinished` (true once its bytes are out, before the
   // event): node hands the socket to the next answer only in its own `finish` listener.
   const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
@@ -114,7 +114,8 @@ export function answerConnect(
     code: 'method_not_allowed',
     detail: 'CONNECT asks a proxy for a tunnel (RFC 9110 §9.3.6): this server is not one',
   };
-  return (_req, socket) => (socket.writable ? answer(socket, refusal) : socket.destroy());
+  // After the answers to requests pipelined before it, in order (`afterAnswers`).
+  return (_req, socket) => afterAnswers(socket, () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
 }
 
 /**

@@ -239,6 +239,9 @@ export interface EngineRefusal {
  * before a route; engine.io, finding the response committed (or the socket ended), writes nothing more.
  */
 export function answerEngineRefusal({ req, message, context }: EngineRefusal): void {
+  // engine.io checks a WebSocket's protocol version once the upgrade is done (its 101 sent): an HTTP
+  // answer written now would land inside the WebSocket stream. The connection is only closed.
+  if (!req.res && req.socket.bytesWritten > 0) return void req.socket.destroy();
   const reason = typeof context?.message === 'string' ? context.message : message;
   answerRefusal(
     refusalProblem,

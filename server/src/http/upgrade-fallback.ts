@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../errors.js';
 import { setApiHeaders } from './api-headers.js';
 import { problemAt } from './problem.js';
-import { hasBody } from '../../../partners/sdk/web-server/index.js';
+import { afterAnswers, hasBody } from '../../../partners/sdk/web-server/index.js';
 
 /**
  * Answers, over HTTP/1.1, the requests that ask to switch to a protocol this server does not speak
@@ -33,6 +33,12 @@ export function answerOtherUpgrades(
     // node drops its own error listener from a socket it hands to `upgrade`: a client resetting the
     // connection mid-answer would otherwise be an unhandled 'error' that ends the process.
     socket.on('error', () => socket.destroy());
+    // Pipelined after requests still being answered: answered after them, in order (RFC 9112 §9.3.2);
+    // their answer holds the socket until it is done (assigning it now threw, and ended the process).
+    afterAnswers(socket, () => (socket.writable ? answer(req, socket) : socket.destroy()));
+  });
+  /** Answers `req` on `socket`, which no other answer holds. */
+  function answer(req: http.IncomingMessage, socket: Socket): void {
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket);
@@ -51,7 +57,7 @@ export function answerOtherUpgrades(
     // Problem details, whatever the path: the API's header list, as for node's parser refusals.
     setApiHeaders(res);
     res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
-  });
+  }
   return {
     closeAll() {
       for (const socket of open) socket.destroy();
