@@ -82,7 +82,13 @@ describe('one renderer for a message', () => {
     const page = await context.newPage();
     await loginInBrowser(page, env.gh.url, 'bob');
     await page.goto(`${env.gh.url}/threads/t_alice_bob`);
-    await context.clearCookies();
+    // The session ends where it really does, on the platform: a logout in another tab. (Clearing the
+    // browser's cookies instead raced the live socket's handshake, whose answer renews the session
+    // cookie: it came back, without the CSRF cookie, and the form got a 403.)
+    const otherTab = await context.newPage();
+    await otherTab.goto(`${env.gh.url}/`);
+    await otherTab.locator('form[action="/logout"] button').click();
+    await page.locator('body[data-session-ended="true"]').waitFor();
     await page.locator('input[name="text"]').fill('typed before the session ended');
     const posted = page.waitForResponse((r) => r.request().method() === 'POST').catch(() => undefined);
     await page.locator('form.composer button[type="submit"]').click();
