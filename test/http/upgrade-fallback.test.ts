@@ -114,6 +114,20 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     },
   );
 
+  // Larger than a socket's buffer: its answer is still being written when the next request arrives.
+  const large = 'GET /socket.io/socket.io.js HTTP/1.1\r\nHost: x\r\n\r\n';
+  it.each([
+    ['with Upgrade', 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n', '200'],
+    ['CONNECT', 'CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n', '405'],
+  ])(
+    'When a request %s is pipelined after a large answer, then that answer is finished first (it hung at 64 KiB), then its own',
+    async (_what, next, status) => {
+      const { answer, socket } = await rawRequest(gh.url, large + next);
+      socket.destroy();
+      expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, s]) => s)).toEqual(['200', status]);
+    },
+  );
+
   it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {
     const res = await withUpgrade(`${gh.url}/api/v1/threads/t_alice_bob/messages`, 'POST', '{"text":"hi"}');
     expect(res.status).toBe(400);

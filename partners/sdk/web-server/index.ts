@@ -12,6 +12,7 @@ export {
   answerParserRefusals,
   answerRefusal,
   fieldValues,
+  keepAnswering,
   serverWideRequests,
   type ParserRefusal,
 } from './parser-refusals.js';

@@ -84,6 +84,18 @@ export function answerParserRefusals(
 }
 
 /**
+ * For a socket node handed to an `upgrade` or `connect` listener: node takes its own listeners off it
+ * first, `error` and `drain` among them. Without `error`, a client resetting the connection is an
+ * unhandled error that ends the process; without `drain`, an answer to a request pipelined before,
+ * still being written (one larger than the socket's buffer), waits for a drain forever. Here a reset
+ * destroys the socket, and a drain is passed on to the answer that holds it, as node does.
+ */
+export function keepAnswering(socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+  socket.on('drain', () => (socket as { _httpMessage?: ServerResponse | null })._httpMessage?.emit('drain'));
+}
+
+/**
  * Runs `then` once every request read on `socket` so far is answered: a refusal pipelined after
  * requests still being answered goes after their answers, as answers go in the order of the requests
  * (RFC 9112 §9.3.2), never into the middle of one. node gives the socket to the next queued answer
@@ -115,7 +127,10 @@ export function answerConnect(
     detail: 'CONNECT asks a proxy for a tunnel (RFC 9110 §9.3.6): this server is not one',
   };
   // After the answers to requests pipelined before it, in order (`afterAnswers`).
-  return (_req, socket) => afterAnswers(socket, () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
+  return (_req, socket) => {
+    keepAnswering(socket);
+    afterAnswers(socket, () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
+  };
 }
 
 /**

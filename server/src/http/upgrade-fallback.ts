@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../errors.js';
 import { setApiHeaders } from './api-headers.js';
 import { problemAt } from './problem.js';
-import { afterAnswers, hasBody } from '../../../partners/sdk/web-server/index.js';
+import { afterAnswers, hasBody, keepAnswering } from '../../../partners/sdk/web-server/index.js';
 
 /**
  * Answers, over HTTP/1.1, the requests that ask to switch to a protocol this server does not speak
@@ -30,9 +30,9 @@ export function answerOtherUpgrades(
     const socket = duplex as Socket; // node:http hands a net.Socket to 'upgrade'
     open.add(socket);
     socket.once('close', () => open.delete(socket));
-    // node drops its own error listener from a socket it hands to `upgrade`: a client resetting the
-    // connection mid-answer would otherwise be an unhandled 'error' that ends the process.
-    socket.on('error', () => socket.destroy());
+    // node takes its own listeners off a socket it hands to `upgrade` (`keepAnswering`: a reset, and an
+    // earlier answer still being written, are looked after again).
+    keepAnswering(socket);
     // Pipelined after requests still being answered: answered after them, in order (RFC 9112 §9.3.2);
     // their answer holds the socket until it is done (assigning it now threw, and ended the process).
     afterAnswers(socket, () => (socket.writable ? answer(req, socket) : socket.destroy()));
