@@ -196,7 +196,7 @@ function failureProblem(name: string, kind: FailureKind, status: number, shownDe
   };
 }
 
-/** The kind of a refusal of the HTTP layer by its status: 413, 414, 431 are `too_large`, 400 `bad_request`, the others (405, 408, 417, 501) `not_http`. */
+/** The kind of a refusal of the HTTP layer by its status: 413, 414, 431 are `too_large`, 400 `bad_request`, the others (405, 408, 417, 501, 505) `not_http`. */
 function refusalKind(status: number): FailureKind {
   if ([413, 414, 431].includes(status)) return 'too_large';
   return status === 400 ? 'bad_request' : 'not_http';

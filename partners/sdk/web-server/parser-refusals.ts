@@ -79,7 +79,7 @@ export function answerParserRefusals(
       // The refused bytes are the body of the request being answered: the refusal is its answer.
       if (answering.headersSent) socket.destroy();
       else answer(socket, refusal);
-    } else afterAnswers(socket, () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
+    } else afterAnswers(socket, () => answer(socket, refusal));
   };
 }
 
@@ -96,17 +96,17 @@ export function keepAnswering(socket: Duplex): void {
 }
 
 /**
- * Runs `then` once every request read on `socket` so far is answered: a refusal pipelined after
- * requests still being answered goes after their answers, as answers go in the order of the requests
- * (RFC 9112 §9.3.2), never into the middle of one. node gives the socket to the next queued answer
- * in its own `finish` listener (which runs before this one), so each is waited for in turn; the socket
- * is destroyed if one closes unfinished.
+ * Runs `then` once every request read on `socket` so far is answered, if the socket can still be
+ * written to (else destroys it): a refusal pipelined after requests still being answered goes after
+ * their answers, as answers go in the order of the requests (RFC 9112 §9.3.2), never into the middle
+ * of one. node gives the socket to the next queued answer in its own `finish` listener (which runs
+ * before this one), so each is waited for in turn; the socket is destroyed if one closes unfinished.
  */
 export function afterAnswers(socket: Duplex, then: () => void): void {
   // Held until its `finish` event, not `writableFinished` (true once its bytes are out, before the
   // event): node hands the socket to the next answer only in its own `finish` listener.
   const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (!answering) return then();
+  if (!answering) return socket.writable ? then() : void socket.destroy();
   answering.once('finish', () => afterAnswers(socket, then));
   answering.once('close', () => answering.writableFinished || socket.destroy());
 }
@@ -129,7 +129,7 @@ export function answerConnect(
   // After the answers to requests pipelined before it, in order (`afterAnswers`).
   return (_req, socket) => {
     keepAnswering(socket);
-    afterAnswers(socket, () => (socket.writable ? answer(socket, refusal) : socket.destroy()));
+    afterAnswers(socket, () => answer(socket, refusal));
   };
 }
 

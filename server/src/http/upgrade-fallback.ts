@@ -35,7 +35,7 @@ export function answerOtherUpgrades(
     keepAnswering(socket);
     // Pipelined after requests still being answered: answered after them, in order (RFC 9112 §9.3.2);
     // their answer holds the socket until it is done (assigning it now threw, and ended the process).
-    afterAnswers(socket, () => (socket.writable ? answer(req, socket) : socket.destroy()));
+    afterAnswers(socket, () => answer(req, socket));
   });
   /** Answers `req` on `socket`, which no other answer holds. */
   function answer(req: http.IncomingMessage, socket: Socket): void {

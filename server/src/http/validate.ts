@@ -1,17 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { compiledSchema } from '../compiled-schema.js';
 import { ValidationError } from '../errors.js';
-
-/**
- * Each schema compiled once, on first use, with zod's `z.compile` (the same answers and issues from a
- * parser generated for that schema, several times faster on the hot path: README "Performance").
- * Derived from the schema alone, so shared by every platform in the process.
- */
-const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
-function compiled(schema: z.ZodType): z.ZodType {
-  let fast = compiledSchemas.get(schema);
-  if (!fast) compiledSchemas.set(schema, (fast = z.compile(schema)));
-  return fast;
-}
 
 /**
  * Parses request input (`where`: `path`, `query` or `body`) with `schema`; with no schema there is
@@ -28,7 +17,7 @@ export function parseInput(schema: z.ZodType | undefined, value: unknown, where:
       throw new ValidationError(keys.map((k) => ({ path: `${where}.${k}`, message: 'Unrecognized key' })));
     return undefined;
   }
-  const parsed = compiled(schema).safeParse(value);
+  const parsed = compiledSchema(schema).safeParse(value);
   if (parsed.success) return parsed.data;
   throw new ValidationError(
     parsed.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compiledSchema } from '../compiled-schema.js';
 import { scryptParts } from '../social/passwords.js';
 import { cookieKeysSchema, providerJwksSchema } from './provider-keys-schema.js';
 import { storedText, storedUrl } from './text.js';
@@ -228,18 +229,9 @@ export const collectionSchemas = {
   settings: settingsSchema,
 } as const;
 
-// Derived from the schemas alone (no state of any store), so shared by every store in the process.
-const compiledRowSchemas = new Map<CollectionName, z.ZodType>();
-
-/**
- * The schema of collection `c` compiled with zod's `z.compile` (the same answers and issues from a
- * check generated for it, several times faster, most of all on id lists), on first use: every row
- * written or loaded from the journal is checked with it (README "Performance").
- */
+/** The schema of collection `c`, compiled (`compiledSchema`): every row written or replayed from the journal is checked with it. */
 export function rowSchema<C extends CollectionName>(c: C): (typeof collectionSchemas)[C] {
-  let fast = compiledRowSchemas.get(c);
-  if (!fast) compiledRowSchemas.set(c, (fast = z.compile(collectionSchemas[c])));
-  return fast as (typeof collectionSchemas)[C];
+  return compiledSchema(collectionSchemas[c] as z.ZodType) as (typeof collectionSchemas)[C];
 }
 
 export type CollectionName = keyof typeof collectionSchemas;
