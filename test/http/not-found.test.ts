@@ -189,6 +189,28 @@ describe('a path the platform does not have', () => {
     expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(['100', '200']);
   });
 
+  it.each([
+    ['the monitor', 'GET /monitor/log.json', `Bearer ADMIN\r\nAuthorization: Bearer x`],
+    [
+      "the token endpoint's client authentication",
+      'POST /token',
+      'Basic dHVuZXdhdmU6eA==\r\nAuthorization: Basic eDp4',
+    ],
+  ])(
+    'When Authorization is sent twice to %s, then 400 problem details (RFC 6750 §3.1), before any route reads one',
+    async (_where, line, values) => {
+      const { answer, socket } = await rawRequest(
+        gh.url,
+        `${line} HTTP/1.1\r\nHost: x\r\nAuthorization: ${values.replace('ADMIN', gh.config.ADMIN_TOKEN)}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      socket.destroy();
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
+        detail: expect.stringContaining('Authorization'),
+      });
+    },
+  );
+
   it('When an HTTP/1.0 request names no Host, then URLs built from it name the address it connected to, never an empty host', async () => {
     const { answer, socket } = await rawRequest(gh.url, 'GET /.well-known/oauth-authorization-server HTTP/1.0\r\n\r\n');
     socket.destroy();

@@ -236,6 +236,7 @@ function refuse(
 /**
  * Middleware, first in an app, for requests that name no resource of it:
  * - a request line of another HTTP version than 1.x (`HTTP/2.0`, a bare HTTP/0.9 line): 505;
+ * - `Authorization` sent more than once: 400;
  * - the asterisk-form request target (RFC 9112 §3.2.4), which names the server: `OPTIONS *` is
  *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
  *   path and failed with a 500);
@@ -269,6 +270,15 @@ export function serverWideRequests(
       });
     }
     lastValidHost = req.headers.host;
+    // node keeps the first of several: refused for every path (API, admin, monitor, the token
+    // endpoint's client authentication), as RFC 6750 §3.1 refuses a repeated parameter, so that no
+    // proxy in front can have read another one than the route.
+    if (fieldValues(req.rawHeaders, 'authorization').length > 1)
+      return refuse(res, bodyOf, headers, {
+        status: 400,
+        code: 'bad_request',
+        detail: 'Send one Authorization header, not several (RFC 6750 §3.1 invalid_request)',
+      });
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
       setAll(res, headers);

@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
 import { InvalidTokenError } from '../errors.js';
 import { isAdminToken } from '../http/admin-token.js';
-import { bearerOf, MissingTokenError, refuseRepeatedAuthorization } from '../http/bearer-auth.js';
+import { bearerOf, MissingTokenError } from '../http/bearer-auth.js';
 
 /**
  * Lets through requests bearing `Authorization: Bearer <adminToken>` (RFC 6750 §2.1), compared in
- * constant time, once (`Authorization` twice: 400). Otherwise 401 problem details with `WWW-Authenticate: Bearer` (RFC 6750 §3): a bare
+ * constant time (`Authorization` twice is refused before any route: http/problem.ts `answerServerWide`). Otherwise 401 problem details with `WWW-Authenticate: Bearer` (RFC 6750 §3): a bare
  * challenge without credentials, `error="invalid_token"` with wrong ones.
  */
 /** The admin API's realm: its token is not an OAuth access token, and DPoP is not offered. */
@@ -13,7 +13,6 @@ const ADMIN_REALM = 'glasshouse-admin';
 
 export function adminAuth(adminToken: string): RequestHandler {
   return (req, _res, next) => {
-    refuseRepeatedAuthorization(req);
     const header = req.get('authorization');
     if (header === undefined || !/^Bearer\b/i.test(header))
       throw new MissingTokenError(

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
-import { AppError, BadRequestError, InsufficientScopeError, InvalidTokenError } from '../errors.js';
-import { fieldValues } from '../../../partners/sdk/web-server/index.js';
+import type { RequestHandler, Response } from 'express';
+import { AppError, InsufficientScopeError, InvalidTokenError } from '../errors.js';
 import type { AccessTokenInfo, TokenPresentation, TokenService } from '../oauth/token-service.js';
 
 declare global {
@@ -40,16 +39,6 @@ export function bearerOf(header: string | undefined): string | undefined {
   return credentials?.scheme === 'Bearer' ? credentials.token : undefined;
 }
 
-/**
- * node keeps the first of several `Authorization` fields: a request with more is refused, as RFC 6750
- * §3.1 refuses a repeated parameter, so that no proxy in front can have read another one than ours.
- * @throws BadRequestError (400)
- */
-export function refuseRepeatedAuthorization(req: Request): void {
-  if (fieldValues(req.rawHeaders, 'authorization').length > 1)
-    throw new BadRequestError('Send one Authorization header, not several (RFC 6750 §3.1 invalid_request)');
-}
-
 /** RFC 6750 §3.1: a request with no credentials gets a bare challenge, without an error code. */
 export class MissingTokenError extends AppError {
   constructor(
@@ -72,7 +61,6 @@ export class MissingTokenError extends AppError {
 export function bearerAuth(tokens: TokenService): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
-    refuseRepeatedAuthorization(req);
     if (header === undefined || !/^(Bearer|DPoP)\b/i.test(header)) throw new MissingTokenError();
     const credentials = credentialsOf(header);
     if (credentials === undefined)
