@@ -6,7 +6,7 @@ import { settledAfterMs } from '../../server/src/http/compact-when-idle.js';
 import { atLeast, below, info, type Figure } from './figures.js';
 import { load, medianByRate, medianRatio, percentile, type LoadResult } from './load.js';
 import { startServer, type ServerProcess } from './processes.js';
-import { SocketCrowd } from './sockets.js';
+import { deliveryLatencies, SocketCrowd } from './sockets.js';
 import { benchWorld, BIG_THREAD, writeWorld } from './world.js';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -98,6 +98,9 @@ export async function benchPlatform(o: PlatformBenchOptions): Promise<{ figures:
     const serverErrors = Object.values(runs).flat().reduce((n, r) => n + r.serverErrors, 0);
     const figures: Figure[] = [
       info(`${label}: bare express GET / requests/s`, ex!.rps, 'req/s'),
+      // The same run's floor for the latency targets: 50 connections wait on each other here too.
+      info(`${label}: bare express GET / p50`, ex!.p50, 'ms'),
+      info(`${label}: bare express GET / p99`, ex!.p99, 'ms'),
       ...latencyFigures(`${label}: GET /api/v1/me`, me!, vsExpress('me'), 0),
       ...latencyFigures(`${label}: GET /threads/{id}/messages (first page, 50)`, page!, pageRatio, 0.5),
       ...latencyFigures(`${label}: POST /threads/{id}/messages`, postR!, vsExpress('post'), 0.3, 25),
@@ -157,26 +160,6 @@ export async function benchPlatform(o: PlatformBenchOptions): Promise<{ figures:
     await Promise.all(servers.map((s) => s.stop()));
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** Deliveries measured per target: enough that p99 is not simply the slowest one. */
-const DELIVERY_SAMPLES = 200;
-/** Deliveries before the measured ones (JIT, socket buffers), as the HTTP runs have their warm-up run. */
-const DELIVERY_WARMUP = 10;
-
-/**
- * ms from sending each POST to its arrival (`arrived` resolves with `performance.now()` once the
- * sockets it waits for have it), one POST every 20 ms after the previous arrival, after a warm-up.
- */
-async function deliveryLatencies(send: (i: number) => Promise<string>, arrived: (id: string) => Promise<number>): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let i = 0; i < DELIVERY_WARMUP + DELIVERY_SAMPLES; i++) {
-    const start = performance.now();
-    const at = await arrived(await send(i));
-    if (i >= DELIVERY_WARMUP) latencies.push(at - start);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return latencies;
 }
 
 function postOptions(url: string, token: string, threadId = BIG_THREAD, text = 'mixed load') {

@@ -42,7 +42,7 @@ export interface ServerProcess {
  * `BENCH_PROFILE_DIR` set, the platform runs with `--cpu-prof` and leaves its profile there on exit.
  * @throws Error naming `npm run build` when the compiled child is missing.
  */
-export function startServer(kind: 'platform' | 'express' | 'json-server', env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
+export function startServer(kind: 'platform' | 'express' | 'json-server' | 'socketio', env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
   const profileDir = kind === 'platform' ? process.env['BENCH_PROFILE_DIR'] : undefined;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const script = path.join(compiled, `child-${kind}.js`);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { atLeast, info, type Figure } from './figures.js';
 import { benchPlatform } from './platform.js';
 import { benchSandbox } from './sandbox.js';
+import { benchSocketReference } from './socket-reference.js';
 import { benchStoreWrites } from './store-writes.js';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
@@ -36,6 +37,7 @@ for (const size of sizes) {
   pageRatios.push(messagesPageRatio);
 }
 if (pageRatios.length === 2) report([atLeast('messages page: ratio at the larger size over the ratio at the smaller', pageRatios[1]! / pageRatios[0]!, 'ratio', 0.8)]);
+report(await benchSocketReference(sockets));
 report(await benchSandbox());
 report(await benchStoreWrites());
 report([info('load average at the end', os.loadavg()[0]!, 'runnable')]);

@@ -73,3 +73,23 @@ export class SocketCrowd {
     return percentile(this.lateness, p);
   }
 }
+
+/** Deliveries measured per target: enough that p99 is not simply the slowest one. */
+const DELIVERY_SAMPLES = 200;
+/** Deliveries before the measured ones (JIT, socket buffers), as the HTTP runs have their warm-up run. */
+const DELIVERY_WARMUP = 10;
+
+/**
+ * ms from sending each POST to its arrival (`arrived` resolves with `performance.now()` once the
+ * sockets it waits for have it), one POST every 20 ms after the previous arrival, after a warm-up.
+ */
+export async function deliveryLatencies(send: (i: number) => Promise<string>, arrived: (id: string) => Promise<number>): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < DELIVERY_WARMUP + DELIVERY_SAMPLES; i++) {
+    const start = performance.now();
+    const at = await arrived(await send(i));
+    if (i >= DELIVERY_WARMUP) latencies.push(at - start);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return latencies;
+}
