@@ -44,6 +44,12 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
   ['no Host (HTTP/1.1)', 'GET /api/v1/me HTTP/1.1\r\n\r\n', 400],
   ['a Host that is not host[:port]', 'GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
   ['two Host fields', 'GET /api/v1/me HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
+  [
+    'Content-Type sent twice (a field that holds one value: node keeps the first)',
+    'POST /api/v1/me HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n',
+    400,
+  ],
+  ['User-Agent sent twice', 'GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\nuser-agent: b\r\n\r\n', 400],
   ['an empty Host', 'GET /api/v1/me HTTP/1.1\r\nHost: \r\n\r\n', 400],
   ['a tab inside Host', 'GET / HTTP/1.1\r\nHost: a\tb\r\n\r\n', 400],
   ['a Host that is not ASCII (RFC 3986 §3.2.2)', 'GET / HTTP/1.1\r\nHost: \u00e9\r\n\r\n', 400],

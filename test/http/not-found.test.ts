@@ -190,26 +190,48 @@ describe('a path the platform does not have', () => {
   });
 
   it.each([
-    ['the monitor', 'GET /monitor/log.json', `Bearer ADMIN\r\nAuthorization: Bearer x`],
+    ['Authorization', 'the monitor', 'GET /monitor/log.json', 'Authorization: Bearer ADMIN\r\nAuthorization: Bearer x'],
     [
+      'Authorization',
       "the token endpoint's client authentication",
       'POST /token',
-      'Basic dHVuZXdhdmU6eA==\r\nAuthorization: Basic eDp4',
+      'Authorization: Basic dHVuZXdhdmU6eA==\r\nAuthorization: Basic eDp4',
     ],
+    [
+      'Content-Type',
+      'a post to the API',
+      'POST /api/v1/threads/t_alice_bob/messages',
+      'Authorization: Bearer x\r\nContent-Type: application/json\r\ncontent-type: text/plain',
+    ],
+    [
+      'If-Modified-Since',
+      'a page',
+      'GET /login',
+      'If-Modified-Since: Tue, 01 Dec 2026 00:00:00 GMT\r\nIf-Modified-Since: x',
+    ],
+    ['User-Agent', 'discovery', 'GET /.well-known/oauth-authorization-server', 'User-Agent: a\r\nUser-Agent: b'],
   ])(
-    'When Authorization is sent twice to %s, then 400 problem details (RFC 6750 §3.1), before any route reads one',
-    async (_where, line, values) => {
+    'When %s, a field that holds one value, is sent twice to %s, then 400 problem details naming it (node keeps the first; RFC 9110 §5.3), before any route reads one',
+    async (field, _where, line, fields) => {
       const { answer, socket } = await rawRequest(
         gh.url,
-        `${line} HTTP/1.1\r\nHost: x\r\nAuthorization: ${values.replace('ADMIN', gh.config.ADMIN_TOKEN)}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        `${line} HTTP/1.1\r\nHost: x\r\n${fields.replace('ADMIN', gh.config.ADMIN_TOKEN)}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
       );
       socket.destroy();
       expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
-      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
-        detail: expect.stringContaining('Authorization'),
-      });
+      expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json/i);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ detail: expect.stringContaining(field) });
     },
   );
+
+  it('When list fields (Accept, Cookie) are sent twice, then they are served as usual', async () => {
+    const { answer, socket } = await rawRequest(
+      gh.url,
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nAccept: */*\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: close\r\n\r\n',
+    );
+    socket.destroy();
+    expect(answer.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 200 /);
+  });
 
   it('When an HTTP/1.0 request names no Host, then URLs built from it name the address it connected to, never an empty host', async () => {
     const { answer, socket } = await rawRequest(gh.url, 'GET /.well-known/oauth-authorization-server HTTP/1.0\r\n\r\n');

@@ -236,7 +236,8 @@ function refuse(
 /**
  * Middleware, first in an app, for requests that name no resource of it:
  * - a request line of another HTTP version than 1.x (`HTTP/2.0`, a bare HTTP/0.9 line): 505;
- * - `Authorization` sent more than once: 400;
+ * - a field that holds one value sent more than once (`Authorization`, `Content-Type`, …: those node
+ *   keeps only the first of, `SINGLE_VALUE_FIELDS`): 400;
  * - the asterisk-form request target (RFC 9112 §3.2.4), which names the server: `OPTIONS *` is
  *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
  *   path and failed with a 500);
@@ -271,13 +272,17 @@ export function serverWideRequests(
     }
     lastValidHost = req.headers.host;
     // node keeps the first of several: refused for every path (API, admin, monitor, the token
-    // endpoint's client authentication), as RFC 6750 §3.1 refuses a repeated parameter, so that no
-    // proxy in front can have read another one than the route.
-    if (fieldValues(req.rawHeaders, 'authorization').length > 1)
+    // endpoint's client authentication), so that no proxy in front can have read another one than
+    // the route (RFC 6750 §3.1 refuses a repeated Authorization parameter the same way).
+    const repeated = repeatedSingleField(req.rawHeaders);
+    if (repeated)
       return refuse(res, bodyOf, headers, {
         status: 400,
         code: 'bad_request',
-        detail: 'Send one Authorization header, not several (RFC 6750 §3.1 invalid_request)',
+        detail:
+          repeated === 'Authorization'
+            ? 'Send one Authorization header, not several (RFC 6750 §3.1 invalid_request)'
+            : `Send one ${repeated} header, not several (RFC 9110 §5.3: it holds one value)`,
       });
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
@@ -330,6 +335,43 @@ export function answerContinue(
     res.writeContinue();
     server.emit('request', req, res);
   };
+}
+
+/**
+ * Request fields node:http keeps only the first of when sent several times (node's docs,
+ * `message.headers`), lower case: a proxy or log in front that reads another would see another request.
+ */
+const SINGLE_VALUE_FIELDS = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+/** The first field of `SINGLE_VALUE_FIELDS` that `rawHeaders` holds twice, if any, named as RFC 9110 spells it (`Content-Type`). */
+function repeatedSingleField(rawHeaders: readonly string[]): string | undefined {
+  let seen: Set<string> | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (!SINGLE_VALUE_FIELDS.has(name)) continue;
+    if (seen?.has(name)) return name.replace(/(^|-)[a-z]/g, (initial) => initial.toUpperCase());
+    (seen ??= new Set()).add(name);
+  }
+  return undefined;
 }
 
 /** Every value of the field `name` (lower case) in `rawHeaders`, in order (node keeps only the first of some in `headers`). */
