@@ -1,5 +1,6 @@
 import { listensOnLoopbackOnly } from './http/startup.js';
 import { z } from 'zod';
+import { inputIssues } from './http/validate.js';
 
 /** Smallest `MEMORY_COMPACT_IDLE_MS` other than 0: a shorter one would take a gap between two requests for idleness. */
 export const MIN_COMPACT_IDLE_MS = 100;
@@ -161,7 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   );
   const parsed = configSchema.safeParse(picked);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    const lines = inputIssues(parsed.error, picked).map((i) => `  ${i.path}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const data = parsed.data;

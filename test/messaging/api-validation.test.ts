@@ -110,6 +110,60 @@ describe('messaging API input validation', () => {
   });
 
   it.each([
+    [
+      'a query parameter given twice',
+      'get',
+      `${THREAD}?limit=1&limit=2`,
+      undefined,
+      'query.limit',
+      'Given 2 times: give it once',
+    ],
+    [
+      'a cursor given three times',
+      'get',
+      '/api/v1/threads?before=a&before=b&before=c',
+      undefined,
+      'query.before',
+      'Given 3 times',
+    ],
+    [
+      'a string for a list (also too long for one)',
+      'post',
+      '/admin/tokens',
+      { username: 'alice', clientId: 'tunewave', scopes: 'profile' },
+      'body.scopes',
+      'expected array, received string',
+    ],
+    [
+      '1e300 for a whole number with a maximum',
+      'post',
+      '/admin/tokens',
+      { username: 'alice', clientId: 'tunewave', scopes: ['profile'], expiresIn: 1e300 },
+      'body.expiresIn',
+      '<=86400',
+    ],
+    [
+      'a status no fault answers',
+      'post',
+      '/admin/faults',
+      { clientId: 'tunewave', kind: 'status', status: 200 },
+      'body.status',
+      '429|500|502|503|504',
+    ],
+  ] as const)(
+    'When input has %s, then the problem names that field once, with what is wrong with it',
+    async (_case, method, path, body, field, says) => {
+      const admin = path.startsWith('/admin');
+      const agent = request(gh.url);
+      const res = await (method === 'get' ? agent.get(path) : agent.post(path))
+        .set(admin ? { Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` } : auth)
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ path: field, message: expect.stringContaining(says) }]);
+    },
+  );
+
+  it.each([
     ['text/plain', 'hello'],
     ['application/x-www-form-urlencoded', 'text=hello'],
     ['application/xml', '<text>hello</text>'],

@@ -17,10 +17,7 @@ export const faultRequestSchema = z
     clientId: z.string().min(1).max(200).optional().describe('The client whose calls fail'),
     token: z.string().min(1).max(512).optional().describe('Or: only calls with this access (or refresh) token'),
     kind: z.enum(['status', 'latency', 'drop-sockets', 'refuse-refresh']),
-    status: z
-      .union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)])
-      .optional()
-      .describe('For `status`'),
+    status: z.literal([429, 500, 502, 503, 504]).optional().describe('For `status`'),
     retryAfter: z
       .number()
       .int()

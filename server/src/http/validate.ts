@@ -19,7 +19,58 @@ export function parseInput(schema: z.ZodType | undefined, value: unknown, where:
   }
   const parsed = compiledSchema(schema).safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new ValidationError(
-    parsed.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })),
+  throw new ValidationError(inputIssues(parsed.error, value, where));
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The issues of refused input as a caller can act on them, one per field: zod reports every check
+ * that failed, so a string given for a list also failed the list's length, and `1e300` both "a safe
+ * integer" and the field's own maximum. A wrong type hides the other issues of its field, the
+ * tightest bound hides the looser ones, and a query parameter given several times where one value is
+ * expected (`?limit=1&limit=2`, parsed as a list) is named as such rather than "received array".
+ * @param input the value parsed (to tell a repeated parameter); `where` prefixes each path (`body.text`).
+ * @returns `{ path, message }` per issue, in zod's order, for `ValidationError` (400 problem details).
+ */
+export function inputIssues(error: z.ZodError, input: unknown, where?: string): { path: string; message: string }[] {
+  const byPath = new Map<string, Issue[]>();
+  for (const issue of error.issues) {
+    const key = JSON.stringify(issue.path);
+    byPath.set(key, [...(byPath.get(key) ?? []), issue]);
+  }
+  return [...byPath.values()].flatMap((issues) => {
+    const path = [...(where ? [where] : []), ...issues[0]!.path.map(String)].join('.');
+    const wrongType = issues.find((i) => i.code === 'invalid_type');
+    if (wrongType) {
+      const given = valueAt(input, wrongType.path);
+      const message =
+        where === 'query' && Array.isArray(given) && wrongType.expected !== 'array'
+          ? `Given ${given.length} times: give it once`
+          : wrongType.message;
+      return [{ path, message }];
+    }
+    return tightest(issues).map((i) => ({ path, message: i.message }));
+  });
+}
+
+/** `issues` of one field without the bounds a tighter one of the same kind implies. */
+function tightest(issues: Issue[]): Issue[] {
+  const maxOf = (i: Issue) => (i.code === 'too_big' ? Number(i.maximum) : Infinity);
+  const minOf = (i: Issue) => (i.code === 'too_small' ? Number(i.minimum) : -Infinity);
+  const lowestMax = Math.min(...issues.map(maxOf));
+  const highestMin = Math.max(...issues.map(minOf));
+  const kept = issues.filter(
+    (i) => (i.code !== 'too_big' || maxOf(i) === lowestMax) && (i.code !== 'too_small' || minOf(i) === highestMin),
   );
+  // Two checks of the same bound (an int's and a number's) say it once.
+  const bound = (i: Issue) => i.code === 'too_big' || i.code === 'too_small';
+  return kept.filter((i, n) => !bound(i) || kept.findIndex((j) => j.code === i.code) === n);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path)
+    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
 }

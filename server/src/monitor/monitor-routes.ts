@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ValidationError } from '../errors.js';
+import { inputIssues } from '../http/validate.js';
 import type { EventBus } from '../events.js';
 import { isAdminToken } from '../http/admin-token.js';
 import { allExposures } from '../audit/exposure.js';
@@ -26,8 +27,6 @@ import { jsonBody } from '../http/json-body.js';
 import { toCsv } from '../http/csv.js';
 import { retentionReport } from '../retention/retention-report.js';
 import { authorizationId } from '../store/row-ids.js';
-
-const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
 /**
  * The educator's pages: GET /monitor (live sequence view), the unlock form (admin token), policy
@@ -85,7 +84,7 @@ export function monitorRoutes(deps: {
 
   router.post('/monitor/policy', guard, ...form, csrfProtect, async (req, res) => {
     const parsed = policyModeSchema.safeParse((req.body as { mode?: string }).mode);
-    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
+    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, req.body));
     await setPolicyMode(store, events, parsed.data);
     res.redirect(303, safeReturnPath((req.body as { returnTo?: string }).returnTo ?? '/monitor'));
   });
@@ -103,7 +102,7 @@ export function monitorRoutes(deps: {
   /** Validates an exported log (JSON body, ≤ 5 MB) and returns it for replay on the page. */
   router.post('/monitor/import', guard, ...jsonBody('5mb'), csrfProtect, (req, res) => {
     const parsed = monitorLogSchema.safeParse(req.body);
-    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
+    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, req.body));
     res.json(parsed.data);
   });
 
@@ -147,7 +146,7 @@ export function monitorRoutes(deps: {
   router.post('/monitor/clients/:clientId/status', guard, ...form, csrfProtect, async (req, res) => {
     const clientId = pathParam(req, 'clientId');
     const parsed = z.enum(['active', 'shut_down']).safeParse((req.body as { status?: string }).status);
-    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error));
+    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, req.body));
     if (!store.client(clientId)) throw new NotFoundError('No such client');
     await clients.setStatus(clientId, parsed.data);
     res.redirect(303, '/monitor/exposure');

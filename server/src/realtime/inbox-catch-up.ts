@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { inputIssues } from '../http/validate.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Message } from '../store/schema.js';
 import { compareKeys } from '../store/sorted-keys.js';
@@ -60,7 +61,15 @@ export function inboxCatchUp(
     return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, 'an acknowledgement callback is required');
   const parsed = querySchema.safeParse(query);
   if (!parsed.success)
-    return refuse(deps.logger, socket, CATCH_UP_EVENT, ack, parsed.error.issues.map((i) => i.message).join('; '));
+    return refuse(
+      deps.logger,
+      socket,
+      CATCH_UP_EVENT,
+      ack,
+      inputIssues(parsed.error, query)
+        .map((i) => i.message)
+        .join('; '),
+    );
   const { since, threadId, shown } = parsed.data;
   let threadIds: string[];
   try {

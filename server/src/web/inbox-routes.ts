@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { inputIssues } from '../http/validate.js';
 import { pathParam } from '../http/params.js';
 import type { SocialService } from '../social/social-service.js';
 import type { Store } from '../store/store.js';
@@ -56,8 +57,7 @@ export function inboxRoutes(deps: {
 
   router.post('/threads/:threadId/messages', requireLogin, ...form, csrfProtect, async (req, res) => {
     const parsed = composeSchema.safeParse(req.body);
-    if (!parsed.success)
-      throw new ValidationError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, req.body));
     const message = await social.send(req.user!.id, pathParam(req, 'threadId'), { text: parsed.data.text });
     res.redirect(303, `/threads/${message.threadId}`);
   });
