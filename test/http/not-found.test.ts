@@ -21,19 +21,49 @@ describe('a path the platform does not have', () => {
     expect(res.text).toContain('<html');
   });
 
-  it.each([
-    ['get', '/token'],
-    ['get', '/token/revocation'],
-    ['get', '/reg'],
-    ['post', '/jwks'],
-    ['get', '/session/end/confirm'],
-  ] as const)(
-    'When %s %s (a method the authorization server has no route for) is sent, then a 404 problem, not a bare text',
-    async (method, path) => {
-      const res = await request(gh.url)[method](path).set('Accept', 'application/json');
-      expect([res.status, res.type, res.body.status]).toEqual([404, 'application/problem+json', 404]);
+  /** Each endpoint of the authorization server and the methods its router takes there (with OPTIONS). */
+  const ENDPOINTS: [path: string, allow: string][] = [
+    ['/auth', 'GET, HEAD, OPTIONS'],
+    ['/auth/some-uid', 'GET, HEAD, OPTIONS'],
+    ['/token', 'POST, OPTIONS'],
+    ['/token/revocation', 'POST, OPTIONS'],
+    ['/token/introspection', 'POST, OPTIONS'],
+    ['/reg', 'POST, OPTIONS'],
+    ['/reg/tunewave', 'GET, HEAD, OPTIONS'],
+    ['/request', 'POST, OPTIONS'],
+    ['/session/end/confirm', 'POST, OPTIONS'],
+    ['/jwks', 'GET, HEAD, OPTIONS'],
+    ['/.well-known/oauth-authorization-server', 'GET, HEAD, OPTIONS'],
+    ['/.well-known/openid-configuration', 'GET, HEAD, OPTIONS'],
+  ];
+  const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+  it.each(ENDPOINTS)(
+    'When %s (an endpoint of the authorization server) gets each method, then the provider answers those it routes, OPTIONS is 204 and any other is a 405 problem with Allow: %s',
+    async (path, allow) => {
+      for (const method of METHODS) {
+        const verb = method.toLowerCase() as 'get';
+        const res = await request(gh.url)[verb](path).set('Accept', 'application/json');
+        const answered = `${method} ${path}: ${res.status}`;
+        if (method === 'OPTIONS') expect([answered, res.headers['allow']]).toEqual([`${method} ${path}: 204`, allow]);
+        else if (allow.split(', ').includes(method)) expect([404, 405]).not.toContain(res.status);
+        else {
+          expect([answered, res.headers['allow'], res.type]).toEqual([
+            `${method} ${path}: 405`,
+            allow,
+            'application/problem+json',
+          ]);
+          if (method !== 'HEAD')
+            expect(res.body).toMatchObject({ status: 405, detail: expect.stringContaining(allow) });
+        }
+      }
     },
   );
+
+  it('When a path under an endpoint is not one of its routes, then a 404 problem, not a bare text', async () => {
+    const res = await request(gh.url).get('/token/nothing').set('Accept', 'application/json');
+    expect([res.status, res.type, res.body.status]).toEqual([404, 'application/problem+json', 404]);
+  });
 
   it('When an OAuth endpoint is asked for, then the provider still answers it', async () => {
     await request(gh.url).get('/.well-known/openid-configuration').expect(200);

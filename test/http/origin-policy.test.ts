@@ -120,13 +120,13 @@ describe('which endpoints the web forms’ Origin guard covers', () => {
       400,
       { error: 'invalid_request' },
     ],
-    // GET only (oidc-provider's enableHttpPostMethods is off): the provider's 404, not the guard's 403.
+    // GET only (oidc-provider's enableHttpPostMethods is off): a 405, not the guard's 403.
     [
       'the authorization endpoint',
       () => pathOf('authorization_endpoint'),
       (req) => req.type('form').send({ response_type: 'code' }),
-      404,
-      { detail: expect.stringContaining('not an endpoint of the authorization server') },
+      405,
+      { detail: expect.stringContaining('GET, HEAD, OPTIONS') },
     ],
   ];
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Router } from 'express';
-import { NotFoundError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 import { problemAt } from '../http/problem.js';
 import Provider, { type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ import { appsRoutes } from './apps-routes.js';
 import { createAuthorizations, type Authorizations } from './authorizations.js';
 import { createClientRegistry, type ClientRegistry } from './client-registry.js';
 import { docsClient } from './docs-client.js';
+import { endpointMethods } from './endpoint-methods.js';
 import { interactionRoutes } from './interaction-routes.js';
 import { loadOrCreateKeys, persistKeys } from './keys.js';
 import { bridgeProviderEvents } from './oauth-events.js';
@@ -107,18 +108,26 @@ export function createOAuthServer(deps: {
     const body = ctx.oidc?.route === 'discovery' ? (ctx.body as { claims_supported?: string[] }) : undefined;
     if (body?.claims_supported) body.claims_supported = body.claims_supported.filter((claim) => claim !== 'sid');
   });
-  // A method the provider has no route for on a path it owns (GET /token, POST /jwks…): Koa's bare
-  // text 404 becomes the platform's problem details, like every other unknown path.
+  // A path the provider does not have, or a method it has no route for on one of its endpoints
+  // (GET /token, POST /jwks): Koa's bare text 404 becomes the platform's problem details, a 404 or
+  // a 405 with `Allow` (RFC 9110 §15.5.6); OPTIONS without a CORS preflight is 204 with `Allow`.
+  const allowedAt = endpointMethods(provider);
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined) return;
-    const problem = problemAt(
-      new NotFoundError(`${ctx.method} ${ctx.path} is not an endpoint of the authorization server`),
-      ctx.originalUrl,
-    );
-    ctx.status = 404;
+    const allow = allowedAt(ctx.path);
+    if (allow) ctx.set('Allow', allow);
+    if (allow && ctx.method === 'OPTIONS') {
+      ctx.status = 204;
+      return;
+    }
+    const refusal =
+      allow && !allow.split(', ').includes(ctx.method)
+        ? new AppError(405, 'method_not_allowed', `${ctx.path} takes ${allow}`)
+        : new NotFoundError(`${ctx.method} ${ctx.path} is not an endpoint of the authorization server`);
+    ctx.status = refusal.status;
     ctx.type = 'application/problem+json';
-    ctx.body = JSON.stringify(problem);
+    ctx.body = JSON.stringify(problemAt(refusal, ctx.originalUrl));
   });
   const detachEvents = bridgeProviderEvents({ provider, events, authorizations, logger, now });
   // A reset world starts from the seed's settings: keep signing with (and persisting) the same keys.
