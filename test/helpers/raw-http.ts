@@ -78,3 +78,45 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
     413,
   ],
 ];
+
+/**
+ * The answers in `bytes` (read as latin1: one char per byte) one after the other, each by its
+ * `Content-Length` (a 1xx has no body): their status codes, and whether they tile `bytes` exactly.
+ * A `100 Continue` written inside another answer (between its head and its body) breaks the tiling.
+ */
+export function answersIn(bytes: string): { statuses: string[]; tiled: boolean } {
+  const statuses: string[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const head = /^HTTP\/1\.1 (\d{3}) [^\r]*\r\n/.exec(bytes.slice(at, at + 64));
+    const end = bytes.indexOf('\r\n\r\n', at);
+    if (!head || end < 0) return { statuses, tiled: false };
+    statuses.push(head[1]!);
+    const length = head[1]!.startsWith('1')
+      ? 0
+      : Number(/\r\ncontent-length: *(\d+)/i.exec(bytes.slice(at, end))?.[1] ?? NaN);
+    if (Number.isNaN(length)) return { statuses, tiled: false };
+    at = end + 4 + length;
+  }
+  return { statuses, tiled: at === bytes.length };
+}
+
+/**
+ * A request with `Expect: 100-continue` pipelined behind `GET ${bigPath}` (an answer larger than the
+ * socket's buffer, still being written when the second request is read), whose body is never sent:
+ * everything answered on the connection (the second request asks for it to be closed).
+ */
+export async function continuePipelinedBehind(url: string, bigPath: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect({ port: Number(port), host: hostname });
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(
+    `GET ${bigPath} HTTP/1.1\r\nHost: ${url.slice('http://'.length)}\r\n\r\n` +
+      `POST ${path} HTTP/1.1\r\nHost: ${url.slice('http://'.length)}\r\nAccept: text/html\r\nContent-Type: application/json\r\n` +
+      `Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n`,
+  );
+  await new Promise((resolve) => socket.once('close', resolve));
+  return answer;
+}

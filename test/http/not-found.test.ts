@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { usePlatform } from '../helpers/platform.js';
-import { connectionsAfterClosing, PARSER_REFUSALS, rawRequest } from '../helpers/raw-http.js';
+import {
+  answersIn,
+  connectionsAfterClosing,
+  continuePipelinedBehind,
+  PARSER_REFUSALS,
+  rawRequest,
+} from '../helpers/raw-http.js';
 import { API_HEADERS } from '../../server/src/http/api-headers.js';
 
 describe('a path the platform does not have', () => {
@@ -208,6 +214,13 @@ describe('a path the platform does not have', () => {
     );
     socket.destroy();
     expect(answer).toMatch(/\r\nLocation: \/login\?returnTo=%2Fthreads%2Fg_weekend\r\n/);
+  });
+
+  it('When a request expecting 100-continue is pipelined behind a large answer, then its 100 Continue never lands inside an answer', async () => {
+    for (let i = 0; i < 5; i++) {
+      const answer = await continuePipelinedBehind(gh.url, '/assets/pico.min.css', '/no/such/page');
+      expect(answersIn(answer)).toMatchObject({ tiled: true, statuses: expect.arrayContaining(['200', '404']) });
+    }
   });
 
   it('When a request expects 100-continue and nothing else, then it gets 100 Continue and its answer', async () => {

@@ -3,7 +3,13 @@ import type { Agent } from 'supertest';
 import { logInWithGlasshouse, startDemo, type RunningDemo } from './helpers/demo.js';
 import { glasshouseAdmin } from './helpers/glasshouse.js';
 import { csrfOf, playAs } from './helpers/partner.js';
-import { connectionsAfterClosing, PARSER_REFUSALS, rawRequest } from '../helpers/raw-http.js';
+import {
+  answersIn,
+  connectionsAfterClosing,
+  continuePipelinedBehind,
+  PARSER_REFUSALS,
+  rawRequest,
+} from '../helpers/raw-http.js';
 
 /**
  * Refusals a logged-in person can meet on Tunewave, against the real platform under the
@@ -43,6 +49,14 @@ describe('partner refusals under least-privilege', () => {
       .type('form')
       .set('Accept', accept)
       .send({ _csrf: csrf, threadId });
+
+  it('When a request expecting 100-continue is pipelined behind a large answer of Tunewave or Reelbox, then its 100 Continue never lands inside an answer', async () => {
+    for (const app of [demo.tunewave, demo.reelbox])
+      for (let i = 0; i < 5; i++) {
+        const answer = await continuePipelinedBehind(app.url, '/assets/pico.min.css', '/no/such/page');
+        expect(answersIn(answer)).toMatchObject({ tiled: true, statuses: expect.arrayContaining(['200', '404']) });
+      }
+  });
 
   it.each(PARSER_REFUSALS)(
     "When Tunewave's or Reelbox's server gets a request with %s, then it answers that status as its problem details and closes the connection",

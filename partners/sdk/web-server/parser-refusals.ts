@@ -332,7 +332,11 @@ export function answerContinue(
   return (req, res) => {
     const expectations = fieldValues(req.rawHeaders, 'expect').flatMap((v) => v.split(','));
     if (!expectations.every((e) => e.trim().toLowerCase() === '100-continue')) return refuseExpectation(req, res);
-    res.writeContinue();
+    // An answer queued behind answers to requests pipelined before it gets `100 Continue` once it holds
+    // the socket, and none if its final answer was begun meanwhile (RFC 9110 §15.2.1): node would
+    // buffer it, and put the final answer's head in front of it when that head is sent apart from its body.
+    if (res.socket) res.writeContinue();
+    else res.once('socket', () => res.headersSent || res.writeContinue());
     server.emit('request', req, res);
   };
 }
