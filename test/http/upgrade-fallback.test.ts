@@ -128,6 +128,43 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     },
   );
 
+  /** Everything answered on one connection until it closes, or for `ms` after sending `raw` (a WebSocket stays open). */
+  async function answeredWithin(raw: string, ms: number): Promise<string> {
+    const socket = net.connect(Number(new URL(gh.url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(raw);
+    await new Promise((resolve) => {
+      setTimeout(resolve, ms);
+      socket.once('close', resolve);
+    });
+    socket.destroy();
+    return answer;
+  }
+  const webSocket = (query: string, host = 'x') =>
+    `GET /socket.io/?EIO=4&transport=websocket${query} HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+
+  it('When a socket.io WebSocket upgrade is pipelined after a large answer, then that answer is finished first, then the 101', async () => {
+    const answer = await answeredWithin(large + webSocket(''), 800);
+    // The first answer is chunked: it ends with its last chunk, and the 101 comes right after it, once.
+    expect(answer.startsWith('HTTP/1.1 200 ')).toBe(true);
+    expect(answer.indexOf('HTTP/1.1 101 ')).toBe(answer.indexOf('\r\n0\r\n\r\n') + '\r\n0\r\n\r\n'.length);
+  });
+
+  it.each([
+    ['an unknown session id', '&sid=nope', 'x'],
+    ['a Host that is not host[:port]', '', 'a b'],
+  ])(
+    'When engine.io refuses a WebSocket upgrade (%s) pipelined after another request, then it is a 400 problem after that answer, not a closed connection',
+    async (_what, query, host) => {
+      const answer = await answeredWithin('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' + webSocket(query, host), 1_000);
+      expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(['200', '400']);
+      expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json/i);
+    },
+  );
+
   it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {
     const res = await withUpgrade(`${gh.url}/api/v1/threads/t_alice_bob/messages`, 'POST', '{"text":"hi"}');
     expect(res.status).toBe(400);

@@ -24,6 +24,7 @@ import {
   serverWideRequests,
   type ParserRefusal,
 } from '../../../partners/sdk/web-server/index.js';
+import { upgradeAnswered } from './upgrade-handover.js';
 
 /** Base of problem `type` URIs; each code has a section in the API docs. */
 const TYPE_BASE = 'https://glasshouse.example/problems/';
@@ -241,7 +242,7 @@ export interface EngineRefusal {
 export function answerEngineRefusal({ req, message, context }: EngineRefusal): void {
   // engine.io checks a WebSocket's protocol version once the upgrade is done (its 101 sent): an HTTP
   // answer written now would land inside the WebSocket stream. The connection is only closed.
-  if (!req.res && req.socket.bytesWritten > 0) return void req.socket.destroy();
+  if (!req.res && upgradeAnswered(req)) return void req.socket.destroy();
   const reason = typeof context?.message === 'string' ? context.message : message;
   answerRefusal(
     refusalProblem,

@@ -4,10 +4,15 @@ import type { Duplex } from 'node:stream';
 import { BadRequestError } from '../errors.js';
 import { setApiHeaders } from './api-headers.js';
 import { problemAt } from './problem.js';
+import { markHandover } from './upgrade-handover.js';
 import { afterAnswers, hasBody, keepAnswering } from '../../../partners/sdk/web-server/index.js';
 
+type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
 /**
- * Answers, over HTTP/1.1, the requests that ask to switch to a protocol this server does not speak
+ * Orders the upgrades on `server` after the answers to requests pipelined before them (socket.io's
+ * WebSocket upgrades included: call it once socket.io is attached), and answers, over HTTP/1.1, the
+ * requests that ask to switch to a protocol this server does not speak
  * (`Upgrade: h2c`, which `curl --http2` sends on `http://`): RFC 9110 §7.8 lets a server ignore
  * `Upgrade` and answer as usual. socket.io listens for upgrades on the server, so node no longer
  * serves them as plain requests (and engine.io, unless built with `destroyUpgrade: false`, ends them
@@ -25,14 +30,22 @@ export function answerOtherUpgrades(
   socketPath: string,
 ): { closeAll(): void } {
   const open = new Set<Socket>();
-  server.on('upgrade', (req: http.IncomingMessage, duplex: Duplex, _head: Buffer) => {
-    if ((req.url ?? '').startsWith(`${socketPath}/`)) return;
+  // engine.io's own listener (socket.io attached it): it answers an upgrade at once, so its 101 or its
+  // refusal went out before, or inside, the answer to a request pipelined before. Here it waits too.
+  const engineListeners = server.listeners('upgrade') as UpgradeListener[];
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (req: http.IncomingMessage, duplex: Duplex, head: Buffer) => {
     const socket = duplex as Socket; // node:http hands a net.Socket to 'upgrade'
-    open.add(socket);
-    socket.once('close', () => open.delete(socket));
     // node takes its own listeners off a socket it hands to `upgrade` (`keepAnswering`: a reset, and an
     // earlier answer still being written, are looked after again).
     keepAnswering(socket);
+    if ((req.url ?? '').startsWith(`${socketPath}/`))
+      return afterAnswers(socket, () => {
+        markHandover(req);
+        for (const listener of engineListeners) listener.call(server, req, socket, head);
+      });
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     // Pipelined after requests still being answered: answered after them, in order (RFC 9112 §9.3.2);
     // their answer holds the socket until it is done (assigning it now threw, and ended the process).
     afterAnswers(socket, () => answer(req, socket));
