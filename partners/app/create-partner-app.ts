@@ -16,6 +16,7 @@ import {
   answerPartnerConnect,
   answerPartnerExpectation,
   answerPartnerContinue,
+  answerPartnerUpgrades,
   answerPartnerParserRefusals,
   answerPartnerServerWide,
   failureResponder,
@@ -190,11 +191,13 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
   const httpServer = options.httpServer ?? http.createServer({ requireHostHeader: false });
   // Before express (as on the platform): its router skips every layer of a target whose path does not parse.
   const serverWide = answerPartnerServerWide(config.name);
-  httpServer.on('request', (req, res) => serverWide(req, res, () => app(req, res)));
+  const serve: http.RequestListener = (req, res) => serverWide(req, res, () => app(req, res));
+  httpServer.on('request', serve);
   httpServer.on('clientError', answerPartnerParserRefusals(config.name));
   httpServer.on('connect', answerPartnerConnect(config.name));
   httpServer.on('checkExpectation', answerPartnerExpectation(config.name));
   httpServer.on('checkContinue', answerPartnerContinue(config.name, httpServer));
+  const upgrades = answerPartnerUpgrades(config.name, httpServer, serve);
   return {
     app,
     httpServer,
@@ -205,6 +208,7 @@ export function createPartnerApp(config: PartnerConfig, options: PartnerAppOptio
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
+        upgrades.closeAll(); // node no longer counts an upgraded connection as its own
       });
     },
   };

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type http from 'node:http';
 import type { Request, Response } from 'express';
 import { ENDS_SESSION, type FailureKind, type FailureResponder } from './failures.js';
 import type { Renderer } from './render.js';
@@ -7,6 +8,7 @@ import {
   answerContinue,
   answerExpectation,
   answerParserRefusals,
+  answerUpgrades,
   serverWideRequests,
   type ParserRefusal,
 } from '../sdk/web-server/index.js';
@@ -218,6 +220,14 @@ export const answerPartnerExpectation = (name: string) => answerExpectation(refu
 /** A partner app's `checkContinue` listener for `server`: `100 Continue` only when that is the one expectation, else 417. */
 export const answerPartnerContinue = (name: string, server: EventEmitter) =>
   answerContinue(server, refusalProblem(name));
+
+/**
+ * A partner app's `upgrade` listener on `server` (`answerUpgrades`): it speaks no other protocol, so a
+ * request with `Upgrade` is answered over HTTP/1.1 by `app`, in order, or refused with the app's
+ * problem details when it carries a body (node dropped what was pipelined after it).
+ */
+export const answerPartnerUpgrades = (name: string, server: http.Server, app: http.RequestListener) =>
+  answerUpgrades(server, app, refusalProblem(name));
 
 /** First middleware of a partner app: `OPTIONS *` and other asterisk-form requests (RFC 9112 §3.2.4). */
 export const answerPartnerServerWide = (name: string) => serverWideRequests(refusalProblem(name));

@@ -58,6 +58,34 @@ describe('partner refusals under least-privilege', () => {
       }
   });
 
+  it.each([
+    [
+      'with Upgrade, then another pipelined',
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+      ['200'],
+    ],
+    [
+      'pipelined before one with Upgrade',
+      'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n',
+      ['200', '200'],
+    ],
+    [
+      'with Upgrade and a body',
+      'POST /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\n{}',
+      ['400'],
+    ],
+  ])(
+    'When Tunewave or Reelbox gets a request %s, then each is answered over HTTP/1.1 in order and the connection closed (a pipelined one was dropped and the connection left open)',
+    async (_what, raw, statuses) => {
+      for (const app of [demo.tunewave, demo.reelbox]) {
+        const { answer, socket } = await rawRequest(app.url, raw);
+        socket.destroy();
+        expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(statuses);
+        if (statuses[0] === '400') expect(answer).toContain('Content-Type: application/problem+json');
+      }
+    },
+  );
+
   it.each(PARSER_REFUSALS)(
     "When Tunewave's or Reelbox's server gets a request with %s, then it answers that status as its problem details and closes the connection",
     async (_what, raw, status) => {

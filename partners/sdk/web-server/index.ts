@@ -17,6 +17,7 @@ export {
   type ParserRefusal,
 } from './parser-refusals.js';
 export { hasBody } from './has-body.js';
+export { answerUpgrades, type UpgradeHandOff, type UpgradeListener } from './upgrades.js';
 export {
   BoundedSessionStore,
   passportUserIn,

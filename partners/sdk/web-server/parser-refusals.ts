@@ -217,7 +217,7 @@ function setAll(res: ServerResponse, headers: ReadonlyArray<readonly [string, st
 }
 
 /** Writes `refusal` as problem details (`bodyOf`) on `res`, with `headers`. */
-function refuse(
+export function refuse(
   res: ServerResponse,
   bodyOf: (refusal: ParserRefusal) => object,
   headers: ReadonlyArray<readonly [string, string]>,

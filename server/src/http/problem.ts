@@ -214,7 +214,9 @@ export function errorHandler(logger: Logger, renderPage?: (res: Response, err: A
  * node:http's `clientError` listener of the platform: a request its parser refuses gets the platform's
  * problem details (partners/sdk/parser-refusals.ts; RFC 9110 §15.5.15, RFC 6585 §5) and its connection closed.
  */
-const refusalProblem = ({ status, code, detail }: ParserRefusal) => problemAt(new AppError(status, code, detail));
+/** A refusal made outside express (node's parser, engine.io, an upgrade) as the platform's problem details. */
+export const refusalProblem = ({ status, code, detail }: ParserRefusal) =>
+  problemAt(new AppError(status, code, detail));
 export const answerClientError = answerParserRefusals(refusalProblem, API_HEADERS);
 /** node:http's `connect` listener of the platform: a CONNECT request is 405 problem details, not a silent close. */
 export const answerConnectRequest = answerConnect(refusalProblem, API_HEADERS);

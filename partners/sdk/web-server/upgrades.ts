@@ -1,0 +1,78 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { hasBody } from './has-body.js';
+import { afterAnswers, keepAnswering, refuse, type ParserRefusal } from './parser-refusals.js';
+
+/** node:http's `upgrade` listener signature. */
+export type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Upgrades another listener takes (engine.io's WebSocket on `/socket.io/`), handed over in order. */
+export interface UpgradeHandOff {
+  /** Whether `req` is one of its upgrades. */
+  claims(req: http.IncomingMessage): boolean;
+  /** Runs as each is handed over (the platform notes what the socket carried before). */
+  before?(req: http.IncomingMessage): void;
+  /** Its listeners, taken off the server (they answered at once, ahead of earlier answers). */
+  listeners: readonly UpgradeListener[];
+}
+
+/**
+ * An `upgrade` listener for `server`, which orders every upgrade after the answers to requests
+ * pipelined before it (RFC 9112 §9.3.2): those `handOff` claims go to its listeners then; the others
+ * ask to switch to a protocol this server does not speak (`Upgrade: h2c`, which `curl --http2` sends on
+ * `http://`), and RFC 9110 §7.8 lets a server ignore `Upgrade` and answer as usual. One without a
+ * body goes to `app` as any other request (one pipelined after it is left unanswered, the connection
+ * closed: a client retries it); one with a body is refused, 400 problem details (`bodyOf`, with
+ * `headers`), since node hands an upgrade's body to no one and the app would see it empty. Without
+ * this, node (no `upgrade` listener) answers the first and drops what is pipelined after it, leaving
+ * the connection open, or (engine.io's listener alone) ends the connection after 1 s unanswered.
+ * @returns closeAll(): destroys the connections still open here (for a server's close, after its grace).
+ */
+export function answerUpgrades(
+  server: http.Server,
+  app: http.RequestListener,
+  bodyOf: (refusal: ParserRefusal) => object,
+  headers: ReadonlyArray<readonly [string, string]> = [],
+  handOff?: UpgradeHandOff,
+): { closeAll(): void } {
+  const open = new Set<Socket>();
+  server.on('upgrade', (req: http.IncomingMessage, duplex: Duplex, head: Buffer) => {
+    const socket = duplex as Socket; // node:http hands a net.Socket to 'upgrade'
+    // node takes its own listeners off a socket it hands to `upgrade` (`keepAnswering`: a reset, and an
+    // earlier answer still being written, are looked after again).
+    keepAnswering(socket);
+    if (handOff?.claims(req))
+      return afterAnswers(socket, () => {
+        handOff.before?.(req);
+        for (const listener of handOff.listeners) listener.call(server, req, socket, head);
+      });
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    // Their answer holds the socket until it is done (assigning it at once threw, and ended the process).
+    afterAnswers(socket, () => answer(req, socket));
+  });
+  /** Answers `req` on `socket`, which no other answer holds, then closes it. */
+  function answer(req: http.IncomingMessage, socket: Socket): void {
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.on('finish', () => {
+      res.detachSocket(socket);
+      socket.destroySoon();
+    });
+    // Bytes after the headers of a request that declares no body are a request pipelined after it
+    // (RFC 9112 §9.3.2), not a body.
+    if (!hasBody(req)) return void app(req, res);
+    refuse(res, bodyOf, headers, {
+      status: 400,
+      code: 'bad_request',
+      detail: 'A request that asks to switch protocols cannot carry a body here: send it without Upgrade',
+    });
+  }
+  return {
+    closeAll() {
+      for (const socket of open) socket.destroy();
+    },
+  };
+}
