@@ -9,7 +9,7 @@ import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import { answerOtherUpgrades } from './http/upgrade-fallback.js';
-import { addressProblem } from '../../partners/sdk/web-server/index.js';
+import { addressProblem, checkRequestsFirst, repeatedFieldProblem } from '../../partners/sdk/web-server/index.js';
 import { controllableClock, systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
@@ -305,7 +305,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // Before express, not as its first middleware: express's router skips every layer of a target whose
   // path does not parse (`GET http://`: its HTML 404), and keeps the target it was given as originalUrl.
   const serve: http.RequestListener = (req, res) => answerServerWide(req, res, () => app(req, res));
-  httpServer.on('request', serve);
+  // socket.io puts engine.io in front of this listener (it answers /socket.io/ itself): the server-wide
+  // checks are put in front of both once it is attached (checkRequestsFirst, below).
+  httpServer.on('request', app);
   httpServer.on('clientError', answerClientError);
   httpServer.on('connect', answerConnectRequest);
   httpServer.on('checkExpectation', answerUnmetExpectation);
@@ -315,9 +317,9 @@ export function createPlatform(deps: PlatformDeps): Platform {
     // Upgrades that are not socket.io's are answered by answerOtherUpgrades, not ended after 1 s.
     destroyUpgrade: false,
     cors: { origin: false },
-    // engine.io answers /socket.io/ before express: the same Host check as the apps' first middleware.
+    // A socket.io upgrade reaches no request listener: the same Host and repeated-field checks as theirs.
     allowRequest: (req, callback) => {
-      const problem = addressProblem(req);
+      const problem = addressProblem(req) ?? repeatedFieldProblem(req);
       callback(problem ?? null, problem === undefined);
     },
     // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
@@ -325,6 +327,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
   io.engine.on('connection_error', answerEngineRefusal);
+  checkRequestsFirst(httpServer, answerServerWide);
   const otherUpgrades = answerOtherUpgrades(httpServer, serve, io.path());
   io.engine.use(onlyForCookieHandshake(cookieParser()));
   io.engine.use(onlyForCookieHandshake(auth.sessionMiddleware));

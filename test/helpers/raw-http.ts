@@ -49,6 +49,11 @@ export const PARSER_REFUSALS: Array<[what: string, raw: string, status: number]>
     'POST /api/v1/me HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n',
     400,
   ],
+  [
+    'a transfer coding besides chunked (RFC 9112 §6.1)',
+    'POST /api/v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    501,
+  ],
   ['User-Agent sent twice', 'GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\nuser-agent: b\r\n\r\n', 400],
   ['an empty Host', 'GET /api/v1/me HTTP/1.1\r\nHost: \r\n\r\n', 400],
   ['a tab inside Host', 'GET / HTTP/1.1\r\nHost: a\tb\r\n\r\n', 400],

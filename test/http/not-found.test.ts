@@ -39,6 +39,8 @@ describe('a path the platform does not have', () => {
     ['/request', 'POST, OPTIONS'],
     ['/session/end/confirm', 'POST, OPTIONS'],
     ['/jwks', 'GET, HEAD, OPTIONS'],
+    ['/jwks/', 'GET, HEAD, OPTIONS'],
+    ['/token/', 'POST, OPTIONS'],
     ['/.well-known/oauth-authorization-server', 'GET, HEAD, OPTIONS'],
     ['/.well-known/openid-configuration', 'GET, HEAD, OPTIONS'],
   ];
@@ -103,9 +105,27 @@ describe('a path the platform does not have', () => {
   });
 
   it.each([
-    ['a bad Host', 'GET /socket.io/?EIO=4&transport=polling', 'Host: a b\r\n'],
-    ['a Host with credentials', 'GET /socket.io/?EIO=4&transport=polling', 'Host: a@b\r\n'],
-    ['no Host', 'GET /socket.io/?EIO=4&transport=polling', ''],
+    ['a bad Host', 'GET /socket.io/?EIO=4&transport=polling', 'Host: a b\r\n', 'Host'],
+    ['a Host with credentials', 'GET /socket.io/?EIO=4&transport=polling', 'Host: a@b\r\n', 'Host'],
+    ['no Host', 'GET /socket.io/?EIO=4&transport=polling', '', 'Host'],
+  ])(
+    'When a socket.io request has %s, then it is refused by the server-wide checks before engine.io answers it, as 400 problem details with the API headers',
+    async (_what, requestLine, headers, named) => {
+      const { answer, socket } = await rawRequest(
+        gh.url,
+        `${requestLine} HTTP/1.1\r\n${headers}Connection: close\r\n\r\n`,
+      );
+      socket.destroy();
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      for (const [name, value] of API_HEADERS) expect(answer).toContain(`\r\n${name}: ${value}\r\n`);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
+        status: 400,
+        detail: expect.stringContaining(named),
+      });
+    },
+  );
+
+  it.each([
     ['an unknown transport', 'GET /socket.io/?EIO=4&transport=carrier-pigeon', 'Host: x\r\n'],
     ['an unsupported protocol version', 'GET /socket.io/?EIO=9&transport=polling', 'Host: x\r\n'],
     ['an unknown session id', 'GET /socket.io/?EIO=4&transport=polling&sid=nope', 'Host: x\r\n'],
@@ -253,6 +273,19 @@ describe('a path the platform does not have', () => {
       'If-Modified-Since: Tue, 01 Dec 2026 00:00:00 GMT\r\nIf-Modified-Since: x',
     ],
     ['User-Agent', 'discovery', 'GET /.well-known/oauth-authorization-server', 'User-Agent: a\r\nUser-Agent: b'],
+    [
+      'User-Agent',
+      "engine.io's polling handshake",
+      'GET /socket.io/?EIO=4&transport=polling',
+      'User-Agent: a\r\nUser-Agent: b',
+    ],
+    [
+      'Referer',
+      "engine.io's WebSocket handshake",
+      'GET /socket.io/?EIO=4&transport=websocket',
+      'Referer: http://a/\r\nReferer: http://b/\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ],
+    ['User-Agent', "socket.io's client script", 'GET /socket.io/socket.io.js', 'User-Agent: a\r\nUser-Agent: b'],
   ])(
     'When %s, a field that holds one value, is sent twice to %s, then 400 problem details naming it (node keeps the first; RFC 9110 §5.3), before any route reads one',
     async (field, _where, line, fields) => {

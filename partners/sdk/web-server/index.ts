@@ -11,8 +11,10 @@ export {
   answerExpectation,
   answerParserRefusals,
   answerRefusal,
+  checkRequestsFirst,
   fieldValues,
   keepAnswering,
+  repeatedFieldProblem,
   serverWideRequests,
   type ParserRefusal,
 } from './parser-refusals.js';

@@ -238,6 +238,7 @@ export function refuse(
  * - a request line of another HTTP version than 1.x (`HTTP/2.0`, a bare HTTP/0.9 line): 505;
  * - a field that holds one value sent more than once (`Authorization`, `Content-Type`, …: those node
  *   keeps only the first of, `SINGLE_VALUE_FIELDS`): 400;
+ * - a transfer coding other than `chunked` (`Transfer-Encoding: gzip, chunked`): 501, connection closed;
  * - the asterisk-form request target (RFC 9112 §3.2.4), which names the server: `OPTIONS *` is
  *   answered 204 with `Allow`; any other method with it is a 400 (express's router took `*` for a
  *   path and failed with a 500);
@@ -274,16 +275,19 @@ export function serverWideRequests(
     // node keeps the first of several: refused for every path (API, admin, monitor, the token
     // endpoint's client authentication), so that no proxy in front can have read another one than
     // the route (RFC 6750 §3.1 refuses a repeated Authorization parameter the same way).
-    const repeated = repeatedSingleField(req.rawHeaders);
-    if (repeated)
+    const repeated = repeatedFieldProblem(req);
+    if (repeated) return refuse(res, bodyOf, headers, { status: 400, code: 'bad_request', detail: repeated });
+    // A coding besides chunked (`gzip, chunked`): node reads the body as chunked alone, where a proxy
+    // in front that decodes it reads another body. Its body is not read: the connection closes.
+    const coding = unknownTransferCoding(req.rawHeaders);
+    if (coding) {
+      res.shouldKeepAlive = false;
       return refuse(res, bodyOf, headers, {
-        status: 400,
-        code: 'bad_request',
-        detail:
-          repeated === 'Authorization'
-            ? 'Send one Authorization header, not several (RFC 6750 §3.1 invalid_request)'
-            : `Send one ${repeated} header, not several (RFC 9110 §5.3: it holds one value)`,
+        status: 501,
+        code: 'not_implemented',
+        detail: `The transfer coding ${JSON.stringify(coding)} is not implemented here: send the body chunked alone, or with Content-Length (RFC 9112 §6.1)`,
       });
+    }
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
       setAll(res, headers);
@@ -365,6 +369,45 @@ const SINGLE_VALUE_FIELDS = new Set([
   'server',
   'user-agent',
 ]);
+
+/**
+ * Why `req` is refused for a field that holds one value sent more than once (`SINGLE_VALUE_FIELDS`),
+ * or undefined: for `serverWideRequests`, and for a library that answers requests before it (the
+ * platform's engine.io handshake).
+ */
+export function repeatedFieldProblem(req: IncomingMessage): string | undefined {
+  const repeated = repeatedSingleField(req.rawHeaders);
+  if (!repeated) return undefined;
+  return repeated === 'Authorization'
+    ? 'Send one Authorization header, not several (RFC 6750 §3.1 invalid_request)'
+    : `Send one ${repeated} header, not several (RFC 9110 §5.3: it holds one value)`;
+}
+
+/** The first transfer coding of a request other than `chunked` (lower case), if any (RFC 9112 §6.1). */
+function unknownTransferCoding(rawHeaders: readonly string[]): string | undefined {
+  return fieldValues(rawHeaders, 'transfer-encoding')
+    .flatMap((value) => value.split(','))
+    .map((coding) => coding.trim().toLowerCase())
+    .find((coding) => coding !== 'chunked');
+}
+
+/**
+ * Puts `check` (a `serverWideRequests` middleware) in front of every `request` listener `server` has
+ * now, those a library put there included: socket.io's engine.io takes the requests under its path
+ * before the app sees them, so without this they escaped the server-wide checks.
+ */
+export function checkRequestsFirst(
+  server: EventEmitter,
+  check: (req: IncomingMessage, res: ServerResponse, next: () => void) => void,
+): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) =>
+    check(req, res, () => {
+      for (const listener of listeners) listener.call(server, req, res);
+    }),
+  );
+}
 
 /** The first field of `SINGLE_VALUE_FIELDS` that `rawHeaders` holds twice, if any, named as RFC 9110 spells it (`Content-Type`). */
 function repeatedSingleField(rawHeaders: readonly string[]): string | undefined {

@@ -31,7 +31,9 @@ export function endpointMethods(provider: Provider): (path: string) => string | 
   const below = new Map<string, string>();
   for (const [route, suffix, methods] of ROUTED)
     (suffix ? below : exact).set(provider.pathFor(route), `${methods}, OPTIONS`);
-  return (path) => {
+  return (given) => {
+    // The provider's router takes a path with one trailing slash as the path itself (`/jwks/`).
+    const path = given.length > 1 && given.endsWith('/') ? given.slice(0, -1) : given;
     const known = exact.get(path);
     if (known) return known;
     const slash = path.lastIndexOf('/');
