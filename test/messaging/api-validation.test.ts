@@ -119,6 +119,22 @@ describe('messaging API input validation', () => {
       'Given 2 times: give it once',
     ],
     [
+      'a choice given twice',
+      'get',
+      '/admin/access-log?action=read&action=write',
+      undefined,
+      'query.action',
+      'Given 2 times',
+    ],
+    [
+      'a number that is no number',
+      'post',
+      '/admin/tokens',
+      { username: 'alice', clientId: 'tunewave', scopes: ['profile'], expiresIn: 'soon' },
+      'body.expiresIn',
+      'Expected a number, got "soon"',
+    ],
+    [
       'a cursor given three times',
       'get',
       '/api/v1/threads?before=a&before=b&before=c',

@@ -106,6 +106,25 @@ describe('who may watch the monitor', () => {
       .expect(303);
     expect(gh.store.settings().policy).toBe('broad');
   });
+
+  it('When the policy form names a mode twice or an unknown one, then the 400 names the field mode, saying what is wrong', async () => {
+    const alice = await loggedInAgent(gh.url, 'alice');
+    const csrf = csrfFrom((await alice.get('/monitor').expect(200)).text);
+    const twice = await alice
+      .post('/monitor/policy')
+      .type('form')
+      .set('Accept', 'application/json')
+      .send(`mode=broad&mode=least-privilege&_csrf=${encodeURIComponent(csrf)}`)
+      .expect(400);
+    expect(twice.body.errors).toEqual([{ path: 'mode', message: 'Given 2 times: give it once' }]);
+    const unknown = await alice
+      .post('/monitor/policy')
+      .type('form')
+      .set('Accept', 'application/json')
+      .send({ mode: 'everything', _csrf: csrf })
+      .expect(400);
+    expect(unknown.body.errors).toEqual([{ path: 'mode', message: expect.stringContaining('least-privilege') }]);
+  });
 });
 
 describe('unlocking the monitor in a fresh browser', () => {

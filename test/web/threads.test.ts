@@ -54,6 +54,20 @@ describe('threads on the web', () => {
     expect(gh.store.get('messages', mine.id)).toBeUndefined();
   });
 
+  it('When the compose form sends text twice, then a 400 names the field text, given twice, and nothing is stored', async () => {
+    const alice = await loggedInAgent(gh.url, 'alice');
+    const page = await alice.get('/threads/g_weekend').expect(200);
+    const before = gh.store.all('messages').length;
+    const res = await alice
+      .post('/threads/g_weekend/messages')
+      .type('form')
+      .set('Accept', 'application/json')
+      .send(`text=a&text=b&_csrf=${encodeURIComponent(csrfFrom(page.text))}`)
+      .expect(400);
+    expect(res.body.errors).toEqual([{ path: 'text', message: 'Given 2 times: give it once' }]);
+    expect(gh.store.all('messages')).toHaveLength(before);
+  });
+
   it("When a person tries to delete someone else's message, then it is refused and the message stays", async () => {
     const alice = await loggedInAgent(gh.url, 'alice');
     const page = await alice.get('/threads/t_alice_bob').expect(200);

@@ -28,12 +28,19 @@ type Issue = z.core.$ZodIssue;
  * The issues of refused input as a caller can act on them, one per field: zod reports every check
  * that failed, so a string given for a list also failed the list's length, and `1e300` both "a safe
  * integer" and the field's own maximum. A wrong type hides the other issues of its field, the
- * tightest bound hides the looser ones, and a query parameter given several times where one value is
- * expected (`?limit=1&limit=2`, parsed as a list) is named as such rather than "received array".
- * @param input the value parsed (to tell a repeated parameter); `where` prefixes each path (`body.text`).
+ * tightest bound hides the looser ones, a number given as text that is none says what it got (not
+ * "received NaN"), and where a field can be repeated by mistake (a query parameter, a form field:
+ * `?limit=1&limit=2` is parsed as a list) a list given for one value is named as such.
+ * @param input the value parsed; `where` prefixes each path (`body.text`); `repeatable` (always for
+ * `where` = `query`): the input comes from a query string or a form.
  * @returns `{ path, message }` per issue, in zod's order, for `ValidationError` (400 problem details).
  */
-export function inputIssues(error: z.ZodError, input: unknown, where?: string): { path: string; message: string }[] {
+export function inputIssues(
+  error: z.ZodError,
+  input: unknown,
+  where?: string,
+  { repeatable = where === 'query' }: { repeatable?: boolean } = {},
+): { path: string; message: string }[] {
   const byPath = new Map<string, Issue[]>();
   for (const issue of error.issues) {
     const key = JSON.stringify(issue.path);
@@ -41,13 +48,12 @@ export function inputIssues(error: z.ZodError, input: unknown, where?: string): 
   }
   return [...byPath.values()].flatMap((issues) => {
     const path = [...(where ? [where] : []), ...issues[0]!.path.map(String)].join('.');
+    const given = valueAt(input, issues[0]!.path);
+    if (repeatable && Array.isArray(given)) return [{ path, message: `Given ${given.length} times: give it once` }];
     const wrongType = issues.find((i) => i.code === 'invalid_type');
     if (wrongType) {
-      const given = valueAt(input, wrongType.path);
-      const message =
-        where === 'query' && Array.isArray(given) && wrongType.expected !== 'array'
-          ? `Given ${given.length} times: give it once`
-          : wrongType.message;
+      const notANumber = (wrongType.expected === 'number' || wrongType.expected === 'int') && typeof given === 'string';
+      const message = notANumber ? `Expected a number, got ${JSON.stringify(given.slice(0, 40))}` : wrongType.message;
       return [{ path, message }];
     }
     return tightest(issues).map((i) => ({ path, message: i.message }));

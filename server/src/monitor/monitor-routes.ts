@@ -83,8 +83,9 @@ export function monitorRoutes(deps: {
   });
 
   router.post('/monitor/policy', guard, ...form, csrfProtect, async (req, res) => {
-    const parsed = policyModeSchema.safeParse((req.body as { mode?: string }).mode);
-    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, req.body));
+    const mode = (req.body as { mode?: unknown }).mode;
+    const parsed = policyModeSchema.safeParse(mode);
+    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, mode, 'mode', { repeatable: true }));
     await setPolicyMode(store, events, parsed.data);
     res.redirect(303, safeReturnPath((req.body as { returnTo?: string }).returnTo ?? '/monitor'));
   });
@@ -145,8 +146,9 @@ export function monitorRoutes(deps: {
   /** Shuts a partner down, or brings it back (same effect as PATCH /admin/clients/{clientId}). */
   router.post('/monitor/clients/:clientId/status', guard, ...form, csrfProtect, async (req, res) => {
     const clientId = pathParam(req, 'clientId');
-    const parsed = z.enum(['active', 'shut_down']).safeParse((req.body as { status?: string }).status);
-    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, req.body));
+    const status = (req.body as { status?: unknown }).status;
+    const parsed = z.enum(['active', 'shut_down']).safeParse(status);
+    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, status, 'status', { repeatable: true }));
     if (!store.client(clientId)) throw new NotFoundError('No such client');
     await clients.setStatus(clientId, parsed.data);
     res.redirect(303, '/monitor/exposure');

@@ -67,7 +67,7 @@ export function inboxCatchUp(
       CATCH_UP_EVENT,
       ack,
       inputIssues(parsed.error, query)
-        .map((i) => i.message)
+        .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
         .join('; '),
     );
   const { since, threadId, shown } = parsed.data;

@@ -57,7 +57,8 @@ export function inboxRoutes(deps: {
 
   router.post('/threads/:threadId/messages', requireLogin, ...form, csrfProtect, async (req, res) => {
     const parsed = composeSchema.safeParse(req.body);
-    if (!parsed.success) throw new ValidationError(inputIssues(parsed.error, req.body));
+    if (!parsed.success)
+      throw new ValidationError(inputIssues(parsed.error, req.body, undefined, { repeatable: true }));
     const message = await social.send(req.user!.id, pathParam(req, 'threadId'), { text: parsed.data.text });
     res.redirect(303, `/threads/${message.threadId}`);
   });
