@@ -251,6 +251,21 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     expect(claims?.sub).toBe('p_alice');
   });
 
+  it.each([
+    ['a right-to-left override', '\u202eevil', 'evil'],
+    ['control characters', 'x\u0000\u0085y', 'xy'],
+    ['a zero-width space', 'bo\u200bb2', 'bob2'],
+  ])(
+    'When an app sends a login_hint with %s, then the page shows it without them (they would make it read as another name)',
+    async (_what, hint, shown) => {
+      const agent = await personLoggedIn('alice', 1);
+      const { page } = await authorize(agent, { login_hint: hint });
+      expect(page?.status).toBe(200);
+      expect(page!.text).toContain(`data-login-hint="${shown}"`);
+      for (const hidden of ['\u0000', '\u0085', '\u200b', '\u202e']) expect(page!.text).not.toContain(hidden);
+    },
+  );
+
   it('When alice is logged in and an app sends login_hint=bob, then "Continue as Alice" answers for alice (her choice, not silently)', async () => {
     const agent = await personLoggedIn('alice', 1);
     const { page, flow } = await authorize(agent, { login_hint: 'bob' });

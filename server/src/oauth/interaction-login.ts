@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Person } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { withoutHidden } from '../store/text.js';
 import { LOGIN_HINT_MISMATCH } from './login-policy.js';
 
 /** What an interaction's `login` prompt needs (OIDC Core §3.1.2.1), from `interactionDetails`. */
@@ -14,7 +15,8 @@ export interface LoginPromptFacts {
 export interface LoginDecision {
   /**
    * Who the app's `login_hint` names, when it is not the one logged in: offer to switch. A hint that
-   * names nobody known is shown as given (at most 64 characters): the person still chooses.
+   * names nobody known is shown as given (at most 64 characters, without control or invisible
+   * characters: `withoutHidden`): the person still chooses.
    */
   hinted?: Pick<Person, 'username' | 'displayName'> & { id?: string };
   /** `prompt=login`, or `max_age` older than the last password check: ask for the password again. */
@@ -50,7 +52,8 @@ export function decideLogin(store: Store, req: Request, d: LoginPromptFacts, now
   const tooOld = maxAge !== undefined && Number.isFinite(maxAge) && (maxAge === 0 || nowMs - authTime > maxAge * 1000);
   const needsPassword = !freshLogin && (d.prompt.reasons.includes('login_prompt') || tooOld);
   const hint = d.params['login_hint'];
-  const asGiven = typeof hint === 'string' ? hint.trim().replace(/^@/, '').slice(0, 64) : '';
+  // Echoed on the page: without characters that would show it as another text (a bidi override).
+  const asGiven = typeof hint === 'string' ? withoutHidden(hint).trim().replace(/^@/, '').slice(0, 64) : '';
   const hinted: LoginDecision['hinted'] =
     asGiven !== '' && d.prompt.reasons.includes(LOGIN_HINT_MISMATCH)
       ? (personOfLoginHint(store, asGiven) ?? { username: asGiven, displayName: asGiven })

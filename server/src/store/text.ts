@@ -22,6 +22,17 @@ export function hasInvisible(text: string): boolean {
   return HAS_INVISIBLE.test(text);
 }
 
+const HIDDEN = new RegExp(String.raw`[\p{Cc}${INVISIBLE}\p{Zl}\p{Zp}]`, 'gu');
+
+/**
+ * `text` without what would not show as itself where it is echoed (a `login_hint` on the sign-in
+ * page): control characters (C0, DEL, C1), the invisible characters above (bidi overrides among them,
+ * which reorder the text around them) and line or paragraph separators; lone surrogates become U+FFFD.
+ */
+export function withoutHidden(text: string): string {
+  return text.toWellFormed().replace(HIDDEN, '');
+}
+
 /**
  * Whether `text` shows nothing once rendered: only whitespace, separators, format and default-ignorable
  * characters (zero-width, bidi controls, Hangul fillers, variation selectors) or the blank Braille
