@@ -302,11 +302,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   // Without Host, node would answer a bare 400 itself: answerServerWide refuses it as problem details.
   const httpServer = deps.httpServer ?? http.createServer({ requireHostHeader: false });
-  // Before express, not as its first middleware: express's router skips every layer of a target whose
-  // path does not parse (`GET http://`: its HTML 404), and keeps the target it was given as originalUrl.
-  const serve: http.RequestListener = (req, res) => answerServerWide(req, res, () => app(req, res));
   // socket.io puts engine.io in front of this listener (it answers /socket.io/ itself): the server-wide
-  // checks are put in front of both once it is attached (checkRequestsFirst, below).
+  // checks are put in front of both once it is attached (checkRequestsFirst, below), before express,
+  // not as its first middleware: express's router skips every layer of a target whose path does not
+  // parse (`GET http://`: its HTML 404), and keeps the target it was given as originalUrl.
   httpServer.on('request', app);
   httpServer.on('clientError', answerClientError);
   httpServer.on('connect', answerConnectRequest);
@@ -328,7 +327,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   });
   io.engine.on('connection_error', answerEngineRefusal);
   checkRequestsFirst(httpServer, answerServerWide);
-  const otherUpgrades = answerOtherUpgrades(httpServer, serve, io.path());
+  const otherUpgrades = answerOtherUpgrades(httpServer, (req, res) => httpServer.emit('request', req, res), io.path());
   io.engine.use(onlyForCookieHandshake(cookieParser()));
   io.engine.use(onlyForCookieHandshake(auth.sessionMiddleware));
   io.engine.use(onlyForCookieHandshake(auth.passport.session()));

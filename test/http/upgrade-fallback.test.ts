@@ -165,6 +165,43 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     },
   );
 
+  it.each([
+    ['a body', 'Content-Length: 6\r\n', '400', '\x81\x82abcd40'],
+    ['an Expect', 'Expect: 100-continue\r\n', '417', ''],
+    ['a field that holds one value twice', 'User-Agent: a\r\nUser-Agent: b\r\n', '400', ''],
+    ['a transfer coding besides chunked', 'Transfer-Encoding: gzip, chunked\r\n', '501', ''],
+  ])(
+    'When a socket.io WebSocket upgrade comes with %s, then it is refused with problem details before engine.io, never a 101',
+    async (_what, fields, status, body) => {
+      const raw = webSocket('').replace('\r\n\r\n', `\r\n${fields}\r\n`) + body;
+      const answer = await answeredWithin(raw, 800);
+      expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json/i);
+      expect(answer).not.toContain(' 101 ');
+    },
+  );
+
+  it('When a WebSocket upgrade of an open polling session (with its sid) repeats a field, or is sent as HTTP/2.0, then it is refused too (allowRequest sees only new sessions)', async () => {
+    const open = await request(gh.url).get('/socket.io/?EIO=4&transport=polling').expect(200);
+    const sid = (JSON.parse(open.text.slice(1)) as { sid: string }).sid;
+    const twice = await answeredWithin(
+      webSocket(`&sid=${sid}`).replace('\r\n\r\n', '\r\nUser-Agent: a\r\nUser-Agent: b\r\n\r\n'),
+      800,
+    );
+    expect(twice.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    const version = await answeredWithin(webSocket('').replace(' HTTP/1.1\r\n', ' HTTP/2.0\r\n'), 800);
+    expect(version.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 505 /);
+  });
+
+  it("When socket.io's client script or its polling transport is asked for with Upgrade: h2c, then it is answered as usual (engine.io took it for a WebSocket)", async () => {
+    const script = await withUpgrade(`${gh.url}/socket.io/socket.io.js`, 'GET');
+    expect(script.status).toBe(200);
+    expect(script.text).toContain('Socket.IO');
+    const polling = await withUpgrade(`${gh.url}/socket.io/?EIO=4&transport=polling`, 'GET');
+    expect(polling.status).toBe(200);
+    expect(polling.text).toMatch(/^0\{"sid":/);
+  });
+
   it('When such a request carries a body, then it is refused with problem details (node gives an upgrade body to no one)', async () => {
     const res = await withUpgrade(`${gh.url}/api/v1/threads/t_alice_bob/messages`, 'POST', '{"text":"hi"}');
     expect(res.status).toBe(400);

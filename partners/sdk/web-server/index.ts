@@ -12,9 +12,12 @@ export {
   answerParserRefusals,
   answerRefusal,
   checkRequestsFirst,
+  closeAfter,
+  closing,
   fieldValues,
   keepAnswering,
   repeatedFieldProblem,
+  requestProblem,
   serverWideRequests,
   type ParserRefusal,
 } from './parser-refusals.js';

@@ -75,10 +75,17 @@ export function answerParserRefusals(
     }
     const refusal = refusalOf(err);
     const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+    const latest = (socket as Tracked)[LATEST_ANSWER];
+    (socket as Tracked)[CLOSING] = true;
     if (answering && !answering.req.complete) {
       // The refused bytes are the body of the request being answered: the refusal is its answer.
       if (answering.headersSent) socket.destroy();
       else answer(socket, refusal);
+    } else if (latest && latest !== answering && !latest.req.complete && !latest.writableFinished) {
+      // The body of a request whose answer waits behind others: the refusal takes that answer's
+      // place once it holds the socket (waiting for it to finish, as for the others, waited forever).
+      latest.once('socket', () => (latest.headersSent ? socket.destroy() : answer(socket, refusal)));
+      latest.once('close', () => latest.socket || socket.destroy());
     } else afterAnswers(socket, () => answer(socket, refusal));
   };
 }
@@ -255,51 +262,86 @@ export function serverWideRequests(
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   let lastValidHost: string | undefined;
   return (req, res, next) => {
-    const problem = addressProblem(req, lastValidHost);
-    if (problem) {
-      res.shouldKeepAlive = false;
-      return refuse(res, bodyOf, headers, { status: 400, code: 'bad_request', detail: `${problem} (RFC 9112 §3.2)` });
-    }
-    // An HTTP/1.0 request may leave Host out: it asked the address it connected to, and pages and
-    // discovery documents that build URLs from Host must not get an empty authority.
-    req.headers.host ??= authorityOf(req.socket.localAddress, req.socket.localPort);
-    if (req.httpVersionMajor !== 1) {
-      res.shouldKeepAlive = false;
-      return refuse(res, bodyOf, headers, {
-        status: 505,
-        code: 'http_version_not_supported',
-        detail: `HTTP/${req.httpVersion} is not spoken here: send HTTP/1.1 (RFC 9110 §15.6.6)`,
-      });
+    // A refusal before it on this connection closes it: what was pipelined after is never run.
+    if (closing(req.socket)) return;
+    (req.socket as Tracked)[LATEST_ANSWER] = res;
+    const refusal = requestProblem(req, lastValidHost);
+    if (refusal) {
+      // Closed after the answer: the body (if any) is not read, so nothing after it can pass for a request.
+      closeAfter(res);
+      return refuse(res, bodyOf, headers, refusal);
     }
     lastValidHost = req.headers.host;
-    // node keeps the first of several: refused for every path (API, admin, monitor, the token
-    // endpoint's client authentication), so that no proxy in front can have read another one than
-    // the route (RFC 6750 §3.1 refuses a repeated Authorization parameter the same way).
-    const repeated = repeatedFieldProblem(req);
-    if (repeated) return refuse(res, bodyOf, headers, { status: 400, code: 'bad_request', detail: repeated });
-    // A coding besides chunked (`gzip, chunked`): node reads the body as chunked alone, where a proxy
-    // in front that decodes it reads another body. Its body is not read: the connection closes.
-    const coding = unknownTransferCoding(req.rawHeaders);
-    if (coding) {
-      res.shouldKeepAlive = false;
-      return refuse(res, bodyOf, headers, {
-        status: 501,
-        code: 'not_implemented',
-        detail: `The transfer coding ${JSON.stringify(coding)} is not implemented here: send the body chunked alone, or with Content-Length (RFC 9112 §6.1)`,
-      });
-    }
     if (req.url !== '*') return next();
     if (req.method === 'OPTIONS') {
       setAll(res, headers);
       res.writeHead(204, { Allow: SERVER_METHODS }).end();
       return;
     }
+    closeAfter(res);
     refuse(res, bodyOf, headers, {
       status: 400,
       code: 'bad_request',
       detail: 'The request target * is only for OPTIONS (RFC 9112 §3.2.4)',
     });
   };
+}
+
+/**
+ * What refuses `req` before any route, or undefined (the checks of `serverWideRequests`, which an
+ * upgrade, answered outside it, gets too): no server to address (`addressProblem`; an HTTP/1.0
+ * request without Host is given the address it connected to), another HTTP version than 1.x (505),
+ * a transfer coding besides chunked (501), a field that holds one value sent twice (400).
+ * `knownGood`: a Host value checked before.
+ */
+export function requestProblem(req: IncomingMessage, knownGood?: string): ParserRefusal | undefined {
+  const address = addressProblem(req, knownGood);
+  if (address) return { status: 400, code: 'bad_request', detail: `${address} (RFC 9112 §3.2)` };
+  // An HTTP/1.0 request may leave Host out: it asked the address it connected to, and pages and
+  // discovery documents that build URLs from Host must not get an empty authority.
+  req.headers.host ??= authorityOf(req.socket.localAddress, req.socket.localPort);
+  if (req.httpVersionMajor !== 1)
+    return {
+      status: 505,
+      code: 'http_version_not_supported',
+      detail: `HTTP/${req.httpVersion} is not spoken here: send HTTP/1.1 (RFC 9110 §15.6.6)`,
+    };
+  // A coding besides chunked (`gzip, chunked`): node reads the body as chunked alone, where a proxy
+  // in front that decodes it reads another body.
+  const coding = unknownTransferCoding(req.rawHeaders);
+  if (coding)
+    return {
+      status: 501,
+      code: 'not_implemented',
+      detail: `The transfer coding ${JSON.stringify(coding)} is not implemented here: send the body chunked alone, or with Content-Length (RFC 9112 §6.1)`,
+    };
+  // node keeps the first of several: refused for every path (API, admin, monitor, the token
+  // endpoint's client authentication), so that no proxy in front can have read another one than
+  // the route (RFC 6750 §3.1 refuses a repeated Authorization parameter the same way).
+  const repeated = repeatedFieldProblem(req);
+  if (repeated) return { status: 400, code: 'bad_request', detail: repeated };
+  return undefined;
+}
+
+/** Marks on a socket: a refusal that closes it was made; the answer to the last request read on it. */
+const CLOSING = Symbol('a refusal closes this connection');
+const LATEST_ANSWER = Symbol('the answer to the last request read on this connection');
+type Tracked = { [CLOSING]?: true; [LATEST_ANSWER]?: ServerResponse };
+
+/**
+ * Closes the connection after `res`, and keeps the requests already read after it on that
+ * connection (pipelined in the same bytes: node's parser hands them out all the same) from being
+ * run: a request a proxy in front would not have seen as one (after a body it could not frame) must
+ * not change anything here.
+ */
+export function closeAfter(res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  (res.req.socket as Tracked)[CLOSING] = true;
+}
+
+/** Whether a refusal closes `socket` after its answer (`closeAfter`). */
+export function closing(socket: Duplex): boolean {
+  return (socket as Tracked)[CLOSING] === true;
 }
 
 /**
@@ -312,7 +354,7 @@ export function answerExpectation(
   headers: ReadonlyArray<readonly [string, string]> = [],
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (_req, res) => {
-    res.shouldKeepAlive = false;
+    closeAfter(res);
     refuse(res, bodyOf, headers, {
       status: 417,
       code: 'expectation_failed',

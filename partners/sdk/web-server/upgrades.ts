@@ -2,7 +2,15 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { hasBody } from './has-body.js';
-import { afterAnswers, keepAnswering, refuse, type ParserRefusal } from './parser-refusals.js';
+import {
+  afterAnswers,
+  closing,
+  fieldValues,
+  keepAnswering,
+  refuse,
+  requestProblem,
+  type ParserRefusal,
+} from './parser-refusals.js';
 
 /** node:http's `upgrade` listener signature. */
 export type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -42,18 +50,24 @@ export function answerUpgrades(
     // node takes its own listeners off a socket it hands to `upgrade` (`keepAnswering`: a reset, and an
     // earlier answer still being written, are looked after again).
     keepAnswering(socket);
-    if (handOff?.claims(req))
-      return afterAnswers(socket, () => {
-        handOff.before?.(req);
-        for (const listener of handOff.listeners) listener.call(server, req, socket, head);
-      });
-    open.add(socket);
-    socket.once('close', () => open.delete(socket));
-    // Their answer holds the socket until it is done (assigning it at once threw, and ended the process).
-    afterAnswers(socket, () => answer(req, socket));
+    // A refusal before it on this connection closes it (`closeAfter`): it is not run.
+    if (closing(socket)) return void socket.destroy();
+    // The server-wide checks (no request listener sees an upgrade), then a body (node hands it to no
+    // one: a WebSocket would read it as its first frames) and an Expect (node checks none here).
+    const refusal = requestProblem(req) ?? upgradeProblem(req);
+    if (refusal || !handOff?.claims(req)) {
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+      // Their answer holds the socket until it is done (assigning it at once threw, and ended the process).
+      return afterAnswers(socket, () => answer(req, socket, refusal));
+    }
+    afterAnswers(socket, () => {
+      handOff.before?.(req);
+      for (const listener of handOff.listeners) listener.call(server, req, socket, head);
+    });
   });
-  /** Answers `req` on `socket`, which no other answer holds, then closes it. */
-  function answer(req: http.IncomingMessage, socket: Socket): void {
+  /** Answers `req` on `socket`, which no other answer holds (refused with `refusal`, if any), then closes it. */
+  function answer(req: http.IncomingMessage, socket: Socket, refusal: ParserRefusal | undefined): void {
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket);
@@ -62,17 +76,30 @@ export function answerUpgrades(
       socket.destroySoon();
     });
     // Bytes after the headers of a request that declares no body are a request pipelined after it
-    // (RFC 9112 §9.3.2), not a body.
-    if (!hasBody(req)) return void app(req, res);
-    refuse(res, bodyOf, headers, {
-      status: 400,
-      code: 'bad_request',
-      detail: 'A request that asks to switch protocols cannot carry a body here: send it without Upgrade',
-    });
+    // (RFC 9112 §9.3.2), not a body: it is answered, and the connection closed before the next one.
+    if (!refusal) return void app(req, res);
+    refuse(res, bodyOf, headers, refusal);
   }
   return {
     closeAll() {
       for (const socket of open) socket.destroy();
     },
   };
+}
+
+/** Why an upgrade is refused beyond the server-wide checks, or undefined: a body (400), an `Expect` (417). */
+function upgradeProblem(req: http.IncomingMessage): ParserRefusal | undefined {
+  if (hasBody(req))
+    return {
+      status: 400,
+      code: 'bad_request',
+      detail: 'A request that asks to switch protocols cannot carry a body here: send it without Upgrade',
+    };
+  if (fieldValues(req.rawHeaders, 'expect').length > 0)
+    return {
+      status: 417,
+      code: 'expectation_failed',
+      detail: 'A request that asks to switch protocols expects nothing here: send it without Expect (RFC 9110 §10.1.1)',
+    };
+  return undefined;
 }

@@ -6,11 +6,12 @@ import { markHandover } from './upgrade-handover.js';
 
 /**
  * The platform's `upgrade` listener (`answerUpgrades`, partners/sdk/web-server/upgrades.ts): every
- * upgrade waits for the answers to requests pipelined before it; socket.io's (the raw URL starts
- * with `socketPath/`, engine.io's own test) then go to engine.io, whose listener socket.io attached
+ * upgrade gets the server-wide checks and waits for the answers to requests pipelined before it;
+ * socket.io's (WebSocket upgrades whose raw URL starts with `socketPath/`) then go to engine.io, whose listener socket.io attached
  * (call this after it) and which answered at once: its 101, or its refusal, went out before or inside
- * an earlier answer. The others (`Upgrade: h2c`) are answered over HTTP/1.1 by `app`, or refused as
- * problem details with the API's headers when they carry a body. engine.io is built with
+ * an earlier answer. The others (`Upgrade: h2c`) are answered over HTTP/1.1 by `app` (every request
+ * listener of the server: engine.io's polling too), or refused as problem details with the API's
+ * headers when they carry a body. engine.io is built with
  * `destroyUpgrade: false`, which would otherwise end them after 1 s without a byte.
  * @returns closeAll(): destroys the connections still open here (the platform's close, after its grace).
  */
@@ -22,7 +23,10 @@ export function answerOtherUpgrades(
   const engine = server.listeners('upgrade') as UpgradeListener[];
   server.removeAllListeners('upgrade');
   return answerUpgrades(server, app, refusalProblem, API_HEADERS, {
-    claims: (req) => (req.url ?? '').startsWith(`${socketPath}/`),
+    // engine.io's own test of a path (the raw URL), for WebSocket upgrades only: `Upgrade: h2c` there is
+    // answered as any request is (the polling transport, the client script).
+    claims: (req) =>
+      (req.url ?? '').startsWith(`${socketPath}/`) && /(^|[\s,])websocket($|[\s,])/i.test(req.headers.upgrade ?? ''),
     before: markHandover,
     listeners: engine,
   });
