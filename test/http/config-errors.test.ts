@@ -19,4 +19,8 @@ describe('configuration errors', () => {
     expect((refusal as Error).message).toContain(`${name}: Expected a number, got "${value}"`);
     expect((refusal as Error).message).not.toContain('NaN');
   });
+
+  it('When PLATFORM_PORT is 1.5, then the error asks for a whole number', () => {
+    expect(() => loadConfig({ PLATFORM_PORT: '1.5' })).toThrow(/PLATFORM_PORT: Expected a whole number, got "1\.5"/);
+  });
 });

@@ -286,6 +286,19 @@ describe('Login prompts: prompt=login, max_age and login_hint (OIDC Core §3.1.2
     expect(claims?.sub).toBe('p_bob');
   });
 
+  it.each([
+    ['\u202eecila', 'ecila'],
+    ['b\u200bo\u200db', 'bob'],
+  ])(
+    'When nobody is logged in and an app sends login_hint=%j, then the login form is prefilled with %j, as it reads',
+    async (hint, shown) => {
+      const agent = request.agent(url);
+      const { page } = await authorize(agent, { prompt: 'login', login_hint: hint });
+      expect(page!.text).toContain(`value="${shown}"`);
+      for (const hidden of ['\u202e', '\u200b', '\u200d']) expect(page!.text).not.toContain(hidden);
+    },
+  );
+
   it('When the login_hint names the person logged in, then the code comes at once', async () => {
     const agent = await personLoggedIn('alice', 1);
     const { claims } = await authorize(agent, { login_hint: 'alice' });

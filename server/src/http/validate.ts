@@ -52,8 +52,12 @@ export function inputIssues(
     if (repeatable && Array.isArray(given)) return [{ path, message: `Given ${given.length} times: give it once` }];
     const wrongType = issues.find((i) => i.code === 'invalid_type');
     if (wrongType) {
-      const notANumber = (wrongType.expected === 'number' || wrongType.expected === 'int') && typeof given === 'string';
-      const message = notANumber ? `Expected a number, got ${JSON.stringify(given.slice(0, 40))}` : wrongType.message;
+      const numeric = wrongType.expected === 'number' || wrongType.expected === 'int';
+      const wanted = wrongType.expected === 'int' && !Number.isNaN(Number(given)) ? 'a whole number' : 'a number';
+      const message =
+        numeric && typeof given === 'string'
+          ? `Expected ${wanted}, got ${JSON.stringify(given.slice(0, 40))}`
+          : wrongType.message;
       return [{ path, message }];
     }
     return tightest(issues).map((i) => ({ path, message: i.message }));

@@ -17,6 +17,7 @@ import { approveResourceScopes } from './grant-scopes.js';
 import { isApiScope, splitScope } from './scopes.js';
 import { formBody } from '../http/form-body.js';
 import { isStorageRefusal, type RequestUndo, type Undo } from './request-undo.js';
+import { withoutHidden } from '../store/text.js';
 
 export interface InteractionRoutesDeps {
   provider: Provider;
@@ -106,7 +107,9 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   /** The web login page, back to this interaction afterwards; `username` prefills it (`login_hint`). */
   const requestedScopes = (d: Details) => splitScope(d.params['scope'] as string | undefined);
   const loginFirst = (res: Response, uid: string, hint?: string) => {
-    const username = hint === undefined ? undefined : (personOfLoginHint(store, hint)?.username ?? hint);
+    // Prefilled as it shows (`withoutHidden`): `b\u200bob` would read as bob and never log bob in.
+    const shown = hint === undefined ? undefined : withoutHidden(hint).trim();
+    const username = shown ? (personOfLoginHint(store, shown)?.username ?? shown) : undefined;
     res.redirect(
       303,
       `/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}${username ? `&username=${encodeURIComponent(username)}` : ''}`,

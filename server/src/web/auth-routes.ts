@@ -7,6 +7,7 @@ import { PLATFORM_SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type WebAuth } from '.
 import { DEMO_PASSWORD } from '../../../seed/world.js';
 import { formBody } from '../http/form-body.js';
 import { credentialsInBodyOnly } from './login-throttle.js';
+import { withoutHidden } from '../store/text.js';
 
 /**
  * GET /login, POST /login (passport-local; the session is regenerated at login, RFC 9700 §4.x spirit
@@ -53,7 +54,8 @@ export function authRoutes(deps: {
       req.session.returnTo = safeReturnPath(req.query['returnTo']);
     // `username` prefills the form (an app's OIDC `login_hint`, offered by "switch account").
     const hint = req.query['username'];
-    loginPage(req, res, undefined, typeof hint === 'string' ? hint.slice(0, 64) : undefined);
+    // Shown as it reads: without control or invisible characters (a bidi override reorders it).
+    loginPage(req, res, undefined, typeof hint === 'string' ? withoutHidden(hint).slice(0, 64) : undefined);
   });
 
   router.post('/login', ...form, credentialsInBodyOnly, csrfProtect, throttle, (req, res, next) => {
