@@ -60,4 +60,20 @@ describe('refusals that close the connection', () => {
     socket.destroy();
     expect(statusesIn(answer)).toEqual(['200', '400']);
   }, 10_000);
+
+  it.each([
+    ['POST /nonexistent', ['200', '404']],
+    ['POST /api/v1/threads/t_alice_bob/messages', ['200', '401']],
+  ])(
+    'When a body the parser refuses belongs to %s pipelined behind a large answer, whose route answers without reading it, then that answer stands and the connection closes (both were lost)',
+    async (request, statuses) => {
+      const { answer, socket } = await rawRequest(
+        gh.url,
+        `GET /socket.io/socket.io.js HTTP/1.1\r\nHost: x\r\n\r\n${request} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n\r\n`,
+      );
+      socket.destroy();
+      expect(statusesIn(answer)).toEqual(statuses);
+    },
+    10_000,
+  );
 });

@@ -77,17 +77,28 @@ export function answerParserRefusals(
     const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
     const latest = (socket as Tracked)[LATEST_ANSWER];
     (socket as Tracked)[CLOSING] = true;
-    if (answering && !answering.req.complete) {
-      // The refused bytes are the body of the request being answered: the refusal is its answer.
-      if (answering.headersSent) socket.destroy();
-      else answer(socket, refusal);
-    } else if (latest && latest !== answering && !latest.req.complete && !latest.writableFinished) {
-      // The body of a request whose answer waits behind others: the refusal takes that answer's
-      // place once it holds the socket (waiting for it to finish, as for the others, waited forever).
-      latest.once('socket', () => (latest.headersSent ? socket.destroy() : answer(socket, refusal)));
-      latest.once('close', () => latest.socket || socket.destroy());
-    } else afterAnswers(socket, () => answer(socket, refusal));
+    // Whose body the refused bytes are: the request being answered, or the last one read, queued
+    // behind others (waiting for its answer to finish, as for the others, waited forever).
+    const owner =
+      answering && !answering.req.complete ? answering : latest && !latest.req.complete ? latest : undefined;
+    if (!owner) return afterAnswers(socket, () => answer(socket, refusal));
+    // The refusal is that request's answer, in its place; if its route answered already (without
+    // reading the body), that answer stands, and the connection closes after it: one answer a request.
+    const inItsPlace = () => (owner.headersSent ? closeWhenDone(owner, socket) : answer(socket, refusal));
+    if (owner.writableFinished) socket.end(() => socket.destroy());
+    else if (owner === answering) inItsPlace();
+    else {
+      owner.once('socket', inItsPlace);
+      owner.once('close', () => owner.socket || socket.destroy());
+    }
   };
+}
+
+/** Closes `socket` once `res` (which holds it, or will) has written all of its answer. */
+function closeWhenDone(res: ServerResponse, socket: Duplex): void {
+  // end() alone would leave a half-open socket (node's HTTP servers allow them) open on the client's side.
+  res.once('finish', () => socket.end(() => socket.destroy()));
+  res.once('close', () => res.writableFinished || socket.destroy());
 }
 
 /**
