@@ -170,6 +170,8 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     ['an Expect', 'Expect: 100-continue\r\n', '417', ''],
     ['a field that holds one value twice', 'User-Agent: a\r\nUser-Agent: b\r\n', '400', ''],
     ['a transfer coding besides chunked', 'Transfer-Encoding: gzip, chunked\r\n', '501', ''],
+    ['a second Sec-WebSocket-Key', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n', '400', ''],
+    ['a second Sec-WebSocket-Version', 'Sec-WebSocket-Version: 8\r\n', '400', ''],
   ])(
     'When a socket.io WebSocket upgrade comes with %s, then it is refused with problem details before engine.io, never a 101',
     async (_what, fields, status, body) => {
@@ -181,7 +183,7 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     },
   );
 
-  it('When a WebSocket upgrade of an open polling session (with its sid) repeats a field, or is sent as HTTP/2.0, then it is refused too (allowRequest sees only new sessions)', async () => {
+  it('When a WebSocket upgrade of an open polling session (with its sid) repeats a field, or a handshake is sent as HTTP/2.0 or 1.0, or with another WebSocket version or no key, then it is refused as problem details (allowRequest sees only new sessions; ws answered in bare text)', async () => {
     const open = await request(gh.url).get('/socket.io/?EIO=4&transport=polling').expect(200);
     const sid = (JSON.parse(open.text.slice(1)) as { sid: string }).sid;
     const twice = await answeredWithin(
@@ -191,6 +193,15 @@ describe('requests that ask to switch protocols (Upgrade: h2c) get an HTTP/1.1 a
     expect(twice.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     const version = await answeredWithin(webSocket('').replace(' HTTP/1.1\r\n', ' HTTP/2.0\r\n'), 800);
     expect(version.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 505 /);
+    for (const [from, to] of [
+      [' HTTP/1.1\r\n', ' HTTP/1.0\r\n'],
+      ['Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'],
+      ['Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n', ''],
+    ]) {
+      const refused = await answeredWithin(webSocket('').replace(from!, to!), 800);
+      expect(refused.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(refused).toMatch(/\r\nContent-Type: application\/problem\+json/i);
+    }
   });
 
   it("When socket.io's client script or its polling transport is asked for with Upgrade: h2c, then it is answered as usual (engine.io took it for a WebSocket)", async () => {

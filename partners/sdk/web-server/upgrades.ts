@@ -101,5 +101,26 @@ function upgradeProblem(req: http.IncomingMessage): ParserRefusal | undefined {
       code: 'expectation_failed',
       detail: 'A request that asks to switch protocols expects nothing here: send it without Expect (RFC 9110 §10.1.1)',
     };
+  return /(^|[\s,])websocket($|[\s,])/i.test(req.headers.upgrade ?? '') ? webSocketProblem(req) : undefined;
+}
+
+/**
+ * What makes a WebSocket opening handshake one the server cannot take (RFC 6455 §4.1, §4.2.1), or
+ * undefined: refused here as problem details, where the WebSocket library answered them in its own
+ * bare text/html.
+ */
+function webSocketProblem(req: http.IncomingMessage): ParserRefusal | undefined {
+  const bad = (detail: string): ParserRefusal => ({
+    status: 400,
+    code: 'bad_request',
+    detail: `${detail} (RFC 6455 §4.1)`,
+  });
+  if (req.httpVersion !== '1.1') return bad('A WebSocket opening handshake is an HTTP/1.1 request');
+  if (req.method !== 'GET') return bad('A WebSocket opening handshake is a GET');
+  const keys = fieldValues(req.rawHeaders, 'sec-websocket-key');
+  if (keys.length !== 1 || !/^[A-Za-z0-9+/]{22}==$/.test(keys[0]!.trim()))
+    return bad('Send one Sec-WebSocket-Key: 16 random bytes in base64');
+  const versions = fieldValues(req.rawHeaders, 'sec-websocket-version');
+  if (versions.length !== 1 || versions[0]!.trim() !== '13') return bad('Send one Sec-WebSocket-Version: 13');
   return undefined;
 }
