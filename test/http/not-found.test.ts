@@ -244,6 +244,21 @@ describe('a path the platform does not have', () => {
     }
   });
 
+  it.each([
+    ['a field sent twice', 'User-Agent: a\r\nUser-Agent: b\r\nContent-Length: 2', '400'],
+    ['a transfer coding besides chunked', 'Transfer-Encoding: gzip, chunked', '501'],
+  ])(
+    'When a request expecting 100-continue is refused before any route (%s), then no 100 Continue invites its body',
+    async (_what, fields, status) => {
+      const { answer, socket } = await rawRequest(
+        gh.url,
+        `POST /api/v1/me HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n${fields}\r\n\r\n`,
+      );
+      socket.destroy();
+      expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, s]) => s)).toEqual([status]);
+    },
+  );
+
   it('When a request expects 100-continue and nothing else, then it gets 100 Continue and its answer', async () => {
     const { answer, socket } = await rawRequest(
       gh.url,

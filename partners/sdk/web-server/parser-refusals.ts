@@ -392,6 +392,9 @@ export function answerContinue(
     // An answer queued behind answers to requests pipelined before it gets `100 Continue` once it holds
     // the socket, and none if its final answer was begun meanwhile (RFC 9110 §15.2.1): node would
     // buffer it, and put the final answer's head in front of it when that head is sent apart from its body.
+    // None for a request the server-wide checks refuse (a repeated field, a transfer coding…): its
+    // body is never read, and a 100 would invite it.
+    if (requestProblem(req) || closing(req.socket)) return void server.emit('request', req, res);
     if (res.socket) res.writeContinue();
     else res.once('socket', () => res.headersSent || res.writeContinue());
     server.emit('request', req, res);
