@@ -9,7 +9,7 @@ import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { Server } from 'socket.io';
 import { answerOtherUpgrades } from './http/upgrade-fallback.js';
-import { addressProblem, checkRequestsFirst, repeatedFieldProblem } from '../../partners/sdk/web-server/index.js';
+import { checkRequestsFirst } from '../../partners/sdk/web-server/index.js';
 import { controllableClock, systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
@@ -316,11 +316,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     // Upgrades that are not socket.io's are answered by answerOtherUpgrades, not ended after 1 s.
     destroyUpgrade: false,
     cors: { origin: false },
-    // A socket.io upgrade reaches no request listener: the same Host and repeated-field checks as theirs.
-    allowRequest: (req, callback) => {
-      const problem = addressProblem(req) ?? repeatedFieldProblem(req);
-      callback(problem ?? null, problem === undefined);
-    },
+    // No allowRequest: every request reaches engine.io through the server-wide checks
+    // (checkRequestsFirst, below), every upgrade through answerOtherUpgrades's.
     // Room broadcasts missed during a short drop are replayed (the inbox); middlewares run again, so a
     // recovered socket is re-checked against its session and origin. Longer gaps: README "Catch-up after a reconnect".
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },

@@ -16,13 +16,12 @@ export {
   closing,
   fieldValues,
   keepAnswering,
-  repeatedFieldProblem,
   requestProblem,
   serverWideRequests,
   type ParserRefusal,
 } from './parser-refusals.js';
 export { hasBody } from './has-body.js';
-export { answerUpgrades, type UpgradeHandOff, type UpgradeListener } from './upgrades.js';
+export { answerUpgrades, asksForWebSocket, type UpgradeHandOff, type UpgradeListener } from './upgrades.js';
 export {
   BoundedSessionStore,
   passportUserIn,

@@ -74,7 +74,7 @@ export function answerParserRefusals(
       return;
     }
     const refusal = refusalOf(err);
-    const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+    const answering = answerHolding(socket);
     const latest = (socket as Tracked)[LATEST_ANSWER];
     (socket as Tracked)[CLOSING] = true;
     // Whose body the refused bytes are: the request being answered, or the last one read, queued
@@ -94,6 +94,11 @@ export function answerParserRefusals(
   };
 }
 
+/** The answer that holds `socket` now (node's own `_httpMessage`: the others wait in its queue), if any. */
+function answerHolding(socket: Duplex): ServerResponse | null | undefined {
+  return (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+}
+
 /** Closes `socket` once `res` (which holds it, or will) has written all of its answer. */
 function closeWhenDone(res: ServerResponse, socket: Duplex): void {
   // end() alone would leave a half-open socket (node's HTTP servers allow them) open on the client's side.
@@ -110,7 +115,7 @@ function closeWhenDone(res: ServerResponse, socket: Duplex): void {
  */
 export function keepAnswering(socket: Duplex): void {
   socket.on('error', () => socket.destroy());
-  socket.on('drain', () => (socket as { _httpMessage?: ServerResponse | null })._httpMessage?.emit('drain'));
+  socket.on('drain', () => answerHolding(socket)?.emit('drain'));
 }
 
 /**
@@ -123,7 +128,7 @@ export function keepAnswering(socket: Duplex): void {
 export function afterAnswers(socket: Duplex, then: () => void): void {
   // Held until its `finish` event, not `writableFinished` (true once its bytes are out, before the
   // event): node hands the socket to the next answer only in its own `finish` listener.
-  const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+  const answering = answerHolding(socket);
   if (!answering) return socket.writable ? then() : void socket.destroy();
   answering.once('finish', () => afterAnswers(socket, then));
   answering.once('close', () => answering.writableFinished || socket.destroy());
@@ -426,12 +431,8 @@ const SINGLE_VALUE_FIELDS = new Set([
   'user-agent',
 ]);
 
-/**
- * Why `req` is refused for a field that holds one value sent more than once (`SINGLE_VALUE_FIELDS`),
- * or undefined: for `serverWideRequests`, and for a library that answers requests before it (the
- * platform's engine.io handshake).
- */
-export function repeatedFieldProblem(req: IncomingMessage): string | undefined {
+/** Why `req` is refused for a field that holds one value sent more than once (`SINGLE_VALUE_FIELDS`), or undefined. */
+function repeatedFieldProblem(req: IncomingMessage): string | undefined {
   const repeated = repeatedSingleField(req.rawHeaders);
   if (!repeated) return undefined;
   return repeated === 'Authorization'

@@ -101,7 +101,12 @@ function upgradeProblem(req: http.IncomingMessage): ParserRefusal | undefined {
       code: 'expectation_failed',
       detail: 'A request that asks to switch protocols expects nothing here: send it without Expect (RFC 9110 §10.1.1)',
     };
-  return /(^|[\s,])websocket($|[\s,])/i.test(req.headers.upgrade ?? '') ? webSocketProblem(req) : undefined;
+  return asksForWebSocket(req) ? webSocketProblem(req) : undefined;
+}
+
+/** Whether `req` asks to switch to the WebSocket protocol (`websocket` among its `Upgrade` tokens, RFC 6455 §4.1). */
+export function asksForWebSocket(req: http.IncomingMessage): boolean {
+  return /(^|[\s,])websocket($|[\s,])/i.test(req.headers.upgrade ?? '');
 }
 
 /**

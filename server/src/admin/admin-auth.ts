@@ -3,14 +3,15 @@ import { InvalidTokenError } from '../errors.js';
 import { isAdminToken } from '../http/admin-token.js';
 import { bearerOf, MissingTokenError } from '../http/bearer-auth.js';
 
-/**
- * Lets through requests bearing `Authorization: Bearer <adminToken>` (RFC 6750 §2.1), compared in
- * constant time (`Authorization` twice is refused before any route: http/problem.ts `answerServerWide`). Otherwise 401 problem details with `WWW-Authenticate: Bearer` (RFC 6750 §3): a bare
- * challenge without credentials, `error="invalid_token"` with wrong ones.
- */
 /** The admin API's realm: its token is not an OAuth access token, and DPoP is not offered. */
 const ADMIN_REALM = 'glasshouse-admin';
 
+/**
+ * Lets through requests bearing `Authorization: Bearer <adminToken>` (RFC 6750 §2.1), compared in
+ * constant time (`Authorization` twice is refused before any route: http/problem.ts
+ * `answerServerWide`). Otherwise 401 problem details with `WWW-Authenticate: Bearer` (RFC 6750 §3): a bare
+ * challenge without credentials, `error="invalid_token"` with wrong ones.
+ */
 export function adminAuth(adminToken: string): RequestHandler {
   return (req, _res, next) => {
     const header = req.get('authorization');

@@ -230,14 +230,13 @@ export interface EngineRefusal {
   req: IncomingMessage & { res?: ServerResponse };
   /** engine.io's words for its error code, e.g. "Transport unknown". */
   message: string;
-  /** `message`: the reason given, e.g. by `allowRequest` (the platform's Host check). */
+  /** `message`: the reason given, when engine.io has one. */
   context?: { message?: unknown };
 }
 
 /**
  * engine.io's `connection_error` listener: engine.io answers the requests it refuses on `/socket.io/`
- * itself (an unknown transport, session id or protocol version, a bad handshake method, or the Host
- * check of `allowRequest`) with its own JSON, or text/html for an upgrade. The event comes just before,
+ * itself (an unknown transport, session id or protocol version, a bad handshake method) with its own JSON, or text/html for an upgrade. The event comes just before,
  * so the refusal is answered here: 400 problem details with the API's headers, as every refusal
  * before a route; engine.io, finding the response committed (or the socket ended), writes nothing more.
  */

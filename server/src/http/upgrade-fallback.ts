@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { answerUpgrades, type UpgradeListener } from '../../../partners/sdk/web-server/index.js';
+import { answerUpgrades, asksForWebSocket, type UpgradeListener } from '../../../partners/sdk/web-server/index.js';
 import { API_HEADERS } from './api-headers.js';
 import { refusalProblem } from './problem.js';
 import { markHandover } from './upgrade-handover.js';
@@ -25,8 +25,7 @@ export function answerOtherUpgrades(
   return answerUpgrades(server, app, refusalProblem, API_HEADERS, {
     // engine.io's own test of a path (the raw URL), for WebSocket upgrades only: `Upgrade: h2c` there is
     // answered as any request is (the polling transport, the client script).
-    claims: (req) =>
-      (req.url ?? '').startsWith(`${socketPath}/`) && /(^|[\s,])websocket($|[\s,])/i.test(req.headers.upgrade ?? ''),
+    claims: (req) => (req.url ?? '').startsWith(`${socketPath}/`) && asksForWebSocket(req),
     before: markHandover,
     listeners: engine,
   });

@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
  * The methods oidc-provider routes at each endpoint the platform enables, by its route name and a
  * suffix for the endpoints below one (its `lib/helpers/initialize_app.js` with provider-config.ts's
  * features: no POST to the authorization endpoint, no registration management, no userinfo).
- * test/oauth/endpoint-methods.test.ts holds this table to the provider's real router.
+ * test/http/not-found.test.ts holds this table to the provider's real router (every method at every endpoint).
  */
 const ROUTED: ReadonlyArray<readonly [route: string, below: '' | '/:id', methods: string]> = [
   ['authorization', '', 'GET, HEAD'], // RFC 6749 §3.1
