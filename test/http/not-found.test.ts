@@ -151,16 +151,26 @@ describe('a path the platform does not have', () => {
     },
   );
 
-  it('When a WebSocket upgrade to socket.io names a protocol version engine.io refuses after its 101, then the connection is closed, with no HTTP answer inside the WebSocket', async () => {
-    const { answer, socket } = await rawRequest(
-      gh.url,
-      'GET /socket.io/?EIO=9&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-    );
-    socket.destroy();
-    expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(['101']);
-    expect(await connectionsAfterClosing(gh.platform.httpServer)).toBe(0);
-  });
+  it.each([
+    ['a protocol version engine.io does not speak', 'EIO=9&transport=websocket', 'Upgrade: websocket'],
+    ['no protocol version', 'transport=websocket', 'Upgrade: websocket'],
+    ['the polling transport', 'EIO=4&transport=polling', 'Upgrade: websocket'],
+    ['Upgrade twice', 'EIO=4&transport=websocket', 'Upgrade: websocket\r\nUpgrade: websocket'],
+    ['another protocol beside websocket', 'EIO=4&transport=websocket', 'Upgrade: websocket, foo'],
+  ])(
+    'When a WebSocket upgrade to socket.io names %s, then it is a 400 problem before any 101 (engine.io checked the version only after its 101, ws answered in text/html), and the connection closes',
+    async (_what, query, upgrade) => {
+      const { answer, socket } = await rawRequest(
+        gh.url,
+        `GET /socket.io/?${query} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n${upgrade}\r\n` +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      socket.destroy();
+      expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => status)).toEqual(['400']);
+      expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json/i);
+      expect(await connectionsAfterClosing(gh.platform.httpServer)).toBe(0);
+    },
+  );
 
   it('When a socket.io handshake names a good Host, then engine.io opens a session', async () => {
     const fine = await rawRequest(

@@ -19,6 +19,8 @@ export type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: 
 export interface UpgradeHandOff {
   /** Whether `req` is one of its upgrades. */
   claims(req: http.IncomingMessage): boolean;
+  /** Why it would refuse one only once its 101 is out (then only closing), if it would: refused before. */
+  problem?(req: http.IncomingMessage): ParserRefusal | undefined;
   /** Runs as each is handed over (the platform notes what the socket carried before). */
   before?(req: http.IncomingMessage): void;
   /** Its listeners, taken off the server (they answered at once, ahead of earlier answers). */
@@ -54,16 +56,17 @@ export function answerUpgrades(
     if (closing(socket)) return void socket.destroy();
     // The server-wide checks (no request listener sees an upgrade), then a body (node hands it to no
     // one: a WebSocket would read it as its first frames) and an Expect (node checks none here).
-    const refusal = requestProblem(req) ?? upgradeProblem(req);
-    if (refusal || !handOff?.claims(req)) {
+    const claimed = handOff?.claims(req) === true;
+    const refusal = requestProblem(req) ?? upgradeProblem(req) ?? (claimed ? handOff?.problem?.(req) : undefined);
+    if (refusal || !claimed) {
       open.add(socket);
       socket.once('close', () => open.delete(socket));
       // Their answer holds the socket until it is done (assigning it at once threw, and ended the process).
       return afterAnswers(socket, () => answer(req, socket, refusal));
     }
     afterAnswers(socket, () => {
-      handOff.before?.(req);
-      for (const listener of handOff.listeners) listener.call(server, req, socket, head);
+      handOff!.before?.(req);
+      for (const listener of handOff!.listeners) listener.call(server, req, socket, head);
     });
   });
   /** Answers `req` on `socket`, which no other answer holds (refused with `refusal`, if any), then closes it. */
@@ -127,5 +130,8 @@ function webSocketProblem(req: http.IncomingMessage): ParserRefusal | undefined 
     return bad('Send one Sec-WebSocket-Key: 16 random bytes in base64');
   const versions = fieldValues(req.rawHeaders, 'sec-websocket-version');
   if (versions.length !== 1 || versions[0]!.trim() !== '13') return bad('Send one Sec-WebSocket-Version: 13');
+  const upgrades = fieldValues(req.rawHeaders, 'upgrade');
+  if (upgrades.length !== 1 || upgrades[0]!.trim().toLowerCase() !== 'websocket')
+    return bad('Send Upgrade: websocket alone');
   return undefined;
 }

@@ -26,6 +26,19 @@ export function answerOtherUpgrades(
     // engine.io's own test of a path (the raw URL), for WebSocket upgrades only: `Upgrade: h2c` there is
     // answered as any request is (the polling transport, the client script).
     claims: (req) => (req.url ?? '').startsWith(`${socketPath}/`) && asksForWebSocket(req),
+    // engine.io checks these of a WebSocket only after its 101 (then it closes the connection unanswered).
+    problem: (req) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const refused = (detail: string) => ({
+        status: 400,
+        code: 'bad_request',
+        detail: `${detail} (engine.io, which carries socket.io, refused the request)`,
+      });
+      if (query.get('EIO') !== '4') return refused('Unsupported protocol version: EIO=4');
+      return query.get('transport') === 'websocket'
+        ? undefined
+        : refused('Transport unknown: a WebSocket upgrade is transport=websocket');
+    },
     before: markHandover,
     listeners: engine,
   });
