@@ -40,4 +40,13 @@ describe('the form a message is kept in (compactMessage)', () => {
       expect(JSON.stringify(store.snapshot().messages)).toBe(JSON.stringify([given, again]));
     },
   );
+
+  it('When messages with the same text follow one another, then each reads back with its own text (the kept string is shared, never another text)', async () => {
+    const store = await openStore(memoryPersistence(), () => seedWorld());
+    const texts = ['Now playing: Song', 'Now playing: Song', 'Now playing: Other', 'Now playing: Song'];
+    for (const [i, text] of texts.entries())
+      // A new string each time, as a request body gives it.
+      await store.put('messages', { ...message(`m_same_${i}`, {}), text: JSON.parse(JSON.stringify(text)) as string });
+    expect(texts.map((_, i) => store.get('messages', `m_same_${i}`)?.text)).toStrictEqual(texts);
+  });
 });

@@ -1,5 +1,5 @@
 import { MultiIndex, Table } from './table.js';
-import { compactMessage } from './message-form.js';
+import { compactMessage, sameAsLast } from './message-form.js';
 import { GroupCommit, type RowChange, type StoreOptions } from './group-commit.js';
 import { keyOfStampedId, MAX_TOMBSTONES, Timelines, type MessageKey, type ThreadKey } from './timelines.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -57,11 +57,12 @@ export class Store {
       c === 'messages' ? new Table<Message>({ keep: (m) => compactMessage(m, this.#sameIdAs) }) : new Table(),
     ]),
   ) as unknown as Tables;
-  /** The stored id string equal to a reference (compactMessage); the rows referred to load first (LOAD_ORDER). */
+  /** The stored id string equal to a reference, and the text kept last (compactMessage); the rows referred to load first (LOAD_ORDER). */
   readonly #sameIdAs = {
     thread: (id: string) => this.#tables.threads.get(id)?.id ?? id,
     person: (id: string) => this.#tables.people.get(id)?.id ?? id,
     client: (id: string) => this.#tables.clients.get(id)?.id ?? id,
+    text: sameAsLast(),
   };
   readonly #byUsername = new Map<string, string>();
   readonly #friendsOf = new MultiIndex<Friendship>((f) => f.personIds);
