@@ -4,7 +4,8 @@
  * @type {import('jest').Config}
  */
 export default {
-  testEnvironment: 'node',
+  // jest's node environment, with a watchdog for a file that never ends (see the file).
+  testEnvironment: '<rootDir>/test/helpers/hang-watchdog.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The build's output (`npm run build`) holds compiled copies of test/bench: never a test or a module here.
@@ -20,8 +21,6 @@ export default {
   },
   // Quiets the one oidc-provider warning every test file would repeat (see the file).
   setupFiles: ['<rootDir>/test/helpers/quiet-runtime-warning.ts'],
-  // A file whose event loop stops turning is reported with its stack and run again (see the file).
-  setupFilesAfterEnv: ['<rootDir>/test/helpers/hang-watchdog.ts'],
   testTimeout: 30000,
   // Three workers on two cores: much of a file's time is waiting on sockets, child processes and
   // Chromium, not CPU. A worker is replaced once it holds 700 MB after a file: every file loads the

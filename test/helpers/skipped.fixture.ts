@@ -1,0 +1,9 @@
+/**
+ * A test file whose only test is skipped (jest runs none of its hooks) and that takes a second to
+ * load, for test/architecture/hang-watchdog.test.ts (not a test of its own).
+ */
+import { it } from '@jest/globals';
+
+await new Promise((resolve) => setTimeout(resolve, 1000));
+
+it.skip('is skipped', () => undefined);
