@@ -26,7 +26,8 @@ export function apiFaultGate(
   audit: AccessRecorder,
   route: { method: keyof typeof ACTION_OF; scope: string; operation: string },
 ): RequestHandler {
-  return async (_req, res, next) => {
+  // Not async: the call with no fault in force (every call but a tester's) goes on without a promise.
+  return (_req, res, next) => {
     const token = tokenOf(res);
     const fault = faults.take(
       'api',
@@ -40,6 +41,15 @@ export function apiFaultGate(
     );
     if (!fault) return next();
     res.locals.injected = fault.label;
+    return inject(fault, token, next);
+  };
+
+  /** A latency fault: waits, then the call goes on; a status fault: answers it (logged). */
+  async function inject(
+    fault: NonNullable<ReturnType<FaultInjector['take']>>,
+    token: ReturnType<typeof tokenOf>,
+    next: () => void,
+  ): Promise<void> {
     if (fault.kind === 'latency') {
       await faults.delay(fault);
       return next();
@@ -58,5 +68,5 @@ export function apiFaultGate(
       injected: fault.label,
     });
     throw new InjectedFaultError(fault.status ?? 500, fault.retryAfter);
-  };
+  }
 }

@@ -55,7 +55,10 @@ function stillAuthorized(tokens: TokenService, scope: string): RequestHandler {
  * Whether a read is answered without its body: a HEAD, or a 304 for `If-None-Match: *`, a
  * precondition express honours (RFC 9110 §9.3.2, §13.1.2).
  */
-const answersWithoutBody = (req: Request) => req.method === 'HEAD' || req.fresh;
+const answersWithoutBody = (req: Request) =>
+  req.method === 'HEAD' ||
+  // express's req.fresh reads and parses both fields: only asked for when one was sent.
+  ((req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) && req.fresh);
 
 /**
  * The access of a read answered without its body: the partner learns that the resource exists and
