@@ -158,6 +158,15 @@ describe('messaging API input validation', () => {
       'body.expiresIn',
       '<=86400',
     ],
+    ['a required field left out (the message text)', 'post', THREAD, {}, 'body.text', 'Required (string)'],
+    [
+      'a required field left out (an admin token request without a username)',
+      'post',
+      '/admin/tokens',
+      { clientId: 'tunewave', scopes: ['profile'] },
+      'body.username',
+      'Required (string)',
+    ],
     [
       'a status no fault answers',
       'post',

@@ -47,7 +47,7 @@ describe('starting on a data file whose authorization server keys or clients are
         const { d: _d, ...publicJwk } = privateJwk();
         return { jwks: { keys: [publicJwk] }, cookieKeys: [cookieKey] };
       },
-      /\(settings\.0\.jwks\.keys\.0\.d: Invalid input: expected string, received undefined\)$/,
+      /\(settings\.0\.jwks\.keys\.0\.d: Required \(string\)\)$/,
     ],
     [
       'a signing key whose x is not a point of the curve',

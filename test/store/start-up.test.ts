@@ -113,6 +113,19 @@ describe('starting on a data file', () => {
     );
   });
 
+  it('When a journal line leaves out a required field, then the start is refused naming it as required', async () => {
+    await openFileStore(dataFile).then((s) => s.close());
+    const missing = {
+      op: 'put',
+      c: 'messages',
+      v: { id: 'm_bad', threadId: 't_alice_bob', senderId: 'p_bob', createdAt: 1 },
+    };
+    await writeFile(journalPathFor(dataFile), `${JSON.stringify(missing)}\n`);
+    expect(await refusal()).toBe(
+      `${journalPathFor(dataFile)}:1: invalid journal line (messages m_bad: text: Required (string))`,
+    );
+  });
+
   it('When the data file has a restricted mode, then the snapshot rewrite keeps it', async () => {
     await openFileStore(dataFile).then((s) => s.close());
     await chmod(dataFile, 0o600);

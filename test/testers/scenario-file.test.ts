@@ -31,7 +31,7 @@ const BROKEN: [string, string, RegExp][] = [
   [
     'a missing field',
     `${head}  - play:\n      as: alice\n      client: tunewave\n      to: bob\n`,
-    /^bad\.yaml:5: steps\.1\.play\.title: required \(string\)$/,
+    /^bad\.yaml:5: steps\.1\.play\.title: Required \(string\)$/,
   ],
   [
     'both thread and to',
@@ -70,7 +70,7 @@ const BROKEN: [string, string, RegExp][] = [
     `${head}  - fault: { client: tunewave, kind: drop-sockets, seconds: 100000 }\n`,
     /^bad\.yaml:4: steps\.1\.fault\.seconds: .*86400/,
   ],
-  ['no name', 'steps:\n  - set-policy: broad\n', /^bad\.yaml:1: name: required \(string\)$/],
+  ['no name', 'steps:\n  - set-policy: broad\n', /^bad\.yaml:1: name: Required \(string\)$/],
   ['a duplicate key', 'name: a\nname: b\nsteps:\n  - set-policy: broad\n', /^bad\.yaml:2: .*unique/],
 ];
 
@@ -97,7 +97,7 @@ describe('scenario files', () => {
       [7, 'steps.4'],
     ]);
     expect((error as Error).message.split('\n')).toEqual([
-      'two.yaml:4: steps.1.read.as: required (string)',
+      'two.yaml:4: steps.1.read.as: Required (string)',
       expect.stringMatching(/^two\.yaml:7: steps\.4: unknown step "dance"/),
     ]);
   });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { compiledSchema } from '../compiled-schema.js';
 import { ValidationError } from '../errors.js';
+import { issueMessage, valueAt } from '../issue-message.js';
 
 /**
  * Parses request input (`where`: `path`, `query` or `body`) with `schema`; with no schema there is
@@ -29,7 +30,7 @@ type Issue = z.core.$ZodIssue;
  * that failed, so a string given for a list also failed the list's length, and `1e300` both "a safe
  * integer" and the field's own maximum. A wrong type hides the other issues of its field, the
  * tightest bound hides the looser ones, a number given as text that is none says what it got (not
- * "received NaN"), and where a field can be repeated by mistake (a query parameter, a form field:
+ * "received NaN"), a field that is not there says `Required (string)` (`issueMessage`), and where a field can be repeated by mistake (a query parameter, a form field:
  * `?limit=1&limit=2` is parsed as a list) a list given for one value is named as such.
  * @param input the value parsed; `where` prefixes each path (`body.text`); `repeatable` (always for
  * `where` = `query`): the input comes from a query string or a form.
@@ -57,10 +58,10 @@ export function inputIssues(
       const message =
         numeric && typeof given === 'string'
           ? `Expected ${wanted}, got ${JSON.stringify(given.slice(0, 40))}`
-          : wrongType.message;
+          : issueMessage(wrongType, input);
       return [{ path, message }];
     }
-    return tightest(issues).map((i) => ({ path, message: i.message }));
+    return tightest(issues).map((i) => ({ path, message: issueMessage(i, input) }));
   });
 }
 
@@ -76,11 +77,4 @@ function tightest(issues: Issue[]): Issue[] {
   // Two checks of the same bound (an int's and a number's) say it once.
   const bound = (i: Issue) => i.code === 'too_big' || i.code === 'too_small';
   return kept.filter((i, n) => !bound(i) || kept.findIndex((j) => j.code === i.code) === n);
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path)
-    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  return value;
 }

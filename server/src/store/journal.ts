@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { errnoOf, syncDir, type Disk } from './disk.js';
 import { journalLineSchema, rowSchema, type JournalOp } from './schema.js';
 import { StoreLoadError } from './store-errors.js';
+import { issueMessage } from '../issue-message.js';
 
 /**
  * `data/glasshouse.json` → `data/glasshouse.journal.jsonl` (segment 0). While a background compaction
@@ -27,10 +28,10 @@ export async function journalSegments(disk: Disk, dataFile: string): Promise<{ s
   return found.sort((a, b) => a.segment - b.segment);
 }
 
-/** First zod issue as `field: message`, one line. */
-export function firstIssue(error: z.ZodError): string {
+/** First zod issue about `input` as `field: message`, one line (`issueMessage`). */
+export function firstIssue(error: z.ZodError, input: unknown): string {
   const issue = error.issues[0];
-  return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message.split('\n')[0]}` : 'invalid';
+  return issue ? `${issue.path.join('.') || '(root)'}: ${issueMessage(issue, input)}` : 'invalid';
 }
 
 /**
@@ -60,13 +61,13 @@ export async function readSegment(
       throw new StoreLoadError(`${where} (not JSON)`);
     }
     const parsed = journalLineSchema.safeParse(json);
-    if (!parsed.success) throw new StoreLoadError(`${where} (${firstIssue(parsed.error)})`);
+    if (!parsed.success) throw new StoreLoadError(`${where} (${firstIssue(parsed.error, json)})`);
     const lineOps = parsed.data.op === 'all' ? parsed.data.ops : [parsed.data];
     for (const op of lineOps) {
       if (op.op !== 'put') continue;
       const row = rowSchema(op.c).safeParse(op.v);
       if (!row.success)
-        throw new StoreLoadError(`${where} (${op.c} ${String(op.v['id'] ?? '?')}: ${firstIssue(row.error)})`);
+        throw new StoreLoadError(`${where} (${op.c} ${String(op.v['id'] ?? '?')}: ${firstIssue(row.error, op.v)})`);
     }
     return lineOps;
   });

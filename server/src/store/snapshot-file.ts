@@ -5,6 +5,7 @@ import { worldSchema, type World } from './schema.js';
 import { snapshotSlices } from './snapshot-text.js';
 import { StoreConflictError, StoreLoadError } from './store-errors.js';
 import { worldProblem } from './world-problem.js';
+import { issueMessage } from '../issue-message.js';
 
 /** What the data file looked like when we last read or wrote it: to notice edits made meanwhile. */
 export interface Fingerprint {
@@ -57,7 +58,7 @@ export function validWorld(json: unknown, source: string): World {
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message.split('\n')[0]}`);
+      .map((i) => `${i.path.join('.') || '(root)'}: ${issueMessage(i, json)}`);
     throw new StoreLoadError(`${source}: not a Glasshouse data file (${issues.join('; ')})`);
   }
   const problem = worldProblem(parsed.data);

@@ -233,7 +233,7 @@ export class Store {
       // `validate` builds no copy of the row (it is stored as given); the issue is read only on a refusal.
       if (rowSchema(op.c).validate(op.v)) continue;
       const { error } = rowSchema(op.c).safeParse(op.v);
-      return Promise.reject(new InvalidRowError(`${op.c} ${String(op.v['id'])}: ${firstIssue(error!)}`));
+      return Promise.reject(new InvalidRowError(`${op.c} ${String(op.v['id'])}: ${firstIssue(error!, op.v)}`));
     }
     const rows = ops.map((op): RowChange => {
       const table = this.#tables[op.c] as Table<{ id: string }>;

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { z } from 'zod';
+import { issueMessage } from '../../src/issue-message.js';
 import { scenarioSchema, stepKinds, stepSchemas, type Scenario, type Step, type StepKind } from './schema.js';
 
 /** One thing wrong in a scenario file: its line (1-based), the field's path, and the problem. */
@@ -49,7 +50,7 @@ const topLevelSchema = scenarioSchema.extend({ steps: z.array(z.unknown()).min(1
 /**
  * Parses and validates scenario YAML, reporting every problem at once: each step is checked on its
  * own, so a problem names the step's own field (`steps.2.play.title`) and its line, e.g.
- * `demo.yaml:14: steps.2.play.title: required (string)`. Within a step, an unknown field is reported
+ * `demo.yaml:14: steps.2.play.title: Required (string)`. Within a step, an unknown field is reported
  * instead of the "missing" one it explains (a typo).
  * @throws ScenarioFileError listing YAML syntax errors, or else every unknown step, unknown or
  *   missing field and wrong type, in line order.
@@ -82,12 +83,10 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParsedScena
         continue;
       }
       const path = [...prefix, ...issue.path];
-      // zod says "expected string, received undefined" for a field that is simply not there.
-      const missing = issue.code === 'invalid_type' && path.length > 0 && !doc.hasIn(path as unknown[]);
       problems.push({
         line: lineOf(doc, counter, path),
         field: path.join('.'),
-        problem: missing ? `required (${issue.expected})` : issue.message,
+        problem: issueMessage({ ...issue, path }, raw),
       });
     }
   };

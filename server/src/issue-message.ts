@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+
+/**
+ * The message of a zod `issue` about `input` (the whole value parsed), on one line: a field that is
+ * not there says `Required (string)` where zod says "Invalid input: expected string, received
+ * undefined". One wording for every place that turns zod's issues into words: request input, forms,
+ * config (http/validate.ts), data and journal files (store/), scenario files (testkit).
+ */
+export function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === 'invalid_type' && issue.path.length > 0 && valueAt(input, issue.path) === undefined)
+    return `Required (${issue.expected})`;
+  return issue.message.split('\n')[0]!;
+}
+
+/** The value at `path` in `input`, or undefined where the path leaves it. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path)
+    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
