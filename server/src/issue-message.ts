@@ -12,6 +12,11 @@ export function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
   return issue.message.split('\n')[0]!;
 }
 
+/** `issue` as one line, `field: message` (`(root)` for the whole value), about `input` (`issueMessage`). */
+export function issueLine(issue: z.core.$ZodIssue, input: unknown): string {
+  return `${issue.path.join('.') || '(root)'}: ${issueMessage(issue, input)}`;
+}
+
 /** The value at `path` in `input`, or undefined where the path leaves it. */
 export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;

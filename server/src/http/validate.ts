@@ -30,8 +30,9 @@ type Issue = z.core.$ZodIssue;
  * that failed, so a string given for a list also failed the list's length, and `1e300` both "a safe
  * integer" and the field's own maximum. A wrong type hides the other issues of its field, the
  * tightest bound hides the looser ones, a number given as text that is none says what it got (not
- * "received NaN"), a field that is not there says `Required (string)` (`issueMessage`), and where a field can be repeated by mistake (a query parameter, a form field:
- * `?limit=1&limit=2` is parsed as a list) a list given for one value is named as such.
+ * "received NaN"), a field that is not there says `Required (string)` (`issueMessage`), and where a
+ * field can be repeated by mistake (a query parameter, a form field: `?limit=1&limit=2` is parsed as
+ * a list) a list given for one value is named as such.
  * @param input the value parsed; `where` prefixes each path (`body.text`); `repeatable` (always for
  * `where` = `query`): the input comes from a query string or a form.
  * @returns `{ path, message }` per issue, in zod's order, for `ValidationError` (400 problem details).

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { errnoOf, syncDir, type Disk } from './disk.js';
 import { journalLineSchema, rowSchema, type JournalOp } from './schema.js';
 import { StoreLoadError } from './store-errors.js';
-import { issueMessage } from '../issue-message.js';
+import { issueLine } from '../issue-message.js';
 
 /**
  * `data/glasshouse.json` → `data/glasshouse.journal.jsonl` (segment 0). While a background compaction
@@ -28,10 +28,10 @@ export async function journalSegments(disk: Disk, dataFile: string): Promise<{ s
   return found.sort((a, b) => a.segment - b.segment);
 }
 
-/** First zod issue about `input` as `field: message`, one line (`issueMessage`). */
+/** First zod issue about `input` as `field: message`, one line (`issueLine`). */
 export function firstIssue(error: z.ZodError, input: unknown): string {
   const issue = error.issues[0];
-  return issue ? `${issue.path.join('.') || '(root)'}: ${issueMessage(issue, input)}` : 'invalid';
+  return issue ? issueLine(issue, input) : 'invalid';
 }
 
 /**

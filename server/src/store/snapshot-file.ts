@@ -5,7 +5,7 @@ import { worldSchema, type World } from './schema.js';
 import { snapshotSlices } from './snapshot-text.js';
 import { StoreConflictError, StoreLoadError } from './store-errors.js';
 import { worldProblem } from './world-problem.js';
-import { issueMessage } from '../issue-message.js';
+import { issueLine } from '../issue-message.js';
 
 /** What the data file looked like when we last read or wrote it: to notice edits made meanwhile. */
 export interface Fingerprint {
@@ -56,9 +56,7 @@ export async function readSnapshot(
 export function validWorld(json: unknown, source: string): World {
   const parsed = worldSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${issueMessage(i, json)}`);
+    const issues = parsed.error.issues.slice(0, 5).map((i) => issueLine(i, json));
     throw new StoreLoadError(`${source}: not a Glasshouse data file (${issues.join('; ')})`);
   }
   const problem = worldProblem(parsed.data);

@@ -54,11 +54,11 @@ export class Store {
   readonly #tables = Object.fromEntries(
     collectionNames.map((c) => [
       c,
-      c === 'messages' ? new Table<Message>({ keep: (m) => compactMessage(m, this.#sameIdAs) }) : new Table(),
+      c === 'messages' ? new Table<Message>({ keep: (m) => compactMessage(m, this.#sameAs) }) : new Table(),
     ]),
   ) as unknown as Tables;
   /** The stored id string equal to a reference, and the text kept last (compactMessage); the rows referred to load first (LOAD_ORDER). */
-  readonly #sameIdAs = {
+  readonly #sameAs = {
     thread: (id: string) => this.#tables.threads.get(id)?.id ?? id,
     person: (id: string) => this.#tables.people.get(id)?.id ?? id,
     client: (id: string) => this.#tables.clients.get(id)?.id ?? id,
