@@ -168,6 +168,15 @@ describe('messaging API input validation', () => {
       'Required (string)',
     ],
     [
+      'a required choice left out (a policy mode)',
+      'put',
+      '/admin/policy',
+      {},
+      'body.mode',
+      'Required (one of "broad"|"least-privilege")',
+    ],
+    ['no body at all where one is required', 'post', THREAD, undefined, 'body', 'Required (object)'],
+    [
       'a status no fault answers',
       'post',
       '/admin/faults',
@@ -180,7 +189,7 @@ describe('messaging API input validation', () => {
     async (_case, method, path, body, field, says) => {
       const admin = path.startsWith('/admin');
       const agent = request(gh.url);
-      const res = await (method === 'get' ? agent.get(path) : agent.post(path))
+      const res = await (method === 'get' ? agent.get(path) : method === 'put' ? agent.put(path) : agent.post(path))
         .set(admin ? { Authorization: `Bearer ${gh.config.ADMIN_TOKEN}` } : auth)
         .send(body);
       expect(res.status).toBe(400);

@@ -34,7 +34,7 @@ describe('starting on a data file whose authorization server keys or clients are
     [
       'a signing key with only kty and x',
       () => ({ jwks: { keys: [{ kty: 'EC', x: 'a' }] }, cookieKeys: [cookieKey] }),
-      /\(settings\.0\.jwks\.keys\.0\.crv: Invalid input: expected "P-256"; settings\.0\.jwks\.keys\.0\.y: /,
+      /\(settings\.0\.jwks\.keys\.0\.crv: Required \(one of "P-256"\); settings\.0\.jwks\.keys\.0\.y: /,
     ],
     [
       'a P-384 signing key',
